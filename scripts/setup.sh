@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs every tool the build and the tests need, each only where it is missing,
+# so a second run takes seconds. Called by scripts/demo.sh, scripts/test.sh and .ci/run.
+set -euo pipefail
+
+# Keep in step with the `wasm-bindgen = "=..."` pin in the workspace Cargo.toml: the CLI
+# that generates the JS glue must be the exact version the crate was built against.
+WASM_BINDGEN_VERSION=0.2.130
+
+log() { printf '[setup] %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+missing_debs=()
+command -v chromium >/dev/null || missing_debs+=(chromium)
+command -v chromedriver >/dev/null || missing_debs+=(chromium-driver)
+command -v wasm-opt >/dev/null || missing_debs+=(binaryen)
+if [ ${#missing_debs[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing_debs[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_debs[@]}"
+fi
+
+if ! command -v wasm-pack >/dev/null; then
+  log "building wasm-pack (about 4 minutes, once)"
+  cargo install --locked wasm-pack
+fi
+
+# wasm-pack uses a wasm-bindgen on PATH when its version matches, and
+# wasm-bindgen-test-runner comes from the same package.
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+  log "building wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes, once)"
+  cargo install --locked --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+log "ready: $(wasm-pack --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -n1)"

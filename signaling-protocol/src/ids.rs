@@ -1,0 +1,44 @@
+//! Identifiers of peers.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A peer's identifier, assigned by the signaling server when the peer joins a room.
+///
+/// Opaque to clients: compare it, print it, send it back; never parse it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PeerId(String);
+
+impl PeerId {
+    /// Wraps a string the server chose (or one that arrived on the wire).
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The identifier as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PeerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for PeerId {
+    fn from(id: &str) -> Self {
+        Self::new(id)
+    }
+}
+
+/// What a room knows about one of its peers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerInfo {
+    /// Server-assigned identifier.
+    pub id: PeerId,
+    /// Display name the peer chose when joining (validated by [`crate::validate_name`]).
+    pub name: String,
+}

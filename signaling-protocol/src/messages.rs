@@ -1,0 +1,140 @@
+//! The messages on the signaling WebSocket, in both directions.
+
+use crate::{PeerId, PeerInfo};
+use serde::{Deserialize, Serialize};
+
+/// A message from a client to the signaling server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// Enter `room` under the display name `name`. Must be the first message, sent once.
+    /// Answered by [`ServerMessage::Welcome`] or an [`ServerMessage::Error`].
+    Join {
+        /// Room to enter (see [`crate::validate_room`]); created on first join.
+        room: String,
+        /// Display name shown to the other peers (see [`crate::validate_name`]).
+        name: String,
+    },
+    /// Relay `signal` to the peer `to` in the same room. The server adds the sender's id;
+    /// any sender field the client adds is ignored.
+    Signal {
+        /// The peer to deliver the signal to.
+        to: PeerId,
+        /// The WebRTC negotiation step being relayed.
+        signal: Signal,
+    },
+}
+
+/// A message from the signaling server to a client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The join succeeded.
+    Welcome {
+        /// The id the server assigned to this client.
+        id: PeerId,
+        /// The room joined.
+        room: String,
+        /// The peers already in the room, oldest first (this client excluded).
+        peers: Vec<PeerInfo>,
+    },
+    /// Another peer entered the room.
+    PeerJoined {
+        /// Who joined.
+        peer: PeerInfo,
+    },
+    /// Another peer left the room (it said so, or its socket dropped).
+    PeerLeft {
+        /// Who left.
+        peer: PeerInfo,
+    },
+    /// A signal relayed from another peer of the same room.
+    Signal {
+        /// The sender, as the server knows it (never taken from the client).
+        from: PeerId,
+        /// The relayed negotiation step.
+        signal: Signal,
+    },
+    /// A request was refused. The connection stays open unless the code says otherwise.
+    Error {
+        /// Machine-readable reason.
+        code: ErrorCode,
+        /// Human-readable explanation.
+        message: String,
+    },
+}
+
+/// One step of WebRTC negotiation between two peers, relayed verbatim by the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Signal {
+    /// An SDP offer (`RTCSessionDescription` of type `offer`).
+    Offer {
+        /// The session description text.
+        sdp: String,
+    },
+    /// An SDP answer to an earlier offer.
+    Answer {
+        /// The session description text.
+        sdp: String,
+    },
+    /// A trickled ICE candidate.
+    Candidate {
+        /// The `candidate` attribute line.
+        candidate: String,
+        /// The media stream identification tag the candidate belongs to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sdp_mid: Option<String>,
+        /// Index of the media description the candidate belongs to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sdp_m_line_index: Option<u16>,
+    },
+    /// The sender closed its connection to the receiver (or gave up connecting).
+    Bye,
+}
+
+/// Why the server refused a message. Serialized in snake_case, e.g. `"unknown_peer"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The frame was not valid JSON or not a known message.
+    MalformedMessage,
+    /// A binary frame arrived; the protocol is text only.
+    BinaryNotSupported,
+    /// A signal arrived before a successful join.
+    NotJoined,
+    /// A second join arrived on a connection that already joined.
+    AlreadyJoined,
+    /// The display name breaks the rules of [`crate::validate_name`].
+    InvalidName,
+    /// The room name breaks the rules of [`crate::validate_room`].
+    InvalidRoom,
+    /// The room holds as many peers as the server allows.
+    RoomFull,
+    /// The signal's target is not in the sender's room.
+    UnknownPeer,
+    /// The signal's target is the sender itself.
+    SignalToSelf,
+    /// A code this version does not know (sent by a newer server).
+    #[serde(other)]
+    Other,
+}
+
+impl ErrorCode {
+    /// A sentence a person can read, used as the `message` of an error reply.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::MalformedMessage => "the message is not valid JSON or not a known message",
+            Self::BinaryNotSupported => "binary frames are not supported; send JSON text",
+            Self::NotJoined => "join a room before sending signals",
+            Self::AlreadyJoined => "this connection has already joined a room",
+            Self::InvalidName => "the name must be 1 to 64 printable characters",
+            Self::InvalidRoom => "the room must be 1 to 64 of A-Z a-z 0-9 - _ .",
+            Self::RoomFull => "the room is full",
+            Self::UnknownPeer => "no such peer in this room",
+            Self::SignalToSelf => "a peer cannot signal itself",
+            Self::Other => "unknown error",
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Golden JSON: pins the wire format that docs/PROTOCOL.md documents, message by message,
+//! and checks that each one round-trips through serde unchanged.
+
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::{Value, json};
+use signaling_protocol::{ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, Signal};
+use std::fmt::Debug;
+
+/// Asserts that `message` encodes to exactly `golden` and decodes back to itself.
+fn assert_wire<T>(message: T, golden: Value)
+where
+    T: Serialize + DeserializeOwned + PartialEq + Debug,
+{
+    let encoded = serde_json::to_value(&message).expect("encodes");
+    assert_eq!(encoded, golden, "wire format of {message:?}");
+    let text = serde_json::to_string(&message).expect("encodes");
+    let decoded: T = serde_json::from_str(&text).expect("decodes");
+    assert_eq!(decoded, message);
+}
+
+fn peer(id: &str, name: &str) -> PeerInfo {
+    PeerInfo { id: PeerId::from(id), name: name.into() }
+}
+
+#[test]
+fn client_messages() {
+    assert_wire(
+        ClientMessage::Join { room: "lobby".into(), name: "Peer 1".into() },
+        json!({"type": "join", "room": "lobby", "name": "Peer 1"}),
+    );
+    assert_wire(
+        ClientMessage::Signal { to: "b7".into(), signal: Signal::Offer { sdp: "v=0".into() } },
+        json!({"type": "signal", "to": "b7", "signal": {"kind": "offer", "sdp": "v=0"}}),
+    );
+}
+
+#[test]
+fn server_messages() {
+    assert_wire(
+        ServerMessage::Welcome {
+            id: "a1".into(),
+            room: "lobby".into(),
+            peers: vec![peer("b7", "Peer 2")],
+        },
+        json!({"type": "welcome", "id": "a1", "room": "lobby",
+               "peers": [{"id": "b7", "name": "Peer 2"}]}),
+    );
+    assert_wire(
+        ServerMessage::PeerJoined { peer: peer("c3", "Peer 3") },
+        json!({"type": "peer_joined", "peer": {"id": "c3", "name": "Peer 3"}}),
+    );
+    assert_wire(
+        ServerMessage::PeerLeft { peer: peer("c3", "Peer 3") },
+        json!({"type": "peer_left", "peer": {"id": "c3", "name": "Peer 3"}}),
+    );
+    assert_wire(
+        ServerMessage::Signal { from: "a1".into(), signal: Signal::Answer { sdp: "v=0".into() } },
+        json!({"type": "signal", "from": "a1", "signal": {"kind": "answer", "sdp": "v=0"}}),
+    );
+    assert_wire(
+        ServerMessage::Error { code: ErrorCode::UnknownPeer, message: "no such peer".into() },
+        json!({"type": "error", "code": "unknown_peer", "message": "no such peer"}),
+    );
+}
+
+#[test]
+fn signals() {
+    assert_wire(
+        Signal::Candidate {
+            candidate: "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host".into(),
+            sdp_mid: Some("0".into()),
+            sdp_m_line_index: Some(0),
+        },
+        json!({"kind": "candidate",
+               "candidate": "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host",
+               "sdp_mid": "0", "sdp_m_line_index": 0}),
+    );
+    assert_wire(
+        Signal::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
+        json!({"kind": "candidate", "candidate": "c"}),
+    );
+    assert_wire(Signal::Bye, json!({"kind": "bye"}));
+}
+
+#[test]
+fn every_error_code_has_its_snake_case_name() {
+    let codes = [
+        (ErrorCode::MalformedMessage, "malformed_message"),
+        (ErrorCode::BinaryNotSupported, "binary_not_supported"),
+        (ErrorCode::NotJoined, "not_joined"),
+        (ErrorCode::AlreadyJoined, "already_joined"),
+        (ErrorCode::InvalidName, "invalid_name"),
+        (ErrorCode::InvalidRoom, "invalid_room"),
+        (ErrorCode::RoomFull, "room_full"),
+        (ErrorCode::UnknownPeer, "unknown_peer"),
+        (ErrorCode::SignalToSelf, "signal_to_self"),
+    ];
+    for (code, name) in codes {
+        assert_wire(code, json!(name));
+        assert!(!code.description().is_empty());
+    }
+}
+
+#[test]
+fn unknown_error_codes_from_a_newer_server_still_decode() {
+    let text = r#"{"type":"error","code":"rate_limited","message":"slow down"}"#;
+    let decoded: ServerMessage = serde_json::from_str(text).expect("decodes");
+    assert_eq!(
+        decoded,
+        ServerMessage::Error { code: ErrorCode::Other, message: "slow down".into() }
+    );
+}
+
+#[test]
+fn client_sender_fields_are_ignored_not_trusted() {
+    // A client cannot choose the sender: a `from` it adds is simply not part of the message.
+    let text = r#"{"type":"signal","to":"b7","from":"someone-else","signal":{"kind":"bye"}}"#;
+    let decoded: ClientMessage = serde_json::from_str(text).expect("decodes");
+    assert_eq!(decoded, ClientMessage::Signal { to: "b7".into(), signal: Signal::Bye });
+}
+
+#[test]
+fn malformed_input_is_rejected() {
+    let bad = [
+        "",
+        "not json",
+        "[]",
+        "null",
+        r#"{"room":"lobby","name":"x"}"#,
+        r#"{"type":"join","room":"lobby"}"#,
+        r#"{"type":"join","room":7,"name":"x"}"#,
+        r#"{"type":"shout","text":"hi"}"#,
+        r#"{"type":"signal","to":"b7"}"#,
+        r#"{"type":"signal","to":"b7","signal":{"kind":"offer"}}"#,
+        r#"{"type":"signal","to":"b7","signal":{"kind":"telepathy"}}"#,
+        r#"{"type":"signal","to":"b7","signal":"offer"}"#,
+        r#"{"type":"signal","to":"b7","signal":{"kind":"candidate","candidate":"c","sdp_m_line_index":70000}}"#,
+        r#"{"type":"welcome","id":"a1","room":"lobby","peers":[]}"#,
+    ];
+    for text in bad {
+        assert!(serde_json::from_str::<ClientMessage>(text).is_err(), "accepted {text:?}");
+    }
+}
