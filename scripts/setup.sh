@@ -39,7 +39,8 @@ fi
 # wasm-bindgen-test-runner comes from the same package.
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
   log "building wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes, once)"
-  cargo install --locked --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  # Not --locked: its lock file names a webpki-roots release the registry no longer serves.
+  cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
 log "ready: $(wasm-pack --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -n1)"

@@ -1,0 +1,91 @@
+//! The one error type of the crate, and its conversion into a JS `Error` at the boundary.
+
+use signaling_protocol::{ErrorCode, PeerId};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Everything that can go wrong for a [`crate::Peer`]. The `Display` text is written for a
+/// person: it becomes the `message` of the JS `Error` a promise rejects with.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PeerError {
+    /// A room or display name the server would refuse anyway.
+    #[error("invalid {what}: {reason}")]
+    InvalidInput {
+        /// Which argument was wrong.
+        what: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The signaling server answered with an error.
+    #[error("signaling server refused: {message} ({code:?})")]
+    Refused {
+        /// The protocol's error code (e.g. `RoomFull`).
+        code: ErrorCode,
+        /// The server's explanation.
+        message: String,
+    },
+    /// The WebSocket to the signaling server could not be opened.
+    #[error("could not reach the signaling server at {url}")]
+    SignalingUnreachable {
+        /// The URL that was tried.
+        url: String,
+    },
+    /// The signaling connection is closed, so no new connection can be negotiated.
+    #[error("the signaling connection is closed")]
+    SignalingClosed,
+    /// The peer is not (or no longer) in the room.
+    #[error("unknown peer {0}")]
+    UnknownPeer(PeerId),
+    /// A peer cannot connect to or send to itself.
+    #[error("a peer cannot connect to itself")]
+    SelfConnect,
+    /// There is no open data channel to this peer.
+    #[error("not connected to peer {0}")]
+    NotConnected(PeerId),
+    /// The connection attempt ended before the data channel opened.
+    #[error("connection to peer {peer} failed: {reason}")]
+    ConnectFailed {
+        /// The remote peer.
+        peer: PeerId,
+        /// What ended it (timeout, remote left, disconnect called, ...).
+        reason: String,
+    },
+    /// The operation did not finish in time.
+    #[error("timed out after {ms} ms waiting for {what}")]
+    Timeout {
+        /// What was awaited.
+        what: &'static str,
+        /// How long.
+        ms: u32,
+    },
+    /// The value cannot be sent (e.g. `undefined`, a function, a cyclic object).
+    #[error("cannot send this value: {0}")]
+    Unsendable(String),
+    /// The browser refused an operation (its own message is kept).
+    #[error("browser error: {0}")]
+    Browser(String),
+    /// `close()` was called on this peer.
+    #[error("this peer is closed")]
+    Closed,
+}
+
+impl PeerError {
+    /// Wraps a value a browser API threw, keeping its message.
+    pub(crate) fn browser(error: JsValue) -> Self {
+        Self::Browser(js_message(&error))
+    }
+}
+
+/// The `message` of a JS `Error`, or the value's string form.
+pub(crate) fn js_message(error: &JsValue) -> String {
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    error.as_string().unwrap_or_else(|| format!("{error:?}"))
+}
+
+impl From<PeerError> for JsValue {
+    fn from(error: PeerError) -> Self {
+        js_sys::Error::new(&error.to_string()).into()
+    }
+}

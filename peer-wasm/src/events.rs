@@ -1,0 +1,31 @@
+//! What a peer reports to its owner.
+
+use crate::Payload;
+use signaling_protocol::PeerInfo;
+
+/// Something that happened to a [`crate::Peer`], delivered to its event handler.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum PeerEvent {
+    /// A peer entered the room.
+    PeerJoined(PeerInfo),
+    /// A peer left the room (any connection to it is gone too).
+    PeerLeft(PeerInfo),
+    /// A data channel to this peer opened (whichever side called connect).
+    Connected(PeerInfo),
+    /// The data channel to this peer closed (either side disconnected, or it failed).
+    Disconnected(PeerInfo),
+    /// A message arrived on a data channel.
+    Message {
+        /// The sender.
+        from: PeerInfo,
+        /// What it sent.
+        payload: Payload,
+    },
+    /// The signaling connection closed. Open data channels keep working; new
+    /// connections cannot be negotiated.
+    SignalingClosed {
+        /// Why, for people.
+        reason: String,
+    },
+}

@@ -1,0 +1,78 @@
+//! Delivers [`PeerEvent`]s to the callbacks a JS page registered.
+
+use crate::{PeerEvent, log};
+use js_sys::{Array, Function, Object, Reflect};
+use signaling_protocol::PeerInfo;
+use std::cell::RefCell;
+use wasm_bindgen::JsValue;
+
+/// The callback slots, one per kind of event.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    Message,
+    PeerJoined,
+    PeerLeft,
+    Connected,
+    Disconnected,
+    SignalingClosed,
+}
+
+const KINDS: usize = 6;
+
+/// The registered callbacks. Each is cloned out before it is called, so a callback may
+/// register or remove callbacks itself.
+#[derive(Default)]
+pub(crate) struct Callbacks {
+    slots: RefCell<[Option<Function>; KINDS]>,
+}
+
+impl Callbacks {
+    /// Registers (or, with `None`, removes) the callback for `kind`.
+    pub fn set(&self, kind: Kind, callback: Option<Function>) {
+        self.slots.borrow_mut()[kind as usize] = callback;
+    }
+
+    /// Calls the callback registered for this event, if any.
+    pub fn dispatch(&self, event: PeerEvent) {
+        let (kind, argument) = match event {
+            PeerEvent::Message { from, payload } => {
+                let message = Object::new();
+                set(&message, "from", &from.id.as_str().into());
+                set(&message, "fromName", &from.name.as_str().into());
+                set(&message, "data", &payload.to_js());
+                (Kind::Message, message.into())
+            }
+            PeerEvent::PeerJoined(peer) => (Kind::PeerJoined, peer_info_js(&peer)),
+            PeerEvent::PeerLeft(peer) => (Kind::PeerLeft, peer_info_js(&peer)),
+            PeerEvent::Connected(peer) => (Kind::Connected, peer_info_js(&peer)),
+            PeerEvent::Disconnected(peer) => (Kind::Disconnected, peer_info_js(&peer)),
+            PeerEvent::SignalingClosed { reason } => (Kind::SignalingClosed, reason.into()),
+        };
+        let callback = self.slots.borrow()[kind as usize].clone();
+        if let Some(callback) = callback
+            && let Err(error) = callback.call1(&JsValue::NULL, &argument)
+        {
+            // A throwing callback must not stop the peer; the page still sees why.
+            log::warn("an event callback threw:");
+            web_sys::console::error_1(&error);
+        }
+    }
+}
+
+/// `{id, name}` as a plain JS object.
+pub(crate) fn peer_info_js(peer: &PeerInfo) -> JsValue {
+    let object = Object::new();
+    set(&object, "id", &peer.id.as_str().into());
+    set(&object, "name", &peer.name.as_str().into());
+    object.into()
+}
+
+/// `[{id, name}, ...]` as a JS array.
+pub(crate) fn peer_list_js(peers: &[PeerInfo]) -> JsValue {
+    peers.iter().map(peer_info_js).collect::<Array>().into()
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(object, &key.into(), value);
+}

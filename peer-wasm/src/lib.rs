@@ -1,0 +1,214 @@
+//! Peer-to-peer messaging between browser tabs over WebRTC data channels.
+//!
+//! Each tab runs a [`Peer`]: it joins a room through a small signaling server (which
+//! only relays WebRTC offers, answers and ICE candidates) and then talks to the other
+//! peers over direct data channels. Every peer is client and server at once: it can
+//! `connect` to any peer of the room, accepts connections from any of them, and sends
+//! to all or to one.
+//!
+//! Layout: this file is only the `#[wasm_bindgen]` surface for JS; [`Peer`] in
+//! `peer.rs` is the Rust API. `driver.rs` applies what arrives to the state
+//! (`state.rs`); `connection.rs` owns one `RTCPeerConnection` and its data channel,
+//! `negotiation.rs` its offer/answer task; `signaling.rs` is the transport interface,
+//! with `websocket.rs` (the server) and `local_hub.rs` (in-page) behind it;
+//! `payload.rs` is how messages travel; `error.rs` the one error type.
+
+mod connection;
+mod driver;
+mod error;
+mod events;
+mod js_events;
+mod local_hub;
+mod log;
+mod negotiation;
+mod payload;
+mod peer;
+mod signaling;
+mod state;
+mod timer;
+mod websocket;
+
+pub use error::PeerError;
+pub use events::PeerEvent;
+pub use local_hub::LocalHub;
+pub use payload::Payload;
+pub use peer::Peer;
+pub use signaling::{SignalingEvent, SignalingLink, SignalingTransport};
+pub use signaling_protocol::{PeerId, PeerInfo};
+pub use websocket::WebSocketSignaling;
+
+use js_events::{Callbacks, Kind, peer_list_js};
+use js_sys::{Function, Promise};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** A peer of the room. */
+export interface PeerInfo { id: string; name: string }
+/** A message received on a data channel. */
+export interface ReceivedMessage {
+  from: string;
+  fromName: string;
+  /** A string, a Uint8Array or a JSON value: the same kind the sender sent. */
+  data: string | Uint8Array | unknown;
+}
+"#;
+
+/// A peer in a room, for JS: `await Peer.join(url, room, name)`.
+#[wasm_bindgen(js_name = Peer)]
+pub struct JsPeer {
+    peer: Peer,
+    callbacks: Rc<Callbacks>,
+}
+
+#[wasm_bindgen(js_class = Peer)]
+impl JsPeer {
+    /// Joins `room` as `name` through the signaling server at `url`
+    /// (e.g. `ws://127.0.0.1:8080/ws`); resolves once the server has assigned our id.
+    pub async fn join(url: String, room: String, name: String) -> Result<JsPeer, JsValue> {
+        let peer = Peer::join(&url, &room, &name).await?;
+        let callbacks = Rc::new(Callbacks::default());
+        let dispatch = Rc::clone(&callbacks);
+        peer.set_event_handler(move |event| dispatch.dispatch(event));
+        Ok(JsPeer { peer, callbacks })
+    }
+
+    /// Our server-assigned id.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        self.peer.id().to_string()
+    }
+
+    /// Our display name.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.peer.name().to_owned()
+    }
+
+    /// The room we joined.
+    #[wasm_bindgen(getter)]
+    pub fn room(&self) -> String {
+        self.peer.room().to_owned()
+    }
+
+    /// The other peers in the room: `[{id, name}]`, in the order they joined.
+    #[wasm_bindgen(unchecked_return_type = "PeerInfo[]")]
+    pub fn peers(&self) -> JsValue {
+        peer_list_js(&self.peer.peers())
+    }
+
+    /// The peers with an open data channel to us: `[{id, name}]`.
+    #[wasm_bindgen(js_name = connectedPeers, unchecked_return_type = "PeerInfo[]")]
+    pub fn connected_peers(&self) -> JsValue {
+        peer_list_js(&self.peer.connected_peers())
+    }
+
+    /// Opens a data channel to the peer `id`; resolves once it is open on both sides.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn connect(&self, id: String) -> Promise {
+        let shared = self.peer.shared();
+        future_to_promise(async move {
+            peer::connect(shared, PeerId::new(id)).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Closes the data channel to the peer `id` on both sides; resolves when done (at
+    /// once when not connected).
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn disconnect(&self, id: String) -> Promise {
+        let shared = self.peer.shared();
+        future_to_promise(async move {
+            peer::disconnect(shared, PeerId::new(id)).await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Sends `data` (a string, a `Uint8Array`/`ArrayBuffer`, or any JSON value) to every
+    /// connected peer; returns how many peers it was sent to.
+    #[wasm_bindgen(js_name = sendMessage)]
+    pub fn send_message(&self, data: JsValue) -> Result<u32, JsValue> {
+        let sent = self.peer.send_message(&Payload::from_js(data))?;
+        Ok(u32::try_from(sent).unwrap_or(u32::MAX))
+    }
+
+    /// Sends `data` to the connected peer `id`.
+    #[wasm_bindgen(js_name = sendTo)]
+    pub fn send_to(&self, id: String, data: JsValue) -> Result<(), JsValue> {
+        Ok(self.peer.send_to(&PeerId::new(id), &Payload::from_js(data))?)
+    }
+
+    /// `cb({from, fromName, data})` for every message received (the pattern's
+    /// receive_message). Pass `null` to remove it.
+    #[wasm_bindgen(js_name = onMessage)]
+    pub fn on_message(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "((message: ReceivedMessage) => void) | null")]
+        cb: Option<Function>,
+    ) {
+        self.callbacks.set(Kind::Message, cb);
+    }
+
+    /// `cb({id, name})` when a peer enters the room.
+    #[wasm_bindgen(js_name = onPeerJoined)]
+    pub fn on_peer_joined(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "((peer: PeerInfo) => void) | null")] cb: Option<
+            Function,
+        >,
+    ) {
+        self.callbacks.set(Kind::PeerJoined, cb);
+    }
+
+    /// `cb({id, name})` when a peer leaves the room.
+    #[wasm_bindgen(js_name = onPeerLeft)]
+    pub fn on_peer_left(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "((peer: PeerInfo) => void) | null")] cb: Option<
+            Function,
+        >,
+    ) {
+        self.callbacks.set(Kind::PeerLeft, cb);
+    }
+
+    /// `cb({id, name})` when a data channel to a peer opens (whoever connected).
+    #[wasm_bindgen(js_name = onConnected)]
+    pub fn on_connected(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "((peer: PeerInfo) => void) | null")] cb: Option<
+            Function,
+        >,
+    ) {
+        self.callbacks.set(Kind::Connected, cb);
+    }
+
+    /// `cb({id, name})` when the data channel to a peer closes (either side).
+    #[wasm_bindgen(js_name = onDisconnected)]
+    pub fn on_disconnected(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "((peer: PeerInfo) => void) | null")] cb: Option<
+            Function,
+        >,
+    ) {
+        self.callbacks.set(Kind::Disconnected, cb);
+    }
+
+    /// `cb(reason)` when the signaling connection closes. Open channels keep working;
+    /// new connections cannot be made.
+    #[wasm_bindgen(js_name = onSignalingClosed)]
+    pub fn on_signaling_closed(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "((reason: string) => void) | null")] cb: Option<
+            Function,
+        >,
+    ) {
+        self.callbacks.set(Kind::SignalingClosed, cb);
+    }
+
+    /// Leaves the room and closes every connection.
+    pub fn close(&self) {
+        self.peer.close();
+    }
+}

@@ -1,0 +1,122 @@
+//! An in-page signaling hub: several [`crate::Peer`]s of one page introduced to each
+//! other without a server. For tests and single-page demos; it plays the server's part
+//! of the protocol for one room (ids assigned here, sender stamped here).
+
+use crate::PeerError;
+use crate::signaling::{SignalingEvent, SignalingLink, SignalingTransport};
+use futures_channel::mpsc::{self, UnboundedSender};
+use signaling_protocol::{ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// One room living in the page. Clone it to share it; each [`LocalHub::link`] is one
+/// peer's connection to it.
+#[derive(Clone, Default)]
+pub struct LocalHub {
+    members: Rc<RefCell<Members>>,
+}
+
+#[derive(Default)]
+struct Members {
+    issued: u64,
+    /// Joined members, in join order.
+    joined: Vec<(PeerInfo, UnboundedSender<SignalingEvent>)>,
+}
+
+impl Members {
+    fn deliver(&self, to: &PeerId, message: ServerMessage) -> bool {
+        let target = self.joined.iter().find(|(info, _)| &info.id == to);
+        target.is_some_and(|(_, outbox)| {
+            outbox.unbounded_send(SignalingEvent::Message(message)).is_ok()
+        })
+    }
+
+    fn broadcast(&self, except: &PeerId, message: &ServerMessage) {
+        for (_, outbox) in self.joined.iter().filter(|(info, _)| &info.id != except) {
+            let _ = outbox.unbounded_send(SignalingEvent::Message(message.clone()));
+        }
+    }
+}
+
+impl LocalHub {
+    /// A new, empty room.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A signaling link for one more peer of this room.
+    pub fn link(&self) -> SignalingLink {
+        let (outbox, events) = mpsc::unbounded();
+        let id = {
+            let mut members = self.members.borrow_mut();
+            members.issued += 1;
+            PeerId::new(format!("local-{}", members.issued))
+        };
+        let transport = HubTransport { members: Rc::clone(&self.members), id, outbox };
+        SignalingLink { transport: Rc::new(transport), events }
+    }
+}
+
+struct HubTransport {
+    members: Rc<RefCell<Members>>,
+    id: PeerId,
+    outbox: UnboundedSender<SignalingEvent>,
+}
+
+impl HubTransport {
+    fn reply(&self, message: ServerMessage) {
+        let _ = self.outbox.unbounded_send(SignalingEvent::Message(message));
+    }
+
+    fn refuse(&self, code: ErrorCode) {
+        self.reply(ServerMessage::Error { code, message: code.description().into() });
+    }
+}
+
+impl SignalingTransport for HubTransport {
+    fn send(&self, message: &ClientMessage) -> Result<(), PeerError> {
+        if self.outbox.is_closed() {
+            return Err(PeerError::SignalingClosed);
+        }
+        let mut members = self.members.borrow_mut();
+        let joined = members.joined.iter().any(|(info, _)| info.id == self.id);
+        match message.clone() {
+            ClientMessage::Join { .. } if joined => self.refuse(ErrorCode::AlreadyJoined),
+            ClientMessage::Join { room, name } => {
+                let me = PeerInfo { id: self.id.clone(), name };
+                let peers = members.joined.iter().map(|(info, _)| info.clone()).collect();
+                self.reply(ServerMessage::Welcome { id: self.id.clone(), room, peers });
+                members.broadcast(&self.id, &ServerMessage::PeerJoined { peer: me.clone() });
+                members.joined.push((me, self.outbox.clone()));
+            }
+            ClientMessage::Signal { .. } if !joined => self.refuse(ErrorCode::NotJoined),
+            ClientMessage::Signal { to, .. } if to == self.id => {
+                self.refuse(ErrorCode::SignalToSelf)
+            }
+            ClientMessage::Signal { to, signal } => {
+                let relayed = ServerMessage::Signal { from: self.id.clone(), signal };
+                if !members.deliver(&to, relayed) {
+                    self.refuse(ErrorCode::UnknownPeer);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn close(&self) {
+        let mut members = self.members.borrow_mut();
+        if let Some(index) = members.joined.iter().position(|(info, _)| info.id == self.id) {
+            let (me, _) = members.joined.remove(index);
+            members.broadcast(&self.id, &ServerMessage::PeerLeft { peer: me });
+        }
+        let closed = SignalingEvent::Closed { reason: "closed by this peer".into() };
+        let _ = self.outbox.unbounded_send(closed);
+        self.outbox.close_channel();
+    }
+}
+
+impl Drop for HubTransport {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
