@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every check and every test: formatting, clippy, the
+# protocol and server tests, the browser tests of peer-wasm in headless Chromium, and
+# the end-to-end tests (real server, one Chromium tab per peer).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n[test] %s\n' "$*"; }
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "clippy (host and wasm32)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p peer-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "building the WASM package into www/pkg (the page and the e2e tests load it)"
+wasm-pack --quiet build peer-wasm --dev --target web --out-dir ../www/pkg
+
+step "protocol, server and end-to-end tests"
+cargo test --workspace
+
+step "peer-wasm in headless Chromium"
+(cd peer-wasm && wasm-pack test --headless --chrome)
+
+step "all green"
