@@ -7,32 +7,23 @@
 //! channel and the connection.
 
 use crate::driver::{ConnEvent, Input};
+use crate::framing::{self, Frame, Reassembler};
 use crate::negotiation::{Role, negotiate};
-use crate::payload::{Frame, Payload};
+use crate::send_queue::SendQueue;
 use crate::signaling::SignalingTransport;
 use crate::{PeerError, log};
 use futures_channel::mpsc::{self, UnboundedSender};
 use futures_util::future::{AbortHandle, Abortable};
-use js_sys::JsString;
 use signaling_protocol::{PeerId, Signal};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::prelude::{Closure, wasm_bindgen};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{
     Event, MessageEvent, RtcDataChannel, RtcDataChannelInit, RtcDataChannelType, RtcPeerConnection,
     RtcPeerConnectionIceEvent, RtcPeerConnectionState,
 };
-
-#[wasm_bindgen]
-extern "C" {
-    // `send(string)` taking the JS string itself: web-sys's `send_with_str` would copy it
-    // into WASM memory and back out.
-    #[wasm_bindgen(js_name = RTCDataChannel)]
-    type StringSender;
-    #[wasm_bindgen(method, catch, js_name = send)]
-    fn send_string(this: &StringSender, data: &JsString) -> Result<(), JsValue>;
-}
 
 /// Label of the one data channel each connection carries.
 const CHANNEL_LABEL: &str = "peer-wasm";
@@ -69,6 +60,9 @@ impl Reporter {
 pub(crate) struct Connection {
     pc: RtcPeerConnection,
     channel: RtcDataChannel,
+    queue: Rc<RefCell<SendQueue>>,
+    /// The remote's largest accepted message, read once the channel is open.
+    max_frame: Cell<Option<usize>>,
     /// Remote signals, handed in order to the negotiation task.
     signals: UnboundedSender<Signal>,
     negotiation: AbortHandle,
@@ -78,6 +72,7 @@ pub(crate) struct Connection {
     _on_open: Closure<dyn FnMut(Event)>,
     _on_close: Closure<dyn FnMut(Event)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_buffered_low: Closure<dyn FnMut(Event)>,
 }
 
 impl Connection {
@@ -132,10 +127,25 @@ impl Connection {
         };
         let on_message = {
             let reporter = reporter.clone();
+            let mut reassembler = Reassembler::default();
             Closure::<dyn FnMut(_)>::new(move |event: MessageEvent| {
-                match Payload::from_frame(event.data()) {
-                    Some(payload) => reporter.report(ConnEvent::Message(payload)),
-                    None => log::warn("ignored a data-channel frame of unknown kind"),
+                match reassembler.push(event.data()) {
+                    Ok(Some(payload)) => reporter.report(ConnEvent::Message(payload)),
+                    Ok(None) => {}
+                    Err(error) => {
+                        log::warn(&format!("{} sent an invalid frame: {error:?}", reporter.peer()));
+                        reporter.report(ConnEvent::Failed("the peer broke the framing".into()));
+                    }
+                }
+            })
+        };
+        let queue = Rc::new(RefCell::new(SendQueue::new(channel.clone())));
+        let on_buffered_low = {
+            let reporter = reporter.clone();
+            let queue = Rc::clone(&queue);
+            Closure::<dyn FnMut(_)>::new(move |_: Event| {
+                if let Err(error) = queue.borrow_mut().pump() {
+                    reporter.report(ConnEvent::Failed(crate::error::js_message(&error)));
                 }
             })
         };
@@ -144,6 +154,7 @@ impl Connection {
         channel.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         channel.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        channel.set_onbufferedamountlow(Some(on_buffered_low.as_ref().unchecked_ref()));
 
         let (signals, inbox) = mpsc::unbounded();
         let (negotiation, registration) = AbortHandle::new_pair();
@@ -157,6 +168,8 @@ impl Connection {
         Ok(Self {
             pc,
             channel,
+            queue,
+            max_frame: Cell::new(None),
             signals,
             negotiation,
             reporter,
@@ -165,6 +178,7 @@ impl Connection {
             _on_open: on_open,
             _on_close: on_close,
             _on_message: on_message,
+            _on_buffered_low: on_buffered_low,
         })
     }
 
@@ -173,24 +187,57 @@ impl Connection {
         let _ = self.signals.unbounded_send(signal);
     }
 
-    /// Sends one frame on the data channel.
-    pub(crate) fn send(&self, frame: &Frame) -> Result<(), PeerError> {
-        let sent = match frame {
-            Frame::Text(text) => self.channel.unchecked_ref::<StringSender>().send_string(text),
-            Frame::Binary(bytes) => self.channel.send_with_array_buffer_view(bytes),
-        };
-        sent.map_err(PeerError::browser)
+    /// The largest frame to send: the remote's `maxMessageSize` (256 KiB in Chromium),
+    /// read from the SCTP transport once the channel is open.
+    pub(crate) fn max_frame(&self) -> usize {
+        if let Some(max) = self.max_frame.get() {
+            return max;
+        }
+        let max = js_sys::Reflect::get(&self.pc, &"sctp".into())
+            .and_then(|sctp| js_sys::Reflect::get(&sctp, &"maxMessageSize".into()))
+            .ok()
+            .and_then(|max| max.as_f64())
+            // 0 means "no limit"; stay within what every browser takes.
+            .filter(|max| *max >= 1024.0)
+            .map_or(framing::FALLBACK_FRAME_BYTES, |max| {
+                (max as usize).min(framing::MAX_FRAME_BYTES)
+            });
+        self.max_frame.set(Some(max));
+        max
     }
 
-    /// Starts a graceful close of the data channel: what was already sent still arrives,
+    /// Queues the frames of one message for the channel (see [`SendQueue`]).
+    pub(crate) fn send(&self, frames: Vec<Frame>) -> Result<(), PeerError> {
+        self.queue.borrow_mut().push(&self.reporter.peer, frames)
+    }
+
+    /// Whether the send queue is over its limit (see [`SendQueue::push`]).
+    pub(crate) fn is_full(&self) -> bool {
+        self.queue.borrow().is_full()
+    }
+
+    /// Bytes waiting to go out to this peer (queued plus in the channel's buffer).
+    pub(crate) fn buffered_amount(&self) -> usize {
+        self.queue.borrow().buffered_amount()
+    }
+
+    /// Resolves once everything queued has been handed to the channel.
+    pub(crate) fn drained(&self) -> futures_channel::oneshot::Receiver<()> {
+        self.queue.borrow_mut().drained()
+    }
+
+    /// Starts a graceful close of the data channel: everything queued still goes out,
     /// and the `close` event follows once the remote has closed its end too. Should that
-    /// not happen within `ms` (the remote vanished), a failure is reported instead, so
-    /// the connection is ended either way.
-    pub(crate) fn close_gracefully(&self, ms: u32) {
-        self.channel.close();
+    /// not happen in time (the remote vanished), a failure is reported instead, so the
+    /// connection is ended either way.
+    pub(crate) fn close_gracefully(&self, linger_ms: u32) {
+        let mut queue = self.queue.borrow_mut();
+        queue.close_when_drained();
+        // Allow for the queue to drain at 1 MB/s at least.
+        let drain_ms = u32::try_from(queue.buffered_amount() / 1000).unwrap_or(u32::MAX);
         let reporter = self.reporter.clone();
         spawn_local(async move {
-            crate::timer::sleep(ms).await;
+            crate::timer::sleep(linger_ms.saturating_add(drain_ms)).await;
             reporter.report(ConnEvent::Failed("the data channel did not close in time".into()));
         });
     }
@@ -204,6 +251,7 @@ impl Drop for Connection {
         self.channel.set_onopen(None);
         self.channel.set_onclose(None);
         self.channel.set_onmessage(None);
+        self.channel.set_onbufferedamountlow(None);
         self.channel.close();
         self.pc.close();
     }

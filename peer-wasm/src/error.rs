@@ -42,6 +42,10 @@ pub enum PeerError {
     /// There is no open data channel to this peer.
     #[error("not connected to peer {0}")]
     NotConnected(PeerId),
+    /// The send queue to this peer is full: await `ready` (the data channel is slower
+    /// than the sender) and send again.
+    #[error("the send queue to peer {0} is full; await ready() and send again")]
+    QueueFull(PeerId),
     /// The connection attempt ended before the data channel opened.
     #[error("connection to peer {peer} failed: {reason}")]
     ConnectFailed {

@@ -11,18 +11,21 @@
 //! (`state.rs`); `connection.rs` owns one `RTCPeerConnection` and its data channel,
 //! `negotiation.rs` its offer/answer task; `signaling.rs` is the transport interface,
 //! with `websocket.rs` (the server) and `local_hub.rs` (in-page) behind it;
-//! `payload.rs` is how messages travel; `error.rs` the one error type.
+//! `payload.rs` is what messages carry, `framing.rs` how they travel (chunked past the
+//! SCTP message limit), `send_queue.rs` the backpressure; `error.rs` the one error type.
 
 mod connection;
 mod driver;
 mod error;
 mod events;
+mod framing;
 mod js_events;
 mod local_hub;
 mod log;
 mod negotiation;
 mod payload;
 mod peer;
+mod send_queue;
 mod signaling;
 mod state;
 mod timer;
@@ -30,9 +33,11 @@ mod websocket;
 
 pub use error::PeerError;
 pub use events::PeerEvent;
+pub use framing::MAX_MESSAGE_BYTES;
 pub use local_hub::LocalHub;
 pub use payload::Payload;
 pub use peer::Peer;
+pub use send_queue::MAX_QUEUED_BYTES;
 pub use signaling::{SignalingEvent, SignalingLink, SignalingTransport};
 pub use signaling_protocol::{PeerId, PeerInfo};
 pub use websocket::WebSocketSignaling;
@@ -138,6 +143,24 @@ impl JsPeer {
     #[wasm_bindgen(js_name = sendTo)]
     pub fn send_to(&self, id: String, data: JsValue) -> Result<(), JsValue> {
         Ok(self.peer.send_to(&PeerId::new(id), &Payload::from_js(data))?)
+    }
+
+    /// Bytes waiting to go out to the peer `id` (queued plus in the data channel).
+    #[wasm_bindgen(js_name = bufferedAmount)]
+    pub fn buffered_amount(&self, id: String) -> Result<f64, JsValue> {
+        Ok(self.peer.buffered_amount(&PeerId::new(id))? as f64)
+    }
+
+    /// Resolves once everything queued for the peer `id` has been handed to its data
+    /// channel. Await it when `bufferedAmount(id)` grows large, to send at the
+    /// channel's pace; `sendTo` fails with "queue is full" past 64 MiB queued.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn ready(&self, id: String) -> Promise {
+        let shared = self.peer.shared();
+        future_to_promise(async move {
+            peer::ready(shared, PeerId::new(id)).await?;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// `cb({from, fromName, data})` for every message received (the pattern's

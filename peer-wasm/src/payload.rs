@@ -1,20 +1,13 @@
 //! What a message carries, and how it travels on a data channel.
 //!
 //! A payload stays a JS value from the sender's call to the receiver's callback, so
-//! bytes and strings are never copied into WASM memory and back.
-//!
-//! Framing on the channel (one data-channel message per payload):
-//! - binary frame: the bytes, untouched (the hot path, zero copies);
-//! - text frame starting with `s`: a string, the rest of the frame;
-//! - text frame starting with `j`: a JSON value, the rest of the frame as JSON text.
+//! bytes and strings are never copied into WASM memory and back. How payloads travel
+//! on a channel is `framing.rs`.
 
 use crate::PeerError;
-use js_sys::{ArrayBuffer, JSON, JsString, Uint8Array};
+use js_sys::{ArrayBuffer, JsString, Uint8Array};
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::{JsCast, JsValue};
-
-const TEXT_TAG: &str = "s";
-const JSON_TAG: &str = "j";
 
 /// The data of one message: a string, bytes, or a JSON value. The receiver gets back the
 /// same kind the sender sent.
@@ -105,38 +98,6 @@ impl Payload {
             _ => Err(PeerError::Unsendable("the payload is not JSON".into())),
         }
     }
-
-    /// Encodes the payload as one data-channel frame.
-    pub(crate) fn to_frame(&self) -> Result<Frame, PeerError> {
-        match self {
-            Self::Text(text) => Ok(Frame::Text(JsString::from(TEXT_TAG).concat(text))),
-            Self::Binary(bytes) => Ok(Frame::Binary(bytes.clone())),
-            Self::Json(value) => {
-                let json = JSON::stringify(value)
-                    .map_err(|error| PeerError::Unsendable(crate::error::js_message(&error)))?;
-                // `JSON.stringify` gives `undefined` for values JSON cannot hold.
-                if json.is_undefined() {
-                    return Err(PeerError::Unsendable("it has no JSON form".into()));
-                }
-                Ok(Frame::Text(JsString::from(JSON_TAG).concat(&json)))
-            }
-        }
-    }
-
-    /// Decodes a frame received on a data channel (`event.data`, with the channel's
-    /// `binaryType` set to `arraybuffer`). `None` for a frame this crate never sends.
-    pub(crate) fn from_frame(data: JsValue) -> Option<Self> {
-        if let Some(buffer) = data.dyn_ref::<ArrayBuffer>() {
-            return Some(Self::Binary(Uint8Array::new(buffer)));
-        }
-        let frame = data.dyn_into::<JsString>().ok()?;
-        let body = frame.slice(1, frame.length());
-        match frame.char_at(0).as_string()?.as_str() {
-            TEXT_TAG => Some(Self::Text(body)),
-            JSON_TAG => JSON::parse(&String::from(body)).ok().map(Self::Json),
-            _ => None,
-        }
-    }
 }
 
 impl From<&str> for Payload {
@@ -149,13 +110,4 @@ impl From<&[u8]> for Payload {
     fn from(bytes: &[u8]) -> Self {
         Self::bytes(bytes)
     }
-}
-
-/// One data-channel message, ready for `RTCDataChannel.send`.
-#[derive(Clone, Debug)]
-pub(crate) enum Frame {
-    /// Sent with `send(string)`.
-    Text(JsString),
-    /// Sent with `send(Uint8Array)`.
-    Binary(Uint8Array),
 }

@@ -2,6 +2,7 @@
 //! connection per remote peer. This is the Rust API; `lib.rs` wraps it for JS.
 
 use crate::driver::{self, Input, LINGER_MS};
+use crate::framing;
 use crate::negotiation::Role;
 use crate::signaling::{SignalingEvent, SignalingLink, SignalingTransport};
 use crate::state::State;
@@ -191,36 +192,50 @@ impl Peer {
     }
 
     /// Sends `payload` to every connected peer; returns how many it was sent to.
+    /// Payloads of any size up to [`crate::MAX_MESSAGE_BYTES`] arrive as one message.
+    /// Fails, sending to nobody, when the queue of any connected peer is full.
     pub fn send_message(&self, payload: &Payload) -> Result<usize, PeerError> {
-        let frame = payload.to_frame()?;
         let state = self.shared.state.borrow();
         if state.closed {
             return Err(PeerError::Closed);
         }
-        let mut sent = 0;
-        let mut failure = None;
-        for link in state.links.values().filter(|link| link.open) {
-            match link.connection.send(&frame) {
-                Ok(()) => sent += 1,
-                Err(error) => failure = Some(error),
-            }
+        let open: Vec<_> = state.links.values().filter(|link| link.open).collect();
+        // All or nobody: a full queue is reported before anything is queued.
+        if let Some(full) = open.iter().find(|link| link.connection.is_full()) {
+            return Err(PeerError::QueueFull(full.peer.id.clone()));
         }
-        // Nothing is lost silently: one refused send fails the call.
-        failure.map_or(Ok(sent), Err)
+        // Frames depend on the remote's frame limit; links sharing it share the frames.
+        // Encoded even with nobody connected, so a value that cannot be sent always fails.
+        let first_max =
+            open.first().map_or(framing::MAX_FRAME_BYTES, |link| link.connection.max_frame());
+        let mut encoded = (first_max, framing::encode(payload, first_max)?);
+        for link in &open {
+            let max_frame = link.connection.max_frame();
+            if max_frame != encoded.0 {
+                encoded = (max_frame, framing::encode(payload, max_frame)?);
+            }
+            link.connection.send(encoded.1.clone())?;
+        }
+        Ok(open.len())
     }
 
     /// Sends `payload` to one connected peer.
     pub fn send_to(&self, peer: &PeerId, payload: &Payload) -> Result<(), PeerError> {
-        let frame = payload.to_frame()?;
         let state = self.shared.state.borrow();
-        if state.closed {
-            return Err(PeerError::Closed);
-        }
-        match state.links.get(peer).filter(|link| link.open) {
-            Some(link) => link.connection.send(&frame),
-            None if state.knows(peer) => Err(PeerError::NotConnected(peer.clone())),
-            None => Err(PeerError::UnknownPeer(peer.clone())),
-        }
+        let link = state.open_link(peer)?;
+        link.connection.send(framing::encode(payload, link.connection.max_frame())?)
+    }
+
+    /// Bytes waiting to go out to `peer`: queued by this crate plus in the data
+    /// channel's own buffer.
+    pub fn buffered_amount(&self, peer: &PeerId) -> Result<usize, PeerError> {
+        Ok(self.shared.state.borrow().open_link(peer)?.connection.buffered_amount())
+    }
+
+    /// Resolves once everything queued for `peer` has been handed to its data channel:
+    /// await it when [`Peer::buffered_amount`] grows large to send at the channel's pace.
+    pub async fn ready(&self, peer: &PeerId) -> Result<(), PeerError> {
+        ready(Rc::clone(&self.shared), peer.clone()).await
     }
 
     /// Leaves the room: closes every connection (telling each remote) and the
@@ -309,6 +324,13 @@ pub(crate) async fn disconnect(shared: Rc<Shared>, peer: PeerId) {
     };
     // Resolved by the driver, or canceled when close() dropped the link: done either way.
     let _ = closed.await;
+}
+
+/// [`Peer::ready`], on the shared core so a JS promise can own it.
+pub(crate) async fn ready(shared: Rc<Shared>, peer: PeerId) -> Result<(), PeerError> {
+    let drained = shared.state.borrow().open_link(&peer)?.connection.drained();
+    // Canceled when the link ends first: the data will never go out.
+    drained.await.map_err(|_| PeerError::NotConnected(peer))
 }
 
 /// Rejects a room or name locally with the same rule the server applies.

@@ -103,6 +103,18 @@ impl State {
         self.roster.iter().any(|peer| &peer.id == id)
     }
 
+    /// The open link to `peer`, or why there is none.
+    pub fn open_link(&self, peer: &PeerId) -> Result<&Link, PeerError> {
+        if self.closed {
+            return Err(PeerError::Closed);
+        }
+        match self.links.get(peer).filter(|link| link.open) {
+            Some(link) => Ok(link),
+            None if self.knows(peer) => Err(PeerError::NotConnected(peer.clone())),
+            None => Err(PeerError::UnknownPeer(peer.clone())),
+        }
+    }
+
     /// The peers with an open data channel, in room order.
     pub fn connected(&self) -> Vec<PeerInfo> {
         let open = |peer: &&PeerInfo| self.links.get(&peer.id).is_some_and(|link| link.open);

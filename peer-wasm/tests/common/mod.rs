@@ -1,6 +1,9 @@
 //! Helpers for the browser tests: peers on an in-page hub, recorded events, and waits
 //! with deadlines (a failing test fails fast with what it saw, instead of hanging).
 
+// Each test binary uses a different part of these helpers.
+#![allow(dead_code)]
+
 use peer_wasm::{LocalHub, Payload, Peer, PeerEvent, PeerId};
 use std::cell::RefCell;
 use std::rc::Rc;
