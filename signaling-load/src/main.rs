@@ -1,0 +1,138 @@
+//! Load generator for the signaling server, run as a separate process from it.
+//!
+//! Opens `--peers` WebSocket clients in rooms of `--room-size`, then relays offers
+//! between roommates at `--rate` signals per second for `--seconds`, and prints: peers
+//! held, signals per second delivered, relay latency p50/p99/max, the server's RSS and
+//! RSS per connection (with `--server-pid`), and every error seen.
+//!
+//! ```sh
+//! cargo run --release -p signaling-server -- --listen 127.0.0.1:9000 &
+//! cargo run --release -p signaling-load -- --url ws://127.0.0.1:9000/ws --server-pid $!
+//! ```
+
+mod client;
+mod report;
+
+use clap::Parser;
+use client::{Client, Tally};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// Command-line options.
+#[derive(Parser, Debug, Clone)]
+#[command(about = "Opens many peers on a signaling server and relays signals between them")]
+pub struct Options {
+    /// WebSocket URL of the server.
+    #[arg(long, default_value = "ws://127.0.0.1:8080/ws")]
+    pub url: String,
+    /// Peers to open.
+    #[arg(long, default_value_t = 10_000)]
+    pub peers: usize,
+    /// Peers per room.
+    #[arg(long, default_value_t = 10)]
+    pub room_size: usize,
+    /// Signals per second to relay during the load phase.
+    #[arg(long, default_value_t = 20_000)]
+    pub rate: u64,
+    /// Length of the load phase, in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Connections being opened at once.
+    #[arg(long, default_value_t = 128)]
+    pub connect_concurrency: usize,
+    /// Process id of the server, to read its memory from /proc.
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let options = Options::parse();
+    if options.room_size < 2 {
+        return Err("--room-size must be at least 2".into());
+    }
+    let baseline_rss = options.server_pid.and_then(report::rss_kib);
+    let tally = Arc::new(Tally::default());
+    let epoch = Instant::now();
+
+    let started = Instant::now();
+    let clients = connect_all(&options, &tally, epoch).await?;
+    let connect_secs = started.elapsed().as_secs_f64();
+    println!("opened {} peers in {connect_secs:.1} s", clients.len());
+
+    // Let the join notifications settle before reading the idle footprint.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle_rss = options.server_pid.and_then(report::rss_kib);
+
+    let sent = relay_load(&options, &clients, epoch).await;
+    // In-flight signals get a moment to land.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let loaded_rss = options.server_pid.and_then(report::rss_kib);
+
+    let held = clients.iter().filter(|client| client.is_open()).count();
+    report::print(&report::Summary {
+        options: &options,
+        held,
+        sent,
+        tally: &tally,
+        baseline_rss,
+        idle_rss,
+        loaded_rss,
+    });
+    Ok(())
+}
+
+/// Opens and joins every peer, `--connect-concurrency` at a time.
+async fn connect_all(
+    options: &Options,
+    tally: &Arc<Tally>,
+    epoch: Instant,
+) -> Result<Vec<Client>, Box<dyn std::error::Error>> {
+    let permits = Arc::new(Semaphore::new(options.connect_concurrency));
+    let mut joins = Vec::with_capacity(options.peers);
+    for index in 0..options.peers {
+        let permit = Arc::clone(&permits).acquire_owned().await?;
+        let url = options.url.clone();
+        let room = format!("load-{}", index / options.room_size);
+        let tally = Arc::clone(tally);
+        joins.push(tokio::spawn(async move {
+            let client = Client::join(&url, &room, &format!("peer {index}"), tally, epoch).await;
+            drop(permit);
+            client
+        }));
+    }
+    let mut clients = Vec::with_capacity(options.peers);
+    for join in joins {
+        clients.push(join.await??);
+    }
+    Ok(clients)
+}
+
+/// Sends `--rate` offers per second, each from one peer to the next peer of its room,
+/// for `--seconds`; returns how many were sent.
+async fn relay_load(options: &Options, clients: &[Client], epoch: Instant) -> u64 {
+    let ticks_per_second = 1000;
+    let mut tick = tokio::time::interval(Duration::from_millis(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let total = options.rate * options.seconds;
+    let mut sent = 0u64;
+    let mut next = 0usize;
+    for tick_index in 0..options.seconds * ticks_per_second {
+        tick.tick().await;
+        // Spread the rate evenly: by the end of this tick, this many should be out.
+        let due = total * (tick_index + 1) / (options.seconds * ticks_per_second);
+        while sent < due {
+            let from = next % clients.len();
+            let room_start = from - from % options.room_size;
+            let room_len = options.room_size.min(clients.len() - room_start);
+            let to = room_start + (from - room_start + 1) % room_len;
+            next += 1;
+            if to != from {
+                clients[from].send_offer(clients[to].id(), epoch);
+            }
+            sent += 1;
+        }
+    }
+    sent
+}
