@@ -156,6 +156,11 @@ impl Connection {
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         channel.set_onbufferedamountlow(Some(on_buffered_low.as_ref().unchecked_ref()));
 
+        let deadline = reporter.clone();
+        spawn_local(async move {
+            crate::timer::sleep(crate::driver::OPEN_DEADLINE_MS).await;
+            deadline.report(ConnEvent::OpenDeadline);
+        });
         let (signals, inbox) = mpsc::unbounded();
         let (negotiation, registration) = AbortHandle::new_pair();
         let task = negotiate(pc.clone(), role, inbox, signaling, reporter.clone());

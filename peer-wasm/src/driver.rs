@@ -7,6 +7,7 @@
 use crate::negotiation::Role;
 use crate::peer::Shared;
 use crate::signaling::SignalingEvent;
+use crate::state::Link;
 use crate::{Payload, PeerEvent, log};
 use futures_util::{Stream, StreamExt};
 use signaling_protocol::{PeerId, ServerMessage, Signal};
@@ -15,6 +16,9 @@ use std::rc::Rc;
 /// How long a closing channel may take to close on both sides before its connection is
 /// dropped anyway.
 pub(crate) const LINGER_MS: u32 = 3_000;
+
+/// How long a new connection may take to open its data channel before it is given up.
+pub(crate) const OPEN_DEADLINE_MS: u32 = 15_000;
 
 /// Everything the driver reacts to.
 pub(crate) enum Input {
@@ -43,6 +47,8 @@ pub(crate) enum ConnEvent {
     Closed,
     /// Negotiation or ICE failed.
     Failed(String),
+    /// [`OPEN_DEADLINE_MS`] passed since the connection started.
+    OpenDeadline,
     /// A message arrived.
     Message(Payload),
 }
@@ -155,9 +161,12 @@ fn on_signal(shared: &Shared, from: PeerId, signal: Signal) -> Vec<PeerEvent> {
 fn on_signaling_closed(shared: &Shared, reason: String) -> Vec<PeerEvent> {
     let mut state = shared.state.borrow_mut();
     state.signaling_open = false;
-    // Open channels outlive the server; half-negotiated ones cannot finish without it.
+    // Open channels outlive the server, and so do connections whose offer and answer
+    // were exchanged (the rest of ICE needs no server, and their open deadline still
+    // applies). An offer still waiting for its answer can never get it.
+    let unanswered = |link: &Link| link.role == Role::Offerer && !link.answered;
     let negotiating: Vec<PeerId> =
-        state.links.iter().filter(|(_, link)| !link.open).map(|(id, _)| id.clone()).collect();
+        state.links.iter().filter(|(_, link)| unanswered(link)).map(|(id, _)| id.clone()).collect();
     let mut events: Vec<_> = negotiating
         .iter()
         .filter_map(|id| state.remove_link(id, "the signaling connection closed"))
@@ -190,6 +199,14 @@ fn on_connection(
         }
         ConnEvent::Closed => {
             state.remove_link(&peer, "the data channel closed").into_iter().collect()
+        }
+        ConnEvent::OpenDeadline if link.open => Vec::new(),
+        ConnEvent::OpenDeadline => {
+            let reason = format!("no data channel within {} s", OPEN_DEADLINE_MS / 1000);
+            let events = state.remove_link(&peer, &reason).into_iter().collect();
+            drop(state);
+            shared.send_signal(&peer, Signal::Bye);
+            events
         }
         ConnEvent::Failed(reason) => {
             let events = state.remove_link(&peer, &reason).into_iter().collect();

@@ -44,6 +44,17 @@ impl LocalHub {
         Self::default()
     }
 
+    /// Closes every link, as a signaling server going away would: open data channels
+    /// are not affected.
+    pub fn shut_down(&self) {
+        let members = std::mem::take(&mut self.members.borrow_mut().joined);
+        for (_, outbox) in members {
+            let closed = SignalingEvent::Closed { reason: "the hub shut down".into() };
+            let _ = outbox.unbounded_send(closed);
+            outbox.close_channel();
+        }
+    }
+
     /// A signaling link for one more peer of this room.
     pub fn link(&self) -> SignalingLink {
         let (outbox, events) = mpsc::unbounded();

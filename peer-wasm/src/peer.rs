@@ -20,8 +20,6 @@ use wasm_bindgen_futures::spawn_local;
 
 /// How long the server may take to welcome us.
 const JOIN_TIMEOUT_MS: u32 = 10_000;
-/// How long a data channel may take to open.
-const CONNECT_TIMEOUT_MS: u32 = 15_000;
 
 type EventHandler = Box<dyn FnMut(PeerEvent)>;
 
@@ -279,25 +277,8 @@ pub(crate) async fn connect(shared: Rc<Shared>, peer: PeerId) -> Result<(), Peer
                 .wait_open(),
         }
     };
-    match timer::timeout(CONNECT_TIMEOUT_MS, opened).await {
-        Some(Ok(result)) => result,
-        // The link was dropped without an answer: the peer was closed.
-        Some(Err(_canceled)) => Err(PeerError::Closed),
-        None => {
-            let events = {
-                let mut state = shared.state.borrow_mut();
-                let pending = state.links.get(&peer).is_some_and(|link| !link.open);
-                if pending {
-                    state.remove_link(&peer, "timed out").into_iter().collect()
-                } else {
-                    Vec::new()
-                }
-            };
-            shared.send_signal(&peer, Signal::Bye);
-            shared.emit(events);
-            Err(PeerError::Timeout { what: "the data channel to open", ms: CONNECT_TIMEOUT_MS })
-        }
-    }
+    // Always answered: the link either opens, or ends (its open deadline included).
+    opened.await.unwrap_or(Err(PeerError::Closed))
 }
 
 /// [`Peer::disconnect`], on the shared core so a JS promise can own it.

@@ -206,3 +206,41 @@ async fn many_connect_disconnect_cycles_keep_working() {
     wait_until("all ten messages", || bob.texts().len() == 10, || format!("{:?}", bob.texts()))
         .await;
 }
+
+#[wasm_bindgen_test]
+async fn open_channels_outlive_the_signaling_server() {
+    let [alice, bob, carol] = room(["Alice", "Bob", "Carol"]).await;
+    alice.peer.connect(&bob.id()).await.expect("connects");
+    alice.hub.shut_down();
+    let closed = |event: &PeerEvent| matches!(event, PeerEvent::SignalingClosed { .. });
+    wait_until(
+        "everyone to hear signaling closed",
+        || alice.count(closed) == 1 && bob.count(closed) == 1 && carol.count(closed) == 1,
+        String::new,
+    )
+    .await;
+
+    assert_eq!(alice.peer.send_message(&"still here".into()), Ok(1));
+    wait_until("Bob to get it", || bob.texts().len() == 1, || format!("{:?}", bob.texts())).await;
+    assert_eq!(alice.peer.connect(&carol.id()).await, Err(PeerError::SignalingClosed));
+    assert_eq!(alice.connected_names(), ["Bob"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_peer_that_never_answers_fails_the_connect_instead_of_hanging() {
+    let hub = peer_wasm::LocalHub::new();
+    let alice = TestPeer::join(&hub, "Alice").await;
+    // A member of the room that reads nothing and answers nothing.
+    let silent = hub.link();
+    let join = signaling_protocol::ClientMessage::Join { room: "room".into(), name: "Mute".into() };
+    silent.transport.send(&join).expect("joins");
+    wait_until("Alice to know Mute", || alice.peer.peers().len() == 1, String::new).await;
+    let mute = alice.peer.peers()[0].id.clone();
+
+    let failure = alice.peer.connect(&mute).await.expect_err("no answer ever comes");
+    assert_eq!(
+        failure.to_string(),
+        format!("connection to peer {mute} failed: no data channel within 15 s")
+    );
+    assert!(alice.connected_names().is_empty());
+}

@@ -27,6 +27,8 @@ pub async fn sleep(ms: i32) {
 /// A peer joined to a hub, with every event it reports recorded.
 pub struct TestPeer {
     pub peer: Peer,
+    /// The hub the peer joined through.
+    pub hub: LocalHub,
     pub events: Rc<RefCell<Vec<PeerEvent>>>,
 }
 
@@ -37,7 +39,7 @@ impl TestPeer {
         let events = Rc::new(RefCell::new(Vec::new()));
         let recorded = Rc::clone(&events);
         peer.set_event_handler(move |event| recorded.borrow_mut().push(event));
-        Self { peer, events }
+        Self { peer, hub: hub.clone(), events }
     }
 
     pub fn id(&self) -> PeerId {
