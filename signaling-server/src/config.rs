@@ -1,0 +1,28 @@
+//! The server's options, with their defaults.
+
+use std::path::PathBuf;
+
+/// Everything the server can be told; `main.rs` fills it from flags and environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Directory served at `/` (the chat page; its `pkg/` holds the built WASM package).
+    pub static_dir: PathBuf,
+    /// Most peers one room holds; a further join gets `room_full`.
+    pub max_peers_per_room: usize,
+    /// Largest WebSocket message accepted, in bytes (SDPs are a few KiB).
+    pub max_message_bytes: usize,
+    /// Messages waiting for one peer's socket; a peer that falls this far behind is
+    /// disconnected instead of growing the server's memory.
+    pub peer_queue_len: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            static_dir: PathBuf::from("www"),
+            max_peers_per_room: 64,
+            max_message_bytes: 64 * 1024,
+            peer_queue_len: 256,
+        }
+    }
+}

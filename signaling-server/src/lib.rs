@@ -1,0 +1,78 @@
+//! The signaling server: introduces peers and relays their WebRTC negotiation.
+//!
+//! Peers join a room over a WebSocket at `/ws` (JSON messages of
+//! [`signaling_protocol`], documented in `docs/PROTOCOL.md`); the server assigns ids,
+//! announces arrivals and departures, and relays offers, answers and ICE candidates to
+//! one peer of the same room with the sender stamped. It never sees the messages peers
+//! exchange over their data channels. It also serves the chat page from a directory.
+//!
+//! Layout: [`Config`] (`config.rs`); the rooms (`rooms.rs`, one mutex); one socket
+//! (`session.rs`); the page (`static_files.rs`); [`app`] and [`run`] here, so tests
+//! can serve on `127.0.0.1:0`.
+
+mod config;
+mod rooms;
+mod session;
+mod static_files;
+
+pub use config::Config;
+
+use axum::Router;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::response::Response;
+use axum::routing::get;
+use rooms::Rooms;
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+/// What every request handler shares.
+pub struct AppState {
+    config: Config,
+    rooms: Rooms,
+    /// Flips to `true` on shutdown, so open sockets end.
+    shutdown: watch::Receiver<bool>,
+}
+
+/// The routes: `/ws`, `/healthz`, `/` and the static files.
+pub fn app(config: Config, shutdown: watch::Receiver<bool>) -> Router {
+    let static_dir = config.static_dir.clone();
+    let rooms = Rooms::new(config.max_peers_per_room);
+    let state = Arc::new(AppState { config, rooms, shutdown });
+    let index_dir = static_dir.clone();
+    Router::new()
+        .route("/ws", get(upgrade))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/", get(move || async move { static_files::index(&index_dir).await }))
+        .fallback_service(ServeDir::new(static_dir))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn upgrade(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) -> Response {
+    let max = state.config.max_message_bytes;
+    let shutdown = state.shutdown.clone();
+    ws.max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| session::serve(socket, state, shutdown))
+}
+
+/// Serves on `listener` until `shutdown` completes, then closes every socket and returns.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop, stopped) = watch::channel(false);
+    let router = app(config, stopped);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            let _ = stop.send(true);
+        })
+        .await
+}

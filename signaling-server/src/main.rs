@@ -1,0 +1,53 @@
+//! `cargo run -p signaling-server -- --help`: parses the options, sets up logging, binds,
+//! serves until Ctrl-C.
+
+use clap::Parser;
+use signaling_server::Config;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The signaling server for peer-wasm: rooms, WebRTC signal relay, and the chat page.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Options {
+    /// Address to listen on.
+    #[arg(long, env = "SIGNALING_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Directory served at `/` (the chat page and its built `pkg/`).
+    #[arg(long, env = "SIGNALING_STATIC_DIR", default_value = "www")]
+    static_dir: PathBuf,
+    /// Most peers in one room.
+    #[arg(long, env = "SIGNALING_MAX_PEERS_PER_ROOM", default_value_t = Config::default().max_peers_per_room)]
+    max_peers_per_room: usize,
+    /// Largest WebSocket message accepted, in bytes.
+    #[arg(long, env = "SIGNALING_MAX_MESSAGE_BYTES", default_value_t = Config::default().max_message_bytes)]
+    max_message_bytes: usize,
+    /// Messages queued for one peer before it is disconnected as too slow.
+    #[arg(long, env = "SIGNALING_PEER_QUEUE_LEN", default_value_t = Config::default().peer_queue_len)]
+    peer_queue_len: usize,
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .init();
+    let options = Options::parse();
+    let config = Config {
+        static_dir: options.static_dir,
+        max_peers_per_room: options.max_peers_per_room,
+        max_message_bytes: options.max_message_bytes,
+        peer_queue_len: options.peer_queue_len,
+    };
+    let listener = tokio::net::TcpListener::bind(options.listen).await?;
+    let address = listener.local_addr()?;
+    tracing::info!("listening on http://{address} (WebSocket at ws://{address}/ws)");
+    println!("open http://{address} in several tabs");
+    signaling_server::run(listener, config, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

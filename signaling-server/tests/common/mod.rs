@@ -1,0 +1,141 @@
+//! A real server on 127.0.0.1:0 and WebSocket clients for it, with every wait bounded.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use futures_util::{SinkExt, StreamExt};
+use signaling_protocol::{ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage};
+use signaling_server::Config;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// A running server; stop it with [`Server::stop`].
+pub struct Server {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    pub async fn start(config: Config) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let addr = listener.local_addr().expect("has an address");
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(signaling_server::run(listener, config, async {
+            let _ = stopped.await;
+        }));
+        Self { addr, stop: Some(stop), task }
+    }
+
+    pub async fn default() -> Self {
+        Self::start(Config::default()).await
+    }
+
+    /// Stops the server and waits (bounded) for `run` to return.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let finished = tokio::time::timeout(WAIT, &mut self.task).await;
+        assert!(finished.is_ok(), "run did not return after shutdown");
+    }
+
+    pub async fn client(&self) -> Client {
+        let url = format!("ws://{}/ws", self.addr);
+        let (socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(url))
+            .await
+            .expect("connects in time")
+            .expect("connects");
+        Client { socket }
+    }
+
+    /// A joined client and its welcome's id and peer list.
+    pub async fn joined(&self, room: &str, name: &str) -> (Client, PeerId, Vec<PeerInfo>) {
+        let mut client = self.client().await;
+        let (id, peers) = client.join(room, name).await;
+        (client, id, peers)
+    }
+
+    /// `GET path` over a plain TCP connection: (status, body).
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(self.addr).await.expect("connects");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.expect("writes");
+        let mut response = String::new();
+        tokio::time::timeout(WAIT, stream.read_to_string(&mut response))
+            .await
+            .expect("answers in time")
+            .expect("reads");
+        let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        (status, body)
+    }
+}
+
+pub struct Client {
+    pub socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    pub async fn send(&mut self, message: &ClientMessage) {
+        let text = serde_json::to_string(message).expect("encodes");
+        self.send_raw(Message::text(text)).await;
+    }
+
+    pub async fn send_raw(&mut self, message: Message) {
+        self.socket.send(message).await.expect("sends");
+    }
+
+    /// The next server message, within [`WAIT`].
+    pub async fn recv(&mut self) -> ServerMessage {
+        loop {
+            let frame = tokio::time::timeout(WAIT, self.socket.next())
+                .await
+                .expect("a message in time")
+                .expect("the socket is open")
+                .expect("a frame");
+            match frame {
+                Message::Text(text) => {
+                    return serde_json::from_str(&text).expect("a server message");
+                }
+                Message::Close(close) => panic!("closed: {close:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Asserts the next message is an error with `code`.
+    pub async fn expect_error(&mut self, code: ErrorCode) {
+        match self.recv().await {
+            ServerMessage::Error { code: got, message } => {
+                assert_eq!(got, code);
+                assert!(!message.is_empty());
+            }
+            other => panic!("expected {code:?}, got {other:?}"),
+        }
+    }
+
+    /// Asserts nothing arrives for a short while.
+    pub async fn expect_silence(&mut self) {
+        let next = tokio::time::timeout(Duration::from_millis(200), self.socket.next()).await;
+        assert!(next.is_err(), "expected nothing, got {next:?}");
+    }
+
+    pub async fn join(&mut self, room: &str, name: &str) -> (PeerId, Vec<PeerInfo>) {
+        self.send(&ClientMessage::Join { room: room.into(), name: name.into() }).await;
+        match self.recv().await {
+            ServerMessage::Welcome { id, room: joined, peers } => {
+                assert_eq!(joined, room);
+                (id, peers)
+            }
+            other => panic!("expected a welcome, got {other:?}"),
+        }
+    }
+}

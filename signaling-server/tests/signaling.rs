@@ -1,0 +1,161 @@
+//! The server's behaviour against real WebSocket clients on a real socket.
+
+mod common;
+
+use common::Server;
+use futures_util::SinkExt;
+use signaling_protocol::{ClientMessage, ErrorCode, PeerInfo, ServerMessage, Signal};
+use signaling_server::Config;
+use tokio_tungstenite::tungstenite::Message;
+
+fn offer(sdp: &str) -> Signal {
+    Signal::Offer { sdp: sdp.into() }
+}
+
+#[tokio::test]
+async fn join_welcomes_with_a_fresh_id_and_the_peers_already_there() {
+    let server = Server::default().await;
+    let (mut a, a_id, a_peers) = server.joined("lobby", "Peer 1").await;
+    assert!(a_peers.is_empty());
+    let (_b, b_id, b_peers) = server.joined("lobby", "Peer 2").await;
+    assert_ne!(a_id, b_id);
+    assert_eq!(b_peers, vec![PeerInfo { id: a_id.clone(), name: "Peer 1".into() }]);
+    assert_eq!(
+        a.recv().await,
+        ServerMessage::PeerJoined { peer: PeerInfo { id: b_id, name: "Peer 2".into() } }
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn leaving_is_announced_on_close_and_on_a_dropped_socket() {
+    let server = Server::default().await;
+    let (mut a, _, _) = server.joined("lobby", "A").await;
+    let (mut b, b_id, _) = server.joined("lobby", "B").await;
+    let (c, c_id, _) = server.joined("lobby", "C").await;
+    for _ in 0..2 {
+        a.recv().await; // B and C joined
+    }
+    b.socket.close(None).await.expect("closes");
+    assert_eq!(
+        a.recv().await,
+        ServerMessage::PeerLeft { peer: PeerInfo { id: b_id, name: "B".into() } }
+    );
+    drop(c); // no close frame: the TCP connection just goes away
+    assert_eq!(
+        a.recv().await,
+        ServerMessage::PeerLeft { peer: PeerInfo { id: c_id, name: "C".into() } }
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn signals_are_relayed_with_the_real_sender_even_when_spoofed() {
+    let server = Server::default().await;
+    let (mut a, a_id, _) = server.joined("lobby", "A").await;
+    let (mut b, b_id, _) = server.joined("lobby", "B").await;
+    let (_c, c_id, _) = server.joined("lobby", "C").await;
+    a.send(&ClientMessage::Signal { to: b_id.clone(), signal: offer("v=0") }).await;
+    b.recv().await; // C joined
+    assert_eq!(b.recv().await, ServerMessage::Signal { from: a_id.clone(), signal: offer("v=0") });
+
+    // A claims to be C: the claim is ignored, the real sender is stamped.
+    let spoof =
+        format!(r#"{{"type":"signal","to":"{b_id}","from":"{c_id}","signal":{{"kind":"bye"}}}}"#);
+    a.send_raw(Message::text(spoof)).await;
+    assert_eq!(b.recv().await, ServerMessage::Signal { from: a_id, signal: Signal::Bye });
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn rooms_are_isolated_and_self_signals_refused() {
+    let server = Server::default().await;
+    let (mut a, a_id, _) = server.joined("one", "A").await;
+    let (mut other, other_id, other_peers) = server.joined("two", "B").await;
+    assert!(other_peers.is_empty());
+    a.send(&ClientMessage::Signal { to: other_id, signal: offer("x") }).await;
+    a.expect_error(ErrorCode::UnknownPeer).await;
+    other.expect_silence().await;
+    a.send(&ClientMessage::Signal { to: a_id, signal: offer("x") }).await;
+    a.expect_error(ErrorCode::SignalToSelf).await;
+    a.send(&ClientMessage::Signal { to: "nobody".into(), signal: offer("x") }).await;
+    a.expect_error(ErrorCode::UnknownPeer).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bad_requests_get_typed_errors_and_the_connection_goes_on() {
+    let server = Server::default().await;
+    let mut a = server.client().await;
+    a.send(&ClientMessage::Signal { to: "x".into(), signal: Signal::Bye }).await;
+    a.expect_error(ErrorCode::NotJoined).await;
+    for garbage in ["not json", "{}", r#"{"type":"shout"}"#, &"[".repeat(10_000)] {
+        a.send_raw(Message::text(garbage)).await;
+        a.expect_error(ErrorCode::MalformedMessage).await;
+    }
+    a.send_raw(Message::binary(vec![1, 2, 3])).await;
+    a.expect_error(ErrorCode::BinaryNotSupported).await;
+    a.send(&ClientMessage::Join { room: "bad room".into(), name: "A".into() }).await;
+    a.expect_error(ErrorCode::InvalidRoom).await;
+    a.send(&ClientMessage::Join { room: "lobby".into(), name: "\n".into() }).await;
+    a.expect_error(ErrorCode::InvalidName).await;
+
+    // After all that, the same connection still joins and works.
+    a.join("lobby", "A").await;
+    a.send(&ClientMessage::Join { room: "lobby".into(), name: "A".into() }).await;
+    a.expect_error(ErrorCode::AlreadyJoined).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_full_room_refuses_the_next_peer() {
+    let server = Server::start(Config { max_peers_per_room: 2, ..Config::default() }).await;
+    let _a = server.joined("lobby", "A").await;
+    let _b = server.joined("lobby", "B").await;
+    let mut c = server.client().await;
+    c.send(&ClientMessage::Join { room: "lobby".into(), name: "C".into() }).await;
+    c.expect_error(ErrorCode::RoomFull).await;
+    c.join("elsewhere", "C").await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_oversized_message_closes_only_that_connection() {
+    let server = Server::start(Config { max_message_bytes: 1024, ..Config::default() }).await;
+    let (mut a, _, _) = server.joined("lobby", "A").await;
+    let (mut big, _, _) = server.joined("lobby", "B").await;
+    a.recv().await; // B joined
+    let oversized = format!(r#"{{"type":"join","room":"r","name":"{}"}}"#, "x".repeat(2048));
+    let _ = big.socket.send(Message::text(oversized)).await;
+    // The server drops the offender (WebSocket close 1009 or a reset) and says it left.
+    assert!(matches!(a.recv().await, ServerMessage::PeerLeft { .. }));
+    let (_, _, peers) = server.joined("lobby", "C").await;
+    assert_eq!(peers.len(), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn health_and_the_page() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("index.html"), "<h1>chat</h1>").expect("writes");
+    let server = Server::start(Config { static_dir: dir.path().into(), ..Config::default() }).await;
+    assert_eq!(server.get("/healthz").await, (200, "ok".into()));
+    let (status, body) = server.get("/").await;
+    assert_eq!(status, 503);
+    assert!(body.contains("wasm-pack build peer-wasm"), "{body}");
+
+    std::fs::create_dir(dir.path().join("pkg")).expect("mkdir");
+    std::fs::write(dir.path().join("pkg/peer_wasm.js"), "export {}").expect("writes");
+    assert_eq!(server.get("/").await, (200, "<h1>chat</h1>".into()));
+    assert_eq!(server.get("/pkg/peer_wasm.js").await, (200, "export {}".into()));
+    assert_eq!(server.get("/missing").await.0, 404);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_ends_run_with_sockets_still_open() {
+    let server = Server::default().await;
+    let (_a, _, _) = server.joined("lobby", "A").await;
+    let _b = server.client().await;
+    server.stop().await;
+}
