@@ -58,6 +58,14 @@ async fn two_people_chat_through_the_page() {
         assert_eq!(bob.eval(&format!("return {sender};")).await, "Alice");
         let mine = "[...document.querySelectorAll('#messages li.mine')].length";
         assert_eq!(alice.eval(&format!("return {mine};")).await, 1);
+        // For people checking the look: target/screenshots/chat-*.png.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        for (who, tab) in [("alice", &alice), ("bob", &bob)] {
+            if let Ok(png) = tab.client().await.screenshot().await {
+                let _ = std::fs::write(dir.join(format!("chat-{who}.png")), png);
+            }
+        }
         harness.close().await;
     })
     .await
