@@ -29,6 +29,9 @@ use tokio::sync::watch;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
+/// Initial read buffer of each WebSocket.
+const READ_BUFFER_BYTES: usize = 1024;
+
 /// What every request handler shares.
 pub struct AppState {
     config: Config,
@@ -55,7 +58,11 @@ pub fn app(config: Config, shutdown: watch::Receiver<bool>) -> Router {
 async fn upgrade(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) -> Response {
     let max = state.config.max_message_bytes;
     let shutdown = state.shutdown.clone();
-    ws.max_message_size(max)
+    // tungstenite's default 128 KiB read buffer per socket would cost over 1 GB for
+    // 10k idle peers; signaling messages are small, and the buffer grows on demand.
+    ws.read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| session::serve(socket, state, shutdown))
 }
