@@ -2,6 +2,7 @@
 # Installs every tool the build and the tests need, each only where it is missing,
 # so a second run takes seconds. Called by scripts/demo.sh, scripts/test.sh and .ci/run.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 # Keep in step with the `wasm-bindgen = "=..."` pin in the workspace Cargo.toml: the CLI
 # that generates the JS glue must be the exact version the crate was built against.
@@ -41,6 +42,12 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   log "building wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes, once)"
   # Not --locked: its lock file names a webpki-roots release the registry no longer serves.
   cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# The libraries the benchmark compares against (scripts/bench.sh), from npm.
+if command -v npm >/dev/null && { [ ! -d bench/node_modules ] || [ bench/package.json -nt bench/node_modules ]; }; then
+  log "installing the benchmark's npm libraries"
+  (cd bench && npm install --no-audit --no-fund --loglevel=error && touch node_modules)
 fi
 
 log "ready: $(wasm-pack --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -n1)"

@@ -76,6 +76,11 @@ impl Harness {
 
     /// Opens a new tab on the chat page (the first call reuses the initial tab).
     pub async fn open_tab(&self) -> Tab<'_> {
+        self.open_tab_at("/").await
+    }
+
+    /// Opens a new tab on `path` of the server (the first call reuses the initial tab).
+    pub async fn open_tab_at(&self, path: &str) -> Tab<'_> {
         let handles = self.browser.windows().await.expect("lists tabs");
         let fresh = self.browser.execute("return location.href", vec![]).await;
         let handle = match fresh {
@@ -86,7 +91,7 @@ impl Harness {
         };
         let tab = Tab { browser: &self.browser, handle, ws_url: self.ws_url() };
         tab.focus().await;
-        self.browser.goto(&format!("http://{}/", self.addr)).await.expect("loads the page");
+        self.browser.goto(&format!("http://{}{path}", self.addr)).await.expect("loads the page");
         tab
     }
 
