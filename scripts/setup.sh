@@ -45,9 +45,9 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
 fi
 
 # The libraries the benchmark compares against (scripts/bench.sh), from npm.
-if command -v npm >/dev/null && { [ ! -d bench/node_modules ] || [ bench/package.json -nt bench/node_modules ]; }; then
+if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules ]; then
   log "installing the benchmark's npm libraries"
-  (cd bench && npm install --no-audit --no-fund --loglevel=error && touch node_modules)
+  (cd bench && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
 fi
 
 log "ready: $(wasm-pack --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -n1)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every check and every test: formatting, clippy, the
 # protocol and server tests, the browser tests of peer-wasm in headless Chromium, and
-# the end-to-end tests (real server, one Chromium tab per peer).
+# the end-to-end tests (real server, one Chromium tab per peer), and a quick run of the
+# benchmark on the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -24,5 +25,8 @@ cargo test --workspace
 
 step "peer-wasm in headless Chromium"
 (cd peer-wasm && wasm-pack test --headless --chrome)
+
+step "release build in a real page: the benchmark, quick (also checks PeerJS and simple-peer)"
+bash scripts/bench.sh --quick
 
 step "all green"
