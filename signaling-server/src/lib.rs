@@ -21,6 +21,7 @@ use axum::Router;
 use axum::extract::{State, WebSocketUpgrade};
 use axum::response::Response;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use rooms::Rooms;
 use std::future::Future;
 use std::sync::Arc;
@@ -75,6 +76,10 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let router = app(config, stopped);
+    // Signals are small and latency-bound: no Nagle delay on any socket.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             shutdown.await;
