@@ -1,6 +1,7 @@
 //! The server's options, with their defaults.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything the server can be told; `main.rs` fills it from flags and environment.
 #[derive(Clone, Debug)]
@@ -14,6 +15,11 @@ pub struct Config {
     /// Messages waiting for one peer's socket; a peer that falls this far behind is
     /// disconnected instead of growing the server's memory.
     pub peer_queue_len: usize,
+    /// How often the server pings each socket.
+    pub heartbeat: Duration,
+    /// A socket from which nothing (not even a pong) arrived for this long is closed and
+    /// its peer reported as left: a vanished host is noticed within seconds.
+    pub idle_timeout: Duration,
 }
 
 impl Default for Config {
@@ -23,6 +29,8 @@ impl Default for Config {
             max_peers_per_room: 64,
             max_message_bytes: 64 * 1024,
             peer_queue_len: 256,
+            heartbeat: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(15),
         }
     }
 }

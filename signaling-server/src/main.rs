@@ -5,6 +5,7 @@ use clap::Parser;
 use signaling_server::Config;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The signaling server for peer-wasm: rooms, WebRTC signal relay, and the chat page.
 #[derive(Parser, Debug)]
@@ -25,6 +26,12 @@ struct Options {
     /// Messages queued for one peer before it is disconnected as too slow.
     #[arg(long, env = "SIGNALING_PEER_QUEUE_LEN", default_value_t = Config::default().peer_queue_len)]
     peer_queue_len: usize,
+    /// Seconds between the server's pings to each socket.
+    #[arg(long, env = "SIGNALING_HEARTBEAT_SECS", default_value_t = Config::default().heartbeat.as_secs())]
+    heartbeat_secs: u64,
+    /// Seconds without any frame (not even a pong) after which a socket is closed.
+    #[arg(long, env = "SIGNALING_IDLE_TIMEOUT_SECS", default_value_t = Config::default().idle_timeout.as_secs())]
+    idle_timeout_secs: u64,
 }
 
 #[tokio::main]
@@ -41,6 +48,8 @@ async fn main() -> std::io::Result<()> {
         max_peers_per_room: options.max_peers_per_room,
         max_message_bytes: options.max_message_bytes,
         peer_queue_len: options.peer_queue_len,
+        heartbeat: Duration::from_secs(options.heartbeat_secs.max(1)),
+        idle_timeout: Duration::from_secs(options.idle_timeout_secs.max(1)),
     };
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let address = listener.local_addr()?;

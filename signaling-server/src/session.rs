@@ -20,10 +20,22 @@ struct Joined {
 pub async fn serve(socket: WebSocket, state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
     let (mut sink, mut stream) = socket.split();
     let (outbox, mut queued) = mpsc::channel::<ServerMessage>(state.config.peer_queue_len);
+    let heartbeat = state.config.heartbeat;
     let writer = tokio::spawn(async move {
-        while let Some(message) = queued.recv().await {
-            let Ok(text) = serde_json::to_string(&message) else { continue };
-            if sink.send(Message::Text(text.into())).await.is_err() {
+        let start = tokio::time::Instant::now() + heartbeat;
+        let mut ping = tokio::time::interval_at(start, heartbeat);
+        loop {
+            let frame = tokio::select! {
+                message = queued.recv() => match message {
+                    Some(message) => match serde_json::to_string(&message) {
+                        Ok(text) => Message::Text(text.into()),
+                        Err(_) => continue,
+                    },
+                    None => break,
+                },
+                _ = ping.tick() => Message::Ping(Default::default()),
+            };
+            if sink.send(frame).await.is_err() {
                 break;
             }
         }
@@ -33,7 +45,13 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>, mut shutdown: watch:
     let mut joined: Option<Joined> = None;
     loop {
         let frame = tokio::select! {
-            frame = stream.next() => frame,
+            frame = tokio::time::timeout(state.config.idle_timeout, stream.next()) => match frame {
+                Ok(frame) => frame,
+                Err(_) => {
+                    tracing::info!(peer = ?joined.as_ref().map(|j| &j.id), "idle: no frame, not even a pong");
+                    break;
+                }
+            },
             _ = shutdown.changed() => break,
         };
         let reply = match frame {

@@ -6,6 +6,7 @@ use common::Server;
 use futures_util::SinkExt;
 use signaling_protocol::{ClientMessage, ErrorCode, PeerInfo, ServerMessage, Signal};
 use signaling_server::Config;
+use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 fn offer(sdp: &str) -> Signal {
@@ -157,5 +158,27 @@ async fn shutdown_ends_run_with_sockets_still_open() {
     let server = Server::default().await;
     let (_a, _, _) = server.joined("lobby", "A").await;
     let _b = server.client().await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_peer_that_stops_answering_pings_is_reported_left() {
+    let config = Config {
+        heartbeat: Duration::from_millis(50),
+        idle_timeout: Duration::from_millis(300),
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let (mut a, _, _) = server.joined("lobby", "A").await;
+    let (_silent, silent_id, _) = server.joined("lobby", "Silent").await;
+    assert!(matches!(a.recv().await, ServerMessage::PeerJoined { .. }));
+    // `a` reads (and so answers pings); `_silent` never reads again.
+    match a.recv().await {
+        ServerMessage::PeerLeft { peer } => assert_eq!(peer.id, silent_id),
+        other => panic!("expected Silent to leave, got {other:?}"),
+    }
+    // The reading peer is still there.
+    let (_, _, peers) = server.joined("lobby", "C").await;
+    assert_eq!(peers.len(), 1);
     server.stop().await;
 }
