@@ -6,7 +6,7 @@
 //! RSS per connection (with `--server-pid`), and every error seen.
 //!
 //! ```sh
-//! cargo run --release -p signaling-server -- --listen 127.0.0.1:9000 &
+//! cargo run --release -p signaling-server -- --listen 127.0.0.1:9000 --max-connections-per-ip 20000 &
 //! cargo run --release -p signaling-load -- --url ws://127.0.0.1:9000/ws --server-pid $!
 //! ```
 

@@ -116,6 +116,10 @@ pub enum ErrorCode {
     UnknownPeer,
     /// The signal's target is the sender itself.
     SignalToSelf,
+    /// The connection sent messages faster than the server allows; this one was dropped.
+    RateLimited,
+    /// The server holds as many rooms as it allows; join an existing room or retry later.
+    TooManyRooms,
     /// A code this version does not know (sent by a newer server).
     #[serde(other)]
     Other,
@@ -134,6 +138,8 @@ impl ErrorCode {
             Self::RoomFull => "the room is full",
             Self::UnknownPeer => "no such peer in this room",
             Self::SignalToSelf => "a peer cannot signal itself",
+            Self::RateLimited => "too many messages; this one was dropped, slow down",
+            Self::TooManyRooms => "the server holds too many rooms; try an existing room or later",
             Self::Other => "unknown error",
         }
     }

@@ -15,6 +15,16 @@ pub struct Config {
     /// Messages waiting for one peer's socket; a peer that falls this far behind is
     /// disconnected instead of growing the server's memory.
     pub peer_queue_len: usize,
+    /// Most rooms at once; a join that would create one more gets `too_many_rooms`.
+    pub max_rooms: usize,
+    /// Most open WebSocket connections; past it new ones are closed with 1013.
+    pub max_connections: usize,
+    /// Most open WebSocket connections from one IP address (closed with 1013 past it).
+    pub max_connections_per_ip: usize,
+    /// Messages per second one connection may send, sustained...
+    pub messages_per_second: u32,
+    /// ...and at once; past that each message is refused with `rate_limited`.
+    pub message_burst: u32,
     /// How often the server pings each socket.
     pub heartbeat: Duration,
     /// A socket from which nothing (not even a pong) arrived for this long is closed and
@@ -29,6 +39,11 @@ impl Default for Config {
             max_peers_per_room: 64,
             max_message_bytes: 64 * 1024,
             peer_queue_len: 256,
+            max_rooms: 10_000,
+            max_connections: 16_000,
+            max_connections_per_ip: 1_024,
+            messages_per_second: 100,
+            message_burst: 1_000,
             heartbeat: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(15),
         }

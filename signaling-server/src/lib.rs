@@ -11,6 +11,7 @@
 //! can serve on `127.0.0.1:0`.
 
 mod config;
+mod limits;
 mod rooms;
 mod session;
 mod static_files;
@@ -18,12 +19,14 @@ mod static_files;
 pub use config::Config;
 
 use axum::Router;
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::response::Response;
 use axum::routing::get;
 use axum::serve::ListenerExt;
+use limits::Connections;
 use rooms::Rooms;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -37,6 +40,7 @@ const READ_BUFFER_BYTES: usize = 1024;
 pub struct AppState {
     config: Config,
     rooms: Rooms,
+    connections: Arc<Connections>,
     /// Flips to `true` on shutdown, so open sockets end.
     shutdown: watch::Receiver<bool>,
 }
@@ -44,8 +48,10 @@ pub struct AppState {
 /// The routes: `/ws`, `/healthz`, `/` and the static files.
 pub fn app(config: Config, shutdown: watch::Receiver<bool>) -> Router {
     let static_dir = config.static_dir.clone();
-    let rooms = Rooms::new(config.max_peers_per_room);
-    let state = Arc::new(AppState { config, rooms, shutdown });
+    let rooms = Rooms::new(config.max_peers_per_room, config.max_rooms);
+    let connections =
+        Arc::new(Connections::new(config.max_connections, config.max_connections_per_ip));
+    let state = Arc::new(AppState { config, rooms, connections, shutdown });
     let index_dir = static_dir.clone();
     Router::new()
         .route("/ws", get(upgrade))
@@ -56,16 +62,26 @@ pub fn app(config: Config, shutdown: watch::Receiver<bool>) -> Router {
         .with_state(state)
 }
 
-async fn upgrade(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) -> Response {
+async fn upgrade(
+    ws: WebSocketUpgrade,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    State(state): State<Arc<AppState>>,
+) -> Response {
     let max = state.config.max_message_bytes;
     let shutdown = state.shutdown.clone();
+    let admission = state.connections.admit(client.ip());
     // tungstenite's default 128 KiB read buffer per socket would cost over 1 GB for
     // 10k idle peers; signaling messages are small, and the buffer grows on demand.
     ws.read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(0)
         .max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| session::serve(socket, state, shutdown))
+        .on_upgrade(move |socket| async move {
+            match admission {
+                Some(admission) => session::serve(socket, state, shutdown, admission).await,
+                None => session::refuse_busy(socket, client).await,
+            }
+        })
 }
 
 /// Serves on `listener` until `shutdown` completes, then closes every socket and returns.
@@ -80,7 +96,7 @@ pub async fn run(
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, router)
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down");

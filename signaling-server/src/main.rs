@@ -26,6 +26,21 @@ struct Options {
     /// Messages queued for one peer before it is disconnected as too slow.
     #[arg(long, env = "SIGNALING_PEER_QUEUE_LEN", default_value_t = Config::default().peer_queue_len)]
     peer_queue_len: usize,
+    /// Most rooms at once.
+    #[arg(long, env = "SIGNALING_MAX_ROOMS", default_value_t = Config::default().max_rooms)]
+    max_rooms: usize,
+    /// Most open WebSocket connections.
+    #[arg(long, env = "SIGNALING_MAX_CONNECTIONS", default_value_t = Config::default().max_connections)]
+    max_connections: usize,
+    /// Most open WebSocket connections from one IP address.
+    #[arg(long, env = "SIGNALING_MAX_CONNECTIONS_PER_IP", default_value_t = Config::default().max_connections_per_ip)]
+    max_connections_per_ip: usize,
+    /// Messages per second one connection may send, sustained.
+    #[arg(long, env = "SIGNALING_MESSAGES_PER_SECOND", default_value_t = Config::default().messages_per_second)]
+    messages_per_second: u32,
+    /// Messages one connection may send at once, above the sustained rate.
+    #[arg(long, env = "SIGNALING_MESSAGE_BURST", default_value_t = Config::default().message_burst)]
+    message_burst: u32,
     /// Seconds between the server's pings to each socket.
     #[arg(long, env = "SIGNALING_HEARTBEAT_SECS", default_value_t = Config::default().heartbeat.as_secs())]
     heartbeat_secs: u64,
@@ -48,6 +63,11 @@ async fn main() -> std::io::Result<()> {
         max_peers_per_room: options.max_peers_per_room,
         max_message_bytes: options.max_message_bytes,
         peer_queue_len: options.peer_queue_len,
+        max_rooms: options.max_rooms,
+        max_connections: options.max_connections,
+        max_connections_per_ip: options.max_connections_per_ip,
+        messages_per_second: options.messages_per_second,
+        message_burst: options.message_burst,
         heartbeat: Duration::from_secs(options.heartbeat_secs.max(1)),
         idle_timeout: Duration::from_secs(options.idle_timeout_secs.max(1)),
     };

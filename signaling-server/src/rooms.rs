@@ -24,16 +24,18 @@ struct Member {
 pub struct Rooms {
     rooms: Mutex<HashMap<String, Vec<Member>>>,
     max_peers_per_room: usize,
+    max_rooms: usize,
     issued: AtomicU64,
     id_seed: RandomState,
 }
 
 impl Rooms {
-    /// No rooms yet; rooms hold at most `max_peers_per_room` peers.
-    pub fn new(max_peers_per_room: usize) -> Self {
+    /// No rooms yet; at most `max_rooms` rooms of at most `max_peers_per_room` peers.
+    pub fn new(max_peers_per_room: usize, max_rooms: usize) -> Self {
         Self {
             rooms: Mutex::new(HashMap::new()),
             max_peers_per_room,
+            max_rooms,
             issued: AtomicU64::new(0),
             id_seed: RandomState::new(),
         }
@@ -55,6 +57,9 @@ impl Rooms {
         outbox: Outbox,
     ) -> Result<(PeerId, Vec<PeerInfo>), ErrorCode> {
         let mut rooms = self.rooms.lock().unwrap_or_else(|poison| poison.into_inner());
+        if !rooms.contains_key(room) && rooms.len() >= self.max_rooms {
+            return Err(ErrorCode::TooManyRooms);
+        }
         let members = rooms.entry(room.to_owned()).or_default();
         if members.len() >= self.max_peers_per_room {
             return Err(ErrorCode::RoomFull);
@@ -142,7 +147,7 @@ mod tests {
 
     #[test]
     fn join_lists_the_earlier_members_and_tells_them() {
-        let rooms = Rooms::new(8);
+        let rooms = Rooms::new(8, 8);
         let (a_out, mut a_in) = outbox();
         let (a, before_a) = rooms.join("r", "A", a_out).expect("joins");
         assert!(before_a.is_empty());
@@ -157,17 +162,18 @@ mod tests {
 
     #[test]
     fn rooms_are_isolated_and_full_rooms_refuse() {
-        let rooms = Rooms::new(1);
+        let rooms = Rooms::new(1, 2);
         let (a, _) = rooms.join("one", "A", outbox().0).expect("joins");
         assert_eq!(rooms.join("one", "B", outbox().0), Err(ErrorCode::RoomFull));
         let (b, _) = rooms.join("two", "B", outbox().0).expect("another room");
         assert_eq!(rooms.relay("one", &a, &b, Signal::Bye), Err(ErrorCode::UnknownPeer));
         assert_eq!(rooms.relay("one", &a, &a, Signal::Bye), Err(ErrorCode::SignalToSelf));
+        assert_eq!(rooms.join("three", "C", outbox().0), Err(ErrorCode::TooManyRooms));
     }
 
     #[test]
     fn a_peer_that_stops_reading_is_evicted() {
-        let rooms = Rooms::new(8);
+        let rooms = Rooms::new(8, 8);
         let (a_out, _a_in) = outbox();
         let (a, _) = rooms.join("r", "A", a_out).expect("joins");
         let (stuck_out, _stuck_in) = mpsc::channel(1);

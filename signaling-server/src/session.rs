@@ -2,11 +2,13 @@
 //! drains its bounded outbound queue. Either side ending ends both.
 
 use crate::AppState;
-use axum::extract::ws::{Message, WebSocket};
+use crate::limits::{Admission, RateLimit};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use futures_util::{SinkExt, StreamExt};
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room,
 };
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
@@ -17,7 +19,13 @@ struct Joined {
 }
 
 /// Serves one socket until it closes, errors, falls behind, or the server shuts down.
-pub async fn serve(socket: WebSocket, state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    socket: WebSocket,
+    state: Arc<AppState>,
+    mut shutdown: watch::Receiver<bool>,
+    _admission: Admission,
+) {
+    let mut pace = RateLimit::new(state.config.messages_per_second, state.config.message_burst);
     let (mut sink, mut stream) = socket.split();
     let (outbox, mut queued) = mpsc::channel::<ServerMessage>(state.config.peer_queue_len);
     let heartbeat = state.config.heartbeat;
@@ -55,6 +63,9 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>, mut shutdown: watch:
             _ = shutdown.changed() => break,
         };
         let reply = match frame {
+            Some(Ok(Message::Text(_) | Message::Binary(_))) if !pace.allow() => {
+                Err(ErrorCode::RateLimited)
+            }
             Some(Ok(Message::Text(text))) => handle_text(&state, &outbox, &mut joined, &text),
             Some(Ok(Message::Binary(_))) => Err(ErrorCode::BinaryNotSupported),
             Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
@@ -77,6 +88,13 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>, mut shutdown: watch:
     }
     drop(outbox);
     let _ = writer.await;
+}
+
+/// Closes a connection over the server's limits with 1013 ("try again later").
+pub async fn refuse_busy(mut socket: WebSocket, client: SocketAddr) {
+    tracing::warn!(%client, "refused: connection limit reached");
+    let close = CloseFrame { code: close_code::AGAIN, reason: "too many connections".into() };
+    let _ = socket.send(Message::Close(Some(close))).await;
 }
 
 /// Applies one text frame; an error code is answered to the sender only.

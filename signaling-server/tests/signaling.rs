@@ -182,3 +182,46 @@ async fn a_peer_that_stops_answering_pings_is_reported_left() {
     assert_eq!(peers.len(), 1);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_flood_is_refused_message_by_message_and_the_connection_goes_on() {
+    let config = Config { messages_per_second: 1, message_burst: 3, ..Config::default() };
+    let server = Server::start(config).await;
+    let mut flooder = server.client().await;
+    for _ in 0..3 {
+        flooder.send_raw(Message::text("{}")).await;
+        flooder.expect_error(ErrorCode::MalformedMessage).await;
+    }
+    for _ in 0..5 {
+        flooder.send_raw(Message::text("{}")).await;
+        flooder.expect_error(ErrorCode::RateLimited).await;
+    }
+    // Others are not affected.
+    server.joined("lobby", "Calm").await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    flooder.join("lobby", "Flooder").await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn rooms_and_connections_are_capped() {
+    let config = Config { max_rooms: 1, max_connections_per_ip: 3, ..Config::default() };
+    let server = Server::start(config).await;
+    let (_a, _, _) = server.joined("one", "A").await;
+    let mut b = server.client().await;
+    b.send(&ClientMessage::Join { room: "two".into(), name: "B".into() }).await;
+    b.expect_error(ErrorCode::TooManyRooms).await;
+    b.join("one", "B").await;
+
+    let _c = server.client().await;
+    // A fourth connection from this address is closed with 1013 "try again later".
+    let mut d = server.client().await;
+    let frame = tokio::time::timeout(common::WAIT, futures_util::StreamExt::next(&mut d.socket))
+        .await
+        .expect("an answer in time");
+    match frame {
+        Some(Ok(Message::Close(Some(close)))) => assert_eq!(u16::from(close.code), 1013),
+        other => panic!("expected a 1013 close, got {other:?}"),
+    }
+    server.stop().await;
+}
