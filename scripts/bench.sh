@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export PATH="$HOME/.cargo/bin:$PATH"
+# binaryen 132 from npm: the wasm-opt the release build needs (see peer-wasm/Cargo.toml).
+export PATH="$PWD/bench/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 echo "[bench] building the release WASM package into www/pkg"
 wasm-pack --quiet build peer-wasm --release --target web --out-dir ../www/pkg

@@ -24,7 +24,6 @@ fi
 missing_debs=()
 command -v chromium >/dev/null || missing_debs+=(chromium)
 command -v chromedriver >/dev/null || missing_debs+=(chromium-driver)
-command -v wasm-opt >/dev/null || missing_debs+=(binaryen)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing_debs[*]}"
   as_root apt-get update -qq
@@ -44,9 +43,10 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# The libraries the benchmark compares against (scripts/bench.sh), from npm.
+# From npm: binaryen's wasm-opt for the release build (Debian's is too old), and the
+# libraries the benchmark compares against.
 if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules ]; then
-  log "installing the benchmark's npm libraries"
+  log "installing the npm packages (binaryen, benchmark libraries)"
   (cd bench && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
 fi
 
