@@ -25,6 +25,9 @@ pub struct Config {
     pub messages_per_second: u32,
     /// ...and at once; past that each message is refused with `rate_limited`.
     pub message_burst: u32,
+    /// Pages allowed to open the WebSocket, by `Origin` header (e.g.
+    /// `https://chat.example`); empty allows every origin.
+    pub allowed_origins: Vec<String>,
     /// How often the server pings each socket.
     pub heartbeat: Duration,
     /// A socket from which nothing (not even a pong) arrived for this long is closed and
@@ -44,6 +47,7 @@ impl Default for Config {
             max_connections_per_ip: 1_024,
             messages_per_second: 100,
             message_burst: 1_000,
+            allowed_origins: Vec::new(),
             heartbeat: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(15),
         }

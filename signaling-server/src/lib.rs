@@ -20,7 +20,8 @@ pub use config::Config;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use limits::Connections;
@@ -66,7 +67,14 @@ async fn upgrade(
     ws: WebSocketUpgrade,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
 ) -> Response {
+    let allowed = &state.config.allowed_origins;
+    let origin = headers.get(header::ORIGIN).and_then(|origin| origin.to_str().ok());
+    if !allowed.is_empty() && !origin.is_some_and(|origin| allowed.iter().any(|a| a == origin)) {
+        tracing::warn!(%client, ?origin, "refused: origin not allowed");
+        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+    }
     let max = state.config.max_message_bytes;
     let shutdown = state.shutdown.clone();
     let admission = state.connections.admit(client.ip());

@@ -41,6 +41,10 @@ struct Options {
     /// Messages one connection may send at once, above the sustained rate.
     #[arg(long, env = "SIGNALING_MESSAGE_BURST", default_value_t = Config::default().message_burst)]
     message_burst: u32,
+    /// Origins (e.g. `https://chat.example`) whose pages may connect, comma-separated;
+    /// unset allows every origin.
+    #[arg(long, env = "SIGNALING_ALLOWED_ORIGINS", value_delimiter = ',')]
+    allowed_origins: Vec<String>,
     /// Seconds between the server's pings to each socket.
     #[arg(long, env = "SIGNALING_HEARTBEAT_SECS", default_value_t = Config::default().heartbeat.as_secs())]
     heartbeat_secs: u64,
@@ -68,6 +72,7 @@ async fn main() -> std::io::Result<()> {
         max_connections_per_ip: options.max_connections_per_ip,
         messages_per_second: options.messages_per_second,
         message_burst: options.message_burst,
+        allowed_origins: options.allowed_origins,
         heartbeat: Duration::from_secs(options.heartbeat_secs.max(1)),
         idle_timeout: Duration::from_secs(options.idle_timeout_secs.max(1)),
     };

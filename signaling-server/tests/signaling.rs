@@ -225,3 +225,29 @@ async fn rooms_and_connections_are_capped() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn only_allowed_origins_may_connect_when_a_list_is_set() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let config =
+        Config { allowed_origins: vec!["http://good.example".into()], ..Config::default() };
+    let server = Server::start(config).await;
+    let connect = |origin: Option<&'static str>| {
+        let mut request =
+            format!("ws://{}/ws", server.addr).into_client_request().expect("a request");
+        if let Some(origin) = origin {
+            request.headers_mut().insert("origin", origin.parse().expect("a header"));
+        }
+        tokio_tungstenite::connect_async(request)
+    };
+    assert!(connect(Some("http://good.example")).await.is_ok());
+    for refused in [Some("http://evil.example"), None] {
+        match connect(refused).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                assert_eq!(response.status(), 403);
+            }
+            other => panic!("expected 403 for {refused:?}, got {:?}", other.map(|_| ())),
+        }
+    }
+    server.stop().await;
+}
