@@ -4,12 +4,8 @@
 # bench-results/latest.json. `--quick` runs a smaller version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-# binaryen 132 from npm: the wasm-opt the release build needs (see peer-wasm/Cargo.toml).
-export PATH="$PWD/bench/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-
-echo "[bench] building the release WASM package into www/pkg"
-wasm-pack --quiet build peer-wasm --release --target web --out-dir ../www/pkg
+bash scripts/build-release-pkg.sh
+export PATH="$HOME/.cargo/bin:$PATH"
 
 mkdir -p www/bench/vendor
 cp bench/node_modules/peerjs/dist/peerjs.min.js bench/node_modules/simple-peer/simplepeer.min.js www/bench/vendor/
