@@ -1,0 +1,108 @@
+//! One browser tab: run JS in it, join a room with the library, poll a condition.
+
+use fantoccini::Client;
+use fantoccini::wd::WindowHandle;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+use crate::WAIT;
+
+/// One browser tab. Every method first makes it the tab WebDriver talks to, so tabs
+/// can be used in any order.
+pub struct Tab<'a> {
+    pub(crate) browser: &'a Client,
+    pub(crate) handle: WindowHandle,
+    pub(crate) ws_url: String,
+}
+
+impl Tab<'_> {
+    /// Makes this tab the one WebDriver commands go to.
+    pub async fn focus(&self) {
+        self.browser.switch_to_window(self.handle.clone()).await.expect("switches tab");
+    }
+
+    /// The WebDriver client, focused on this tab.
+    pub async fn client(&self) -> &Client {
+        self.focus().await;
+        self.browser
+    }
+
+    /// Runs `body` as the body of an async JS function in this tab and returns its
+    /// result; a rejection panics with the JS error's message. WebDriver's script
+    /// timeout (30 s) bounds it.
+    pub async fn eval(&self, body: &str) -> Value {
+        self.focus().await;
+        let script = format!(
+            "const done = arguments[arguments.length - 1];\
+             (async () => {{ {body} }})().then(\
+               (value) => done({{ ok: value === undefined ? null : value }}),\
+               (error) => done({{ error: String(error && error.message || error) }}));"
+        );
+        let result = self.browser.execute_async(&script, vec![]).await.expect("runs the script");
+        match result.get("error") {
+            Some(error) => panic!("script failed: {error}\n{body}"),
+            None => result.get("ok").cloned().unwrap_or(Value::Null),
+        }
+    }
+
+    /// Joins `room` as `name` with the library directly (`window.peer`), recording
+    /// every message in `window.inbox` (`{from: name, fromId, data}`, bytes as
+    /// `{bytes: [..]}`) and every event in `window.events` (`"PeerJoined:Bob"`, ...).
+    /// Returns the peer's id.
+    pub async fn join_peer(&self, room: &str, name: &str) -> String {
+        let args = json!({ "url": self.ws_url, "room": room, "name": name });
+        let id = self
+            .eval(&format!(
+                "const a = {args};
+                 const {{ default: init, Peer }} = await import('/pkg/peer_wasm.js');
+                 await init();
+                 window.inbox = []; window.events = [];
+                 const peer = await Peer.join(a.url, a.room, a.name);
+                 window.peer = peer;
+                 const plain = (d) => d instanceof Uint8Array ? {{ bytes: Array.from(d) }} : d;
+                 peer.onMessage((m) => window.inbox.push(
+                   {{ from: m.fromName, fromId: m.from, data: plain(m.data) }}));
+                 for (const kind of ['Connected', 'Disconnected', 'PeerJoined', 'PeerLeft']) {{
+                   peer['on' + kind]((p) => window.events.push(kind + ':' + p.name));
+                 }}
+                 return peer.id;"
+            ))
+            .await;
+        id.as_str().expect("an id").to_owned()
+    }
+
+    /// Polls the JS expression `condition` until truthy, for at most [`WAIT`]; on
+    /// timeout panics with the value of the JS expression `observed`.
+    pub async fn wait_until(&self, condition: &str, observed: &str) {
+        self.wait_until_within(WAIT, condition, observed).await;
+    }
+
+    /// [`Tab::wait_until`] with its own time limit.
+    pub async fn wait_until_within(&self, limit: Duration, condition: &str, observed: &str) {
+        let deadline = Instant::now() + limit;
+        loop {
+            if self.eval(&format!("return !!({condition});")).await == Value::Bool(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                let seen = self.eval(&format!("return {observed};")).await;
+                panic!(
+                    "timed out after {limit:?} waiting for `{condition}`; observed {observed} = {seen}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Closes the tab, as a person closing it would: the page goes away with its
+    /// WebSocket and data channels, no `close()` called.
+    pub async fn close(self) {
+        self.focus().await;
+        self.browser.close_window().await.expect("closes the tab");
+        // WebDriver has no current tab now, and opening one needs one.
+        let others = self.browser.windows().await.expect("lists tabs");
+        if let Some(other) = others.into_iter().next() {
+            self.browser.switch_to_window(other).await.expect("switches tab");
+        }
+    }
+}

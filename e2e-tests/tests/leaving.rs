@@ -1,0 +1,47 @@
+//! A peer that goes away is seen going: by closing its tab (no `close()` called, the
+//! browser just drops the page) or by calling `close()`. Either way the others get
+//! `onPeerLeft` and `onDisconnected`, and it is gone from `peers()` and
+//! `connectedPeers()`.
+
+use e2e_tests::Harness;
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_tab_or_calling_close_is_seen_as_leaving() {
+    tokio::time::timeout(Duration::from_secs(120), async {
+        let harness = Harness::start().await;
+        let alice = harness.open_tab().await;
+        let bob = harness.open_tab().await;
+        let carol = harness.open_tab().await;
+        alice.join_peer("leaving", "Alice").await;
+        let bob_id = bob.join_peer("leaving", "Bob").await;
+        let carol_id = carol.join_peer("leaving", "Carol").await;
+        alice.wait_until("window.peer.peers().length == 2", "window.peer.peers()").await;
+        for id in [&bob_id, &carol_id] {
+            alice.eval(&format!("await window.peer.connect({});", json!(id))).await;
+        }
+
+        bob.close().await;
+        let events = "window.events";
+        alice.wait_until("window.events.includes('PeerLeft:Bob')", events).await;
+        alice.wait_until("window.events.includes('Disconnected:Bob')", events).await;
+        assert_eq!(names(&alice, "connectedPeers").await, json!(["Carol"]));
+        assert_eq!(names(&alice, "peers").await, json!(["Carol"]));
+        carol.wait_until("window.events.includes('PeerLeft:Bob')", events).await;
+
+        carol.eval("window.peer.close();").await;
+        alice.wait_until("window.events.includes('PeerLeft:Carol')", events).await;
+        alice.wait_until("window.events.includes('Disconnected:Carol')", events).await;
+        assert_eq!(names(&alice, "connectedPeers").await, json!([]));
+        assert_eq!(names(&alice, "peers").await, json!([]));
+        assert_eq!(alice.eval("return window.peer.sendMessage('anyone?');").await, json!(0));
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}
+
+async fn names(tab: &e2e_tests::Tab<'_>, list: &str) -> serde_json::Value {
+    tab.eval(&format!("return window.peer.{list}().map((p) => p.name);")).await
+}
