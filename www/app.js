@@ -1,4 +1,5 @@
-// The chat page: join a room, see its peers, connect to them, and chat over data channels.
+// The chat page: join a room, see its peers, connect to them, and chat over data
+// channels. Peer-supplied text only ever goes into the page through textContent.
 import init, { Peer } from "./pkg/peer_wasm.js";
 
 const $ = (id) => document.getElementById(id);
@@ -14,7 +15,7 @@ function setStatus(text, isError = false) {
   $("status").classList.toggle("error", isError);
 }
 
-/** Appends a chat line; all peer-supplied text goes through textContent. */
+/** Appends a line: kind is "mine" | "theirs" | "system" | "error". */
 function addLine(kind, text, from) {
   const item = document.createElement("li");
   item.className = kind;
@@ -24,8 +25,12 @@ function addLine(kind, text, from) {
     name.textContent = from;
     item.append(name);
   }
-  item.append(document.createTextNode(text));
+  const body = document.createElement("span");
+  body.className = "text";
+  body.textContent = text;
+  item.append(body);
   $("messages").append(item);
+  $("no-messages").hidden = true;
   item.scrollIntoView({ block: "end" });
 }
 
@@ -34,46 +39,50 @@ const describe = (data) =>
     : data instanceof Uint8Array ? `[${data.length} bytes]`
       : JSON.stringify(data);
 
+function peerItem({ id, name }) {
+  const state = states.get(id) || "known";
+  const item = document.createElement("li");
+  item.dataset.peerId = id;
+  item.dataset.state = state;
+  const dot = document.createElement("span");
+  dot.className = "dot";
+  const label = document.createElement("span");
+  label.className = "peer-name";
+  label.textContent = name;
+  label.title = `id ${id}`;
+  const status = document.createElement("span");
+  status.className = "peer-state";
+  status.textContent = state;
+  const button = document.createElement("button");
+  button.type = "button";
+  const connected = state === "connected";
+  button.className = connected ? "secondary small" : "small";
+  button.dataset.action = connected ? "disconnect" : "connect";
+  button.dataset.peerId = id;
+  button.textContent = connected ? "Disconnect" : state === "connecting" ? "Connecting…" : "Connect";
+  button.disabled = state === "connecting";
+  button.addEventListener("click", () => (connected ? disconnect(id) : connect(id)));
+  item.append(dot, label, status, button);
+  return item;
+}
+
 function renderPeers() {
-  const list = $("peer-list");
-  list.replaceChildren();
   const peers = peer ? peer.peers() : [];
+  $("peer-list").replaceChildren(...peers.map(peerItem));
+  $("peer-count").textContent = String(peers.length);
   $("no-peers").hidden = peers.length > 0;
-  for (const { id, name } of peers) {
-    const state = states.get(id) || "known";
-    const item = document.createElement("li");
-    item.dataset.peerId = id;
-    item.dataset.state = state;
-    const dot = document.createElement("span");
-    dot.className = "dot";
-    const label = document.createElement("span");
-    label.className = "peer-name";
-    label.textContent = name;
-    label.title = id;
-    const status = document.createElement("span");
-    status.className = "peer-state";
-    status.textContent = state;
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = state === "connected" ? "secondary" : "";
-    button.dataset.action = state === "connected" ? "disconnect" : "connect";
-    button.textContent = state === "connected" ? "Disconnect" : "Connect";
-    button.disabled = state === "connecting";
-    button.addEventListener("click", () => (state === "connected" ? disconnect(id) : connect(id)));
-    item.append(dot, label, status, button);
-    list.append(item);
-  }
+  $("connect-all").disabled = !peers.some(({ id }) => !states.has(id) || states.get(id) === "known");
 }
 
 async function connect(id) {
-  if (states.get(id) === "connected") return;
+  if (states.get(id) === "connected" || states.get(id) === "connecting") return;
   states.set(id, "connecting");
   renderPeers();
   try {
     await peer.connect(id);
   } catch (error) {
     if (states.get(id) === "connecting") states.set(id, "known");
-    addLine("error", error.message);
+    addLine("error", `could not connect: ${error.message}`);
     renderPeers();
   }
 }
@@ -82,58 +91,84 @@ async function disconnect(id) {
   try {
     await peer.disconnect(id);
   } catch (error) {
-    addLine("error", error.message);
+    addLine("error", `could not disconnect: ${error.message}`);
   }
+}
+
+function listen() {
+  peer.onPeerJoined(({ name }) => { addLine("system", `${name} joined`); renderPeers(); });
+  peer.onPeerLeft(({ id, name }) => { states.delete(id); addLine("system", `${name} left`); renderPeers(); });
+  peer.onConnected(({ id, name }) => { states.set(id, "connected"); addLine("system", `connected to ${name}`); renderPeers(); });
+  peer.onDisconnected(({ id, name }) => { states.set(id, "known"); addLine("system", `disconnected from ${name}`); renderPeers(); });
+  peer.onMessage(({ fromName, data }) => addLine("theirs", describe(data), fromName));
+  peer.onSignalingClosed((reason) =>
+    setStatus(`signaling server lost (${reason}); open connections still work`, true));
 }
 
 async function join(event) {
   event.preventDefault();
   $("join").disabled = true;
+  $("join-error").hidden = true;
   setStatus("joining…");
   try {
     await init();
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
     peer = await Peer.join(url, $("room").value.trim(), $("name").value.trim());
   } catch (error) {
-    setStatus(error.message, true);
-    $("join").disabled = false;
+    $("join-error").textContent = `Could not join: ${error.message}`;
+    $("join-error").hidden = false;
+    setStatus("not joined", true);
     return;
+  } finally {
+    $("join").disabled = false;
   }
-  peer.onPeerJoined(({ name }) => { addLine("system", `${name} joined`); renderPeers(); });
-  peer.onPeerLeft(({ id, name }) => { states.delete(id); addLine("system", `${name} left`); renderPeers(); });
-  peer.onConnected(({ id, name }) => { states.set(id, "connected"); addLine("system", `connected to ${name}`); renderPeers(); });
-  peer.onDisconnected(({ id, name }) => { states.set(id, "known"); addLine("system", `disconnected from ${name}`); renderPeers(); });
-  peer.onMessage(({ fromName, data }) => addLine("theirs", describe(data), fromName));
-  peer.onSignalingClosed((reason) => setStatus(`signaling server lost (${reason}); open channels still work`, true));
+  listen();
   window.chatPeer = peer; // handy in the console
-
   $("join-form").hidden = true;
   $("chat").hidden = false;
   $("room-name").textContent = peer.room;
-  setStatus(`joined as ${peer.name}`);
+  $("my-name").textContent = peer.name;
+  setStatus(`joined ${peer.room} as ${peer.name}`);
   renderPeers();
   $("message").focus();
+}
+
+function leave() {
+  if (!peer) return;
+  for (const set of ["onMessage", "onPeerJoined", "onPeerLeft", "onConnected", "onDisconnected", "onSignalingClosed"]) {
+    peer[set](null);
+  }
+  peer.close();
+  peer.free();
+  peer = null;
+  states.clear();
+  $("messages").replaceChildren();
+  $("no-messages").hidden = false;
+  $("chat").hidden = true;
+  $("join-form").hidden = false;
+  setStatus("not joined");
 }
 
 function send(event) {
   event.preventDefault();
   const text = $("message").value;
-  if (!text || !peer) return;
+  if (!text.trim() || !peer) return;
   try {
     const count = peer.sendMessage(text);
     if (count === 0) {
-      addLine("error", "not connected to anyone: connect to a peer first");
+      addLine("error", "not connected to anyone yet: connect to a peer first");
       return;
     }
-    addLine("mine", text, `me → ${count} peer${count === 1 ? "" : "s"}`);
+    addLine("mine", text, `you → ${count} peer${count === 1 ? "" : "s"}`);
     $("message").value = "";
   } catch (error) {
-    addLine("error", error.message);
+    addLine("error", `could not send: ${error.message}`);
   }
 }
 
 $("join-form").addEventListener("submit", join);
 $("send-form").addEventListener("submit", send);
+$("leave").addEventListener("click", leave);
 $("connect-all").addEventListener("click", () => {
   for (const { id } of peer.peers()) connect(id);
 });

@@ -1,71 +1,142 @@
-//! Clicks through the chat page (`www/`) in two tabs, as two people would.
+//! Clicks through the chat page (`www/`) in two tabs, as two people would: the join
+//! form, the peer list and its states, "Connect to all", sending, errors shown in the
+//! page, markup in names and messages shown as text, disconnecting and leaving.
+//! Screenshots land in `target/screenshots/` for people checking the look.
 
 use e2e_tests::{Harness, Tab};
 use fantoccini::Locator;
+use serde_json::json;
+use std::path::PathBuf;
 use std::time::Duration;
 
-async fn join(tab: &Tab<'_>, name: &str) {
-    let client = tab.client().await;
-    let field = client.find(Locator::Id("name")).await.expect("name field");
+/// A name and a message full of markup: the page must show them, not run them.
+const BOB: &str = "<b>Bob</b>";
+const SNEAKY: &str = "<img src=x onerror=\"window.pwned = true\"> hi";
+
+/// JS: the texts of the elements matching `css`, joined with `|`.
+fn texts(css: &str) -> String {
+    format!("[...document.querySelectorAll({})].map((e) => e.textContent).join('|')", json!(css))
+}
+
+/// Waits until the texts matching `css` are exactly `want`.
+async fn wait_for_texts(tab: &Tab<'_>, css: &str, want: &str) {
+    let observed = texts(css);
+    tab.wait_until(&format!("{observed} === {}", json!(want)), &observed).await;
+}
+
+async fn type_into(tab: &Tab<'_>, id: &str, text: &str) {
+    let field = tab.client().await.find(Locator::Id(id)).await.expect("finds the field");
     field.clear().await.expect("clears");
-    field.send_keys(name).await.expect("types");
-    let room = client.find(Locator::Id("room")).await.expect("room field");
-    room.clear().await.expect("clears");
-    room.send_keys("e2e-chat").await.expect("types");
-    client.find(Locator::Id("join")).await.expect("join button").click().await.expect("clicks");
-    tab.wait_until(
-        "document.getElementById('chat').hidden === false",
-        "document.getElementById('status').textContent",
-    )
-    .await;
+    field.send_keys(text).await.expect("types");
+}
+
+async fn click(tab: &Tab<'_>, css: &str) {
+    let client = tab.client().await;
+    client.find(Locator::Css(css)).await.expect("finds the button").click().await.expect("clicks");
+}
+
+async fn join(tab: &Tab<'_>, name: &str) {
+    type_into(tab, "name", name).await;
+    type_into(tab, "room", "e2e-chat").await;
+    click(tab, "#join").await;
+    tab.wait_until("!document.getElementById('chat').hidden", "document.body.innerText").await;
+}
+
+async fn send(tab: &Tab<'_>, text: &str) {
+    type_into(tab, "message", text).await;
+    click(tab, "#send").await;
+}
+
+async fn screenshot(tab: &Tab<'_>, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(png) = tab.client().await.screenshot().await {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_people_chat_through_the_page() {
-    tokio::time::timeout(Duration::from_secs(120), async {
+    tokio::time::timeout(Duration::from_secs(150), async {
         let harness = Harness::start().await;
         let alice = harness.open_tab().await;
         let bob = harness.open_tab().await;
+        let default_name = alice.eval("return document.getElementById('name').value;").await;
+        assert!(default_name.as_str().is_some_and(|n| n.starts_with("Peer ")), "{default_name}");
+        assert_eq!(alice.eval("return document.getElementById('room').value;").await, "lobby");
+        screenshot(&alice, "join").await;
+
+        // A blank name passes the form but not the server: the page says so.
+        type_into(&alice, "name", "   ").await;
+        click(&alice, "#join").await;
+        let error = "document.getElementById('join-error')";
+        alice.wait_until(&format!("!{error}.hidden"), "document.body.innerText").await;
+        let shown = alice.eval(&format!("return {error}.textContent;")).await;
+        assert!(shown.as_str().is_some_and(|s| s.starts_with("Could not join: ")), "{shown}");
+        screenshot(&alice, "join-error").await;
         join(&alice, "Alice").await;
-        join(&bob, "Bob").await;
+        assert_eq!(alice.eval(&format!("return {error}.hidden;")).await, true);
+        join(&bob, BOB).await;
 
-        let listed =
-            "[...document.querySelectorAll('#peer-list .peer-name')].map((e) => e.textContent)";
-        alice.wait_until(&format!("{listed}.join() == 'Bob'"), listed).await;
-        bob.wait_until(&format!("{listed}.join() == 'Alice'"), listed).await;
+        wait_for_texts(&alice, "#peer-list .peer-name", BOB).await;
+        wait_for_texts(&bob, "#peer-list .peer-name", "Alice").await;
+        wait_for_texts(&alice, "#peer-list .peer-state", "known").await;
+        wait_for_texts(&alice, "#messages li.system", &format!("{BOB} joined")).await;
 
-        let client = alice.client().await;
-        let connect = Locator::Css("#peer-list button[data-action=connect]");
-        client.find(connect).await.expect("connect button").click().await.expect("clicks");
-        let state = "document.querySelector('#peer-list li').dataset.state";
-        alice.wait_until(&format!("{state} == 'connected'"), state).await;
-        bob.wait_until(&format!("{state} == 'connected'"), state).await;
+        // Sending before connecting: the page says why nothing was sent.
+        send(&alice, "anyone?").await;
+        wait_for_texts(
+            &alice,
+            "#messages li.error",
+            "not connected to anyone yet: connect to a peer first",
+        )
+        .await;
 
-        let client = alice.client().await;
-        client
-            .find(Locator::Id("message"))
-            .await
-            .expect("field")
-            .send_keys("hello from Alice")
-            .await
-            .expect("types");
-        client.find(Locator::Id("send")).await.expect("send button").click().await.expect("clicks");
-
-        let theirs =
-            "[...document.querySelectorAll('#messages li.theirs')].map((e) => e.textContent)";
-        bob.wait_until(&format!("{theirs}.join() == 'Alicehello from Alice'"), theirs).await;
-        let sender = "document.querySelector('#messages li.theirs .from').textContent";
-        assert_eq!(bob.eval(&format!("return {sender};")).await, "Alice");
-        let mine = "[...document.querySelectorAll('#messages li.mine')].length";
-        assert_eq!(alice.eval(&format!("return {mine};")).await, 1);
-        // For people checking the look: target/screenshots/chat-*.png.
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
-        let _ = std::fs::create_dir_all(&dir);
-        for (who, tab) in [("alice", &alice), ("bob", &bob)] {
-            if let Ok(png) = tab.client().await.screenshot().await {
-                let _ = std::fs::write(dir.join(format!("chat-{who}.png")), png);
-            }
+        click(&alice, "#connect-all").await;
+        for tab in [&alice, &bob] {
+            wait_for_texts(tab, "#peer-list .peer-state", "connected").await;
+            let state = "document.querySelector('#peer-list li').dataset.state";
+            assert_eq!(tab.eval(&format!("return {state};")).await, "connected");
         }
+        wait_for_texts(&bob, "#messages li.system", "connected to Alice").await;
+
+        send(&alice, "hello from Alice").await;
+        wait_for_texts(&bob, "#messages li.theirs .from", "Alice").await;
+        wait_for_texts(&bob, "#messages li.theirs .text", "hello from Alice").await;
+        wait_for_texts(&alice, "#messages li.mine .text", "hello from Alice").await;
+        assert_eq!(alice.eval("return document.getElementById('message').value;").await, "");
+
+        send(&bob, SNEAKY).await;
+        wait_for_texts(&alice, "#messages li.theirs .from", BOB).await;
+        wait_for_texts(&alice, "#messages li.theirs .text", SNEAKY).await;
+        let injected =
+            "document.querySelectorAll('#messages img, #messages b, #peer-list b').length";
+        assert_eq!(alice.eval(&format!("return {injected};")).await, 0);
+        assert_eq!(alice.eval("return window.pwned ?? null;").await, json!(null));
+        screenshot(&alice, "chat-alice").await;
+        screenshot(&bob, "chat-bob").await;
+        let client = alice.client().await;
+        client.set_window_size(400, 800).await.expect("resizes");
+        screenshot(&alice, "chat-narrow").await;
+        client.set_window_size(1000, 700).await.expect("resizes");
+
+        click(&bob, "#peer-list button[data-action=disconnect]").await;
+        for tab in [&alice, &bob] {
+            wait_for_texts(tab, "#peer-list .peer-state", "known").await;
+        }
+        wait_for_texts(
+            &alice,
+            "#messages li.system:last-child",
+            &format!("disconnected from {BOB}"),
+        )
+        .await;
+
+        click(&bob, "#leave").await;
+        bob.wait_until("!document.getElementById('join-form').hidden", "document.body.innerText")
+            .await;
+        wait_for_texts(&alice, "#messages li.system:last-child", &format!("{BOB} left")).await;
+        wait_for_texts(&alice, "#peer-list .peer-name", "").await;
+        assert_eq!(alice.eval("return document.getElementById('no-peers').hidden;").await, false);
         harness.close().await;
     })
     .await
