@@ -78,9 +78,11 @@ async function connect(id) {
   if (states.get(id) === "connected" || states.get(id) === "connecting") return;
   states.set(id, "connecting");
   renderPeers();
+  const joined = peer;
   try {
-    await peer.connect(id);
+    await joined.connect(id);
   } catch (error) {
+    if (peer !== joined) return; // we left the room meanwhile
     if (states.get(id) === "connecting") states.set(id, "known");
     addLine("error", `could not connect: ${error.message}`);
     renderPeers();

@@ -100,7 +100,8 @@ impl Tab<'_> {
         self.focus().await;
         self.browser.close_window().await.expect("closes the tab");
         // WebDriver has no current tab now, and opening one needs one.
-        let others = self.browser.windows().await.expect("lists tabs");
+        // (After the last tab, the session itself is gone: nothing to switch to.)
+        let others = self.browser.windows().await.unwrap_or_default();
         if let Some(other) = others.into_iter().next() {
             self.browser.switch_to_window(other).await.expect("switches tab");
         }

@@ -137,6 +137,12 @@ async fn two_people_chat_through_the_page() {
         wait_for_texts(&alice, "#messages li.system:last-child", &format!("{BOB} left")).await;
         wait_for_texts(&alice, "#peer-list .peer-name", "").await;
         assert_eq!(alice.eval("return document.getElementById('no-peers').hidden;").await, false);
+
+        // The page starts over cleanly after leaving.
+        join(&bob, "Bob again").await;
+        wait_for_texts(&alice, "#peer-list .peer-name", "Bob again").await;
+        wait_for_texts(&bob, "#peer-list .peer-name", "Alice").await;
+        assert_eq!(bob.eval(&format!("return {};", texts("#messages li"))).await, "");
         harness.close().await;
     })
     .await
