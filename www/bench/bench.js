@@ -1,176 +1,116 @@
-// Runs every measurement for every contender in this page, shows a table and bar charts,
-// and leaves the results in window.benchResults for the driver (e2e-tests/src/bin/bench.rs).
-import { oursPair, peerjsPair, rawPair, simplePeerPair } from "./contenders.js";
+// Runs every measurement for every contender in this page, in one run, shows the table
+// and the charts, and leaves the results in window.benchResults for the driver
+// (bench-runner/). Query string: auto (start at once), quick (smaller run),
+// peerjsPort=N (the local PeerJS server), rounds=N, ours=sendall, simplepeer=drain
+// (other sending strategies, to compare).
+import { contenders } from "./contenders.js";
+import { connectTimes, gzipSize, percentile, roundTrips, transfer } from "./measure.js";
+import { render } from "./render.js";
 
 const params = new URLSearchParams(location.search);
 const quick = params.has("quick");
-const peerjsPort = Number(params.get("peerjsPort") || 9000);
 const MIB = 1024 * 1024;
 const TOTAL = (quick ? 8 : 64) * MIB;
-const SIZES = [16 * 1024, 64 * 1024, 256 * 1024];
+const SIZES_KIB = [16, 64, 256];
 const PINGS = quick ? 200 : 1000;
 const CONNECTS = quick ? 8 : 30;
+/** Throughput rounds; each figure is the median of its rounds (all kept in `samples`). */
+const ROUNDS = Number(params.get("rounds")) || (quick ? 1 : 3);
+const PAYLOADS = {
+  "raw JS": [],
+  "peer-wasm": ["/pkg/peer_wasm_bg.wasm", "/pkg/peer_wasm.js"],
+  PeerJS: ["/bench/vendor/peerjs.min.js"],
+  "simple-peer": ["/bench/vendor/simplepeer.min.js"],
+};
 
-const contenders = [
-  { name: "raw JS", pair: rawPair },
-  { name: "peer-wasm", pair: oursPair },
-  { name: "PeerJS", pair: () => peerjsPair(peerjsPort) },
-  { name: "simple-peer", pair: simplePeerPair },
-];
-
-const status = (text) => { document.getElementById("status").textContent = text; };
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.round((sorted.length - 1) * p))];
-
-/** MB/s moving TOTAL bytes in `size`-byte messages on a fresh connection, verified. */
-async function throughput(contender, size) {
-  const { a, b, close } = await contender.pair();
-  const count = Math.ceil(TOTAL / size);
-  let received = 0;
-  let bytes = 0;
-  let misordered = 0;
-  const done = new Promise((resolve) => {
-    b.onMessage((data) => {
-      // Every message carries its sequence number: order and completeness are checked.
-      const seq = data[0] | (data[1] << 8) | (data[2] << 16) | (data[3] << 24);
-      if (seq !== received || data[data.length - 1] !== (seq & 0xff)) misordered += 1;
-      received += 1;
-      bytes += data.length;
-      if (received === count) resolve();
-    });
-  });
-  const started = performance.now();
-  for (let seq = 0; seq < count; seq++) {
-    const message = new Uint8Array(size);
-    message[0] = seq; message[1] = seq >> 8; message[2] = seq >> 16; message[3] = seq >> 24;
-    message[size - 1] = seq & 0xff;
-    await a.send(message);
-  }
-  await done;
-  const seconds = (performance.now() - started) / 1000;
-  close();
-  if (bytes !== count * size || misordered) throw new Error(`${contender.name}: corrupt transfer`);
-  return bytes / 1e6 / seconds;
-}
-
-/** Round-trip times (ms) of PINGS 16-byte ping-pongs. */
-async function roundTrips(contender) {
-  const { a, b, close } = await contender.pair();
-  b.onMessage((data) => b.send(data));
-  let pong = null;
-  a.onMessage(() => pong());
-  const times = [];
-  for (let i = 0; i < PINGS; i++) {
-    const back = new Promise((resolve) => { pong = resolve; });
-    const started = performance.now();
-    await a.send(new Uint8Array(16));
-    await back;
-    times.push(performance.now() - started);
-  }
-  close();
-  return times.sort((x, y) => x - y);
-}
-
-/** Times (ms) from the call to open on both sides, over CONNECTS fresh connections. */
-async function connectTimes(contender) {
-  const times = [];
-  for (let i = 0; i < CONNECTS; i++) {
-    const started = performance.now();
-    const pair = await contender.pair();
-    // Libraries that need a registration first (ours, PeerJS) time only the connect.
-    times.push(pair.connectMs ?? performance.now() - started);
-    pair.close();
-  }
-  return times.sort((x, y) => x - y);
-}
-
-async function measure(contender) {
-  const result = { name: contender.name };
-  for (const size of SIZES) {
-    status(`${contender.name}: throughput at ${size / 1024} KiB`);
-    result[`throughput_${size / 1024}k_mbps`] = await throughput(contender, size);
-  }
-  status(`${contender.name}: round trips`);
-  const rtt = await roundTrips(contender);
-  result.rtt_p50_ms = percentile(rtt, 0.5);
-  result.rtt_p99_ms = percentile(rtt, 0.99);
-  status(`${contender.name}: connects`);
-  const connects = await connectTimes(contender);
-  result.connect_p50_ms = percentile(connects, 0.5);
-  result.connect_p95_ms = percentile(connects, 0.95);
-  return result;
-}
-
+/** What the table shows, in order; `better` says which way is good. */
 const FIGURES = [
-  ["throughput_16k_mbps", "throughput 16 KiB (MB/s)", "higher"],
-  ["throughput_64k_mbps", "throughput 64 KiB (MB/s)", "higher"],
-  ["throughput_256k_mbps", "throughput 256 KiB (MB/s)", "higher"],
-  ["rtt_p50_ms", "round trip p50 (ms)", "lower"],
-  ["rtt_p99_ms", "round trip p99 (ms)", "lower"],
-  ["connect_p50_ms", "connect p50 (ms)", "lower"],
-  ["connect_p95_ms", "connect p95 (ms)", "lower"],
+  ...SIZES_KIB.map((k) => ({ key: `throughput_${k}k_fresh_mbps`, title: `throughput ${k} KiB, 1st transfer (fresh connection)`, unit: "MB/s", better: "higher" })),
+  ...SIZES_KIB.map((k) => ({ key: `throughput_${k}k_warm_mbps`, title: `throughput ${k} KiB, 2nd transfer (same connection)`, unit: "MB/s", better: "higher" })),
+  { key: "rtt_p50_ms", title: "round trip p50", unit: "ms", better: "lower" },
+  { key: "rtt_p99_ms", title: "round trip p99", unit: "ms", better: "lower" },
+  { key: "rtt_mean_ms", title: "round trip mean", unit: "ms", better: "lower" },
+  { key: "connect_p50_ms", title: "connect p50", unit: "ms", better: "lower" },
+  { key: "connect_p95_ms", title: "connect p95", unit: "ms", better: "lower" },
+  { key: "gzip_bytes", title: "gzip size to load", unit: "bytes", better: "lower" },
 ];
 
-function render(results) {
-  const table = document.getElementById("results");
-  table.replaceChildren();
-  const head = table.insertRow();
-  for (const title of ["figure", ...results.flatMap((r) => [r.name, "×raw"])]) {
-    const th = document.createElement("th");
-    th.textContent = title;
-    head.append(th);
-  }
-  const charts = document.getElementById("charts");
-  charts.replaceChildren();
-  for (const [key, title] of FIGURES) {
-    const row = table.insertRow();
-    row.insertCell().textContent = title;
-    const raw = results[0][key];
-    for (const r of results) {
-      row.insertCell().textContent = r[key].toFixed(2);
-      const ratio = row.insertCell();
-      ratio.className = "ratio";
-      ratio.textContent = (r[key] / raw).toFixed(2);
+const median = (values) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+const statusLine = document.getElementById("status");
+const status = (text) => { statusLine.textContent = text; };
+
+/**
+ * One step at a time, every contender in turn within a step, so that slow drift of the
+ * machine (other builds on its 2 cores) spreads over all of them.
+ */
+async function runAll(list, results) {
+  const show = () => render(FIGURES, results);
+  const record = (result, key, value) => {
+    (result.samples[key] ??= []).push(value);
+    result.values[key] = median(result.samples[key]);
+  };
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const kib of SIZES_KIB) {
+      for (const [i, c] of list.entries()) {
+        status(`round ${round} of ${ROUNDS}, ${c.name}: ${TOTAL / MIB} MiB in ${kib} KiB messages on a fresh connection, then again`);
+        const pair = await c.pair();
+        try {
+          record(results[i], `throughput_${kib}k_fresh_mbps`, await transfer(pair, TOTAL, kib * 1024));
+          record(results[i], `throughput_${kib}k_warm_mbps`, await transfer(pair, TOTAL, kib * 1024));
+        } finally {
+          pair.close();
+        }
+        show();
+      }
     }
-    const chart = document.createElement("div");
-    chart.className = "chart";
-    const h3 = document.createElement("h3");
-    h3.textContent = title;
-    chart.append(h3);
-    const max = Math.max(...results.map((r) => r[key]));
-    for (const r of results) {
-      const line = document.createElement("div");
-      line.className = "bar-row";
-      const label = document.createElement("span");
-      label.textContent = r.name;
-      const bar = document.createElement("div");
-      bar.className = r === results[0] ? "bar raw" : "bar";
-      bar.style.width = `${(100 * r[key]) / max}%`;
-      const value = document.createElement("span");
-      value.textContent = `${r[key].toFixed(2)} (${(r[key] / raw).toFixed(2)}×)`;
-      line.append(label, bar, value);
-      chart.append(line);
-    }
-    charts.append(chart);
   }
+  for (const [i, c] of list.entries()) {
+    status(`${c.name}: ${PINGS} round trips`);
+    const pair = await c.pair();
+    const { sorted, mean } = await roundTrips(pair, PINGS).finally(() => pair.close());
+    Object.assign(results[i].values, { rtt_p50_ms: percentile(sorted, 0.5), rtt_p99_ms: percentile(sorted, 0.99), rtt_mean_ms: mean });
+    show();
+  }
+  for (const [i, c] of list.entries()) {
+    status(`${c.name}: ${CONNECTS} connects`);
+    const times = await connectTimes(c.pair, CONNECTS);
+    Object.assign(results[i].values, { connect_p50_ms: percentile(times, 0.5), connect_p95_ms: percentile(times, 0.95) });
+    show();
+  }
+  for (const result of results) result.values.gzip_bytes = await gzipSize(PAYLOADS[result.name]);
+  show();
 }
 
 async function run() {
-  document.getElementById("run").disabled = true;
-  const results = [];
+  const button = document.getElementById("run");
+  button.disabled = true;
+  window.benchResults = undefined;
+  const list = contenders({ peerjsPort: Number(params.get("peerjsPort") || 9000), choices: params });
+  const results = list.map((c) => ({ name: c.name, strategy: c.strategy, values: {}, samples: {} }));
+  const started = performance.now();
+  const report = {
+    quick, total_bytes: TOTAL, rounds: ROUNDS, pings: PINGS, connects: CONNECTS, figures: FIGURES, results,
+    user_agent: navigator.userAgent, cross_origin_isolated: self.crossOriginIsolated,
+  };
   try {
-    for (const contender of contenders) {
-      results.push(await measure(contender));
-      render(results);
-    }
-    status(`done (${quick ? "quick" : `${TOTAL / MIB} MiB per transfer`})`);
-    window.benchResults = { ok: true, quick, total_bytes: TOTAL, results };
+    await runAll(list, results);
+    report.seconds = (performance.now() - started) / 1000;
+    status(`done in ${report.seconds.toFixed(0)} s (${ROUNDS} × ${TOTAL / MIB} MiB per transfer, ${PINGS} pings, ${CONNECTS} connects)`);
+    window.benchResults = { ok: true, ...report };
   } catch (error) {
-    status(`failed: ${error.message}`);
-    window.benchResults = { ok: false, error: String(error.message || error), results };
+    const message = `${statusLine.textContent}: ${error.message || error}`;
+    status(`failed: ${message}`);
+    statusLine.classList.add("error");
+    window.benchResults = { ok: false, error: message, ...report };
   }
-  document.getElementById("run").disabled = false;
+  button.disabled = false;
 }
 
 document.getElementById("run").addEventListener("click", run);
-status("ready");
+status(self.crossOriginIsolated ? "ready" : "ready (not cross-origin isolated: times are rounded to 0.1 ms)");
 if (params.has("auto")) run();

@@ -1,47 +1,71 @@
-// One pair of connected endpoints per contender, with the same shape:
-// { a, b, close() } where an endpoint has send(data) -> Promise (waits as its library's
-// own best practice says), onMessage(fn(Uint8Array)).
-import init, { Peer } from "../pkg/peer_wasm.js";
+// The four contenders, each as pair(): two connected endpoints in this page, of one shape:
+//   { a, b, connectMs, close() }
+// where an endpoint has
+//   send(bytes)        queues one message, awaiting only as its library's best practice says
+//   flush()            resolves once everything sent was handed to the data channel
+//   onMessage(fn)      fn(Uint8Array) for every message (replaces the previous fn)
+// and connectMs is the time from the library's connect call to open on both sides.
+import init, { Peer } from "/pkg/peer_wasm.js";
 
-const HIGH_WATER = 64 * 1024;
-const LOW_WATER = 32 * 1024;
-const once = (target, event) => new Promise((resolve) => target.addEventListener(event, resolve, { once: true }));
+/** Raw channel: pause above 64 KiB buffered, resume on `bufferedamountlow` at 32 KiB. */
+const RAW_HIGH_WATER = 64 * 1024;
+const RAW_LOW_WATER = 32 * 1024;
+/** Ours, "ready1m": await `ready()` once more than 1 MiB is queued. */
+const OURS_READY_ABOVE = 1 << 20;
+/** simple-peer's own high-water mark (MAX_BUFFERED_AMOUNT in its index.js). */
+const SIMPLE_PEER_HIGH_WATER = 64 * 1024;
+
+const once = (target, event) =>
+  new Promise((resolve) => target.addEventListener(event, resolve, { once: true }));
 const toBytes = (data) => (data instanceof Uint8Array ? data : new Uint8Array(data));
+const resolved = Promise.resolve();
 
-/** Plain RTCPeerConnections, signaled in-page; bufferedamountlow backpressure. */
-export async function rawPair() {
+/** Holds one message handler, so a pair can be reused by a second transfer. */
+function handlerSlot() {
+  let fn = () => {};
+  return { set: (next) => { fn = next; }, call: (data) => fn(toBytes(data)) };
+}
+
+/** Plain RTCPeerConnections signaled in-page; bufferedamountlow backpressure. */
+async function rawPair() {
+  const started = performance.now();
   const pa = new RTCPeerConnection();
   const pb = new RTCPeerConnection();
   pa.onicecandidate = (e) => e.candidate && pb.addIceCandidate(e.candidate);
   pb.onicecandidate = (e) => e.candidate && pa.addIceCandidate(e.candidate);
-  const channel = (pc) => {
-    const ch = pc.createDataChannel("bench", { negotiated: true, id: 0 });
-    ch.binaryType = "arraybuffer";
-    ch.bufferedAmountLowThreshold = LOW_WATER;
-    return ch;
-  };
-  const ca = channel(pa);
-  const cb = channel(pb);
+  const ca = pa.createDataChannel("bench");
+  const incoming = new Promise((resolve) => { pb.ondatachannel = (e) => resolve(e.channel); });
   await pa.setLocalDescription();
   await pb.setRemoteDescription(pa.localDescription);
   await pb.setLocalDescription();
   await pa.setRemoteDescription(pb.localDescription);
-  await Promise.all([once(ca, "open"), once(cb, "open")]);
-  const endpoint = (ch) => ({
-    async send(data) {
-      if (ch.bufferedAmount > HIGH_WATER) await once(ch, "bufferedamountlow");
-      ch.send(data);
-    },
-    onMessage(fn) { ch.onmessage = (e) => fn(toBytes(e.data)); },
-  });
-  return { a: endpoint(ca), b: endpoint(cb), close() { pa.close(); pb.close(); } };
+  const cb = await incoming;
+  await Promise.all([ca.readyState === "open" || once(ca, "open"), cb.readyState === "open" || once(cb, "open")]);
+  const connectMs = performance.now() - started;
+  const endpoint = (ch) => {
+    const slot = handlerSlot();
+    ch.binaryType = "arraybuffer";
+    ch.bufferedAmountLowThreshold = RAW_LOW_WATER;
+    ch.onmessage = (e) => slot.call(e.data);
+    return {
+      send(data) {
+        ch.send(data);
+        return ch.bufferedAmount > RAW_HIGH_WATER ? once(ch, "bufferedamountlow") : resolved;
+      },
+      async flush() {
+        while (ch.bufferedAmount > 0) await new Promise((r) => setTimeout(r, 1));
+      },
+      onMessage: slot.set,
+    };
+  };
+  return { a: endpoint(ca), b: endpoint(cb), connectMs, close() { pa.close(); pb.close(); } };
 }
 
 let wasmReady = null;
 let roomCount = 0;
 
-/** Two of our Peers in this page, joined through the real signaling server. */
-export async function oursPair() {
+/** Two of our Peers in this page, introduced by the real signaling server. */
+async function oursPair(strategy) {
   wasmReady ??= init();
   await wasmReady;
   const url = `ws://${location.host}/ws`;
@@ -49,24 +73,34 @@ export async function oursPair() {
   const pa = await Peer.join(url, room, "A");
   const pb = await Peer.join(url, room, "B");
   while (!pa.peers().some((p) => p.id === pb.id)) await new Promise((r) => setTimeout(r, 1));
-  const bOpen = new Promise((resolve) => pb.onConnected(resolve));
   const started = performance.now();
+  const bOpen = new Promise((resolve) => pb.onConnected(resolve));
   await Promise.all([pa.connect(pb.id), bOpen]);
   const connectMs = performance.now() - started;
-  const endpoint = (peer, other) => ({
-    async send(data) {
-      peer.sendTo(other.id, data);
-      if (peer.bufferedAmount(other.id) > 1 << 20) await peer.ready(other.id);
-    },
-    onMessage(fn) { peer.onMessage((m) => fn(m.data)); },
-  });
+  const endpoint = (peer, other) => {
+    const slot = handlerSlot();
+    peer.onMessage((m) => slot.call(m.data));
+    const id = other.id;
+    return {
+      send(data) {
+        peer.sendTo(id, data);
+        if (strategy === "ready1m" && peer.bufferedAmount(id) > OURS_READY_ABOVE) return peer.ready(id);
+        return resolved;
+      },
+      flush: () => peer.ready(id),
+      onMessage: slot.set,
+    };
+  };
   return { a: endpoint(pa, pb), b: endpoint(pb, pa), connectMs, close() { pa.close(); pb.close(); } };
 }
 
-/** Two PeerJS peers on a local PeerJS server (its port comes in the query string). */
-export async function peerjsPair(port) {
-  const options = { host: "127.0.0.1", port, path: "/", secure: false, debug: 0, config: { iceServers: [] } };
-  const open = (peer) => new Promise((resolve, reject) => { peer.on("open", resolve); peer.on("error", reject); });
+/** Two PeerJS peers registered on the local PeerJS server (port from the query string). */
+async function peerjsPair(port) {
+  const options = {
+    host: "127.0.0.1", port, path: "/", secure: false, debug: 0, config: { iceServers: [] },
+  };
+  const open = (peer) =>
+    new Promise((resolve, reject) => { peer.on("open", resolve); peer.on("error", reject); });
   const pa = new window.peerjs.Peer(options);
   const pb = new window.peerjs.Peer(options);
   await Promise.all([open(pa), open(pb)]);
@@ -75,27 +109,78 @@ export async function peerjsPair(port) {
   const ca = pa.connect(pb.id, { reliable: true, serialization: "raw" });
   const [cb] = await Promise.all([incoming, new Promise((resolve) => ca.on("open", resolve))]);
   const connectMs = performance.now() - started;
-  // PeerJS queues sends itself (an 8 MiB buffer polled every 50 ms): just send.
-  const endpoint = (c) => ({
-    async send(data) { c.send(data); },
-    onMessage(fn) { c.on("data", (d) => fn(toBytes(d))); },
-  });
+  // PeerJS queues itself: straight into the channel up to 8 MiB buffered, past that in
+  // its own array, retried every 50 ms. Its documented usage is a plain send().
+  const endpoint = (c) => {
+    const slot = handlerSlot();
+    c.on("data", slot.call);
+    return {
+      send(data) { c.send(data); return resolved; },
+      async flush() {
+        while (c.bufferSize > 0 || c.dataChannel.bufferedAmount > 0) await new Promise((r) => setTimeout(r, 1));
+      },
+      onMessage: slot.set,
+    };
+  };
   return { a: endpoint(ca), b: endpoint(cb), connectMs, close() { pa.destroy(); pb.destroy(); } };
 }
 
-/** Two simple-peer instances signaled in-page; its stream write()/drain backpressure. */
-export async function simplePeerPair() {
+/** Two simple-peer instances signaled in-page (trickle ICE). */
+async function simplePeerPair(strategy) {
+  const started = performance.now();
   const options = { trickle: true, config: { iceServers: [] } };
   const pa = new window.SimplePeer({ ...options, initiator: true });
   const pb = new window.SimplePeer(options);
   pa.on("signal", (s) => pb.signal(s));
   pb.on("signal", (s) => pa.signal(s));
   await Promise.all([new Promise((r) => pa.on("connect", r)), new Promise((r) => pb.on("connect", r))]);
-  const endpoint = (p) => ({
-    async send(data) {
-      if (!p.write(data)) await new Promise((r) => p.once("drain", r));
+  const connectMs = performance.now() - started;
+  const endpoint = (p) => {
+    const slot = handlerSlot();
+    p.on("data", slot.call);
+    return {
+      send(data) {
+        if (strategy === "drain") {
+          // The duplex-stream way its README shows: write(), and on false wait for drain.
+          return p.write(data) ? resolved : new Promise((r) => p.once("drain", r));
+        }
+        // send() straight to the channel; its public bufferSize is the channel's
+        // bufferedAmount, and it sets bufferedAmountLowThreshold to its 64 KiB mark.
+        p.send(data);
+        return p.bufferSize > SIMPLE_PEER_HIGH_WATER ? once(p._channel, "bufferedamountlow") : resolved;
+      },
+      async flush() {
+        while (p.writableLength > 0 || p.bufferSize > 0) await new Promise((r) => setTimeout(r, 1));
+      },
+      onMessage: slot.set,
+    };
+  };
+  return { a: endpoint(pa), b: endpoint(pb), connectMs, close() { pa.destroy(); pb.destroy(); } };
+}
+
+/**
+ * The contenders in table order (raw JS first: every ratio is to it). `choices` may
+ * override a library's sending strategy (`?ours=sendall`, `?simplepeer=drain`) and
+ * `?only=NAME` keeps one library; the defaults are the fastest measured (docs/BENCHMARKS.md).
+ */
+export function contenders({ peerjsPort, choices }) {
+  const ours = choices.get("ours") || "ready1m";
+  const simple = choices.get("simplepeer") || "send";
+  const only = choices.get("only");
+  const all = [
+    { name: "raw JS", strategy: "send; above 64 KiB buffered wait for bufferedamountlow (32 KiB)", pair: rawPair },
+    {
+      name: "peer-wasm",
+      strategy: ours === "ready1m" ? "sendTo; above 1 MiB buffered await ready()" : "sendTo everything, then await ready()",
+      pair: () => oursPair(ours),
     },
-    onMessage(fn) { p.on("data", (d) => fn(toBytes(d))); },
-  });
-  return { a: endpoint(pa), b: endpoint(pb), close() { pa.destroy(); pb.destroy(); } };
+    { name: "PeerJS", strategy: 'send() (serialization "raw"); PeerJS queues', pair: () => peerjsPair(peerjsPort) },
+    {
+      name: "simple-peer",
+      strategy: simple === "drain" ? "write(); on false wait for drain" : "send(); above 64 KiB bufferSize wait for bufferedamountlow",
+      pair: () => simplePeerPair(simple),
+    },
+  ];
+  // `?only=NAME` keeps raw JS (the ratios need it) and NAME.
+  return only ? all.filter((c, i) => i === 0 || c.name === only) : all;
 }

@@ -1,0 +1,107 @@
+// The three measurements, the same code for every contender (see contenders.js for the
+// endpoint shape): verified throughput, ping-pong round trips, connect times.
+
+/** Random bytes every message is cut from, so content differs message to message. */
+const POOL = (() => {
+  const pool = new Uint8Array(1536 * 1024);
+  for (let at = 0; at < pool.length; at += 65536) crypto.getRandomValues(pool.subarray(at, at + 65536));
+  return pool;
+})();
+/** Every SAMPLE-th byte of a message is checksummed (plus its 4-byte sequence number). */
+const SAMPLE = 61;
+
+/** A fresh message: POOL bytes from an offset that depends on `seq`, `seq` in bytes 0..4. */
+function message(seq, size) {
+  const from = (seq * 9973) % (POOL.length - size);
+  const bytes = POOL.slice(from, from + size);
+  bytes[0] = seq; bytes[1] = seq >> 8; bytes[2] = seq >> 16; bytes[3] = seq >> 24;
+  return bytes;
+}
+
+/** Folds a sample of `bytes` (positions shift with the sequence number) into `sum`. */
+function checksum(sum, bytes, seq) {
+  for (let at = 4 + (seq % SAMPLE); at < bytes.length; at += SAMPLE) sum = (Math.imul(sum, 31) + bytes[at]) | 0;
+  return (Math.imul(sum, 31) + bytes[bytes.length - 1]) | 0;
+}
+
+/**
+ * Sends `total` bytes in `size`-byte messages from pair.a to pair.b and returns MB/s
+ * (10^6 bytes), from the first send to the last message received. Every message's
+ * sequence number is checked, and the byte count and a sampled checksum at the end:
+ * a failed check throws.
+ */
+export async function transfer(pair, total, size) {
+  const count = Math.ceil(total / size);
+  let received = 0, bytes = 0, sumIn = 0, sumOut = 0, misordered = 0;
+  const done = new Promise((resolve) => {
+    pair.b.onMessage((data) => {
+      const seq = data[0] | (data[1] << 8) | (data[2] << 16) | (data[3] << 24);
+      if (seq !== received) misordered += 1;
+      sumIn = checksum(sumIn, data, seq);
+      bytes += data.length;
+      received += 1;
+      if (received === count) resolve();
+    });
+  });
+  const started = performance.now();
+  for (let seq = 0; seq < count; seq++) {
+    const bytes = message(seq, size);
+    sumOut = checksum(sumOut, bytes, seq);
+    await pair.a.send(bytes);
+  }
+  await pair.a.flush();
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  if (bytes !== count * size || misordered || sumIn !== sumOut) {
+    throw new Error(`corrupt transfer: ${bytes} of ${count * size} bytes, ${misordered} out of order, checksum ${sumIn} vs ${sumOut}`);
+  }
+  return bytes / 1e6 / seconds;
+}
+
+/** `pings` sequential 16-byte ping-pongs (after 10 not counted): sorted times in ms, and their mean. */
+export async function roundTrips(pair, pings) {
+  pair.b.onMessage((data) => pair.b.send(data));
+  let pong = null;
+  pair.a.onMessage(() => pong());
+  const ping = async () => {
+    const back = new Promise((resolve) => { pong = resolve; });
+    await pair.a.send(new Uint8Array(16));
+    await back;
+  };
+  for (let i = 0; i < 10; i++) await ping();
+  const times = [];
+  const started = performance.now();
+  for (let i = 0; i < pings; i++) {
+    const sent = performance.now();
+    await ping();
+    times.push(performance.now() - sent);
+  }
+  const mean = (performance.now() - started) / pings;
+  return { sorted: times.sort((x, y) => x - y), mean };
+}
+
+/** Connect times (ms, sorted) of `count` fresh pairs, each closed before the next. */
+export async function connectTimes(makePair, count) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const pair = await makePair();
+    times.push(pair.connectMs);
+    pair.close();
+  }
+  return times.sort((x, y) => x - y);
+}
+
+/** The `p` quantile (0..1) of sorted numbers, nearest rank. */
+export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)];
+
+/** gzip size of the files at `urls` together (CompressionStream, the browser's default level). */
+export async function gzipSize(urls) {
+  let total = 0;
+  for (const url of urls) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    const gzipped = response.body.pipeThrough(new CompressionStream("gzip"));
+    total += (await new Response(gzipped).arrayBuffer()).byteLength;
+  }
+  return total;
+}
