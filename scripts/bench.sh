@@ -9,4 +9,4 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 mkdir -p www/bench/vendor
 cp bench/node_modules/peerjs/dist/peerjs.min.js bench/node_modules/simple-peer/simplepeer.min.js www/bench/vendor/
-exec cargo run --quiet --release -p e2e-tests --bin bench -- "$@"
+exec cargo run --quiet --release -p bench-runner -- --no-build "$@"
