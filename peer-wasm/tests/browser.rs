@@ -232,7 +232,11 @@ async fn a_peer_that_never_answers_fails_the_connect_instead_of_hanging() {
     let alice = TestPeer::join(&hub, "Alice").await;
     // A member of the room that reads nothing and answers nothing.
     let silent = hub.link();
-    let join = signaling_protocol::ClientMessage::Join { room: "room".into(), name: "Mute".into() };
+    let join = signaling_protocol::ClientMessage::Join {
+        room: "room".into(),
+        name: "Mute".into(),
+        secret: None,
+    };
     silent.transport.send(&join).expect("joins");
     wait_until("Alice to know Mute", || alice.peer.peers().len() == 1, String::new).await;
     let mute = alice.peer.peers()[0].id.clone();

@@ -14,5 +14,7 @@ mod limits;
 mod messages;
 
 pub use ids::{PeerId, PeerInfo};
-pub use limits::{MAX_NAME_CHARS, MAX_ROOM_CHARS, validate_name, validate_room};
+pub use limits::{
+    MAX_NAME_CHARS, MAX_ROOM_CHARS, MAX_SECRET_CHARS, validate_name, validate_room, validate_secret,
+};
 pub use messages::{ClientMessage, ErrorCode, ServerMessage, Signal};

@@ -22,6 +22,19 @@ pub fn validate_name(name: &str) -> Result<(), ErrorCode> {
     Ok(())
 }
 
+/// Longest room secret, in Unicode scalar values.
+pub const MAX_SECRET_CHARS: usize = 128;
+
+/// A room secret is 1 to [`MAX_SECRET_CHARS`] characters with no control characters.
+/// It is compared exactly (no trimming, no case folding).
+pub fn validate_secret(secret: &str) -> Result<(), ErrorCode> {
+    let chars = secret.chars().count();
+    if chars == 0 || chars > MAX_SECRET_CHARS || secret.chars().any(char::is_control) {
+        return Err(ErrorCode::InvalidSecret);
+    }
+    Ok(())
+}
+
 /// A room name is 1 to [`MAX_ROOM_CHARS`] ASCII letters, digits, `-`, `_` or `.`
 /// (safe in a URL, a log line and a Redis key).
 pub fn validate_room(room: &str) -> Result<(), ErrorCode> {
@@ -46,6 +59,17 @@ mod tests {
         }
         let too_long = "x".repeat(MAX_NAME_CHARS + 1);
         assert_eq!(validate_name(&too_long), Err(ErrorCode::InvalidName));
+    }
+
+    #[test]
+    fn secrets_accept_printable_text_and_reject_empty_long_or_control() {
+        assert_eq!(validate_secret(" s3cret with spaces "), Ok(()));
+        assert_eq!(validate_secret(&"ü".repeat(MAX_SECRET_CHARS)), Ok(()));
+        for bad in ["", "a\nb", "\u{0}"] {
+            assert_eq!(validate_secret(bad), Err(ErrorCode::InvalidSecret), "{bad:?}");
+        }
+        let too_long = "s".repeat(MAX_SECRET_CHARS + 1);
+        assert_eq!(validate_secret(&too_long), Err(ErrorCode::InvalidSecret));
     }
 
     #[test]

@@ -14,6 +14,12 @@ pub enum ClientMessage {
         room: String,
         /// Display name shown to the other peers (see [`crate::validate_name`]).
         name: String,
+        /// The room's secret (see [`crate::validate_secret`]). The first peer to enter a
+        /// room sets it (or leaves the room open, without one); every later join must
+        /// present the same, or is refused with [`ErrorCode::WrongSecret`]. Omitted from
+        /// the JSON when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secret: Option<String>,
     },
     /// Relay `signal` to the peer `to` in the same room. The server adds the sender's id;
     /// any sender field the client adds is ignored.
@@ -120,6 +126,13 @@ pub enum ErrorCode {
     RateLimited,
     /// The server holds as many rooms as it allows; join an existing room or retry later.
     TooManyRooms,
+    /// The room was created with a secret and the join did not present it (or
+    /// presented a secret to a room created without one).
+    WrongSecret,
+    /// This server only opens rooms that have a secret; the join presented none.
+    SecretRequired,
+    /// The secret breaks the rules of [`crate::validate_secret`].
+    InvalidSecret,
     /// A code this version does not know (sent by a newer server).
     #[serde(other)]
     Other,
@@ -140,7 +153,50 @@ impl ErrorCode {
             Self::SignalToSelf => "a peer cannot signal itself",
             Self::RateLimited => "too many messages; this one was dropped, slow down",
             Self::TooManyRooms => "the server holds too many rooms; try an existing room or later",
+            Self::WrongSecret => "this room has a different secret",
+            Self::SecretRequired => "this server requires a room secret",
+            Self::InvalidSecret => "the secret must be 1 to 128 printable characters",
             Self::Other => "unknown error",
         }
     }
+
+    /// The code as it is on the wire, e.g. `"unknown_peer"` (also a metrics label).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MalformedMessage => "malformed_message",
+            Self::BinaryNotSupported => "binary_not_supported",
+            Self::NotJoined => "not_joined",
+            Self::AlreadyJoined => "already_joined",
+            Self::InvalidName => "invalid_name",
+            Self::InvalidRoom => "invalid_room",
+            Self::RoomFull => "room_full",
+            Self::UnknownPeer => "unknown_peer",
+            Self::SignalToSelf => "signal_to_self",
+            Self::RateLimited => "rate_limited",
+            Self::TooManyRooms => "too_many_rooms",
+            Self::WrongSecret => "wrong_secret",
+            Self::SecretRequired => "secret_required",
+            Self::InvalidSecret => "invalid_secret",
+            Self::Other => "other",
+        }
+    }
+
+    /// Every code this version knows, [`ErrorCode::Other`] last.
+    pub const ALL: [ErrorCode; 15] = [
+        Self::MalformedMessage,
+        Self::BinaryNotSupported,
+        Self::NotJoined,
+        Self::AlreadyJoined,
+        Self::InvalidName,
+        Self::InvalidRoom,
+        Self::RoomFull,
+        Self::UnknownPeer,
+        Self::SignalToSelf,
+        Self::RateLimited,
+        Self::TooManyRooms,
+        Self::WrongSecret,
+        Self::SecretRequired,
+        Self::InvalidSecret,
+        Self::Other,
+    ];
 }

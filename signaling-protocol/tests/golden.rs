@@ -25,8 +25,16 @@ fn peer(id: &str, name: &str) -> PeerInfo {
 #[test]
 fn client_messages() {
     assert_wire(
-        ClientMessage::Join { room: "lobby".into(), name: "Peer 1".into() },
+        ClientMessage::Join { room: "lobby".into(), name: "Peer 1".into(), secret: None },
         json!({"type": "join", "room": "lobby", "name": "Peer 1"}),
+    );
+    assert_wire(
+        ClientMessage::Join {
+            room: "lobby".into(),
+            name: "Peer 1".into(),
+            secret: Some("open sesame".into()),
+        },
+        json!({"type": "join", "room": "lobby", "name": "Peer 1", "secret": "open sesame"}),
     );
     assert_wire(
         ClientMessage::Signal { to: "b7".into(), signal: Signal::Offer { sdp: "v=0".into() } },
@@ -96,11 +104,17 @@ fn every_error_code_has_its_snake_case_name() {
         (ErrorCode::SignalToSelf, "signal_to_self"),
         (ErrorCode::RateLimited, "rate_limited"),
         (ErrorCode::TooManyRooms, "too_many_rooms"),
+        (ErrorCode::WrongSecret, "wrong_secret"),
+        (ErrorCode::SecretRequired, "secret_required"),
+        (ErrorCode::InvalidSecret, "invalid_secret"),
     ];
     for (code, name) in codes {
         assert_wire(code, json!(name));
+        assert_eq!(code.as_str(), name);
         assert!(!code.description().is_empty());
     }
+    let known: Vec<ErrorCode> = codes.iter().map(|(code, _)| *code).collect();
+    assert_eq!(&ErrorCode::ALL[..known.len()], &known[..], "ALL lists every code, in order");
 }
 
 #[test]

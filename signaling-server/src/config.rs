@@ -28,6 +28,11 @@ pub struct Config {
     /// Pages allowed to open the WebSocket, by `Origin` header (e.g.
     /// `https://chat.example`); empty allows every origin.
     pub allowed_origins: Vec<String>,
+    /// Refuse to create a room without a secret (`secret_required`). Either way, a room
+    /// created with a secret admits only joins that present it.
+    pub require_room_secrets: bool,
+    /// Serve `GET /metrics` (Prometheus text format).
+    pub metrics: bool,
     /// How often the server pings each socket.
     pub heartbeat: Duration,
     /// A socket from which nothing (not even a pong) arrived for this long is closed and
@@ -48,6 +53,8 @@ impl Default for Config {
             messages_per_second: 100,
             message_burst: 1_000,
             allowed_origins: Vec::new(),
+            require_room_secrets: false,
+            metrics: true,
             heartbeat: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(15),
         }

@@ -12,6 +12,7 @@
 
 mod config;
 mod limits;
+mod metrics;
 mod rooms;
 mod session;
 mod static_files;
@@ -25,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use limits::Connections;
+use metrics::{Metrics, Rejection};
 use rooms::Rooms;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -42,21 +44,32 @@ pub struct AppState {
     config: Config,
     rooms: Rooms,
     connections: Arc<Connections>,
+    metrics: Arc<Metrics>,
     /// Flips to `true` on shutdown, so open sockets end.
     shutdown: watch::Receiver<bool>,
 }
 
-/// The routes: `/ws`, `/healthz`, `/` and the static files.
+/// The routes: `/ws`, `/healthz`, `/metrics` (unless disabled), `/` and the static files.
 pub fn app(config: Config, shutdown: watch::Receiver<bool>) -> Router {
     let static_dir = config.static_dir.clone();
-    let rooms = Rooms::new(config.max_peers_per_room, config.max_rooms);
+    let metrics = Arc::new(Metrics::new());
+    let rooms = Rooms::new(
+        config.max_peers_per_room,
+        config.max_rooms,
+        config.require_room_secrets,
+        Arc::clone(&metrics),
+    );
     let connections =
         Arc::new(Connections::new(config.max_connections, config.max_connections_per_ip));
-    let state = Arc::new(AppState { config, rooms, connections, shutdown });
+    let serve_metrics = config.metrics;
+    let state = Arc::new(AppState { config, rooms, connections, metrics, shutdown });
     let index_dir = static_dir.clone();
-    Router::new()
-        .route("/ws", get(upgrade))
-        .route("/healthz", get(|| async { "ok" }))
+    let mut router =
+        Router::new().route("/ws", get(upgrade)).route("/healthz", get(|| async { "ok" }));
+    if serve_metrics {
+        router = router.route("/metrics", get(render_metrics));
+    }
+    router
         .route("/", get(move || async move { static_files::index(&index_dir).await }))
         .fallback_service(ServeDir::new(static_dir))
         .layer(TraceLayer::new_for_http())
@@ -73,11 +86,15 @@ async fn upgrade(
     let origin = headers.get(header::ORIGIN).and_then(|origin| origin.to_str().ok());
     if !allowed.is_empty() && !origin.is_some_and(|origin| allowed.iter().any(|a| a == origin)) {
         tracing::warn!(%client, ?origin, "refused: origin not allowed");
+        state.metrics.rejected(Rejection::Origin);
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
     let max = state.config.max_message_bytes;
     let shutdown = state.shutdown.clone();
     let admission = state.connections.admit(client.ip());
+    if admission.is_none() {
+        state.metrics.rejected(Rejection::ConnectionLimit);
+    }
     // tungstenite's default 128 KiB read buffer per socket would cost over 1 GB for
     // 10k idle peers; signaling messages are small, and the buffer grows on demand.
     ws.read_buffer_size(READ_BUFFER_BYTES)
@@ -90,6 +107,12 @@ async fn upgrade(
                 None => session::refuse_busy(socket, client).await,
             }
         })
+}
+
+/// `GET /metrics`: the Prometheus / OpenMetrics text exposition.
+async fn render_metrics(State(state): State<Arc<AppState>>) -> Response {
+    let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    ([(header::CONTENT_TYPE, content_type)], state.metrics.render()).into_response()
 }
 
 /// Serves on `listener` until `shutdown` completes, then closes every socket and returns.

@@ -45,6 +45,12 @@ struct Options {
     /// unset allows every origin.
     #[arg(long, env = "SIGNALING_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origins: Vec<String>,
+    /// Refuse to create rooms without a secret.
+    #[arg(long, env = "SIGNALING_REQUIRE_ROOM_SECRETS")]
+    require_room_secrets: bool,
+    /// Do not serve `GET /metrics`.
+    #[arg(long, env = "SIGNALING_DISABLE_METRICS")]
+    disable_metrics: bool,
     /// Seconds between the server's pings to each socket.
     #[arg(long, env = "SIGNALING_HEARTBEAT_SECS", default_value_t = Config::default().heartbeat.as_secs())]
     heartbeat_secs: u64,
@@ -73,6 +79,8 @@ async fn main() -> std::io::Result<()> {
         messages_per_second: options.messages_per_second,
         message_burst: options.message_burst,
         allowed_origins: options.allowed_origins,
+        require_room_secrets: options.require_room_secrets,
+        metrics: !options.disable_metrics,
         heartbeat: Duration::from_secs(options.heartbeat_secs.max(1)),
         idle_timeout: Duration::from_secs(options.idle_timeout_secs.max(1)),
     };

@@ -2,43 +2,106 @@
 //!
 //! All state sits behind one `std::sync::Mutex`, taken once per operation and never
 //! across an `.await` (deliveries are `try_send` into bounded queues), so a std mutex is
-//! both correct and cheaper than an async one.
+//! both correct and cheaper than an async one. Messages are encoded to JSON once, here,
+//! and queued as shared text: a broadcast to a room costs one encoding, and each queued
+//! message costs a pointer, not a copy.
 
+use crate::metrics::Metrics;
+use axum::extract::ws::Utf8Bytes;
 use signaling_protocol::{ErrorCode, PeerId, PeerInfo, ServerMessage, Signal};
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
 
-/// The sending end of one peer's outbound queue.
-pub type Outbox = mpsc::Sender<ServerMessage>;
+/// The sending end of one peer's outbound queue of encoded messages.
+pub type Outbox = mpsc::Sender<Utf8Bytes>;
+
+/// `message` as the JSON text frame sent to clients.
+pub fn encode(message: &ServerMessage) -> Utf8Bytes {
+    // Plain structs and enums with string keys: serde_json cannot fail on them.
+    #[allow(clippy::expect_used)]
+    serde_json::to_string(message).expect("a ServerMessage always encodes").into()
+}
+
+/// How to reach a joined peer.
+pub struct Delivery {
+    /// Its outbound queue.
+    pub outbox: Outbox,
+    /// Its socket's writer: aborted to disconnect the peer when it stops reading.
+    pub writer: AbortHandle,
+}
 
 struct Member {
     info: PeerInfo,
-    outbox: Outbox,
+    delivery: Delivery,
+}
+
+#[derive(Default)]
+struct Room {
+    /// Set by the peer that created the room; every later join must match it.
+    secret: Option<String>,
+    members: Vec<Member>,
+}
+
+/// What a join must present.
+pub struct Admit<'a> {
+    /// The room to enter.
+    pub room: &'a str,
+    /// The display name.
+    pub name: &'a str,
+    /// The room's secret, if any.
+    pub secret: Option<&'a str>,
 }
 
 /// Every room of the server.
 pub struct Rooms {
-    rooms: Mutex<HashMap<String, Vec<Member>>>,
+    rooms: Mutex<State>,
     max_peers_per_room: usize,
     max_rooms: usize,
+    require_secrets: bool,
     issued: AtomicU64,
     id_seed: RandomState,
+    metrics: Arc<Metrics>,
+}
+
+#[derive(Default)]
+struct State {
+    rooms: HashMap<String, Room>,
+    peers: usize,
+}
+
+impl State {
+    fn report(&self, metrics: &Metrics) {
+        metrics.occupancy(self.peers, self.rooms.len());
+    }
 }
 
 impl Rooms {
-    /// No rooms yet; at most `max_rooms` rooms of at most `max_peers_per_room` peers.
-    pub fn new(max_peers_per_room: usize, max_rooms: usize) -> Self {
+    /// No rooms yet; at most `max_rooms` rooms of at most `max_peers_per_room` peers;
+    /// with `require_secrets`, a room cannot be created without a secret.
+    pub fn new(
+        max_peers_per_room: usize,
+        max_rooms: usize,
+        require_secrets: bool,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self {
-            rooms: Mutex::new(HashMap::new()),
+            rooms: Mutex::new(State::default()),
             max_peers_per_room,
             max_rooms,
+            require_secrets,
             issued: AtomicU64::new(0),
             id_seed: RandomState::new(),
+            metrics,
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.rooms.lock().unwrap_or_else(|poison| poison.into_inner())
     }
 
     /// A fresh id: a counter (unique) hashed with a per-process random key (not
@@ -48,46 +111,74 @@ impl Rooms {
         PeerId::new(format!("{:016x}", self.id_seed.hash_one(count)))
     }
 
-    /// Adds a peer to `room`, tells the members already there, and returns the new
-    /// peer's id and those members (oldest first).
-    pub fn join(
-        &self,
-        room: &str,
-        name: &str,
-        outbox: Outbox,
-    ) -> Result<(PeerId, Vec<PeerInfo>), ErrorCode> {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|poison| poison.into_inner());
-        if !rooms.contains_key(room) && rooms.len() >= self.max_rooms {
-            return Err(ErrorCode::TooManyRooms);
+    /// Adds a peer to a room (creating it, with the join's secret, if it is new), queues
+    /// its welcome (the members already there, oldest first), tells those members, and
+    /// returns the new peer's id.
+    pub fn join(&self, join: Admit<'_>, delivery: Delivery) -> Result<PeerId, ErrorCode> {
+        let mut state = self.lock();
+        let State { rooms, peers } = &mut *state;
+        if !rooms.contains_key(join.room) {
+            if self.require_secrets && join.secret.is_none() {
+                return Err(ErrorCode::SecretRequired);
+            }
+            if rooms.len() >= self.max_rooms {
+                return Err(ErrorCode::TooManyRooms);
+            }
         }
-        let members = rooms.entry(room.to_owned()).or_default();
-        if members.len() >= self.max_peers_per_room {
+        let room = rooms.entry(join.room.to_owned()).or_insert_with(|| Room {
+            secret: join.secret.map(str::to_owned),
+            members: Vec::new(),
+        });
+        if !secrets_match(room.secret.as_deref(), join.secret) {
+            return Err(ErrorCode::WrongSecret);
+        }
+        if room.members.len() >= self.max_peers_per_room {
             return Err(ErrorCode::RoomFull);
         }
-        let info = PeerInfo { id: self.next_id(), name: name.to_owned() };
-        let others = members.iter().map(|member| member.info.clone()).collect();
-        deliver_all(members, &ServerMessage::PeerJoined { peer: info.clone() });
-        members.push(Member { info: info.clone(), outbox });
-        Ok((info.id, others))
+        let info = PeerInfo { id: self.next_id(), name: join.name.to_owned() };
+        let others = room.members.iter().map(|member| member.info.clone()).collect();
+        // Queued under the lock, so the welcome precedes any news of later peers.
+        let welcome = ServerMessage::Welcome {
+            id: info.id.clone(),
+            room: join.room.to_owned(),
+            peers: others,
+        };
+        if delivery.outbox.try_send(encode(&welcome)).is_err() {
+            // It filled its queue with refusals before joining without reading them.
+            if room.members.is_empty() {
+                rooms.remove(join.room);
+            }
+            return Err(ErrorCode::RateLimited);
+        }
+        let announced = ServerMessage::PeerJoined { peer: info.clone() };
+        *peers -= deliver_all(&mut room.members, &encode(&announced), &self.metrics);
+        room.members.push(Member { info: info.clone(), delivery });
+        *peers += 1;
+        state.report(&self.metrics);
+        Ok(info.id)
     }
 
     /// Removes a peer and tells the rest of its room; deletes the room when empty.
-    pub fn leave(&self, room: &str, id: &PeerId) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|poison| poison.into_inner());
-        let Some(members) = rooms.get_mut(room) else { return };
-        if let Some(index) = members.iter().position(|member| &member.info.id == id) {
-            let gone = members.remove(index);
-            deliver_all(members, &ServerMessage::PeerLeft { peer: gone.info });
+    pub fn leave(&self, room_name: &str, id: &PeerId) {
+        let mut state = self.lock();
+        let State { rooms, peers } = &mut *state;
+        let Some(room) = rooms.get_mut(room_name) else { return };
+        if let Some(index) = room.members.iter().position(|member| &member.info.id == id) {
+            let gone = room.members.remove(index);
+            *peers -= 1;
+            let left = ServerMessage::PeerLeft { peer: gone.info };
+            *peers -= deliver_all(&mut room.members, &encode(&left), &self.metrics);
         }
-        if members.is_empty() {
-            rooms.remove(room);
+        if room.members.is_empty() {
+            rooms.remove(room_name);
         }
+        state.report(&self.metrics);
     }
 
     /// Delivers `signal` from `from` to `to`, both in `room`, with the sender stamped.
     pub fn relay(
         &self,
-        room: &str,
+        room_name: &str,
         from: &PeerId,
         to: &PeerId,
         signal: Signal,
@@ -95,93 +186,165 @@ impl Rooms {
         if from == to {
             return Err(ErrorCode::SignalToSelf);
         }
-        let mut rooms = self.rooms.lock().unwrap_or_else(|poison| poison.into_inner());
-        let members = rooms.get_mut(room).ok_or(ErrorCode::UnknownPeer)?;
-        let target =
-            members.iter().find(|member| &member.info.id == to).ok_or(ErrorCode::UnknownPeer)?;
-        let message = ServerMessage::Signal { from: from.clone(), signal };
-        if target.outbox.try_send(message).is_err() {
-            // Its queue is full: it stopped reading. Disconnect it (dropping its outbox
-            // ends its writer) rather than buffer without bound.
-            evict(members, to);
+        let mut state = self.lock();
+        let State { rooms, peers } = &mut *state;
+        // A peer evicted a moment ago may still have a frame in flight: it is no member.
+        let room = rooms.get_mut(room_name).ok_or(ErrorCode::NotJoined)?;
+        if !room.members.iter().any(|member| &member.info.id == from) {
+            return Err(ErrorCode::NotJoined);
+        }
+        let target = room
+            .members
+            .iter()
+            .find(|member| &member.info.id == to)
+            .ok_or(ErrorCode::UnknownPeer)?;
+        let message = encode(&ServerMessage::Signal { from: from.clone(), signal });
+        if target.delivery.outbox.try_send(message).is_ok() {
+            self.metrics.relayed();
+        } else {
+            // Its queue is full: it stopped reading. Disconnect it rather than buffer
+            // without bound.
+            *peers -= evict(&mut room.members, to, &self.metrics);
+            state.report(&self.metrics);
         }
         Ok(())
     }
 
-    /// Peers currently connected, over all rooms.
+    /// Peers currently joined, over all rooms.
     #[cfg(test)]
     pub fn peer_count(&self) -> usize {
-        let rooms = self.rooms.lock().unwrap_or_else(|poison| poison.into_inner());
-        rooms.values().map(Vec::len).sum()
+        self.lock().peers
     }
 }
 
-/// Sends `message` to every member; members whose queue is full are evicted.
-fn deliver_all(members: &mut Vec<Member>, message: &ServerMessage) {
+/// Compares secrets in time independent of where they differ, so a stranger cannot
+/// find a room's secret byte by byte from response times.
+fn secrets_match(room: Option<&str>, presented: Option<&str>) -> bool {
+    match (room, presented) {
+        (None, None) => true,
+        (Some(room), Some(presented)) => {
+            let (a, b) = (room.as_bytes(), presented.as_bytes());
+            a.len() == b.len() && a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
+        }
+        _ => false,
+    }
+}
+
+/// Sends `text` to every member; members whose queue is full are evicted. Returns how
+/// many were evicted.
+fn deliver_all(members: &mut Vec<Member>, text: &Utf8Bytes, metrics: &Metrics) -> usize {
     let stuck: Vec<PeerId> = members
         .iter()
-        .filter(|member| member.outbox.try_send(message.clone()).is_err())
+        .filter(|member| member.delivery.outbox.try_send(text.clone()).is_err())
         .map(|member| member.info.id.clone())
         .collect();
-    for id in stuck {
-        evict(members, &id);
-    }
+    stuck.iter().map(|id| evict(members, id, metrics)).sum()
 }
 
-fn evict(members: &mut Vec<Member>, id: &PeerId) {
-    if let Some(index) = members.iter().position(|member| &member.info.id == id) {
-        let gone = members.remove(index);
-        tracing::warn!(peer = %gone.info.id, "disconnecting a peer that stopped reading");
-        // Telling the others may evict more stuck peers; each pass removes one.
-        deliver_all(members, &ServerMessage::PeerLeft { peer: gone.info });
-    }
+/// Removes a peer that stopped reading, closes its socket and tells the others.
+/// Returns how many peers were removed (telling the others may evict more).
+fn evict(members: &mut Vec<Member>, id: &PeerId, metrics: &Metrics) -> usize {
+    let Some(index) = members.iter().position(|member| &member.info.id == id) else {
+        return 0;
+    };
+    let gone = members.remove(index);
+    tracing::warn!(peer = %gone.info.id, "disconnecting a peer that stopped reading");
+    metrics.evicted();
+    gone.delivery.writer.abort();
+    let left = encode(&ServerMessage::PeerLeft { peer: gone.info });
+    1 + deliver_all(members, &left, metrics)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn outbox() -> (Outbox, mpsc::Receiver<ServerMessage>) {
-        mpsc::channel(4)
+    /// A queue of `len` and a stand-in writer task.
+    fn delivery(len: usize) -> (Delivery, mpsc::Receiver<Utf8Bytes>, tokio::task::JoinHandle<()>) {
+        let (outbox, inbox) = mpsc::channel(len);
+        let writer = tokio::spawn(std::future::pending());
+        (Delivery { outbox, writer: writer.abort_handle() }, inbox, writer)
     }
 
-    #[test]
-    fn join_lists_the_earlier_members_and_tells_them() {
-        let rooms = Rooms::new(8, 8);
-        let (a_out, mut a_in) = outbox();
-        let (a, before_a) = rooms.join("r", "A", a_out).expect("joins");
-        assert!(before_a.is_empty());
-        let (b_out, _b_in) = outbox();
-        let (b, before_b) = rooms.join("r", "B", b_out).expect("joins");
+    fn rooms(max_peers: usize, max_rooms: usize) -> Rooms {
+        Rooms::new(max_peers, max_rooms, false, Arc::new(Metrics::new()))
+    }
+
+    fn admit<'a>(room: &'a str, name: &'a str) -> Admit<'a> {
+        Admit { room, name, secret: None }
+    }
+
+    fn decode(text: Utf8Bytes) -> ServerMessage {
+        serde_json::from_str(text.as_str()).expect("a server message")
+    }
+
+    #[tokio::test]
+    async fn join_lists_the_earlier_members_and_tells_them() {
+        let rooms = rooms(8, 8);
+        let (a_out, mut a_in, _a) = delivery(4);
+        let a = rooms.join(admit("r", "A"), a_out).expect("joins");
+        let welcome_a = ServerMessage::Welcome { id: a.clone(), room: "r".into(), peers: vec![] };
+        assert_eq!(decode(a_in.try_recv().expect("welcomed")), welcome_a);
+        let (b_out, mut b_in, _b) = delivery(4);
+        let b = rooms.join(admit("r", "B"), b_out).expect("joins");
         assert_ne!(a, b);
-        assert_eq!(before_b, vec![PeerInfo { id: a.clone(), name: "A".into() }]);
-        let told = a_in.try_recv().expect("told");
+        let peers = vec![PeerInfo { id: a.clone(), name: "A".into() }];
+        let welcome_b = ServerMessage::Welcome { id: b.clone(), room: "r".into(), peers };
+        assert_eq!(decode(b_in.try_recv().expect("welcomed")), welcome_b);
+        let told = decode(a_in.try_recv().expect("told"));
         assert_eq!(told, ServerMessage::PeerJoined { peer: PeerInfo { id: b, name: "B".into() } });
         assert_eq!(rooms.peer_count(), 2);
     }
 
-    #[test]
-    fn rooms_are_isolated_and_full_rooms_refuse() {
-        let rooms = Rooms::new(1, 2);
-        let (a, _) = rooms.join("one", "A", outbox().0).expect("joins");
-        assert_eq!(rooms.join("one", "B", outbox().0), Err(ErrorCode::RoomFull));
-        let (b, _) = rooms.join("two", "B", outbox().0).expect("another room");
+    #[tokio::test]
+    async fn rooms_are_isolated_and_full_rooms_refuse() {
+        let rooms = rooms(1, 2);
+        let a = rooms.join(admit("one", "A"), delivery(4).0).expect("joins");
+        assert_eq!(rooms.join(admit("one", "B"), delivery(4).0), Err(ErrorCode::RoomFull));
+        let b = rooms.join(admit("two", "B"), delivery(4).0).expect("another room");
         assert_eq!(rooms.relay("one", &a, &b, Signal::Bye), Err(ErrorCode::UnknownPeer));
         assert_eq!(rooms.relay("one", &a, &a, Signal::Bye), Err(ErrorCode::SignalToSelf));
-        assert_eq!(rooms.join("three", "C", outbox().0), Err(ErrorCode::TooManyRooms));
+        assert_eq!(rooms.relay("two", &a, &b, Signal::Bye), Err(ErrorCode::NotJoined));
+        assert_eq!(rooms.join(admit("three", "C"), delivery(4).0), Err(ErrorCode::TooManyRooms));
     }
 
-    #[test]
-    fn a_peer_that_stops_reading_is_evicted() {
-        let rooms = Rooms::new(8, 8);
-        let (a_out, _a_in) = outbox();
-        let (a, _) = rooms.join("r", "A", a_out).expect("joins");
-        let (stuck_out, _stuck_in) = mpsc::channel(1);
-        let (stuck, _) = rooms.join("r", "Stuck", stuck_out).expect("joins");
+    #[tokio::test]
+    async fn a_peer_that_stops_reading_is_evicted_and_its_writer_stopped() {
+        let rooms = rooms(8, 8);
+        let (a_out, _a_in, _a) = delivery(4);
+        let a = rooms.join(admit("r", "A"), a_out).expect("joins");
+        let (stuck_out, _stuck_in, stuck_writer) = delivery(2);
+        let stuck = rooms.join(admit("r", "Stuck"), stuck_out).expect("joins");
         rooms.relay("r", &a, &stuck, Signal::Bye).expect("first fits");
         rooms.relay("r", &a, &stuck, Signal::Bye).expect("second evicts");
         assert_eq!(rooms.peer_count(), 1);
+        assert!(stuck_writer.await.expect_err("aborted").is_cancelled());
+        assert_eq!(rooms.relay("r", &stuck, &a, Signal::Bye), Err(ErrorCode::NotJoined));
         rooms.leave("r", &a);
         assert_eq!(rooms.peer_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_first_peer_sets_the_secret_and_later_joins_must_match_it() {
+        let rooms = rooms(8, 8);
+        let with = |secret| Admit { room: "r", name: "P", secret };
+        rooms.join(with(Some("s3cret")), delivery(4).0).expect("creates the room");
+        assert_eq!(rooms.join(with(None), delivery(4).0), Err(ErrorCode::WrongSecret));
+        assert_eq!(rooms.join(with(Some("s3cre")), delivery(4).0), Err(ErrorCode::WrongSecret));
+        assert_eq!(rooms.join(with(Some("s3cret!")), delivery(4).0), Err(ErrorCode::WrongSecret));
+        rooms.join(with(Some("s3cret")), delivery(4).0).expect("same secret");
+        let open = Admit { room: "open", name: "P", secret: None };
+        rooms.join(open, delivery(4).0).expect("an open room");
+        let to_open = Admit { room: "open", name: "Q", secret: Some("x") };
+        assert_eq!(rooms.join(to_open, delivery(4).0), Err(ErrorCode::WrongSecret));
+    }
+
+    #[tokio::test]
+    async fn a_server_that_requires_secrets_creates_no_open_room() {
+        let rooms = Rooms::new(8, 8, true, Arc::new(Metrics::new()));
+        let open = Admit { room: "r", name: "P", secret: None };
+        assert_eq!(rooms.join(open, delivery(4).0), Err(ErrorCode::SecretRequired));
+        let private = Admit { room: "r", name: "P", secret: Some("x") };
+        rooms.join(private, delivery(4).0).expect("creates the room");
     }
 }

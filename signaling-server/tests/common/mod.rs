@@ -136,7 +136,8 @@ impl Client {
     }
 
     pub async fn join(&mut self, room: &str, name: &str) -> (PeerId, Vec<PeerInfo>) {
-        self.send(&ClientMessage::Join { room: room.into(), name: name.into() }).await;
+        self.send(&ClientMessage::Join { room: room.into(), name: name.into(), secret: None })
+            .await;
         match self.recv().await {
             ServerMessage::Welcome { id, room: joined, peers } => {
                 assert_eq!(joined, room);
