@@ -115,7 +115,8 @@ async function join(event) {
   try {
     await init();
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
-    peer = await Peer.join(url, $("room").value.trim(), $("name").value.trim());
+    const secret = $("secret").value || undefined; // empty: an open room
+    peer = await Peer.join(url, $("room").value.trim(), $("name").value.trim(), secret);
   } catch (error) {
     $("join-error").textContent = `Could not join: ${error.message}`;
     $("join-error").hidden = false;

@@ -50,14 +50,19 @@ impl Tab<'_> {
     /// `{bytes: [..]}`) and every event in `window.events` (`"PeerJoined:Bob"`, ...).
     /// Returns the peer's id.
     pub async fn join_peer(&self, room: &str, name: &str) -> String {
-        let args = json!({ "url": self.ws_url, "room": room, "name": name });
+        self.join_private(room, name, None).await
+    }
+
+    /// [`Tab::join_peer`], presenting `secret` (a private room) when given.
+    pub async fn join_private(&self, room: &str, name: &str, secret: Option<&str>) -> String {
+        let args = json!({ "url": self.ws_url, "room": room, "name": name, "secret": secret });
         let id = self
             .eval(&format!(
                 "const a = {args};
                  const {{ default: init, Peer }} = await import('/pkg/peer_wasm.js');
                  await init();
                  window.inbox = []; window.events = [];
-                 const peer = await Peer.join(a.url, a.room, a.name);
+                 const peer = await Peer.join(a.url, a.room, a.name, a.secret ?? undefined);
                  window.peer = peer;
                  const plain = (d) => d instanceof Uint8Array ? {{ bytes: Array.from(d) }} : d;
                  peer.onMessage((m) => window.inbox.push(

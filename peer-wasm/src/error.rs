@@ -17,7 +17,7 @@ pub enum PeerError {
         reason: &'static str,
     },
     /// The signaling server answered with an error.
-    #[error("signaling server refused: {message} ({code:?})")]
+    #[error("signaling server refused: {message} ({})", code.as_str())]
     Refused {
         /// The protocol's error code (e.g. `RoomFull`).
         code: ErrorCode,
@@ -89,7 +89,13 @@ pub(crate) fn js_message(error: &JsValue) -> String {
 }
 
 impl From<PeerError> for JsValue {
+    /// A JS `Error`; a refusal by the server also carries the protocol's code as
+    /// `error.code` (e.g. `"wrong_secret"`), for a page to act on.
     fn from(error: PeerError) -> Self {
-        js_sys::Error::new(&error.to_string()).into()
+        let js_error = js_sys::Error::new(&error.to_string());
+        if let PeerError::Refused { code, .. } = &error {
+            let _ = js_sys::Reflect::set(&js_error, &"code".into(), &code.as_str().into());
+        }
+        js_error.into()
     }
 }

@@ -25,6 +25,7 @@ mod log;
 mod negotiation;
 mod payload;
 mod peer;
+mod room;
 mod send_queue;
 mod signaling;
 mod state;
@@ -37,6 +38,7 @@ pub use framing::MAX_MESSAGE_BYTES;
 pub use local_hub::LocalHub;
 pub use payload::Payload;
 pub use peer::Peer;
+pub use room::Room;
 pub use send_queue::MAX_QUEUED_BYTES;
 pub use signaling::{SignalingEvent, SignalingLink, SignalingTransport};
 pub use signaling_protocol::{PeerId, PeerInfo};
@@ -72,8 +74,19 @@ pub struct JsPeer {
 impl JsPeer {
     /// Joins `room` as `name` through the signaling server at `url`
     /// (e.g. `ws://127.0.0.1:8080/ws`); resolves once the server has assigned our id.
-    pub async fn join(url: String, room: String, name: String) -> Result<JsPeer, JsValue> {
-        let peer = Peer::join(&url, &room, &name).await?;
+    /// With a `secret`, the room is private: the first peer in sets the secret, later
+    /// peers must give the same one (else the promise rejects with `wrong_secret`).
+    pub async fn join(
+        url: String,
+        room: String,
+        name: String,
+        secret: Option<String>,
+    ) -> Result<JsPeer, JsValue> {
+        let mut target = Room::new(&room);
+        if let Some(secret) = secret.as_deref() {
+            target = target.with_secret(secret);
+        }
+        let peer = Peer::join(&url, target, &name).await?;
         let callbacks = Rc::new(Callbacks::default());
         let dispatch = Rc::clone(&callbacks);
         peer.set_event_handler(move |event| dispatch.dispatch(event));

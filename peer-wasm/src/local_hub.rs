@@ -93,7 +93,8 @@ impl SignalingTransport for HubTransport {
         let joined = members.joined.iter().any(|(info, _)| info.id == self.id);
         match message.clone() {
             ClientMessage::Join { .. } if joined => self.refuse(ErrorCode::AlreadyJoined),
-            ClientMessage::Join { room, name } => {
+            // One page's own hub has one room and no strangers: the secret is not needed.
+            ClientMessage::Join { room, name, secret: _ } => {
                 let me = PeerInfo { id: self.id.clone(), name };
                 let peers = members.joined.iter().map(|(info, _)| info.clone()).collect();
                 self.reply(ServerMessage::Welcome { id: self.id.clone(), room, peers });

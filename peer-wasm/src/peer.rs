@@ -7,12 +7,13 @@ use crate::negotiation::Role;
 use crate::signaling::{SignalingEvent, SignalingLink, SignalingTransport};
 use crate::state::State;
 use crate::websocket::WebSocketSignaling;
-use crate::{Payload, PeerError, PeerEvent, timer};
+use crate::{Payload, PeerError, PeerEvent, Room, timer};
 use futures_channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use futures_util::StreamExt;
 use futures_util::stream;
 use signaling_protocol::{
-    ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, Signal, validate_name, validate_room,
+    ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, Signal, validate_name,
+    validate_room, validate_secret,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -104,20 +105,31 @@ pub struct Peer {
 }
 
 impl Peer {
-    /// Joins `room` as `name` through the signaling server at `url` (e.g.
-    /// `ws://127.0.0.1:8080/ws`); resolves once the server has assigned our id.
-    pub async fn join(url: &str, room: &str, name: &str) -> Result<Self, PeerError> {
-        check_names(room, name)?;
+    /// Joins `room` (a room name, or a [`Room`] with a secret) as `name` through the
+    /// signaling server at `url` (e.g. `ws://127.0.0.1:8080/ws`); resolves once the
+    /// server has assigned our id.
+    pub async fn join(url: &str, room: impl Into<Room<'_>>, name: &str) -> Result<Self, PeerError> {
+        let room = room.into();
+        check_join(room, name)?;
         let link = WebSocketSignaling::open(url).await?;
         Self::join_with(link, room, name).await
     }
 
     /// Joins `room` as `name` over any signaling transport (see
     /// [`crate::LocalHub`] for one that lives in the page).
-    pub async fn join_with(link: SignalingLink, room: &str, name: &str) -> Result<Self, PeerError> {
-        check_names(room, name)?;
+    pub async fn join_with(
+        link: SignalingLink,
+        room: impl Into<Room<'_>>,
+        name: &str,
+    ) -> Result<Self, PeerError> {
+        let room = room.into();
+        check_join(room, name)?;
         let SignalingLink { transport, mut events } = link;
-        let join = ClientMessage::Join { room: room.to_owned(), name: name.to_owned() };
+        let join = ClientMessage::Join {
+            room: room.name().to_owned(),
+            name: name.to_owned(),
+            secret: room.secret().map(str::to_owned),
+        };
         let welcome = match transport.send(&join) {
             Ok(()) => timer::timeout(JOIN_TIMEOUT_MS, next_welcome(&mut events)).await.unwrap_or(
                 Err(PeerError::Timeout { what: "the server's welcome", ms: JOIN_TIMEOUT_MS }),
@@ -134,7 +146,7 @@ impl Peer {
         let (inputs, own_inputs) = mpsc::unbounded();
         let shared = Rc::new(Shared {
             me: PeerInfo { id, name: name.to_owned() },
-            room: room.to_owned(),
+            room: room.name().to_owned(),
             signaling: transport,
             inputs,
             state: RefCell::new(State::new(peers)),
@@ -314,11 +326,12 @@ pub(crate) async fn ready(shared: Rc<Shared>, peer: PeerId) -> Result<(), PeerEr
     drained.await.map_err(|_| PeerError::NotConnected(peer))
 }
 
-/// Rejects a room or name locally with the same rule the server applies.
-fn check_names(room: &str, name: &str) -> Result<(), PeerError> {
+/// Rejects a room, secret or name locally with the same rule the server applies.
+fn check_join(room: Room<'_>, name: &str) -> Result<(), PeerError> {
     let invalid =
         |what, code: ErrorCode| PeerError::InvalidInput { what, reason: code.description() };
-    validate_room(room).map_err(|code| invalid("room", code))?;
+    validate_room(room.name()).map_err(|code| invalid("room", code))?;
+    room.secret().map(validate_secret).transpose().map_err(|code| invalid("secret", code))?;
     validate_name(name).map_err(|code| invalid("name", code))
 }
 

@@ -63,6 +63,29 @@ impl Server {
         (client, id, peers)
     }
 
+    /// The value of one sample of `GET /metrics`, e.g. `signaling_peers` or
+    /// `signaling_errors_total{code="unknown_peer"}`.
+    pub async fn metric(&self, sample: &str) -> f64 {
+        let (status, body) = self.get("/metrics").await;
+        assert_eq!(status, 200, "GET /metrics");
+        body.lines()
+            .find_map(|line| line.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no sample {sample} in\n{body}"))
+    }
+
+    /// Polls [`Server::metric`] until it reads `value`, for at most [`WAIT`].
+    pub async fn wait_for_metric(&self, sample: &str, value: f64) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let now = self.metric(sample).await;
+            if now == value {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{sample} stayed {now}, not {value}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// `GET path` over a plain TCP connection: (status, body).
     pub async fn get(&self, path: &str) -> (u16, String) {
         let mut stream = TcpStream::connect(self.addr).await.expect("connects");
@@ -136,8 +159,18 @@ impl Client {
     }
 
     pub async fn join(&mut self, room: &str, name: &str) -> (PeerId, Vec<PeerInfo>) {
-        self.send(&ClientMessage::Join { room: room.into(), name: name.into(), secret: None })
-            .await;
+        self.join_private(room, name, None).await
+    }
+
+    /// [`Client::join`] presenting `secret`.
+    pub async fn join_private(
+        &mut self,
+        room: &str,
+        name: &str,
+        secret: Option<&str>,
+    ) -> (PeerId, Vec<PeerInfo>) {
+        let secret = secret.map(str::to_owned);
+        self.send(&ClientMessage::Join { room: room.into(), name: name.into(), secret }).await;
         match self.recv().await {
             ServerMessage::Welcome { id, room: joined, peers } => {
                 assert_eq!(joined, room);
