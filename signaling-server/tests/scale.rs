@@ -1,0 +1,114 @@
+//! Many peers at once, and a peer that stops reading, against a real server.
+
+mod common;
+
+use common::{Client, Server, WAIT};
+use futures_util::StreamExt;
+use signaling_protocol::{ClientMessage, ServerMessage, Signal};
+use signaling_server::Config;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Waits for the next relayed signal, skipping news of peers joining.
+async fn next_signal(client: &mut Client) -> ServerMessage {
+    loop {
+        match client.recv().await {
+            ServerMessage::PeerJoined { .. } => continue,
+            other => return other,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_thousand_peers_in_four_hundred_rooms_all_get_their_signals() {
+    const PEERS: usize = 2_000;
+    const ROOM_SIZE: usize = 5;
+    let config = Config { max_connections_per_ip: PEERS, ..Config::default() };
+    let server = Server::start(config).await;
+    let mut peers = Vec::with_capacity(PEERS);
+    for index in 0..PEERS {
+        let (client, id, _) = server.joined(&format!("room-{}", index / ROOM_SIZE), "P").await;
+        peers.push((client, id));
+    }
+    assert_eq!(server.metric("signaling_connections").await, PEERS as f64);
+    assert_eq!(server.metric("signaling_peers").await, PEERS as f64);
+    assert_eq!(server.metric("signaling_rooms").await, (PEERS / ROOM_SIZE) as f64);
+
+    // In every room, each peer signals the next one round the ring.
+    for index in 0..PEERS {
+        let room_start = index - index % ROOM_SIZE;
+        let next = room_start + (index + 1 - room_start) % ROOM_SIZE;
+        let to = peers[next].1.clone();
+        let sdp = format!("from {index}");
+        let signal = ClientMessage::Signal { to, signal: Signal::Offer { sdp } };
+        peers[index].0.send(&signal).await;
+    }
+    for index in 0..PEERS {
+        let room_start = index - index % ROOM_SIZE;
+        let previous = room_start + (index + ROOM_SIZE - 1 - room_start) % ROOM_SIZE;
+        let expected = ServerMessage::Signal {
+            from: peers[previous].1.clone(),
+            signal: Signal::Offer { sdp: format!("from {previous}") },
+        };
+        assert_eq!(next_signal(&mut peers[index].0).await, expected, "peer {index}");
+    }
+    assert_eq!(server.metric("signaling_signals_relayed_total").await, PEERS as f64);
+
+    // All gone: nothing is left behind.
+    drop(peers);
+    server.wait_for_metric("signaling_connections", 0.0).await;
+    assert_eq!(server.metric("signaling_peers").await, 0.0);
+    assert_eq!(server.metric("signaling_rooms").await, 0.0);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_stops_reading_is_disconnected_and_the_others_go_on() {
+    let config = Config { peer_queue_len: 8, ..Config::default() };
+    let server = Server::start(config).await;
+    let (mut sender, _, _) = server.joined("lobby", "Sender").await;
+    let (mut stuck, stuck_id, _) = server.joined("lobby", "Stuck").await;
+    let (mut calm, calm_id, _) = server.joined("lobby", "Calm").await;
+
+    // `stuck` never reads again. The sender pushes 32 KiB signals at it: more than the
+    // kernel's socket buffers and the server's queue of 8 can hold.
+    let big = Signal::Offer { sdp: "x".repeat(32 * 1024) };
+    let to_stuck = ClientMessage::Signal { to: stuck_id.clone(), signal: big };
+    let mut sent = 0;
+    let left = loop {
+        assert!(sent < 900, "still not disconnected after {sent} signals (~{} MiB)", sent / 32);
+        sender.send(&to_stuck).await;
+        sent += 1;
+        // Anything for the sender so far? (News of Calm joining comes first.)
+        match tokio::time::timeout(Duration::from_millis(1), sender.socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str(&text) {
+                Ok(ServerMessage::PeerLeft { peer }) => break peer,
+                Ok(ServerMessage::PeerJoined { .. }) => continue,
+                other => panic!("unexpected {other:?}"),
+            },
+            Ok(Some(Ok(_))) | Err(_) => continue,
+            Ok(other) => panic!("the sender's socket ended: {other:?}"),
+        }
+    };
+    assert_eq!(left.id, stuck_id);
+    assert_eq!(server.metric("signaling_evicted_peers_total").await, 1.0);
+
+    // The others carry on.
+    assert!(matches!(calm.recv().await, ServerMessage::PeerLeft { .. }), "Calm sees it go");
+    sender.send(&ClientMessage::Signal { to: calm_id, signal: Signal::Bye }).await;
+    assert!(matches!(next_signal(&mut calm).await, ServerMessage::Signal { .. }));
+
+    // The stuck peer's socket was closed by the server: reading now drains what the
+    // kernel buffered, then ends.
+    let drained = tokio::time::timeout(WAIT, async {
+        while let Some(Ok(frame)) = stuck.socket.next().await {
+            if frame.is_close() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(drained.is_ok(), "the stuck peer's socket was not closed");
+    server.wait_for_metric("signaling_connections", 2.0).await;
+    server.stop().await;
+}
