@@ -11,6 +11,8 @@
 //! can serve on `127.0.0.1:0`.
 
 mod config;
+#[doc(hidden)]
+pub mod fuzzing;
 mod limits;
 mod metrics;
 mod rooms;
@@ -103,7 +105,7 @@ async fn upgrade(
         .max_frame_size(max)
         .on_upgrade(move |socket| async move {
             match admission {
-                Some(admission) => session::serve(socket, state, shutdown, admission).await,
+                Some(admission) => session::spawn(socket, state, shutdown, admission),
                 None => session::refuse_busy(socket, client).await,
             }
         })

@@ -14,11 +14,10 @@ use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-/// The sending end of one peer's outbound queue of encoded messages.
-pub type Outbox = mpsc::Sender<Utf8Bytes>;
+/// The sending end of one peer's bounded outbound queue of encoded messages.
+pub type Outbox = flume::Sender<Utf8Bytes>;
 
 /// `message` as the JSON text frame sent to clients.
 pub fn encode(message: &ServerMessage) -> Utf8Bytes {
@@ -31,8 +30,8 @@ pub fn encode(message: &ServerMessage) -> Utf8Bytes {
 pub struct Delivery {
     /// Its outbound queue.
     pub outbox: Outbox,
-    /// Its socket's writer: aborted to disconnect the peer when it stops reading.
-    pub writer: AbortHandle,
+    /// The task serving its socket: aborted to disconnect the peer when it stops reading.
+    pub session: AbortHandle,
 }
 
 struct Member {
@@ -215,6 +214,18 @@ impl Rooms {
     pub fn peer_count(&self) -> usize {
         self.lock().peers
     }
+
+    /// Whether `id` is (still) a member of `room`.
+    pub fn is_member(&self, room: &str, id: &PeerId) -> bool {
+        let state = self.lock();
+        state.rooms.get(room).is_some_and(|room| room.members.iter().any(|m| &m.info.id == id))
+    }
+
+    /// Peers joined (as counted) and rooms held.
+    pub fn occupancy(&self) -> (usize, usize) {
+        let state = self.lock();
+        (state.peers, state.rooms.len())
+    }
 }
 
 /// Compares secrets in time independent of where they differ, so a stranger cannot
@@ -250,7 +261,7 @@ fn evict(members: &mut Vec<Member>, id: &PeerId, metrics: &Metrics) -> usize {
     let gone = members.remove(index);
     tracing::warn!(peer = %gone.info.id, "disconnecting a peer that stopped reading");
     metrics.evicted();
-    gone.delivery.writer.abort();
+    gone.delivery.session.abort();
     let left = encode(&ServerMessage::PeerLeft { peer: gone.info });
     1 + deliver_all(members, &left, metrics)
 }
@@ -259,11 +270,11 @@ fn evict(members: &mut Vec<Member>, id: &PeerId, metrics: &Metrics) -> usize {
 mod tests {
     use super::*;
 
-    /// A queue of `len` and a stand-in writer task.
-    fn delivery(len: usize) -> (Delivery, mpsc::Receiver<Utf8Bytes>, tokio::task::JoinHandle<()>) {
-        let (outbox, inbox) = mpsc::channel(len);
-        let writer = tokio::spawn(std::future::pending());
-        (Delivery { outbox, writer: writer.abort_handle() }, inbox, writer)
+    /// A queue of `len` and a stand-in session task.
+    fn delivery(len: usize) -> (Delivery, flume::Receiver<Utf8Bytes>, tokio::task::JoinHandle<()>) {
+        let (outbox, inbox) = flume::bounded(len);
+        let session = tokio::spawn(std::future::pending());
+        (Delivery { outbox, session: session.abort_handle() }, inbox, session)
     }
 
     fn rooms(max_peers: usize, max_rooms: usize) -> Rooms {
@@ -281,11 +292,11 @@ mod tests {
     #[tokio::test]
     async fn join_lists_the_earlier_members_and_tells_them() {
         let rooms = rooms(8, 8);
-        let (a_out, mut a_in, _a) = delivery(4);
+        let (a_out, a_in, _a) = delivery(4);
         let a = rooms.join(admit("r", "A"), a_out).expect("joins");
         let welcome_a = ServerMessage::Welcome { id: a.clone(), room: "r".into(), peers: vec![] };
         assert_eq!(decode(a_in.try_recv().expect("welcomed")), welcome_a);
-        let (b_out, mut b_in, _b) = delivery(4);
+        let (b_out, b_in, _b) = delivery(4);
         let b = rooms.join(admit("r", "B"), b_out).expect("joins");
         assert_ne!(a, b);
         let peers = vec![PeerInfo { id: a.clone(), name: "A".into() }];

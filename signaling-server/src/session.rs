@@ -1,22 +1,25 @@
-//! One WebSocket peer: a reader loop that applies its messages, and a writer task that
-//! drains its bounded outbound queue. Either side ending ends both, and neither can
-//! outlive its socket: a writer stuck on a peer that stopped reading is aborted.
+//! One WebSocket peer, served by one task: it reads the peer's frames, writes what is
+//! queued for it, pings it, and ends when the socket closes, the peer goes quiet or stops
+//! reading, or the server shuts down. The rooms abort the task to evict the peer.
+//!
+//! One task and one timer per peer, and a queue that allocates only what it holds: an
+//! idle connection costs a few KB (see docs/BENCHMARKS.md).
 
 use crate::AppState;
 use crate::limits::{Admission, RateLimit};
 use crate::metrics::Metrics;
 use crate::rooms::{Admit, Delivery, Outbox, encode};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
-use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
 use signaling_protocol::{
-    ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room, validate_secret,
+    ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room,
+    validate_secret,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{oneshot, watch};
 use tokio::task::AbortHandle;
+use tokio::time::{Instant, timeout};
 
 /// Where a peer is, once joined.
 struct Joined {
@@ -24,11 +27,12 @@ struct Joined {
     id: PeerId,
 }
 
-/// The sending end of one socket's outbound queue, and its writer task (which the
-/// rooms abort to evict the peer).
-struct Outbound {
-    outbox: Outbox,
-    writer: AbortHandle,
+/// How the rooms reach one connection: its queue, and its task (aborted to evict it).
+pub struct Outbound {
+    /// Messages for the peer.
+    pub outbox: Outbox,
+    /// The task serving the peer.
+    pub session: AbortHandle,
 }
 
 /// Counts a connection in the metrics for as long as it lives.
@@ -47,98 +51,88 @@ impl Drop for Open<'_> {
     }
 }
 
-/// Serves one socket until it closes, errors, falls behind, or the server shuts down.
-pub async fn serve(
+/// Serves one socket in a task of its own, which the rooms can abort.
+pub fn spawn(
     socket: WebSocket,
+    state: Arc<AppState>,
+    shutdown: watch::Receiver<bool>,
+    admission: Admission,
+) {
+    let (own_handle, handle) = oneshot::channel();
+    let task = tokio::spawn(async move {
+        if let Ok(handle) = handle.await {
+            serve(socket, state, shutdown, admission, handle).await;
+        }
+    });
+    let _ = own_handle.send(task.abort_handle());
+}
+
+/// Serves one socket until it closes, errors, goes quiet, stops reading, or the server
+/// shuts down.
+async fn serve(
+    mut socket: WebSocket,
     state: Arc<AppState>,
     mut shutdown: watch::Receiver<bool>,
     _admission: Admission,
+    handle: AbortHandle,
 ) {
     let _open = Open::new(&state.metrics);
     let config = &state.config;
-    let mut pace = RateLimit::new(config.messages_per_second, config.message_burst);
-    let (sink, mut stream) = socket.split();
-    let (outbox, queued) = mpsc::channel::<Utf8Bytes>(config.peer_queue_len);
-    // A peer that cannot take one frame in this long is not reading.
-    let stall = config.idle_timeout;
-    let mut writer = tokio::spawn(write(sink, queued, config.heartbeat, stall));
-    let outbound = Outbound { outbox, writer: writer.abort_handle() };
-
-    let mut joined: Option<Joined> = None;
-    let mut writer_done = false;
+    let (outbox, queued) = flume::bounded::<Utf8Bytes>(config.peer_queue_len);
+    let mut connection = Connection::new(&state, Outbound { outbox, session: handle });
+    // One timer for both the heartbeat and the idle timeout.
+    let mut heard = Instant::now();
+    let mut next_ping = heard + config.heartbeat;
+    let timer = tokio::time::sleep_until(next_ping);
+    tokio::pin!(timer);
     loop {
-        let frame = tokio::select! {
-            frame = tokio::time::timeout(config.idle_timeout, stream.next()) => match frame {
-                Ok(frame) => frame,
-                Err(_) => {
-                    tracing::info!(peer = ?joined.as_ref().map(|j| &j.id), "idle: no frame, not even a pong");
+        let out = tokio::select! {
+            _ = shutdown.changed() => break,
+            () = &mut timer => {
+                let now = Instant::now();
+                if now >= heard + config.idle_timeout {
+                    tracing::info!(peer = ?connection.peer(), "idle: no frame, not even a pong");
                     break;
                 }
+                let ping = (now >= next_ping).then(|| Message::Ping(Default::default()));
+                if ping.is_some() {
+                    next_ping = now + config.heartbeat;
+                }
+                timer.as_mut().reset(next_ping.min(heard + config.idle_timeout));
+                ping
+            }
+            text = queued.recv_async() => match text {
+                Ok(text) => Some(Message::Text(text)),
+                Err(_) => break,
             },
-            _ = shutdown.changed() => break,
-            // Evicted (aborted by the rooms), stalled, or the socket failed.
-            _ = &mut writer => {
-                writer_done = true;
-                break;
+            frame = socket.recv() => {
+                heard = Instant::now();
+                let refused = match frame {
+                    Some(Ok(Message::Text(text))) => connection.on_frame(&state, Frame::Text(&text)),
+                    Some(Ok(Message::Binary(_))) => connection.on_frame(&state, Frame::Binary),
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                    Some(Ok(_)) => Ok(()), // ping / pong
+                };
+                refused.err().map(|code| {
+                    let error = ServerMessage::Error { code, message: code.description().into() };
+                    Message::Text(encode(&error))
+                })
             }
         };
-        let reply = match frame {
-            Some(Ok(Message::Text(_) | Message::Binary(_))) if !pace.allow() => {
-                Err(ErrorCode::RateLimited)
-            }
-            Some(Ok(Message::Text(text))) => handle_text(&state, &outbound, &mut joined, &text),
-            Some(Ok(Message::Binary(_))) => Err(ErrorCode::BinaryNotSupported),
-            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
-            Some(Ok(_)) => Ok(()), // ping / pong
-        };
-        if let Err(code) = reply {
-            tracing::debug!(peer = ?joined.as_ref().map(|j| &j.id), code = code.as_str(), "refused");
-            state.metrics.error(code);
-            let error = ServerMessage::Error { code, message: code.description().into() };
-            if outbound.outbox.try_send(encode(&error)).is_err() {
-                break; // too far behind to be told
+        // A peer that cannot take one frame for this long is not reading.
+        if let Some(message) = out {
+            match timeout(config.idle_timeout, socket.send(message)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => break,
+                Err(_) => {
+                    tracing::info!(peer = ?connection.peer(), "not reading: a frame waited too long");
+                    break;
+                }
             }
         }
     }
-    if let Some(Joined { room, id }) = joined {
-        tracing::info!(peer = %id, %room, "left");
-        state.rooms.leave(&room, &id);
-    }
-    // The writer sends what is queued, then closes; it gets a moment, not forever.
-    drop(outbound);
-    if !writer_done && tokio::time::timeout(Duration::from_secs(1), &mut writer).await.is_err() {
-        writer.abort();
-    }
-}
-
-/// Sends queued messages and heartbeat pings until the queue closes, the socket fails,
-/// or one frame takes longer than `stall` to go out.
-async fn write(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut queued: mpsc::Receiver<Utf8Bytes>,
-    heartbeat: Duration,
-    stall: Duration,
-) {
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        let frame = tokio::select! {
-            text = queued.recv() => match text {
-                Some(text) => Message::Text(text),
-                None => break,
-            },
-            _ = ping.tick() => Message::Ping(Default::default()),
-        };
-        match tokio::time::timeout(stall, sink.send(frame)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) => return,
-            Err(_) => {
-                tracing::info!("a frame could not be sent for {stall:?}: the peer is not reading");
-                return;
-            }
-        }
-    }
-    let _ = tokio::time::timeout(stall, sink.close()).await;
+    connection.leave(&state);
+    let _ = timeout(Duration::from_secs(1), socket.send(Message::Close(None))).await;
 }
 
 /// Closes a connection over the server's limits with 1013 ("try again later").
@@ -148,33 +142,87 @@ pub async fn refuse_busy(mut socket: WebSocket, client: SocketAddr) {
     let _ = socket.send(Message::Close(Some(close))).await;
 }
 
-/// Applies one text frame; an error code is answered to the sender only.
-fn handle_text(
-    state: &AppState,
-    outbound: &Outbound,
-    joined: &mut Option<Joined>,
-    text: &str,
-) -> Result<(), ErrorCode> {
-    let message: ClientMessage =
-        serde_json::from_str(text).map_err(|_| ErrorCode::MalformedMessage)?;
-    match (message, joined.as_ref()) {
-        (ClientMessage::Join { .. }, Some(_)) => Err(ErrorCode::AlreadyJoined),
-        (ClientMessage::Join { room, name, secret }, None) => {
-            validate_room(&room)?;
-            validate_name(&name)?;
-            secret.as_deref().map(validate_secret).transpose()?;
-            let admit = Admit { room: &room, name: &name, secret: secret.as_deref() };
-            let delivery =
-                Delivery { outbox: outbound.outbox.clone(), writer: outbound.writer.clone() };
-            let id = state.rooms.join(admit, delivery)?;
-            tracing::info!(peer = %id, %room, %name, private = secret.is_some(), "joined");
-            *joined = Some(Joined { room, id });
-            Ok(())
+/// A data frame from the client, as far as the protocol cares.
+pub enum Frame<'a> {
+    /// A text frame.
+    Text(&'a str),
+    /// A binary frame (refused: the protocol is text).
+    Binary,
+}
+
+/// One connection's protocol state: where it is and how fast it may talk. Knows no
+/// socket, so the fuzzer can drive it.
+pub struct Connection {
+    outbound: Outbound,
+    joined: Option<Joined>,
+    pace: RateLimit,
+}
+
+impl Connection {
+    /// A connection that has not joined; the rooms will reach it through `outbound`.
+    pub fn new(state: &AppState, outbound: Outbound) -> Self {
+        let pace = RateLimit::new(state.config.messages_per_second, state.config.message_burst);
+        Self { outbound, joined: None, pace }
+    }
+
+    /// Our peer id, once joined.
+    pub fn peer(&self) -> Option<&PeerId> {
+        self.joined.as_ref().map(|joined| &joined.id)
+    }
+
+    /// Applies one frame; an error is to be answered to this connection only.
+    pub fn on_frame(&mut self, state: &AppState, frame: Frame<'_>) -> Result<(), ErrorCode> {
+        let applied = if !self.pace.allow() {
+            Err(ErrorCode::RateLimited)
+        } else {
+            match frame {
+                Frame::Text(text) => self.on_text(state, text),
+                Frame::Binary => Err(ErrorCode::BinaryNotSupported),
+            }
+        };
+        if let Err(code) = applied {
+            tracing::debug!(peer = ?self.peer(), code = code.as_str(), "refused");
+            state.metrics.error(code);
         }
-        (ClientMessage::Signal { .. }, None) => Err(ErrorCode::NotJoined),
-        (ClientMessage::Signal { to, signal }, Some(me)) => {
-            tracing::debug!(peer = %me.id, room = %me.room, to = %to, "relay");
-            state.rooms.relay(&me.room, &me.id, &to, signal)
+        applied
+    }
+
+    fn on_text(&mut self, state: &AppState, text: &str) -> Result<(), ErrorCode> {
+        let message: ClientMessage =
+            serde_json::from_str(text).map_err(|_| ErrorCode::MalformedMessage)?;
+        match (message, self.joined.as_ref()) {
+            (ClientMessage::Join { .. }, Some(_)) => Err(ErrorCode::AlreadyJoined),
+            (ClientMessage::Join { room, name, secret }, None) => {
+                validate_room(&room)?;
+                validate_name(&name)?;
+                secret.as_deref().map(validate_secret).transpose()?;
+                let admit = Admit { room: &room, name: &name, secret: secret.as_deref() };
+                let outbound = &self.outbound;
+                let delivery =
+                    Delivery { outbox: outbound.outbox.clone(), session: outbound.session.clone() };
+                let id = state.rooms.join(admit, delivery)?;
+                tracing::info!(peer = %id, %room, %name, private = secret.is_some(), "joined");
+                self.joined = Some(Joined { room, id });
+                Ok(())
+            }
+            (ClientMessage::Signal { .. }, None) => Err(ErrorCode::NotJoined),
+            (ClientMessage::Signal { to, signal }, Some(me)) => {
+                tracing::debug!(peer = %me.id, room = %me.room, to = %to, "relay");
+                state.rooms.relay(&me.room, &me.id, &to, signal)
+            }
+        }
+    }
+
+    /// Our room and id, once joined.
+    pub fn place(&self) -> Option<(&str, &PeerId)> {
+        self.joined.as_ref().map(|joined| (joined.room.as_str(), &joined.id))
+    }
+
+    /// The connection ended: its peer leaves its room (the others are told).
+    pub fn leave(self, state: &AppState) {
+        if let Some(Joined { room, id }) = self.joined {
+            tracing::info!(peer = %id, %room, "left");
+            state.rooms.leave(&room, &id);
         }
     }
 }

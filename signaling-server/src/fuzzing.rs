@@ -1,0 +1,130 @@
+//! Drives the server's protocol handling with no sockets: connections, rooms, queues and
+//! evictions are the real ones, the WebSockets are not. For the fuzz targets in `fuzz/`;
+//! not a stable API.
+
+use crate::rooms::Rooms;
+use crate::session::{Connection, Frame, Outbound};
+use crate::{AppState, Config, Connections, Metrics};
+use axum::extract::ws::Utf8Bytes;
+use signaling_protocol::ErrorCode;
+use std::sync::Arc;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// One simulated client.
+struct Client {
+    connection: Connection,
+    inbox: flume::Receiver<Utf8Bytes>,
+    /// Stands in for the session task, which the rooms abort to evict the peer.
+    session: JoinHandle<()>,
+}
+
+/// A server with `clients` simulated connections, numbered from 0.
+pub struct Harness {
+    runtime: tokio::runtime::Runtime,
+    state: Arc<AppState>,
+    clients: Vec<Option<Client>>,
+}
+
+impl Harness {
+    /// Small limits, so that full rooms, full queues and evictions happen often.
+    pub fn new(clients: usize) -> Self {
+        let config = Config {
+            max_peers_per_room: 4,
+            max_rooms: 3,
+            peer_queue_len: 8,
+            message_burst: 64,
+            ..Config::default()
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap_or_else(|error| panic!("a runtime: {error}"));
+        let metrics = Arc::new(Metrics::new());
+        let rooms = Rooms::new(config.max_peers_per_room, config.max_rooms, false, metrics.clone());
+        let connections = Arc::new(Connections::new(usize::MAX, usize::MAX));
+        let (_, shutdown) = watch::channel(false);
+        let state = Arc::new(AppState { config, rooms, connections, metrics, shutdown });
+        let mut harness = Self { runtime, state, clients: Vec::new() };
+        harness.clients = (0..clients).map(|_| Some(harness.connect())).collect();
+        harness
+    }
+
+    fn connect(&self) -> Client {
+        let (outbox, inbox) = flume::bounded(self.state.config.peer_queue_len);
+        let session = self.runtime.spawn(std::future::pending());
+        let outbound = Outbound { outbox, session: session.abort_handle() };
+        Client { connection: Connection::new(&self.state, outbound), inbox, session }
+    }
+
+    /// Client `index` sends a text frame: the error it is answered, if any (`None` also
+    /// when the client is not connected).
+    pub fn text(&mut self, index: usize, text: &str) -> Option<ErrorCode> {
+        self.frame(index, Frame::Text(text))
+    }
+
+    /// Client `index` sends a binary frame.
+    pub fn binary(&mut self, index: usize) -> Option<ErrorCode> {
+        self.frame(index, Frame::Binary)
+    }
+
+    fn frame(&mut self, index: usize, frame: Frame<'_>) -> Option<ErrorCode> {
+        let Some(Some(client)) = self.clients.get_mut(index) else { return None };
+        let answer = client.connection.on_frame(&self.state, frame).err();
+        self.reap_evicted();
+        answer
+    }
+
+    /// Messages queued for client `index` (JSON text), oldest first.
+    pub fn read(&mut self, index: usize) -> Vec<String> {
+        let Some(Some(client)) = self.clients.get_mut(index) else { return Vec::new() };
+        client.inbox.try_iter().map(|text| text.to_string()).collect()
+    }
+
+    /// Client `index`'s socket goes away; it leaves its room.
+    pub fn disconnect(&mut self, index: usize) {
+        if let Some(client) = self.clients.get_mut(index).and_then(Option::take) {
+            client.session.abort();
+            client.connection.leave(&self.state);
+        }
+        self.reap_evicted();
+    }
+
+    /// A fresh connection in place of client `index`.
+    pub fn reconnect(&mut self, index: usize) {
+        self.disconnect(index);
+        if index < self.clients.len() {
+            self.clients[index] = Some(self.connect());
+        }
+    }
+
+    /// Whether client `index` is still connected (not disconnected nor evicted).
+    pub fn is_connected(&self, index: usize) -> bool {
+        matches!(self.clients.get(index), Some(Some(_)))
+    }
+
+    /// Client `index`'s peer id, once joined.
+    pub fn id(&self, index: usize) -> Option<String> {
+        let client = self.clients.get(index)?.as_ref()?;
+        client.connection.peer().map(|id| id.to_string())
+    }
+
+    /// Peers joined and rooms held, as the rooms count them.
+    pub fn occupancy(&self) -> (usize, usize) {
+        self.state.rooms.occupancy()
+    }
+
+    /// Clients the rooms evicted end like a real session (whose task the rooms abort):
+    /// the connection is gone. Told apart by membership, which is immediate, rather than
+    /// by the abort, which the runtime completes later.
+    fn reap_evicted(&mut self) {
+        let rooms = &self.state.rooms;
+        for slot in &mut self.clients {
+            let evicted = slot.as_ref().is_some_and(|client| {
+                client.connection.place().is_some_and(|(room, id)| !rooms.is_member(room, id))
+            });
+            if evicted {
+                *slot = None;
+            }
+        }
+    }
+}
