@@ -39,7 +39,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 /// Initial read buffer of each WebSocket.
-const READ_BUFFER_BYTES: usize = 1024;
+const READ_BUFFER_BYTES: usize = 256;
 
 /// What every request handler shares.
 pub struct AppState {
@@ -98,7 +98,8 @@ async fn upgrade(
         state.metrics.rejected(Rejection::ConnectionLimit);
     }
     // tungstenite's default 128 KiB read buffer per socket would cost over 1 GB for
-    // 10k idle peers; signaling messages are small, and the buffer grows on demand.
+    // 10k idle peers; signaling messages are small (a candidate is ~200 bytes), and the
+    // buffer grows on demand for an SDP.
     ws.read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(0)
         .max_message_size(max)

@@ -11,8 +11,7 @@ use crate::metrics::Metrics;
 use crate::rooms::{Admit, Delivery, Outbox, encode};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use signaling_protocol::{
-    ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room,
-    validate_secret,
+    ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room, validate_secret,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -59,11 +58,7 @@ pub fn spawn(
     admission: Admission,
 ) {
     let (own_handle, handle) = oneshot::channel();
-    let task = tokio::spawn(async move {
-        if let Ok(handle) = handle.await {
-            serve(socket, state, shutdown, admission, handle).await;
-        }
-    });
+    let task = tokio::spawn(serve(socket, state, shutdown, admission, handle));
     let _ = own_handle.send(task.abort_handle());
 }
 
@@ -74,8 +69,10 @@ async fn serve(
     state: Arc<AppState>,
     mut shutdown: watch::Receiver<bool>,
     _admission: Admission,
-    handle: AbortHandle,
+    handle: oneshot::Receiver<AbortHandle>,
 ) {
+    // The task's own handle, sent just after it was spawned.
+    let Ok(handle) = handle.await else { return };
     let _open = Open::new(&state.metrics);
     let config = &state.config;
     let (outbox, queued) = flume::bounded::<Utf8Bytes>(config.peer_queue_len);
@@ -119,16 +116,20 @@ async fn serve(
                 })
             }
         };
-        // A peer that cannot take one frame for this long is not reading.
+        // A peer that cannot take one frame for this long is not reading. (The one timer
+        // keeps time for the send too: each timer costs memory, for every peer.)
         if let Some(message) = out {
-            match timeout(config.idle_timeout, socket.send(message)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => break,
-                Err(_) => {
+            timer.as_mut().reset(Instant::now() + config.idle_timeout);
+            tokio::select! {
+                sent = socket.send(message) => if sent.is_err() {
+                    break;
+                },
+                () = &mut timer => {
                     tracing::info!(peer = ?connection.peer(), "not reading: a frame waited too long");
                     break;
                 }
             }
+            timer.as_mut().reset(next_ping.min(heard + config.idle_timeout));
         }
     }
     connection.leave(&state);

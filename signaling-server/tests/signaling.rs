@@ -251,3 +251,16 @@ async fn only_allowed_origins_may_connect_when_a_list_is_set() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_signal_near_the_size_limit_is_relayed_intact() {
+    let server = Server::default().await;
+    let (mut a, a_id, _) = server.joined("lobby", "A").await;
+    let (mut b, b_id, _) = server.joined("lobby", "B").await;
+    a.recv().await; // B joined
+    // Far past the 256-byte initial read buffer, just under the 64 KiB message limit.
+    let sdp: String = (0..60_000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+    a.send(&ClientMessage::Signal { to: b_id, signal: offer(&sdp) }).await;
+    assert_eq!(b.recv().await, ServerMessage::Signal { from: a_id, signal: offer(&sdp) });
+    server.stop().await;
+}
