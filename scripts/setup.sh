@@ -43,6 +43,12 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+# libFuzzer driver for the targets in fuzz/ (scripts/fuzz.sh); builds on stable.
+if ! command -v cargo-fuzz >/dev/null; then
+  log "building cargo-fuzz (about 1 minute, once)"
+  cargo install --locked cargo-fuzz
+fi
+
 # From npm: binaryen's wasm-opt for the release build (Debian's is too old), and the
 # libraries the benchmark compares against.
 if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules ]; then

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every check and every test: formatting, clippy, the
-# protocol and server tests, the browser tests of peer-wasm in headless Chromium, and
-# the end-to-end tests (real server, one Chromium tab per peer), and a quick run of the
-# benchmark on the release build.
+# protocol and server tests, the end-to-end tests (real server, one Chromium tab per
+# peer), a short fuzzing run, the browser tests of peer-wasm in headless Chromium, and a
+# quick run of the benchmark on the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,6 +12,7 @@ step() { printf '\n[test] %s\n' "$*"; }
 
 step "formatting"
 cargo fmt --all -- --check
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 
 step "clippy (host and wasm32)"
 cargo clippy --workspace --all-targets -- -D warnings
@@ -22,6 +23,9 @@ wasm-pack --quiet build peer-wasm --dev --target web --out-dir ../www/pkg
 
 step "protocol, server and end-to-end tests"
 cargo test --workspace
+
+step "fuzzing, briefly (20 s per target; bash scripts/fuzz.sh 1200 for a real session)"
+bash scripts/fuzz.sh 20
 
 step "peer-wasm in headless Chromium"
 (cd peer-wasm && wasm-pack test --headless --chrome)

@@ -82,13 +82,18 @@ async fn serve(
     let mut next_ping = heard + config.heartbeat;
     let timer = tokio::time::sleep_until(next_ping);
     tokio::pin!(timer);
+    let mut goodbye = CloseFrame { code: close_code::NORMAL, reason: "".into() };
     loop {
         let out = tokio::select! {
-            _ = shutdown.changed() => break,
+            _ = shutdown.changed() => {
+                goodbye = CloseFrame { code: close_code::AWAY, reason: "server shutting down".into() };
+                break;
+            }
             () = &mut timer => {
                 let now = Instant::now();
                 if now >= heard + config.idle_timeout {
                     tracing::info!(peer = ?connection.peer(), "idle: no frame, not even a pong");
+                    goodbye.reason = "idle".into();
                     break;
                 }
                 let ping = (now >= next_ping).then(|| Message::Ping(Default::default()));
@@ -133,7 +138,7 @@ async fn serve(
         }
     }
     connection.leave(&state);
-    let _ = timeout(Duration::from_secs(1), socket.send(Message::Close(None))).await;
+    let _ = timeout(Duration::from_secs(1), socket.send(Message::Close(Some(goodbye)))).await;
 }
 
 /// Closes a connection over the server's limits with 1013 ("try again later").

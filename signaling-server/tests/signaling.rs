@@ -156,9 +156,17 @@ async fn health_and_the_page() {
 #[tokio::test]
 async fn shutdown_ends_run_with_sockets_still_open() {
     let server = Server::default().await;
-    let (_a, _, _) = server.joined("lobby", "A").await;
+    let (mut a, _, _) = server.joined("lobby", "A").await;
     let _b = server.client().await;
     server.stop().await;
+    // Open sockets are told: 1001, going away.
+    let frame = tokio::time::timeout(common::WAIT, futures_util::StreamExt::next(&mut a.socket))
+        .await
+        .expect("a close in time");
+    match frame {
+        Some(Ok(Message::Close(Some(close)))) => assert_eq!(u16::from(close.code), 1001),
+        other => panic!("expected a 1001 close, got {other:?}"),
+    }
 }
 
 #[tokio::test]
