@@ -4,10 +4,10 @@
 use crate::Error;
 use axum::http::{HeaderName, HeaderValue};
 use axum::serve::ListenerExt;
+use browser_harness::{free_port, wait_for_port};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 use tokio::sync::watch;
@@ -73,21 +73,4 @@ impl PeerJs {
         wait_for_port(port, "the PeerJS server").await?;
         Ok(Self { port, _child: child })
     }
-}
-
-/// A port no one listens on right now.
-pub fn free_port() -> Result<u16, Error> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// Waits up to 20 s until something accepts connections on `port`.
-pub async fn wait_for_port(port: u16, what: &str) -> Result<(), Error> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-        if Instant::now() > deadline {
-            return Err(format!("{what} did not start on port {port}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Ok(())
 }

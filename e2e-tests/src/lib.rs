@@ -4,7 +4,8 @@
 //! the [`Harness`] (even in a panicking test) stops the server, chromedriver and every
 //! Chromium process.
 //!
-//! - `browser`: the chromedriver process, Chromium's options, the throwaway profile.
+//! - the browser itself (chromedriver, Chromium's options, the profile) comes from the
+//!   `browser-harness` crate, shared with the benchmark driver;
 //! - `tab`: [`Tab`], one tab: `eval`, `join_peer`, `wait_until`, `close`.
 //!
 //! ```ignore
@@ -15,14 +16,11 @@
 //! harness.close().await;
 //! ```
 
-mod browser;
 mod tab;
 
 pub use tab::Tab;
 
-use browser::{Chromedriver, TempDir, chrome_capabilities};
-use fantoccini::{Client, ClientBuilder};
-use hyper_util::client::legacy::connect::HttpConnector;
+use browser_harness::{Browser, WindowSize};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -36,11 +34,8 @@ pub const WAIT: Duration = Duration::from_secs(20);
 pub struct Harness {
     /// Where the server listens.
     pub addr: SocketAddr,
-    browser: Client,
-    // Dropped in this order: Chromium and chromedriver go before their profile.
-    _chromedriver: Chromedriver,
+    browser: Browser,
     _stop_server: oneshot::Sender<()>,
-    _profile: TempDir,
 }
 
 impl Harness {
@@ -60,14 +55,10 @@ impl Harness {
             let _ = stopped.await;
         }));
 
-        let chromedriver = Chromedriver::start().await;
-        let profile = TempDir::new();
-        let browser = ClientBuilder::new(HttpConnector::new())
-            .capabilities(chrome_capabilities(&profile.0))
-            .connect(&format!("http://127.0.0.1:{}", chromedriver.port))
-            .await
-            .expect("opens a Chromium session");
-        Self { addr, browser, _chromedriver: chromedriver, _stop_server: stop, _profile: profile }
+        // Big enough for the chat page's two columns in screenshots.
+        let window = WindowSize { width: 1000, height: 700 };
+        let browser = Browser::start(window).await.unwrap_or_else(|e| panic!("{e}"));
+        Self { addr, browser, _stop_server: stop }
     }
 
     /// The server's `ws://` URL.
@@ -82,22 +73,23 @@ impl Harness {
 
     /// Opens a new tab on `path` of the server (the first call reuses the initial tab).
     pub async fn open_tab_at(&self, path: &str) -> Tab<'_> {
-        let handles = self.browser.windows().await.expect("lists tabs");
-        let fresh = self.browser.execute("return location.href", vec![]).await;
+        let client = self.browser.client();
+        let handles = client.windows().await.expect("lists tabs");
+        let fresh = client.execute("return location.href", vec![]).await;
         let handle = match fresh {
             Ok(Value::String(url)) if url.starts_with("data:") || url == "about:blank" => {
                 handles[0].clone()
             }
-            _ => self.browser.new_window(true).await.expect("opens a tab").handle,
+            _ => client.new_window(true).await.expect("opens a tab").handle,
         };
-        let tab = Tab { browser: &self.browser, handle, ws_url: self.ws_url() };
+        let tab = Tab { browser: client, handle, ws_url: self.ws_url() };
         tab.focus().await;
-        self.browser.goto(&format!("http://{}{path}", self.addr)).await.expect("loads the page");
+        client.goto(&format!("http://{}{path}", self.addr)).await.expect("loads the page");
         tab
     }
 
     /// Ends the browser session cleanly (drop alone kills it).
     pub async fn close(self) {
-        let _ = self.browser.close().await;
+        self.browser.close().await;
     }
 }

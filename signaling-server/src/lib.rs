@@ -6,9 +6,11 @@
 //! one peer of the same room with the sender stamped. It never sees the messages peers
 //! exchange over their data channels. It also serves the chat page from a directory.
 //!
-//! Layout: [`Config`] (`config.rs`); the rooms (`rooms.rs`, one mutex); one socket
-//! (`session.rs`); the page (`static_files.rs`); [`app`] and [`run`] here, so tests
-//! can serve on `127.0.0.1:0`.
+//! Layout: [`Config`] (`config.rs`); the rooms (`rooms.rs`, one mutex); one socket, one
+//! task (`session.rs`); connection caps and the token bucket (`limits.rs`); `/metrics`
+//! (`metrics.rs`); the page (`static_files.rs`); a socket-free driver of the message
+//! handling for the fuzz targets (`fuzzing.rs`); [`app`] and [`run`] here, so tests can
+//! serve on `127.0.0.1:0`.
 
 mod config;
 #[doc(hidden)]
