@@ -202,8 +202,11 @@ impl Rooms {
             self.metrics.relayed();
         } else {
             // Its queue is full: it stopped reading. Disconnect it rather than buffer
-            // without bound.
+            // without bound. Telling the others may evict them all, the sender included.
             *peers -= evict(&mut room.members, to, &self.metrics);
+            if room.members.is_empty() {
+                rooms.remove(room_name);
+            }
             state.report(&self.metrics);
         }
         Ok(())
@@ -333,6 +336,19 @@ mod tests {
         assert_eq!(rooms.relay("r", &stuck, &a, Signal::Bye), Err(ErrorCode::NotJoined));
         rooms.leave("r", &a);
         assert_eq!(rooms.peer_count(), 0);
+    }
+
+    /// Found by the fuzzer: evicting a signal's target told the sender, whose queue was
+    /// full too; both gone, the empty room stayed behind.
+    #[tokio::test]
+    async fn a_room_emptied_by_evictions_is_removed() {
+        let rooms = rooms(8, 8);
+        let (a_out, _a_in, _a) = delivery(2);
+        let a = rooms.join(admit("r", "A"), a_out).expect("joins");
+        let (b_out, _b_in, _b) = delivery(1);
+        let b = rooms.join(admit("r", "B"), b_out).expect("joins"); // A's queue now full
+        rooms.relay("r", &a, &b, Signal::Bye).expect("evicts B, whose leaving evicts A");
+        assert_eq!(rooms.occupancy(), (0, 0));
     }
 
     #[tokio::test]
