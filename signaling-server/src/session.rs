@@ -80,20 +80,20 @@ async fn serve(
     // One timer for both the heartbeat and the idle timeout.
     let mut heard = Instant::now();
     let mut next_ping = heard + config.heartbeat;
-    let timer = tokio::time::sleep_until(next_ping);
+    let timer = tokio::time::sleep_until(next_ping.min(heard + config.idle_timeout));
     tokio::pin!(timer);
-    let mut goodbye = CloseFrame { code: close_code::NORMAL, reason: "".into() };
+    let mut goodbye = Some(CloseFrame { code: close_code::NORMAL, reason: "".into() });
     loop {
         let out = tokio::select! {
             _ = shutdown.changed() => {
-                goodbye = CloseFrame { code: close_code::AWAY, reason: "server shutting down".into() };
+                goodbye = Some(CloseFrame { code: close_code::AWAY, reason: "server shutting down".into() });
                 break;
             }
             () = &mut timer => {
                 let now = Instant::now();
                 if now >= heard + config.idle_timeout {
                     tracing::info!(peer = ?connection.peer(), "idle: no frame, not even a pong");
-                    goodbye.reason = "idle".into();
+                    goodbye = Some(CloseFrame { code: close_code::NORMAL, reason: "idle".into() });
                     break;
                 }
                 let ping = (now >= next_ping).then(|| Message::Ping(Default::default()));
@@ -112,7 +112,11 @@ async fn serve(
                 let refused = match frame {
                     Some(Ok(Message::Text(text))) => connection.on_frame(&state, Frame::Text(&text)),
                     Some(Ok(Message::Binary(_))) => connection.on_frame(&state, Frame::Binary),
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                    Some(Err(error)) => {
+                        goodbye = close_for(&error);
+                        break;
+                    }
+                    Some(Ok(Message::Close(_))) | None => break,
                     Some(Ok(_)) => Ok(()), // ping / pong
                 };
                 refused.err().map(|code| {
@@ -138,7 +142,24 @@ async fn serve(
         }
     }
     connection.leave(&state);
-    let _ = timeout(Duration::from_secs(1), socket.send(Message::Close(Some(goodbye)))).await;
+    if let Some(goodbye) = goodbye {
+        let _ = timeout(Duration::from_secs(1), socket.send(Message::Close(Some(goodbye)))).await;
+    }
+}
+
+/// What to tell a peer whose frame could not be read: 1009 for a message over the size
+/// limit, 1002 for a protocol violation, nothing for a broken connection.
+fn close_for(error: &axum::Error) -> Option<CloseFrame> {
+    let cause = std::error::Error::source(error)?.downcast_ref::<tungstenite::Error>()?;
+    let (code, reason) = match cause {
+        tungstenite::Error::Capacity(_) => (close_code::SIZE, "message too big"),
+        tungstenite::Error::Protocol(_) | tungstenite::Error::Utf8(_) => {
+            (close_code::PROTOCOL, "protocol error")
+        }
+        _ => return None,
+    };
+    tracing::info!(%error, "closing: {reason}");
+    Some(CloseFrame { code, reason: reason.into() })
 }
 
 /// Closes a connection over the server's limits with 1013 ("try again later").

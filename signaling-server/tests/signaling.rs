@@ -128,7 +128,14 @@ async fn an_oversized_message_closes_only_that_connection() {
     a.recv().await; // B joined
     let oversized = format!(r#"{{"type":"join","room":"r","name":"{}"}}"#, "x".repeat(2048));
     let _ = big.socket.send(Message::text(oversized)).await;
-    // The server drops the offender (WebSocket close 1009 or a reset) and says it left.
+    // The server closes the offender with 1009 and tells the room it left.
+    let frame = tokio::time::timeout(common::WAIT, futures_util::StreamExt::next(&mut big.socket))
+        .await
+        .expect("a close in time");
+    match frame {
+        Some(Ok(Message::Close(Some(close)))) => assert_eq!(u16::from(close.code), 1009),
+        other => panic!("expected a 1009 close, got {other:?}"),
+    }
     assert!(matches!(a.recv().await, ServerMessage::PeerLeft { .. }));
     let (_, _, peers) = server.joined("lobby", "C").await;
     assert_eq!(peers.len(), 1);
