@@ -13,8 +13,10 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room, validate_secret,
 };
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 use tokio::sync::{oneshot, watch};
 use tokio::task::AbortHandle;
@@ -125,20 +127,30 @@ async fn serve(
                 })
             }
         };
-        // A peer that cannot take one frame for this long is not reading. (The one timer
-        // keeps time for the send too: each timer costs memory, for every peer.)
+        // A peer that cannot take one frame for this long is not reading. The one timer
+        // keeps time for the send too (each timer costs memory, for every peer), and
+        // only when the socket is backed up: usually the frame goes out at once.
         if let Some(message) = out {
-            timer.as_mut().reset(Instant::now() + config.idle_timeout);
-            tokio::select! {
-                sent = socket.send(message) => if sent.is_err() {
-                    break;
-                },
-                () = &mut timer => {
-                    tracing::info!(peer = ?connection.peer(), "not reading: a frame waited too long");
-                    break;
+            let send = socket.send(message);
+            tokio::pin!(send);
+            let sent = match std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await {
+                Poll::Ready(sent) => sent.is_ok(),
+                Poll::Pending => {
+                    timer.as_mut().reset(Instant::now() + config.idle_timeout);
+                    let sent = tokio::select! {
+                        sent = &mut send => sent.is_ok(),
+                        () = &mut timer => {
+                            tracing::info!(peer = ?connection.peer(), "not reading: a frame waited too long");
+                            false
+                        }
+                    };
+                    timer.as_mut().reset(next_ping.min(heard + config.idle_timeout));
+                    sent
                 }
+            };
+            if !sent {
+                break;
             }
-            timer.as_mut().reset(next_ping.min(heard + config.idle_timeout));
         }
     }
     connection.leave(&state);
