@@ -31,6 +31,7 @@ mod signaling;
 mod state;
 mod timer;
 mod websocket;
+mod wire;
 
 pub use error::PeerError;
 pub use events::PeerEvent;

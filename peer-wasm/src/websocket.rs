@@ -1,9 +1,8 @@
 //! The signaling transport over a browser `WebSocket` to the signaling server.
 
 use crate::signaling::{SignalingEvent, SignalingLink, SignalingTransport};
-use crate::{PeerError, timer};
+use crate::{PeerError, timer, wire};
 use futures_channel::{mpsc, oneshot};
-use js_sys::JSON;
 use signaling_protocol::{ClientMessage, ServerMessage};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -89,9 +88,7 @@ impl WebSocketSignaling {
 
 /// Parses one text frame from the server; `None` for anything unreadable.
 fn decode(event: &MessageEvent) -> Option<ServerMessage> {
-    let text = event.data().as_string()?;
-    let value = JSON::parse(&text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+    wire::decode_server(&event.data().as_string()?)
 }
 
 impl SignalingTransport for WebSocketSignaling {
@@ -99,31 +96,11 @@ impl SignalingTransport for WebSocketSignaling {
         if self.socket.ready_state() != WebSocket::OPEN {
             return Err(PeerError::SignalingClosed);
         }
-        let text = encode(message)?;
+        let text = wire::encode_client(message);
         self.socket.send_with_str(&text).map_err(|_| PeerError::SignalingClosed)
     }
 
     fn close(&self) {
-        let _ = self.socket.close();
-    }
-}
-
-/// Serializes a message to JSON text with the browser's own `JSON` (no serde_json in
-/// the wasm binary).
-fn encode(message: &ClientMessage) -> Result<String, PeerError> {
-    let value = serde_wasm_bindgen::to_value(message)
-        .map_err(|error| PeerError::Browser(error.to_string()))?;
-    JSON::stringify(&value)
-        .map(String::from)
-        .map_err(|error| PeerError::Browser(crate::error::js_message(&error)))
-}
-
-impl Drop for WebSocketSignaling {
-    fn drop(&mut self) {
-        self.socket.set_onmessage(None);
-        self.socket.set_onclose(None);
-        self.socket.set_onopen(None);
-        self.socket.set_onerror(None);
         let _ = self.socket.close();
     }
 }

@@ -181,6 +181,12 @@ impl ErrorCode {
         }
     }
 
+    /// The code named `wire` (e.g. `"unknown_peer"`); [`ErrorCode::Other`] for a name
+    /// this version does not know, as when decoding with serde.
+    pub fn from_wire(wire: &str) -> Self {
+        Self::ALL.into_iter().find(|code| code.as_str() == wire).unwrap_or(Self::Other)
+    }
+
     /// Every code this version knows, [`ErrorCode::Other`] last.
     pub const ALL: [ErrorCode; 15] = [
         Self::MalformedMessage,

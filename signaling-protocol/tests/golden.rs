@@ -111,6 +111,7 @@ fn every_error_code_has_its_snake_case_name() {
     for (code, name) in codes {
         assert_wire(code, json!(name));
         assert_eq!(code.as_str(), name);
+        assert_eq!(ErrorCode::from_wire(name), code);
         assert!(!code.description().is_empty());
     }
     let known: Vec<ErrorCode> = codes.iter().map(|(code, _)| *code).collect();
@@ -119,6 +120,7 @@ fn every_error_code_has_its_snake_case_name() {
 
 #[test]
 fn unknown_error_codes_from_a_newer_server_still_decode() {
+    assert_eq!(ErrorCode::from_wire("from_the_future"), ErrorCode::Other);
     let text = r#"{"type":"error","code":"from_the_future","message":"slow down"}"#;
     let decoded: ServerMessage = serde_json::from_str(text).expect("decodes");
     assert_eq!(

@@ -1,0 +1,251 @@
+//! The signaling messages as JSON text, read and written with the browser's own `JSON`.
+//!
+//! Reading by hand instead of through serde: the server's messages are internally tagged
+//! enums (`"type"`, `"kind"`), which serde can only decode by buffering every field into
+//! its generic `Content` tree first, and that machinery alone was a third of the gzipped
+//! package. The format is `docs/PROTOCOL.md`; the browser tests check this reader against
+//! the serde encoding the server uses, message by message.
+
+use js_sys::{Array, JSON, Reflect};
+use signaling_protocol::{ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, Signal};
+use wasm_bindgen::JsValue;
+
+/// Parses one text frame from the server; `None` for anything that is not a message of
+/// the protocol (unknown fields are ignored, as the protocol says).
+pub fn decode_server(text: &str) -> Option<ServerMessage> {
+    let value = JSON::parse(text).ok()?;
+    Some(match string(&value, "type")?.as_str() {
+        "welcome" => {
+            let peers =
+                field(&value, "peers").filter(Array::is_array).map(|peers| Array::from(&peers))?;
+            ServerMessage::Welcome {
+                id: PeerId::new(string(&value, "id")?),
+                room: string(&value, "room")?,
+                peers: peers.iter().map(|peer| peer_info(&peer)).collect::<Option<_>>()?,
+            }
+        }
+        "peer_joined" => ServerMessage::PeerJoined { peer: peer_info(&field(&value, "peer")?)? },
+        "peer_left" => ServerMessage::PeerLeft { peer: peer_info(&field(&value, "peer")?)? },
+        "signal" => ServerMessage::Signal {
+            from: PeerId::new(string(&value, "from")?),
+            signal: signal(&field(&value, "signal")?)?,
+        },
+        "error" => ServerMessage::Error {
+            code: ErrorCode::from_wire(&string(&value, "code")?),
+            message: string(&value, "message")?,
+        },
+        _ => return None,
+    })
+}
+
+/// Writes one client message as JSON text.
+pub fn encode_client(message: &ClientMessage) -> String {
+    let object = js_sys::Object::new();
+    match message {
+        ClientMessage::Join { room, name, secret } => {
+            set(&object, "type", "join".into());
+            set(&object, "room", room.into());
+            set(&object, "name", name.into());
+            if let Some(secret) = secret {
+                set(&object, "secret", secret.into());
+            }
+        }
+        ClientMessage::Signal { to, signal } => {
+            set(&object, "type", "signal".into());
+            set(&object, "to", to.as_str().into());
+            set(&object, "signal", signal_object(signal));
+        }
+    }
+    // Strings and numbers only: stringify cannot fail.
+    JSON::stringify(&object).map(String::from).unwrap_or_default()
+}
+
+fn signal_object(signal: &Signal) -> JsValue {
+    let object = js_sys::Object::new();
+    match signal {
+        Signal::Offer { sdp } | Signal::Answer { sdp } => {
+            let kind = if matches!(signal, Signal::Offer { .. }) { "offer" } else { "answer" };
+            set(&object, "kind", kind.into());
+            set(&object, "sdp", sdp.into());
+        }
+        Signal::Candidate { candidate, sdp_mid, sdp_m_line_index } => {
+            set(&object, "kind", "candidate".into());
+            set(&object, "candidate", candidate.into());
+            if let Some(mid) = sdp_mid {
+                set(&object, "sdp_mid", mid.into());
+            }
+            if let Some(index) = sdp_m_line_index {
+                set(&object, "sdp_m_line_index", (*index).into());
+            }
+        }
+        Signal::Bye => set(&object, "kind", "bye".into()),
+    }
+    object.into()
+}
+
+fn signal(value: &JsValue) -> Option<Signal> {
+    Some(match string(value, "kind")?.as_str() {
+        "offer" => Signal::Offer { sdp: string(value, "sdp")? },
+        "answer" => Signal::Answer { sdp: string(value, "sdp")? },
+        "candidate" => Signal::Candidate {
+            candidate: string(value, "candidate")?,
+            sdp_mid: optional(value, "sdp_mid", |v| v.as_string())?,
+            sdp_m_line_index: optional(value, "sdp_m_line_index", |v| {
+                let number = v.as_f64()?;
+                let index = number as u16;
+                (f64::from(index) == number).then_some(index)
+            })?,
+        },
+        "bye" => Signal::Bye,
+        _ => return None,
+    })
+}
+
+fn peer_info(value: &JsValue) -> Option<PeerInfo> {
+    Some(PeerInfo { id: PeerId::new(string(value, "id")?), name: string(value, "name")? })
+}
+
+/// `value[key]`, when `value` is an object that has it.
+fn field(value: &JsValue, key: &str) -> Option<JsValue> {
+    if !value.is_object() {
+        return None;
+    }
+    Reflect::get(value, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined())
+}
+
+/// `value[key]` as a string.
+fn string(value: &JsValue, key: &str) -> Option<String> {
+    field(value, key)?.as_string()
+}
+
+/// `Some(None)` when `value[key]` is absent or null, `Some(Some(x))` when it reads as
+/// `x`, `None` (malformed) when it is there but of the wrong type.
+fn optional<T>(
+    value: &JsValue,
+    key: &str,
+    read: impl Fn(&JsValue) -> Option<T>,
+) -> Option<Option<T>> {
+    match field(value, key) {
+        None => Some(None),
+        Some(v) if v.is_null() => Some(None),
+        Some(v) => read(&v).map(Some),
+    }
+}
+
+fn set(object: &js_sys::Object, key: &str, value: JsValue) {
+    // Setting a plain property on a fresh object cannot fail.
+    let _ = Reflect::set(object, &JsValue::from_str(key), &value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    fn peer(id: &str, name: &str) -> PeerInfo {
+        PeerInfo { id: PeerId::from(id), name: name.into() }
+    }
+
+    fn signals() -> Vec<Signal> {
+        vec![
+            Signal::Offer { sdp: "v=0\r\no=- 1 2 IN IP4 127.0.0.1".into() },
+            Signal::Answer { sdp: "v=0".into() },
+            Signal::Candidate {
+                candidate: "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host".into(),
+                sdp_mid: Some("0".into()),
+                sdp_m_line_index: Some(0),
+            },
+            Signal::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
+            Signal::Bye,
+        ]
+    }
+
+    /// Every server message, encoded by serde as the server does, reads back the same.
+    #[wasm_bindgen_test]
+    fn reads_what_the_server_writes() {
+        let mut messages = vec![
+            ServerMessage::Welcome { id: "a1".into(), room: "lobby".into(), peers: vec![] },
+            ServerMessage::Welcome {
+                id: "a1".into(),
+                room: "lobby".into(),
+                peers: vec![peer("b7", "Peer 2"), peer("c3", "Zoë \"🦀\"")],
+            },
+            ServerMessage::PeerJoined { peer: peer("c3", "Peer 3") },
+            ServerMessage::PeerLeft { peer: peer("c3", "Peer 3") },
+        ];
+        messages.extend(
+            signals().into_iter().map(|signal| ServerMessage::Signal { from: "a1".into(), signal }),
+        );
+        messages.extend(
+            ErrorCode::ALL
+                .into_iter()
+                .map(|code| ServerMessage::Error { code, message: code.description().into() }),
+        );
+        for message in messages {
+            let text = serde_json::to_string(&message).expect("encodes");
+            assert_eq!(decode_server(&text), Some(message), "{text}");
+        }
+    }
+
+    /// What this writes, serde (the server) reads as the same message.
+    #[wasm_bindgen_test]
+    fn writes_what_the_server_reads() {
+        let mut messages = vec![
+            ClientMessage::Join { room: "lobby".into(), name: "Peer 1".into(), secret: None },
+            ClientMessage::Join {
+                room: "lobby".into(),
+                name: "Zoë".into(),
+                secret: Some("open \"sesame\"".into()),
+            },
+        ];
+        messages.extend(
+            signals().into_iter().map(|signal| ClientMessage::Signal { to: "b7".into(), signal }),
+        );
+        for message in messages {
+            let text = encode_client(&message);
+            let read: ClientMessage = serde_json::from_str(&text).expect("the server reads it");
+            assert_eq!(read, message, "{text}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn unknown_codes_extra_fields_and_nulls_read_as_serde_would() {
+        let text = r#"{"type":"error","code":"from_the_future","message":"m","extra":1}"#;
+        let expected = ServerMessage::Error { code: ErrorCode::Other, message: "m".into() };
+        assert_eq!(decode_server(text), Some(expected));
+        let text = r#"{"type":"signal","from":"a","signal":{"kind":"candidate","candidate":"c","sdp_mid":null}}"#;
+        let expected =
+            Signal::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None };
+        assert_eq!(
+            decode_server(text),
+            Some(ServerMessage::Signal { from: "a".into(), signal: expected })
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn anything_else_is_not_a_message() {
+        for text in [
+            "",
+            "not json",
+            "null",
+            "[]",
+            "7",
+            r#"{"type":"shout"}"#,
+            r#"{"type":"welcome","id":"a1","room":"lobby"}"#,
+            r#"{"type":"welcome","id":"a1","room":"lobby","peers":{}}"#,
+            r#"{"type":"welcome","id":"a1","room":"lobby","peers":[{"id":"b"}]}"#,
+            r#"{"type":"peer_joined","peer":"c3"}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"offer"}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"telepathy"}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","candidate":"c","sdp_m_line_index":70000}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","candidate":"c","sdp_m_line_index":1.5}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","candidate":"c","sdp_mid":3}}"#,
+            r#"{"type":"error","code":7,"message":"m"}"#,
+            r#"{"type":"join","room":"lobby","name":"x"}"#,
+        ] {
+            assert_eq!(decode_server(text), None, "{text}");
+        }
+    }
+}
