@@ -15,12 +15,13 @@ use signaling_protocol::{
 };
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 use tokio::sync::{oneshot, watch};
 use tokio::task::AbortHandle;
-use tokio::time::{Instant, timeout};
+use tokio::time::{Instant, Sleep, timeout};
 
 /// Where a peer is, once joined.
 struct Joined {
@@ -84,18 +85,18 @@ async fn serve(
     let mut next_ping = heard + config.heartbeat;
     let timer = tokio::time::sleep_until(next_ping.min(heard + config.idle_timeout));
     tokio::pin!(timer);
-    let mut goodbye = Some(CloseFrame { code: close_code::NORMAL, reason: "".into() });
+    let mut goodbye = Goodbye::Normal;
     loop {
         let out = tokio::select! {
             _ = shutdown.changed() => {
-                goodbye = Some(CloseFrame { code: close_code::AWAY, reason: "server shutting down".into() });
+                goodbye = Goodbye::ShuttingDown;
                 break;
             }
             () = &mut timer => {
                 let now = Instant::now();
                 if now >= heard + config.idle_timeout {
                     tracing::info!(peer = ?connection.peer(), "idle: no frame, not even a pong");
-                    goodbye = Some(CloseFrame { code: close_code::NORMAL, reason: "idle".into() });
+                    goodbye = Goodbye::Idle;
                     break;
                 }
                 let ping = (now >= next_ping).then(|| Message::Ping(Default::default()));
@@ -127,51 +128,90 @@ async fn serve(
                 })
             }
         };
-        // A peer that cannot take one frame for this long is not reading. The one timer
-        // keeps time for the send too (each timer costs memory, for every peer), and
-        // only when the socket is backed up: usually the frame goes out at once.
+        // A peer that cannot take one frame for `idle_timeout` is not reading. The one
+        // timer keeps time for the send too: each timer costs memory, for every peer.
         if let Some(message) = out {
-            let send = socket.send(message);
-            tokio::pin!(send);
-            let sent = match std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await {
-                Poll::Ready(sent) => sent.is_ok(),
-                Poll::Pending => {
-                    timer.as_mut().reset(Instant::now() + config.idle_timeout);
-                    let sent = tokio::select! {
-                        sent = &mut send => sent.is_ok(),
-                        () = &mut timer => {
-                            tracing::info!(peer = ?connection.peer(), "not reading: a frame waited too long");
-                            false
-                        }
-                    };
-                    timer.as_mut().reset(next_ping.min(heard + config.idle_timeout));
-                    sent
-                }
-            };
-            if !sent {
+            if !send_within(&mut socket, message, timer.as_mut(), config.idle_timeout).await {
+                tracing::info!(peer = ?connection.peer(), "not reading (or gone): a frame did not go out");
                 break;
             }
+            timer.as_mut().reset(next_ping.min(heard + config.idle_timeout));
         }
     }
     connection.leave(&state);
-    if let Some(goodbye) = goodbye {
-        let _ = timeout(Duration::from_secs(1), socket.send(Message::Close(Some(goodbye)))).await;
+    if let Some(close) = goodbye.frame() {
+        let _ = timeout(Duration::from_secs(1), socket.send(Message::Close(Some(close)))).await;
+    }
+}
+
+/// How a connection ends, as the close frame the peer is sent. (Kept as a byte until the
+/// end: the session's state is held for every peer, so it is kept small.)
+#[derive(Clone, Copy)]
+enum Goodbye {
+    /// The peer closed, or stopped reading: a normal close (if it still reads).
+    Normal,
+    /// Nothing arrived for `idle_timeout`.
+    Idle,
+    /// The server is shutting down.
+    ShuttingDown,
+    /// A message over the size limit.
+    TooBig,
+    /// A frame that breaks the WebSocket protocol.
+    ProtocolError,
+    /// The connection is broken: nothing to say.
+    Silent,
+}
+
+impl Goodbye {
+    fn frame(self) -> Option<CloseFrame> {
+        let (code, reason) = match self {
+            Self::Normal => (close_code::NORMAL, ""),
+            Self::Idle => (close_code::NORMAL, "idle"),
+            Self::ShuttingDown => (close_code::AWAY, "server shutting down"),
+            Self::TooBig => (close_code::SIZE, "message too big"),
+            Self::ProtocolError => (close_code::PROTOCOL, "protocol error"),
+            Self::Silent => return None,
+        };
+        Some(CloseFrame { code, reason: reason.into() })
+    }
+}
+
+/// Sends `message`, giving up after `stall` (timed by `timer`, which is left to be
+/// reset by the caller). Whether it went out.
+async fn send_within(
+    socket: &mut WebSocket,
+    message: Message,
+    mut timer: Pin<&mut Sleep>,
+    stall: Duration,
+) -> bool {
+    let send = socket.send(message);
+    tokio::pin!(send);
+    // Usually the frame goes out at once, and the timer is not touched.
+    if let Poll::Ready(sent) = std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await
+    {
+        return sent.is_ok();
+    }
+    timer.as_mut().reset(Instant::now() + stall);
+    tokio::select! {
+        sent = &mut send => sent.is_ok(),
+        () = &mut timer => false,
     }
 }
 
 /// What to tell a peer whose frame could not be read: 1009 for a message over the size
 /// limit, 1002 for a protocol violation, nothing for a broken connection.
-fn close_for(error: &axum::Error) -> Option<CloseFrame> {
-    let cause = std::error::Error::source(error)?.downcast_ref::<tungstenite::Error>()?;
-    let (code, reason) = match cause {
-        tungstenite::Error::Capacity(_) => (close_code::SIZE, "message too big"),
-        tungstenite::Error::Protocol(_) | tungstenite::Error::Utf8(_) => {
-            (close_code::PROTOCOL, "protocol error")
+fn close_for(error: &axum::Error) -> Goodbye {
+    let cause = std::error::Error::source(error)
+        .and_then(|source| source.downcast_ref::<tungstenite::Error>());
+    let goodbye = match cause {
+        Some(tungstenite::Error::Capacity(_)) => Goodbye::TooBig,
+        Some(tungstenite::Error::Protocol(_) | tungstenite::Error::Utf8(_)) => {
+            Goodbye::ProtocolError
         }
-        _ => return None,
+        _ => Goodbye::Silent,
     };
-    tracing::info!(%error, "closing: {reason}");
-    Some(CloseFrame { code, reason: reason.into() })
+    tracing::info!(%error, "read failed");
+    goodbye
 }
 
 /// Closes a connection over the server's limits with 1013 ("try again later").
