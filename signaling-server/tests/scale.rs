@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Client, Server, WAIT};
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use signaling_protocol::{ClientMessage, ServerMessage, Signal};
 use signaling_server::Config;
 use std::time::Duration;
@@ -110,5 +110,52 @@ async fn a_peer_that_stops_reading_is_disconnected_and_the_others_go_on() {
     .await;
     assert!(drained.is_ok(), "the stuck peer's socket was not closed");
     server.wait_for_metric("signaling_connections", 2.0).await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_whose_socket_stays_full_is_dropped_after_the_send_deadline() {
+    // A queue far too long to fill: only the send deadline (`idle_timeout`) can end it.
+    let config = Config {
+        peer_queue_len: 100_000,
+        idle_timeout: Duration::from_millis(1500),
+        heartbeat: Duration::from_millis(200),
+        message_burst: 100_000,
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let (mut sender, _, _) = server.joined("lobby", "Sender").await;
+    let (stuck, stuck_id, _) = server.joined("lobby", "Stuck").await;
+    // It never reads, but keeps talking (unsolicited pongs), so the idle timeout cannot
+    // be what ends it.
+    let (mut stuck_sink, _unread) = stuck.socket.split();
+    let talker = tokio::spawn(async move {
+        while stuck_sink.send(Message::Pong(Default::default())).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let big = Signal::Offer { sdp: "x".repeat(32 * 1024) };
+    let to_stuck = ClientMessage::Signal { to: stuck_id.clone(), signal: big };
+    // 32 MiB: more than the kernel's buffers both ways hold, far less than the queue.
+    // (Bounded: without the deadline this would wait forever.)
+    let started = tokio::time::Instant::now();
+    let left = tokio::time::timeout(Duration::from_secs(10), async {
+        for _ in 0..1000 {
+            sender.send(&to_stuck).await;
+        }
+        loop {
+            match next_signal(&mut sender).await {
+                ServerMessage::PeerLeft { peer } => break peer,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("the stuck peer is dropped");
+    assert_eq!(left.id, stuck_id);
+    assert!(started.elapsed() < Duration::from_secs(5), "dropped in {:?}", started.elapsed());
+    // Not through the queue: it never filled.
+    assert_eq!(server.metric("signaling_evicted_peers_total").await, 0.0);
+    talker.abort();
     server.stop().await;
 }
