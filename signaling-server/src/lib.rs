@@ -30,7 +30,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use limits::Connections;
-use metrics::{Metrics, Rejection};
+use metrics::{Metrics, Occupancy, Rejection};
 use rooms::Rooms;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -117,7 +117,9 @@ async fn upgrade(
 /// `GET /metrics`: the Prometheus / OpenMetrics text exposition.
 async fn render_metrics(State(state): State<Arc<AppState>>) -> Response {
     let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-    ([(header::CONTENT_TYPE, content_type)], state.metrics.render()).into_response()
+    let (peers, rooms) = state.rooms.occupancy();
+    let now = Occupancy { connections: state.connections.open(), peers, rooms };
+    ([(header::CONTENT_TYPE, content_type)], state.metrics.render(now)).into_response()
 }
 
 /// Serves on `listener` until `shutdown` completes, then closes every socket and returns.

@@ -31,6 +31,11 @@ impl Connections {
         Self { counts: Mutex::new(Counts::default()), max_total, max_per_ip }
     }
 
+    /// Connections open now (admitted, not yet ended).
+    pub fn open(&self) -> usize {
+        self.counts.lock().unwrap_or_else(|poison| poison.into_inner()).total
+    }
+
     /// A place for a connection from `ip`, or `None` when a limit is reached.
     pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<Admission> {
         let mut counts = self.counts.lock().unwrap_or_else(|poison| poison.into_inner());

@@ -1,7 +1,8 @@
 //! What `GET /metrics` reports, in the Prometheus / OpenMetrics text format.
 //!
-//! Counters and gauges are atomics updated where things happen (no lock, no
-//! allocation on the relay path); the registry only encodes them when scraped.
+//! Counters are atomics bumped where things happen (no lock, no allocation on the relay
+//! path). The gauges (connections, peers, rooms) are read from the server's own state
+//! when scraped, so nothing keeps them up to date in between.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
@@ -32,6 +33,28 @@ pub enum Rejection {
     Origin,
 }
 
+impl Rejection {
+    const ALL: [Rejection; 2] = [Rejection::ConnectionLimit, Rejection::Origin];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::ConnectionLimit => "connection_limit",
+            Self::Origin => "origin",
+        }
+    }
+}
+
+/// The gauges, read when scraped.
+#[derive(Clone, Copy, Debug)]
+pub struct Occupancy {
+    /// Open WebSocket connections.
+    pub connections: usize,
+    /// Peers joined to a room.
+    pub peers: usize,
+    /// Rooms with at least one peer.
+    pub rooms: usize,
+}
+
 /// The server's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -40,80 +63,63 @@ pub struct Metrics {
     rooms: Gauge,
     signals: Counter,
     evictions: Counter,
-    errors: Family<CodeLabel, Counter>,
-    rejected: Family<ReasonLabel, Counter>,
-    /// The counters of `errors`, in the order of [`ErrorCode::ALL`]: counting one is an
-    /// atomic add, not a lookup behind the family's lock.
-    by_code: Vec<Counter>,
+    /// The series of `signaling_errors_total`, in the order of [`ErrorCode::ALL`]:
+    /// counting one is an atomic add, not a lookup behind the family's lock.
+    errors: Vec<Counter>,
+    /// The series of `signaling_rejected_connections_total`, in the order of
+    /// [`Rejection::ALL`].
+    rejected: Vec<Counter>,
 }
 
 impl Metrics {
-    /// Every metric at zero, registered under the `signaling_` prefix.
+    /// Every metric at zero, registered under the `signaling_` prefix. Every label value
+    /// exists from the start, so a dashboard sees zeros rather than missing series.
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("signaling");
-        let metrics = Self {
-            registry: Registry::default(),
-            connections: Gauge::default(),
-            peers: Gauge::default(),
-            rooms: Gauge::default(),
-            signals: Counter::default(),
-            evictions: Counter::default(),
-            errors: Family::default(),
-            rejected: Family::default(),
-            by_code: Vec::new(),
-        };
-        // Every label value exists from the start, so a dashboard sees zeros rather than
-        // missing series.
-        let by_code = ErrorCode::ALL
+        let (connections, peers, rooms) = (Gauge::default(), Gauge::default(), Gauge::default());
+        let (signals, evictions) = (Counter::default(), Counter::default());
+        let by_code = Family::<CodeLabel, Counter>::default();
+        let errors = ErrorCode::ALL
             .iter()
-            .map(|code| metrics.errors.get_or_create(&CodeLabel { code: code.as_str() }).clone())
+            .map(|code| by_code.get_or_create(&CodeLabel { code: code.as_str() }).clone())
             .collect();
-        for reason in ["connection_limit", "origin"] {
-            let _ = metrics.rejected.get_or_create(&ReasonLabel { reason });
-        }
-        registry.register("connections", "Open WebSocket connections", metrics.connections.clone());
-        registry.register("peers", "Peers joined to a room", metrics.peers.clone());
-        registry.register("rooms", "Rooms with at least one peer", metrics.rooms.clone());
+        let by_reason = Family::<ReasonLabel, Counter>::default();
+        let rejected = Rejection::ALL
+            .iter()
+            .map(|why| by_reason.get_or_create(&ReasonLabel { reason: why.label() }).clone())
+            .collect();
+        registry.register("connections", "Open WebSocket connections", connections.clone());
+        registry.register("peers", "Peers joined to a room", peers.clone());
+        registry.register("rooms", "Rooms with at least one peer", rooms.clone());
         registry.register(
             "signals_relayed",
             "Signals (offers, answers, candidates, byes) delivered to their target's queue",
-            metrics.signals.clone(),
+            signals.clone(),
         );
         registry.register(
             "evicted_peers",
             "Peers disconnected because they stopped reading their messages",
-            metrics.evictions.clone(),
+            evictions.clone(),
         );
-        registry.register(
-            "errors",
-            "Error replies sent to clients, by code",
-            metrics.errors.clone(),
-        );
+        registry.register("errors", "Error replies sent to clients, by code", by_code);
         registry.register(
             "rejected_connections",
             "WebSocket connections refused before joining, by reason",
-            metrics.rejected.clone(),
+            by_reason,
         );
-        Self { registry, by_code, ..metrics }
+        Self { registry, connections, peers, rooms, signals, evictions, errors, rejected }
     }
 
-    /// The text a Prometheus scrape gets.
-    pub fn render(&self) -> String {
+    /// The text a Prometheus scrape gets, with the gauges at `now`.
+    pub fn render(&self, now: Occupancy) -> String {
+        let gauge = |value: usize| i64::try_from(value).unwrap_or(i64::MAX);
+        self.connections.set(gauge(now.connections));
+        self.peers.set(gauge(now.peers));
+        self.rooms.set(gauge(now.rooms));
         let mut text = String::new();
         // Writing into a String cannot fail.
         let _ = encode(&mut text, &self.registry);
         text
-    }
-
-    /// A WebSocket opened (`+1`) or closed (`-1`).
-    pub fn connection(&self, delta: i64) {
-        self.connections.inc_by(delta);
-    }
-
-    /// Peers and rooms now held, after a join or a leave.
-    pub fn occupancy(&self, peers: usize, rooms: usize) {
-        self.peers.set(i64::try_from(peers).unwrap_or(i64::MAX));
-        self.rooms.set(i64::try_from(rooms).unwrap_or(i64::MAX));
     }
 
     /// One signal reached its target's queue.
@@ -131,18 +137,16 @@ impl Metrics {
         // `ALL` ends with `Other`, which stands for any code not listed.
         let index = ErrorCode::ALL.iter().position(|known| *known == code);
         let index = index.unwrap_or(ErrorCode::ALL.len() - 1);
-        if let Some(counter) = self.by_code.get(index) {
+        if let Some(counter) = self.errors.get(index) {
             counter.inc();
         }
     }
 
     /// One connection was refused.
     pub fn rejected(&self, why: Rejection) {
-        let reason = match why {
-            Rejection::ConnectionLimit => "connection_limit",
-            Rejection::Origin => "origin",
-        };
-        self.rejected.get_or_create(&ReasonLabel { reason }).inc();
+        if let Some(counter) = self.rejected.get(why as usize) {
+            counter.inc();
+        }
     }
 }
 
@@ -159,12 +163,10 @@ mod tests {
     #[test]
     fn renders_every_series_with_its_labels() {
         let metrics = Metrics::new();
-        metrics.connection(1);
-        metrics.occupancy(3, 2);
         metrics.relayed();
         metrics.error(ErrorCode::UnknownPeer);
         metrics.rejected(Rejection::Origin);
-        let text = metrics.render();
+        let text = metrics.render(Occupancy { connections: 1, peers: 3, rooms: 2 });
         for line in [
             "signaling_connections 1",
             "signaling_peers 3",

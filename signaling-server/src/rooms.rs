@@ -46,6 +46,12 @@ struct Room {
     members: Vec<Member>,
 }
 
+impl Room {
+    fn member(&self, id: &PeerId) -> Option<&Member> {
+        self.members.iter().find(|member| &member.info.id == id)
+    }
+}
+
 /// What a join must present.
 pub struct Admit<'a> {
     /// The room to enter.
@@ -58,25 +64,13 @@ pub struct Admit<'a> {
 
 /// Every room of the server.
 pub struct Rooms {
-    rooms: Mutex<State>,
+    rooms: Mutex<HashMap<String, Room>>,
     max_peers_per_room: usize,
     max_rooms: usize,
     require_secrets: bool,
     issued: AtomicU64,
     id_seed: RandomState,
     metrics: Arc<Metrics>,
-}
-
-#[derive(Default)]
-struct State {
-    rooms: HashMap<String, Room>,
-    peers: usize,
-}
-
-impl State {
-    fn report(&self, metrics: &Metrics) {
-        metrics.occupancy(self.peers, self.rooms.len());
-    }
 }
 
 impl Rooms {
@@ -89,7 +83,7 @@ impl Rooms {
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
-            rooms: Mutex::new(State::default()),
+            rooms: Mutex::new(HashMap::new()),
             max_peers_per_room,
             max_rooms,
             require_secrets,
@@ -99,7 +93,7 @@ impl Rooms {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Room>> {
         self.rooms.lock().unwrap_or_else(|poison| poison.into_inner())
     }
 
@@ -114,8 +108,7 @@ impl Rooms {
     /// its welcome (the members already there, oldest first), tells those members, and
     /// returns the new peer's id.
     pub fn join(&self, join: Admit<'_>, delivery: Delivery) -> Result<PeerId, ErrorCode> {
-        let mut state = self.lock();
-        let State { rooms, peers } = &mut *state;
+        let mut rooms = self.lock();
         if !rooms.contains_key(join.room) {
             if self.require_secrets && join.secret.is_none() {
                 return Err(ErrorCode::SecretRequired);
@@ -144,34 +137,25 @@ impl Rooms {
         };
         if delivery.outbox.try_send(encode(&welcome)).is_err() {
             // It filled its queue with refusals before joining without reading them.
-            if room.members.is_empty() {
-                rooms.remove(join.room);
-            }
+            remove_if_empty(&mut rooms, join.room);
             return Err(ErrorCode::RateLimited);
         }
         let announced = ServerMessage::PeerJoined { peer: info.clone() };
-        *peers -= deliver_all(&mut room.members, &encode(&announced), &self.metrics);
+        deliver_all(&mut room.members, &encode(&announced), &self.metrics);
         room.members.push(Member { info: info.clone(), delivery });
-        *peers += 1;
-        state.report(&self.metrics);
         Ok(info.id)
     }
 
     /// Removes a peer and tells the rest of its room; deletes the room when empty.
     pub fn leave(&self, room_name: &str, id: &PeerId) {
-        let mut state = self.lock();
-        let State { rooms, peers } = &mut *state;
+        let mut rooms = self.lock();
         let Some(room) = rooms.get_mut(room_name) else { return };
         if let Some(index) = room.members.iter().position(|member| &member.info.id == id) {
             let gone = room.members.remove(index);
-            *peers -= 1;
             let left = ServerMessage::PeerLeft { peer: gone.info };
-            *peers -= deliver_all(&mut room.members, &encode(&left), &self.metrics);
+            deliver_all(&mut room.members, &encode(&left), &self.metrics);
         }
-        if room.members.is_empty() {
-            rooms.remove(room_name);
-        }
-        state.report(&self.metrics);
+        remove_if_empty(&mut rooms, room_name);
     }
 
     /// Delivers `signal` from `from` to `to`, both in `room`, with the sender stamped.
@@ -185,49 +169,41 @@ impl Rooms {
         if from == to {
             return Err(ErrorCode::SignalToSelf);
         }
-        let mut state = self.lock();
-        let State { rooms, peers } = &mut *state;
-        // A peer evicted a moment ago may still have a frame in flight: it is no member.
+        let mut rooms = self.lock();
         let room = rooms.get_mut(room_name).ok_or(ErrorCode::NotJoined)?;
-        if !room.members.iter().any(|member| &member.info.id == from) {
-            return Err(ErrorCode::NotJoined);
-        }
-        let target = room
-            .members
-            .iter()
-            .find(|member| &member.info.id == to)
-            .ok_or(ErrorCode::UnknownPeer)?;
+        // A peer evicted a moment ago may still have a frame in flight: it is no member.
+        room.member(from).ok_or(ErrorCode::NotJoined)?;
+        let target = room.member(to).ok_or(ErrorCode::UnknownPeer)?;
         let message = encode(&ServerMessage::Signal { from: from.clone(), signal });
         if target.delivery.outbox.try_send(message).is_ok() {
             self.metrics.relayed();
         } else {
             // Its queue is full: it stopped reading. Disconnect it rather than buffer
             // without bound. Telling the others may evict them all, the sender included.
-            *peers -= evict(&mut room.members, to, &self.metrics);
-            if room.members.is_empty() {
-                rooms.remove(room_name);
-            }
-            state.report(&self.metrics);
+            evict(&mut room.members, to, &self.metrics);
+            remove_if_empty(&mut rooms, room_name);
         }
         Ok(())
     }
 
-    /// Peers currently joined, over all rooms.
-    #[cfg(test)]
-    pub fn peer_count(&self) -> usize {
-        self.lock().peers
-    }
-
     /// Whether `id` is (still) a member of `room`.
     pub fn is_member(&self, room: &str, id: &PeerId) -> bool {
-        let state = self.lock();
-        state.rooms.get(room).is_some_and(|room| room.members.iter().any(|m| &m.info.id == id))
+        self.lock().get(room).is_some_and(|room| room.member(id).is_some())
     }
 
-    /// Peers joined (as counted) and rooms held.
+    /// Peers joined and rooms held (for `/metrics`: counted when scraped, not on every
+    /// join and leave).
     pub fn occupancy(&self) -> (usize, usize) {
-        let state = self.lock();
-        (state.peers, state.rooms.len())
+        let rooms = self.lock();
+        (rooms.values().map(|room| room.members.len()).sum(), rooms.len())
+    }
+}
+
+/// Deletes `name` once its last member is gone (left or evicted): its secret goes with it
+/// and it no longer counts under `max_rooms`.
+fn remove_if_empty(rooms: &mut HashMap<String, Room>, name: &str) {
+    if rooms.get(name).is_some_and(|room| room.members.is_empty()) {
+        rooms.remove(name);
     }
 }
 
@@ -244,29 +220,28 @@ fn secrets_match(room: Option<&str>, presented: Option<&str>) -> bool {
     }
 }
 
-/// Sends `text` to every member; members whose queue is full are evicted. Returns how
-/// many were evicted.
-fn deliver_all(members: &mut Vec<Member>, text: &Utf8Bytes, metrics: &Metrics) -> usize {
+/// Sends `text` to every member; members whose queue is full are evicted.
+fn deliver_all(members: &mut Vec<Member>, text: &Utf8Bytes, metrics: &Metrics) {
     let stuck: Vec<PeerId> = members
         .iter()
         .filter(|member| member.delivery.outbox.try_send(text.clone()).is_err())
         .map(|member| member.info.id.clone())
         .collect();
-    stuck.iter().map(|id| evict(members, id, metrics)).sum()
+    for id in stuck {
+        evict(members, &id, metrics);
+    }
 }
 
-/// Removes a peer that stopped reading, closes its socket and tells the others.
-/// Returns how many peers were removed (telling the others may evict more).
-fn evict(members: &mut Vec<Member>, id: &PeerId, metrics: &Metrics) -> usize {
-    let Some(index) = members.iter().position(|member| &member.info.id == id) else {
-        return 0;
-    };
+/// Removes a peer that stopped reading, closes its socket and tells the others (which
+/// may evict more).
+fn evict(members: &mut Vec<Member>, id: &PeerId, metrics: &Metrics) {
+    let Some(index) = members.iter().position(|member| &member.info.id == id) else { return };
     let gone = members.remove(index);
     tracing::warn!(peer = %gone.info.id, "disconnecting a peer that stopped reading");
     metrics.evicted();
     gone.delivery.session.abort();
     let left = encode(&ServerMessage::PeerLeft { peer: gone.info });
-    1 + deliver_all(members, &left, metrics)
+    deliver_all(members, &left, metrics);
 }
 
 #[cfg(test)]
@@ -307,7 +282,7 @@ mod tests {
         assert_eq!(decode(b_in.try_recv().expect("welcomed")), welcome_b);
         let told = decode(a_in.try_recv().expect("told"));
         assert_eq!(told, ServerMessage::PeerJoined { peer: PeerInfo { id: b, name: "B".into() } });
-        assert_eq!(rooms.peer_count(), 2);
+        assert_eq!(rooms.occupancy().0, 2);
     }
 
     #[tokio::test]
@@ -331,11 +306,11 @@ mod tests {
         let stuck = rooms.join(admit("r", "Stuck"), stuck_out).expect("joins");
         rooms.relay("r", &a, &stuck, Signal::Bye).expect("first fits");
         rooms.relay("r", &a, &stuck, Signal::Bye).expect("second evicts");
-        assert_eq!(rooms.peer_count(), 1);
+        assert_eq!(rooms.occupancy().0, 1);
         assert!(stuck_writer.await.expect_err("aborted").is_cancelled());
         assert_eq!(rooms.relay("r", &stuck, &a, Signal::Bye), Err(ErrorCode::NotJoined));
         rooms.leave("r", &a);
-        assert_eq!(rooms.peer_count(), 0);
+        assert_eq!(rooms.occupancy().0, 0);
     }
 
     /// Found by the fuzzer: evicting a signal's target told the sender, whose queue was

@@ -7,7 +7,6 @@
 
 use crate::AppState;
 use crate::limits::{Admission, RateLimit};
-use crate::metrics::Metrics;
 use crate::rooms::{Admit, Delivery, Outbox, encode};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use signaling_protocol::{
@@ -37,22 +36,6 @@ pub struct Outbound {
     pub session: AbortHandle,
 }
 
-/// Counts a connection in the metrics for as long as it lives.
-struct Open<'a>(&'a Metrics);
-
-impl<'a> Open<'a> {
-    fn new(metrics: &'a Metrics) -> Self {
-        metrics.connection(1);
-        Self(metrics)
-    }
-}
-
-impl Drop for Open<'_> {
-    fn drop(&mut self) {
-        self.0.connection(-1);
-    }
-}
-
 /// Serves one socket in a task of its own, which the rooms can abort.
 pub fn spawn(
     socket: WebSocket,
@@ -76,7 +59,6 @@ async fn serve(
 ) {
     // The task's own handle, sent just after it was spawned.
     let Ok(handle) = handle.await else { return };
-    let _open = Open::new(&state.metrics);
     let config = &state.config;
     let (outbox, queued) = flume::bounded::<Utf8Bytes>(config.peer_queue_len);
     let mut connection = Connection::new(&state, Outbound { outbox, session: handle });
