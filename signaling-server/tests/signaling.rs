@@ -129,13 +129,7 @@ async fn an_oversized_message_closes_only_that_connection() {
     let oversized = format!(r#"{{"type":"join","room":"r","name":"{}"}}"#, "x".repeat(2048));
     let _ = big.socket.send(Message::text(oversized)).await;
     // The server closes the offender with 1009 and tells the room it left.
-    let frame = tokio::time::timeout(common::WAIT, futures_util::StreamExt::next(&mut big.socket))
-        .await
-        .expect("a close in time");
-    match frame {
-        Some(Ok(Message::Close(Some(close)))) => assert_eq!(u16::from(close.code), 1009),
-        other => panic!("expected a 1009 close, got {other:?}"),
-    }
+    big.expect_close(1009).await;
     assert!(matches!(a.recv().await, ServerMessage::PeerLeft { .. }));
     let (_, _, peers) = server.joined("lobby", "C").await;
     assert_eq!(peers.len(), 1);
@@ -167,13 +161,7 @@ async fn shutdown_ends_run_with_sockets_still_open() {
     let _b = server.client().await;
     server.stop().await;
     // Open sockets are told: 1001, going away.
-    let frame = tokio::time::timeout(common::WAIT, futures_util::StreamExt::next(&mut a.socket))
-        .await
-        .expect("a close in time");
-    match frame {
-        Some(Ok(Message::Close(Some(close)))) => assert_eq!(u16::from(close.code), 1001),
-        other => panic!("expected a 1001 close, got {other:?}"),
-    }
+    a.expect_close(1001).await;
 }
 
 #[tokio::test]
@@ -231,13 +219,7 @@ async fn rooms_and_connections_are_capped() {
     let _c = server.client().await;
     // A fourth connection from this address is closed with 1013 "try again later".
     let mut d = server.client().await;
-    let frame = tokio::time::timeout(common::WAIT, futures_util::StreamExt::next(&mut d.socket))
-        .await
-        .expect("an answer in time");
-    match frame {
-        Some(Ok(Message::Close(Some(close)))) => assert_eq!(u16::from(close.code), 1013),
-        other => panic!("expected a 1013 close, got {other:?}"),
-    }
+    d.expect_close(1013).await;
     server.stop().await;
 }
 

@@ -145,6 +145,15 @@ impl Client {
         }
     }
 
+    /// Asserts the next frame closes the WebSocket with `code`.
+    pub async fn expect_close(&mut self, code: u16) {
+        let frame = tokio::time::timeout(WAIT, self.socket.next()).await.expect("a close in time");
+        match frame {
+            Some(Ok(Message::Close(Some(close)))) => assert_eq!(u16::from(close.code), code),
+            other => panic!("expected a {code} close, got {other:?}"),
+        }
+    }
+
     /// Asserts no message (pings aside) arrives for a short while.
     pub async fn expect_silence(&mut self) {
         let quiet_until = tokio::time::Instant::now() + Duration::from_millis(200);
