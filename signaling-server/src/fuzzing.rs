@@ -2,9 +2,8 @@
 //! evictions are the real ones, the WebSockets are not. For the fuzz targets in `fuzz/`;
 //! not a stable API.
 
-use crate::rooms::Rooms;
 use crate::session::{Connection, Frame, Outbound};
-use crate::{AppState, Config, Connections, Metrics};
+use crate::{AppState, Config};
 use axum::extract::ws::Utf8Bytes;
 use signaling_protocol::ErrorCode;
 use std::sync::Arc;
@@ -39,11 +38,8 @@ impl Harness {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap_or_else(|error| panic!("a runtime: {error}"));
-        let metrics = Arc::new(Metrics::new());
-        let rooms = Rooms::new(config.max_peers_per_room, config.max_rooms, false, metrics.clone());
-        let connections = Arc::new(Connections::new(usize::MAX, usize::MAX));
         let (_, shutdown) = watch::channel(false);
-        let state = Arc::new(AppState { config, rooms, connections, metrics, shutdown });
+        let state = Arc::new(AppState::new(config, shutdown));
         let mut harness = Self { runtime, state, clients: Vec::new() };
         harness.clients = (0..clients).map(|_| Some(harness.connect())).collect();
         harness
@@ -95,11 +91,6 @@ impl Harness {
         if index < self.clients.len() {
             self.clients[index] = Some(self.connect());
         }
-    }
-
-    /// Whether client `index` is still connected (not disconnected nor evicted).
-    pub fn is_connected(&self, index: usize) -> bool {
-        matches!(self.clients.get(index), Some(Some(_)))
     }
 
     /// Client `index`'s peer id, once joined.

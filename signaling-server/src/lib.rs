@@ -53,20 +53,27 @@ pub struct AppState {
     shutdown: watch::Receiver<bool>,
 }
 
+impl AppState {
+    /// Empty rooms, no connections, every metric at zero, all as `config` says.
+    fn new(config: Config, shutdown: watch::Receiver<bool>) -> Self {
+        let metrics = Arc::new(Metrics::new());
+        let rooms = Rooms::new(
+            config.max_peers_per_room,
+            config.max_rooms,
+            config.require_room_secrets,
+            Arc::clone(&metrics),
+        );
+        let connections =
+            Arc::new(Connections::new(config.max_connections, config.max_connections_per_ip));
+        Self { config, rooms, connections, metrics, shutdown }
+    }
+}
+
 /// The routes: `/ws`, `/healthz`, `/metrics` (unless disabled), `/` and the static files.
 pub fn app(config: Config, shutdown: watch::Receiver<bool>) -> Router {
     let static_dir = config.static_dir.clone();
-    let metrics = Arc::new(Metrics::new());
-    let rooms = Rooms::new(
-        config.max_peers_per_room,
-        config.max_rooms,
-        config.require_room_secrets,
-        Arc::clone(&metrics),
-    );
-    let connections =
-        Arc::new(Connections::new(config.max_connections, config.max_connections_per_ip));
     let serve_metrics = config.metrics;
-    let state = Arc::new(AppState { config, rooms, connections, metrics, shutdown });
+    let state = Arc::new(AppState::new(config, shutdown));
     let index_dir = static_dir.clone();
     let mut router =
         Router::new().route("/ws", get(upgrade)).route("/healthz", get(|| async { "ok" }));

@@ -140,6 +140,8 @@ enum Goodbye {
     TooBig,
     /// A frame that breaks the WebSocket protocol.
     ProtocolError,
+    /// Refused before serving: over the connection caps.
+    TryLater,
     /// The connection is broken: nothing to say.
     Silent,
 }
@@ -152,6 +154,7 @@ impl Goodbye {
             Self::ShuttingDown => (close_code::AWAY, "server shutting down"),
             Self::TooBig => (close_code::SIZE, "message too big"),
             Self::ProtocolError => (close_code::PROTOCOL, "protocol error"),
+            Self::TryLater => (close_code::AGAIN, "too many connections"),
             Self::Silent => return None,
         };
         Some(CloseFrame { code, reason: reason.into() })
@@ -199,8 +202,7 @@ fn close_for(error: &axum::Error) -> Goodbye {
 /// Closes a connection over the server's limits with 1013 ("try again later").
 pub async fn refuse_busy(mut socket: WebSocket, client: SocketAddr) {
     tracing::warn!(%client, "refused: connection limit reached");
-    let close = CloseFrame { code: close_code::AGAIN, reason: "too many connections".into() };
-    let _ = socket.send(Message::Close(Some(close))).await;
+    let _ = socket.send(Message::Close(Goodbye::TryLater.frame())).await;
 }
 
 /// A data frame from the client, as far as the protocol cares.
