@@ -42,3 +42,16 @@ pub struct PeerInfo {
     /// Display name the peer chose when joining (validated by [`crate::validate_name`]).
     pub name: String,
 }
+
+/// One connection attempt between two peers, chosen by the peer that sends the offer.
+/// Every signal of the attempt carries it, so a late answer, candidate or bye of an
+/// earlier attempt is recognised and dropped. A JSON number below 2^32.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SessionId(pub u32);
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}

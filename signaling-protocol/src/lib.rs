@@ -13,8 +13,8 @@ mod ids;
 mod limits;
 mod messages;
 
-pub use ids::{PeerId, PeerInfo};
+pub use ids::{PeerId, PeerInfo, SessionId};
 pub use limits::{
     MAX_NAME_CHARS, MAX_ROOM_CHARS, MAX_SECRET_CHARS, validate_name, validate_room, validate_secret,
 };
-pub use messages::{ClientMessage, ErrorCode, ServerMessage, Signal};
+pub use messages::{ClientMessage, ErrorCode, ServerMessage, Signal, Step};

@@ -1,12 +1,16 @@
 //! The messages on the signaling WebSocket, in both directions.
 
-use crate::{PeerId, PeerInfo};
+use crate::{PeerId, PeerInfo, SessionId};
 use serde::{Deserialize, Serialize};
 
 /// A message from a client to the signaling server.
+///
+/// `S` is what a signal carries: peers speak [`Signal`]; the server relays it without
+/// reading it (it instantiates `S` with an opaque JSON object), so new signal kinds need
+/// no server change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum ClientMessage {
+pub enum ClientMessage<S = Signal> {
     /// Enter `room` under the display name `name`. Must be the first message, sent once.
     /// Answered by [`ServerMessage::Welcome`] or an [`ServerMessage::Error`].
     Join {
@@ -26,15 +30,15 @@ pub enum ClientMessage {
     Signal {
         /// The peer to deliver the signal to.
         to: PeerId,
-        /// The WebRTC negotiation step being relayed.
-        signal: Signal,
+        /// What to relay: any JSON object, passed on unread (peers send a [`Signal`]).
+        signal: S,
     },
 }
 
-/// A message from the signaling server to a client.
+/// A message from the signaling server to a client (`S` as in [`ClientMessage`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerMessage {
+pub enum ServerMessage<S = Signal> {
     /// The join succeeded.
     Welcome {
         /// The id the server assigned to this client.
@@ -58,8 +62,8 @@ pub enum ServerMessage {
     Signal {
         /// The sender, as the server knows it (never taken from the client).
         from: PeerId,
-        /// The relayed negotiation step.
-        signal: Signal,
+        /// The relayed object, exactly as the sender wrote it.
+        signal: S,
     },
     /// A request was refused. The connection stays open unless the code says otherwise.
     Error {
@@ -67,19 +71,36 @@ pub enum ServerMessage {
         code: ErrorCode,
         /// Human-readable explanation.
         message: String,
+        /// When the refused message was a `signal`: the peer it was addressed to, so the
+        /// sender knows which negotiation failed. Omitted from the JSON otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<PeerId>,
     },
 }
 
-/// One step of WebRTC negotiation between two peers, relayed verbatim by the server.
+/// What one peer tells another to set up (or end) a connection between them: one step
+/// of one session. The server relays it without reading it; this is the format peers
+/// of this crate agree on (docs/PROTOCOL.md, "Signals").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signal {
+    /// The connection attempt this step belongs to, chosen by the peer that sent the
+    /// offer. A step for any other session than the current one is stale and dropped.
+    pub session: SessionId,
+    /// The step itself.
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+/// One step of WebRTC negotiation, tagged by `kind`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Signal {
-    /// An SDP offer (`RTCSessionDescription` of type `offer`).
+pub enum Step {
+    /// An SDP offer (`RTCSessionDescription` of type `offer`): starts the session.
     Offer {
         /// The session description text.
         sdp: String,
     },
-    /// An SDP answer to an earlier offer.
+    /// An SDP answer to the session's offer.
     Answer {
         /// The session description text.
         sdp: String,
@@ -95,7 +116,7 @@ pub enum Signal {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sdp_m_line_index: Option<u16>,
     },
-    /// The sender closed its connection to the receiver (or gave up connecting).
+    /// The sender ended the session (closed the connection, or gave up connecting).
     Bye,
 }
 

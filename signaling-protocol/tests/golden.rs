@@ -3,7 +3,9 @@
 
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
-use signaling_protocol::{ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, Signal};
+use signaling_protocol::{
+    ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, SessionId, Signal, Step,
+};
 use std::fmt::Debug;
 
 /// Asserts that `message` encodes to exactly `golden` and decodes back to itself.
@@ -18,17 +20,24 @@ where
     assert_eq!(decoded, message);
 }
 
+/// What the server relays: any JSON object, unread.
+type Opaque = serde_json::Map<String, Value>;
+
+fn signal(session: u32, step: Step) -> Signal {
+    Signal { session: SessionId(session), step }
+}
+
 fn peer(id: &str, name: &str) -> PeerInfo {
     PeerInfo { id: PeerId::from(id), name: name.into() }
 }
 
 #[test]
 fn client_messages() {
-    assert_wire(
+    assert_wire::<ClientMessage>(
         ClientMessage::Join { room: "lobby".into(), name: "Peer 1".into(), secret: None },
         json!({"type": "join", "room": "lobby", "name": "Peer 1"}),
     );
-    assert_wire(
+    assert_wire::<ClientMessage>(
         ClientMessage::Join {
             room: "lobby".into(),
             name: "Peer 1".into(),
@@ -36,15 +45,19 @@ fn client_messages() {
         },
         json!({"type": "join", "room": "lobby", "name": "Peer 1", "secret": "open sesame"}),
     );
-    assert_wire(
-        ClientMessage::Signal { to: "b7".into(), signal: Signal::Offer { sdp: "v=0".into() } },
-        json!({"type": "signal", "to": "b7", "signal": {"kind": "offer", "sdp": "v=0"}}),
+    assert_wire::<ClientMessage>(
+        ClientMessage::Signal {
+            to: "b7".into(),
+            signal: signal(7, Step::Offer { sdp: "v=0".into() }),
+        },
+        json!({"type": "signal", "to": "b7",
+               "signal": {"kind": "offer", "session": 7, "sdp": "v=0"}}),
     );
 }
 
 #[test]
 fn server_messages() {
-    assert_wire(
+    assert_wire::<ServerMessage>(
         ServerMessage::Welcome {
             id: "a1".into(),
             room: "lobby".into(),
@@ -53,41 +66,88 @@ fn server_messages() {
         json!({"type": "welcome", "id": "a1", "room": "lobby",
                "peers": [{"id": "b7", "name": "Peer 2"}]}),
     );
-    assert_wire(
+    assert_wire::<ServerMessage>(
         ServerMessage::PeerJoined { peer: peer("c3", "Peer 3") },
         json!({"type": "peer_joined", "peer": {"id": "c3", "name": "Peer 3"}}),
     );
-    assert_wire(
+    assert_wire::<ServerMessage>(
         ServerMessage::PeerLeft { peer: peer("c3", "Peer 3") },
         json!({"type": "peer_left", "peer": {"id": "c3", "name": "Peer 3"}}),
     );
-    assert_wire(
-        ServerMessage::Signal { from: "a1".into(), signal: Signal::Answer { sdp: "v=0".into() } },
-        json!({"type": "signal", "from": "a1", "signal": {"kind": "answer", "sdp": "v=0"}}),
+    assert_wire::<ServerMessage>(
+        ServerMessage::Signal {
+            from: "a1".into(),
+            signal: signal(7, Step::Answer { sdp: "v=0".into() }),
+        },
+        json!({"type": "signal", "from": "a1",
+               "signal": {"kind": "answer", "session": 7, "sdp": "v=0"}}),
     );
-    assert_wire(
-        ServerMessage::Error { code: ErrorCode::UnknownPeer, message: "no such peer".into() },
-        json!({"type": "error", "code": "unknown_peer", "message": "no such peer"}),
+    assert_wire::<ServerMessage>(
+        ServerMessage::Error {
+            code: ErrorCode::MalformedMessage,
+            message: "not JSON".into(),
+            to: None,
+        },
+        json!({"type": "error", "code": "malformed_message", "message": "not JSON"}),
+    );
+    assert_wire::<ServerMessage>(
+        ServerMessage::Error {
+            code: ErrorCode::UnknownPeer,
+            message: "no such peer".into(),
+            to: Some("b7".into()),
+        },
+        json!({"type": "error", "code": "unknown_peer", "message": "no such peer", "to": "b7"}),
     );
 }
 
 #[test]
 fn signals() {
     assert_wire(
-        Signal::Candidate {
-            candidate: "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host".into(),
-            sdp_mid: Some("0".into()),
-            sdp_m_line_index: Some(0),
-        },
-        json!({"kind": "candidate",
+        signal(
+            1,
+            Step::Candidate {
+                candidate: "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host".into(),
+                sdp_mid: Some("0".into()),
+                sdp_m_line_index: Some(0),
+            },
+        ),
+        json!({"kind": "candidate", "session": 1,
                "candidate": "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host",
                "sdp_mid": "0", "sdp_m_line_index": 0}),
     );
     assert_wire(
-        Signal::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
-        json!({"kind": "candidate", "candidate": "c"}),
+        signal(2, Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None }),
+        json!({"kind": "candidate", "session": 2, "candidate": "c"}),
     );
-    assert_wire(Signal::Bye, json!({"kind": "bye"}));
+    assert_wire(
+        signal(4_294_967_295, Step::Bye),
+        json!({"kind": "bye", "session": 4_294_967_295u32}),
+    );
+}
+
+#[test]
+fn the_server_relays_any_signal_object_unread() {
+    // The relay's view of a signal: any object, kept field for field, so a signal kind
+    // or field this version has never heard of goes through as the sender wrote it.
+    let text = r#"{"type":"signal","to":"b7","signal":{"kind":"telepathy","session":3,"x":[1,{"y":null}]}}"#;
+    let decoded: ClientMessage<Opaque> = serde_json::from_str(text).expect("decodes");
+    let ClientMessage::Signal { to, signal: unread } = decoded else { panic!("not a signal") };
+    assert_eq!(to, PeerId::from("b7"));
+    let relayed = ServerMessage::Signal { from: "a1".into(), signal: unread };
+    assert_eq!(
+        serde_json::to_value(&relayed).expect("encodes"),
+        json!({"type": "signal", "from": "a1",
+               "signal": {"kind": "telepathy", "session": 3, "x": [1, {"y": null}]}})
+    );
+    // What peers send is one such object.
+    let ours = ClientMessage::Signal { to: "b7".into(), signal: signal(1, Step::Bye) };
+    let text = serde_json::to_string(&ours).expect("encodes");
+    assert!(serde_json::from_str::<ClientMessage<Opaque>>(&text).is_ok());
+    // Only objects: a signal that is a string, a number or an array is malformed.
+    for bad in [r#""offer""#, "7", "[]", "null"] {
+        let text = format!(r#"{{"type":"signal","to":"b7","signal":{bad}}}"#);
+        assert!(serde_json::from_str::<ClientMessage<Opaque>>(&text).is_err(), "{text}");
+    }
 }
 
 #[test]
@@ -125,16 +185,17 @@ fn unknown_error_codes_from_a_newer_server_still_decode() {
     let decoded: ServerMessage = serde_json::from_str(text).expect("decodes");
     assert_eq!(
         decoded,
-        ServerMessage::Error { code: ErrorCode::Other, message: "slow down".into() }
+        ServerMessage::Error { code: ErrorCode::Other, message: "slow down".into(), to: None }
     );
 }
 
 #[test]
 fn client_sender_fields_are_ignored_not_trusted() {
     // A client cannot choose the sender: a `from` it adds is simply not part of the message.
-    let text = r#"{"type":"signal","to":"b7","from":"someone-else","signal":{"kind":"bye"}}"#;
+    let text =
+        r#"{"type":"signal","to":"b7","from":"someone-else","signal":{"kind":"bye","session":1}}"#;
     let decoded: ClientMessage = serde_json::from_str(text).expect("decodes");
-    assert_eq!(decoded, ClientMessage::Signal { to: "b7".into(), signal: Signal::Bye });
+    assert_eq!(decoded, ClientMessage::Signal { to: "b7".into(), signal: signal(1, Step::Bye) });
 }
 
 #[test]
@@ -149,10 +210,13 @@ fn malformed_input_is_rejected() {
         r#"{"type":"join","room":7,"name":"x"}"#,
         r#"{"type":"shout","text":"hi"}"#,
         r#"{"type":"signal","to":"b7"}"#,
-        r#"{"type":"signal","to":"b7","signal":{"kind":"offer"}}"#,
-        r#"{"type":"signal","to":"b7","signal":{"kind":"telepathy"}}"#,
+        r#"{"type":"signal","to":"b7","signal":{"kind":"offer","session":1}}"#,
+        r#"{"type":"signal","to":"b7","signal":{"kind":"offer","sdp":"v=0"}}"#,
+        r#"{"type":"signal","to":"b7","signal":{"kind":"bye","session":-1}}"#,
+        r#"{"type":"signal","to":"b7","signal":{"kind":"bye","session":4294967296}}"#,
+        r#"{"type":"signal","to":"b7","signal":{"kind":"telepathy","session":1}}"#,
         r#"{"type":"signal","to":"b7","signal":"offer"}"#,
-        r#"{"type":"signal","to":"b7","signal":{"kind":"candidate","candidate":"c","sdp_m_line_index":70000}}"#,
+        r#"{"type":"signal","to":"b7","signal":{"kind":"candidate","session":1,"candidate":"c","sdp_m_line_index":70000}}"#,
         r#"{"type":"welcome","id":"a1","room":"lobby","peers":[]}"#,
     ];
     for text in bad {
