@@ -1,60 +1,31 @@
 //! One WebRTC connection to one remote peer: its `RTCPeerConnection`, its data channel,
-//! the handlers it owns, and the task that negotiates it.
+//! the listeners it owns, its send queue, and the task that negotiates it.
 //!
-//! The handlers only forward into the peer's input channel; they capture a sender and
-//! the remote's id, never the peer itself, so there are no reference cycles. Dropping a
-//! [`Connection`] unsets every handler, stops its negotiation task and closes the
+//! The listeners only post into the peer's input channel (see `reporter.rs`). Dropping a
+//! [`Connection`] removes every listener, stops its negotiation task and closes the
 //! channel and the connection.
 
-use crate::driver::{ConnEvent, Input};
+use crate::core::{ConnKey, Input, Role};
 use crate::framing::{self, Frame, Reassembler};
-use crate::negotiation::{Role, negotiate};
+use crate::negotiation::negotiate;
+use crate::reporter::{PeerInput, Reporter};
 use crate::send_queue::SendQueue;
-use crate::signaling::SignalingTransport;
 use crate::{PeerError, log};
 use futures_channel::mpsc::{self, UnboundedSender};
 use futures_util::future::{AbortHandle, Abortable};
-use signaling_protocol::{PeerId, Signal};
+use gloo_events::EventListener;
+use signaling_protocol::Step;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{
-    Event, MessageEvent, RtcDataChannel, RtcDataChannelInit, RtcDataChannelType, RtcPeerConnection,
+    MessageEvent, RtcDataChannel, RtcDataChannelInit, RtcDataChannelType, RtcPeerConnection,
     RtcPeerConnectionIceEvent, RtcPeerConnectionState,
 };
 
 /// Label of the one data channel each connection carries.
 const CHANNEL_LABEL: &str = "peer-wasm";
-
-/// Where a connection's handlers report to: the peer's input channel, tagged with the
-/// remote's id and this connection's generation (so events of a replaced connection
-/// are recognised as stale).
-#[derive(Clone)]
-pub(crate) struct Reporter {
-    inputs: UnboundedSender<Input>,
-    peer: PeerId,
-    generation: u64,
-}
-
-impl Reporter {
-    /// A reporter for the connection `generation` to `peer`.
-    pub(crate) fn new(inputs: UnboundedSender<Input>, peer: PeerId, generation: u64) -> Self {
-        Self { inputs, peer, generation }
-    }
-
-    /// The remote peer this reporter speaks for.
-    pub(crate) fn peer(&self) -> &PeerId {
-        &self.peer
-    }
-
-    /// Posts one event; dropped silently once the peer is gone.
-    pub(crate) fn report(&self, event: ConnEvent) {
-        let input = Input::Conn { peer: self.peer.clone(), generation: self.generation, event };
-        let _ = self.inputs.unbounded_send(input);
-    }
-}
 
 /// A live connection to one remote peer.
 pub(crate) struct Connection {
@@ -63,27 +34,23 @@ pub(crate) struct Connection {
     queue: Rc<RefCell<SendQueue>>,
     /// The remote's largest accepted message, read once the channel is open.
     max_frame: Cell<Option<usize>>,
-    /// Remote signals, handed in order to the negotiation task.
-    signals: UnboundedSender<Signal>,
+    /// Remote steps, handed in order to the negotiation task.
+    steps: UnboundedSender<Step>,
     negotiation: AbortHandle,
     reporter: Reporter,
-    _on_ice_candidate: Closure<dyn FnMut(RtcPeerConnectionIceEvent)>,
-    _on_state_change: Closure<dyn FnMut(Event)>,
-    _on_open: Closure<dyn FnMut(Event)>,
-    _on_close: Closure<dyn FnMut(Event)>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_buffered_low: Closure<dyn FnMut(Event)>,
+    _listeners: [EventListener; 6],
 }
 
 impl Connection {
-    /// Creates the connection and starts negotiating it: as [`Role::Offerer`] it sends
-    /// an offer at once; as [`Role::Answerer`] it waits for the offer passed to
-    /// [`Connection::deliver`].
+    /// Creates the connection `key` and starts negotiating it: as [`Role::Offerer`] it
+    /// creates the offer at once; as [`Role::Answerer`] it waits for the offer passed
+    /// to [`Connection::deliver`].
     pub(crate) fn start(
+        key: ConnKey,
         role: Role,
-        reporter: Reporter,
-        signaling: Rc<dyn SignalingTransport>,
+        inputs: UnboundedSender<PeerInput>,
     ) -> Result<Self, PeerError> {
+        let reporter = Reporter::new(inputs, key);
         // No ICE servers: host candidates reach other tabs and hosts on the same network.
         let pc = RtcPeerConnection::new().map_err(PeerError::browser)?;
         // Both sides create the same pre-negotiated channel (id 0), so neither waits for
@@ -94,102 +61,31 @@ impl Connection {
         init.set_ordered(true);
         let channel = pc.create_data_channel_with_data_channel_dict(CHANNEL_LABEL, &init);
         channel.set_binary_type(RtcDataChannelType::Arraybuffer);
-
-        let on_ice_candidate = {
-            let reporter = reporter.clone();
-            Closure::<dyn FnMut(_)>::new(move |event: RtcPeerConnectionIceEvent| {
-                // A null candidate only marks the end of gathering.
-                if let Some(candidate) = event.candidate() {
-                    reporter.report(ConnEvent::LocalCandidate(Signal::Candidate {
-                        candidate: candidate.candidate(),
-                        sdp_mid: candidate.sdp_mid(),
-                        sdp_m_line_index: candidate.sdp_m_line_index(),
-                    }));
-                }
-            })
-        };
-        let on_state_change = {
-            let reporter = reporter.clone();
-            let pc = pc.clone();
-            Closure::<dyn FnMut(_)>::new(move |_: Event| {
-                if pc.connection_state() == RtcPeerConnectionState::Failed {
-                    reporter.report(ConnEvent::Failed("ICE failed".into()));
-                }
-            })
-        };
-        let on_open = {
-            let reporter = reporter.clone();
-            Closure::<dyn FnMut(_)>::new(move |_: Event| reporter.report(ConnEvent::Open))
-        };
-        let on_close = {
-            let reporter = reporter.clone();
-            Closure::<dyn FnMut(_)>::new(move |_: Event| reporter.report(ConnEvent::Closed))
-        };
-        let on_message = {
-            let reporter = reporter.clone();
-            let mut reassembler = Reassembler::default();
-            Closure::<dyn FnMut(_)>::new(move |event: MessageEvent| {
-                match reassembler.push(event.data()) {
-                    Ok(Some(payload)) => reporter.report(ConnEvent::Message(payload)),
-                    Ok(None) => {}
-                    Err(error) => {
-                        log::warn(&format!("{} sent an invalid frame: {error:?}", reporter.peer()));
-                        reporter.report(ConnEvent::Failed("the peer broke the framing".into()));
-                    }
-                }
-            })
-        };
         let queue = Rc::new(RefCell::new(SendQueue::new(channel.clone())));
-        let on_buffered_low = {
-            let reporter = reporter.clone();
-            let queue = Rc::clone(&queue);
-            Closure::<dyn FnMut(_)>::new(move |_: Event| {
-                if let Err(error) = queue.borrow_mut().pump() {
-                    reporter.report(ConnEvent::Failed(crate::error::js_message(&error)));
-                }
-            })
-        };
-        pc.set_onicecandidate(Some(on_ice_candidate.as_ref().unchecked_ref()));
-        pc.set_onconnectionstatechange(Some(on_state_change.as_ref().unchecked_ref()));
-        channel.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        channel.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        channel.set_onbufferedamountlow(Some(on_buffered_low.as_ref().unchecked_ref()));
+        let listeners = listen(&pc, &channel, &queue, &reporter);
 
-        let deadline = reporter.clone();
-        spawn_local(async move {
-            crate::timer::sleep(crate::driver::OPEN_DEADLINE_MS).await;
-            deadline.report(ConnEvent::OpenDeadline);
-        });
-        let (signals, inbox) = mpsc::unbounded();
+        let (steps, inbox) = mpsc::unbounded();
         let (negotiation, registration) = AbortHandle::new_pair();
-        let task = negotiate(pc.clone(), role, inbox, signaling, reporter.clone());
+        let task = negotiate(pc.clone(), role, inbox, reporter.clone());
         spawn_local(async move {
-            // Aborted when the connection is dropped: a promise of a closed
-            // RTCPeerConnection may never settle, and the task must not wait forever.
+            // Aborted when the connection is dropped.
             let _ = Abortable::new(task, registration).await;
         });
-
         Ok(Self {
             pc,
             channel,
             queue,
             max_frame: Cell::new(None),
-            signals,
+            steps,
             negotiation,
             reporter,
-            _on_ice_candidate: on_ice_candidate,
-            _on_state_change: on_state_change,
-            _on_open: on_open,
-            _on_close: on_close,
-            _on_message: on_message,
-            _on_buffered_low: on_buffered_low,
+            _listeners: listeners,
         })
     }
 
     /// Hands a remote offer, answer or candidate to the negotiation task.
-    pub(crate) fn deliver(&self, signal: Signal) {
-        let _ = self.signals.unbounded_send(signal);
+    pub(crate) fn deliver(&self, step: Step) {
+        let _ = self.steps.unbounded_send(step);
     }
 
     /// The largest frame to send: the remote's `maxMessageSize` (256 KiB in Chromium),
@@ -213,7 +109,7 @@ impl Connection {
 
     /// Queues the frames of one message for the channel (see [`SendQueue`]).
     pub(crate) fn send(&self, frames: Vec<Frame>) -> Result<(), PeerError> {
-        self.queue.borrow_mut().push(&self.reporter.peer, frames)
+        self.queue.borrow_mut().push(&self.reporter.key().peer, frames)
     }
 
     /// Whether the send queue is over its limit (see [`SendQueue::push`]).
@@ -231,33 +127,92 @@ impl Connection {
         self.queue.borrow_mut().drained()
     }
 
-    /// Starts a graceful close of the data channel: everything queued still goes out,
-    /// and the `close` event follows once the remote has closed its end too. Should that
-    /// not happen in time (the remote vanished), a failure is reported instead, so the
-    /// connection is ended either way.
-    pub(crate) fn close_gracefully(&self, linger_ms: u32) {
-        let mut queue = self.queue.borrow_mut();
-        queue.close_when_drained();
-        // Allow for the queue to drain at 1 MB/s at least.
-        let drain_ms = u32::try_from(queue.buffered_amount() / 1000).unwrap_or(u32::MAX);
-        let reporter = self.reporter.clone();
-        spawn_local(async move {
-            crate::timer::sleep(linger_ms.saturating_add(drain_ms)).await;
-            reporter.report(ConnEvent::Failed("the data channel did not close in time".into()));
-        });
+    /// Closes the channel once everything queued went out (reported as
+    /// [`Input::ChannelClosing`]); refuses new messages from now on.
+    pub(crate) fn close_when_drained(&self) {
+        if self.queue.borrow_mut().close_when_drained() {
+            self.reporter.report(|key| Input::ChannelClosing { key });
+        }
     }
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
+        // The listeners go with the fields; the negotiation task is stopped here.
         self.negotiation.abort();
-        self.pc.set_onicecandidate(None);
-        self.pc.set_onconnectionstatechange(None);
-        self.channel.set_onopen(None);
-        self.channel.set_onclose(None);
-        self.channel.set_onmessage(None);
-        self.channel.set_onbufferedamountlow(None);
         self.channel.close();
         self.pc.close();
     }
+}
+
+/// The listeners of one connection, each forwarding one kind of event.
+fn listen(
+    pc: &RtcPeerConnection,
+    channel: &RtcDataChannel,
+    queue: &Rc<RefCell<SendQueue>>,
+    reporter: &Reporter,
+) -> [EventListener; 6] {
+    let on_candidate = {
+        let reporter = reporter.clone();
+        EventListener::new(pc, "icecandidate", move |event| {
+            let event: &RtcPeerConnectionIceEvent = event.unchecked_ref();
+            // A null candidate only marks the end of gathering: nothing to send.
+            if let Some(candidate) = event.candidate() {
+                let step = Step::Candidate {
+                    candidate: candidate.candidate(),
+                    sdp_mid: candidate.sdp_mid(),
+                    sdp_m_line_index: candidate.sdp_m_line_index(),
+                };
+                reporter.report(|key| Input::Outbound { key, step });
+            }
+        })
+    };
+    let on_state = {
+        let (reporter, pc) = (reporter.clone(), pc.clone());
+        EventListener::new(&pc.clone(), "connectionstatechange", move |_| {
+            if pc.connection_state() == RtcPeerConnectionState::Failed {
+                reporter.report(|key| Input::Failed { key, reason: "ICE failed".into() });
+            }
+        })
+    };
+    let on_open = {
+        let reporter = reporter.clone();
+        EventListener::new(channel, "open", move |_| {
+            reporter.report(|key| Input::ChannelOpen { key })
+        })
+    };
+    let on_close = {
+        let reporter = reporter.clone();
+        EventListener::new(channel, "close", move |_| {
+            reporter.report(|key| Input::ChannelClosed { key })
+        })
+    };
+    let on_message = {
+        let reporter = reporter.clone();
+        let mut reassembler = Reassembler::default();
+        EventListener::new(channel, "message", move |event| {
+            let event: &MessageEvent = event.unchecked_ref();
+            match reassembler.push(event.data()) {
+                Ok(Some(message)) => reporter.report(|key| Input::Received { key, message }),
+                Ok(None) => {}
+                Err(error) => {
+                    log::warn(&format!("{} sent an invalid frame: {error:?}", reporter.key().peer));
+                    let reason = "the peer broke the framing".into();
+                    reporter.report(|key| Input::Failed { key, reason });
+                }
+            }
+        })
+    };
+    let on_buffered_low = {
+        let (reporter, queue) = (reporter.clone(), Rc::clone(queue));
+        EventListener::new(channel, "bufferedamountlow", move |_| match queue.borrow_mut().pump() {
+            Ok(false) => {}
+            Ok(true) => reporter.report(|key| Input::ChannelClosing { key }),
+            Err(error) => {
+                let reason = crate::error::js_message(&error);
+                reporter.report(|key| Input::Failed { key, reason });
+            }
+        })
+    };
+    [on_candidate, on_state, on_open, on_close, on_message, on_buffered_low]
 }

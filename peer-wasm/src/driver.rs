@@ -1,221 +1,294 @@
-//! The one task that applies what arrives (from signaling and from the connections'
-//! handlers) to the peer's state, and reports the resulting events.
+//! The driver: carries out what the state machine (`core/`) asks, against the browser,
+//! and feeds it what happens. It owns the connections, the timers, the waiting calls,
+//! the signaling transport and the event handler; the machine owns every decision.
 //!
-//! Each input is handled in one short borrow of the state; events are emitted after the
-//! borrow ends, so an event handler may call back into the peer.
+//! Inputs are applied one at a time and their outputs executed in order. An event
+//! handler may call back into the peer (even `close()`): what that call causes is
+//! queued behind the outputs being executed, never run inside them, so events keep
+//! their order and none is lost.
 
-use crate::negotiation::Role;
-use crate::peer::Shared;
-use crate::signaling::SignalingEvent;
-use crate::state::Link;
-use crate::{Payload, PeerEvent, log};
-use futures_util::{Stream, StreamExt};
-use signaling_protocol::{PeerId, ServerMessage, Signal};
+use crate::connection::Connection;
+use crate::core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
+use crate::reporter::PeerInput;
+use crate::signaling::{SignalingEvent, SignalingTransport};
+use crate::{Payload, PeerError, PeerEvent, framing, log};
+use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
+use futures_channel::oneshot;
+use futures_util::{StreamExt, future, stream};
+use gloo_timers::callback::Timeout;
+use signaling_protocol::{ClientMessage, PeerId, PeerInfo, ServerMessage};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
 use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
 
-/// How long a closing channel may take to close on both sides before its connection is
-/// dropped anyway.
-pub(crate) const LINGER_MS: u32 = 3_000;
+/// What receives the peer's events.
+pub(crate) type EventHandler = Box<dyn FnMut(PeerEvent)>;
 
-/// How long a new connection may take to open its data channel before it is given up.
-pub(crate) const OPEN_DEADLINE_MS: u32 = 15_000;
-
-/// Everything the driver reacts to.
-pub(crate) enum Input {
-    /// From the signaling transport.
-    Signaling(SignalingEvent),
-    /// From the handlers of the connection `generation` to `peer`.
-    Conn {
-        /// The remote peer.
-        peer: PeerId,
-        /// Which connection to it (stale ones are ignored).
-        generation: u64,
-        /// What happened.
-        event: ConnEvent,
-    },
-    /// `close()` was called: stop.
-    Shutdown,
+/// One peer's machine and everything it acts on.
+pub(crate) struct Driver {
+    pub me: PeerInfo,
+    pub room: String,
+    core: RefCell<Core<Payload>>,
+    signaling: Rc<dyn SignalingTransport>,
+    /// Where connections and timers post their reports.
+    inputs: UnboundedSender<PeerInput>,
+    connections: RefCell<HashMap<ConnKey, Connection>>,
+    timers: RefCell<HashMap<TimerId, Timeout>>,
+    calls: RefCell<HashMap<CallId, oneshot::Sender<Result<(), PeerError>>>>,
+    next_call: Cell<u64>,
+    handler: RefCell<Option<EventHandler>>,
+    /// Outputs are being executed (a nested input only queues its own).
+    executing: Cell<bool>,
 }
 
-/// What a connection's handlers and negotiation task report.
-pub(crate) enum ConnEvent {
-    /// A local ICE candidate to trickle to the remote.
-    LocalCandidate(Signal),
-    /// The data channel opened.
-    Open,
-    /// The data channel closed.
-    Closed,
-    /// Negotiation or ICE failed.
-    Failed(String),
-    /// [`OPEN_DEADLINE_MS`] passed since the connection started.
-    OpenDeadline,
-    /// A message arrived.
-    Message(Payload),
-}
+impl Driver {
+    /// A driver for the peer `me` in `room`, which knows `roster`; its input loop runs
+    /// until `close()`.
+    pub fn start(
+        me: PeerInfo,
+        room: String,
+        roster: Vec<PeerInfo>,
+        signaling: Rc<dyn SignalingTransport>,
+        events: UnboundedReceiver<SignalingEvent>,
+    ) -> Rc<Self> {
+        // A random first session number, so two peers rarely use the same numbers.
+        let first_session = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+        let (inputs, own_inputs) = futures_channel::mpsc::unbounded();
+        let driver = Rc::new(Self {
+            core: RefCell::new(Core::new(me.id.clone(), roster, first_session)),
+            me,
+            room,
+            signaling,
+            inputs,
+            connections: RefCell::new(HashMap::new()),
+            timers: RefCell::new(HashMap::new()),
+            calls: RefCell::new(HashMap::new()),
+            next_call: Cell::new(0),
+            handler: RefCell::new(None),
+            executing: Cell::new(false),
+        });
+        let running = Rc::clone(&driver);
+        spawn_local(async move {
+            let from_server = events.filter_map(|event| future::ready(from_signaling(event)));
+            let mut inputs = stream::select(from_server, own_inputs);
+            while let Some(input) = inputs.next().await {
+                if let Input::TimerFired(timer) = &input {
+                    running.timers.borrow_mut().remove(timer);
+                }
+                running.apply(input);
+                if running.core.borrow().is_closed() {
+                    break;
+                }
+            }
+        });
+        driver
+    }
 
-/// Runs until `close()` (or until every input source is gone).
-pub(crate) async fn run(shared: Rc<Shared>, inputs: impl Stream<Item = Input>) {
-    let mut inputs = std::pin::pin!(inputs);
-    while let Some(input) = inputs.next().await {
-        let events = match input {
-            Input::Shutdown => break,
-            Input::Signaling(SignalingEvent::Message(message)) => on_server(&shared, message),
-            Input::Signaling(SignalingEvent::Closed { reason }) => {
-                on_signaling_closed(&shared, reason)
+    /// Applies one input and executes what it causes.
+    pub fn apply(&self, input: PeerInput) {
+        self.core.borrow_mut().apply(input);
+        if self.executing.replace(true) {
+            return; // called from inside an event handler: the loop below picks it up
+        }
+        loop {
+            let next = self.core.borrow_mut().poll_output();
+            let Some(output) = next else { break };
+            self.execute(output);
+        }
+        self.executing.set(false);
+        if self.core.borrow().is_closed() {
+            // Every event was delivered; the handler may hold JS callbacks that hold
+            // this peer, so it goes now.
+            drop(self.handler.borrow_mut().take());
+        }
+    }
+
+    /// Read access to the machine's view (roster, open connections).
+    pub fn core(&self) -> std::cell::Ref<'_, Core<Payload>> {
+        self.core.borrow()
+    }
+
+    /// Sets the event handler (ignored once closed).
+    pub fn set_handler(&self, handler: EventHandler) {
+        if !self.core.borrow().is_closed() {
+            *self.handler.borrow_mut() = Some(handler);
+        }
+    }
+
+    /// `connect(peer)`: the future resolves when the machine answers the call.
+    pub fn connect(&self, peer: PeerId) -> impl Future<Output = Result<(), PeerError>> + use<> {
+        let (call, answer) = self.new_call();
+        self.apply(Input::Connect { peer, call });
+        async move { answer.await.unwrap_or(Err(PeerError::Closed)) }
+    }
+
+    /// `disconnect(peer)`: the future resolves once the connection has ended.
+    pub fn disconnect(&self, peer: PeerId) -> impl Future<Output = ()> + use<> {
+        let (call, answer) = self.new_call();
+        self.apply(Input::Disconnect { peer, call });
+        async move {
+            let _ = answer.await;
+        }
+    }
+
+    /// Sends `payload` to every open connection, all or none: a full queue is reported
+    /// before anything is queued.
+    pub fn send_message(&self, payload: &Payload) -> Result<usize, PeerError> {
+        let keys = {
+            let core = self.core.borrow();
+            if core.is_closed() {
+                return Err(PeerError::Closed);
             }
-            Input::Conn { peer, generation, event } => {
-                on_connection(&shared, peer, generation, event)
-            }
+            core.open_keys()
         };
-        shared.emit(events);
-    }
-}
-
-fn on_server(shared: &Shared, message: ServerMessage) -> Vec<PeerEvent> {
-    let mut state = shared.state.borrow_mut();
-    match message {
-        ServerMessage::PeerJoined { peer } => {
-            state.roster.retain(|known| known.id != peer.id);
-            state.roster.push(peer.clone());
-            vec![PeerEvent::PeerJoined(peer)]
+        let connections = self.connections.borrow();
+        let open: Vec<(&ConnKey, &Connection)> =
+            keys.iter().filter_map(|key| Some((key, connections.get(key)?))).collect();
+        if let Some((key, _)) = open.iter().find(|(_, connection)| connection.is_full()) {
+            return Err(PeerError::QueueFull(key.peer.clone()));
         }
-        ServerMessage::PeerLeft { peer } => {
-            let mut events = Vec::new();
-            match state.links.get(&peer.id) {
-                // The channel may still carry the peer's last messages: close it the
-                // graceful way, behind them.
-                Some(link) if link.open => link.connection.close_gracefully(LINGER_MS),
-                Some(_) => events.extend(state.remove_link(&peer.id, "the peer left the room")),
-                None => {}
+        // Frames depend on the remote's frame limit; links sharing it share the frames.
+        // Encoded even with nobody connected, so a value that cannot be sent always fails.
+        let first_max = open.first().map_or(framing::MAX_FRAME_BYTES, |(_, c)| c.max_frame());
+        let mut encoded = (first_max, framing::encode(payload, first_max)?);
+        for (_, connection) in &open {
+            let max_frame = connection.max_frame();
+            if max_frame != encoded.0 {
+                encoded = (max_frame, framing::encode(payload, max_frame)?);
             }
-            state.roster.retain(|known| known.id != peer.id);
-            events.push(PeerEvent::PeerLeft(peer));
-            events
+            connection.send(encoded.1.clone())?;
         }
-        ServerMessage::Signal { from, signal } => {
-            drop(state);
-            on_signal(shared, from, signal)
-        }
-        ServerMessage::Error { code, message } => {
-            log::warn(&format!("signaling server: {message} ({code:?})"));
-            Vec::new()
-        }
-        ServerMessage::Welcome { .. } => Vec::new(),
+        Ok(open.len())
     }
-}
 
-/// Routes a remote's signal to its connection, creating or replacing the connection
-/// for an offer. Offer collisions (both sides called connect) are settled by id: the
-/// peer with the smaller id yields and answers the other's offer; the larger id ignores
-/// the offer it receives. Both end up on the same single connection.
-fn on_signal(shared: &Shared, from: PeerId, signal: Signal) -> Vec<PeerEvent> {
-    let mut state = shared.state.borrow_mut();
-    if !state.knows(&from) {
-        return Vec::new();
+    /// Runs `use_it` on the open connection to `peer`.
+    pub fn with_open<T>(
+        &self,
+        peer: &PeerId,
+        use_it: impl FnOnce(&Connection) -> Result<T, PeerError>,
+    ) -> Result<T, PeerError> {
+        let key = self.core.borrow().open_key(peer)?;
+        let connections = self.connections.borrow();
+        let connection =
+            connections.get(&key).ok_or_else(|| PeerError::NotConnected(peer.clone()))?;
+        use_it(connection)
     }
-    match signal {
-        Signal::Offer { .. } => {
-            let mut events = Vec::new();
-            let mut waiters = Vec::new();
-            if let Some(link) = state.links.get_mut(&from) {
-                let collision = link.role == Role::Offerer && !link.answered;
-                if collision && shared.me.id > from {
-                    return events;
+
+    /// `close()`: ends every connection and the signaling transport.
+    pub fn close(&self) {
+        self.apply(Input::Close);
+    }
+
+    fn new_call(&self) -> (CallId, oneshot::Receiver<Result<(), PeerError>>) {
+        let call = CallId(self.next_call.get() + 1);
+        self.next_call.set(call.0);
+        let (answer, answered) = oneshot::channel();
+        self.calls.borrow_mut().insert(call, answer);
+        (call, answered)
+    }
+
+    fn execute(&self, output: Output<Payload>) {
+        match output {
+            Output::Send { to, signal } => {
+                // A failure means signaling is closed, which the transport reports itself.
+                let _ = self.signaling.send(&ClientMessage::Signal { to, signal });
+            }
+            Output::StartConnection { key, role } => {
+                match Connection::start(key.clone(), role, self.inputs.clone()) {
+                    Ok(connection) => {
+                        self.connections.borrow_mut().insert(key, connection);
+                    }
+                    Err(error) => {
+                        let reason = error.to_string();
+                        self.core.borrow_mut().apply(Input::Failed { key, reason });
+                    }
                 }
-                // Whoever waited for the old connection now waits for the new one.
-                waiters = std::mem::take(&mut link.connect_waiters);
-                let replaced_reason = "the peer restarted the connection";
-                events.extend(state.remove_link(&from, replaced_reason));
             }
-            match state.start_link(&from, Role::Answerer, &shared.inputs, &shared.signaling) {
-                Ok(link) => {
-                    link.connect_waiters = waiters;
-                    link.connection.deliver(signal);
+            Output::Apply { key, step } => {
+                if let Some(connection) = self.connections.borrow().get(&key) {
+                    connection.deliver(step);
                 }
-                Err(error) => log::warn(&format!("cannot answer {from}: {error}")),
             }
-            events
-        }
-        Signal::Answer { .. } => {
-            if let Some(link) = state.links.get_mut(&from)
-                && link.role == Role::Offerer
-                && !link.answered
-            {
-                link.answered = true;
-                link.connection.deliver(signal);
+            Output::CloseChannel { key } => {
+                if let Some(connection) = self.connections.borrow().get(&key) {
+                    connection.close_when_drained();
+                }
             }
-            Vec::new()
-        }
-        Signal::Candidate { .. } => {
-            if let Some(link) = state.links.get(&from) {
-                link.connection.deliver(signal);
+            Output::Release { key, graceful } => {
+                let released = self.connections.borrow_mut().remove(&key);
+                if let Some(connection) = released.filter(|_| graceful) {
+                    linger(connection);
+                }
             }
-            Vec::new()
+            Output::StartTimer { timer, ms } => {
+                let inputs = self.inputs.clone();
+                let timeout = Timeout::new(ms, move || {
+                    let _ = inputs.unbounded_send(Input::TimerFired(timer));
+                });
+                self.timers.borrow_mut().insert(timer, timeout);
+            }
+            Output::CancelTimer { timer } => {
+                // Dropping the timeout clears it.
+                self.timers.borrow_mut().remove(&timer);
+            }
+            Output::Settle { call, result } => {
+                if let Some(answer) = self.calls.borrow_mut().remove(&call) {
+                    let _ = answer.send(result);
+                }
+            }
+            Output::Emit(event) => self.emit(event),
+            Output::CloseSignaling => self.signaling.close(),
+            Output::Warn(text) => log::warn(&text),
         }
-        Signal::Bye => {
-            state.remove_link(&from, "the peer closed the connection").into_iter().collect()
+    }
+
+    /// Calls the handler with no borrow held, so it may call back into the peer.
+    fn emit(&self, event: Event<Payload>) {
+        let event = match event {
+            Event::PeerJoined(peer) => PeerEvent::PeerJoined(peer),
+            Event::PeerLeft(peer) => PeerEvent::PeerLeft(peer),
+            Event::Connected(peer) => PeerEvent::Connected(peer),
+            Event::Disconnected(peer) => PeerEvent::Disconnected(peer),
+            Event::Message { from, message } => PeerEvent::Message { from, payload: message },
+            Event::SignalingClosed { reason } => PeerEvent::SignalingClosed { reason },
+        };
+        let Some(mut handler) = self.handler.borrow_mut().take() else { return };
+        handler(event);
+        let mut slot = self.handler.borrow_mut();
+        // Unless the handler set a new handler while it ran.
+        if slot.is_none() {
+            *slot = Some(handler);
         }
     }
 }
 
-fn on_signaling_closed(shared: &Shared, reason: String) -> Vec<PeerEvent> {
-    let mut state = shared.state.borrow_mut();
-    state.signaling_open = false;
-    // Open channels outlive the server, and so do connections whose offer and answer
-    // were exchanged (the rest of ICE needs no server, and their open deadline still
-    // applies). An offer still waiting for its answer can never get it.
-    let unanswered = |link: &Link| link.role == Role::Offerer && !link.answered;
-    let negotiating: Vec<PeerId> =
-        state.links.iter().filter(|(_, link)| unanswered(link)).map(|(id, _)| id.clone()).collect();
-    let mut events: Vec<_> = negotiating
-        .iter()
-        .filter_map(|id| state.remove_link(id, "the signaling connection closed"))
-        .collect();
-    events.push(PeerEvent::SignalingClosed { reason });
-    events
+/// Keeps a released connection alive until what it queued went out and its channel
+/// closed, for at most the linger time (plus time to drain the queue at 1 MB/s).
+fn linger(connection: Connection) {
+    connection.close_when_drained();
+    let drain_ms = u32::try_from(connection.buffered_amount() / 1000).unwrap_or(u32::MAX);
+    let ms = LINGER_MS.saturating_add(drain_ms);
+    spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(ms).await;
+        drop(connection);
+    });
 }
 
-fn on_connection(
-    shared: &Shared,
-    peer: PeerId,
-    generation: u64,
-    event: ConnEvent,
-) -> Vec<PeerEvent> {
-    let mut state = shared.state.borrow_mut();
-    let Some(link) = state.links.get_mut(&peer).filter(|link| link.generation == generation) else {
-        return Vec::new();
-    };
-    match event {
-        ConnEvent::LocalCandidate(signal) => {
-            shared.send_signal(&peer, signal);
-            Vec::new()
+/// The machine's input for what the signaling transport delivered.
+fn from_signaling(event: SignalingEvent) -> Option<PeerInput> {
+    Some(match event {
+        SignalingEvent::Message(ServerMessage::PeerJoined { peer }) => Input::PeerJoined(peer),
+        SignalingEvent::Message(ServerMessage::PeerLeft { peer }) => Input::PeerLeft(peer),
+        SignalingEvent::Message(ServerMessage::Signal { from, signal }) => {
+            Input::Signal { from, signal }
         }
-        ConnEvent::Open => {
-            link.open = true;
-            for waiter in link.connect_waiters.drain(..) {
-                let _ = waiter.send(Ok(()));
-            }
-            vec![PeerEvent::Connected(link.peer.clone())]
+        SignalingEvent::Message(ServerMessage::Error { code, message, to }) => {
+            Input::Refused { code, message, to }
         }
-        ConnEvent::Closed => {
-            state.remove_link(&peer, "the data channel closed").into_iter().collect()
-        }
-        ConnEvent::OpenDeadline if link.open => Vec::new(),
-        ConnEvent::OpenDeadline => {
-            let reason = format!("no data channel within {} s", OPEN_DEADLINE_MS / 1000);
-            let events = state.remove_link(&peer, &reason).into_iter().collect();
-            drop(state);
-            shared.send_signal(&peer, Signal::Bye);
-            events
-        }
-        ConnEvent::Failed(reason) => {
-            let events = state.remove_link(&peer, &reason).into_iter().collect();
-            drop(state);
-            shared.send_signal(&peer, Signal::Bye);
-            events
-        }
-        ConnEvent::Message(payload) => {
-            vec![PeerEvent::Message { from: link.peer.clone(), payload }]
-        }
-    }
+        // Only ever the answer to our join, handled before the driver starts.
+        SignalingEvent::Message(ServerMessage::Welcome { .. }) => return None,
+        SignalingEvent::Closed { reason } => Input::SignalingClosed { reason },
+    })
 }

@@ -7,14 +7,17 @@
 //! to all or to one.
 //!
 //! Layout: this file is only the `#[wasm_bindgen]` surface for JS; [`Peer`] in
-//! `peer.rs` is the Rust API. `driver.rs` applies what arrives to the state
-//! (`state.rs`); `connection.rs` owns one `RTCPeerConnection` and its data channel,
-//! `negotiation.rs` its offer/answer task; `signaling.rs` is the transport interface,
-//! with `websocket.rs` (the server) and `local_hub.rs` (in-page) behind it;
-//! `payload.rs` is what messages carry, `framing.rs` how they travel (chunked past the
-//! SCTP message limit), `send_queue.rs` the backpressure; `error.rs` the one error type.
+//! `peer.rs` is the Rust API. The connection logic is a sans-IO state machine in
+//! `core/` (its docs draw the layers); `driver.rs` carries out what it decides against
+//! the browser. `connection.rs` owns one `RTCPeerConnection`, its data channel and
+//! listeners, `negotiation.rs` its offer/answer task, `reporter.rs` how both report
+//! back; `signaling.rs` is the transport interface, with `websocket.rs` (the server)
+//! and `local_hub.rs` (in-page) behind it; `payload.rs` is what messages carry,
+//! `framing.rs` how they travel (chunked past the SCTP message limit),
+//! `send_queue.rs` the backpressure; `error.rs` the one error type.
 
 mod connection;
+mod core;
 mod driver;
 mod error;
 mod events;
@@ -25,10 +28,10 @@ mod log;
 mod negotiation;
 mod payload;
 mod peer;
+mod reporter;
 mod room;
 mod send_queue;
 mod signaling;
-mod state;
 mod timer;
 mod websocket;
 mod wire;
@@ -127,9 +130,9 @@ impl JsPeer {
     /// Opens a data channel to the peer `id`; resolves once it is open on both sides.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn connect(&self, id: String) -> Promise {
-        let shared = self.peer.shared();
+        let connected = self.peer.connect(&PeerId::new(id));
         future_to_promise(async move {
-            peer::connect(shared, PeerId::new(id)).await?;
+            connected.await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -138,9 +141,9 @@ impl JsPeer {
     /// once when not connected).
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn disconnect(&self, id: String) -> Promise {
-        let shared = self.peer.shared();
+        let closed = self.peer.disconnect(&PeerId::new(id));
         future_to_promise(async move {
-            peer::disconnect(shared, PeerId::new(id)).await;
+            closed.await;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -170,9 +173,9 @@ impl JsPeer {
     /// channel's pace; `sendTo` fails with "queue is full" past 64 MiB queued.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn ready(&self, id: String) -> Promise {
-        let shared = self.peer.shared();
+        let drained = self.peer.ready(&PeerId::new(id));
         future_to_promise(async move {
-            peer::ready(shared, PeerId::new(id)).await?;
+            drained.await?;
             Ok(JsValue::UNDEFINED)
         })
     }

@@ -79,8 +79,10 @@ impl HubTransport {
         let _ = self.outbox.unbounded_send(SignalingEvent::Message(message));
     }
 
-    fn refuse(&self, code: ErrorCode) {
-        self.reply(ServerMessage::Error { code, message: code.description().into() });
+    /// Refuses a message as the server would; `to` names a refused signal's target.
+    fn refuse(&self, code: ErrorCode, to: Option<&PeerId>) {
+        let message = code.description().into();
+        self.reply(ServerMessage::Error { code, message, to: to.cloned() });
     }
 }
 
@@ -92,7 +94,7 @@ impl SignalingTransport for HubTransport {
         let mut members = self.members.borrow_mut();
         let joined = members.joined.iter().any(|(info, _)| info.id == self.id);
         match message.clone() {
-            ClientMessage::Join { .. } if joined => self.refuse(ErrorCode::AlreadyJoined),
+            ClientMessage::Join { .. } if joined => self.refuse(ErrorCode::AlreadyJoined, None),
             // One page's own hub has one room and no strangers: the secret is not needed.
             ClientMessage::Join { room, name, secret: _ } => {
                 let me = PeerInfo { id: self.id.clone(), name };
@@ -101,14 +103,16 @@ impl SignalingTransport for HubTransport {
                 members.broadcast(&self.id, &ServerMessage::PeerJoined { peer: me.clone() });
                 members.joined.push((me, self.outbox.clone()));
             }
-            ClientMessage::Signal { .. } if !joined => self.refuse(ErrorCode::NotJoined),
+            ClientMessage::Signal { to, .. } if !joined => {
+                self.refuse(ErrorCode::NotJoined, Some(&to))
+            }
             ClientMessage::Signal { to, .. } if to == self.id => {
-                self.refuse(ErrorCode::SignalToSelf)
+                self.refuse(ErrorCode::SignalToSelf, Some(&to))
             }
             ClientMessage::Signal { to, signal } => {
                 let relayed = ServerMessage::Signal { from: self.id.clone(), signal };
                 if !members.deliver(&to, relayed) {
-                    self.refuse(ErrorCode::UnknownPeer);
+                    self.refuse(ErrorCode::UnknownPeer, Some(&to));
                 }
             }
         }

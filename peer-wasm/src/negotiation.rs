@@ -1,75 +1,68 @@
-//! The offer/answer exchange of one connection, as one task that handles the remote's
-//! signals strictly in order (an answer is never applied before its offer, a candidate
-//! never before the description it belongs to).
+//! The offer/answer exchange of one connection, as one task that applies the remote's
+//! steps strictly in order (an answer is never applied before its offer, a candidate
+//! never before the description it belongs to). What it produces (our offer or answer)
+//! goes back to the machine, which stamps the session and sends it.
 
 use crate::PeerError;
-use crate::connection::Reporter;
-use crate::driver::ConnEvent;
-use crate::signaling::SignalingTransport;
+use crate::core::{Input, Role};
+use crate::reporter::Reporter;
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::StreamExt;
 use js_sys::{Promise, Reflect};
-use signaling_protocol::{ClientMessage, Signal};
-use std::rc::Rc;
+use signaling_protocol::Step;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RtcIceCandidateInit, RtcPeerConnection, RtcSdpType, RtcSessionDescriptionInit};
 
-/// Which side of the offer/answer exchange a connection plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Role {
-    /// Creates and sends the offer.
-    Offerer,
-    /// Waits for an offer and answers it.
-    Answerer,
-}
-
-/// Negotiates `pc` with the remote peer of `reporter`, then keeps applying its trickled
-/// candidates until the connection is dropped (which aborts this task).
+/// Negotiates `pc`, then keeps applying the remote's trickled candidates until the
+/// connection is dropped (which aborts this task: a promise of a closed
+/// `RTCPeerConnection` may never settle).
 pub(crate) async fn negotiate(
     pc: RtcPeerConnection,
     role: Role,
-    mut inbox: UnboundedReceiver<Signal>,
-    signaling: Rc<dyn SignalingTransport>,
+    mut inbox: UnboundedReceiver<Step>,
     reporter: Reporter,
 ) {
-    let peer = reporter.peer().clone();
-    let send = |signal: Signal| signaling.send(&ClientMessage::Signal { to: peer.clone(), signal });
+    let outbound = |step: Step| reporter.report(|key| Input::Outbound { key, step });
     if role == Role::Offerer {
         // The offer goes out before any local candidate: candidates are dispatched as
         // browser tasks, and this continuation runs in the microtask that settles
         // setLocalDescription, before any of them.
-        let sent = async { send(Signal::Offer { sdp: describe(&pc, RtcSdpType::Offer).await? }) };
-        if let Err(error) = sent.await {
-            return reporter.report(ConnEvent::Failed(error.to_string()));
+        match describe(&pc, RtcSdpType::Offer).await {
+            Ok(sdp) => outbound(Step::Offer { sdp }),
+            Err(error) => return fail(&reporter, &error),
         }
     }
-    while let Some(signal) = inbox.next().await {
-        let step = match signal {
-            Signal::Offer { sdp } => {
-                async {
-                    apply_remote(&pc, RtcSdpType::Offer, &sdp).await?;
-                    send(Signal::Answer { sdp: describe(&pc, RtcSdpType::Answer).await? })
-                }
-                .await
-            }
-            Signal::Answer { sdp } => apply_remote(&pc, RtcSdpType::Answer, &sdp).await,
-            Signal::Candidate { candidate, sdp_mid, sdp_m_line_index } => {
+    while let Some(step) = inbox.next().await {
+        let applied = match step {
+            Step::Offer { sdp } => match apply_remote(&pc, RtcSdpType::Offer, &sdp).await {
+                Ok(()) => describe(&pc, RtcSdpType::Answer).await.map(|sdp| {
+                    outbound(Step::Answer { sdp });
+                }),
+                Err(error) => Err(error),
+            },
+            Step::Answer { sdp } => apply_remote(&pc, RtcSdpType::Answer, &sdp).await,
+            Step::Candidate { candidate, sdp_mid, sdp_m_line_index } => {
                 let init = RtcIceCandidateInit::new(&candidate);
                 init.set_sdp_mid(sdp_mid.as_deref());
                 init.set_sdp_m_line_index(sdp_m_line_index);
                 let added = pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&init));
-                // A candidate of a connection the remote has since replaced (after an
-                // offer collision) is refused; that is expected and harmless.
+                // A candidate the browser cannot use (another network, a malformed line)
+                // costs that candidate only; ICE goes on with the others.
                 let _ = JsFuture::from(added).await;
                 Ok(())
             }
-            Signal::Bye => Ok(()),
+            Step::Bye => Ok(()),
         };
-        if let Err(error) = step {
-            return reporter.report(ConnEvent::Failed(error.to_string()));
+        if let Err(error) = applied {
+            return fail(&reporter, &error);
         }
     }
+}
+
+fn fail(reporter: &Reporter, error: &PeerError) {
+    let reason = error.to_string();
+    reporter.report(|key| Input::Failed { key, reason });
 }
 
 /// Creates the local offer or answer, applies it, and returns its SDP.

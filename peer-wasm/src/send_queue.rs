@@ -42,6 +42,8 @@ pub(crate) struct SendQueue {
     drained: Vec<oneshot::Sender<()>>,
     /// Close the channel once the queue is empty (a graceful disconnect).
     close_when_drained: bool,
+    /// The channel was closed by this queue.
+    closed: bool,
 }
 
 impl SendQueue {
@@ -54,6 +56,7 @@ impl SendQueue {
             queued_bytes: 0,
             drained: Vec::new(),
             close_when_drained: false,
+            closed: false,
         }
     }
 
@@ -68,12 +71,14 @@ impl SendQueue {
         let bytes: usize = frames.iter().map(Frame::len).sum();
         self.queued_bytes += bytes;
         self.frames.extend(frames);
-        self.pump().map_err(PeerError::browser)
+        // Nothing can close here: pushes are refused once closing.
+        self.pump().map(drop).map_err(PeerError::browser)
     }
 
     /// Hands frames to the channel until its buffer reaches the high-water mark.
-    /// Called after each push and on every `bufferedamountlow` event.
-    pub fn pump(&mut self) -> Result<(), JsValue> {
+    /// Called after each push and on every `bufferedamountlow` event. `true` when it
+    /// closed the channel (the queue ran empty after [`SendQueue::close_when_drained`]).
+    pub fn pump(&mut self) -> Result<bool, JsValue> {
         while self.channel.buffered_amount() < HIGH_WATER_BYTES {
             let Some(frame) = self.frames.pop_front() else { break };
             self.queued_bytes -= frame.len();
@@ -88,11 +93,13 @@ impl SendQueue {
             for waiter in self.drained.drain(..) {
                 let _ = waiter.send(());
             }
-            if self.close_when_drained {
+            if self.close_when_drained && !self.closed {
                 self.channel.close();
+                self.closed = true;
+                return Ok(true);
             }
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Whether the queue holds [`MAX_QUEUED_BYTES`] or more: further messages are
@@ -119,11 +126,14 @@ impl SendQueue {
     }
 
     /// Closes the channel once everything queued has been handed to it; refuses new
-    /// frames from now on.
-    pub fn close_when_drained(&mut self) {
+    /// frames from now on. `true` when that closed it at once (nothing was queued).
+    pub fn close_when_drained(&mut self) -> bool {
         self.close_when_drained = true;
-        if self.frames.is_empty() {
+        if self.frames.is_empty() && !self.closed {
             self.channel.close();
+            self.closed = true;
+            return true;
         }
+        false
     }
 }

@@ -3,24 +3,22 @@
 use crate::signaling::{SignalingEvent, SignalingLink, SignalingTransport};
 use crate::{PeerError, timer, wire};
 use futures_channel::{mpsc, oneshot};
+use gloo_events::EventListener;
 use signaling_protocol::{ClientMessage, ServerMessage};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
-use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 /// How long opening the socket may take.
 const OPEN_TIMEOUT_MS: u32 = 10_000;
 
-/// A WebSocket to the signaling server. Owns its event handlers: dropping it removes them
-/// and closes the socket.
+/// A WebSocket to the signaling server. Owns its listeners: dropping it removes them
+/// and closes the socket (a failed join, a timed-out open and a closed peer all end
+/// this way).
 pub struct WebSocketSignaling {
     socket: WebSocket,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut(CloseEvent)>,
-    _on_open: Closure<dyn FnMut(Event)>,
-    _on_error: Closure<dyn FnMut(Event)>,
+    _listeners: [EventListener; 4],
 }
 
 impl WebSocketSignaling {
@@ -40,8 +38,8 @@ impl WebSocketSignaling {
 
         let on_message = {
             let events = events.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                match decode(&event) {
+            EventListener::new(&socket, "message", move |event| {
+                match decode(event.unchecked_ref()) {
                     Some(message) => {
                         let _ = events.unbounded_send(SignalingEvent::Message(message));
                     }
@@ -51,8 +49,9 @@ impl WebSocketSignaling {
         };
         let on_close = {
             let settle = settle.clone();
-            Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+            EventListener::new(&socket, "close", move |event| {
                 settle(false);
+                let event: &CloseEvent = event.unchecked_ref();
                 let reason = match event.reason() {
                     reason if reason.is_empty() => format!("closed with code {}", event.code()),
                     reason => reason,
@@ -62,25 +61,15 @@ impl WebSocketSignaling {
         };
         let on_open = {
             let settle = settle.clone();
-            Closure::<dyn FnMut(Event)>::new(move |_: Event| settle(true))
+            EventListener::new(&socket, "open", move |_| settle(true))
         };
         // An error is always followed by a close event, which reports it.
-        let on_error = Closure::<dyn FnMut(Event)>::new(move |_: Event| settle(false));
-
-        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        socket.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let transport = Self {
-            socket,
-            _on_message: on_message,
-            _on_close: on_close,
-            _on_open: on_open,
-            _on_error: on_error,
-        };
+        let on_error = EventListener::new(&socket, "error", move |_| settle(false));
+        let transport = Self { socket, _listeners: [on_message, on_close, on_open, on_error] };
 
         match timer::timeout(OPEN_TIMEOUT_MS, on_opened).await {
             Some(Ok(true)) => Ok(SignalingLink { transport: Rc::new(transport), events: incoming }),
+            // Dropping the transport closes the socket.
             _ => Err(unreachable()),
         }
     }
@@ -101,6 +90,13 @@ impl SignalingTransport for WebSocketSignaling {
     }
 
     fn close(&self) {
+        let _ = self.socket.close();
+    }
+}
+
+impl Drop for WebSocketSignaling {
+    fn drop(&mut self) {
+        // The listeners go with the fields.
         let _ = self.socket.close();
     }
 }

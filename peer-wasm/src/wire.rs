@@ -7,7 +7,9 @@
 //! the serde encoding the server uses, message by message.
 
 use js_sys::{Array, JSON, Reflect};
-use signaling_protocol::{ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, Signal};
+use signaling_protocol::{
+    ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, SessionId, Signal, Step,
+};
 use wasm_bindgen::JsValue;
 
 /// Parses one text frame from the server; `None` for anything that is not a message of
@@ -33,6 +35,7 @@ pub fn decode_server(text: &str) -> Option<ServerMessage> {
         "error" => ServerMessage::Error {
             code: ErrorCode::from_wire(&string(&value, "code")?),
             message: string(&value, "message")?,
+            to: optional(&value, "to", |to| to.as_string())?.map(PeerId::new),
         },
         _ => return None,
     })
@@ -62,14 +65,17 @@ pub fn encode_client(message: &ClientMessage) -> String {
 
 fn signal_object(signal: &Signal) -> JsValue {
     let object = js_sys::Object::new();
-    match signal {
-        Signal::Offer { sdp } | Signal::Answer { sdp } => {
-            let kind = if matches!(signal, Signal::Offer { .. }) { "offer" } else { "answer" };
-            set(&object, "kind", kind.into());
-            set(&object, "sdp", sdp.into());
-        }
-        Signal::Candidate { candidate, sdp_mid, sdp_m_line_index } => {
-            set(&object, "kind", "candidate".into());
+    let kind = match &signal.step {
+        Step::Offer { .. } => "offer",
+        Step::Answer { .. } => "answer",
+        Step::Candidate { .. } => "candidate",
+        Step::Bye => "bye",
+    };
+    set(&object, "kind", kind.into());
+    set(&object, "session", signal.session.0.into());
+    match &signal.step {
+        Step::Offer { sdp } | Step::Answer { sdp } => set(&object, "sdp", sdp.into()),
+        Step::Candidate { candidate, sdp_mid, sdp_m_line_index } => {
             set(&object, "candidate", candidate.into());
             if let Some(mid) = sdp_mid {
                 set(&object, "sdp_mid", mid.into());
@@ -78,27 +84,34 @@ fn signal_object(signal: &Signal) -> JsValue {
                 set(&object, "sdp_m_line_index", (*index).into());
             }
         }
-        Signal::Bye => set(&object, "kind", "bye".into()),
+        Step::Bye => {}
     }
     object.into()
 }
 
+/// A signal of the peers' format; `None` for a kind this version does not know (a newer
+/// peer's), or a malformed one.
 fn signal(value: &JsValue) -> Option<Signal> {
-    Some(match string(value, "kind")?.as_str() {
-        "offer" => Signal::Offer { sdp: string(value, "sdp")? },
-        "answer" => Signal::Answer { sdp: string(value, "sdp")? },
-        "candidate" => Signal::Candidate {
+    let step = match string(value, "kind")?.as_str() {
+        "offer" => Step::Offer { sdp: string(value, "sdp")? },
+        "answer" => Step::Answer { sdp: string(value, "sdp")? },
+        "candidate" => Step::Candidate {
             candidate: string(value, "candidate")?,
             sdp_mid: optional(value, "sdp_mid", |v| v.as_string())?,
-            sdp_m_line_index: optional(value, "sdp_m_line_index", |v| {
-                let number = v.as_f64()?;
-                let index = number as u16;
-                (f64::from(index) == number).then_some(index)
-            })?,
+            sdp_m_line_index: optional(value, "sdp_m_line_index", |v| whole(v, u16::MAX.into()))?
+                .map(|index| index as u16),
         },
-        "bye" => Signal::Bye,
+        "bye" => Step::Bye,
         _ => return None,
-    })
+    };
+    let session = SessionId(whole(&field(value, "session")?, u32::MAX.into())? as u32);
+    Some(Signal { session, step })
+}
+
+/// A JSON number that is a whole number from 0 to `max`.
+fn whole(value: &JsValue, max: f64) -> Option<f64> {
+    let number = value.as_f64()?;
+    (number.fract() == 0.0 && (0.0..=max).contains(&number)).then_some(number)
 }
 
 fn peer_info(value: &JsValue) -> Option<PeerInfo> {
@@ -149,17 +162,23 @@ mod tests {
     }
 
     fn signals() -> Vec<Signal> {
-        vec![
-            Signal::Offer { sdp: "v=0\r\no=- 1 2 IN IP4 127.0.0.1".into() },
-            Signal::Answer { sdp: "v=0".into() },
-            Signal::Candidate {
+        let steps = vec![
+            Step::Offer { sdp: "v=0\r\no=- 1 2 IN IP4 127.0.0.1".into() },
+            Step::Answer { sdp: "v=0".into() },
+            Step::Candidate {
                 candidate: "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host".into(),
                 sdp_mid: Some("0".into()),
                 sdp_m_line_index: Some(0),
             },
-            Signal::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
-            Signal::Bye,
-        ]
+            Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
+            Step::Bye,
+        ];
+        let sessions = [0, 7, u32::MAX].into_iter().cycle();
+        steps
+            .into_iter()
+            .zip(sessions)
+            .map(|(step, n)| Signal { session: SessionId(n), step })
+            .collect()
     }
 
     /// Every server message, encoded by serde as the server does, reads back the same.
@@ -178,11 +197,17 @@ mod tests {
         messages.extend(
             signals().into_iter().map(|signal| ServerMessage::Signal { from: "a1".into(), signal }),
         );
-        messages.extend(
-            ErrorCode::ALL
-                .into_iter()
-                .map(|code| ServerMessage::Error { code, message: code.description().into() }),
-        );
+        messages.extend(ErrorCode::ALL.into_iter().map(|code| ServerMessage::Error {
+            code,
+            message: code.description().into(),
+            to: None,
+        }));
+        let to = Some(PeerId::from("b7"));
+        messages.push(ServerMessage::Error {
+            code: ErrorCode::UnknownPeer,
+            message: "m".into(),
+            to,
+        });
         for message in messages {
             let text = serde_json::to_string(&message).expect("encodes");
             assert_eq!(decode_server(&text), Some(message), "{text}");
@@ -213,11 +238,12 @@ mod tests {
     #[wasm_bindgen_test]
     fn unknown_codes_extra_fields_and_nulls_read_as_serde_would() {
         let text = r#"{"type":"error","code":"from_the_future","message":"m","extra":1}"#;
-        let expected = ServerMessage::Error { code: ErrorCode::Other, message: "m".into() };
-        assert_eq!(decode_server(text), Some(expected));
-        let text = r#"{"type":"signal","from":"a","signal":{"kind":"candidate","candidate":"c","sdp_mid":null}}"#;
         let expected =
-            Signal::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None };
+            ServerMessage::Error { code: ErrorCode::Other, message: "m".into(), to: None };
+        assert_eq!(decode_server(text), Some(expected));
+        let text = r#"{"type":"signal","from":"a","signal":{"kind":"candidate","session":3,"candidate":"c","sdp_mid":null,"new":1}}"#;
+        let step = Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None };
+        let expected = Signal { session: SessionId(3), step };
         assert_eq!(
             decode_server(text),
             Some(ServerMessage::Signal { from: "a".into(), signal: expected })
@@ -237,11 +263,16 @@ mod tests {
             r#"{"type":"welcome","id":"a1","room":"lobby","peers":{}}"#,
             r#"{"type":"welcome","id":"a1","room":"lobby","peers":[{"id":"b"}]}"#,
             r#"{"type":"peer_joined","peer":"c3"}"#,
-            r#"{"type":"signal","from":"a1","signal":{"kind":"offer"}}"#,
-            r#"{"type":"signal","from":"a1","signal":{"kind":"telepathy"}}"#,
-            r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","candidate":"c","sdp_m_line_index":70000}}"#,
-            r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","candidate":"c","sdp_m_line_index":1.5}}"#,
-            r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","candidate":"c","sdp_mid":3}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"offer","session":1}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"offer","sdp":"v=0"}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"bye","session":-1}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"bye","session":4294967296}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"bye","session":"1"}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"telepathy","session":1}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","session":1,"candidate":"c","sdp_m_line_index":70000}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","session":1,"candidate":"c","sdp_m_line_index":1.5}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","session":1,"candidate":"c","sdp_mid":3}}"#,
+            r#"{"type":"error","code":"unknown_peer","message":"m","to":7}"#,
             r#"{"type":"error","code":7,"message":"m"}"#,
             r#"{"type":"join","room":"lobby","name":"x"}"#,
         ] {

@@ -1,0 +1,119 @@
+//! What goes into the peer's state machine and what comes out of it: the vocabulary
+//! shared by the machine (`core`), the driver and the connections. A leaf module: it
+//! names protocol types only, never a JS object.
+
+use crate::PeerError;
+use signaling_protocol::{ErrorCode, PeerId, PeerInfo, SessionId, Signal, Step};
+
+/// One connection attempt to one remote. Everything a connection reports carries it,
+/// so reports of a replaced connection are recognised as stale.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct ConnKey {
+    /// The remote peer.
+    pub peer: PeerId,
+    /// The session, chosen by whichever side sent the offer: what signals carry.
+    pub session: SessionId,
+    /// Numbers the connections this peer started, so a connection is never mistaken
+    /// for an earlier one, even when the remote reuses a session id.
+    pub serial: u64,
+}
+
+/// A `connect()` or `disconnect()` call waiting for its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct CallId(pub u64);
+
+/// A timer the machine armed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct TimerId(pub u64);
+
+/// Which side of the offer/answer exchange a connection plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Creates and sends the offer.
+    Offerer,
+    /// Waits for the offer and answers it.
+    Answerer,
+}
+
+/// Everything the machine reacts to. `M` is a received message, carried unread.
+#[derive(Debug)]
+pub(crate) enum Input<M> {
+    /// `connect(peer)` was called.
+    Connect { peer: PeerId, call: CallId },
+    /// `disconnect(peer)` was called.
+    Disconnect { peer: PeerId, call: CallId },
+    /// `close()` was called (or the peer was dropped).
+    Close,
+    /// The server announced a new peer of the room.
+    PeerJoined(PeerInfo),
+    /// The server announced that a peer left the room.
+    PeerLeft(PeerInfo),
+    /// A remote's signal, relayed by the server.
+    Signal { from: PeerId, signal: Signal },
+    /// The server refused one of our messages; `to` names the peer when it was a signal.
+    Refused { code: ErrorCode, message: String, to: Option<PeerId> },
+    /// The signaling transport closed.
+    SignalingClosed { reason: String },
+    /// A connection produced a step to send to its remote (its offer, its answer, or a
+    /// local ICE candidate); the machine adds the session.
+    Outbound { key: ConnKey, step: Step },
+    /// The data channel opened.
+    ChannelOpen { key: ConnKey },
+    /// Everything queued went out and the data channel's close has begun.
+    ChannelClosing { key: ConnKey },
+    /// The data channel closed.
+    ChannelClosed { key: ConnKey },
+    /// A message arrived on the data channel.
+    Received { key: ConnKey, message: M },
+    /// Negotiation, ICE, or the remote's framing failed.
+    Failed { key: ConnKey, reason: String },
+    /// A timer armed by [`Output::StartTimer`] went off.
+    TimerFired(TimerId),
+}
+
+/// What the machine asks the driver to do, or to report, in order.
+#[derive(Debug)]
+pub(crate) enum Output<M> {
+    /// Send a signal to a remote through the signaling transport.
+    Send { to: PeerId, signal: Signal },
+    /// Create the connection `key`. An offerer creates its offer at once and reports it
+    /// as [`Input::Outbound`]; an answerer waits for the offer in [`Output::Apply`].
+    StartConnection { key: ConnKey, role: Role },
+    /// Hand a remote's offer, answer or candidate to the connection `key`, in order.
+    Apply { key: ConnKey, step: Step },
+    /// Close the data channel of `key` once everything queued on it went out
+    /// (reported as [`Input::ChannelClosing`]); refuse new messages on it.
+    CloseChannel { key: ConnKey },
+    /// The machine is done with `key`: tear it down now, or with `graceful`, once what
+    /// is queued went out (within a bounded time).
+    Release { key: ConnKey, graceful: bool },
+    /// Arm a timer, reported as [`Input::TimerFired`] after `ms` milliseconds.
+    StartTimer { timer: TimerId, ms: u32 },
+    /// Disarm a timer (it must not fire).
+    CancelTimer { timer: TimerId },
+    /// Answer a waiting `connect()` / `disconnect()` call.
+    Settle { call: CallId, result: Result<(), PeerError> },
+    /// Report an event to the owner of the peer.
+    Emit(Event<M>),
+    /// Close the signaling transport.
+    CloseSignaling,
+    /// Something worth a console warning and nothing else.
+    Warn(String),
+}
+
+/// What the owner of a peer is told (the machine's form of [`crate::PeerEvent`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Event<M> {
+    /// A peer entered the room.
+    PeerJoined(PeerInfo),
+    /// A peer left the room, after any connection to it ended.
+    PeerLeft(PeerInfo),
+    /// The data channel to this peer opened.
+    Connected(PeerInfo),
+    /// The data channel to this peer closed; nothing more comes from this connection.
+    Disconnected(PeerInfo),
+    /// A message arrived.
+    Message { from: PeerInfo, message: M },
+    /// The signaling transport closed.
+    SignalingClosed { reason: String },
+}

@@ -1,0 +1,80 @@
+//! One link: the machine's record of the connection to one remote, and the phase it is
+//! in. Each phase that can stall owns the timer that bounds it.
+
+use super::io::{CallId, ConnKey, TimerId};
+use signaling_protocol::PeerInfo;
+
+/// Where a connection is in its life. Closed links are not kept: they leave the map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// We sent (or are creating) the offer and wait for the answer. The only phase in
+    /// which a remote's offer collides with ours.
+    Offering { deadline: TimerId },
+    /// Offer and answer are exchanged, or being exchanged by the answerer; ICE, DTLS
+    /// and SCTP are setting up the channel.
+    Connecting { deadline: TimerId },
+    /// The data channel is open.
+    Open,
+    /// Closing: what was queued before still goes out, nothing new is accepted. Bounded
+    /// by the connection itself (ICE notices a vanished remote).
+    Draining,
+    /// The channel's close has begun; waiting for the `close` event, for at most the
+    /// linger time.
+    Closing { linger: TimerId },
+}
+
+impl Phase {
+    /// The timer this phase armed, if any.
+    pub fn timer(self) -> Option<TimerId> {
+        match self {
+            Self::Offering { deadline } | Self::Connecting { deadline } => Some(deadline),
+            Self::Closing { linger } => Some(linger),
+            Self::Open | Self::Draining => None,
+        }
+    }
+
+    /// Whether the channel had opened (so its end is a `Disconnected` event).
+    pub fn was_open(self) -> bool {
+        matches!(self, Self::Open | Self::Draining | Self::Closing { .. })
+    }
+
+    /// Whether the channel is still being set up.
+    pub fn is_negotiating(self) -> bool {
+        matches!(self, Self::Offering { .. } | Self::Connecting { .. })
+    }
+}
+
+/// The connection to one remote.
+#[derive(Debug)]
+pub(crate) struct Link {
+    /// The remote, as the room knows it.
+    pub peer: PeerInfo,
+    /// The connection attempt this link is.
+    pub key: ConnKey,
+    pub phase: Phase,
+    /// `connect()` calls answered when the channel opens (or the link ends).
+    pub connecting: Vec<CallId>,
+    /// `disconnect()` calls answered when the link ends.
+    pub disconnecting: Vec<CallId>,
+    /// `connect()` calls made while this link closes: a new link starts for them once
+    /// this one has ended.
+    pub reconnecting: Vec<CallId>,
+    /// The remote left the room while the channel closed: its `PeerLeft` follows our
+    /// `Disconnected` when the link ends.
+    pub left: bool,
+}
+
+impl Link {
+    /// A new link in its first phase.
+    pub fn new(peer: PeerInfo, key: ConnKey, phase: Phase) -> Self {
+        Self {
+            peer,
+            key,
+            phase,
+            connecting: Vec::new(),
+            disconnecting: Vec::new(),
+            reconnecting: Vec::new(),
+            left: false,
+        }
+    }
+}

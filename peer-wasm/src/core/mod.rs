@@ -1,0 +1,502 @@
+//! The peer's connection logic as a sans-IO state machine: it takes inputs (local
+//! calls, what the server says, what connections and timers report) and answers with
+//! outputs (signals to send, connections to start or tear down, timers, events, calls to
+//! settle). It touches no JS object, keeps no clock and spawns nothing, so every race
+//! (offer collisions, stale signals, a disconnect during a connect, close from inside
+//! an event) is a plain `cargo test` away; `driver.rs` carries the outputs out.
+//!
+//! ```text
+//!   lib.rs (JS surface)  ─▶  peer.rs (Rust API: Peer)
+//!                               │
+//!                               ▼
+//!                          driver.rs  ── executes Output, feeds Input ──▶ core/ (this)
+//!                           │      │                                       io.rs, link.rs
+//!          connection.rs ◀──┘      └──▶ signaling.rs (websocket.rs, local_hub.rs)
+//!          negotiation.rs, send_queue.rs, framing.rs, payload.rs
+//! ```
+//! Arrows point at what a module uses; nothing points back up. `core/io.rs` is the
+//! vocabulary every layer shares (a leaf).
+//!
+//! Each link goes through the phases of [`link::Phase`]; the rules, in short:
+//! - a session id, chosen by the offerer, is on every signal; a signal of another
+//!   session than the link's current one is stale and dropped;
+//! - two offers crossing (both sides called connect) are settled by id: the larger id's
+//!   offer wins, the smaller id drops its own and answers;
+//! - the channel counts as connected only while `Open`: a disconnect takes it out of
+//!   [`Core::connected`] at once, and what was queued still goes out (`Draining`);
+//! - `Disconnected` is the last event of a connection, and a peer's `PeerLeft` comes
+//!   after its `Disconnected`;
+//! - every phase that waits on the outside world has a timer, cancelled when it ends.
+
+mod io;
+mod link;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod properties;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;
+
+pub(crate) use io::{CallId, ConnKey, Event, Input, Output, Role, TimerId};
+
+use crate::PeerError;
+use link::{Link, Phase};
+use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
+use std::collections::{HashMap, VecDeque};
+
+/// How long a new connection may take to open its data channel.
+pub(crate) const OPEN_DEADLINE_MS: u32 = 15_000;
+/// How long a closing channel may take to close on both sides.
+pub(crate) const LINGER_MS: u32 = 3_000;
+
+/// The state of one peer: the room as it knows it, and one link per remote.
+pub(crate) struct Core<M> {
+    me: PeerId,
+    /// The other peers of the room, in the order they joined.
+    roster: Vec<PeerInfo>,
+    links: HashMap<PeerId, Link>,
+    signaling_open: bool,
+    closed: bool,
+    next_session: u32,
+    next_timer: u64,
+    next_serial: u64,
+    out: VecDeque<Output<M>>,
+}
+
+impl<M> Core<M> {
+    /// The state right after joining as `me`, with the room's current peers. Sessions
+    /// are numbered from `first_session` (random in the browser, so two peers' numbers
+    /// rarely meet; stale signals are recognised either way).
+    pub fn new(me: PeerId, roster: Vec<PeerInfo>, first_session: u32) -> Self {
+        Self {
+            me,
+            roster,
+            links: HashMap::new(),
+            signaling_open: true,
+            closed: false,
+            next_session: first_session,
+            next_timer: 0,
+            next_serial: 0,
+            out: VecDeque::new(),
+        }
+    }
+
+    /// The next thing to do, in order.
+    pub fn poll_output(&mut self) -> Option<Output<M>> {
+        self.out.pop_front()
+    }
+
+    /// The other peers of the room, in the order they joined.
+    pub fn roster(&self) -> &[PeerInfo] {
+        &self.roster
+    }
+
+    /// The peers whose data channel is open, in room order.
+    pub fn connected(&self) -> Vec<PeerInfo> {
+        let open = |peer: &&PeerInfo| self.open_link(&peer.id).is_some();
+        self.roster.iter().filter(open).cloned().collect()
+    }
+
+    /// The open connections, in room order: where `send_message` goes.
+    pub fn open_keys(&self) -> Vec<ConnKey> {
+        self.roster.iter().filter_map(|peer| Some(self.open_link(&peer.id)?.key.clone())).collect()
+    }
+
+    /// The open connection to `peer`, or why there is none.
+    pub fn open_key(&self, peer: &PeerId) -> Result<ConnKey, PeerError> {
+        if self.closed {
+            return Err(PeerError::Closed);
+        }
+        match self.open_link(peer) {
+            Some(link) => Ok(link.key.clone()),
+            None if self.knows(peer) => Err(PeerError::NotConnected(peer.clone())),
+            None => Err(PeerError::UnknownPeer(peer.clone())),
+        }
+    }
+
+    /// Whether `close()` was applied.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Every link with its connection and phase, for the tests' invariants.
+    #[cfg(all(test, not(target_arch = "wasm32")))]
+    fn links(&self) -> Vec<(ConnKey, Phase)> {
+        self.links.values().map(|link| (link.key.clone(), link.phase)).collect()
+    }
+
+    /// Applies one input; its outputs wait in [`Core::poll_output`].
+    pub fn apply(&mut self, input: Input<M>) {
+        match input {
+            Input::Connect { peer, call } => self.connect(&peer, call),
+            Input::Disconnect { peer, call } => self.disconnect(&peer, call),
+            Input::Close => self.close(),
+            _ if self.closed => {}
+            Input::PeerJoined(peer) => self.peer_joined(peer),
+            Input::PeerLeft(peer) => self.peer_left(&peer.id),
+            Input::Signal { from, signal } => self.on_signal(&from, signal),
+            Input::Refused { code, message, to } => {
+                let error = PeerError::Refused { code, message };
+                match to.filter(|peer| self.link_in(peer, Phase::is_negotiating)) {
+                    Some(peer) => self.finish(&peer, error, true, false),
+                    None => self.out.push_back(Output::Warn(error.to_string())),
+                }
+            }
+            Input::SignalingClosed { reason } => self.signaling_closed(reason),
+            Input::Outbound { key, step } => {
+                if self.current(&key).is_some_and(|link| {
+                    !matches!(link.phase, Phase::Draining | Phase::Closing { .. })
+                }) {
+                    let signal = Signal { session: key.session, step };
+                    self.out.push_back(Output::Send { to: key.peer, signal });
+                }
+            }
+            Input::ChannelOpen { key } => self.channel_open(&key),
+            Input::ChannelClosing { key } => {
+                if self.current(&key).is_some_and(|link| link.phase == Phase::Draining) {
+                    let linger = self.arm(LINGER_MS);
+                    self.set_phase(&key.peer, Phase::Closing { linger });
+                }
+            }
+            Input::ChannelClosed { key } => {
+                if self.current(&key).is_some() {
+                    let error = connect_failed(&key.peer, "the data channel closed");
+                    self.finish(&key.peer, error, false, false);
+                }
+            }
+            Input::Received { key, message } => {
+                if let Some(link) = self.current(&key).filter(|link| link.phase.was_open()) {
+                    let from = link.peer.clone();
+                    self.out.push_back(Output::Emit(Event::Message { from, message }));
+                }
+            }
+            Input::Failed { key, reason } => {
+                if self.current(&key).is_some() {
+                    self.finish(&key.peer, connect_failed(&key.peer, &reason), true, false);
+                }
+            }
+            Input::TimerFired(timer) => self.timer_fired(timer),
+        }
+    }
+
+    fn connect(&mut self, peer: &PeerId, call: CallId) {
+        let refused = if self.closed {
+            Some(PeerError::Closed)
+        } else if *peer == self.me {
+            Some(PeerError::SelfConnect)
+        } else if !self.knows(peer) {
+            Some(PeerError::UnknownPeer(peer.clone()))
+        } else {
+            None
+        };
+        if let Some(error) = refused {
+            return self.settle(call, Err(error));
+        }
+        let signaling_open = self.signaling_open;
+        match self.links.get_mut(peer) {
+            Some(link) => match link.phase {
+                Phase::Open => self.settle(call, Ok(())),
+                phase if phase.is_negotiating() => link.connecting.push(call),
+                // Closing: a new connection starts once this one has ended.
+                _ if link.left => self.settle(call, Err(PeerError::UnknownPeer(peer.clone()))),
+                _ => link.reconnecting.push(call),
+            },
+            None if !signaling_open => self.settle(call, Err(PeerError::SignalingClosed)),
+            None => {
+                let session = self.new_session();
+                self.start_link(peer, Role::Offerer, session).connecting.push(call);
+            }
+        }
+    }
+
+    fn disconnect(&mut self, peer: &PeerId, call: CallId) {
+        let Some(link) = self.links.get_mut(peer).filter(|_| !self.closed) else {
+            return self.settle(call, Ok(()));
+        };
+        link.disconnecting.push(call);
+        // A connect waiting for this link to close is overruled by this disconnect.
+        let overruled = std::mem::take(&mut link.reconnecting);
+        let phase = link.phase;
+        for call in overruled {
+            self.settle(call, Err(connect_failed(peer, "disconnect was called")));
+        }
+        match phase {
+            Phase::Open => self.begin_closing(peer, true),
+            phase if phase.is_negotiating() => {
+                self.finish(peer, connect_failed(peer, "disconnect was called"), true, false);
+            }
+            // Already closing: answered when it ends.
+            _ => {}
+        }
+    }
+
+    fn close(&mut self) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        for peer in self.linked_peers() {
+            let graceful = self.link_in(&peer, Phase::was_open);
+            // A closing link's remote already knows (it said bye, left, or was told).
+            let bye = !self
+                .link_in(&peer, |phase| matches!(phase, Phase::Draining | Phase::Closing { .. }));
+            self.finish(&peer, PeerError::Closed, bye, graceful);
+        }
+        self.out.push_back(Output::CloseSignaling);
+    }
+
+    fn peer_joined(&mut self, peer: PeerInfo) {
+        self.roster.retain(|known| known.id != peer.id);
+        self.roster.push(peer.clone());
+        self.out.push_back(Output::Emit(Event::PeerJoined(peer)));
+    }
+
+    fn peer_left(&mut self, id: &PeerId) {
+        let Some(link) = self.links.get_mut(id) else {
+            return self.forget(id);
+        };
+        // Its `PeerLeft` follows the end of the link.
+        link.left = true;
+        let stranded = std::mem::take(&mut link.reconnecting);
+        let phase = link.phase;
+        for call in stranded {
+            self.settle(call, Err(PeerError::UnknownPeer(id.clone())));
+        }
+        match phase {
+            // The channel may still carry the peer's last messages: it closes behind them.
+            Phase::Open => self.begin_closing(id, false),
+            phase if phase.is_negotiating() => {
+                self.finish(id, connect_failed(id, "the peer left the room"), false, false);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_signal(&mut self, from: &PeerId, signal: Signal) {
+        if !self.knows(from) {
+            return;
+        }
+        let Signal { session, step } = signal;
+        if let Step::Offer { .. } = step {
+            return self.on_offer(from, session, step);
+        }
+        let Some(link) = self.links.get_mut(from).filter(|link| link.key.session == session) else {
+            return; // stale: of a session that is over, or never was ours
+        };
+        let key = link.key.clone();
+        match (step, link.phase) {
+            (Step::Answer { sdp }, Phase::Offering { deadline }) => {
+                link.phase = Phase::Connecting { deadline };
+                self.out.push_back(Output::Apply { key, step: Step::Answer { sdp } });
+            }
+            (
+                step @ Step::Candidate { .. },
+                Phase::Offering { .. } | Phase::Connecting { .. } | Phase::Open,
+            ) => {
+                self.out.push_back(Output::Apply { key, step });
+            }
+            (Step::Bye, Phase::Open) => self.begin_closing(from, false),
+            (Step::Bye, phase) if phase.is_negotiating() => {
+                self.finish(
+                    from,
+                    connect_failed(from, "the peer closed the connection"),
+                    false,
+                    false,
+                );
+            }
+            // A second answer, a candidate for a closing channel, a bye while closing.
+            _ => {}
+        }
+    }
+
+    fn on_offer(&mut self, from: &PeerId, session: SessionId, offer: Step) {
+        let mut waiting = Vec::new();
+        if let Some(link) = self.links.get_mut(from) {
+            let collision = matches!(link.phase, Phase::Offering { .. });
+            if link.key.session == session || (collision && self.me > *from) {
+                return; // a duplicate, or the loser's offer: ours wins
+            }
+            // The remote replaced the connection (or yields to ours): whoever waited for
+            // the old one waits for the new one.
+            waiting.append(&mut link.connecting);
+            waiting.append(&mut link.reconnecting);
+            let graceful = link.phase.was_open();
+            let error = connect_failed(from, "the peer restarted the connection");
+            self.finish(from, error, false, graceful);
+        }
+        let link = self.start_link(from, Role::Answerer, session);
+        link.connecting = waiting;
+        let key = link.key.clone();
+        self.out.push_back(Output::Apply { key, step: offer });
+    }
+
+    fn signaling_closed(&mut self, reason: String) {
+        self.signaling_open = false;
+        // Connections past their offer/answer need no server any more; an offer still
+        // waiting for its answer can never get it.
+        for peer in self.linked_peers() {
+            if self.link_in(&peer, |phase| matches!(phase, Phase::Offering { .. })) {
+                let error = connect_failed(&peer, "the signaling connection closed");
+                self.finish(&peer, error, false, false);
+            }
+        }
+        self.out.push_back(Output::Emit(Event::SignalingClosed { reason }));
+    }
+
+    fn channel_open(&mut self, key: &ConnKey) {
+        let Some(link) = self.links.get_mut(&key.peer).filter(|link| link.key == *key) else {
+            return;
+        };
+        let Some(deadline) = link.phase.timer().filter(|_| link.phase.is_negotiating()) else {
+            return;
+        };
+        link.phase = Phase::Open;
+        let calls = std::mem::take(&mut link.connecting);
+        let peer = link.peer.clone();
+        self.out.push_back(Output::CancelTimer { timer: deadline });
+        for call in calls {
+            self.settle(call, Ok(()));
+        }
+        self.out.push_back(Output::Emit(Event::Connected(peer)));
+    }
+
+    fn timer_fired(&mut self, timer: TimerId) {
+        let Some(link) = self.links.values().find(|link| link.phase.timer() == Some(timer)) else {
+            return; // cancelled after it went off
+        };
+        let (peer, phase) = (link.key.peer.clone(), link.phase);
+        if phase.is_negotiating() {
+            let reason = format!("no data channel within {} s", OPEN_DEADLINE_MS / 1000);
+            self.finish(&peer, connect_failed(&peer, &reason), true, false);
+        } else {
+            let error = connect_failed(&peer, "the data channel did not close in time");
+            self.finish(&peer, error, false, false);
+        }
+    }
+
+    /// Starts a graceful close: the link stops counting as connected, what is queued
+    /// still goes out, then the channel closes. With `bye`, the remote is told at once
+    /// (it stops sending to us and closes its end the same way).
+    fn begin_closing(&mut self, peer: &PeerId, bye: bool) {
+        let Some(link) = self.links.get_mut(peer) else { return };
+        link.phase = Phase::Draining;
+        let key = link.key.clone();
+        if bye {
+            self.send_bye(&key);
+        }
+        self.out.push_back(Output::CloseChannel { key });
+    }
+
+    /// Ends the link to `peer`: cancels its timer, answers its calls (`connect()` ones
+    /// with `error`), releases the connection, tells the remote (`bye`), reports
+    /// `Disconnected` if it had opened and `PeerLeft` if the peer left meanwhile, then
+    /// starts the connection that `connect()` calls made while it closed wait for.
+    fn finish(&mut self, peer: &PeerId, error: PeerError, bye: bool, graceful: bool) {
+        let Some(link) = self.links.remove(peer) else { return };
+        if let Some(timer) = link.phase.timer() {
+            self.out.push_back(Output::CancelTimer { timer });
+        }
+        for call in link.connecting {
+            self.settle(call, Err(error.clone()));
+        }
+        for call in link.disconnecting {
+            self.settle(call, Ok(()));
+        }
+        if bye {
+            self.send_bye(&link.key);
+        }
+        self.out.push_back(Output::Release { key: link.key, graceful });
+        if link.phase.was_open() {
+            self.out.push_back(Output::Emit(Event::Disconnected(link.peer.clone())));
+        }
+        if link.left {
+            self.forget(peer);
+        }
+        for call in link.reconnecting {
+            self.connect(peer, call);
+        }
+    }
+
+    /// Removes a peer that left the room from the roster, and reports it.
+    fn forget(&mut self, id: &PeerId) {
+        if let Some(index) = self.roster.iter().position(|known| known.id == *id) {
+            let peer = self.roster.remove(index);
+            self.out.push_back(Output::Emit(Event::PeerLeft(peer)));
+        }
+    }
+
+    fn send_bye(&mut self, key: &ConnKey) {
+        if self.signaling_open {
+            let signal = Signal { session: key.session, step: Step::Bye };
+            self.out.push_back(Output::Send { to: key.peer.clone(), signal });
+        }
+    }
+
+    fn start_link(&mut self, peer: &PeerId, role: Role, session: SessionId) -> &mut Link {
+        let deadline = self.arm(OPEN_DEADLINE_MS);
+        let phase = match role {
+            Role::Offerer => Phase::Offering { deadline },
+            Role::Answerer => Phase::Connecting { deadline },
+        };
+        self.next_serial += 1;
+        let key = ConnKey { peer: peer.clone(), session, serial: self.next_serial };
+        self.out.push_back(Output::StartConnection { key: key.clone(), role });
+        let link = Link::new(self.info(peer), key, phase);
+        self.links.entry(peer.clone()).insert_entry(link).into_mut()
+    }
+
+    fn arm(&mut self, ms: u32) -> TimerId {
+        self.next_timer += 1;
+        let timer = TimerId(self.next_timer);
+        self.out.push_back(Output::StartTimer { timer, ms });
+        timer
+    }
+
+    fn new_session(&mut self) -> SessionId {
+        let session = SessionId(self.next_session);
+        self.next_session = self.next_session.wrapping_add(1);
+        session
+    }
+
+    fn settle(&mut self, call: CallId, result: Result<(), PeerError>) {
+        self.out.push_back(Output::Settle { call, result });
+    }
+
+    fn set_phase(&mut self, peer: &PeerId, phase: Phase) {
+        if let Some(link) = self.links.get_mut(peer) {
+            link.phase = phase;
+        }
+    }
+
+    /// The link `key` names, if it is still the current one.
+    fn current(&self, key: &ConnKey) -> Option<&Link> {
+        self.links.get(&key.peer).filter(|link| link.key == *key)
+    }
+
+    fn open_link(&self, peer: &PeerId) -> Option<&Link> {
+        self.links.get(peer).filter(|link| link.phase == Phase::Open)
+    }
+
+    fn link_in(&self, peer: &PeerId, phase: impl Fn(Phase) -> bool) -> bool {
+        self.links.get(peer).is_some_and(|link| phase(link.phase))
+    }
+
+    /// The peers we have a link to, in a fixed order (so outputs are deterministic).
+    fn linked_peers(&self) -> Vec<PeerId> {
+        let mut peers: Vec<PeerId> = self.links.keys().cloned().collect();
+        peers.sort();
+        peers
+    }
+
+    fn knows(&self, id: &PeerId) -> bool {
+        self.roster.iter().any(|peer| peer.id == *id)
+    }
+
+    /// The room's record of `id` (a nameless one if it is not in the room).
+    fn info(&self, id: &PeerId) -> PeerInfo {
+        let known = self.roster.iter().find(|peer| peer.id == *id).cloned();
+        known.unwrap_or_else(|| PeerInfo { id: id.clone(), name: String::new() })
+    }
+}
+
+fn connect_failed(peer: &PeerId, reason: &str) -> PeerError {
+    PeerError::ConnectFailed { peer: peer.clone(), reason: reason.to_owned() }
+}

@@ -1,0 +1,245 @@
+//! Random interleavings of everything that can happen to a peer (local calls, remote
+//! signals of the current and of earlier sessions, channel events, timers going off,
+//! server news) thrown at the machine, checking after every step what a user relies on:
+//! - every `connect()` / `disconnect()` is answered exactly once (after `close()`, all are);
+//! - `connectedPeers()` lists exactly the links that are open, and the `Connected` /
+//!   `Disconnected` events agree with the links whose channel had opened;
+//! - no event for a peer after its `Disconnected` (until it connects again), and its
+//!   `PeerLeft` never comes while it still counts as connected;
+//! - the armed timers are exactly those of the live phases, and the started
+//!   connections not yet released are exactly the live links;
+//! - after `close()`: no links, no timers, no connection, and nothing more happens.
+
+use super::tests::{Harness, id, info};
+use super::*;
+use proptest::prelude::*;
+use signaling_protocol::ErrorCode;
+use std::collections::{HashMap, HashSet};
+
+/// The other peers: one id below ours ("m"), two above.
+const PEERS: [&str; 3] = ["a", "n", "z"];
+
+#[derive(Clone, Debug)]
+enum Op {
+    Connect(usize),
+    Disconnect(usize),
+    Close,
+    Joined(usize),
+    Left(usize),
+    Signal { peer: usize, session: Pick, step: u8 },
+    Refused(usize),
+    SignalingClosed,
+    Outbound(usize, Pick),
+    Open(usize, Pick),
+    Closing(usize, Pick),
+    Closed(usize, Pick),
+    Received(usize, Pick),
+    Failed(usize, Pick),
+    Timer(u64),
+}
+
+/// Which session an op refers to: the peer's latest connection, an earlier one, or one
+/// we never saw.
+#[derive(Clone, Debug)]
+enum Pick {
+    Latest,
+    Earlier(usize),
+    Unknown(u32),
+}
+
+fn pick() -> impl Strategy<Value = Pick> {
+    prop_oneof![
+        4 => Just(Pick::Latest),
+        2 => (0..4usize).prop_map(Pick::Earlier),
+        1 => any::<u32>().prop_map(Pick::Unknown),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let peer = 0..PEERS.len();
+    prop_oneof![
+        4 => peer.clone().prop_map(Op::Connect),
+        3 => peer.clone().prop_map(Op::Disconnect),
+        1 => Just(Op::Close),
+        1 => peer.clone().prop_map(Op::Joined),
+        1 => peer.clone().prop_map(Op::Left),
+        6 => (peer.clone(), pick(), 0..4u8).prop_map(|(peer, session, step)| Op::Signal { peer, session, step }),
+        1 => peer.clone().prop_map(Op::Refused),
+        1 => Just(Op::SignalingClosed),
+        2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Outbound(p, k)),
+        4 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Open(p, k)),
+        2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Closing(p, k)),
+        2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Closed(p, k)),
+        3 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Received(p, k)),
+        1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Failed(p, k)),
+        2 => (1..40u64).prop_map(Op::Timer),
+    ]
+}
+
+/// The connection `pick` names for `peer`, among those the machine started.
+fn key(h: &Harness, peer: &str, pick: &Pick) -> ConnKey {
+    let started: Vec<&ConnKey> = h.started.iter().filter(|key| key.peer == id(peer)).collect();
+    match (pick, started.as_slice()) {
+        (Pick::Latest, [.., latest]) => (*latest).clone(),
+        (Pick::Earlier(n), keys) if !keys.is_empty() => keys[n % keys.len()].clone(),
+        (Pick::Unknown(session), _) => {
+            ConnKey { peer: id(peer), session: SessionId(*session), serial: 0 }
+        }
+        _ => ConnKey { peer: id(peer), session: SessionId(7), serial: 0 },
+    }
+}
+
+fn step(kind: u8) -> Step {
+    match kind {
+        0 => Step::Offer { sdp: "offer".into() },
+        1 => Step::Answer { sdp: "answer".into() },
+        2 => Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
+        _ => Step::Bye,
+    }
+}
+
+fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
+    Some(match op {
+        Op::Connect(p) => Input::Connect { peer: id(PEERS[*p]), call: h.call() },
+        Op::Disconnect(p) => Input::Disconnect { peer: id(PEERS[*p]), call: h.call() },
+        Op::Close => Input::Close,
+        Op::Joined(p) => Input::PeerJoined(info(PEERS[*p])),
+        Op::Left(p) => Input::PeerLeft(info(PEERS[*p])),
+        Op::Signal { peer, session, step: kind } => {
+            let session = key(h, PEERS[*peer], session).session;
+            Input::Signal { from: id(PEERS[*peer]), signal: Signal { session, step: step(*kind) } }
+        }
+        Op::Refused(p) => Input::Refused {
+            code: ErrorCode::RateLimited,
+            message: "slow down".into(),
+            to: Some(id(PEERS[*p])),
+        },
+        Op::SignalingClosed => Input::SignalingClosed { reason: "gone".into() },
+        Op::Outbound(p, k) => Input::Outbound { key: key(h, PEERS[*p], k), step: step(2) },
+        Op::Open(p, k) => Input::ChannelOpen { key: key(h, PEERS[*p], k) },
+        Op::Closing(p, k) => Input::ChannelClosing { key: key(h, PEERS[*p], k) },
+        Op::Closed(p, k) => Input::ChannelClosed { key: key(h, PEERS[*p], k) },
+        Op::Received(p, k) => Input::Received { key: key(h, PEERS[*p], k), message: "hi" },
+        Op::Failed(p, k) => {
+            Input::Failed { key: key(h, PEERS[*p], k), reason: "ICE failed".into() }
+        }
+        // A timer the machine armed, cancelled or never had: the driver may deliver a
+        // timer that fired just before it was cancelled.
+        Op::Timer(n) => Input::TimerFired(TimerId(*n)),
+    })
+}
+
+/// What the events said so far, per peer.
+#[derive(Default)]
+struct Seen {
+    connected: HashSet<PeerId>,
+    checked: usize,
+}
+
+impl Seen {
+    /// Reads the events emitted since the last call, checking their order.
+    fn read(&mut self, events: &[Event<&'static str>]) -> Result<(), TestCaseError> {
+        for event in &events[self.checked..] {
+            match event {
+                Event::Connected(peer) => {
+                    prop_assert!(self.connected.insert(peer.id.clone()), "{peer:?} connected twice")
+                }
+                Event::Disconnected(peer) => {
+                    prop_assert!(
+                        self.connected.remove(&peer.id),
+                        "{peer:?} disconnected, never connected"
+                    )
+                }
+                Event::Message { from, .. } => {
+                    prop_assert!(
+                        self.connected.contains(&from.id),
+                        "message from {from:?} outside its connection"
+                    )
+                }
+                Event::PeerLeft(peer) => {
+                    prop_assert!(
+                        !self.connected.contains(&peer.id),
+                        "{peer:?} left while connected"
+                    )
+                }
+                Event::PeerJoined(_) | Event::SignalingClosed { .. } => {}
+            }
+        }
+        self.checked = events.len();
+        Ok(())
+    }
+}
+
+fn check_invariants(h: &Harness, seen: &Seen) -> Result<(), TestCaseError> {
+    let links = h.core.links();
+    // connectedPeers() is exactly the open links.
+    let open: HashSet<PeerId> = links
+        .iter()
+        .filter(|(_, phase)| *phase == link::Phase::Open)
+        .map(|(key, _)| key.peer.clone())
+        .collect();
+    let listed: HashSet<PeerId> = h.core.connected().into_iter().map(|peer| peer.id).collect();
+    prop_assert_eq!(&listed, &open);
+    // The events agree with the links whose channel had opened.
+    let had_opened: HashSet<PeerId> = links
+        .iter()
+        .filter(|(_, phase)| phase.was_open())
+        .map(|(key, _)| key.peer.clone())
+        .collect();
+    prop_assert_eq!(&seen.connected, &had_opened);
+    // Timers armed and not cancelled = those of the live phases.
+    let mut armed = h.timers.clone();
+    armed.sort_by_key(|timer| timer.0);
+    let mut live: Vec<TimerId> = links.iter().filter_map(|(_, phase)| phase.timer()).collect();
+    live.sort_by_key(|timer| timer.0);
+    prop_assert_eq!(armed, live);
+    // Connections started and not released = the live links.
+    let mut unreleased: HashMap<ConnKey, usize> = HashMap::new();
+    for key in &h.started {
+        *unreleased.entry(key.clone()).or_default() += 1;
+    }
+    for key in &h.released {
+        *unreleased.entry(key.clone()).or_default() -= 1;
+    }
+    unreleased.retain(|_, count| *count > 0);
+    let live_keys: HashMap<ConnKey, usize> =
+        links.iter().map(|(key, _)| (key.clone(), 1)).collect();
+    prop_assert_eq!(unreleased, live_keys);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_interleaving_keeps_the_promises(ops in proptest::collection::vec(op(), 1..60)) {
+        let mut h = Harness::new("m", &PEERS);
+        let mut seen = Seen::default();
+        for op in &ops {
+            if let Some(input) = input(&mut h, op) {
+                h.apply(input);
+            }
+            seen.read(&h.events)?;
+            check_invariants(&h, &seen)?;
+        }
+        // close() answers every call, ends every link, disarms every timer...
+        h.apply(Input::Close);
+        seen.read(&h.events)?;
+        check_invariants(&h, &seen)?;
+        prop_assert!(h.core.links().is_empty());
+        prop_assert!(h.timers.is_empty());
+        prop_assert!(seen.connected.is_empty());
+        let calls = h.call().0 - 1;
+        prop_assert_eq!(h.settled.len() as u64, calls, "every call answered once");
+        // ...and nothing happens after it.
+        let (events, started) = (h.events.len(), h.started.len());
+        for op in &ops {
+            if let Some(input) = input(&mut h, op) {
+                h.apply(input);
+            }
+        }
+        prop_assert_eq!(h.events.len(), events);
+        prop_assert_eq!(h.started.len(), started);
+        prop_assert!(h.timers.is_empty());
+    }
+}

@@ -1,0 +1,409 @@
+//! The machine driven by hand, one input at a time: each fault the review found, as it
+//! was triggered in the browser, and the rules of the crate docs. No browser, no
+//! sockets, no sleeps.
+
+use super::*;
+use signaling_protocol::ErrorCode;
+
+/// A received message, as the tests tag it.
+type Msg = &'static str;
+
+/// A machine plus what a driver would track: armed timers and waiting calls.
+pub(super) struct Harness {
+    pub core: Core<Msg>,
+    pub timers: Vec<TimerId>,
+    pub settled: Vec<(CallId, Result<(), PeerError>)>,
+    pub events: Vec<Event<Msg>>,
+    pub sent: Vec<(PeerId, Signal)>,
+    pub started: Vec<ConnKey>,
+    pub released: Vec<ConnKey>,
+    pub applied: Vec<(ConnKey, Step)>,
+    pub closing: Vec<ConnKey>,
+    next_call: u64,
+}
+
+pub(super) fn info(id: &str) -> PeerInfo {
+    PeerInfo { id: PeerId::from(id), name: format!("Peer {id}") }
+}
+
+pub(super) fn id(id: &str) -> PeerId {
+    PeerId::from(id)
+}
+
+impl Harness {
+    /// Peer `me` in a room with `others`; sessions numbered from 100.
+    pub fn new(me: &str, others: &[&str]) -> Self {
+        let roster = others.iter().map(|other| info(other)).collect();
+        Self {
+            core: Core::new(id(me), roster, 100),
+            timers: Vec::new(),
+            settled: Vec::new(),
+            events: Vec::new(),
+            sent: Vec::new(),
+            started: Vec::new(),
+            released: Vec::new(),
+            applied: Vec::new(),
+            closing: Vec::new(),
+            next_call: 0,
+        }
+    }
+
+    /// Applies `input` and records every output, checking the driver-side rules: a
+    /// timer is cancelled at most once and only while armed; a call is settled once.
+    pub fn apply(&mut self, input: Input<Msg>) {
+        if let Input::TimerFired(timer) = &input {
+            self.timers.retain(|armed| armed != timer);
+        }
+        self.core.apply(input);
+        while let Some(output) = self.core.poll_output() {
+            match output {
+                Output::StartTimer { timer, .. } => self.timers.push(timer),
+                Output::CancelTimer { timer } => self.timers.retain(|armed| *armed != timer),
+                Output::Settle { call, result } => {
+                    assert!(self.settled.iter().all(|(done, _)| *done != call), "{call:?} twice");
+                    self.settled.push((call, result));
+                }
+                Output::Emit(event) => self.events.push(event),
+                Output::Send { to, signal } => self.sent.push((to, signal)),
+                Output::StartConnection { key, .. } => self.started.push(key),
+                Output::Release { key, .. } => {
+                    assert!(!self.released.contains(&key), "{key:?} released twice");
+                    self.released.push(key);
+                }
+                Output::Apply { key, step } => self.applied.push((key, step)),
+                Output::CloseChannel { key } => self.closing.push(key),
+                Output::CloseSignaling | Output::Warn(_) => {}
+            }
+        }
+    }
+
+    pub fn call(&mut self) -> CallId {
+        self.next_call += 1;
+        CallId(self.next_call)
+    }
+
+    pub fn connect(&mut self, peer: &str) -> CallId {
+        let call = self.call();
+        self.apply(Input::Connect { peer: id(peer), call });
+        call
+    }
+
+    pub fn disconnect(&mut self, peer: &str) -> CallId {
+        let call = self.call();
+        self.apply(Input::Disconnect { peer: id(peer), call });
+        call
+    }
+
+    pub fn result(&self, call: CallId) -> Option<&Result<(), PeerError>> {
+        self.settled.iter().find(|(done, _)| *done == call).map(|(_, result)| result)
+    }
+
+    /// The connection most recently started to `peer`.
+    pub fn key(&self, peer: &str) -> ConnKey {
+        let started = self.started.iter().rev().find(|key| key.peer == id(peer));
+        started.cloned().expect("a connection was started")
+    }
+
+    /// Connects to `peer` as the offerer, all the way to an open channel.
+    pub fn open_as_offerer(&mut self, peer: &str) -> ConnKey {
+        let call = self.connect(peer);
+        let key = self.key(peer);
+        self.apply(Input::Outbound { key: key.clone(), step: offer() });
+        self.remote(peer, key.session, Step::Answer { sdp: "answer".into() });
+        self.apply(Input::ChannelOpen { key: key.clone() });
+        assert_eq!(self.result(call), Some(&Ok(())));
+        key
+    }
+
+    /// A signal from `peer`.
+    pub fn remote(&mut self, peer: &str, session: SessionId, step: Step) {
+        self.apply(Input::Signal { from: id(peer), signal: Signal { session, step } });
+    }
+
+    pub fn connected(&self) -> Vec<String> {
+        self.core.connected().into_iter().map(|peer| peer.id.to_string()).collect()
+    }
+
+    /// The events, as short strings (`"+b"` connected, `"-b"` disconnected, `"left b"`,
+    /// `"joined b"`, `"b: text"`, `"signaling closed"`).
+    pub fn log(&self) -> Vec<String> {
+        self.events.iter().map(describe).collect()
+    }
+}
+
+pub(super) fn describe(event: &Event<Msg>) -> String {
+    match event {
+        Event::Connected(peer) => format!("+{}", peer.id),
+        Event::Disconnected(peer) => format!("-{}", peer.id),
+        Event::PeerLeft(peer) => format!("left {}", peer.id),
+        Event::PeerJoined(peer) => format!("joined {}", peer.id),
+        Event::Message { from, message } => format!("{}: {message}", from.id),
+        Event::SignalingClosed { .. } => "signaling closed".into(),
+    }
+}
+
+fn offer() -> Step {
+    Step::Offer { sdp: "offer".into() }
+}
+
+#[test]
+fn connect_opens_and_only_then_counts_as_connected() {
+    let mut h = Harness::new("m", &["b"]);
+    let call = h.connect("b");
+    let key = h.key("b");
+    assert_eq!(h.result(call), None);
+    assert!(h.connected().is_empty());
+    h.apply(Input::Outbound { key: key.clone(), step: offer() });
+    assert_eq!(h.sent, vec![(id("b"), Signal { session: key.session, step: offer() })]);
+    h.remote("b", key.session, Step::Answer { sdp: "a".into() });
+    h.apply(Input::ChannelOpen { key });
+    assert_eq!(h.result(call), Some(&Ok(())));
+    assert_eq!(h.connected(), ["b"]);
+    assert_eq!(h.log(), ["+b"]);
+    assert!(h.timers.is_empty(), "the open deadline is cancelled once open");
+}
+
+/// Fault 1: after `disconnect(b)`, `b` was still "open" while its queue refused sends,
+/// so `sendMessage` threw after having sent to some peers.
+#[test]
+fn a_disconnecting_peer_stops_counting_as_connected_at_once() {
+    let mut h = Harness::new("m", &["b", "c"]);
+    let b = h.open_as_offerer("b");
+    h.open_as_offerer("c");
+    let call = h.disconnect("b");
+    assert_eq!(h.connected(), ["c"], "connectedPeers() drops b at once");
+    assert_eq!(h.core.open_keys().len(), 1, "sendMessage goes to c only");
+    assert_eq!(h.core.open_key(&id("b")), Err(PeerError::NotConnected(id("b"))));
+    assert_eq!(h.closing, std::slice::from_ref(&b), "b's channel closes behind what was queued");
+    assert_eq!(h.sent.last(), Some(&(id("b"), Signal { session: b.session, step: Step::Bye })));
+    assert_eq!(h.result(call), None, "disconnect() resolves when the channel has closed");
+    // b's last messages still arrive while its channel drains...
+    h.apply(Input::Received { key: b.clone(), message: "last words" });
+    h.apply(Input::ChannelClosing { key: b.clone() });
+    h.apply(Input::ChannelClosed { key: b.clone() });
+    assert_eq!(h.result(call), Some(&Ok(())));
+    assert_eq!(h.log(), ["+b", "+c", "b: last words", "-b"]);
+    // ...and nothing after its Disconnected.
+    h.apply(Input::Received { key: b, message: "too late" });
+    assert_eq!(h.log().len(), 4);
+    assert!(h.timers.is_empty());
+}
+
+/// Fault 1, second half: a remote that crashed is reported left by the server; the
+/// link was kept "open" for seconds. Fault 8: `PeerLeft` came before `Disconnected`.
+#[test]
+fn a_peer_that_left_is_not_connected_and_its_disconnect_comes_before_its_leave() {
+    let mut h = Harness::new("m", &["b"]);
+    let b = h.open_as_offerer("b");
+    h.apply(Input::PeerLeft(info("b")));
+    assert!(h.connected().is_empty());
+    assert_eq!(h.log(), ["+b"], "nothing reported until the channel has closed");
+    h.apply(Input::ChannelClosing { key: b.clone() });
+    // The remote vanished: its end never closes, the linger timer ends the link.
+    let linger = *h.timers.last().expect("a linger timer");
+    h.apply(Input::TimerFired(linger));
+    assert_eq!(h.log(), ["+b", "-b", "left b"]);
+    assert!(h.core.roster().is_empty());
+    assert!(h.timers.is_empty());
+    assert_eq!(h.released, [b]);
+}
+
+/// Fault 4: connect, disconnect, connect: the answer to the first offer arrived late
+/// and was taken by the new connection, whose own answer was then dropped.
+#[test]
+fn a_late_answer_to_an_earlier_offer_is_dropped_by_its_session() {
+    let mut h = Harness::new("m", &["b"]);
+    let first = h.connect("b");
+    let old = h.key("b");
+    h.apply(Input::Outbound { key: old.clone(), step: offer() });
+    let gone = h.disconnect("b");
+    assert_eq!(h.result(gone), Some(&Ok(())));
+    assert!(matches!(h.result(first), Some(Err(PeerError::ConnectFailed { .. }))));
+    assert_eq!(h.sent.last(), Some(&(id("b"), Signal { session: old.session, step: Step::Bye })));
+    let second = h.connect("b");
+    let new = h.key("b");
+    assert_ne!(new.session, old.session);
+    h.apply(Input::Outbound { key: new.clone(), step: offer() });
+    h.remote("b", old.session, Step::Answer { sdp: "stale".into() });
+    h.remote(
+        "b",
+        old.session,
+        Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
+    );
+    assert!(h.applied.is_empty(), "nothing of the old session reaches the new connection");
+    h.remote("b", new.session, Step::Answer { sdp: "fresh".into() });
+    assert_eq!(h.applied, [(new.clone(), Step::Answer { sdp: "fresh".into() })]);
+    h.apply(Input::ChannelOpen { key: new });
+    assert_eq!(h.result(second), Some(&Ok(())));
+    // The old connection's late reports change nothing either.
+    h.apply(Input::ChannelOpen { key: old.clone() });
+    h.apply(Input::Failed { key: old, reason: "late".into() });
+    assert_eq!(h.connected(), ["b"]);
+}
+
+/// Fault 5: a refusal of our signal was only logged; connect() waited out 15 s.
+#[test]
+fn a_refused_signal_fails_the_connect_with_the_servers_reason() {
+    let mut h = Harness::new("m", &["b", "c"]);
+    let call = h.connect("b");
+    let other = h.connect("c");
+    let message = "too many messages".to_owned();
+    let code = ErrorCode::RateLimited;
+    h.apply(Input::Refused { code, message: message.clone(), to: Some(id("b")) });
+    assert_eq!(h.result(call), Some(&Err(PeerError::Refused { code, message })));
+    assert_eq!(h.result(other), None, "only the negotiation that lost a signal fails");
+    // A refusal that names nobody we negotiate with only warns.
+    let code = ErrorCode::UnknownPeer;
+    h.apply(Input::Refused { code, message: "gone".into(), to: Some(id("zz")) });
+    assert_eq!(h.result(other), None);
+}
+
+/// Fault 7: deadline and linger timers were never cancelled.
+#[test]
+fn every_timer_is_cancelled_when_its_phase_ends() {
+    let mut h = Harness::new("m", &["b", "c", "d"]);
+    h.open_as_offerer("b");
+    assert!(h.timers.is_empty(), "open: the deadline is gone");
+    h.connect("c");
+    assert_eq!(h.timers.len(), 1);
+    h.disconnect("c");
+    assert!(h.timers.is_empty(), "a connect called off: its deadline is gone");
+    let d = h.open_as_offerer("d");
+    h.disconnect("d");
+    h.apply(Input::ChannelClosing { key: d.clone() });
+    assert_eq!(h.timers.len(), 1, "the linger timer");
+    h.apply(Input::ChannelClosed { key: d });
+    assert!(h.timers.is_empty(), "closed in time: the linger timer is gone");
+    h.connect("c");
+    h.apply(Input::Close);
+    assert!(h.timers.is_empty());
+}
+
+#[test]
+fn a_connection_that_never_opens_fails_at_its_deadline_and_says_bye() {
+    let mut h = Harness::new("m", &["b"]);
+    let call = h.connect("b");
+    let key = h.key("b");
+    let deadline = h.timers[0];
+    h.apply(Input::TimerFired(deadline));
+    let Some(Err(PeerError::ConnectFailed { reason, .. })) = h.result(call) else {
+        panic!("not failed: {:?}", h.result(call));
+    };
+    assert!(reason.contains("15 s"), "{reason}");
+    assert_eq!(h.sent.last(), Some(&(id("b"), Signal { session: key.session, step: Step::Bye })));
+    assert_eq!(h.released, [key]);
+}
+
+#[test]
+fn crossing_offers_are_settled_by_id() {
+    // We are "m": "z" has the larger id (its offer wins), "a" the smaller (ours wins).
+    let mut h = Harness::new("m", &["a", "z"]);
+    let to_z = h.connect("z");
+    let ours = h.key("z");
+    h.remote("z", SessionId(7), offer());
+    assert_eq!(h.released, [ours], "we yield: our offer is dropped");
+    let answering = h.key("z");
+    assert_eq!(answering.session, SessionId(7));
+    assert_eq!(h.applied, [(answering.clone(), offer())]);
+    h.apply(Input::ChannelOpen { key: answering });
+    assert_eq!(h.result(to_z), Some(&Ok(())), "the connect() joins the winner");
+
+    let to_a = h.connect("a");
+    let ours = h.key("a");
+    h.remote("a", SessionId(9), offer());
+    assert_eq!(h.key("a"), ours, "we win: their offer is ignored");
+    assert_eq!(h.released.len(), 1);
+    h.remote("a", ours.session, Step::Answer { sdp: "a".into() });
+    h.apply(Input::ChannelOpen { key: ours });
+    assert_eq!(h.result(to_a), Some(&Ok(())));
+    assert_eq!(h.connected(), ["a", "z"]);
+}
+
+/// Fault 2 at the machine's level: close() reports every open connection's end.
+#[test]
+fn close_ends_everything_and_reports_every_disconnect() {
+    let mut h = Harness::new("m", &["b", "c", "d"]);
+    let b = h.open_as_offerer("b");
+    let c = h.open_as_offerer("c");
+    let pending = h.connect("d");
+    let leaving = h.disconnect("c");
+    h.apply(Input::Close);
+    assert_eq!(h.log(), ["+b", "+c", "-b", "-c"]);
+    assert_eq!(h.result(pending), Some(&Err(PeerError::Closed)));
+    assert_eq!(h.result(leaving), Some(&Ok(())));
+    assert!(h.timers.is_empty());
+    assert_eq!(h.started.len(), h.released.len(), "every connection released");
+    let byes = h.sent.iter().filter(|(_, signal)| signal.step == Step::Bye).count();
+    assert_eq!(byes, 3, "each remote told: {:?}", h.sent);
+    // After close: calls are answered, everything else is ignored.
+    let late = h.connect("b");
+    assert_eq!(h.result(late), Some(&Err(PeerError::Closed)));
+    h.apply(Input::Received { key: b, message: "late" });
+    h.apply(Input::PeerJoined(info("e")));
+    assert_eq!(h.log().len(), 4);
+    let _ = c;
+}
+
+#[test]
+fn connect_during_a_disconnect_reconnects_once_the_old_channel_has_closed() {
+    let mut h = Harness::new("m", &["b"]);
+    let old = h.open_as_offerer("b");
+    let gone = h.disconnect("b");
+    let again = h.connect("b");
+    assert_eq!(h.started.len(), 1, "the new connection waits for the old one to close");
+    h.apply(Input::ChannelClosed { key: old.clone() });
+    assert_eq!(h.result(gone), Some(&Ok(())));
+    let new = h.key("b");
+    assert_ne!(new, old);
+    h.apply(Input::Outbound { key: new.clone(), step: offer() });
+    h.remote("b", new.session, Step::Answer { sdp: "a".into() });
+    h.apply(Input::ChannelOpen { key: new });
+    assert_eq!(h.result(again), Some(&Ok(())));
+    assert_eq!(h.log(), ["+b", "-b", "+b"]);
+}
+
+#[test]
+fn a_bye_on_an_open_channel_closes_it_behind_the_last_messages() {
+    let mut h = Harness::new("m", &["b"]);
+    let b = h.open_as_offerer("b");
+    h.remote("b", SessionId(12345), Step::Bye);
+    assert_eq!(h.connected(), ["b"], "a bye of another session is stale");
+    h.remote("b", b.session, Step::Bye);
+    assert!(h.connected().is_empty());
+    assert_eq!(h.closing, std::slice::from_ref(&b));
+    h.apply(Input::Received { key: b.clone(), message: "bye now" });
+    h.apply(Input::ChannelClosed { key: b });
+    assert_eq!(h.log(), ["+b", "b: bye now", "-b"]);
+    let byes = h.sent.iter().filter(|(_, signal)| signal.step == Step::Bye).count();
+    assert_eq!(byes, 0, "the remote ended it: no bye back");
+}
+
+#[test]
+fn losing_the_server_fails_unanswered_offers_only() {
+    let mut h = Harness::new("m", &["b", "c", "d"]);
+    h.open_as_offerer("b");
+    let answered = h.connect("c");
+    let c = h.key("c");
+    h.remote("c", c.session, Step::Answer { sdp: "a".into() });
+    let unanswered = h.connect("d");
+    h.apply(Input::SignalingClosed { reason: "gone".into() });
+    assert!(matches!(h.result(unanswered), Some(Err(PeerError::ConnectFailed { .. }))));
+    assert_eq!(h.result(answered), None, "ICE needs no server once offer and answer are in");
+    h.apply(Input::ChannelOpen { key: c });
+    assert_eq!(h.result(answered), Some(&Ok(())));
+    assert_eq!(h.connected(), ["b", "c"]);
+    let call = h.connect("d");
+    assert_eq!(h.result(call), Some(&Err(PeerError::SignalingClosed)));
+}
+
+#[test]
+fn bad_calls_are_answered_at_once() {
+    let mut h = Harness::new("m", &["b"]);
+    let to_self = h.connect("m");
+    let stranger = h.connect("zz");
+    let idle = h.disconnect("b");
+    assert_eq!(h.result(to_self), Some(&Err(PeerError::SelfConnect)));
+    assert_eq!(h.result(stranger), Some(&Err(PeerError::UnknownPeer(id("zz")))));
+    assert_eq!(h.result(idle), Some(&Ok(())));
+    assert!(h.started.is_empty());
+}

@@ -1,0 +1,34 @@
+//! How a connection's event listeners and negotiation task report to the driver: they
+//! post [`Input`]s into the peer's channel, tagged with the connection's key. They hold
+//! a sender and a key, never the peer, so there are no reference cycles.
+
+use crate::Payload;
+use crate::core::{ConnKey, Input};
+use futures_channel::mpsc::UnboundedSender;
+
+/// The driver's input, as connections and timers post it.
+pub(crate) type PeerInput = Input<Payload>;
+
+/// Posts the reports of one connection.
+#[derive(Clone)]
+pub(crate) struct Reporter {
+    inputs: UnboundedSender<PeerInput>,
+    key: ConnKey,
+}
+
+impl Reporter {
+    /// A reporter for the connection `key`.
+    pub fn new(inputs: UnboundedSender<PeerInput>, key: ConnKey) -> Self {
+        Self { inputs, key }
+    }
+
+    /// The connection this reporter speaks for.
+    pub fn key(&self) -> &ConnKey {
+        &self.key
+    }
+
+    /// Posts the input `make` builds from the key; dropped silently once the peer is gone.
+    pub fn report(&self, make: impl FnOnce(ConnKey) -> PeerInput) {
+        let _ = self.inputs.unbounded_send(make(self.key.clone()));
+    }
+}
