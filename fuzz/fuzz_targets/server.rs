@@ -1,39 +1,81 @@
-//! The server's message handling: a script of frames from six clients (joins, signals,
-//! raw text, binary, reads, disconnects) applied to the real rooms and queues.
+//! The server's message handling: a script of frames from six clients (joins, signals
+//! typed and of any shape, raw text, binary, reads, disconnects) applied to the real
+//! rooms and queues.
 //! Checks, besides "never panics": every queued message is a protocol message; a
 //! welcome comes first and once; a relayed signal reaches exactly its target, stamped
-//! with its real sender, from the same room; the peer and room counts match the
-//! connections that are joined.
+//! with its real sender, from the same room, field for field as it was sent; a refused
+//! signal names its target; a signal that is not an object is refused and never relayed;
+//! the peer and room counts match the connections that are joined.
 
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use signaling_protocol::{ClientMessage, ServerMessage, Signal};
+use serde_json::{Value, json};
+use signaling_protocol::{ClientMessage, ErrorCode, ServerMessage, SessionId, Signal, Step};
 use signaling_server::fuzzing::Harness;
 use std::collections::{HashMap, HashSet};
 
 const CLIENTS: usize = 6;
 const ROOMS: [&str; 5] = ["a", "b", "c", "d", "not a room"];
 const SECRETS: [&str; 2] = ["s1", "s2"];
+/// Signals that are not JSON objects.
+const NOT_OBJECTS: [&str; 5] = ["1", r#""offer""#, "[]", "null", r#"[{"session":0}]"#];
 
+/// A signal as the server holds it.
+type Opaque = serde_json::Map<String, Value>;
 #[derive(Arbitrary, Debug)]
 enum Op {
-    Join { client: u8, room: u8, name: String, secret: Option<u8> },
-    Signal { client: u8, to: u8 },
-    SignalToId { client: u8, to: String },
-    Raw { client: u8, text: String },
-    Binary { client: u8 },
-    Read { client: u8 },
-    Disconnect { client: u8 },
-    Reconnect { client: u8 },
+    Join {
+        client: u8,
+        room: u8,
+        name: String,
+        secret: Option<u8>,
+    },
+    Signal {
+        client: u8,
+        to: u8,
+    },
+    SignalToId {
+        client: u8,
+        to: String,
+    },
+    /// A signal of any kind, with a body that is any JSON (or else the text itself).
+    AnySignal {
+        client: u8,
+        to: u8,
+        kind: String,
+        body: String,
+    },
+    NotAnObject {
+        client: u8,
+        to: u8,
+        signal: u8,
+    },
+    Raw {
+        client: u8,
+        text: String,
+    },
+    Binary {
+        client: u8,
+    },
+    Read {
+        client: u8,
+    },
+    Disconnect {
+        client: u8,
+    },
+    Reconnect {
+        client: u8,
+    },
 }
 
-/// A signal sent: who sent it, to whom, from which room.
+/// A signal sent: who sent it, to whom, from which room, and what it was.
 struct Sent {
     from: String,
     to: String,
     room: String,
+    signal: Opaque,
 }
 
 #[derive(Default)]
@@ -42,7 +84,7 @@ struct Model {
     rooms: HashMap<usize, String>,
     /// Clients that have read their welcome.
     welcomed: HashSet<usize>,
-    /// Signals by sequence number (carried in the offer's sdp).
+    /// Signals by sequence number (carried as their session).
     sent: Vec<Sent>,
 }
 
@@ -69,6 +111,28 @@ fuzz_target!(|ops: Vec<Op>| {
             }
             Op::SignalToId { client, to } => {
                 signal(&mut server, &mut model, usize::from(client) % CLIENTS, to);
+            }
+            Op::AnySignal { client, to, kind, body } => {
+                let (client, to) = (usize::from(client) % CLIENTS, usize::from(to) % CLIENTS);
+                let Some(to_id) = server.id(to) else { continue };
+                let body = serde_json::from_str(&body).unwrap_or(Value::String(body));
+                let session = model.sent.len();
+                let signal = json!({"kind": kind, "session": session, "body": body});
+                let signal = signal.as_object().cloned().expect("an object");
+                send(&mut server, &mut model, client, to_id, signal);
+            }
+            Op::NotAnObject { client, to, signal } => {
+                let client = usize::from(client) % CLIENTS;
+                let to = server.id(usize::from(to) % CLIENTS).unwrap_or_default();
+                let signal = NOT_OBJECTS[usize::from(signal) % NOT_OBJECTS.len()];
+                let text = format!(r#"{{"type":"signal","to":{to:?},"signal":{signal}}}"#);
+                if let Some(refusal) = server.text(client, &text) {
+                    let expected = [ErrorCode::MalformedMessage, ErrorCode::RateLimited];
+                    assert!(expected.contains(&refusal.code), "{refusal:?}");
+                    assert_eq!(refusal.to, None, "no target read from a malformed message");
+                } else {
+                    assert!(server.id(client).is_none(), "a non-object signal was accepted");
+                }
             }
             Op::Raw { client, text } => {
                 server.text(usize::from(client) % CLIENTS, &text);
@@ -98,39 +162,52 @@ fn encode(message: &ClientMessage) -> String {
     serde_json::to_string(message).expect("encodes")
 }
 
-/// `client` signals `to`; the offer's sdp carries a sequence number to check delivery.
+/// `client` sends `to` a typed offer whose session is its sequence number.
 fn signal(server: &mut Harness, model: &mut Model, client: usize, to: String) {
-    let sequence = model.sent.len();
-    let sdp = format!("seq:{sequence}");
-    let message = ClientMessage::Signal { to: to.as_str().into(), signal: Signal::Offer { sdp } };
+    let session = SessionId(u32::try_from(model.sent.len()).expect("few signals"));
+    let offer = Signal { session, step: Step::Offer { sdp: "v=0".into() } };
+    let signal = serde_json::to_value(offer).expect("encodes");
+    send(server, model, client, to, signal.as_object().cloned().expect("an object"));
+}
+
+/// `client` sends `signal` (whose session is its sequence number) to `to`; a refusal
+/// must name `to`.
+fn send(server: &mut Harness, model: &mut Model, client: usize, to: String, signal: Opaque) {
+    let message = ClientMessage::Signal { to: to.as_str().into(), signal: signal.clone() };
     model.sent.push(Sent {
         from: server.id(client).unwrap_or_default(),
-        to,
+        to: to.clone(),
         room: model.rooms.get(&client).cloned().unwrap_or_default(),
+        signal,
     });
-    server.text(client, &encode(&message));
+    let text = serde_json::to_string(&message).expect("encodes");
+    if let Some(refusal) = server.text(client, &text) {
+        assert_eq!(refusal.to.map(|id| id.to_string()), Some(to), "a refusal names the target");
+    }
 }
 
 /// Drains `client`'s queue and checks every message in it.
 fn read(server: &mut Harness, model: &mut Model, client: usize) {
     let me = server.id(client);
     for text in server.read(client) {
-        let message: ServerMessage = serde_json::from_str(&text).expect("a protocol message");
+        let message: ServerMessage<Opaque> =
+            serde_json::from_str(&text).expect("a protocol message");
         match message {
             ServerMessage::Welcome { id, room, .. } => {
                 assert!(model.welcomed.insert(client), "a second welcome");
                 assert_eq!(Some(&id.to_string()), me.as_ref());
                 assert_eq!(Some(&room), model.rooms.get(&client));
             }
-            ServerMessage::Signal { from, signal: Signal::Offer { sdp } } => {
+            ServerMessage::Signal { from, signal } => {
                 assert!(model.welcomed.contains(&client), "a signal before the welcome");
-                let sequence: usize = sdp["seq:".len()..].parse().expect("our sdp");
-                let sent = &model.sent[sequence];
+                let sequence = signal.get("session").and_then(Value::as_u64);
+                let sequence = sequence.expect("a signal nobody sent");
+                let sent = &model.sent[usize::try_from(sequence).expect("an index")];
+                assert_eq!(signal, sent.signal, "relayed field for field");
                 assert_eq!(from.to_string(), sent.from, "stamped with the real sender");
                 assert_eq!(Some(&sent.to), me.as_ref(), "delivered to its target only");
                 assert_eq!(Some(&sent.room), model.rooms.get(&client), "within one room");
             }
-            ServerMessage::Signal { .. } => panic!("a signal nobody sent"),
             ServerMessage::PeerJoined { .. } | ServerMessage::PeerLeft { .. } => {
                 assert!(model.welcomed.contains(&client), "news before the welcome");
             }

@@ -2,7 +2,7 @@
 //! queue, and a reader task that times every relayed signal.
 
 use futures_util::{SinkExt, StreamExt};
-use signaling_protocol::{ClientMessage, PeerId, ServerMessage, Signal};
+use signaling_protocol::{ClientMessage, PeerId, ServerMessage, SessionId, Signal, Step};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -55,7 +55,7 @@ impl Client {
             match reply {
                 Ok(Some(Ok(Message::Text(text)))) => match decode(&text) {
                     Some(ServerMessage::Welcome { id, .. }) => break id,
-                    Some(ServerMessage::Error { code, message }) => {
+                    Some(ServerMessage::Error { code, message, .. }) => {
                         return Err(format!("join refused: {code:?} {message}"));
                     }
                     _ => {}
@@ -102,7 +102,8 @@ impl Client {
     /// Sends an offer to `to` whose SDP carries the send time.
     pub fn send_offer(&self, to: &PeerId, epoch: Instant) {
         let sent_at = epoch.elapsed().as_micros();
-        let offer = Signal::Offer { sdp: sent_at.to_string() };
+        let offer =
+            Signal { session: SessionId(1), step: Step::Offer { sdp: sent_at.to_string() } };
         let message = ClientMessage::Signal { to: to.clone(), signal: offer };
         // Never wait on one slow socket: a full queue is counted instead.
         if self.outbox.try_send(encode(&message)).is_err() {
@@ -113,7 +114,9 @@ impl Client {
 
 fn record(tally: &Tally, message: Option<ServerMessage>, epoch: Instant) {
     match message {
-        Some(ServerMessage::Signal { signal: Signal::Offer { sdp }, .. }) => {
+        Some(ServerMessage::Signal {
+            signal: Signal { step: Step::Offer { sdp }, .. }, ..
+        }) => {
             tally.received.fetch_add(1, Ordering::Relaxed);
             if let Ok(sent_at) = sdp.parse::<u128>() {
                 let latency = epoch.elapsed().as_micros().saturating_sub(sent_at);

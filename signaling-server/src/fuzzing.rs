@@ -2,10 +2,10 @@
 //! evictions are the real ones, the WebSockets are not. For the fuzz targets in `fuzz/`;
 //! not a stable API.
 
+pub use crate::session::Refusal;
 use crate::session::{Connection, Frame, Outbound};
 use crate::{AppState, Config};
 use axum::extract::ws::Utf8Bytes;
-use signaling_protocol::ErrorCode;
 use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -52,18 +52,18 @@ impl Harness {
         Client { connection: Connection::new(&self.state, outbound), inbox, session }
     }
 
-    /// Client `index` sends a text frame: the error it is answered, if any (`None` also
+    /// Client `index` sends a text frame: the refusal it is answered, if any (`None` also
     /// when the client is not connected).
-    pub fn text(&mut self, index: usize, text: &str) -> Option<ErrorCode> {
+    pub fn text(&mut self, index: usize, text: &str) -> Option<Refusal> {
         self.frame(index, Frame::Text(text))
     }
 
     /// Client `index` sends a binary frame.
-    pub fn binary(&mut self, index: usize) -> Option<ErrorCode> {
+    pub fn binary(&mut self, index: usize) -> Option<Refusal> {
         self.frame(index, Frame::Binary)
     }
 
-    fn frame(&mut self, index: usize, frame: Frame<'_>) -> Option<ErrorCode> {
+    fn frame(&mut self, index: usize, frame: Frame<'_>) -> Option<Refusal> {
         let Some(Some(client)) = self.clients.get_mut(index) else { return None };
         let answer = client.connection.on_frame(&self.state, frame).err();
         self.reap_evicted();

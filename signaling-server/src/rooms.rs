@@ -8,7 +8,7 @@
 
 use crate::metrics::Metrics;
 use axum::extract::ws::Utf8Bytes;
-use signaling_protocol::{ErrorCode, PeerId, PeerInfo, ServerMessage, Signal};
+use signaling_protocol::{ErrorCode, PeerId, PeerInfo, ServerMessage};
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -19,9 +19,14 @@ use tokio::task::AbortHandle;
 /// The sending end of one peer's bounded outbound queue of encoded messages.
 pub type Outbox = flume::Sender<Utf8Bytes>;
 
+/// A signal as the server holds it: any JSON object, relayed without being read, so a
+/// new kind of signal needs no server change.
+pub type OpaqueSignal = serde_json::Map<String, serde_json::Value>;
+
 /// `message` as the JSON text frame sent to clients.
-pub fn encode(message: &ServerMessage) -> Utf8Bytes {
-    // Plain structs and enums with string keys: serde_json cannot fail on them.
+pub fn encode(message: &ServerMessage<OpaqueSignal>) -> Utf8Bytes {
+    // Plain structs and enums with string keys, and JSON values (whose numbers, parsed
+    // from JSON, are finite): serde_json cannot fail on them.
     #[allow(clippy::expect_used)]
     serde_json::to_string(message).expect("a ServerMessage always encodes").into()
 }
@@ -164,7 +169,7 @@ impl Rooms {
         room_name: &str,
         from: &PeerId,
         to: &PeerId,
-        signal: Signal,
+        signal: OpaqueSignal,
     ) -> Result<(), ErrorCode> {
         if from == to {
             return Err(ErrorCode::SignalToSelf);
@@ -267,6 +272,12 @@ mod tests {
         serde_json::from_str(text.as_str()).expect("a server message")
     }
 
+    /// A `bye` signal, as the server holds it.
+    fn bye() -> OpaqueSignal {
+        let json = serde_json::json!({"kind": "bye", "session": 1});
+        json.as_object().cloned().expect("an object")
+    }
+
     #[tokio::test]
     async fn join_lists_the_earlier_members_and_tells_them() {
         let rooms = rooms(8, 8);
@@ -291,9 +302,9 @@ mod tests {
         let a = rooms.join(admit("one", "A"), delivery(4).0).expect("joins");
         assert_eq!(rooms.join(admit("one", "B"), delivery(4).0), Err(ErrorCode::RoomFull));
         let b = rooms.join(admit("two", "B"), delivery(4).0).expect("another room");
-        assert_eq!(rooms.relay("one", &a, &b, Signal::Bye), Err(ErrorCode::UnknownPeer));
-        assert_eq!(rooms.relay("one", &a, &a, Signal::Bye), Err(ErrorCode::SignalToSelf));
-        assert_eq!(rooms.relay("two", &a, &b, Signal::Bye), Err(ErrorCode::NotJoined));
+        assert_eq!(rooms.relay("one", &a, &b, bye()), Err(ErrorCode::UnknownPeer));
+        assert_eq!(rooms.relay("one", &a, &a, bye()), Err(ErrorCode::SignalToSelf));
+        assert_eq!(rooms.relay("two", &a, &b, bye()), Err(ErrorCode::NotJoined));
         assert_eq!(rooms.join(admit("three", "C"), delivery(4).0), Err(ErrorCode::TooManyRooms));
     }
 
@@ -304,11 +315,11 @@ mod tests {
         let a = rooms.join(admit("r", "A"), a_out).expect("joins");
         let (stuck_out, _stuck_in, stuck_writer) = delivery(2);
         let stuck = rooms.join(admit("r", "Stuck"), stuck_out).expect("joins");
-        rooms.relay("r", &a, &stuck, Signal::Bye).expect("first fits");
-        rooms.relay("r", &a, &stuck, Signal::Bye).expect("second evicts");
+        rooms.relay("r", &a, &stuck, bye()).expect("first fits");
+        rooms.relay("r", &a, &stuck, bye()).expect("second evicts");
         assert_eq!(rooms.occupancy().0, 1);
         assert!(stuck_writer.await.expect_err("aborted").is_cancelled());
-        assert_eq!(rooms.relay("r", &stuck, &a, Signal::Bye), Err(ErrorCode::NotJoined));
+        assert_eq!(rooms.relay("r", &stuck, &a, bye()), Err(ErrorCode::NotJoined));
         rooms.leave("r", &a);
         assert_eq!(rooms.occupancy().0, 0);
     }
@@ -322,7 +333,7 @@ mod tests {
         let a = rooms.join(admit("r", "A"), a_out).expect("joins");
         let (b_out, _b_in, _b) = delivery(1);
         let b = rooms.join(admit("r", "B"), b_out).expect("joins"); // A's queue now full
-        rooms.relay("r", &a, &b, Signal::Bye).expect("evicts B, whose leaving evicts A");
+        rooms.relay("r", &a, &b, bye()).expect("evicts B, whose leaving evicts A");
         assert_eq!(rooms.occupancy(), (0, 0));
     }
 

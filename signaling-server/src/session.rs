@@ -7,7 +7,7 @@
 
 use crate::AppState;
 use crate::limits::{Admission, RateLimit};
-use crate::rooms::{Admit, Delivery, Outbox, encode};
+use crate::rooms::{Admit, Delivery, OpaqueSignal, Outbox, encode};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room, validate_secret,
@@ -104,10 +104,7 @@ async fn serve(
                     Some(Ok(Message::Close(_))) | None => break,
                     Some(Ok(_)) => Ok(()), // ping / pong
                 };
-                refused.err().map(|code| {
-                    let error = ServerMessage::Error { code, message: code.description().into() };
-                    Message::Text(encode(&error))
-                })
+                refused.err().map(Refusal::reply)
             }
         };
         // A peer that cannot take one frame for `idle_timeout` is not reading. The one
@@ -213,6 +210,27 @@ pub enum Frame<'a> {
     Binary,
 }
 
+/// Why a frame was refused: the error reply's code, and for a `signal` its target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// What went wrong.
+    pub code: ErrorCode,
+    /// The target of the refused signal, so its sender knows which negotiation failed.
+    pub to: Option<PeerId>,
+}
+
+impl Refusal {
+    /// The error reply to send back.
+    fn reply(self) -> Message {
+        let Refusal { code, to } = self;
+        Message::Text(encode(&ServerMessage::Error {
+            code,
+            message: code.description().into(),
+            to,
+        }))
+    }
+}
+
 /// One connection's protocol state: where it is and how fast it may talk. Knows no
 /// socket, so the fuzzer can drive it.
 pub struct Connection {
@@ -233,47 +251,70 @@ impl Connection {
         self.joined.as_ref().map(|joined| &joined.id)
     }
 
-    /// Applies one frame; an error is to be answered to this connection only.
-    pub fn on_frame(&mut self, state: &AppState, frame: Frame<'_>) -> Result<(), ErrorCode> {
-        let applied = if !self.pace.allow() {
-            Err(ErrorCode::RateLimited)
+    /// Applies one frame; a refusal is to be answered to this connection only.
+    pub fn on_frame(&mut self, state: &AppState, frame: Frame<'_>) -> Result<(), Refusal> {
+        let allowed = self.pace.allow();
+        // Parsed even when over the rate, so that a refused signal can name its target. A
+        // refused frame thus still costs one parse, bounded by `--max-message-bytes` (and
+        // serde_json's nesting limit); the rate limit bounds the work it causes after that.
+        let message = match frame {
+            Frame::Text(text) => serde_json::from_str::<ClientMessage<OpaqueSignal>>(text)
+                .map_err(|_| ErrorCode::MalformedMessage),
+            Frame::Binary => Err(ErrorCode::BinaryNotSupported),
+        };
+        let applied = if !allowed {
+            let to = match message {
+                Ok(ClientMessage::Signal { to, .. }) => Some(to),
+                _ => None,
+            };
+            Err(Refusal { code: ErrorCode::RateLimited, to })
         } else {
-            match frame {
-                Frame::Text(text) => self.on_text(state, text),
-                Frame::Binary => Err(ErrorCode::BinaryNotSupported),
+            match message {
+                Err(code) => Err(Refusal { code, to: None }),
+                Ok(ClientMessage::Join { room, name, secret }) => {
+                    self.join(state, room, name, secret).map_err(|code| Refusal { code, to: None })
+                }
+                Ok(ClientMessage::Signal { to, signal }) => {
+                    self.relay(state, &to, signal).map_err(|code| Refusal { code, to: Some(to) })
+                }
             }
         };
-        if let Err(code) = applied {
-            tracing::debug!(peer = ?self.peer(), code = code.as_str(), "refused");
+        if let Err(refusal) = &applied {
+            let code = refusal.code;
+            tracing::debug!(peer = ?self.peer(), code = code.as_str(), to = ?refusal.to, "refused");
             state.metrics.error(code);
         }
         applied
     }
 
-    fn on_text(&mut self, state: &AppState, text: &str) -> Result<(), ErrorCode> {
-        let message: ClientMessage =
-            serde_json::from_str(text).map_err(|_| ErrorCode::MalformedMessage)?;
-        match (message, self.joined.as_ref()) {
-            (ClientMessage::Join { .. }, Some(_)) => Err(ErrorCode::AlreadyJoined),
-            (ClientMessage::Join { room, name, secret }, None) => {
-                validate_room(&room)?;
-                validate_name(&name)?;
-                secret.as_deref().map(validate_secret).transpose()?;
-                let admit = Admit { room: &room, name: &name, secret: secret.as_deref() };
-                let outbound = &self.outbound;
-                let delivery =
-                    Delivery { outbox: outbound.outbox.clone(), session: outbound.session.clone() };
-                let id = state.rooms.join(admit, delivery)?;
-                tracing::info!(peer = %id, %room, %name, private = secret.is_some(), "joined");
-                self.joined = Some(Joined { room, id });
-                Ok(())
-            }
-            (ClientMessage::Signal { .. }, None) => Err(ErrorCode::NotJoined),
-            (ClientMessage::Signal { to, signal }, Some(me)) => {
-                tracing::debug!(peer = %me.id, room = %me.room, to = %to, "relay");
-                state.rooms.relay(&me.room, &me.id, &to, signal)
-            }
+    fn join(
+        &mut self,
+        state: &AppState,
+        room: String,
+        name: String,
+        secret: Option<String>,
+    ) -> Result<(), ErrorCode> {
+        if self.joined.is_some() {
+            return Err(ErrorCode::AlreadyJoined);
         }
+        validate_room(&room)?;
+        validate_name(&name)?;
+        secret.as_deref().map(validate_secret).transpose()?;
+        let admit = Admit { room: &room, name: &name, secret: secret.as_deref() };
+        let outbound = &self.outbound;
+        let delivery =
+            Delivery { outbox: outbound.outbox.clone(), session: outbound.session.clone() };
+        let id = state.rooms.join(admit, delivery)?;
+        tracing::info!(peer = %id, %room, %name, private = secret.is_some(), "joined");
+        self.joined = Some(Joined { room, id });
+        Ok(())
+    }
+
+    /// Passes `signal` on to `to`, unread.
+    fn relay(&self, state: &AppState, to: &PeerId, signal: OpaqueSignal) -> Result<(), ErrorCode> {
+        let me = self.joined.as_ref().ok_or(ErrorCode::NotJoined)?;
+        tracing::debug!(peer = %me.id, room = %me.room, %to, "relay");
+        state.rooms.relay(&me.room, &me.id, to, signal)
     }
 
     /// Our room and id, once joined.

@@ -2,9 +2,9 @@
 
 mod common;
 
-use common::{Client, Server, WAIT};
+use common::{Client, Server, WAIT, bye, offer};
 use futures_util::{SinkExt, StreamExt};
-use signaling_protocol::{ClientMessage, ErrorCode, ServerMessage, Signal};
+use signaling_protocol::{ClientMessage, ErrorCode, ServerMessage};
 use signaling_server::Config;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
@@ -40,7 +40,7 @@ async fn two_thousand_peers_in_four_hundred_rooms_all_get_their_signals() {
         let next = room_start + (index + 1 - room_start) % ROOM_SIZE;
         let to = peers[next].1.clone();
         let sdp = format!("from {index}");
-        let signal = ClientMessage::Signal { to, signal: Signal::Offer { sdp } };
+        let signal = ClientMessage::Signal { to, signal: offer(&sdp) };
         peers[index].0.send(&signal).await;
     }
     for index in 0..PEERS {
@@ -48,7 +48,7 @@ async fn two_thousand_peers_in_four_hundred_rooms_all_get_their_signals() {
         let previous = room_start + (index + ROOM_SIZE - 1 - room_start) % ROOM_SIZE;
         let expected = ServerMessage::Signal {
             from: peers[previous].1.clone(),
-            signal: Signal::Offer { sdp: format!("from {previous}") },
+            signal: offer(&format!("from {previous}")),
         };
         assert_eq!(next_signal(&mut peers[index].0).await, expected, "peer {index}");
     }
@@ -72,7 +72,7 @@ async fn a_peer_that_stops_reading_is_disconnected_and_the_others_go_on() {
 
     // `stuck` never reads again. The sender pushes 32 KiB signals at it: more than the
     // kernel's socket buffers and the server's queue of 8 can hold.
-    let big = Signal::Offer { sdp: "x".repeat(32 * 1024) };
+    let big = offer(&"x".repeat(32 * 1024));
     let to_stuck = ClientMessage::Signal { to: stuck_id.clone(), signal: big };
     let mut sent = 0;
     let left = loop {
@@ -81,7 +81,8 @@ async fn a_peer_that_stops_reading_is_disconnected_and_the_others_go_on() {
         sent += 1;
         // Anything for the sender so far? (News of Calm joining comes first.)
         match tokio::time::timeout(Duration::from_millis(1), sender.socket.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str(&text) {
+            Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<ServerMessage>(&text)
+            {
                 Ok(ServerMessage::PeerLeft { peer }) => break peer,
                 Ok(ServerMessage::PeerJoined { .. }) => continue,
                 other => panic!("unexpected {other:?}"),
@@ -95,7 +96,7 @@ async fn a_peer_that_stops_reading_is_disconnected_and_the_others_go_on() {
 
     // The others carry on.
     assert!(matches!(calm.recv().await, ServerMessage::PeerLeft { .. }), "Calm sees it go");
-    sender.send(&ClientMessage::Signal { to: calm_id, signal: Signal::Bye }).await;
+    sender.send(&ClientMessage::Signal { to: calm_id, signal: bye() }).await;
     assert!(matches!(next_signal(&mut calm).await, ServerMessage::Signal { .. }));
 
     // The stuck peer's socket was closed by the server: reading now drains what the
@@ -134,7 +135,7 @@ async fn a_peer_whose_socket_stays_full_is_dropped_after_the_send_deadline() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
-    let big = Signal::Offer { sdp: "x".repeat(32 * 1024) };
+    let big = offer(&"x".repeat(32 * 1024));
     let to_stuck = ClientMessage::Signal { to: stuck_id.clone(), signal: big };
     // 32 MiB: more than the kernel's buffers both ways hold, far less than the queue.
     // (Bounded: without the deadline of 1.5 s this would wait forever.)

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::Server;
-use signaling_protocol::{ClientMessage, ErrorCode, ServerMessage, Signal};
+use common::{Server, bye};
+use signaling_protocol::{ClientMessage, ErrorCode, ServerMessage};
 use signaling_server::Config;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -63,14 +63,14 @@ async fn metrics_count_peers_rooms_signals_errors_and_rejections() {
 
     a.recv().await; // B joined
     for _ in 0..2 {
-        a.send(&ClientMessage::Signal { to: b_id.clone(), signal: Signal::Bye }).await;
+        a.send(&ClientMessage::Signal { to: b_id.clone(), signal: bye() }).await;
     }
-    b.send(&ClientMessage::Signal { to: a_id.clone(), signal: Signal::Bye }).await;
+    b.send(&ClientMessage::Signal { to: a_id.clone(), signal: bye() }).await;
     for _ in 0..2 {
-        assert!(matches!(b.recv().await, ServerMessage::Signal { signal: Signal::Bye, .. }));
+        assert!(matches!(b.recv().await, ServerMessage::Signal { signal, .. } if signal == bye()));
     }
-    b.send(&ClientMessage::Signal { to: b_id.clone(), signal: Signal::Bye }).await;
-    b.expect_error(ErrorCode::SignalToSelf).await;
+    b.send(&ClientMessage::Signal { to: b_id.clone(), signal: bye() }).await;
+    b.expect_refusal(ErrorCode::SignalToSelf, Some(&b_id)).await;
     b.send_raw(Message::text("nonsense")).await;
     b.expect_error(ErrorCode::MalformedMessage).await;
     assert_eq!(server.metric("signaling_signals_relayed_total").await, 3.0);

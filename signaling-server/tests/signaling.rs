@@ -2,16 +2,12 @@
 
 mod common;
 
-use common::Server;
+use common::{Server, bye, offer};
 use futures_util::SinkExt;
-use signaling_protocol::{ClientMessage, ErrorCode, PeerInfo, ServerMessage, Signal};
+use signaling_protocol::{ClientMessage, ErrorCode, PeerInfo, ServerMessage};
 use signaling_server::Config;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
-
-fn offer(sdp: &str) -> Signal {
-    Signal::Offer { sdp: sdp.into() }
-}
 
 #[tokio::test]
 async fn join_welcomes_with_a_fresh_id_and_the_peers_already_there() {
@@ -61,10 +57,11 @@ async fn signals_are_relayed_with_the_real_sender_even_when_spoofed() {
     assert_eq!(b.recv().await, ServerMessage::Signal { from: a_id.clone(), signal: offer("v=0") });
 
     // A claims to be C: the claim is ignored, the real sender is stamped.
-    let spoof =
-        format!(r#"{{"type":"signal","to":"{b_id}","from":"{c_id}","signal":{{"kind":"bye"}}}}"#);
+    let spoof = format!(
+        r#"{{"type":"signal","to":"{b_id}","from":"{c_id}","signal":{{"kind":"bye","session":1}}}}"#
+    );
     a.send_raw(Message::text(spoof)).await;
-    assert_eq!(b.recv().await, ServerMessage::Signal { from: a_id, signal: Signal::Bye });
+    assert_eq!(b.recv().await, ServerMessage::Signal { from: a_id, signal: bye() });
     server.stop().await;
 }
 
@@ -74,13 +71,14 @@ async fn rooms_are_isolated_and_self_signals_refused() {
     let (mut a, a_id, _) = server.joined("one", "A").await;
     let (mut other, other_id, other_peers) = server.joined("two", "B").await;
     assert!(other_peers.is_empty());
-    a.send(&ClientMessage::Signal { to: other_id, signal: offer("x") }).await;
-    a.expect_error(ErrorCode::UnknownPeer).await;
+    // Each refusal names the signal's target, so the sender knows which attempt failed.
+    a.send(&ClientMessage::Signal { to: other_id.clone(), signal: offer("x") }).await;
+    a.expect_refusal(ErrorCode::UnknownPeer, Some(&other_id)).await;
     other.expect_silence().await;
-    a.send(&ClientMessage::Signal { to: a_id, signal: offer("x") }).await;
-    a.expect_error(ErrorCode::SignalToSelf).await;
+    a.send(&ClientMessage::Signal { to: a_id.clone(), signal: offer("x") }).await;
+    a.expect_refusal(ErrorCode::SignalToSelf, Some(&a_id)).await;
     a.send(&ClientMessage::Signal { to: "nobody".into(), signal: offer("x") }).await;
-    a.expect_error(ErrorCode::UnknownPeer).await;
+    a.expect_refusal(ErrorCode::UnknownPeer, Some(&"nobody".into())).await;
     server.stop().await;
 }
 
@@ -88,8 +86,8 @@ async fn rooms_are_isolated_and_self_signals_refused() {
 async fn bad_requests_get_typed_errors_and_the_connection_goes_on() {
     let server = Server::default().await;
     let mut a = server.client().await;
-    a.send(&ClientMessage::Signal { to: "x".into(), signal: Signal::Bye }).await;
-    a.expect_error(ErrorCode::NotJoined).await;
+    a.send(&ClientMessage::Signal { to: "x".into(), signal: bye() }).await;
+    a.expect_refusal(ErrorCode::NotJoined, Some(&"x".into())).await;
     for garbage in ["not json", "{}", r#"{"type":"shout"}"#, &"[".repeat(10_000)] {
         a.send_raw(Message::text(garbage)).await;
         a.expect_error(ErrorCode::MalformedMessage).await;

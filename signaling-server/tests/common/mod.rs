@@ -3,7 +3,9 @@
 #![allow(dead_code)] // each test file uses a different part
 
 use futures_util::{SinkExt, StreamExt};
-use signaling_protocol::{ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage};
+use signaling_protocol::{
+    ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, SessionId, Signal, Step,
+};
 use signaling_server::Config;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -15,6 +17,19 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub const WAIT: Duration = Duration::from_secs(5);
+
+/// Any JSON object: what the server relays as a signal.
+pub type Opaque = serde_json::Map<String, serde_json::Value>;
+
+/// An offer of session 1.
+pub fn offer(sdp: &str) -> Signal {
+    Signal { session: SessionId(1), step: Step::Offer { sdp: sdp.into() } }
+}
+
+/// A bye of session 1.
+pub fn bye() -> Signal {
+    Signal { session: SessionId(1), step: Step::Bye }
+}
 
 /// A running server; stop it with [`Server::stop`].
 pub struct Server {
@@ -118,6 +133,18 @@ impl Client {
 
     /// The next server message, within [`WAIT`].
     pub async fn recv(&mut self) -> ServerMessage {
+        let text = self.recv_text().await;
+        serde_json::from_str(&text).expect("a server message")
+    }
+
+    /// The next server message, its signal (if any) read as any JSON object.
+    pub async fn recv_opaque(&mut self) -> ServerMessage<Opaque> {
+        let text = self.recv_text().await;
+        serde_json::from_str(&text).expect("a server message")
+    }
+
+    /// The next text frame, within [`WAIT`], skipping pings.
+    async fn recv_text(&mut self) -> String {
         loop {
             let frame = tokio::time::timeout(WAIT, self.socket.next())
                 .await
@@ -125,20 +152,24 @@ impl Client {
                 .expect("the socket is open")
                 .expect("a frame");
             match frame {
-                Message::Text(text) => {
-                    return serde_json::from_str(&text).expect("a server message");
-                }
+                Message::Text(text) => return text.as_str().to_owned(),
                 Message::Close(close) => panic!("closed: {close:?}"),
                 _ => continue,
             }
         }
     }
 
-    /// Asserts the next message is an error with `code`.
+    /// Asserts the next message is an error with `code` that names no signal target.
     pub async fn expect_error(&mut self, code: ErrorCode) {
+        self.expect_refusal(code, None).await;
+    }
+
+    /// Asserts the next message is an error with `code`, naming the refused signal's
+    /// target `to` (or none).
+    pub async fn expect_refusal(&mut self, code: ErrorCode, to: Option<&PeerId>) {
         match self.recv().await {
-            ServerMessage::Error { code: got, message } => {
-                assert_eq!(got, code);
+            ServerMessage::Error { code: got, message, to: got_to } => {
+                assert_eq!((got, got_to.as_ref()), (code, to));
                 assert!(!message.is_empty());
             }
             other => panic!("expected {code:?}, got {other:?}"),
