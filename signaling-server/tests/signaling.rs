@@ -25,6 +25,21 @@ async fn join_welcomes_with_a_fresh_id_and_the_peers_already_there() {
 }
 
 #[tokio::test]
+async fn the_welcome_lists_the_peers_oldest_first() {
+    let server = Server::default().await;
+    let mut earlier = Vec::new();
+    let mut clients = Vec::new();
+    for name in ["P1", "P2", "P3", "P4"] {
+        let (client, id, _) = server.joined("lobby", name).await;
+        earlier.push(PeerInfo { id, name: name.into() });
+        clients.push(client);
+    }
+    let (_, _, peers) = server.joined("lobby", "P5").await;
+    assert_eq!(peers, earlier, "in join order (the ids, random, are in no order)");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn leaving_is_announced_on_close_and_on_a_dropped_socket() {
     let server = Server::default().await;
     let (mut a, _, _) = server.joined("lobby", "A").await;

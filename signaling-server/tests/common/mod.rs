@@ -63,12 +63,7 @@ impl Server {
     }
 
     pub async fn client(&self) -> Client {
-        let url = format!("ws://{}/ws", self.addr);
-        let (socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(url))
-            .await
-            .expect("connects in time")
-            .expect("connects");
-        Client { socket }
+        Client::connect(self.addr).await
     }
 
     /// A joined client and its welcome's id and peer list.
@@ -122,6 +117,16 @@ pub struct Client {
 }
 
 impl Client {
+    /// A WebSocket to the server at `addr`.
+    pub async fn connect(addr: SocketAddr) -> Self {
+        let url = format!("ws://{addr}/ws");
+        let (socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(url))
+            .await
+            .expect("connects in time")
+            .expect("connects");
+        Client { socket }
+    }
+
     pub async fn send(&mut self, message: &ClientMessage) {
         let text = serde_json::to_string(message).expect("encodes");
         self.send_raw(Message::text(text)).await;
@@ -176,12 +181,20 @@ impl Client {
         }
     }
 
-    /// Asserts the next frame closes the WebSocket with `code`.
-    pub async fn expect_close(&mut self, code: u16) {
-        let frame = tokio::time::timeout(WAIT, self.socket.next()).await.expect("a close in time");
-        match frame {
-            Some(Ok(Message::Close(Some(close)))) => assert_eq!(u16::from(close.code), code),
-            other => panic!("expected a {code} close, got {other:?}"),
+    /// Asserts the next frame, pings aside, closes the WebSocket with `code`; returns the
+    /// close reason. (Reading answers the pings, as a browser does.)
+    pub async fn expect_close(&mut self, code: u16) -> String {
+        loop {
+            let frame =
+                tokio::time::timeout(WAIT, self.socket.next()).await.expect("a close in time");
+            match frame {
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                Some(Ok(Message::Close(Some(close)))) => {
+                    assert_eq!(u16::from(close.code), code, "close code ({})", close.reason);
+                    return close.reason.as_str().to_owned();
+                }
+                other => panic!("expected a {code} close, got {other:?}"),
+            }
         }
     }
 
