@@ -219,7 +219,9 @@ impl<M> Core<M> {
             self.settle(call, Err(connect_failed(peer, "disconnect was called")));
         }
         match phase {
-            Phase::Open => self.begin_closing(peer, true),
+            // No bye: the channel's own close tells the remote, after the data still
+            // queued (a bye through the server could overtake the remote's `open`).
+            Phase::Open => self.begin_closing(peer),
             phase if phase.is_negotiating() => {
                 self.finish(peer, connect_failed(peer, "disconnect was called"), true, false);
             }
@@ -234,11 +236,9 @@ impl<M> Core<M> {
         }
         self.closed = true;
         for peer in self.linked_peers() {
+            // An open channel's close tells its remote itself (see `disconnect`).
             let graceful = self.link_in(&peer, Phase::was_open);
-            // A closing link's remote already knows (it said bye, left, or was told).
-            let bye = !self
-                .link_in(&peer, |phase| matches!(phase, Phase::Draining | Phase::Closing { .. }));
-            self.finish(&peer, PeerError::Closed, bye, graceful);
+            self.finish(&peer, PeerError::Closed, !graceful, graceful);
         }
         self.out.push_back(Output::CloseSignaling);
     }
@@ -262,7 +262,7 @@ impl<M> Core<M> {
         }
         match phase {
             // The channel may still carry the peer's last messages: it closes behind them.
-            Phase::Open => self.begin_closing(id, false),
+            Phase::Open => self.begin_closing(id),
             phase if phase.is_negotiating() => {
                 self.finish(id, connect_failed(id, "the peer left the room"), false, false);
             }
@@ -293,7 +293,7 @@ impl<M> Core<M> {
             ) => {
                 self.out.push_back(Output::Apply { key, step });
             }
-            (Step::Bye, Phase::Open) => self.begin_closing(from, false),
+            (Step::Bye, Phase::Open) => self.begin_closing(from),
             (Step::Bye, phase) if phase.is_negotiating() => {
                 self.finish(
                     from,
@@ -373,15 +373,11 @@ impl<M> Core<M> {
     }
 
     /// Starts a graceful close: the link stops counting as connected, what is queued
-    /// still goes out, then the channel closes. With `bye`, the remote is told at once
-    /// (it stops sending to us and closes its end the same way).
-    fn begin_closing(&mut self, peer: &PeerId, bye: bool) {
+    /// still goes out, then the channel closes (which the remote sees after the data).
+    fn begin_closing(&mut self, peer: &PeerId) {
         let Some(link) = self.links.get_mut(peer) else { return };
         link.phase = Phase::Draining;
         let key = link.key.clone();
-        if bye {
-            self.send_bye(&key);
-        }
         self.out.push_back(Output::CloseChannel { key });
     }
 
