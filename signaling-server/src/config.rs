@@ -15,6 +15,9 @@ pub struct Config {
     /// Messages waiting for one peer's socket; a peer that falls this far behind is
     /// disconnected instead of growing the server's memory.
     pub peer_queue_len: usize,
+    /// Bytes of messages waiting for one peer's socket, past which it is disconnected
+    /// the same way: what a peer that stops reading can hold of the server's memory.
+    pub peer_queue_bytes: usize,
     /// Most rooms at once; a join that would create one more gets `too_many_rooms`.
     pub max_rooms: usize,
     /// Most open WebSocket connections; past it new ones are closed with 1013.
@@ -47,6 +50,11 @@ impl Default for Config {
             max_peers_per_room: 64,
             max_message_bytes: 64 * 1024,
             peer_queue_len: 256,
+            // A newcomer to a full room (64 peers) may be sent an offer and a few
+            // candidates by each of the 63 others at once: ~63 x 8 KB, half of this.
+            // Sixteen messages of the largest size. And 1,024 stuck connections from one
+            // address hold at most 1 GiB, until the send deadline drops them.
+            peer_queue_bytes: 1024 * 1024,
             max_rooms: 10_000,
             max_connections: 16_000,
             max_connections_per_ip: 1_024,

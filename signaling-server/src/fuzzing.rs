@@ -2,10 +2,10 @@
 //! evictions are the real ones, the WebSockets are not. For the fuzz targets in `fuzz/`;
 //! not a stable API.
 
+use crate::outbox::{Inbox, queue};
 pub use crate::session::Refusal;
 use crate::session::{Connection, Frame, Outbound};
 use crate::{AppState, Config};
-use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 /// One simulated client.
 struct Client {
     connection: Connection,
-    inbox: flume::Receiver<Utf8Bytes>,
+    inbox: Inbox,
     /// Stands in for the session task, which the rooms abort to evict the peer.
     session: JoinHandle<()>,
 }
@@ -32,6 +32,8 @@ impl Harness {
             max_peers_per_room: 4,
             max_rooms: 3,
             peer_queue_len: 8,
+            // About a dozen small messages: full queues in bytes too.
+            peer_queue_bytes: 1024,
             message_burst: 64,
             ..Config::default()
         };
@@ -46,7 +48,8 @@ impl Harness {
     }
 
     fn connect(&self) -> Client {
-        let (outbox, inbox) = flume::bounded(self.state.config.peer_queue_len);
+        let config = &self.state.config;
+        let (outbox, inbox) = queue(config.peer_queue_len, config.peer_queue_bytes);
         let session = self.runtime.spawn(std::future::pending());
         let outbound = Outbound { outbox, session: session.abort_handle() };
         Client { connection: Connection::new(&self.state, outbound), inbox, session }
@@ -73,7 +76,7 @@ impl Harness {
     /// Messages queued for client `index` (JSON text), oldest first.
     pub fn read(&mut self, index: usize) -> Vec<String> {
         let Some(Some(client)) = self.clients.get_mut(index) else { return Vec::new() };
-        client.inbox.try_iter().map(|text| text.to_string()).collect()
+        client.inbox.drain().into_iter().map(|text| text.to_string()).collect()
     }
 
     /// Client `index`'s socket goes away; it leaves its room.

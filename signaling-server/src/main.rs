@@ -26,6 +26,9 @@ struct Options {
     /// Messages queued for one peer before it is disconnected as too slow.
     #[arg(long, env = "SIGNALING_PEER_QUEUE_LEN", default_value_t = Config::default().peer_queue_len)]
     peer_queue_len: usize,
+    /// Bytes queued for one peer before it is disconnected as too slow.
+    #[arg(long, env = "SIGNALING_PEER_QUEUE_BYTES", default_value_t = Config::default().peer_queue_bytes)]
+    peer_queue_bytes: usize,
     /// Most rooms at once.
     #[arg(long, env = "SIGNALING_MAX_ROOMS", default_value_t = Config::default().max_rooms)]
     max_rooms: usize,
@@ -73,6 +76,7 @@ async fn main() -> std::io::Result<()> {
         max_peers_per_room: options.max_peers_per_room,
         max_message_bytes: options.max_message_bytes,
         peer_queue_len: options.peer_queue_len,
+        peer_queue_bytes: options.peer_queue_bytes,
         max_rooms: options.max_rooms,
         max_connections: options.max_connections,
         max_connections_per_ip: options.max_connections_per_ip,

@@ -1,12 +1,13 @@
 //! Rooms and their members: who is where, and delivery of messages to them.
 //!
 //! All state sits behind one `std::sync::Mutex`, taken once per operation and never
-//! across an `.await` (deliveries are `try_send` into bounded queues), so a std mutex is
+//! across an `.await` (deliveries are offers to bounded queues), so a std mutex is
 //! both correct and cheaper than an async one. Messages are encoded to JSON once, here,
 //! and queued as shared text: a broadcast to a room costs one encoding, and each queued
 //! message costs a pointer, not a copy.
 
 use crate::metrics::Metrics;
+use crate::outbox::Outbox;
 use axum::extract::ws::Utf8Bytes;
 use signaling_protocol::{ErrorCode, PeerId, PeerInfo, ServerMessage};
 use std::collections::HashMap;
@@ -15,9 +16,6 @@ use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::task::AbortHandle;
-
-/// The sending end of one peer's bounded outbound queue of encoded messages.
-pub type Outbox = flume::Sender<Utf8Bytes>;
 
 /// A signal as the server holds it: any JSON object, relayed without being read, so a
 /// new kind of signal needs no server change.
@@ -140,7 +138,7 @@ impl Rooms {
             room: join.room.to_owned(),
             peers: others,
         };
-        if delivery.outbox.try_send(encode(&welcome)).is_err() {
+        if !delivery.outbox.offer(encode(&welcome)) {
             // It filled its queue with refusals before joining without reading them.
             remove_if_empty(&mut rooms, join.room);
             return Err(ErrorCode::RateLimited);
@@ -180,10 +178,10 @@ impl Rooms {
         room.member(from).ok_or(ErrorCode::NotJoined)?;
         let target = room.member(to).ok_or(ErrorCode::UnknownPeer)?;
         let message = encode(&ServerMessage::Signal { from: from.clone(), signal });
-        if target.delivery.outbox.try_send(message).is_ok() {
+        if target.delivery.outbox.offer(message) {
             self.metrics.relayed();
         } else {
-            // Its queue is full: it stopped reading. Disconnect it rather than buffer
+            // Its queue is full (in messages or bytes): it stopped reading. Disconnect it rather than buffer
             // without bound. Telling the others may evict them all, the sender included.
             evict(&mut room.members, to, &self.metrics);
             remove_if_empty(&mut rooms, room_name);
@@ -229,7 +227,7 @@ fn secrets_match(room: Option<&str>, presented: Option<&str>) -> bool {
 fn deliver_all(members: &mut Vec<Member>, text: &Utf8Bytes, metrics: &Metrics) {
     let stuck: Vec<PeerId> = members
         .iter()
-        .filter(|member| member.delivery.outbox.try_send(text.clone()).is_err())
+        .filter(|member| !member.delivery.outbox.offer(text.clone()))
         .map(|member| member.info.id.clone())
         .collect();
     for id in stuck {
@@ -252,10 +250,16 @@ fn evict(members: &mut Vec<Member>, id: &PeerId, metrics: &Metrics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outbox::{Inbox, queue};
 
-    /// A queue of `len` and a stand-in session task.
-    fn delivery(len: usize) -> (Delivery, flume::Receiver<Utf8Bytes>, tokio::task::JoinHandle<()>) {
-        let (outbox, inbox) = flume::bounded(len);
+    /// A queue of `len` messages (of any size) and a stand-in session task.
+    fn delivery(len: usize) -> (Delivery, Inbox, tokio::task::JoinHandle<()>) {
+        delivery_of(len, usize::MAX)
+    }
+
+    /// A queue of `len` messages and `bytes` bytes, and a stand-in session task.
+    fn delivery_of(len: usize, bytes: usize) -> (Delivery, Inbox, tokio::task::JoinHandle<()>) {
+        let (outbox, inbox) = queue(len, bytes);
         let session = tokio::spawn(std::future::pending());
         (Delivery { outbox, session: session.abort_handle() }, inbox, session)
     }
@@ -284,14 +288,14 @@ mod tests {
         let (a_out, a_in, _a) = delivery(4);
         let a = rooms.join(admit("r", "A"), a_out).expect("joins");
         let welcome_a = ServerMessage::Welcome { id: a.clone(), room: "r".into(), peers: vec![] };
-        assert_eq!(decode(a_in.try_recv().expect("welcomed")), welcome_a);
+        assert_eq!(decode(a_in.drain().remove(0)), welcome_a);
         let (b_out, b_in, _b) = delivery(4);
         let b = rooms.join(admit("r", "B"), b_out).expect("joins");
         assert_ne!(a, b);
         let peers = vec![PeerInfo { id: a.clone(), name: "A".into() }];
         let welcome_b = ServerMessage::Welcome { id: b.clone(), room: "r".into(), peers };
-        assert_eq!(decode(b_in.try_recv().expect("welcomed")), welcome_b);
-        let told = decode(a_in.try_recv().expect("told"));
+        assert_eq!(decode(b_in.drain().remove(0)), welcome_b);
+        let told = decode(a_in.drain().remove(0));
         assert_eq!(told, ServerMessage::PeerJoined { peer: PeerInfo { id: b, name: "B".into() } });
         assert_eq!(rooms.occupancy().0, 2);
     }
@@ -322,6 +326,28 @@ mod tests {
         assert_eq!(rooms.relay("r", &stuck, &a, bye()), Err(ErrorCode::NotJoined));
         rooms.leave("r", &a);
         assert_eq!(rooms.occupancy().0, 0);
+    }
+
+    #[tokio::test]
+    async fn a_peer_is_evicted_once_its_queued_bytes_pass_the_bound() {
+        let rooms = rooms(8, 8);
+        let (a_out, _a_in, _a) = delivery(64);
+        let a = rooms.join(admit("r", "A"), a_out).expect("joins");
+        // Room for 64 messages, but only 1,000 bytes: the welcome and a dozen byes.
+        let (stuck_out, _stuck_in, stuck_writer) = delivery_of(64, 1_000);
+        let stuck = rooms.join(admit("r", "Stuck"), stuck_out).expect("joins");
+        let peers = vec![PeerInfo { id: a.clone(), name: "A".into() }];
+        let welcome =
+            encode(&ServerMessage::Welcome { id: stuck.clone(), room: "r".into(), peers });
+        let signal = encode(&ServerMessage::Signal { from: a.clone(), signal: bye() });
+        let fit = (1_000 - welcome.len()) / signal.len();
+        let mut relayed = 0;
+        while rooms.is_member("r", &stuck) {
+            rooms.relay("r", &a, &stuck, bye()).expect("relayed or evicted");
+            relayed += 1;
+        }
+        assert_eq!(relayed, fit + 1, "evicted by the first signal past 1,000 bytes");
+        assert!(stuck_writer.await.expect_err("aborted").is_cancelled());
     }
 
     /// Found by the fuzzer: evicting a signal's target told the sender, whose queue was

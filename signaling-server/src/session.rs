@@ -7,8 +7,9 @@
 
 use crate::AppState;
 use crate::limits::{Admission, RateLimit};
-use crate::rooms::{Admit, Delivery, OpaqueSignal, Outbox, encode};
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
+use crate::outbox::{Outbox, queue};
+use crate::rooms::{Admit, Delivery, OpaqueSignal, encode};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room, validate_secret,
 };
@@ -60,7 +61,7 @@ async fn serve(
     // The task's own handle, sent just after it was spawned.
     let Ok(handle) = handle.await else { return };
     let config = &state.config;
-    let (outbox, queued) = flume::bounded::<Utf8Bytes>(config.peer_queue_len);
+    let (outbox, queued) = queue(config.peer_queue_len, config.peer_queue_bytes);
     let mut connection = Connection::new(&state, Outbound { outbox, session: handle });
     // One timer for both the heartbeat and the idle timeout.
     let mut heard = Instant::now();
@@ -88,9 +89,9 @@ async fn serve(
                 timer.as_mut().reset(next_ping.min(heard + config.idle_timeout));
                 ping
             }
-            text = queued.recv_async() => match text {
-                Ok(text) => Some(Message::Text(text)),
-                Err(_) => break,
+            text = queued.next() => match text {
+                Some(text) => Some(Message::Text(text)),
+                None => break,
             },
             frame = socket.recv() => {
                 heard = Instant::now();

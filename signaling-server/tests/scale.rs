@@ -119,6 +119,7 @@ async fn a_peer_whose_socket_stays_full_is_dropped_after_the_send_deadline() {
     // A queue far too long to fill: only the send deadline (`idle_timeout`) can end it.
     let config = Config {
         peer_queue_len: 100_000,
+        peer_queue_bytes: usize::MAX,
         idle_timeout: Duration::from_millis(1500),
         heartbeat: Duration::from_millis(200),
         message_burst: 100_000,
@@ -159,5 +160,46 @@ async fn a_peer_whose_socket_stays_full_is_dropped_after_the_send_deadline() {
     // Not through the queue: it never filled.
     assert_eq!(server.metric("signaling_evicted_peers_total").await, 0.0);
     talker.abort();
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_reader_is_evicted_once_its_queued_bytes_pass_the_bound() {
+    // A count bound 32 KiB signals cannot reach here, and a send deadline that cannot
+    // pass: only the bound in bytes can evict the stuck peer.
+    let config = Config {
+        peer_queue_len: 100_000,
+        peer_queue_bytes: 256 * 1024,
+        idle_timeout: Duration::from_secs(60),
+        heartbeat: Duration::from_secs(30),
+        message_burst: 100_000,
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let (mut sender, _, _) = server.joined("lobby", "Sender").await;
+    let (_stuck, stuck_id, _) = server.joined("lobby", "Stuck").await;
+    assert!(matches!(sender.recv().await, ServerMessage::PeerJoined { .. }));
+    let to_stuck =
+        ClientMessage::Signal { to: stuck_id.clone(), signal: offer(&"x".repeat(32 * 1024)) };
+    // Up to 28 MiB: past what the kernel buffers both ways hold, by 8 signals' worth of
+    // queue (256 KiB), and far fewer than the 100,000 messages of the count bound.
+    let mut sent = 0;
+    let left = loop {
+        assert!(sent < 900, "still not evicted after {sent} signals of 32 KiB");
+        sender.send(&to_stuck).await;
+        sent += 1;
+        match tokio::time::timeout(Duration::from_millis(1), sender.socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<ServerMessage>(&text)
+            {
+                Ok(ServerMessage::PeerLeft { peer }) => break peer,
+                other => panic!("unexpected {other:?}"),
+            },
+            Ok(Some(Ok(_))) | Err(_) => continue,
+            Ok(other) => panic!("the sender's socket ended: {other:?}"),
+        }
+    };
+    assert_eq!(left.id, stuck_id);
+    assert_eq!(server.metric("signaling_evicted_peers_total").await, 1.0, "through the queue");
+    server.wait_for_metric("signaling_connections", 1.0).await;
     server.stop().await;
 }

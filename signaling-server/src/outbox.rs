@@ -1,0 +1,95 @@
+//! One peer's outbound queue: encoded messages waiting for its socket, bounded both in
+//! messages (`--peer-queue-len`) and in bytes (`--peer-queue-bytes`), so that a peer that
+//! stops reading holds little of the server's memory before the rooms evict it.
+//!
+//! The channel counts the messages. The bytes are one atomic counter beside it, which the
+//! rooms add to (always under their lock, so they never race each other) and the session
+//! takes from as it takes messages out. It shares one small allocation with the limit:
+//! the whole per-peer cost of the bound in bytes.
+
+use axum::extract::ws::Utf8Bytes;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Bytes queued for one peer, and how many it may have.
+struct Bytes {
+    queued: AtomicUsize,
+    max: usize,
+}
+
+/// The sending end, cloned into the rooms when the peer joins.
+#[derive(Clone)]
+pub struct Outbox {
+    messages: flume::Sender<Utf8Bytes>,
+    bytes: Arc<Bytes>,
+}
+
+/// The receiving end, drained by the peer's session.
+pub struct Inbox {
+    messages: flume::Receiver<Utf8Bytes>,
+    bytes: Arc<Bytes>,
+}
+
+/// An empty queue for at most `max_messages` messages and `max_bytes` bytes.
+pub fn queue(max_messages: usize, max_bytes: usize) -> (Outbox, Inbox) {
+    // flume allocates only what it holds, so an idle peer's queue costs next to nothing.
+    let (sender, receiver) = flume::bounded(max_messages);
+    let bytes = Arc::new(Bytes { queued: AtomicUsize::new(0), max: max_bytes });
+    (Outbox { messages: sender, bytes: Arc::clone(&bytes) }, Inbox { messages: receiver, bytes })
+}
+
+impl Outbox {
+    /// Queues `text`, unless that would pass either bound: then nothing is queued and the
+    /// peer, which is not reading, is to be evicted. An empty queue takes any message, so
+    /// that no setting makes a message undeliverable. (A message broadcast to a room is
+    /// shared, yet counted in full by every queue: the bound errs on the safe side.)
+    pub fn offer(&self, text: Utf8Bytes) -> bool {
+        let len = text.len();
+        // Counted before it is queued, so the session, which subtracts only once it took
+        // the message out, never takes the counter below zero.
+        let before = self.bytes.queued.fetch_add(len, Ordering::Relaxed);
+        let fits = before == 0 || before.saturating_add(len) <= self.bytes.max;
+        if fits && self.messages.try_send(text).is_ok() {
+            return true;
+        }
+        self.bytes.queued.fetch_sub(len, Ordering::Relaxed);
+        false
+    }
+}
+
+impl Inbox {
+    /// The next message, once there is one; `None` when every sender is gone.
+    /// Cancel-safe: a message is taken out and uncounted within one poll.
+    pub async fn next(&self) -> Option<Utf8Bytes> {
+        let text = self.messages.recv_async().await.ok()?;
+        self.bytes.queued.fetch_sub(text.len(), Ordering::Relaxed);
+        Some(text)
+    }
+
+    /// Every message queued now, oldest first, without waiting (for the fuzz harness).
+    pub fn drain(&self) -> Vec<Utf8Bytes> {
+        let texts: Vec<Utf8Bytes> = self.messages.try_iter().collect();
+        let len = texts.iter().map(|text| text.len()).sum();
+        self.bytes.queued.fetch_sub(len, Ordering::Relaxed);
+        texts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn bounded_in_messages_and_in_bytes_and_taking_out_frees_both() {
+        let (outbox, inbox) = queue(3, 10);
+        assert!(outbox.offer("123456".into()));
+        assert!(!outbox.offer("12345".into()), "11 bytes is past 10");
+        assert!(outbox.offer("1234".into()), "10 is not");
+        assert_eq!(inbox.next().await.expect("a message").as_str(), "123456");
+        assert!(outbox.offer("12".into()), "6 bytes in 2 messages");
+        assert!(outbox.offer("".into()), "3 messages");
+        assert!(!outbox.offer("".into()), "a fourth message is past 3");
+        assert_eq!(inbox.drain().len(), 3);
+        assert!(outbox.offer("a message longer than the whole bound".into()), "when empty");
+    }
+}
