@@ -8,6 +8,8 @@ mod common;
 use common::{TestPeer, room, sleep, wait_until};
 use peer_wasm::{LocalHub, Payload, Peer, PeerError, PeerEvent, PeerId};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -247,4 +249,38 @@ async fn a_peer_that_never_answers_fails_the_connect_instead_of_hanging() {
         format!("connection to peer {mute} failed: no data channel within 15 s")
     );
     assert!(alice.connected_names().is_empty());
+}
+
+/// Calling `close()` from inside an event callback used to lose every `Disconnected`
+/// event (the handler was out of its slot while it ran, and close() dropped it).
+#[wasm_bindgen_test]
+async fn close_from_inside_an_event_callback_still_reports_every_disconnect() {
+    let [bob, carol] = room(["Bob", "Carol"]).await;
+    let alice = Rc::new(Peer::join_with(bob.hub.link(), "room", "Alice").await.expect("joins"));
+    wait_until("Alice to know both", || alice.peers().len() == 2, String::new).await;
+    alice.connect(&bob.id()).await.expect("connects");
+    alice.connect(&carol.id()).await.expect("connects");
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let (record, closing) = (Rc::clone(&seen), Rc::downgrade(&alice));
+    alice.set_event_handler(move |event| {
+        let line = match &event {
+            PeerEvent::Message { from, .. } => format!("message from {}", from.name),
+            PeerEvent::Disconnected(peer) => format!("disconnected {}", peer.name),
+            other => format!("{other:?}"),
+        };
+        record.borrow_mut().push(line);
+        if matches!(event, PeerEvent::Message { .. })
+            && let Some(alice) = closing.upgrade()
+        {
+            alice.close();
+        }
+    });
+    bob.peer.send_to(&alice.id().clone(), &"please leave".into()).expect("sends");
+    wait_until("Alice's two disconnects", || seen.borrow().len() == 3, || format!("{seen:?}"))
+        .await;
+    let mut lines = seen.borrow().clone();
+    assert_eq!(lines.remove(0), "message from Bob");
+    lines.sort();
+    assert_eq!(lines, ["disconnected Bob", "disconnected Carol"]);
+    assert_eq!(alice.send_message(&"x".into()), Err(PeerError::Closed));
 }
