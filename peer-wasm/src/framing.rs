@@ -6,6 +6,8 @@
 //! - binary frame outside a chunked message: the payload's bytes, untouched (zero copies);
 //! - text frame `s<text>`: a string payload;
 //! - text frame `j<json>`: a JSON payload as JSON text;
+//! - text frame `t<name>`: the binary message that follows at once (one binary frame, or
+//!   a `cb` chunked message) is a `name` (`Float32Array`, `DataView`, `ArrayBuffer`, ...);
 //! - text frame `c<kind><length>`: a chunked message of `length` bytes follows, as binary
 //!   frames; `kind` is `b` (bytes), `s` (UTF-8 text) or `j` (UTF-8 JSON text); `length`
 //!   is decimal ASCII digits, no sign, no leading zero, 1 to [`MAX_MESSAGE_BYTES`].
@@ -13,8 +15,9 @@
 //! The channel is reliable and ordered, and the send queue never interleaves two
 //! messages, so the chunks of one message arrive together and in order.
 
+use crate::payload::kinds;
 use crate::{Payload, PeerError};
-use js_sys::{ArrayBuffer, JSON, JsString, Uint8Array};
+use js_sys::{ArrayBuffer, JsString, Uint8Array};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -72,14 +75,19 @@ impl Frame {
 pub(crate) fn encode(payload: &Payload, max_frame: usize) -> Result<Vec<Frame>, PeerError> {
     match payload {
         Payload::Binary(bytes) => binary(Vec::new(), bytes, max_frame),
+        Payload::Typed(value) => {
+            let wanted = "Payload::Typed takes a typed array but Uint8Array, DataView, ArrayBuffer";
+            let name = kinds::name_frame(value).ok_or(PeerError::Unsendable(wanted.into()))?;
+            binary(vec![Frame::Text(name)], &kinds::byte_view(value), max_frame)
+        }
         Payload::Text(text) => tagged_text("s", text, max_frame),
         Payload::Json(value) => {
-            let json = JSON::stringify(value)
+            let json = kinds::to_json(value)
                 .map_err(|error| PeerError::Unsendable(crate::error::js_message(&error)))?;
             // `JSON.stringify` gives `undefined` for values JSON cannot hold.
-            if json.is_undefined() {
-                return Err(PeerError::Unsendable("it has no JSON form".into()));
-            }
+            let json = json
+                .dyn_into::<JsString>()
+                .map_err(|_| PeerError::Unsendable("it has no JSON form".into()))?;
             tagged_text("j", &json, max_frame)
         }
     }
@@ -131,11 +139,12 @@ fn chunked(
 /// Why a peer's frames were refused (the connection to it is then ended).
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum FrameError {
-    /// A frame out of place: a tag this crate never sends, or a text frame inside a
-    /// chunked message.
+    /// A frame out of place: a tag this crate never sends, a text frame inside a chunked
+    /// message, or a `t` frame not followed by a binary message.
     Unexpected,
-    /// A chunk header that breaks its format (a length with a sign or a leading zero, an
-    /// unknown kind).
+    /// A header that breaks its format (a length with a sign or a leading zero, an
+    /// unknown kind), or bytes that do not fit the kind named (a `Float32Array` whose
+    /// length is not a multiple of 4).
     Malformed,
     /// A chunked message over [`MAX_MESSAGE_BYTES`] or with more bytes than announced.
     TooLarge,
@@ -144,6 +153,8 @@ pub(crate) enum FrameError {
 /// Turns the frames of one channel back into payloads.
 #[derive(Default)]
 pub(crate) struct Reassembler {
+    /// The kind a `t` frame named, for the binary message that follows it.
+    named: Option<JsString>,
     pending: Option<Chunked>,
 }
 
@@ -195,18 +206,26 @@ impl Reassembler {
             return Err(FrameError::Unexpected);
         }
         let body = frame.slice(1, frame.length());
-        match frame.char_code_at(0) as u8 {
-            b's' => Ok(Some(Payload::Text(body))),
-            b'j' => parse_json(&body).map(Some),
-            b'c' => self.start_chunked(String::from(body).as_bytes()).map(|()| None),
+        // Only a binary message may follow a `t` frame.
+        match (frame.char_code_at(0) as u8, self.named.is_some()) {
+            (b's', false) => Ok(Some(Payload::Text(body))),
+            (b'j', false) => parse_json(&body).map(Some),
+            (b't', false) if kinds::is_named(&body) => {
+                self.named = Some(body);
+                Ok(None)
+            }
+            (b't', false) => Err(FrameError::Malformed),
+            (b'c', _) => self.start_chunked(String::from(body).as_bytes()).map(|()| None),
             _ => Err(FrameError::Unexpected),
         }
     }
 
     fn start_chunked(&mut self, header: &[u8]) -> Result<(), FrameError> {
         let (&kind, digits) = header.split_first().ok_or(FrameError::Malformed)?;
-        if !matches!(kind, b'b' | b's' | b'j') {
-            return Err(FrameError::Malformed);
+        match (kind, self.named.is_some()) {
+            (b'b', _) | (b's' | b'j', false) => {}
+            (_, true) => return Err(FrameError::Unexpected),
+            _ => return Err(FrameError::Malformed),
         }
         let total = parse_length(digits)?;
         let buffer = Uint8Array::new_with_length(0);
@@ -216,17 +235,26 @@ impl Reassembler {
 
     fn push_binary(&mut self, frame: ArrayBuffer) -> Result<Option<Payload>, FrameError> {
         let Some(pending) = self.pending.as_mut() else {
-            return Ok(Some(Payload::Binary(Uint8Array::new(&frame))));
+            return self.binary_message(frame).map(Some);
         };
         if !pending.append(&Uint8Array::new(&frame))? {
             return Ok(None);
         }
         let Chunked { kind, buffer, .. } = self.pending.take().ok_or(FrameError::Unexpected)?;
         match kind {
-            b'b' => Ok(Some(Payload::Binary(buffer))),
+            b'b' => self.binary_message(buffer.buffer()).map(Some),
             b's' => Ok(Some(Payload::Text(TextDecoder::new().decode(&buffer)))),
             _ => parse_json(&TextDecoder::new().decode(&buffer)).map(Some),
         }
+    }
+
+    /// A whole binary message: bytes, or the kind a `t` frame named.
+    fn binary_message(&mut self, buffer: ArrayBuffer) -> Result<Payload, FrameError> {
+        let Some(name) = self.named.take() else {
+            return Ok(Payload::Binary(Uint8Array::new(&buffer)));
+        };
+        let value = kinds::rebuild(&name, &buffer).map_err(|_| FrameError::Malformed)?;
+        Ok(Payload::Typed(value.unchecked_into()))
     }
 }
 
