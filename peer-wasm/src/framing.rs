@@ -1,18 +1,23 @@
 //! How payloads travel on a data channel: one channel message per payload when it fits,
 //! numbered chunks when it does not (an SCTP message is limited, 256 KiB in Chromium).
+//! `docs/PROTOCOL.md`, "The data channel", specifies it byte by byte.
 //!
 //! Frames:
 //! - binary frame outside a chunked message: the payload's bytes, untouched (zero copies);
 //! - text frame `s<text>`: a string payload;
 //! - text frame `j<json>`: a JSON payload as JSON text;
+//! - text frame `t<name>`: the binary message that follows at once (one binary frame, or
+//!   a `cb` chunked message) is a `name` (`Float32Array`, `DataView`, `ArrayBuffer`, ...);
 //! - text frame `c<kind><length>`: a chunked message of `length` bytes follows, as binary
-//!   frames; `kind` is `b` (bytes), `s` (UTF-8 text) or `j` (UTF-8 JSON text).
+//!   frames; `kind` is `b` (bytes), `s` (UTF-8 text) or `j` (UTF-8 JSON text); `length`
+//!   is decimal ASCII digits, no sign, no leading zero, 1 to [`MAX_MESSAGE_BYTES`].
 //!
 //! The channel is reliable and ordered, and the send queue never interleaves two
 //! messages, so the chunks of one message arrive together and in order.
 
+use crate::payload::kinds;
 use crate::{Payload, PeerError};
-use js_sys::{JSON, JsString, Uint8Array};
+use js_sys::{ArrayBuffer, JsString, Uint8Array};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -39,6 +44,11 @@ extern "C" {
     fn new() -> TextDecoder;
     #[wasm_bindgen(method)]
     fn decode(this: &TextDecoder, bytes: &Uint8Array) -> JsString;
+
+    // Taking the JS string itself: js-sys's `JSON::parse` takes a `&str`, so the text
+    // would be copied into WASM memory and back.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn parse_json_text(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
 /// One data-channel message, ready for `RTCDataChannel.send`.
@@ -64,39 +74,59 @@ impl Frame {
 /// Encodes `payload` into frames of at most `max_frame` bytes each.
 pub(crate) fn encode(payload: &Payload, max_frame: usize) -> Result<Vec<Frame>, PeerError> {
     match payload {
-        Payload::Binary(bytes) if bytes.length() as usize <= max_frame => {
-            Ok(vec![Frame::Binary(bytes.clone())])
+        Payload::Binary(bytes) => binary(Vec::new(), bytes, max_frame),
+        Payload::Typed(value) => {
+            let wanted = "Payload::Typed takes a typed array but Uint8Array, DataView, ArrayBuffer";
+            let name = kinds::name_frame(value).ok_or(PeerError::Unsendable(wanted.into()))?;
+            binary(vec![Frame::Text(name)], &kinds::byte_view(value), max_frame)
         }
-        Payload::Binary(bytes) => chunked('b', bytes, max_frame),
-        Payload::Text(text) => tagged_text('s', text, max_frame),
+        Payload::Text(text) => tagged_text("s", text, max_frame),
         Payload::Json(value) => {
-            let json = JSON::stringify(value)
+            let json = kinds::to_json(value)
                 .map_err(|error| PeerError::Unsendable(crate::error::js_message(&error)))?;
             // `JSON.stringify` gives `undefined` for values JSON cannot hold.
-            if json.is_undefined() {
-                return Err(PeerError::Unsendable("it has no JSON form".into()));
-            }
-            tagged_text('j', &json, max_frame)
+            let json = json
+                .dyn_into::<JsString>()
+                .map_err(|_| PeerError::Unsendable("it has no JSON form".into()))?;
+            tagged_text("j", &json, max_frame)
         }
     }
 }
 
-fn tagged_text(tag: char, text: &JsString, max_frame: usize) -> Result<Vec<Frame>, PeerError> {
-    // Up to three UTF-8 bytes per UTF-16 unit, plus the tag.
-    if text.length() as usize * 3 < max_frame {
-        let tag = JsString::from(tag.to_string());
-        return Ok(vec![Frame::Text(tag.concat(text))]);
+/// Appends `bytes` to `frames`: one binary frame when they fit, else chunked.
+fn binary(
+    mut frames: Vec<Frame>,
+    bytes: &Uint8Array,
+    max_frame: usize,
+) -> Result<Vec<Frame>, PeerError> {
+    if bytes.length() as usize <= max_frame {
+        frames.push(Frame::Binary(bytes.clone()));
+        return Ok(frames);
     }
-    chunked(tag, &TextEncoder::new().encode(text), max_frame)
+    chunked(frames, "b", bytes, max_frame)
 }
 
-fn chunked(kind: char, bytes: &Uint8Array, max_frame: usize) -> Result<Vec<Frame>, PeerError> {
+fn tagged_text(tag: &str, text: &JsString, max_frame: usize) -> Result<Vec<Frame>, PeerError> {
+    // Up to three UTF-8 bytes per UTF-16 unit, plus the tag.
+    if text.length() as usize * 3 < max_frame {
+        return Ok(vec![Frame::Text(JsString::from(tag).concat(text))]);
+    }
+    chunked(Vec::new(), tag, &TextEncoder::new().encode(text), max_frame)
+}
+
+/// Appends a chunk header of `kind` and the chunks of `bytes` to `frames`.
+fn chunked(
+    mut frames: Vec<Frame>,
+    kind: &str,
+    bytes: &Uint8Array,
+    max_frame: usize,
+) -> Result<Vec<Frame>, PeerError> {
     let total = bytes.length() as usize;
     if total > MAX_MESSAGE_BYTES {
         let limit = MAX_MESSAGE_BYTES >> 20;
         return Err(PeerError::Unsendable(format!("it is over the {limit} MiB message limit")));
     }
-    let mut frames = vec![Frame::Text(JsString::from(format!("c{kind}{total}")))];
+    frames.push(Frame::Text(JsString::from(format!("c{kind}{total}"))));
     // Views into the caller's buffer: splitting copies nothing.
     let step = max_frame.max(1);
     for start in (0..total).step_by(step) {
@@ -109,8 +139,13 @@ fn chunked(kind: char, bytes: &Uint8Array, max_frame: usize) -> Result<Vec<Frame
 /// Why a peer's frames were refused (the connection to it is then ended).
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum FrameError {
-    /// A text frame this crate never sends, or one inside a chunked message.
+    /// A frame out of place: a tag this crate never sends, a text frame inside a chunked
+    /// message, or a `t` frame not followed by a binary message.
     Unexpected,
+    /// A header that breaks its format (a length with a sign or a leading zero, an
+    /// unknown kind), or bytes that do not fit the kind named (a `Float32Array` whose
+    /// length is not a multiple of 4).
+    Malformed,
     /// A chunked message over [`MAX_MESSAGE_BYTES`] or with more bytes than announced.
     TooLarge,
 }
@@ -118,21 +153,52 @@ pub(crate) enum FrameError {
 /// Turns the frames of one channel back into payloads.
 #[derive(Default)]
 pub(crate) struct Reassembler {
+    /// The kind a `t` frame named, for the binary message that follows it.
+    named: Option<JsString>,
     pending: Option<Chunked>,
 }
 
+/// A chunked message being received.
 struct Chunked {
-    kind: char,
+    kind: u8,
+    total: u32,
+    /// The bytes so far, in a buffer grown as they arrive rather than sized from the
+    /// header, so a peer cannot make us hold more than twice what it actually sent.
+    /// Once complete it is exactly `total` long.
     buffer: Uint8Array,
     filled: u32,
 }
 
+impl Chunked {
+    /// Appends one chunk; `Ok(true)` once the message is complete.
+    fn append(&mut self, bytes: &Uint8Array) -> Result<bool, FrameError> {
+        let end = self.filled.checked_add(bytes.length()).filter(|end| *end <= self.total);
+        let end = end.ok_or(FrameError::TooLarge)?;
+        if end > self.buffer.length() {
+            // Doubling keeps the copying linear in the message size.
+            let capacity = end.max(self.buffer.length().saturating_mul(2)).min(self.total);
+            let grown = Uint8Array::new_with_length(capacity);
+            grown.set(&self.buffer.subarray(0, self.filled), 0);
+            self.buffer = grown;
+        }
+        self.buffer.set(bytes, self.filled);
+        self.filled = end;
+        Ok(end == self.total)
+    }
+}
+
 impl Reassembler {
+    /// Bytes of memory held for a chunked message still arriving.
+    #[cfg(test)]
+    pub(crate) fn held_bytes(&self) -> usize {
+        self.pending.as_ref().map_or(0, |pending| pending.buffer.length() as usize)
+    }
+
     /// Takes one received frame (`event.data`, with `binaryType` `arraybuffer`);
     /// returns a payload when the frame completes one.
     pub fn push(&mut self, data: JsValue) -> Result<Option<Payload>, FrameError> {
-        let data = match data.dyn_into::<js_sys::ArrayBuffer>() {
-            Ok(buffer) => return self.push_bytes(Uint8Array::new(&buffer)),
+        let data = match data.dyn_into::<ArrayBuffer>() {
+            Ok(buffer) => return self.push_binary(buffer),
             Err(data) => data,
         };
         let frame = data.dyn_into::<JsString>().map_err(|_| FrameError::Unexpected)?;
@@ -140,54 +206,80 @@ impl Reassembler {
             return Err(FrameError::Unexpected);
         }
         let body = frame.slice(1, frame.length());
-        let tag = frame.char_code_at(0) as u8;
-        match tag {
-            b's' => Ok(Some(Payload::Text(body))),
-            b'j' => parse_json(&body).map(Some),
-            b'c' => self.start_chunked(&String::from(body)).map(|()| None),
+        // Only a binary message may follow a `t` frame.
+        match (frame.char_code_at(0) as u8, self.named.is_some()) {
+            (b's', false) => Ok(Some(Payload::Text(body))),
+            (b'j', false) => parse_json(&body).map(Some),
+            (b't', false) if kinds::is_named(&body) => {
+                self.named = Some(body);
+                Ok(None)
+            }
+            (b't', false) => Err(FrameError::Malformed),
+            (b'c', _) => self.start_chunked(String::from(body).as_bytes()).map(|()| None),
             _ => Err(FrameError::Unexpected),
         }
     }
 
-    fn start_chunked(&mut self, header: &str) -> Result<(), FrameError> {
-        let mut chars = header.chars();
-        let kind = chars.next().filter(|kind| matches!(kind, 'b' | 's' | 'j'));
-        let total = chars.as_str().parse::<usize>().ok();
-        let (Some(kind), Some(total)) = (kind, total) else { return Err(FrameError::Unexpected) };
-        if total > MAX_MESSAGE_BYTES {
-            return Err(FrameError::TooLarge);
+    fn start_chunked(&mut self, header: &[u8]) -> Result<(), FrameError> {
+        let (&kind, digits) = header.split_first().ok_or(FrameError::Malformed)?;
+        match (kind, self.named.is_some()) {
+            (b'b', _) | (b's' | b'j', false) => {}
+            (_, true) => return Err(FrameError::Unexpected),
+            _ => return Err(FrameError::Malformed),
         }
-        if total == 0 {
-            return Err(FrameError::Unexpected);
-        }
-        self.pending =
-            Some(Chunked { kind, buffer: Uint8Array::new_with_length(total as u32), filled: 0 });
+        let total = parse_length(digits)?;
+        let buffer = Uint8Array::new_with_length(0);
+        self.pending = Some(Chunked { kind, total, buffer, filled: 0 });
         Ok(())
     }
 
-    fn push_bytes(&mut self, bytes: Uint8Array) -> Result<Option<Payload>, FrameError> {
+    fn push_binary(&mut self, frame: ArrayBuffer) -> Result<Option<Payload>, FrameError> {
         let Some(pending) = self.pending.as_mut() else {
-            return Ok(Some(Payload::Binary(bytes)));
+            return self.binary_message(frame).map(Some);
         };
-        let end = pending.filled + bytes.length();
-        if end > pending.buffer.length() {
-            return Err(FrameError::TooLarge);
-        }
-        pending.buffer.set(&bytes, pending.filled);
-        pending.filled = end;
-        if end < pending.buffer.length() {
+        if !pending.append(&Uint8Array::new(&frame))? {
             return Ok(None);
         }
         let Chunked { kind, buffer, .. } = self.pending.take().ok_or(FrameError::Unexpected)?;
         match kind {
-            'b' => Ok(Some(Payload::Binary(buffer))),
-            's' => Ok(Some(Payload::Text(TextDecoder::new().decode(&buffer)))),
+            b'b' => self.binary_message(buffer.buffer()).map(Some),
+            b's' => Ok(Some(Payload::Text(TextDecoder::new().decode(&buffer)))),
             _ => parse_json(&TextDecoder::new().decode(&buffer)).map(Some),
         }
     }
+
+    /// A whole binary message: bytes, or the kind a `t` frame named.
+    fn binary_message(&mut self, buffer: ArrayBuffer) -> Result<Payload, FrameError> {
+        let Some(name) = self.named.take() else {
+            return Ok(Payload::Binary(Uint8Array::new(&buffer)));
+        };
+        let value = kinds::rebuild(&name, &buffer).map_err(|_| FrameError::Malformed)?;
+        Ok(Payload::Typed(value.unchecked_into()))
+    }
+}
+
+/// A chunk header's length: decimal ASCII digits, no sign, no leading zero, at most
+/// [`MAX_MESSAGE_BYTES`].
+fn parse_length(digits: &[u8]) -> Result<u32, FrameError> {
+    if digits.first().is_none_or(|first| *first == b'0') {
+        return Err(FrameError::Malformed);
+    }
+    let mut total = 0u32;
+    for digit in digits {
+        if !digit.is_ascii_digit() {
+            return Err(FrameError::Malformed);
+        }
+        total = total.saturating_mul(10).saturating_add(u32::from(digit - b'0'));
+    }
+    if total as usize > MAX_MESSAGE_BYTES {
+        return Err(FrameError::TooLarge);
+    }
+    Ok(total)
 }
 
 fn parse_json(text: &JsString) -> Result<Payload, FrameError> {
-    let text = text.as_string().ok_or(FrameError::Unexpected)?;
-    JSON::parse(&text).map(Payload::Json).map_err(|_| FrameError::Unexpected)
+    parse_json_text(text).map(Payload::Json).map_err(|_| FrameError::Unexpected)
 }
+
+#[cfg(test)]
+mod tests;

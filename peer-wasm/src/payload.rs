@@ -1,22 +1,27 @@
 //! What a message carries, and how it travels on a data channel.
 //!
 //! A payload stays a JS value from the sender's call to the receiver's callback, so
-//! bytes and strings are never copied into WASM memory and back. How payloads travel
-//! on a channel is `framing.rs`.
+//! bytes and strings are never copied into WASM memory and back. `kinds.rs` tells JS
+//! values apart; how payloads travel on a channel is `framing.rs`.
+
+pub(crate) mod kinds;
 
 use crate::PeerError;
-use js_sys::{ArrayBuffer, JsString, Uint8Array};
+use js_sys::{JsString, Object, Uint8Array};
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// The data of one message: a string, bytes, or a JSON value. The receiver gets back the
-/// same kind the sender sent.
+/// The data of one message: a string, bytes, a typed array, or a JSON value. The
+/// receiver gets back the same kind the sender sent.
 #[derive(Clone, Debug)]
 pub enum Payload {
     /// A string, sent as text.
     Text(JsString),
     /// Bytes, sent as a binary frame without copying.
     Binary(Uint8Array),
+    /// Any other typed array (`Float32Array`, `BigInt64Array`, ...), a `DataView` or an
+    /// `ArrayBuffer`: sent as its bytes behind its type name, received as the same kind.
+    Typed(Object),
     /// Any JSON-able value (object, array, number, boolean, null).
     Json(JsValue),
 }
@@ -41,28 +46,19 @@ impl Payload {
             .map_err(|error| PeerError::Unsendable(error.to_string()))
     }
 
-    /// Classifies a value from JS: strings are text; `Uint8Array`, any other typed array
-    /// or `DataView`, and `ArrayBuffer` are bytes; anything else is JSON.
+    /// Classifies a value from JS: strings are text; a `Uint8Array` is bytes; any other
+    /// typed array, a `DataView` or an `ArrayBuffer` is [`Payload::Typed`]; anything else
+    /// is JSON (refused at send when JSON would mangle it, e.g. a `Blob` or a `Map`).
     pub fn from_js(value: JsValue) -> Self {
         if let Some(text) = value.dyn_ref::<JsString>() {
             return Self::Text(text.clone());
         }
-        if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-            return Self::Binary(bytes.clone());
+        // By tag, not `instanceof`, so values from another realm are recognised.
+        match kinds::binary_kind(&value) {
+            kinds::PLAIN_BYTES => Self::Binary(value.unchecked_into()),
+            kinds::NAMED_BYTES => Self::Typed(value.unchecked_into()),
+            _ => Self::Json(value),
         }
-        if ArrayBuffer::is_view(&value) {
-            let view: &js_sys::DataView = value.unchecked_ref();
-            let bytes = Uint8Array::new_with_byte_offset_and_length(
-                &view.buffer(),
-                view.byte_offset() as u32,
-                view.byte_length() as u32,
-            );
-            return Self::Binary(bytes);
-        }
-        if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
-            return Self::Binary(Uint8Array::new(buffer));
-        }
-        Self::Json(value)
     }
 
     /// The payload as the JS value a receiver's callback gets.
@@ -70,6 +66,7 @@ impl Payload {
         match self {
             Self::Text(text) => text.into(),
             Self::Binary(bytes) => bytes.into(),
+            Self::Typed(value) => value.into(),
             Self::Json(value) => value.clone(),
         }
     }
@@ -82,10 +79,11 @@ impl Payload {
         }
     }
 
-    /// A copy of the bytes, when this is a binary payload.
+    /// A copy of the bytes, when this is a binary or typed payload.
     pub fn to_bytes(&self) -> Option<Vec<u8>> {
         match self {
             Self::Binary(bytes) => Some(bytes.to_vec()),
+            Self::Typed(value) => Some(kinds::byte_view(value).to_vec()),
             _ => None,
         }
     }
