@@ -28,7 +28,8 @@ step "fuzzing, briefly (20 s per target; bash scripts/fuzz.sh 1200 for a real se
 bash scripts/fuzz.sh 20
 
 step "peer-wasm in headless Chromium"
-(cd peer-wasm && wasm-pack test --headless --chrome)
+# A generous per-binary timeout: the data-path tests move 130 MiB, slow on a busy machine.
+(cd peer-wasm && WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome)
 
 step "release build in a real page: the benchmark, quick (also checks PeerJS and simple-peer)"
 bash scripts/bench.sh --quick
