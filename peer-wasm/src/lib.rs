@@ -62,8 +62,11 @@ export interface PeerInfo { id: string; name: string }
 export interface ReceivedMessage {
   from: string;
   fromName: string;
-  /** A string, a Uint8Array or a JSON value: the same kind the sender sent. */
-  data: string | Uint8Array | unknown;
+  /**
+   * The same kind the sender sent: a string, a Uint8Array (or any other typed array,
+   * DataView or ArrayBuffer, rebuilt as that kind), or a JSON value.
+   */
+  data: string | Uint8Array | ArrayBufferView | ArrayBuffer | unknown;
 }
 "#;
 
@@ -148,8 +151,9 @@ impl JsPeer {
         })
     }
 
-    /// Sends `data` (a string, a `Uint8Array`/`ArrayBuffer`, or any JSON value) to every
-    /// connected peer; returns how many peers it was sent to.
+    /// Sends `data` (a string, any typed array, `DataView` or `ArrayBuffer`, or any JSON
+    /// value) to every connected peer; returns how many peers it was sent to. Values
+    /// JSON would mangle (a `Blob`, a `Map`, a `Set`, ...) are refused with an error.
     #[wasm_bindgen(js_name = sendMessage)]
     pub fn send_message(&self, data: JsValue) -> Result<u32, JsValue> {
         let sent = self.peer.send_message(&Payload::from_js(data))?;
