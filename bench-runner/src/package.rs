@@ -69,9 +69,13 @@ pub fn copy_vendor(root: &Path) -> Result<(), Error> {
 pub fn gzip_sizes(root: &Path) -> Result<Value, Error> {
     let mut sizes = serde_json::Map::new();
     for (name, files) in PAYLOADS {
+        let mut files: Vec<String> = files.iter().map(|file| file.to_string()).collect();
+        if name == "peer-wasm" {
+            files.extend(snippets(root)?);
+        }
         let mut total = 0;
         let mut listed = Vec::new();
-        for file in files {
+        for file in &files {
             let path = root.join(file);
             let bytes = std::fs::metadata(&path).map_err(|e| format!("{file}: {e}"))?.len();
             let gzip = std::process::Command::new("gzip").arg("-9c").arg(&path).output()?;
@@ -85,4 +89,24 @@ pub fn gzip_sizes(root: &Path) -> Result<Value, Error> {
         sizes.insert(name.into(), json!({ "gzip_bytes": total, "files": listed }));
     }
     Ok(Value::Object(sizes))
+}
+
+/// The package's JS snippets (wasm-bindgen's `inline_js`, under `www/pkg/snippets/`):
+/// `peer_wasm.js` imports them, so the page loads them too.
+fn snippets(root: &Path) -> Result<Vec<String>, Error> {
+    let mut found = Vec::new();
+    let mut folders = vec![PathBuf::from("www/pkg/snippets")];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(root.join(&folder)) else { continue };
+        for entry in entries {
+            let path = folder.join(entry?.file_name());
+            if root.join(&path).is_dir() {
+                folders.push(path);
+            } else {
+                found.push(path.to_string_lossy().into_owned());
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
 }
