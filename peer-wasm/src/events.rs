@@ -9,11 +9,13 @@ use signaling_protocol::PeerInfo;
 pub enum PeerEvent {
     /// A peer entered the room.
     PeerJoined(PeerInfo),
-    /// A peer left the room (any connection to it is gone too).
+    /// A peer left the room. Any connection to it is gone: when a channel to it was
+    /// open, its [`PeerEvent::Disconnected`] came first.
     PeerLeft(PeerInfo),
     /// A data channel to this peer opened (whichever side called connect).
     Connected(PeerInfo),
-    /// The data channel to this peer closed (either side disconnected, or it failed).
+    /// The data channel to this peer closed (either side disconnected, it failed, or the
+    /// peer left). The last event of that connection: no message from it follows.
     Disconnected(PeerInfo),
     /// A message arrived on a data channel.
     Message {
