@@ -18,13 +18,15 @@ use futures_util::{StreamExt, future, stream};
 use gloo_timers::callback::Timeout;
 use signaling_protocol::{ClientMessage, PeerId, PeerInfo, ServerMessage};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 
 /// What receives the peer's events.
 pub(crate) type EventHandler = Box<dyn FnMut(PeerEvent)>;
+
+/// Where the answer to a waiting `connect()` / `disconnect()` goes.
+type Answer = oneshot::Sender<Result<(), PeerError>>;
 
 /// One peer's machine and everything it acts on.
 pub(crate) struct Driver {
@@ -34,9 +36,11 @@ pub(crate) struct Driver {
     signaling: Rc<dyn SignalingTransport>,
     /// Where connections and timers post their reports.
     inputs: UnboundedSender<PeerInput>,
-    connections: RefCell<HashMap<ConnKey, Connection>>,
-    timers: RefCell<HashMap<TimerId, Timeout>>,
-    calls: RefCell<HashMap<CallId, oneshot::Sender<Result<(), PeerError>>>>,
+    // Lists, not maps: a peer has a few dozen of each at most, and every map type
+    // instantiated costs the package a few KB.
+    connections: RefCell<Vec<(ConnKey, Connection)>>,
+    timers: RefCell<Vec<(TimerId, Timeout)>>,
+    calls: RefCell<Vec<(CallId, Answer)>>,
     next_call: Cell<u64>,
     handler: RefCell<Option<EventHandler>>,
     /// Outputs are being executed (a nested input only queues its own).
@@ -62,9 +66,9 @@ impl Driver {
             room,
             signaling,
             inputs,
-            connections: RefCell::new(HashMap::new()),
-            timers: RefCell::new(HashMap::new()),
-            calls: RefCell::new(HashMap::new()),
+            connections: RefCell::new(Vec::new()),
+            timers: RefCell::new(Vec::new()),
+            calls: RefCell::new(Vec::new()),
             next_call: Cell::new(0),
             handler: RefCell::new(None),
             executing: Cell::new(false),
@@ -75,7 +79,7 @@ impl Driver {
             let mut inputs = stream::select(from_server, own_inputs);
             while let Some(input) = inputs.next().await {
                 if let Input::TimerFired(timer) = &input {
-                    running.timers.borrow_mut().remove(timer);
+                    take(&running.timers, timer);
                 }
                 running.apply(input);
                 if running.core.borrow().is_closed() {
@@ -145,7 +149,7 @@ impl Driver {
         };
         let connections = self.connections.borrow();
         let open: Vec<(&ConnKey, &Connection)> =
-            keys.iter().filter_map(|key| Some((key, connections.get(key)?))).collect();
+            keys.iter().filter_map(|key| Some((key, find(&connections, key)?))).collect();
         if let Some((key, _)) = open.iter().find(|(_, connection)| connection.is_full()) {
             return Err(PeerError::QueueFull(key.peer.clone()));
         }
@@ -172,7 +176,7 @@ impl Driver {
         let key = self.core.borrow().open_key(peer)?;
         let connections = self.connections.borrow();
         let connection =
-            connections.get(&key).ok_or_else(|| PeerError::NotConnected(peer.clone()))?;
+            find(&connections, &key).ok_or_else(|| PeerError::NotConnected(peer.clone()))?;
         use_it(connection)
     }
 
@@ -185,7 +189,7 @@ impl Driver {
         let call = CallId(self.next_call.get() + 1);
         self.next_call.set(call.0);
         let (answer, answered) = oneshot::channel();
-        self.calls.borrow_mut().insert(call, answer);
+        self.calls.borrow_mut().push((call, answer));
         (call, answered)
     }
 
@@ -197,9 +201,7 @@ impl Driver {
             }
             Output::StartConnection { key, role } => {
                 match Connection::start(key.clone(), role, self.inputs.clone()) {
-                    Ok(connection) => {
-                        self.connections.borrow_mut().insert(key, connection);
-                    }
+                    Ok(connection) => self.connections.borrow_mut().push((key, connection)),
                     Err(error) => {
                         let reason = error.to_string();
                         self.core.borrow_mut().apply(Input::Failed { key, reason });
@@ -207,17 +209,17 @@ impl Driver {
                 }
             }
             Output::Apply { key, step } => {
-                if let Some(connection) = self.connections.borrow().get(&key) {
+                if let Some(connection) = find(&self.connections.borrow(), &key) {
                     connection.deliver(step);
                 }
             }
             Output::CloseChannel { key } => {
-                if let Some(connection) = self.connections.borrow().get(&key) {
+                if let Some(connection) = find(&self.connections.borrow(), &key) {
                     connection.close_when_drained();
                 }
             }
             Output::Release { key, graceful } => {
-                let released = self.connections.borrow_mut().remove(&key);
+                let released = take(&self.connections, &key);
                 if let Some(connection) = released.filter(|_| graceful) {
                     linger(connection);
                 }
@@ -227,14 +229,14 @@ impl Driver {
                 let timeout = Timeout::new(ms, move || {
                     let _ = inputs.unbounded_send(Input::TimerFired(timer));
                 });
-                self.timers.borrow_mut().insert(timer, timeout);
+                self.timers.borrow_mut().push((timer, timeout));
             }
             Output::CancelTimer { timer } => {
                 // Dropping the timeout clears it.
-                self.timers.borrow_mut().remove(&timer);
+                take(&self.timers, &timer);
             }
             Output::Settle { call, result } => {
-                if let Some(answer) = self.calls.borrow_mut().remove(&call) {
+                if let Some(answer) = take(&self.calls, &call) {
                     let _ = answer.send(result);
                 }
             }
@@ -262,6 +264,18 @@ impl Driver {
             *slot = Some(handler);
         }
     }
+}
+
+/// The value filed under `key` in a driver's list.
+fn find<'a, K: PartialEq, V>(list: &'a [(K, V)], key: &K) -> Option<&'a V> {
+    list.iter().find(|(filed, _)| filed == key).map(|(_, value)| value)
+}
+
+/// Takes the value filed under `key` out of a driver's list.
+fn take<K: PartialEq, V>(list: &RefCell<Vec<(K, V)>>, key: &K) -> Option<V> {
+    let mut list = list.borrow_mut();
+    let index = list.iter().position(|(filed, _)| filed == key)?;
+    Some(list.swap_remove(index).1)
 }
 
 /// Keeps a released connection alive until what it queued went out and its channel

@@ -40,7 +40,7 @@ pub(crate) use io::{CallId, ConnKey, Event, Input, Output, Role, TimerId};
 use crate::PeerError;
 use link::{Link, Phase};
 use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// How long a new connection may take to open its data channel.
 pub(crate) const OPEN_DEADLINE_MS: u32 = 15_000;
@@ -52,7 +52,9 @@ pub(crate) struct Core<M> {
     me: PeerId,
     /// The other peers of the room, in the order they joined.
     roster: Vec<PeerInfo>,
-    links: HashMap<PeerId, Link>,
+    /// One link per remote at most (a room holds few peers: a list beats a map, in
+    /// code size too).
+    links: Vec<Link>,
     signaling_open: bool,
     closed: bool,
     next_session: u32,
@@ -69,7 +71,7 @@ impl<M> Core<M> {
         Self {
             me,
             roster,
-            links: HashMap::new(),
+            links: Vec::new(),
             signaling_open: true,
             closed: false,
             next_session: first_session,
@@ -120,7 +122,7 @@ impl<M> Core<M> {
     /// Every link with its connection and phase, for the tests' invariants.
     #[cfg(all(test, not(target_arch = "wasm32")))]
     fn links(&self) -> Vec<(ConnKey, Phase)> {
-        self.links.values().map(|link| (link.key.clone(), link.phase)).collect()
+        self.links.iter().map(|link| (link.key.clone(), link.phase)).collect()
     }
 
     /// Applies one input; its outputs wait in [`Core::poll_output`].
@@ -191,7 +193,7 @@ impl<M> Core<M> {
             return self.settle(call, Err(error));
         }
         let signaling_open = self.signaling_open;
-        match self.links.get_mut(peer) {
+        match self.link_mut(peer) {
             Some(link) => match link.phase {
                 Phase::Open => self.settle(call, Ok(())),
                 phase if phase.is_negotiating() => link.connecting.push(call),
@@ -208,7 +210,8 @@ impl<M> Core<M> {
     }
 
     fn disconnect(&mut self, peer: &PeerId, call: CallId) {
-        let Some(link) = self.links.get_mut(peer).filter(|_| !self.closed) else {
+        let closed = self.closed;
+        let Some(link) = self.link_mut(peer).filter(|_| !closed) else {
             return self.settle(call, Ok(()));
         };
         link.disconnecting.push(call);
@@ -250,7 +253,7 @@ impl<M> Core<M> {
     }
 
     fn peer_left(&mut self, id: &PeerId) {
-        let Some(link) = self.links.get_mut(id) else {
+        let Some(link) = self.link_mut(id) else {
             return self.forget(id);
         };
         // Its `PeerLeft` follows the end of the link.
@@ -271,14 +274,15 @@ impl<M> Core<M> {
     }
 
     fn on_signal(&mut self, from: &PeerId, signal: Signal) {
-        if !self.knows(from) {
+        // A peer that left the room (its channel may still be closing) signals no more.
+        if !self.knows(from) || self.link(from).is_some_and(|link| link.left) {
             return;
         }
         let Signal { session, step } = signal;
         if let Step::Offer { .. } = step {
             return self.on_offer(from, session, step);
         }
-        let Some(link) = self.links.get_mut(from).filter(|link| link.key.session == session) else {
+        let Some(link) = self.link_mut(from).filter(|link| link.key.session == session) else {
             return; // stale: of a session that is over, or never was ours
         };
         let key = link.key.clone();
@@ -309,9 +313,10 @@ impl<M> Core<M> {
 
     fn on_offer(&mut self, from: &PeerId, session: SessionId, offer: Step) {
         let mut waiting = Vec::new();
-        if let Some(link) = self.links.get_mut(from) {
+        let ours_wins = self.me > *from;
+        if let Some(link) = self.link_mut(from) {
             let collision = matches!(link.phase, Phase::Offering { .. });
-            if link.key.session == session || (collision && self.me > *from) {
+            if link.key.session == session || (collision && ours_wins) {
                 return; // a duplicate, or the loser's offer: ours wins
             }
             // The remote replaced the connection (or yields to ours): whoever waited for
@@ -342,7 +347,7 @@ impl<M> Core<M> {
     }
 
     fn channel_open(&mut self, key: &ConnKey) {
-        let Some(link) = self.links.get_mut(&key.peer).filter(|link| link.key == *key) else {
+        let Some(link) = self.link_mut(&key.peer).filter(|link| link.key == *key) else {
             return;
         };
         let Some(deadline) = link.phase.timer().filter(|_| link.phase.is_negotiating()) else {
@@ -359,7 +364,7 @@ impl<M> Core<M> {
     }
 
     fn timer_fired(&mut self, timer: TimerId) {
-        let Some(link) = self.links.values().find(|link| link.phase.timer() == Some(timer)) else {
+        let Some(link) = self.links.iter().find(|link| link.phase.timer() == Some(timer)) else {
             return; // cancelled after it went off
         };
         let (peer, phase) = (link.key.peer.clone(), link.phase);
@@ -375,7 +380,7 @@ impl<M> Core<M> {
     /// Starts a graceful close: the link stops counting as connected, what is queued
     /// still goes out, then the channel closes (which the remote sees after the data).
     fn begin_closing(&mut self, peer: &PeerId) {
-        let Some(link) = self.links.get_mut(peer) else { return };
+        let Some(link) = self.link_mut(peer) else { return };
         link.phase = Phase::Draining;
         let key = link.key.clone();
         self.out.push_back(Output::CloseChannel { key });
@@ -386,7 +391,10 @@ impl<M> Core<M> {
     /// `Disconnected` if it had opened and `PeerLeft` if the peer left meanwhile, then
     /// starts the connection that `connect()` calls made while it closed wait for.
     fn finish(&mut self, peer: &PeerId, error: PeerError, bye: bool, graceful: bool) {
-        let Some(link) = self.links.remove(peer) else { return };
+        let Some(index) = self.links.iter().position(|link| link.key.peer == *peer) else {
+            return;
+        };
+        let link = self.links.swap_remove(index);
         if let Some(timer) = link.phase.timer() {
             self.out.push_back(Output::CancelTimer { timer });
         }
@@ -436,7 +444,10 @@ impl<M> Core<M> {
         let key = ConnKey { peer: peer.clone(), session, serial: self.next_serial };
         self.out.push_back(Output::StartConnection { key: key.clone(), role });
         let link = Link::new(self.info(peer), key, phase);
-        self.links.entry(peer.clone()).insert_entry(link).into_mut()
+        // The caller ended any earlier link to `peer` first.
+        self.links.push(link);
+        let last = self.links.len() - 1;
+        &mut self.links[last]
     }
 
     fn arm(&mut self, ms: u32) -> TimerId {
@@ -457,29 +468,36 @@ impl<M> Core<M> {
     }
 
     fn set_phase(&mut self, peer: &PeerId, phase: Phase) {
-        if let Some(link) = self.links.get_mut(peer) {
+        if let Some(link) = self.link_mut(peer) {
             link.phase = phase;
         }
     }
 
     /// The link `key` names, if it is still the current one.
     fn current(&self, key: &ConnKey) -> Option<&Link> {
-        self.links.get(&key.peer).filter(|link| link.key == *key)
+        self.link(&key.peer).filter(|link| link.key == *key)
     }
 
     fn open_link(&self, peer: &PeerId) -> Option<&Link> {
-        self.links.get(peer).filter(|link| link.phase == Phase::Open)
+        self.link(peer).filter(|link| link.phase == Phase::Open)
     }
 
     fn link_in(&self, peer: &PeerId, phase: impl Fn(Phase) -> bool) -> bool {
-        self.links.get(peer).is_some_and(|link| phase(link.phase))
+        self.link(peer).is_some_and(|link| phase(link.phase))
     }
 
-    /// The peers we have a link to, in a fixed order (so outputs are deterministic).
+    /// The peers we have a link to, in room order (so outputs are deterministic).
     fn linked_peers(&self) -> Vec<PeerId> {
-        let mut peers: Vec<PeerId> = self.links.keys().cloned().collect();
-        peers.sort();
-        peers
+        let linked = |peer: &&PeerInfo| self.link(&peer.id).is_some();
+        self.roster.iter().filter(linked).map(|peer| peer.id.clone()).collect()
+    }
+
+    fn link(&self, peer: &PeerId) -> Option<&Link> {
+        self.links.iter().find(|link| link.key.peer == *peer)
+    }
+
+    fn link_mut(&mut self, peer: &PeerId) -> Option<&mut Link> {
+        self.links.iter_mut().find(|link| link.key.peer == *peer)
     }
 
     fn knows(&self, id: &PeerId) -> bool {

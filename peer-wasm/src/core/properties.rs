@@ -172,6 +172,13 @@ impl Seen {
 
 fn check_invariants(h: &Harness, seen: &Seen) -> Result<(), TestCaseError> {
     let links = h.core.links();
+    // A link is to a peer of the room (one that left is forgotten once its link ends).
+    for (key, _) in &links {
+        prop_assert!(
+            h.core.roster().iter().any(|peer| peer.id == key.peer),
+            "{key:?} not in the room"
+        );
+    }
     // connectedPeers() is exactly the open links.
     let open: HashSet<PeerId> = links
         .iter()
