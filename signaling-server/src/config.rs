@@ -41,6 +41,9 @@ pub struct Config {
     /// A socket from which nothing (not even a pong) arrived for this long is closed and
     /// its peer reported as left: a vanished host is noticed within seconds.
     pub idle_timeout: Duration,
+    /// A socket that has not joined a room this long after it opened is closed (1008,
+    /// "join timeout"), whether it answers pings or not.
+    pub join_timeout: Duration,
 }
 
 impl Default for Config {
@@ -65,6 +68,9 @@ impl Default for Config {
             metrics: true,
             heartbeat: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(15),
+            // A browser joins within a round trip of opening; ten seconds leave room for
+            // a slow network and a retry after a refusal, and free an idle place soon.
+            join_timeout: Duration::from_secs(10),
         }
     }
 }

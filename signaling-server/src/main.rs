@@ -60,6 +60,9 @@ struct Options {
     /// Seconds without any frame (not even a pong) after which a socket is closed.
     #[arg(long, env = "SIGNALING_IDLE_TIMEOUT_SECS", default_value_t = Config::default().idle_timeout.as_secs())]
     idle_timeout_secs: u64,
+    /// Seconds a socket may stay open without joining a room.
+    #[arg(long, env = "SIGNALING_JOIN_TIMEOUT_SECS", default_value_t = Config::default().join_timeout.as_secs())]
+    join_timeout_secs: u64,
 }
 
 #[tokio::main]
@@ -87,6 +90,7 @@ async fn main() -> std::io::Result<()> {
         metrics: !options.disable_metrics,
         heartbeat: Duration::from_secs(options.heartbeat_secs.max(1)),
         idle_timeout: Duration::from_secs(options.idle_timeout_secs.max(1)),
+        join_timeout: Duration::from_secs(options.join_timeout_secs.max(1)),
     };
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let address = listener.local_addr()?;

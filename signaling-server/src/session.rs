@@ -5,10 +5,10 @@
 //! One task and one timer per peer, and a queue that allocates only what it holds: an
 //! idle connection costs a few KB (see docs/BENCHMARKS.md).
 
-use crate::AppState;
 use crate::limits::{Admission, RateLimit};
 use crate::outbox::{Outbox, queue};
 use crate::rooms::{Admit, Delivery, OpaqueSignal, encode};
+use crate::{AppState, Config};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room, validate_secret,
@@ -63,10 +63,12 @@ async fn serve(
     let config = &state.config;
     let (outbox, queued) = queue(config.peer_queue_len, config.peer_queue_bytes);
     let mut connection = Connection::new(&state, Outbound { outbox, session: handle });
-    // One timer for both the heartbeat and the idle timeout.
+    // One timer for the heartbeat, the idle timeout and, until the peer joins, the join
+    // deadline.
     let mut heard = Instant::now();
+    let join_by = heard + config.join_timeout;
     let mut next_ping = heard + config.heartbeat;
-    let timer = tokio::time::sleep_until(next_ping.min(heard + config.idle_timeout));
+    let timer = tokio::time::sleep_until(next_ping.min(heard + config.idle_timeout).min(join_by));
     tokio::pin!(timer);
     let mut goodbye = Goodbye::Normal;
     loop {
@@ -82,11 +84,16 @@ async fn serve(
                     goodbye = Goodbye::Idle;
                     break;
                 }
+                if connection.peer().is_none() && now >= join_by {
+                    tracing::info!("join timeout: open for {:?} without joining", config.join_timeout);
+                    goodbye = Goodbye::JoinTimeout;
+                    break;
+                }
                 let ping = (now >= next_ping).then(|| Message::Ping(Default::default()));
                 if ping.is_some() {
                     next_ping = now + config.heartbeat;
                 }
-                timer.as_mut().reset(next_ping.min(heard + config.idle_timeout));
+                timer.as_mut().reset(next_wake(config, &connection, heard, next_ping, join_by));
                 ping
             }
             text = queued.next() => match text {
@@ -115,13 +122,26 @@ async fn serve(
                 tracing::info!(peer = ?connection.peer(), "not reading (or gone): a frame did not go out");
                 break;
             }
-            timer.as_mut().reset(next_ping.min(heard + config.idle_timeout));
+            timer.as_mut().reset(next_wake(config, &connection, heard, next_ping, join_by));
         }
     }
     connection.leave(&state);
     if let Some(close) = goodbye.frame() {
         let _ = timeout(Duration::from_secs(1), socket.send(Message::Close(Some(close)))).await;
     }
+}
+
+/// When the session's one timer is next due: the next ping, the idle deadline, and the
+/// join deadline while the peer has not joined.
+fn next_wake(
+    config: &Config,
+    connection: &Connection,
+    heard: Instant,
+    next_ping: Instant,
+    join_by: Instant,
+) -> Instant {
+    let wake = next_ping.min(heard + config.idle_timeout);
+    if connection.peer().is_none() { wake.min(join_by) } else { wake }
 }
 
 /// How a connection ends, as the close frame the peer is sent. (Kept as a byte until the
@@ -132,6 +152,8 @@ enum Goodbye {
     Normal,
     /// Nothing arrived for `idle_timeout`.
     Idle,
+    /// No successful join within `join_timeout` of opening.
+    JoinTimeout,
     /// The server is shutting down.
     ShuttingDown,
     /// A message over the size limit.
@@ -149,6 +171,7 @@ impl Goodbye {
         let (code, reason) = match self {
             Self::Normal => (close_code::NORMAL, ""),
             Self::Idle => (close_code::NORMAL, "idle"),
+            Self::JoinTimeout => (close_code::POLICY, "join timeout"),
             Self::ShuttingDown => (close_code::AWAY, "server shutting down"),
             Self::TooBig => (close_code::SIZE, "message too big"),
             Self::ProtocolError => (close_code::PROTOCOL, "protocol error"),

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Server, WAIT};
-use futures_util::SinkExt;
+use futures_util::{SinkExt, StreamExt};
 use signaling_protocol::ServerMessage;
 use signaling_server::Config;
 use std::time::Duration;
@@ -72,5 +72,35 @@ async fn invalid_utf8_in_a_text_frame_closes_with_1002() {
         ServerMessage::PeerLeft { peer } => assert_eq!(peer.id, b_id),
         other => panic!("expected B to leave, got {other:?}"),
     }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_socket_that_never_joins_is_closed_with_1008_even_if_it_answers_pings() {
+    let config = Config {
+        heartbeat: Duration::from_millis(50),
+        idle_timeout: Duration::from_millis(300),
+        join_timeout: Duration::from_millis(800),
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let (mut joined, _, _) = server.joined("lobby", "Joined").await;
+    let mut lurker = server.client().await;
+    let opened = tokio::time::Instant::now();
+    // Both read, and so answer every ping: the idle timeout (300 ms) ends neither; only
+    // the join timeout can end the one that never joined.
+    let joined_listens = async {
+        let until = opened + Duration::from_millis(1500);
+        while let Ok(frame) = tokio::time::timeout_at(until, joined.socket.next()).await {
+            assert!(matches!(frame, Some(Ok(Message::Ping(_)))), "{frame:?}");
+        }
+    };
+    let lurker_closed = async { (lurker.expect_close(1008).await, opened.elapsed()) };
+    let ((reason, after), ()) = tokio::join!(lurker_closed, joined_listens);
+    assert_eq!(reason, "join timeout");
+    assert!(after >= Duration::from_millis(700), "closed after {after:?}, before the deadline");
+    // The peer that joined is still there.
+    let (_, _, peers) = server.joined("lobby", "Later").await;
+    assert_eq!(peers.len(), 1);
     server.stop().await;
 }

@@ -150,8 +150,9 @@ impl Client {
 
     /// The next text frame, within [`WAIT`], skipping pings.
     async fn recv_text(&mut self) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            let frame = tokio::time::timeout(WAIT, self.socket.next())
+            let frame = tokio::time::timeout_at(deadline, self.socket.next())
                 .await
                 .expect("a message in time")
                 .expect("the socket is open")
@@ -184,9 +185,11 @@ impl Client {
     /// Asserts the next frame, pings aside, closes the WebSocket with `code`; returns the
     /// close reason. (Reading answers the pings, as a browser does.)
     pub async fn expect_close(&mut self, code: u16) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            let frame =
-                tokio::time::timeout(WAIT, self.socket.next()).await.expect("a close in time");
+            let frame = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .expect("a close in time");
             match frame {
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                 Some(Ok(Message::Close(Some(close)))) => {
