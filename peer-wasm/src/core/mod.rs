@@ -15,7 +15,10 @@
 //!          negotiation.rs, send_queue.rs, framing.rs, payload.rs
 //! ```
 //! Arrows point at what a module uses; nothing points back up. `core/io.rs` is the
-//! vocabulary every layer shares (a leaf).
+//! vocabulary every layer shares (a leaf). Inside `core/`: this file holds the state and
+//! the local calls, `remote.rs` what the room and the remote say, `lifecycle.rs` how a
+//! link opens and ends, `link.rs` a link and its phases; `harness.rs`, `tests.rs` and
+//! `properties.rs` drive it in plain `cargo test`.
 //!
 //! Each link goes through the phases of [`link::Phase`]; the rules, in short:
 //! - a session id, chosen by the offerer, is on every signal; a signal of another
@@ -28,10 +31,14 @@
 //!   after its `Disconnected`;
 //! - every phase that waits on the outside world has a timer, cancelled when it ends.
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod harness;
 mod io;
+mod lifecycle;
 mod link;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties;
+mod remote;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
@@ -39,7 +46,7 @@ pub(crate) use io::{CallId, ConnKey, Event, Input, Output, Role, TimerId};
 
 use crate::PeerError;
 use link::{Link, Phase};
-use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
+use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal};
 use std::collections::VecDeque;
 
 /// How long a new connection may take to open its data channel.
@@ -244,194 +251,6 @@ impl<M> Core<M> {
             self.finish(&peer, PeerError::Closed, !graceful, graceful);
         }
         self.out.push_back(Output::CloseSignaling);
-    }
-
-    fn peer_joined(&mut self, peer: PeerInfo) {
-        self.roster.retain(|known| known.id != peer.id);
-        self.roster.push(peer.clone());
-        self.out.push_back(Output::Emit(Event::PeerJoined(peer)));
-    }
-
-    fn peer_left(&mut self, id: &PeerId) {
-        let Some(link) = self.link_mut(id) else {
-            return self.forget(id);
-        };
-        // Its `PeerLeft` follows the end of the link.
-        link.left = true;
-        let stranded = std::mem::take(&mut link.reconnecting);
-        let phase = link.phase;
-        for call in stranded {
-            self.settle(call, Err(PeerError::UnknownPeer(id.clone())));
-        }
-        match phase {
-            // The channel may still carry the peer's last messages: it closes behind them.
-            Phase::Open => self.begin_closing(id),
-            phase if phase.is_negotiating() => {
-                self.finish(id, connect_failed(id, "the peer left the room"), false, false);
-            }
-            _ => {}
-        }
-    }
-
-    fn on_signal(&mut self, from: &PeerId, signal: Signal) {
-        // A peer that left the room (its channel may still be closing) signals no more.
-        if !self.knows(from) || self.link(from).is_some_and(|link| link.left) {
-            return;
-        }
-        let Signal { session, step } = signal;
-        if let Step::Offer { .. } = step {
-            return self.on_offer(from, session, step);
-        }
-        let Some(link) = self.link_mut(from).filter(|link| link.key.session == session) else {
-            return; // stale: of a session that is over, or never was ours
-        };
-        let key = link.key.clone();
-        match (step, link.phase) {
-            (Step::Answer { sdp }, Phase::Offering { deadline }) => {
-                link.phase = Phase::Connecting { deadline };
-                self.out.push_back(Output::Apply { key, step: Step::Answer { sdp } });
-            }
-            (
-                step @ Step::Candidate { .. },
-                Phase::Offering { .. } | Phase::Connecting { .. } | Phase::Open,
-            ) => {
-                self.out.push_back(Output::Apply { key, step });
-            }
-            (Step::Bye, Phase::Open) => self.begin_closing(from),
-            (Step::Bye, phase) if phase.is_negotiating() => {
-                self.finish(
-                    from,
-                    connect_failed(from, "the peer closed the connection"),
-                    false,
-                    false,
-                );
-            }
-            // A second answer, a candidate for a closing channel, a bye while closing.
-            _ => {}
-        }
-    }
-
-    fn on_offer(&mut self, from: &PeerId, session: SessionId, offer: Step) {
-        let mut waiting = Vec::new();
-        let ours_wins = self.me > *from;
-        if let Some(link) = self.link_mut(from) {
-            let collision = matches!(link.phase, Phase::Offering { .. });
-            if link.key.session == session || (collision && ours_wins) {
-                return; // a duplicate, or the loser's offer: ours wins
-            }
-            // The remote replaced the connection (or yields to ours): whoever waited for
-            // the old one waits for the new one.
-            waiting.append(&mut link.connecting);
-            waiting.append(&mut link.reconnecting);
-            let graceful = link.phase.was_open();
-            let error = connect_failed(from, "the peer restarted the connection");
-            self.finish(from, error, false, graceful);
-        }
-        let link = self.start_link(from, Role::Answerer, session);
-        link.connecting = waiting;
-        let key = link.key.clone();
-        self.out.push_back(Output::Apply { key, step: offer });
-    }
-
-    fn signaling_closed(&mut self, reason: String) {
-        self.signaling_open = false;
-        // Connections past their offer/answer need no server any more; an offer still
-        // waiting for its answer can never get it.
-        for peer in self.linked_peers() {
-            if self.link_in(&peer, |phase| matches!(phase, Phase::Offering { .. })) {
-                let error = connect_failed(&peer, "the signaling connection closed");
-                self.finish(&peer, error, false, false);
-            }
-        }
-        self.out.push_back(Output::Emit(Event::SignalingClosed { reason }));
-    }
-
-    fn channel_open(&mut self, key: &ConnKey) {
-        let Some(link) = self.link_mut(&key.peer).filter(|link| link.key == *key) else {
-            return;
-        };
-        let Some(deadline) = link.phase.timer().filter(|_| link.phase.is_negotiating()) else {
-            return;
-        };
-        link.phase = Phase::Open;
-        let calls = std::mem::take(&mut link.connecting);
-        let peer = link.peer.clone();
-        self.out.push_back(Output::CancelTimer { timer: deadline });
-        for call in calls {
-            self.settle(call, Ok(()));
-        }
-        self.out.push_back(Output::Emit(Event::Connected(peer)));
-    }
-
-    fn timer_fired(&mut self, timer: TimerId) {
-        let Some(link) = self.links.iter().find(|link| link.phase.timer() == Some(timer)) else {
-            return; // cancelled after it went off
-        };
-        let (peer, phase) = (link.key.peer.clone(), link.phase);
-        if phase.is_negotiating() {
-            let reason = format!("no data channel within {} s", OPEN_DEADLINE_MS / 1000);
-            self.finish(&peer, connect_failed(&peer, &reason), true, false);
-        } else {
-            let error = connect_failed(&peer, "the data channel did not close in time");
-            self.finish(&peer, error, false, false);
-        }
-    }
-
-    /// Starts a graceful close: the link stops counting as connected, what is queued
-    /// still goes out, then the channel closes (which the remote sees after the data).
-    fn begin_closing(&mut self, peer: &PeerId) {
-        let Some(link) = self.link_mut(peer) else { return };
-        link.phase = Phase::Draining;
-        let key = link.key.clone();
-        self.out.push_back(Output::CloseChannel { key });
-    }
-
-    /// Ends the link to `peer`: cancels its timer, answers its calls (`connect()` ones
-    /// with `error`), releases the connection, tells the remote (`bye`), reports
-    /// `Disconnected` if it had opened and `PeerLeft` if the peer left meanwhile, then
-    /// starts the connection that `connect()` calls made while it closed wait for.
-    fn finish(&mut self, peer: &PeerId, error: PeerError, bye: bool, graceful: bool) {
-        let Some(index) = self.links.iter().position(|link| link.key.peer == *peer) else {
-            return;
-        };
-        let link = self.links.swap_remove(index);
-        if let Some(timer) = link.phase.timer() {
-            self.out.push_back(Output::CancelTimer { timer });
-        }
-        for call in link.connecting {
-            self.settle(call, Err(error.clone()));
-        }
-        for call in link.disconnecting {
-            self.settle(call, Ok(()));
-        }
-        if bye {
-            self.send_bye(&link.key);
-        }
-        self.out.push_back(Output::Release { key: link.key, graceful });
-        if link.phase.was_open() {
-            self.out.push_back(Output::Emit(Event::Disconnected(link.peer.clone())));
-        }
-        if link.left {
-            self.forget(peer);
-        }
-        for call in link.reconnecting {
-            self.connect(peer, call);
-        }
-    }
-
-    /// Removes a peer that left the room from the roster, and reports it.
-    fn forget(&mut self, id: &PeerId) {
-        if let Some(index) = self.roster.iter().position(|known| known.id == *id) {
-            let peer = self.roster.remove(index);
-            self.out.push_back(Output::Emit(Event::PeerLeft(peer)));
-        }
-    }
-
-    fn send_bye(&mut self, key: &ConnKey) {
-        if self.signaling_open {
-            let signal = Signal { session: key.session, step: Step::Bye };
-            self.out.push_back(Output::Send { to: key.peer.clone(), signal });
-        }
     }
 
     fn start_link(&mut self, peer: &PeerId, role: Role, session: SessionId) -> &mut Link {

@@ -10,10 +10,11 @@
 //!   connections not yet released are exactly the live links;
 //! - after `close()`: no links, no timers, no connection, and nothing more happens.
 
-use super::tests::{Harness, id, info};
+use super::harness::{Harness, id, info};
 use super::*;
 use proptest::prelude::*;
 use signaling_protocol::ErrorCode;
+use signaling_protocol::Step;
 use std::collections::{HashMap, HashSet};
 
 /// The other peers: one id below ours ("m"), two above.

@@ -1,0 +1,146 @@
+//! The tests' driver: the machine plus a record of everything it asked for, checking
+//! what a real driver relies on (a call settled once, a connection released once).
+
+use super::*;
+use signaling_protocol::Step;
+
+/// A received message, as the tests tag it.
+type Msg = &'static str;
+
+/// A machine plus what a driver would track: armed timers and waiting calls.
+pub(super) struct Harness {
+    pub core: Core<Msg>,
+    pub timers: Vec<TimerId>,
+    pub settled: Vec<(CallId, Result<(), PeerError>)>,
+    pub events: Vec<Event<Msg>>,
+    pub sent: Vec<(PeerId, Signal)>,
+    pub started: Vec<ConnKey>,
+    pub released: Vec<ConnKey>,
+    pub applied: Vec<(ConnKey, Step)>,
+    pub closing: Vec<ConnKey>,
+    next_call: u64,
+}
+
+pub(super) fn info(id: &str) -> PeerInfo {
+    PeerInfo { id: PeerId::from(id), name: format!("Peer {id}") }
+}
+
+pub(super) fn id(id: &str) -> PeerId {
+    PeerId::from(id)
+}
+
+impl Harness {
+    /// Peer `me` in a room with `others`; sessions numbered from 100.
+    pub fn new(me: &str, others: &[&str]) -> Self {
+        let roster = others.iter().map(|other| info(other)).collect();
+        Self {
+            core: Core::new(id(me), roster, 100),
+            timers: Vec::new(),
+            settled: Vec::new(),
+            events: Vec::new(),
+            sent: Vec::new(),
+            started: Vec::new(),
+            released: Vec::new(),
+            applied: Vec::new(),
+            closing: Vec::new(),
+            next_call: 0,
+        }
+    }
+
+    /// Applies `input` and records every output, checking the driver-side rules: a
+    /// timer is cancelled at most once and only while armed; a call is settled once.
+    pub fn apply(&mut self, input: Input<Msg>) {
+        if let Input::TimerFired(timer) = &input {
+            self.timers.retain(|armed| armed != timer);
+        }
+        self.core.apply(input);
+        while let Some(output) = self.core.poll_output() {
+            match output {
+                Output::StartTimer { timer, .. } => self.timers.push(timer),
+                Output::CancelTimer { timer } => self.timers.retain(|armed| *armed != timer),
+                Output::Settle { call, result } => {
+                    assert!(self.settled.iter().all(|(done, _)| *done != call), "{call:?} twice");
+                    self.settled.push((call, result));
+                }
+                Output::Emit(event) => self.events.push(event),
+                Output::Send { to, signal } => self.sent.push((to, signal)),
+                Output::StartConnection { key, .. } => self.started.push(key),
+                Output::Release { key, .. } => {
+                    assert!(!self.released.contains(&key), "{key:?} released twice");
+                    self.released.push(key);
+                }
+                Output::Apply { key, step } => self.applied.push((key, step)),
+                Output::CloseChannel { key } => self.closing.push(key),
+                Output::CloseSignaling | Output::Warn(_) => {}
+            }
+        }
+    }
+
+    pub fn call(&mut self) -> CallId {
+        self.next_call += 1;
+        CallId(self.next_call)
+    }
+
+    pub fn connect(&mut self, peer: &str) -> CallId {
+        let call = self.call();
+        self.apply(Input::Connect { peer: id(peer), call });
+        call
+    }
+
+    pub fn disconnect(&mut self, peer: &str) -> CallId {
+        let call = self.call();
+        self.apply(Input::Disconnect { peer: id(peer), call });
+        call
+    }
+
+    pub fn result(&self, call: CallId) -> Option<&Result<(), PeerError>> {
+        self.settled.iter().find(|(done, _)| *done == call).map(|(_, result)| result)
+    }
+
+    /// The connection most recently started to `peer`.
+    pub fn key(&self, peer: &str) -> ConnKey {
+        let started = self.started.iter().rev().find(|key| key.peer == id(peer));
+        started.cloned().expect("a connection was started")
+    }
+
+    /// Connects to `peer` as the offerer, all the way to an open channel.
+    pub fn open_as_offerer(&mut self, peer: &str) -> ConnKey {
+        let call = self.connect(peer);
+        let key = self.key(peer);
+        self.apply(Input::Outbound { key: key.clone(), step: offer() });
+        self.remote(peer, key.session, Step::Answer { sdp: "answer".into() });
+        self.apply(Input::ChannelOpen { key: key.clone() });
+        assert_eq!(self.result(call), Some(&Ok(())));
+        key
+    }
+
+    /// A signal from `peer`.
+    pub fn remote(&mut self, peer: &str, session: SessionId, step: Step) {
+        self.apply(Input::Signal { from: id(peer), signal: Signal { session, step } });
+    }
+
+    pub fn connected(&self) -> Vec<String> {
+        self.core.connected().into_iter().map(|peer| peer.id.to_string()).collect()
+    }
+
+    /// The events, as short strings (`"+b"` connected, `"-b"` disconnected, `"left b"`,
+    /// `"joined b"`, `"b: text"`, `"signaling closed"`).
+    pub fn log(&self) -> Vec<String> {
+        self.events.iter().map(describe).collect()
+    }
+}
+
+fn describe(event: &Event<Msg>) -> String {
+    match event {
+        Event::Connected(peer) => format!("+{}", peer.id),
+        Event::Disconnected(peer) => format!("-{}", peer.id),
+        Event::PeerLeft(peer) => format!("left {}", peer.id),
+        Event::PeerJoined(peer) => format!("joined {}", peer.id),
+        Event::Message { from, message } => format!("{}: {message}", from.id),
+        Event::SignalingClosed { .. } => "signaling closed".into(),
+    }
+}
+
+pub(super) fn offer() -> Step {
+    Step::Offer { sdp: "offer".into() }
+}

@@ -1,0 +1,97 @@
+//! How a link opens and ends: the channel opening, timers going off, the graceful
+//! close, and the one place a link ends ([`Core::finish`]).
+
+use super::link::Phase;
+use super::{ConnKey, Core, Event, OPEN_DEADLINE_MS, Output, TimerId, connect_failed};
+use crate::PeerError;
+use signaling_protocol::{PeerId, Signal, Step};
+
+impl<M> Core<M> {
+    pub(super) fn channel_open(&mut self, key: &ConnKey) {
+        let Some(link) = self.link_mut(&key.peer).filter(|link| link.key == *key) else {
+            return;
+        };
+        let Some(deadline) = link.phase.timer().filter(|_| link.phase.is_negotiating()) else {
+            return;
+        };
+        link.phase = Phase::Open;
+        let calls = std::mem::take(&mut link.connecting);
+        let peer = link.peer.clone();
+        self.out.push_back(Output::CancelTimer { timer: deadline });
+        for call in calls {
+            self.settle(call, Ok(()));
+        }
+        self.out.push_back(Output::Emit(Event::Connected(peer)));
+    }
+
+    pub(super) fn timer_fired(&mut self, timer: TimerId) {
+        let Some(link) = self.links.iter().find(|link| link.phase.timer() == Some(timer)) else {
+            return; // cancelled after it went off
+        };
+        let (peer, phase) = (link.key.peer.clone(), link.phase);
+        if phase.is_negotiating() {
+            let reason = format!("no data channel within {} s", OPEN_DEADLINE_MS / 1000);
+            self.finish(&peer, connect_failed(&peer, &reason), true, false);
+        } else {
+            let error = connect_failed(&peer, "the data channel did not close in time");
+            self.finish(&peer, error, false, false);
+        }
+    }
+
+    /// Starts a graceful close: the link stops counting as connected, what is queued
+    /// still goes out, then the channel closes (which the remote sees after the data).
+    pub(super) fn begin_closing(&mut self, peer: &PeerId) {
+        let Some(link) = self.link_mut(peer) else { return };
+        link.phase = Phase::Draining;
+        let key = link.key.clone();
+        self.out.push_back(Output::CloseChannel { key });
+    }
+
+    /// Ends the link to `peer`: cancels its timer, answers its calls (`connect()` ones
+    /// with `error`), releases the connection, tells the remote (`bye`), reports
+    /// `Disconnected` if it had opened and `PeerLeft` if the peer left meanwhile, then
+    /// starts the connection that `connect()` calls made while it closed wait for.
+    pub(super) fn finish(&mut self, peer: &PeerId, error: PeerError, bye: bool, graceful: bool) {
+        let Some(index) = self.links.iter().position(|link| link.key.peer == *peer) else {
+            return;
+        };
+        let link = self.links.swap_remove(index);
+        if let Some(timer) = link.phase.timer() {
+            self.out.push_back(Output::CancelTimer { timer });
+        }
+        for call in link.connecting {
+            self.settle(call, Err(error.clone()));
+        }
+        for call in link.disconnecting {
+            self.settle(call, Ok(()));
+        }
+        if bye {
+            self.send_bye(&link.key);
+        }
+        self.out.push_back(Output::Release { key: link.key, graceful });
+        if link.phase.was_open() {
+            self.out.push_back(Output::Emit(Event::Disconnected(link.peer.clone())));
+        }
+        if link.left {
+            self.forget(peer);
+        }
+        for call in link.reconnecting {
+            self.connect(peer, call);
+        }
+    }
+
+    /// Removes a peer that left the room from the roster, and reports it.
+    pub(super) fn forget(&mut self, id: &PeerId) {
+        if let Some(index) = self.roster.iter().position(|known| known.id == *id) {
+            let peer = self.roster.remove(index);
+            self.out.push_back(Output::Emit(Event::PeerLeft(peer)));
+        }
+    }
+
+    pub(super) fn send_bye(&mut self, key: &ConnKey) {
+        if self.signaling_open {
+            let signal = Signal { session: key.session, step: Step::Bye };
+            self.out.push_back(Output::Send { to: key.peer.clone(), signal });
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! What the room and the remote say: arrivals and departures, signals (offers, answers,
+//! candidates, byes) and the end of signaling.
+
+use super::link::Phase;
+use super::{Core, Event, Output, Role, connect_failed};
+use crate::PeerError;
+use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
+
+impl<M> Core<M> {
+    pub(super) fn peer_joined(&mut self, peer: PeerInfo) {
+        self.roster.retain(|known| known.id != peer.id);
+        self.roster.push(peer.clone());
+        self.out.push_back(Output::Emit(Event::PeerJoined(peer)));
+    }
+
+    pub(super) fn peer_left(&mut self, id: &PeerId) {
+        let Some(link) = self.link_mut(id) else {
+            return self.forget(id);
+        };
+        // Its `PeerLeft` follows the end of the link.
+        link.left = true;
+        let stranded = std::mem::take(&mut link.reconnecting);
+        let phase = link.phase;
+        for call in stranded {
+            self.settle(call, Err(PeerError::UnknownPeer(id.clone())));
+        }
+        match phase {
+            // The channel may still carry the peer's last messages: it closes behind them.
+            Phase::Open => self.begin_closing(id),
+            phase if phase.is_negotiating() => {
+                self.finish(id, connect_failed(id, "the peer left the room"), false, false);
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_signal(&mut self, from: &PeerId, signal: Signal) {
+        // A peer that left the room (its channel may still be closing) signals no more.
+        if !self.knows(from) || self.link(from).is_some_and(|link| link.left) {
+            return;
+        }
+        let Signal { session, step } = signal;
+        if let Step::Offer { .. } = step {
+            return self.on_offer(from, session, step);
+        }
+        let Some(link) = self.link_mut(from).filter(|link| link.key.session == session) else {
+            return; // stale: of a session that is over, or never was ours
+        };
+        let key = link.key.clone();
+        match (step, link.phase) {
+            (Step::Answer { sdp }, Phase::Offering { deadline }) => {
+                link.phase = Phase::Connecting { deadline };
+                self.out.push_back(Output::Apply { key, step: Step::Answer { sdp } });
+            }
+            (
+                step @ Step::Candidate { .. },
+                Phase::Offering { .. } | Phase::Connecting { .. } | Phase::Open,
+            ) => {
+                self.out.push_back(Output::Apply { key, step });
+            }
+            (Step::Bye, Phase::Open) => self.begin_closing(from),
+            (Step::Bye, phase) if phase.is_negotiating() => {
+                self.finish(
+                    from,
+                    connect_failed(from, "the peer closed the connection"),
+                    false,
+                    false,
+                );
+            }
+            // A second answer, a candidate for a closing channel, a bye while closing.
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_offer(&mut self, from: &PeerId, session: SessionId, offer: Step) {
+        let mut waiting = Vec::new();
+        let ours_wins = self.me > *from;
+        if let Some(link) = self.link_mut(from) {
+            let collision = matches!(link.phase, Phase::Offering { .. });
+            if link.key.session == session || (collision && ours_wins) {
+                return; // a duplicate, or the loser's offer: ours wins
+            }
+            // The remote replaced the connection (or yields to ours): whoever waited for
+            // the old one waits for the new one.
+            waiting.append(&mut link.connecting);
+            waiting.append(&mut link.reconnecting);
+            let graceful = link.phase.was_open();
+            let error = connect_failed(from, "the peer restarted the connection");
+            self.finish(from, error, false, graceful);
+        }
+        let link = self.start_link(from, Role::Answerer, session);
+        link.connecting = waiting;
+        let key = link.key.clone();
+        self.out.push_back(Output::Apply { key, step: offer });
+    }
+
+    pub(super) fn signaling_closed(&mut self, reason: String) {
+        self.signaling_open = false;
+        // Connections past their offer/answer need no server any more; an offer still
+        // waiting for its answer can never get it.
+        for peer in self.linked_peers() {
+            if self.link_in(&peer, |phase| matches!(phase, Phase::Offering { .. })) {
+                let error = connect_failed(&peer, "the signaling connection closed");
+                self.finish(&peer, error, false, false);
+            }
+        }
+        self.out.push_back(Output::Emit(Event::SignalingClosed { reason }));
+    }
+}
