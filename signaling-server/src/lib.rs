@@ -72,10 +72,14 @@ impl AppState {
 }
 
 /// The routes: `/ws`, `/healthz`, `/metrics` (unless disabled), `/` and the static files.
+/// (Sockets end when `shutdown` flips; unlike [`run`], this does not wait for them.)
 pub fn app(config: Config, shutdown: watch::Receiver<bool>) -> Router {
-    let static_dir = config.static_dir.clone();
-    let serve_metrics = config.metrics;
-    let state = Arc::new(AppState::new(config, shutdown));
+    router(Arc::new(AppState::new(config, shutdown)))
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    let static_dir = state.config.static_dir.clone();
+    let serve_metrics = state.config.metrics;
     let index_dir = static_dir.clone();
     let mut router =
         Router::new().route("/ws", get(upgrade)).route("/healthz", get(|| async { "ok" }));
@@ -131,14 +135,17 @@ async fn render_metrics(State(state): State<Arc<AppState>>) -> Response {
     ([(header::CONTENT_TYPE, content_type)], state.metrics.render(now)).into_response()
 }
 
-/// Serves on `listener` until `shutdown` completes, then closes every socket and returns.
+/// Serves on `listener` until `shutdown` completes, then closes every socket and returns
+/// once each was sent its close frame (1001), or given up on after a second.
 pub async fn run(
     listener: TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop, stopped) = watch::channel(false);
-    let router = app(config, stopped);
+    let state = Arc::new(AppState::new(config, stopped));
+    let connections = Arc::clone(&state.connections);
+    let router = router(state);
     // Signals are small and latency-bound: no Nagle delay on any socket.
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
@@ -149,5 +156,11 @@ pub async fn run(
             tracing::info!("shutting down");
             let _ = stop.send(true);
         })
-        .await
+        .await?;
+    // The server is done with its HTTP connections, but not with the WebSockets, which
+    // left hyper when upgraded: returning now would let the runtime drop their sessions
+    // mid-goodbye, and their clients see a reset instead of a close frame. So wait for
+    // every session (as mini-redis does), each at most a second past the shutdown.
+    connections.all_closed().await;
+    Ok(())
 }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// Counts open connections, in total and per client address.
@@ -11,6 +12,8 @@ pub struct Connections {
     counts: Mutex<Counts>,
     max_total: usize,
     max_per_ip: usize,
+    /// Told when the last open connection ends, for a shutdown waiting on it.
+    none_open: Notify,
 }
 
 #[derive(Default)]
@@ -28,12 +31,28 @@ pub struct Admission {
 impl Connections {
     /// Admits at most `max_total` connections, `max_per_ip` from one address.
     pub fn new(max_total: usize, max_per_ip: usize) -> Self {
-        Self { counts: Mutex::new(Counts::default()), max_total, max_per_ip }
+        let counts = Mutex::new(Counts::default());
+        Self { counts, max_total, max_per_ip, none_open: Notify::new() }
     }
 
     /// Connections open now (admitted, not yet ended).
     pub fn open(&self) -> usize {
         self.counts.lock().unwrap_or_else(|poison| poison.into_inner()).total
+    }
+
+    /// Resolves once no connection is open. Each admission lives as long as its session
+    /// task, so this is when every session has ended (after its close frame).
+    pub async fn all_closed(&self) {
+        loop {
+            // Registered before the count is read, so a wake-up in between is not lost.
+            let notified = self.none_open.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.open() == 0 {
+                return;
+            }
+            notified.await;
+        }
     }
 
     /// A place for a connection from `ip`, or `None` when a limit is reached.
@@ -59,6 +78,10 @@ impl Drop for Admission {
             if *count == 0 {
                 counts.per_ip.remove(&self.ip);
             }
+        }
+        if counts.total == 0 {
+            drop(counts);
+            self.connections.none_open.notify_waiters();
         }
     }
 }
@@ -109,6 +132,24 @@ mod tests {
         assert!(connections.admit(b).is_none(), "total limit");
         drop(first);
         assert!(connections.admit(a).is_some());
+    }
+
+    #[tokio::test]
+    async fn all_closed_waits_for_the_last_admission() {
+        let connections = Arc::new(Connections::new(3, 3));
+        connections.all_closed().await; // none open
+        let open = connections.admit([10, 0, 0, 1].into()).expect("room");
+        let waiting = tokio::spawn({
+            let connections = Arc::clone(&connections);
+            async move { connections.all_closed().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished());
+        drop(open);
+        tokio::time::timeout(std::time::Duration::from_secs(5), waiting)
+            .await
+            .expect("woken")
+            .expect("finished");
     }
 
     #[tokio::test(start_paused = true)]

@@ -55,7 +55,7 @@ async fn serve(
     mut socket: WebSocket,
     state: Arc<AppState>,
     mut shutdown: watch::Receiver<bool>,
-    _admission: Admission,
+    admission: Admission,
     handle: oneshot::Receiver<AbortHandle>,
 ) {
     // The task's own handle, sent just after it was spawned.
@@ -118,9 +118,17 @@ async fn serve(
         // A peer that cannot take one frame for `idle_timeout` is not reading. The one
         // timer keeps time for the send too: each timer costs memory, for every peer.
         if let Some(message) = out {
-            if !send_within(&mut socket, message, timer.as_mut(), config.idle_timeout).await {
-                tracing::info!(peer = ?connection.peer(), "not reading (or gone): a frame did not go out");
-                break;
+            let sending = Sending { stall: config.idle_timeout, shutdown: &mut shutdown };
+            match sending.send(&mut socket, message, timer.as_mut()).await {
+                Sent::Out => {}
+                Sent::Stalled => {
+                    tracing::info!(peer = ?connection.peer(), "not reading (or gone): a frame did not go out");
+                    break;
+                }
+                Sent::ShuttingDown => {
+                    goodbye = Goodbye::ShuttingDown;
+                    break;
+                }
             }
             timer.as_mut().reset(next_wake(config, &connection, heard, next_ping, join_by));
         }
@@ -129,6 +137,10 @@ async fn serve(
     if let Some(close) = goodbye.frame() {
         let _ = timeout(Duration::from_secs(1), socket.send(Message::Close(Some(close)))).await;
     }
+    // The socket goes before the admission: once the last admission is gone, shutdown
+    // may end the process, and every close frame is to be out by then.
+    drop(socket);
+    drop(admission);
 }
 
 /// When the session's one timer is next due: the next ping, the idle deadline, and the
@@ -182,25 +194,44 @@ impl Goodbye {
     }
 }
 
-/// Sends `message`, giving up after `stall` (timed by `timer`, which is left to be
-/// reset by the caller). Whether it went out.
-async fn send_within(
-    socket: &mut WebSocket,
-    message: Message,
-    mut timer: Pin<&mut Sleep>,
+/// How a frame is sent: within `stall`, unless the server shuts down first.
+struct Sending<'a> {
     stall: Duration,
-) -> bool {
-    let send = socket.send(message);
-    tokio::pin!(send);
-    // Usually the frame goes out at once, and the timer is not touched.
-    if let Poll::Ready(sent) = std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await
-    {
-        return sent.is_ok();
-    }
-    timer.as_mut().reset(Instant::now() + stall);
-    tokio::select! {
-        sent = &mut send => sent.is_ok(),
-        () = &mut timer => false,
+    shutdown: &'a mut watch::Receiver<bool>,
+}
+
+/// What became of a frame being sent.
+enum Sent {
+    Out,
+    /// It could not go out within the stall time: the peer is not reading.
+    Stalled,
+    /// The server began to shut down meanwhile (the frame may not have gone out).
+    ShuttingDown,
+}
+
+impl Sending<'_> {
+    /// Sends `message`, timed by `timer` (which is left to be reset by the caller).
+    async fn send(
+        self,
+        socket: &mut WebSocket,
+        message: Message,
+        mut timer: Pin<&mut Sleep>,
+    ) -> Sent {
+        let send = socket.send(message);
+        tokio::pin!(send);
+        // Usually the frame goes out at once, and the timer is not touched.
+        if let Poll::Ready(sent) =
+            std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await
+        {
+            return if sent.is_ok() { Sent::Out } else { Sent::Stalled };
+        }
+        timer.as_mut().reset(Instant::now() + self.stall);
+        // A peer that does not read must not hold up the shutdown for `stall`.
+        tokio::select! {
+            sent = &mut send => if sent.is_ok() { Sent::Out } else { Sent::Stalled },
+            () = &mut timer => Sent::Stalled,
+            _ = self.shutdown.changed() => Sent::ShuttingDown,
+        }
     }
 }
 

@@ -3,13 +3,15 @@
 
 mod common;
 
-use common::{Server, WAIT};
+use common::{Client, Server, WAIT};
 use futures_util::{SinkExt, StreamExt};
 use signaling_protocol::ServerMessage;
 use signaling_server::Config;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
+use tokio::sync::oneshot;
 use tokio_tungstenite::MaybeTlsStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
@@ -103,4 +105,53 @@ async fn a_socket_that_never_joins_is_closed_with_1008_even_if_it_answers_pings(
     let (_, _, peers) = server.joined("lobby", "Later").await;
     assert_eq!(peers.len(), 1);
     server.stop().await;
+}
+
+/// A server run the way `main` runs it: on a runtime of its own, which is dropped, with
+/// every task still on it, as soon as `run` returns. Stop it with the sender; the thread
+/// ends once `run` returned and the runtime is gone.
+fn serve_like_main(
+    config: Config,
+) -> (SocketAddr, oneshot::Sender<()>, std::thread::JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let addr = listener.local_addr().expect("has an address");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let listener = {
+            let _inside = runtime.enter();
+            tokio::net::TcpListener::from_std(listener).expect("a tokio listener")
+        };
+        let served = runtime.block_on(signaling_server::run(listener, config, async {
+            let _ = stopped.await;
+        }));
+        served.expect("served");
+        drop(runtime);
+    });
+    (addr, stop, thread)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_shutdown_every_client_is_closed_with_1001_before_run_returns() {
+    let (addr, stop, server) = serve_like_main(Config::default());
+    let mut clients = Vec::new();
+    for index in 0..50 {
+        let mut client = Client::connect(addr).await;
+        client.join(&format!("room-{index}"), "P").await; // a room each: no news to skip
+        clients.push(client);
+    }
+    stop.send(()).expect("the server is running");
+    let stopped = tokio::task::spawn_blocking(move || server.join());
+    let stopped = tokio::time::timeout(WAIT, stopped).await.expect("run returns in time");
+    stopped.expect("joins").expect("the server thread did not panic");
+    // Everything the server sent is in our sockets by now: a close frame, not a reset.
+    for (index, client) in clients.iter_mut().enumerate() {
+        let reason = client.expect_close(1001).await;
+        assert_eq!(reason, "server shutting down", "client {index}");
+    }
 }

@@ -203,3 +203,28 @@ async fn a_stuck_reader_is_evicted_once_its_queued_bytes_pass_the_bound() {
     server.wait_for_metric("signaling_connections", 1.0).await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_stops_reading_does_not_hold_up_the_shutdown() {
+    // Nothing evicts the stuck peer in this test: its session waits on its full socket.
+    let config = Config {
+        peer_queue_len: 100_000,
+        peer_queue_bytes: usize::MAX,
+        idle_timeout: Duration::from_secs(60),
+        heartbeat: Duration::from_secs(30),
+        message_burst: 100_000,
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let (mut sender, _, _) = server.joined("lobby", "Sender").await;
+    let (_stuck, stuck_id, _) = server.joined("lobby", "Stuck").await;
+    let to_stuck = ClientMessage::Signal { to: stuck_id, signal: offer(&"x".repeat(32 * 1024)) };
+    for _ in 0..600 {
+        sender.send(&to_stuck).await; // 19 MiB: more than the kernel buffers hold
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let stopping = tokio::time::Instant::now();
+    server.stop().await;
+    // Not the 60 s of the send deadline: the second the close frame is given.
+    assert!(stopping.elapsed() < Duration::from_secs(3), "took {:?}", stopping.elapsed());
+}
