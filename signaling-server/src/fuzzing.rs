@@ -2,9 +2,9 @@
 //! evictions are the real ones, the WebSockets are not. For the fuzz targets in `fuzz/`;
 //! not a stable API.
 
+pub use crate::connection::Refusal;
+use crate::connection::{Connection, Frame, Outbound};
 use crate::outbox::{Inbox, queue};
-pub use crate::session::Refusal;
-use crate::session::{Connection, Frame, Outbound};
 use crate::{AppState, Config};
 use std::sync::Arc;
 use tokio::sync::watch;

@@ -5,14 +5,11 @@
 //! One task and one timer per peer, and a queue that allocates only what it holds: an
 //! idle connection costs a few KB (see docs/BENCHMARKS.md).
 
-use crate::limits::{Admission, RateLimit};
-use crate::outbox::{Outbox, queue};
-use crate::rooms::{Admit, Delivery, OpaqueSignal, encode};
+use crate::connection::{Connection, Frame, Outbound, Refusal};
+use crate::limits::Admission;
+use crate::outbox::queue;
 use crate::{AppState, Config};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
-use signaling_protocol::{
-    ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room, validate_secret,
-};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -22,20 +19,6 @@ use std::time::Duration;
 use tokio::sync::{oneshot, watch};
 use tokio::task::AbortHandle;
 use tokio::time::{Instant, Sleep, timeout};
-
-/// Where a peer is, once joined.
-struct Joined {
-    room: String,
-    id: PeerId,
-}
-
-/// How the rooms reach one connection: its queue, and its task (aborted to evict it).
-pub struct Outbound {
-    /// Messages for the peer.
-    pub outbox: Outbox,
-    /// The task serving the peer.
-    pub session: AbortHandle,
-}
 
 /// Serves one socket in a task of its own, which the rooms can abort.
 pub fn spawn(
@@ -255,133 +238,4 @@ fn close_for(error: &axum::Error) -> Goodbye {
 pub async fn refuse_busy(mut socket: WebSocket, client: SocketAddr) {
     tracing::warn!(%client, "refused: connection limit reached");
     let _ = socket.send(Message::Close(Goodbye::TryLater.frame())).await;
-}
-
-/// A data frame from the client, as far as the protocol cares.
-pub enum Frame<'a> {
-    /// A text frame.
-    Text(&'a str),
-    /// A binary frame (refused: the protocol is text).
-    Binary,
-}
-
-/// Why a frame was refused: the error reply's code, and for a `signal` its target.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal {
-    /// What went wrong.
-    pub code: ErrorCode,
-    /// The target of the refused signal, so its sender knows which negotiation failed.
-    pub to: Option<PeerId>,
-}
-
-impl Refusal {
-    /// The error reply to send back.
-    fn reply(self) -> Message {
-        let Refusal { code, to } = self;
-        Message::Text(encode(&ServerMessage::Error {
-            code,
-            message: code.description().into(),
-            to,
-        }))
-    }
-}
-
-/// One connection's protocol state: where it is and how fast it may talk. Knows no
-/// socket, so the fuzzer can drive it.
-pub struct Connection {
-    outbound: Outbound,
-    joined: Option<Joined>,
-    pace: RateLimit,
-}
-
-impl Connection {
-    /// A connection that has not joined; the rooms will reach it through `outbound`.
-    pub fn new(state: &AppState, outbound: Outbound) -> Self {
-        let pace = RateLimit::new(state.config.messages_per_second, state.config.message_burst);
-        Self { outbound, joined: None, pace }
-    }
-
-    /// Our peer id, once joined.
-    pub fn peer(&self) -> Option<&PeerId> {
-        self.joined.as_ref().map(|joined| &joined.id)
-    }
-
-    /// Applies one frame; a refusal is to be answered to this connection only.
-    pub fn on_frame(&mut self, state: &AppState, frame: Frame<'_>) -> Result<(), Refusal> {
-        let allowed = self.pace.allow();
-        // Parsed even when over the rate, so that a refused signal can name its target. A
-        // refused frame thus still costs one parse, bounded by `--max-message-bytes` (and
-        // serde_json's nesting limit); the rate limit bounds the work it causes after that.
-        let message = match frame {
-            Frame::Text(text) => serde_json::from_str::<ClientMessage<OpaqueSignal>>(text)
-                .map_err(|_| ErrorCode::MalformedMessage),
-            Frame::Binary => Err(ErrorCode::BinaryNotSupported),
-        };
-        let applied = if !allowed {
-            let to = match message {
-                Ok(ClientMessage::Signal { to, .. }) => Some(to),
-                _ => None,
-            };
-            Err(Refusal { code: ErrorCode::RateLimited, to })
-        } else {
-            match message {
-                Err(code) => Err(Refusal { code, to: None }),
-                Ok(ClientMessage::Join { room, name, secret }) => {
-                    self.join(state, room, name, secret).map_err(|code| Refusal { code, to: None })
-                }
-                Ok(ClientMessage::Signal { to, signal }) => {
-                    self.relay(state, &to, signal).map_err(|code| Refusal { code, to: Some(to) })
-                }
-            }
-        };
-        if let Err(refusal) = &applied {
-            let code = refusal.code;
-            tracing::debug!(peer = ?self.peer(), code = code.as_str(), to = ?refusal.to, "refused");
-            state.metrics.error(code);
-        }
-        applied
-    }
-
-    fn join(
-        &mut self,
-        state: &AppState,
-        room: String,
-        name: String,
-        secret: Option<String>,
-    ) -> Result<(), ErrorCode> {
-        if self.joined.is_some() {
-            return Err(ErrorCode::AlreadyJoined);
-        }
-        validate_room(&room)?;
-        validate_name(&name)?;
-        secret.as_deref().map(validate_secret).transpose()?;
-        let admit = Admit { room: &room, name: &name, secret: secret.as_deref() };
-        let outbound = &self.outbound;
-        let delivery =
-            Delivery { outbox: outbound.outbox.clone(), session: outbound.session.clone() };
-        let id = state.rooms.join(admit, delivery)?;
-        tracing::info!(peer = %id, %room, %name, private = secret.is_some(), "joined");
-        self.joined = Some(Joined { room, id });
-        Ok(())
-    }
-
-    /// Passes `signal` on to `to`, unread.
-    fn relay(&self, state: &AppState, to: &PeerId, signal: OpaqueSignal) -> Result<(), ErrorCode> {
-        let me = self.joined.as_ref().ok_or(ErrorCode::NotJoined)?;
-        tracing::debug!(peer = %me.id, room = %me.room, %to, "relay");
-        state.rooms.relay(&me.room, &me.id, to, signal)
-    }
-
-    /// Our room and id, once joined.
-    pub fn place(&self) -> Option<(&str, &PeerId)> {
-        self.joined.as_ref().map(|joined| (joined.room.as_str(), &joined.id))
-    }
-
-    /// The connection ended: its peer leaves its room (the others are told).
-    pub fn leave(self, state: &AppState) {
-        if let Some(Joined { room, id }) = self.joined {
-            tracing::info!(peer = %id, %room, "left");
-            state.rooms.leave(&room, &id);
-        }
-    }
 }
