@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 # Keep in step with the `wasm-bindgen = "=..."` pin in the workspace Cargo.toml: the CLI
 # that generates the JS glue must be the exact version the crate was built against.
 WASM_BINDGEN_VERSION=0.2.130
+# geckodriver for the Firefox tests (wasm-pack cannot download it here).
+GECKODRIVER_VERSION=0.37.1
 
 log() { printf '[setup] %s\n' "$*"; }
 
@@ -24,6 +26,7 @@ fi
 missing_debs=()
 command -v chromium >/dev/null || missing_debs+=(chromium)
 command -v chromedriver >/dev/null || missing_debs+=(chromium-driver)
+command -v firefox-esr >/dev/null || missing_debs+=(firefox-esr)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing_debs[*]}"
   as_root apt-get update -qq
@@ -43,6 +46,11 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+if ! geckodriver --version 2>/dev/null | grep -q "^geckodriver $GECKODRIVER_VERSION "; then
+  log "building geckodriver $GECKODRIVER_VERSION (about 4 minutes, once)"
+  cargo install --locked geckodriver --version "$GECKODRIVER_VERSION"
+fi
+
 # libFuzzer driver for the targets in fuzz/ (scripts/fuzz.sh); builds on stable.
 if ! command -v cargo-fuzz >/dev/null; then
   log "building cargo-fuzz (about 1 minute, once)"
@@ -56,4 +64,4 @@ if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modul
   (cd bench && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
 fi
 
-log "ready: $(wasm-pack --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -n1)"
+log "ready: $(wasm-pack --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -n1), $(firefox-esr --version 2>/dev/null | head -n1), $(geckodriver --version 2>/dev/null | head -n1)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every check and every test: formatting, clippy, the
-# protocol and server tests, the end-to-end tests (real server, one Chromium tab per
-# peer), a short fuzzing run, the browser tests of peer-wasm in headless Chromium, and a
-# quick run of the benchmark on the release build.
+# protocol and server tests, the end-to-end tests (real server, one browser tab per
+# peer, Chromium and Firefox), a short fuzzing run, the browser tests of peer-wasm in
+# headless Chromium and Firefox, and a quick run of the benchmark on the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -30,6 +30,10 @@ bash scripts/fuzz.sh 20
 step "peer-wasm in headless Chromium"
 # A generous per-binary timeout: the data-path tests move 130 MiB, slow on a busy machine.
 (cd peer-wasm && WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome)
+
+step "peer-wasm in headless Firefox"
+(cd peer-wasm && WASM_BINDGEN_TEST_TIMEOUT=180 \
+  wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)")
 
 step "release build in a real page: the benchmark, quick (also checks PeerJS and simple-peer)"
 bash scripts/bench.sh --quick

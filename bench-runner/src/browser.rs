@@ -1,22 +1,22 @@
-//! The benchmark page in headless Chromium (from `browser-harness`): opens the page and
+//! The benchmark page in a headless browser (from `browser-harness`): opens the page and
 //! waits for `window.benchResults`, echoing the page's status line as it changes.
 
 use crate::Error;
-use browser_harness::WindowSize;
+use browser_harness::{Engine, WindowSize};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-/// One browser session; chromedriver is killed and the profile removed on drop.
+/// One browser session; its WebDriver is killed and the profile removed on drop.
 pub struct Browser {
     browser: browser_harness::Browser,
 }
 
 impl Browser {
-    /// Starts chromedriver on a free port and opens a headless Chromium session.
-    pub async fn start() -> Result<Self, Error> {
+    /// Starts the engine's WebDriver on a free port and opens a headless session.
+    pub async fn start(engine: Engine) -> Result<Self, Error> {
         // Tall enough for the table and every chart in one screenshot.
         let window = WindowSize { width: 1000, height: 1400 };
-        Ok(Self { browser: browser_harness::Browser::start(window).await? })
+        Ok(Self { browser: browser_harness::Browser::launch(engine, window).await? })
     }
 
     /// Loads `url` and polls `window.benchResults` until the page sets it.

@@ -1,11 +1,12 @@
 //! The data-path benchmark driver: builds the release WASM package, serves `www/` from
 //! the real signaling server, starts a local PeerJS server, runs `www/bench.html` in
-//! headless Chromium, then prints every figure with its ratio to raw JS and writes the
-//! results as JSON (`bench-results/latest.json`).
+//! headless Chromium (or Firefox), then prints every figure with its ratio to raw JS and
+//! writes the results as JSON (`bench-results/latest.json`).
 //!
 //! ```sh
 //! cargo run --release -p bench-runner            # full run
 //! cargo run --release -p bench-runner -- --quick # smaller sizes, fewer iterations
+//! cargo run --release -p bench-runner -- --browser firefox # raw JS and peer-wasm in Firefox
 //! ```
 //!
 //! Layout: the package build, the npm files and the gzip sizes (`package.rs`); the
@@ -17,7 +18,8 @@ mod package;
 mod report;
 mod servers;
 
-use clap::Parser;
+use browser_harness::Engine;
+use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -25,9 +27,21 @@ use std::time::{Duration, Instant};
 /// Any failure: the driver reports it and exits non-zero.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
-/// Runs the data-path benchmark (www/bench.html) in headless Chromium.
+/// The browsers the benchmark runs in.
+#[derive(Clone, Copy, ValueEnum)]
+enum BrowserChoice {
+    /// Every contender.
+    Chromium,
+    /// Raw JS and peer-wasm only (the other libraries are compared in Chromium).
+    Firefox,
+}
+
+/// Runs the data-path benchmark (www/bench.html) in a headless browser.
 #[derive(Parser)]
 struct Options {
+    /// The browser to run the page in.
+    #[arg(long, value_enum, default_value = "chromium")]
+    browser: BrowserChoice,
     /// Smaller run for smoke tests: 8 MiB transfers, 200 pings, 8 connects.
     #[arg(long)]
     quick: bool,
@@ -43,9 +57,10 @@ struct Options {
     /// Also save a PNG of the finished page there (relative to the workspace root).
     #[arg(long)]
     screenshot: Option<PathBuf>,
-    /// Where the JSON results go (relative to the workspace root).
-    #[arg(long, default_value = "bench-results/latest.json")]
-    out: PathBuf,
+    /// Where the JSON results go (relative to the workspace root); by default
+    /// `bench-results/latest.json`, or `latest-firefox.json` for Firefox.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -71,10 +86,17 @@ async fn run(options: &Options) -> Result<(), Error> {
 
     let signaling = servers::Signaling::start(root.join("www")).await?;
     let peerjs = servers::PeerJs::start(&root).await?;
-    let browser = browser::Browser::start().await?;
+    let (engine, default_out) = match options.browser {
+        BrowserChoice::Chromium => (Engine::Chromium, "bench-results/latest.json"),
+        BrowserChoice::Firefox => (Engine::Firefox, "bench-results/latest-firefox.json"),
+    };
+    let browser = browser::Browser::start(engine).await?;
     let mut query = format!("auto=1&peerjsPort={}", peerjs.port);
     if options.quick {
         query.push_str("&quick=1");
+    }
+    if engine == Engine::Firefox {
+        query.push_str("&only=peer-wasm");
     }
     if !options.page_args.is_empty() {
         query = format!("{query}&{}", options.page_args);
@@ -90,7 +112,7 @@ async fn run(options: &Options) -> Result<(), Error> {
     let page = outcome?;
 
     report::print_table(&page, &sizes);
-    let path = root.join(&options.out);
+    let path = root.join(options.out.as_deref().unwrap_or(default_out.as_ref()));
     report::write_json(&path, &page, &sizes, started.elapsed())?;
     println!("\n[bench] written to {} ({} s in all)", path.display(), started.elapsed().as_secs());
     if page["ok"] != serde_json::Value::Bool(true) {

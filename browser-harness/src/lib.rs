@@ -1,9 +1,11 @@
-//! Headless Chromium for the project's end-to-end tests and benchmark driver: a
-//! chromedriver child process that takes every browser process down with it, the
-//! Chromium options this machine needs, and a throwaway profile.
+//! Headless Chromium and Firefox for the project's end-to-end tests and benchmark
+//! driver: a WebDriver child process (chromedriver or geckodriver) that takes every
+//! browser process down with it, the options this machine needs, and a throwaway
+//! profile.
 //!
 //! ```ignore
 //! let browser = Browser::start(WindowSize { width: 1000, height: 700 }).await?;
+//! let firefox = Browser::launch(Engine::Firefox, WindowSize { width: 1000, height: 700 }).await?;
 //! browser.client().goto("http://127.0.0.1:8080/").await?;
 //! browser.close().await;
 //! ```
@@ -29,26 +31,55 @@ pub struct WindowSize {
     pub height: u32,
 }
 
-/// One WebDriver session in headless Chromium. Dropping it (even in a panicking test)
-/// kills chromedriver and every Chromium process, then removes the profile.
+/// Which browser to drive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Debian's `chromium`, through `chromedriver`.
+    Chromium,
+    /// Debian's `firefox-esr`, through `geckodriver` (`cargo install`ed by setup.sh).
+    Firefox,
+}
+
+impl Engine {
+    /// `"chromium"` or `"firefox"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Chromium => "chromium",
+            Self::Firefox => "firefox",
+        }
+    }
+}
+
+/// One WebDriver session in a headless browser. Dropping it (even in a panicking test)
+/// kills the driver and every browser process, then removes the profile.
 pub struct Browser {
     client: Client,
     // Dropped in this order: the browser processes go before their profile.
-    _chromedriver: Chromedriver,
+    _driver: Driver,
     _profile: TempDir,
 }
 
 impl Browser {
-    /// Starts chromedriver on a free port and opens a session with a fresh profile.
+    /// Headless Chromium: [`Browser::launch`] with [`Engine::Chromium`].
     pub async fn start(window: WindowSize) -> Result<Self, Error> {
-        let chromedriver = Chromedriver::start().await?;
-        let profile = TempDir::new()?;
+        Self::launch(Engine::Chromium, window).await
+    }
+
+    /// Starts the engine's WebDriver on a free port and opens a session with a fresh
+    /// profile.
+    pub async fn launch(engine: Engine, window: WindowSize) -> Result<Self, Error> {
+        let driver = Driver::start(engine).await?;
+        let profile = TempDir::new(engine)?;
+        let capabilities = match engine {
+            Engine::Chromium => chrome_capabilities(&profile.0, window),
+            Engine::Firefox => firefox_capabilities(&profile.0, window),
+        };
         let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(chrome_capabilities(&profile.0, window))
-            .connect(&format!("http://127.0.0.1:{}", chromedriver.port))
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await
-            .map_err(|e| format!("opening a Chromium session: {e}"))?;
-        Ok(Self { client, _chromedriver: chromedriver, _profile: profile })
+            .map_err(|e| format!("opening a {} session: {e}", engine.name()))?;
+        Ok(Self { client, _driver: driver, _profile: profile })
     }
 
     /// The WebDriver client, to drive tabs.
@@ -58,7 +89,7 @@ impl Browser {
 
     /// Ends the session cleanly (dropping alone kills it).
     pub async fn close(self) {
-        let Self { client, _chromedriver, _profile } = self;
+        let Self { client, _driver, _profile } = self;
         let _ = client.close().await;
     }
 }
@@ -80,32 +111,57 @@ pub async fn wait_for_port(port: u16, what: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// A running `/usr/bin/chromedriver`, in a process group of its own. Chromium inherits
-/// that group, so dropping this kills chromedriver and every browser process it
-/// started (a plain `kill_on_drop` would leave Chromium running, orphaned).
-struct Chromedriver {
+/// A running WebDriver (chromedriver or geckodriver), in a process group of its own.
+/// The browser inherits that group, so dropping this kills the driver and every browser
+/// process it started (a plain `kill_on_drop` would leave the browser running, orphaned).
+struct Driver {
     child: Child,
     port: u16,
 }
 
-impl Chromedriver {
-    async fn start() -> Result<Self, Error> {
+impl Driver {
+    async fn start(engine: Engine) -> Result<Self, Error> {
         let port = free_port()?;
-        let child = Command::new("/usr/bin/chromedriver")
-            .arg(format!("--port={port}"))
+        let (program, mut command) = match engine {
+            Engine::Chromium => {
+                let mut command = Command::new("/usr/bin/chromedriver");
+                command.arg(format!("--port={port}"));
+                ("/usr/bin/chromedriver".into(), command)
+            }
+            Engine::Firefox => {
+                let geckodriver = geckodriver();
+                let mut command = Command::new(&geckodriver);
+                command.args(["--port", &port.to_string(), "--binary", FIREFOX]);
+                (geckodriver.display().to_string(), command)
+            }
+        };
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| format!("/usr/bin/chromedriver: {e} (scripts/setup.sh installs it)"))?;
+            .map_err(|e| format!("{program}: {e} (scripts/setup.sh installs it)"))?;
         let driver = Self { child, port };
-        wait_for_port(port, "chromedriver").await?;
+        wait_for_port(port, &program).await?;
         Ok(driver)
     }
 }
 
-impl Drop for Chromedriver {
+/// Debian's Firefox ESR.
+const FIREFOX: &str = "/usr/bin/firefox-esr";
+
+/// geckodriver: `$GECKODRIVER`, else where `cargo install` puts it, else from PATH.
+pub fn geckodriver() -> PathBuf {
+    if let Some(path) = std::env::var_os("GECKODRIVER") {
+        return PathBuf::from(path);
+    }
+    let installed =
+        std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo/bin/geckodriver"));
+    installed.filter(|path| path.is_file()).unwrap_or_else(|| PathBuf::from("geckodriver"))
+}
+
+impl Drop for Driver {
     fn drop(&mut self) {
         // The group id is chromedriver's pid (`process_group(0)`); `kill` the binary
         // because the workspace forbids the `unsafe` a libc call would need.
@@ -144,12 +200,41 @@ fn chrome_capabilities(profile: &Path, window: WindowSize) -> Capabilities {
     capabilities
 }
 
+/// Headless Firefox as this machine needs it: no network beyond loopback (no updates,
+/// telemetry or captive-portal probes), WebRTC with real loopback addresses, and
+/// background tabs at full speed.
+fn firefox_capabilities(profile: &Path, window: WindowSize) -> Capabilities {
+    let args = [
+        "-headless".to_owned(),
+        "-profile".to_owned(),
+        profile.display().to_string(),
+        format!("--window-size={},{}", window.width, window.height),
+    ];
+    let prefs = json!({
+        "media.peerconnection.ice.obfuscate_host_addresses": false,
+        "media.peerconnection.ice.loopback": true,
+        "network.captive-portal-service.enabled": false,
+        "network.connectivity-service.enabled": false,
+        "app.update.disabledForTesting": true,
+        "browser.shell.checkDefaultBrowser": false,
+        "datareporting.policy.dataSubmissionEnabled": false,
+        "toolkit.telemetry.enabled": false,
+        "dom.min_background_timeout_value": 4,
+        "dom.timeout.enable_budget_timer_throttling": false,
+    });
+    let options = json!({ "binary": FIREFOX, "args": args, "prefs": prefs });
+    let mut capabilities = Capabilities::new();
+    capabilities.insert("moz:firefoxOptions".into(), options);
+    capabilities
+}
+
 /// A fresh directory, removed on drop (a browser profile no other run shares).
 struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new() -> Result<Self, Error> {
-        let unique = format!("peer-wasm-chromium-{}-{}", std::process::id(), free_port()?);
+    fn new(engine: Engine) -> Result<Self, Error> {
+        let (pid, port) = (std::process::id(), free_port()?);
+        let unique = format!("peer-wasm-{}-{pid}-{port}", engine.name());
         let path = std::env::temp_dir().join(unique);
         std::fs::create_dir_all(&path)?;
         Ok(Self(path))

@@ -4,8 +4,10 @@
 //! the [`Harness`] (even in a panicking test) stops the server, chromedriver and every
 //! Chromium process.
 //!
-//! - the browser itself (chromedriver, Chromium's options, the profile) comes from the
-//!   `browser-harness` crate, shared with the benchmark driver;
+//! - the browsers themselves (the WebDriver process, each browser's options, the
+//!   profile) come from the `browser-harness` crate, shared with the benchmark driver;
+//!   tabs open in Chromium, or in Firefox with [`Harness::open_tab_in`] (started on
+//!   first use);
 //! - `tab`: [`Tab`], one tab: `eval`, `join_peer`, `wait_until`, `close`.
 //!
 //! ```ignore
@@ -20,21 +22,28 @@ mod tab;
 
 pub use tab::Tab;
 
+pub use browser_harness::Engine;
+
 use browser_harness::{Browser, WindowSize};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::{OnceCell, oneshot};
 
 /// How long any single condition may take to come true.
 pub const WAIT: Duration = Duration::from_secs(20);
 
-/// The server, chromedriver and one browser session; all stopped on drop.
+/// Big enough for the chat page's two columns in screenshots.
+const WINDOW: WindowSize = WindowSize { width: 1000, height: 700 };
+
+/// The server and the browser sessions (Chromium, and Firefox once asked for); all
+/// stopped on drop.
 pub struct Harness {
     /// Where the server listens.
     pub addr: SocketAddr,
     browser: Browser,
+    firefox: OnceCell<Browser>,
     _stop_server: oneshot::Sender<()>,
 }
 
@@ -55,10 +64,8 @@ impl Harness {
             let _ = stopped.await;
         }));
 
-        // Big enough for the chat page's two columns in screenshots.
-        let window = WindowSize { width: 1000, height: 700 };
-        let browser = Browser::start(window).await.unwrap_or_else(|e| panic!("{e}"));
-        Self { addr, browser, _stop_server: stop }
+        let browser = Browser::start(WINDOW).await.unwrap_or_else(|e| panic!("{e}"));
+        Self { addr, browser, firefox: OnceCell::new(), _stop_server: stop }
     }
 
     /// The server's `ws://` URL.
@@ -71,9 +78,32 @@ impl Harness {
         self.open_tab_at("/").await
     }
 
+    /// Opens a new tab on the chat page in `engine`'s browser.
+    pub async fn open_tab_in(&self, engine: Engine) -> Tab<'_> {
+        self.open_tab_of(self.browser(engine).await, "/").await
+    }
+
     /// Opens a new tab on `path` of the server (the first call reuses the initial tab).
     pub async fn open_tab_at(&self, path: &str) -> Tab<'_> {
-        let client = self.browser.client();
+        self.open_tab_of(&self.browser, path).await
+    }
+
+    /// The session of `engine`, started on first use.
+    async fn browser(&self, engine: Engine) -> &Browser {
+        match engine {
+            Engine::Chromium => &self.browser,
+            Engine::Firefox => {
+                let start = || async {
+                    Browser::launch(Engine::Firefox, WINDOW).await.unwrap_or_else(|e| panic!("{e}"))
+                };
+                self.firefox.get_or_init(start).await
+            }
+        }
+    }
+
+    /// Opens a tab of `browser` on `path` (its first call reuses the initial tab).
+    async fn open_tab_of<'a>(&'a self, browser: &'a Browser, path: &str) -> Tab<'a> {
+        let client = browser.client();
         let handles = client.windows().await.expect("lists tabs");
         let fresh = client.execute("return location.href", vec![]).await;
         let handle = match fresh {
@@ -88,8 +118,11 @@ impl Harness {
         tab
     }
 
-    /// Ends the browser session cleanly (drop alone kills it).
+    /// Ends the browser sessions cleanly (drop alone kills them).
     pub async fn close(self) {
         self.browser.close().await;
+        if let Some(firefox) = self.firefox.into_inner() {
+            firefox.close().await;
+        }
     }
 }

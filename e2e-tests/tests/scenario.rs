@@ -1,8 +1,8 @@
-//! The reference scenario, with real browsers: one Chromium tab per peer, the real
-//! signaling server, real data channels. Every delivery is asserted, and so is every
-//! delivery that must not happen.
+//! The reference scenario, with real browsers: one tab per peer (all Chromium, or Peer 2
+//! in Firefox), the real signaling server, real data channels. Every delivery is
+//! asserted, and so is every delivery that must not happen.
 
-use e2e_tests::{Harness, Tab};
+use e2e_tests::{Engine, Harness, Tab};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -34,10 +34,21 @@ async fn disconnect(tab: &Tab<'_>, id: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_scenario_three_peers_in_three_tabs() {
+    reference_scenario(Engine::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_scenario_with_peer_2_in_firefox() {
+    reference_scenario(Engine::Firefox).await;
+}
+
+/// The scenario of the mission, Peer 1 and Peer 3 in Chromium, Peer 2 in `peer2_in`.
+async fn reference_scenario(peer2_in: Engine) {
     tokio::time::timeout(BUDGET, async {
         let harness = Harness::start().await;
-        let (peer1, peer2, peer3) =
-            (harness.open_tab().await, harness.open_tab().await, harness.open_tab().await);
+        let peer1 = harness.open_tab().await;
+        let peer2 = harness.open_tab_in(peer2_in).await;
+        let peer3 = harness.open_tab().await;
         let id1 = peer1.join_peer("scenario", "Peer 1").await;
         let id2 = peer2.join_peer("scenario", "Peer 2").await;
         let id3 = peer3.join_peer("scenario", "Peer 3").await;
