@@ -1,6 +1,8 @@
 //! One WebSocket peer, served by one task: it reads the peer's frames, writes what is
-//! queued for it, pings it, and ends when the socket closes, the peer goes quiet or stops
-//! reading, or the server shuts down. The rooms abort the task to evict the peer.
+//! queued for it, pings it, and ends when the socket closes, the peer goes quiet, stops
+//! reading or does not join in time, or the server shuts down (then the task ends only
+//! once the peer was sent its close frame: `run` waits for it). The rooms abort the task
+//! to evict the peer.
 //!
 //! One task and one timer per peer, and a queue that allocates only what it holds: an
 //! idle connection costs a few KB (see docs/BENCHMARKS.md).
@@ -10,6 +12,7 @@ use crate::limits::Admission;
 use crate::outbox::queue;
 use crate::{AppState, Config};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use signaling_protocol::PeerId;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -46,12 +49,8 @@ async fn serve(
     let config = &state.config;
     let (outbox, queued) = queue(config.peer_queue_len, config.peer_queue_bytes);
     let mut connection = Connection::new(&state, Outbound { outbox, session: handle });
-    // One timer for the heartbeat, the idle timeout and, until the peer joins, the join
-    // deadline.
-    let mut heard = Instant::now();
-    let join_by = heard + config.join_timeout;
-    let mut next_ping = heard + config.heartbeat;
-    let timer = tokio::time::sleep_until(next_ping.min(heard + config.idle_timeout).min(join_by));
+    let mut clock = Clock::start(config, Instant::now());
+    let timer = tokio::time::sleep_until(clock.wake(config, None));
     tokio::pin!(timer);
     let mut goodbye = Goodbye::Normal;
     loop {
@@ -60,31 +59,22 @@ async fn serve(
                 goodbye = Goodbye::ShuttingDown;
                 break;
             }
-            () = &mut timer => {
-                let now = Instant::now();
-                if now >= heard + config.idle_timeout {
-                    tracing::info!(peer = ?connection.peer(), "idle: no frame, not even a pong");
-                    goodbye = Goodbye::Idle;
+            () = &mut timer => match clock.fired(config, connection.peer(), Instant::now()) {
+                Ok(ping) => {
+                    timer.as_mut().reset(clock.wake(config, connection.peer()));
+                    ping
+                }
+                Err(ending) => {
+                    goodbye = ending;
                     break;
                 }
-                if connection.peer().is_none() && now >= join_by {
-                    tracing::info!("join timeout: open for {:?} without joining", config.join_timeout);
-                    goodbye = Goodbye::JoinTimeout;
-                    break;
-                }
-                let ping = (now >= next_ping).then(|| Message::Ping(Default::default()));
-                if ping.is_some() {
-                    next_ping = now + config.heartbeat;
-                }
-                timer.as_mut().reset(next_wake(config, &connection, heard, next_ping, join_by));
-                ping
-            }
+            },
             text = queued.next() => match text {
                 Some(text) => Some(Message::Text(text)),
                 None => break,
             },
             frame = socket.recv() => {
-                heard = Instant::now();
+                clock.heard = Instant::now();
                 let refused = match frame {
                     Some(Ok(Message::Text(text))) => connection.on_frame(&state, Frame::Text(&text)),
                     Some(Ok(Message::Binary(_))) => connection.on_frame(&state, Frame::Binary),
@@ -113,7 +103,7 @@ async fn serve(
                     break;
                 }
             }
-            timer.as_mut().reset(next_wake(config, &connection, heard, next_ping, join_by));
+            timer.as_mut().reset(clock.wake(config, connection.peer()));
         }
     }
     connection.leave(&state);
@@ -126,17 +116,48 @@ async fn serve(
     drop(admission);
 }
 
-/// When the session's one timer is next due: the next ping, the idle deadline, and the
-/// join deadline while the peer has not joined.
-fn next_wake(
-    config: &Config,
-    connection: &Connection,
+/// The session's deadlines, all kept by its one timer.
+struct Clock {
+    /// When the last frame arrived: the idle timeout counts from it.
     heard: Instant,
     next_ping: Instant,
+    /// The join deadline (once the peer joined, it no longer counts).
     join_by: Instant,
-) -> Instant {
-    let wake = next_ping.min(heard + config.idle_timeout);
-    if connection.peer().is_none() { wake.min(join_by) } else { wake }
+}
+
+impl Clock {
+    fn start(config: &Config, now: Instant) -> Self {
+        Self { heard: now, next_ping: now + config.heartbeat, join_by: now + config.join_timeout }
+    }
+
+    /// When the timer is next due: the next ping, the idle deadline, and the join
+    /// deadline while the peer (`peer`, once joined) has not joined.
+    fn wake(&self, config: &Config, peer: Option<&PeerId>) -> Instant {
+        let wake = self.next_ping.min(self.heard + config.idle_timeout);
+        if peer.is_none() { wake.min(self.join_by) } else { wake }
+    }
+
+    /// The timer fired at `now`: a ping to send (if one is due), or why the session ends.
+    fn fired(
+        &mut self,
+        config: &Config,
+        peer: Option<&PeerId>,
+        now: Instant,
+    ) -> Result<Option<Message>, Goodbye> {
+        if now >= self.heard + config.idle_timeout {
+            tracing::info!(?peer, "idle: no frame, not even a pong");
+            return Err(Goodbye::Idle);
+        }
+        if peer.is_none() && now >= self.join_by {
+            tracing::info!("join timeout: open for {:?} without joining", config.join_timeout);
+            return Err(Goodbye::JoinTimeout);
+        }
+        if now < self.next_ping {
+            return Ok(None);
+        }
+        self.next_ping = now + config.heartbeat;
+        Ok(Some(Message::Ping(Default::default())))
+    }
 }
 
 /// How a connection ends, as the close frame the peer is sent. (Kept as a byte until the
