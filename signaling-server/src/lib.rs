@@ -4,12 +4,14 @@
 //! [`signaling_protocol`], documented in `docs/PROTOCOL.md`); the server assigns ids,
 //! announces arrivals and departures, and relays signals (offers, answers, ICE
 //! candidates: any JSON object, which it does not read) to one peer of the same room with
-//! the sender stamped. It never sees the messages peers exchange over their data channels. It also serves the chat page from a directory.
+//! the sender stamped. It never sees the messages peers exchange over their data
+//! channels. It also serves the chat page from a directory.
 //!
 //! Layout: [`Config`] (`config.rs`); the rooms (`rooms.rs`, one mutex); each peer's
 //! queue, bounded in messages and bytes (`outbox.rs`); what a connection's frames do, with
-//! no socket (`connection.rs`); one socket, one task (`session.rs`); connection caps and the token bucket (`limits.rs`); `/metrics`
-//! (`metrics.rs`); the page (`static_files.rs`); a socket-free driver of the message
+//! no socket (`connection.rs`); one socket, one task (`session.rs`); connection caps and
+//! the token bucket (`limits.rs`); `/metrics` (`metrics.rs`); the page
+//! (`static_files.rs`); a socket-free driver of the message
 //! handling for the fuzz targets (`fuzzing.rs`); [`app`] and [`run`] here, so tests can
 //! serve on `127.0.0.1:0`.
 

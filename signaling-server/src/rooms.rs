@@ -181,8 +181,9 @@ impl Rooms {
         if target.delivery.outbox.offer(message) {
             self.metrics.relayed();
         } else {
-            // Its queue is full (in messages or bytes): it stopped reading. Disconnect it rather than buffer
-            // without bound. Telling the others may evict them all, the sender included.
+            // Its queue is full (in messages or bytes): it stopped reading. Disconnect it
+            // rather than buffer without bound. Telling the others may evict them all, the
+            // sender included.
             evict(&mut room.members, to, &self.metrics);
             remove_if_empty(&mut rooms, room_name);
         }

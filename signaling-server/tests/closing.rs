@@ -66,7 +66,8 @@ async fn invalid_utf8_in_a_text_frame_closes_with_1002() {
     let (mut a, _, _) = server.joined("lobby", "A").await;
     let (mut b, b_id, _) = server.joined("lobby", "B").await;
     a.recv().await; // B joined
-    let invalid = vec![b'{', 0xC3, 0x28, b'}']; // 0xC3 starts a two-byte sequence; 0x28 is not a continuation
+    // 0xC3 starts a two-byte sequence; 0x28 cannot continue it.
+    let invalid = vec![b'{', 0xC3, 0x28, b'}'];
     let frame = Frame::message(invalid, OpCode::Data(Data::Text), true);
     b.socket.send(Message::Frame(frame)).await.expect("sends");
     b.expect_close(1002).await;
