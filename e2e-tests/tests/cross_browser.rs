@@ -95,7 +95,7 @@ async fn every_payload_kind_crosses_between_chromium_and_firefox_both_ways() {
             [(&chromium, &firefox, &firefox_id), (&firefox, &chromium, &chromium_id)]
         {
             let sent = from.eval(&format!("const to = {};{SEND_EVERY_KIND}", json!(to_id))).await;
-            to.wait_until(&format!("window.received.length == {sent}"), "window.received.length")
+            to.wait_until(&format!("window.received.length == {sent}"), "JSON.stringify({n: window.received.length, events: window.events, kinds: window.received.map((d) => Object.prototype.toString.call(d))})")
                 .await;
             assert_eq!(to.eval(SUMMARISE).await, expected_summary(), "to {to_id}");
         }

@@ -197,11 +197,13 @@ impl Reassembler {
     /// Takes one received frame (`event.data`, with `binaryType` `arraybuffer`);
     /// returns a payload when the frame completes one.
     pub fn push(&mut self, data: JsValue) -> Result<Option<Payload>, FrameError> {
-        let data = match data.dyn_into::<ArrayBuffer>() {
-            Ok(buffer) => return self.push_binary(buffer),
-            Err(data) => data,
+        // Told apart by `typeof`, not `instanceof ArrayBuffer`: in Firefox a channel's
+        // own buffer can fail that check (the page driven from another realm). With
+        // `binaryType` "arraybuffer", whatever is not a string is an ArrayBuffer.
+        let frame = match data.dyn_into::<JsString>() {
+            Ok(frame) => frame,
+            Err(data) => return self.push_binary(data.unchecked_into::<ArrayBuffer>()),
         };
-        let frame = data.dyn_into::<JsString>().map_err(|_| FrameError::Unexpected)?;
         if self.pending.is_some() || frame.length() == 0 {
             return Err(FrameError::Unexpected);
         }

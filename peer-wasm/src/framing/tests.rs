@@ -129,3 +129,28 @@ fn named_kinds_are_sent_as_a_name_then_their_bytes() {
         matches!(&frames[..], [Frame::Binary(sent)] if JsValue::from(sent) == JsValue::from(&bytes))
     );
 }
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function bufferFromAnotherRealm(bytes) {
+  const frame = document.createElement("iframe");
+  document.body.appendChild(frame);
+  const copy = new frame.contentWindow.Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy.buffer;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = bufferFromAnotherRealm)]
+    fn buffer_from_another_realm(bytes: &[u8]) -> JsValue;
+}
+
+/// Firefox hands a channel's `ArrayBuffer` to a page driven from another realm as one
+/// that fails `instanceof ArrayBuffer`; a binary frame was then refused as unexpected
+/// text and the connection ended. An iframe's buffer reproduces it in any browser.
+#[wasm_bindgen_test]
+fn a_binary_frame_from_another_realm_is_still_binary() {
+    let foreign = buffer_from_another_realm(&[1, 2, 3]);
+    assert!(!foreign.is_instance_of::<ArrayBuffer>(), "the test needs a foreign buffer");
+    let Ok(Some(payload)) = feed(vec![foreign]) else { panic!("not delivered") };
+    assert_eq!(payload.to_bytes(), Some(vec![1, 2, 3]));
+}
