@@ -46,7 +46,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-if ! geckodriver --version 2>/dev/null | grep -q "^geckodriver $GECKODRIVER_VERSION "; then
+if ! geckodriver --version 2>/dev/null | head -n1 | grep -qx "geckodriver $GECKODRIVER_VERSION"; then
   log "building geckodriver $GECKODRIVER_VERSION (about 4 minutes, once)"
   cargo install --locked geckodriver --version "$GECKODRIVER_VERSION"
 fi
