@@ -139,7 +139,7 @@ async fn render_metrics(State(state): State<Arc<AppState>>) -> Response {
 }
 
 /// Serves on `listener` until `shutdown` completes, then closes every socket and returns
-/// once each was sent its close frame (1001), or given up on after a second.
+/// once each was sent its close frame (1001), or given up on (within two seconds).
 pub async fn run(
     listener: TcpListener,
     config: Config,
@@ -163,7 +163,8 @@ pub async fn run(
     // The server is done with its HTTP connections, but not with the WebSockets, which
     // left hyper when upgraded: returning now would let the runtime drop their sessions
     // mid-goodbye, and their clients see a reset instead of a close frame. So wait for
-    // every session (as mini-redis does), each at most a second past the shutdown.
+    // every session (as mini-redis does), each within two seconds: one to notice,
+    // in a send stuck on a full socket, and one for the close frame.
     connections.all_closed().await;
     Ok(())
 }
