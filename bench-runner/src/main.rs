@@ -86,10 +86,15 @@ async fn run(options: &Options) -> Result<(), Error> {
 
     let signaling = servers::Signaling::start(root.join("www")).await?;
     let peerjs = servers::PeerJs::start(&root).await?;
-    let (engine, default_out) = match options.browser {
-        BrowserChoice::Chromium => (Engine::Chromium, "bench-results/latest.json"),
-        BrowserChoice::Firefox => (Engine::Firefox, "bench-results/latest-firefox.json"),
+    let (engine, program, default_out) = match options.browser {
+        BrowserChoice::Chromium => {
+            (Engine::Chromium, "/usr/bin/chromium", "bench-results/latest.json")
+        }
+        BrowserChoice::Firefox => {
+            (Engine::Firefox, "/usr/bin/firefox-esr", "bench-results/latest-firefox.json")
+        }
     };
+    let version = report::browser_version(program);
     let browser = browser::Browser::start(engine).await?;
     let mut query = format!("auto=1&peerjsPort={}", peerjs.port);
     if options.quick {
@@ -111,9 +116,9 @@ async fn run(options: &Options) -> Result<(), Error> {
     browser.close().await;
     let page = outcome?;
 
-    report::print_table(&page, &sizes);
+    report::print_table(&page, &sizes, &version);
     let path = root.join(options.out.as_deref().unwrap_or(default_out.as_ref()));
-    report::write_json(&path, &page, &sizes, started.elapsed())?;
+    report::write_json(&path, &page, &sizes, started.elapsed(), &version)?;
     println!("\n[bench] written to {} ({} s in all)", path.display(), started.elapsed().as_secs());
     if page["ok"] != serde_json::Value::Bool(true) {
         return Err(format!("the page failed: {}", page["error"]).into());

@@ -10,15 +10,11 @@ const TITLE_WIDTH: usize = 56;
 const COLUMN_WIDTH: usize = 18;
 
 /// Prints the page's figures (all but its own gzip row) and the driver's gzip -9 sizes.
-pub fn print_table(page: &Value, sizes: &Value) {
+pub fn print_table(page: &Value, sizes: &Value, browser: &str) {
     let results = page["results"].as_array().cloned().unwrap_or_default();
     let figures = page["figures"].as_array().cloned().unwrap_or_default();
     println!();
-    println!(
-        "{}, {} cores",
-        chromium_version(),
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
+    println!("{browser}, {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
     let mut header = format!("{:<TITLE_WIDTH$}", "figure (ratio to raw JS)");
     for result in &results {
         header += &format!("{:>COLUMN_WIDTH$}", result["name"].as_str().unwrap_or("?"));
@@ -67,13 +63,19 @@ fn format_number(value: f64) -> String {
 }
 
 /// Writes the page's report, the gzip sizes and the machine to `path`.
-pub fn write_json(path: &Path, page: &Value, sizes: &Value, wall: Duration) -> Result<(), Error> {
+pub fn write_json(
+    path: &Path,
+    page: &Value,
+    sizes: &Value,
+    wall: Duration,
+    browser: &str,
+) -> Result<(), Error> {
     let report = json!({
         "unix_time": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
         "machine": {
             "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
             "cpu": cpu_model(),
-            "chromium": chromium_version(),
+            "browser": browser,
         },
         "wall_seconds": wall.as_secs_f64(),
         "gzip_9": sizes,
@@ -94,9 +96,10 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// `chromium --version` (the page's user agent says only the major version).
-pub fn chromium_version() -> String {
-    let output = std::process::Command::new("/usr/bin/chromium").arg("--version").output();
+/// `chromium --version` or `firefox-esr --version` (the page's user agent says only the
+/// major version).
+pub fn browser_version(program: &str) -> String {
+    let output = std::process::Command::new(program).arg("--version").output();
     let text = output.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
     text.lines().next().unwrap_or("unknown").trim().to_owned()
 }
