@@ -104,8 +104,10 @@ impl Driver {
         self.executing.set(false);
         if self.core.borrow().is_closed() {
             // Every event was delivered; the handler may hold JS callbacks that hold
-            // this peer, so it goes now.
-            drop(self.handler.borrow_mut().take());
+            // this peer, so it goes now (dropped outside the borrow: dropping it may
+            // drop the last `Peer`, which closes, which comes back here).
+            let handler = self.handler.borrow_mut().take();
+            drop(handler);
         }
     }
 
