@@ -119,7 +119,9 @@ impl Driver {
     /// Sets the event handler (ignored once closed).
     pub fn set_handler(&self, handler: EventHandler) {
         if !self.core.borrow().is_closed() {
-            *self.handler.borrow_mut() = Some(handler);
+            // The old handler is dropped after the borrow, as in `apply`.
+            let old = self.handler.replace(Some(handler));
+            drop(old);
         }
     }
 
