@@ -20,8 +20,8 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{
-    MessageEvent, RtcDataChannel, RtcDataChannelInit, RtcDataChannelType, RtcPeerConnection,
-    RtcPeerConnectionIceEvent, RtcPeerConnectionState,
+    MessageEvent, RtcConfiguration, RtcDataChannel, RtcDataChannelInit, RtcDataChannelType,
+    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState,
 };
 
 /// Label of the one data channel each connection carries.
@@ -49,10 +49,10 @@ impl Connection {
         key: ConnKey,
         role: Role,
         inputs: UnboundedSender<PeerInput>,
+        config: &RtcConfiguration,
     ) -> Result<Self, PeerError> {
         let reporter = Reporter::new(inputs, key);
-        // No ICE servers: host candidates reach other tabs and hosts on the same network.
-        let pc = RtcPeerConnection::new().map_err(PeerError::browser)?;
+        let pc = RtcPeerConnection::new_with_configuration(config).map_err(PeerError::browser)?;
         // Both sides create the same pre-negotiated channel (id 0), so neither waits for
         // `ondatachannel` and the roles differ only in who sends the offer.
         let init = RtcDataChannelInit::new();
@@ -81,6 +81,11 @@ impl Connection {
             reporter,
             _listeners: listeners,
         })
+    }
+
+    /// The `RTCPeerConnection` itself (for its stats).
+    pub(crate) fn peer_connection(&self) -> RtcPeerConnection {
+        self.pc.clone()
     }
 
     /// Hands a remote offer, answer or candidate to the negotiation task.
