@@ -3,6 +3,7 @@
 //! The session (`session.rs`) drives it from a real socket; the fuzz harness without one.
 
 use crate::AppState;
+use crate::ice;
 use crate::limits::RateLimit;
 use crate::outbox::Outbox;
 use crate::rooms::{Admit, Delivery, OpaqueSignal, encode};
@@ -10,6 +11,7 @@ use axum::extract::ws::Message;
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room, validate_secret,
 };
+use std::time::SystemTime;
 use tokio::task::AbortHandle;
 
 /// How the rooms reach one connection: its queue, and its task (aborted to evict it).
@@ -128,7 +130,9 @@ impl Connection {
         let outbound = &self.outbound;
         let delivery =
             Delivery { outbox: outbound.outbox.clone(), session: outbound.session.clone() };
-        let id = state.rooms.join(admit, delivery)?;
+        let now = SystemTime::now();
+        let id =
+            state.rooms.join(admit, delivery, |id| ice::servers_for(&state.config, id, now))?;
         tracing::info!(peer = %id, %room, %name, private = secret.is_some(), "joined");
         self.joined = Some(Joined { room, id });
         Ok(())

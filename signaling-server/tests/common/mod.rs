@@ -228,7 +228,7 @@ impl Client {
         let secret = secret.map(str::to_owned);
         self.send(&ClientMessage::Join { room: room.into(), name: name.into(), secret }).await;
         match self.recv().await {
-            ServerMessage::Welcome { id, room: joined, peers } => {
+            ServerMessage::Welcome { id, room: joined, peers, .. } => {
                 assert_eq!(joined, room);
                 (id, peers)
             }
