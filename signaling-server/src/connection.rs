@@ -145,6 +145,19 @@ impl Connection {
         state.rooms.relay(&me.room, &me.id, to, signal)
     }
 
+    /// Queues fresh ICE servers (new TURN credentials) for the peer, once joined. Queued
+    /// behind its welcome, never ahead of it. A peer whose queue is full is not keeping
+    /// up: it goes without (its credentials still hold for a fifth of their life), and the
+    /// next message it cannot take evicts it.
+    pub fn renew_ice_servers(&self, state: &AppState) {
+        let Some(me) = &self.joined else { return };
+        let ice_servers = ice::servers_for(&state.config, &me.id, SystemTime::now());
+        let renewed = encode(&ServerMessage::IceServers { ice_servers });
+        if !self.outbound.outbox.offer(renewed) {
+            tracing::debug!(peer = %me.id, "ICE servers not renewed: the queue is full");
+        }
+    }
+
     /// Our room and id, once joined.
     pub fn place(&self) -> Option<(&str, &PeerId)> {
         self.joined.as_ref().map(|joined| (joined.room.as_str(), &joined.id))
