@@ -91,8 +91,7 @@ impl Default for Config {
             stun_urls: Vec::new(),
             turn_urls: Vec::new(),
             turn_secret: None,
-            // coturn's own example; long enough that renewals are rare, short enough
-            // that a leaked credential is soon worthless.
+            // An hour: renewals are rare, and a leaked credential is soon worthless.
             turn_credential_ttl: Duration::from_secs(3600),
         }
     }
