@@ -38,7 +38,7 @@ pub(crate) struct Connection {
     steps: UnboundedSender<Step>,
     negotiation: AbortHandle,
     reporter: Reporter,
-    _listeners: [EventListener; 6],
+    _listeners: [EventListener; 7],
 }
 
 impl Connection {
@@ -156,7 +156,7 @@ fn listen(
     channel: &RtcDataChannel,
     queue: &Rc<RefCell<SendQueue>>,
     reporter: &Reporter,
-) -> [EventListener; 6] {
+) -> [EventListener; 7] {
     let on_candidate = {
         let reporter = reporter.clone();
         EventListener::new(pc, "icecandidate", move |event| {
@@ -219,5 +219,20 @@ fn listen(
             }
         })
     };
-    [on_candidate, on_state, on_open, on_close, on_message, on_buffered_low]
+    let on_ice_error = {
+        let reporter = reporter.clone();
+        EventListener::new(pc, "icecandidateerror", move |event| {
+            // `RTCPeerConnectionIceErrorEvent`: which server, and what it answered.
+            let read = |key: &str| js_sys::Reflect::get(event, &key.into()).unwrap_or_default();
+            let (url, code, text) = (read("url"), read("errorCode"), read("errorText"));
+            let detail = format!(
+                "{} answered {} {}",
+                url.as_string().unwrap_or_default(),
+                code.as_f64().unwrap_or_default(),
+                text.as_string().unwrap_or_default()
+            );
+            reporter.report(|key| Input::IceServerError { key, detail });
+        })
+    };
+    [on_candidate, on_state, on_open, on_close, on_message, on_buffered_low, on_ice_error]
 }
