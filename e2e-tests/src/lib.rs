@@ -18,9 +18,11 @@
 //! harness.close().await;
 //! ```
 
+mod scenario;
 mod tab;
 mod turn;
 
+pub use scenario::reference_scenario;
 pub use tab::Tab;
 pub use turn::TurnServer;
 
