@@ -18,9 +18,13 @@
 //! harness.close().await;
 //! ```
 
+mod scenario;
 mod tab;
+mod turn;
 
+pub use scenario::reference_scenario;
 pub use tab::Tab;
+pub use turn::TurnServer;
 
 pub use browser_harness::Engine;
 
@@ -50,6 +54,12 @@ pub struct Harness {
 impl Harness {
     /// Starts everything. Panics with a how-to when the WASM package is not built.
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`Harness::start`], with the server's [`signaling_server::Config`] changed by
+    /// `configure` first (e.g. to hand out a TURN server).
+    pub async fn start_with(configure: impl FnOnce(&mut signaling_server::Config)) -> Self {
         let www = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../www");
         assert!(
             www.join("pkg/peer_wasm.js").is_file(),
@@ -58,7 +68,8 @@ impl Harness {
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
         let addr = listener.local_addr().expect("has an address");
-        let config = signaling_server::Config { static_dir: www, ..Default::default() };
+        let mut config = signaling_server::Config { static_dir: www, ..Default::default() };
+        configure(&mut config);
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(signaling_server::run(listener, config, async {
             let _ = stopped.await;

@@ -55,14 +55,21 @@ impl Tab<'_> {
 
     /// [`Tab::join_peer`], presenting `secret` (a private room) when given.
     pub async fn join_private(&self, room: &str, name: &str, secret: Option<&str>) -> String {
-        let args = json!({ "url": self.ws_url, "room": room, "name": name, "secret": secret });
+        self.join_with(room, name, json!({ "secret": secret })).await
+    }
+
+    /// [`Tab::join_peer`] with `Peer.join`'s options object (`{secret, iceServers,
+    /// iceTransportPolicy}`).
+    pub async fn join_with(&self, room: &str, name: &str, options: Value) -> String {
+        let args = json!({ "url": self.ws_url, "room": room, "name": name, "options": options });
         let id = self
             .eval(&format!(
                 "const a = {args};
                  const {{ default: init, Peer }} = await import('/pkg/peer_wasm.js');
                  await init();
                  window.inbox = []; window.events = [];
-                 const peer = await Peer.join(a.url, a.room, a.name, a.secret ?? undefined);
+                 if (a.options.secret === null) delete a.options.secret;
+                 const peer = await Peer.join(a.url, a.room, a.name, a.options);
                  window.peer = peer;
                  const plain = (d) => d instanceof Uint8Array ? {{ bytes: Array.from(d) }} : d;
                  peer.onMessage((m) => window.inbox.push(

@@ -1,117 +1,32 @@
 //! The reference scenario, with real browsers: one tab per peer (all Chromium, or Peer 2
-//! in Firefox), the real signaling server, real data channels. Every delivery is
-//! asserted, and so is every delivery that must not happen.
+//! in Firefox), the real signaling server, real data channels (`e2e_tests::scenario`
+//! asserts every inbox).
 
-use e2e_tests::{Engine, Harness, Tab};
-use serde_json::{Value, json};
+use e2e_tests::{Engine, Harness, reference_scenario};
+use serde_json::json;
 use std::time::Duration;
 
 /// The whole test may take this long before it fails instead of hanging.
 const BUDGET: Duration = Duration::from_secs(180);
 
-/// How long a message that must not arrive gets to show up anyway.
-const GRACE: Duration = Duration::from_millis(500);
-
-async fn inbox(tab: &Tab<'_>) -> Value {
-    tab.eval("return window.inbox;").await
-}
-
-async fn connected(tab: &Tab<'_>) -> Value {
-    tab.eval("return window.peer.connectedPeers().map((p) => p.name);").await
-}
-
-async fn send(tab: &Tab<'_>, text: &str) -> Value {
-    tab.eval(&format!("return window.peer.sendMessage({});", json!(text))).await
-}
-
-async fn connect(tab: &Tab<'_>, id: &str) {
-    tab.eval(&format!("await window.peer.connect({});", json!(id))).await;
-}
-
-async fn disconnect(tab: &Tab<'_>, id: &str) {
-    tab.eval(&format!("await window.peer.disconnect({});", json!(id))).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_scenario_three_peers_in_three_tabs() {
-    reference_scenario(Engine::Chromium).await;
+    in_tabs(Engine::Chromium).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_scenario_with_peer_2_in_firefox() {
-    reference_scenario(Engine::Firefox).await;
+    in_tabs(Engine::Firefox).await;
 }
 
-/// The scenario of the mission, Peer 1 and Peer 3 in Chromium, Peer 2 in `peer2_in`.
-async fn reference_scenario(peer2_in: Engine) {
+/// The scenario with Peer 1 and Peer 3 in Chromium, Peer 2 in `peer2_in`.
+async fn in_tabs(peer2_in: Engine) {
     tokio::time::timeout(BUDGET, async {
         let harness = Harness::start().await;
         let peer1 = harness.open_tab().await;
         let peer2 = harness.open_tab_in(peer2_in).await;
         let peer3 = harness.open_tab().await;
-        let id1 = peer1.join_peer("scenario", "Peer 1").await;
-        let id2 = peer2.join_peer("scenario", "Peer 2").await;
-        let id3 = peer3.join_peer("scenario", "Peer 3").await;
-        peer1.wait_until("window.peer.peers().length == 2", "window.peer.peers()").await;
-
-        // peer1.connect(peer2); peer1.connect(peer3)
-        connect(&peer1, &id2).await;
-        connect(&peer1, &id3).await;
-        for tab in [&peer2, &peer3] {
-            tab.wait_until("window.events.includes('Connected:Peer 1')", "window.events").await;
-        }
-
-        assert_eq!(send(&peer1, "Hello, everyone!").await, json!(2));
-        peer2.wait_until("window.inbox.length == 1", "window.inbox").await;
-        peer3.wait_until("window.inbox.length == 1", "window.inbox").await;
-        assert_eq!(send(&peer2, "Hi, Peer 1!").await, json!(1));
-        peer1.wait_until("window.inbox.length == 1", "window.inbox").await;
-        assert_eq!(send(&peer3, "Greetings from Peer 3!").await, json!(1));
-        peer1.wait_until("window.inbox.length == 2", "window.inbox").await;
-
-        // peer1.disconnect(peer2); peer2.disconnect(peer3) -- the second is a no-op
-        disconnect(&peer1, &id2).await;
-        peer2.wait_until("window.events.includes('Disconnected:Peer 1')", "window.events").await;
-        disconnect(&peer2, &id3).await;
-
-        assert_eq!(send(&peer1, "Goodbye!").await, json!(1));
-        peer3.wait_until("window.inbox.length == 2", "window.inbox").await;
-        tokio::time::sleep(GRACE).await;
-
-        let said =
-            |from: &str, id: &str, text: &str| json!({ "from": from, "fromId": id, "data": text });
-        assert_eq!(
-            inbox(&peer1).await,
-            json!([
-                said("Peer 2", &id2, "Hi, Peer 1!"),
-                said("Peer 3", &id3, "Greetings from Peer 3!")
-            ])
-        );
-        assert_eq!(inbox(&peer2).await, json!([said("Peer 1", &id1, "Hello, everyone!")]));
-        assert_eq!(
-            inbox(&peer3).await,
-            json!([said("Peer 1", &id1, "Hello, everyone!"), said("Peer 1", &id1, "Goodbye!")])
-        );
-        assert_eq!(connected(&peer1).await, json!(["Peer 3"]));
-        assert_eq!(connected(&peer2).await, json!([]));
-        assert_eq!(connected(&peer3).await, json!(["Peer 1"]));
-
-        // Each side saw each link open and close once; nobody left the room.
-        assert_eq!(
-            peer1.eval("return window.events;").await,
-            json!([
-                "PeerJoined:Peer 2",
-                "PeerJoined:Peer 3",
-                "Connected:Peer 2",
-                "Connected:Peer 3",
-                "Disconnected:Peer 2"
-            ])
-        );
-        assert_eq!(
-            peer2.eval("return window.events;").await,
-            json!(["PeerJoined:Peer 3", "Connected:Peer 1", "Disconnected:Peer 1"])
-        );
-        assert_eq!(peer3.eval("return window.events;").await, json!(["Connected:Peer 1"]));
+        reference_scenario([&peer1, &peer2, &peer3], json!({})).await;
         harness.close().await;
     })
     .await

@@ -211,6 +211,8 @@ fn read(server: &mut Harness, model: &mut Model, client: usize) {
             ServerMessage::PeerJoined { .. } | ServerMessage::PeerLeft { .. } => {
                 assert!(model.welcomed.contains(&client), "news before the welcome");
             }
+            // Renewals come from a session's timer, which the harness does not run.
+            ServerMessage::IceServers { .. } => panic!("ice_servers without a timer"),
             ServerMessage::Error { .. } => {}
         }
     }

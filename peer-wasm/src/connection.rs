@@ -20,8 +20,8 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{
-    MessageEvent, RtcDataChannel, RtcDataChannelInit, RtcDataChannelType, RtcPeerConnection,
-    RtcPeerConnectionIceEvent, RtcPeerConnectionState,
+    MessageEvent, RtcConfiguration, RtcDataChannel, RtcDataChannelInit, RtcDataChannelType,
+    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState,
 };
 
 /// Label of the one data channel each connection carries.
@@ -38,7 +38,7 @@ pub(crate) struct Connection {
     steps: UnboundedSender<Step>,
     negotiation: AbortHandle,
     reporter: Reporter,
-    _listeners: [EventListener; 6],
+    _listeners: [EventListener; 7],
 }
 
 impl Connection {
@@ -49,10 +49,10 @@ impl Connection {
         key: ConnKey,
         role: Role,
         inputs: UnboundedSender<PeerInput>,
+        config: &RtcConfiguration,
     ) -> Result<Self, PeerError> {
         let reporter = Reporter::new(inputs, key);
-        // No ICE servers: host candidates reach other tabs and hosts on the same network.
-        let pc = RtcPeerConnection::new().map_err(PeerError::browser)?;
+        let pc = RtcPeerConnection::new_with_configuration(config).map_err(PeerError::browser)?;
         // Both sides create the same pre-negotiated channel (id 0), so neither waits for
         // `ondatachannel` and the roles differ only in who sends the offer.
         let init = RtcDataChannelInit::new();
@@ -81,6 +81,11 @@ impl Connection {
             reporter,
             _listeners: listeners,
         })
+    }
+
+    /// The `RTCPeerConnection` itself (for its stats).
+    pub(crate) fn peer_connection(&self) -> RtcPeerConnection {
+        self.pc.clone()
     }
 
     /// Hands a remote offer, answer or candidate to the negotiation task.
@@ -151,7 +156,7 @@ fn listen(
     channel: &RtcDataChannel,
     queue: &Rc<RefCell<SendQueue>>,
     reporter: &Reporter,
-) -> [EventListener; 6] {
+) -> [EventListener; 7] {
     let on_candidate = {
         let reporter = reporter.clone();
         EventListener::new(pc, "icecandidate", move |event| {
@@ -214,5 +219,20 @@ fn listen(
             }
         })
     };
-    [on_candidate, on_state, on_open, on_close, on_message, on_buffered_low]
+    let on_ice_error = {
+        let reporter = reporter.clone();
+        EventListener::new(pc, "icecandidateerror", move |event| {
+            // `RTCPeerConnectionIceErrorEvent`: which server, and what it answered.
+            let read = |key: &str| js_sys::Reflect::get(event, &key.into()).unwrap_or_default();
+            let (url, code, text) = (read("url"), read("errorCode"), read("errorText"));
+            let detail = format!(
+                "{} answered {} {}",
+                url.as_string().unwrap_or_default(),
+                code.as_f64().unwrap_or_default(),
+                text.as_string().unwrap_or_default()
+            );
+            reporter.report(|key| Input::IceServerError { key, detail });
+        })
+    };
+    [on_candidate, on_state, on_open, on_close, on_message, on_buffered_low, on_ice_error]
 }

@@ -9,6 +9,7 @@
 
 use crate::connection::Connection;
 use crate::core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
+use crate::ice::{self, JoinOptions};
 use crate::reporter::PeerInput;
 use crate::signaling::{SignalingEvent, SignalingTransport};
 use crate::{Payload, PeerError, PeerEvent, framing, log};
@@ -16,7 +17,7 @@ use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_channel::oneshot;
 use futures_util::{StreamExt, future, stream};
 use gloo_timers::callback::Timeout;
-use signaling_protocol::{ClientMessage, PeerId, PeerInfo, ServerMessage};
+use signaling_protocol::{ClientMessage, IceServer, PeerId, PeerInfo, ServerMessage};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
@@ -24,6 +25,24 @@ use wasm_bindgen_futures::spawn_local;
 
 /// What receives the peer's events.
 pub(crate) type EventHandler = Box<dyn FnMut(PeerEvent)>;
+
+/// The ICE servers new connections use: the page's own, or else the signaling server's
+/// latest (it renews their TURN credentials before they expire).
+pub(crate) struct Ice {
+    servers: Vec<IceServer>,
+    from_page: bool,
+    relay_only: bool,
+}
+
+impl Ice {
+    /// As the join's options say, with the servers the welcome carried.
+    pub fn new(options: &JoinOptions, from_server: Vec<IceServer>) -> Self {
+        let own = options.own_servers().map(<[IceServer]>::to_vec);
+        let from_page = own.is_some();
+        let servers = own.unwrap_or(from_server);
+        Self { servers, from_page, relay_only: options.is_relay_only() }
+    }
+}
 
 /// Where the answer to a waiting `connect()` / `disconnect()` goes.
 type Answer = oneshot::Sender<Result<(), PeerError>>;
@@ -34,6 +53,7 @@ pub(crate) struct Driver {
     pub room: String,
     core: RefCell<Core<Payload>>,
     signaling: Rc<dyn SignalingTransport>,
+    ice: RefCell<Ice>,
     /// Where connections and timers post their reports.
     inputs: UnboundedSender<PeerInput>,
     // Lists, not maps: a peer has a few dozen of each at most, and every map type
@@ -54,6 +74,7 @@ impl Driver {
         me: PeerInfo,
         room: String,
         roster: Vec<PeerInfo>,
+        ice: Ice,
         signaling: Rc<dyn SignalingTransport>,
         events: UnboundedReceiver<SignalingEvent>,
     ) -> Rc<Self> {
@@ -65,6 +86,7 @@ impl Driver {
             me,
             room,
             signaling,
+            ice: RefCell::new(ice),
             inputs,
             connections: RefCell::new(Vec::new()),
             timers: RefCell::new(Vec::new()),
@@ -75,7 +97,10 @@ impl Driver {
         });
         let running = Rc::clone(&driver);
         spawn_local(async move {
-            let from_server = events.filter_map(|event| future::ready(from_signaling(event)));
+            let from_server = {
+                let driver = Rc::clone(&running);
+                events.filter_map(move |event| future::ready(driver.input_for(event)))
+            };
             let mut inputs = stream::select(from_server, own_inputs);
             while let Some(input) = inputs.next().await {
                 if let Input::TimerFired(timer) = &input {
@@ -204,7 +229,11 @@ impl Driver {
                 let _ = self.signaling.send(&ClientMessage::Signal { to, signal });
             }
             Output::StartConnection { key, role } => {
-                match Connection::start(key.clone(), role, self.inputs.clone()) {
+                let config = {
+                    let ice = self.ice.borrow();
+                    ice::configuration(&ice.servers, ice.relay_only)
+                };
+                match Connection::start(key.clone(), role, self.inputs.clone(), &config) {
                     Ok(connection) => self.connections.borrow_mut().push((key, connection)),
                     Err(error) => {
                         let reason = error.to_string();
@@ -294,8 +323,23 @@ fn linger(connection: Connection) {
     });
 }
 
-/// The machine's input for what the signaling transport delivered.
-fn from_signaling(event: SignalingEvent) -> Option<PeerInput> {
+impl Driver {
+    /// The machine's input for what the signaling transport delivered; renewed ICE
+    /// servers are the driver's own business.
+    fn input_for(&self, event: SignalingEvent) -> Option<PeerInput> {
+        if let SignalingEvent::Message(ServerMessage::IceServers { ice_servers }) = event {
+            let mut ice = self.ice.borrow_mut();
+            if !ice.from_page {
+                ice.servers = ice_servers;
+            }
+            return None;
+        }
+        machine_input(event)
+    }
+}
+
+/// The machine's input for a server message or the transport's end.
+fn machine_input(event: SignalingEvent) -> Option<PeerInput> {
     Some(match event {
         SignalingEvent::Message(ServerMessage::PeerJoined { peer }) => Input::PeerJoined(peer),
         SignalingEvent::Message(ServerMessage::PeerLeft { peer }) => Input::PeerLeft(peer),
@@ -305,8 +349,10 @@ fn from_signaling(event: SignalingEvent) -> Option<PeerInput> {
         SignalingEvent::Message(ServerMessage::Error { code, message, to }) => {
             Input::Refused { code, message, to }
         }
-        // Only ever the answer to our join, handled before the driver starts.
-        SignalingEvent::Message(ServerMessage::Welcome { .. }) => return None,
+        // The answer to our join, handled before the driver starts; renewals, above.
+        SignalingEvent::Message(
+            ServerMessage::Welcome { .. } | ServerMessage::IceServers { .. },
+        ) => return None,
         SignalingEvent::Closed { reason } => Input::SignalingClosed { reason },
     })
 }

@@ -30,6 +30,10 @@ pub enum PeerError {
         /// The URL that was tried.
         url: String,
     },
+    /// The browser refused the ICE servers (a malformed URL, a TURN server without
+    /// credentials, ...); its own message is kept.
+    #[error("invalid iceServers: {0}")]
+    InvalidIceServers(String),
     /// The signaling connection is closed, so no new connection can be negotiated.
     #[error("the signaling connection is closed")]
     SignalingClosed,

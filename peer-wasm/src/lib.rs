@@ -22,6 +22,7 @@ mod driver;
 mod error;
 mod events;
 mod framing;
+mod ice;
 mod js_events;
 mod local_hub;
 mod log;
@@ -32,6 +33,7 @@ mod reporter;
 mod room;
 mod send_queue;
 mod signaling;
+mod stats;
 mod timer;
 mod websocket;
 mod wire;
@@ -39,13 +41,15 @@ mod wire;
 pub use error::PeerError;
 pub use events::PeerEvent;
 pub use framing::MAX_MESSAGE_BYTES;
+pub use ice::JoinOptions;
 pub use local_hub::LocalHub;
 pub use payload::Payload;
 pub use peer::Peer;
 pub use room::Room;
 pub use send_queue::MAX_QUEUED_BYTES;
 pub use signaling::{SignalingEvent, SignalingLink, SignalingTransport};
-pub use signaling_protocol::{PeerId, PeerInfo};
+pub use signaling_protocol::{IceServer, PeerId, PeerInfo};
+pub use stats::PathStats;
 pub use websocket::WebSocketSignaling;
 
 use js_events::{Callbacks, Kind, peer_list_js};
@@ -56,6 +60,26 @@ use wasm_bindgen_futures::future_to_promise;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
+/** How to join, beyond the room and the name. */
+export interface JoinOptions {
+  /** The room's secret (a private room). */
+  secret?: string;
+  /** Use these STUN/TURN servers instead of the signaling server's. */
+  iceServers?: RTCIceServer[];
+  /** "relay": connect through TURN only. Default "all". */
+  iceTransportPolicy?: "all" | "relay";
+}
+/** The path of one connection, from getStats(). */
+export interface PathStats {
+  state: RTCPeerConnectionState;
+  /** Our end of the selected candidate pair ("" until one is selected). */
+  path: "host" | "srflx" | "prflx" | "relay" | "";
+  remotePath: "host" | "srflx" | "prflx" | "relay" | "";
+  rttMs: number | null;
+  bytesSent: number;
+  bytesReceived: number;
+  bufferedAmount: number;
+}
 /** A peer of the room. */
 export interface PeerInfo { id: string; name: string }
 /** A message received on a data channel. */
@@ -81,19 +105,37 @@ pub struct JsPeer {
 impl JsPeer {
     /// Joins `room` as `name` through the signaling server at `url`
     /// (e.g. `ws://127.0.0.1:8080/ws`); resolves once the server has assigned our id.
-    /// With a `secret`, the room is private: the first peer in sets the secret, later
-    /// peers must give the same one (else the promise rejects with `wrong_secret`).
+    /// `options` is `{secret, iceServers, iceTransportPolicy}` (or just the secret, as a
+    /// string). With a `secret`, the room is private: the first peer in sets the secret,
+    /// later peers must give the same one (else the promise rejects with
+    /// `wrong_secret`). `iceServers` replace the server's; `iceTransportPolicy: "relay"`
+    /// connects through TURN only.
     pub async fn join(
         url: String,
         room: String,
         name: String,
-        secret: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "string | JoinOptions")] options: Option<JsValue>,
     ) -> Result<JsPeer, JsValue> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let secret = match options.as_string() {
+            Some(secret) => Some(secret),
+            None => js_sys::Reflect::get(&options, &"secret".into())
+                .ok()
+                .filter(|secret| !secret.is_undefined() && !secret.is_null())
+                .map(|secret| {
+                    secret.as_string().ok_or(PeerError::InvalidInput {
+                        what: "secret",
+                        reason: "expected a string",
+                    })
+                })
+                .transpose()?,
+        };
         let mut target = Room::new(&room);
         if let Some(secret) = secret.as_deref() {
             target = target.with_secret(secret);
         }
-        let peer = Peer::join(&url, target, &name).await?;
+        let join_options = JoinOptions::from_js(&options)?;
+        let peer = Peer::join_with_options(&url, target, &name, join_options).await?;
         let callbacks = Rc::new(Callbacks::default());
         let dispatch = Rc::clone(&callbacks);
         peer.set_event_handler(move |event| dispatch.dispatch(event));
@@ -182,6 +224,15 @@ impl JsPeer {
             drained.await?;
             Ok(JsValue::UNDEFINED)
         })
+    }
+
+    /// What the browser says about the path to the peer `id`: `{state, path,
+    /// remotePath, rttMs, bytesSent, bytesReceived, bufferedAmount}`, `path` being our
+    /// end of the selected candidate pair ("host", "srflx", "prflx" or "relay").
+    #[wasm_bindgen(unchecked_return_type = "Promise<PathStats>")]
+    pub fn stats(&self, id: String) -> Promise {
+        let stats = self.peer.stats(&PeerId::new(id));
+        future_to_promise(async move { Ok(stats.await?.to_js()) })
     }
 
     /// `cb({from, fromName, data})` for every message received (the pattern's

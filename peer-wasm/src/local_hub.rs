@@ -99,7 +99,13 @@ impl SignalingTransport for HubTransport {
             ClientMessage::Join { room, name, secret: _ } => {
                 let me = PeerInfo { id: self.id.clone(), name };
                 let peers = members.joined.iter().map(|(info, _)| info.clone()).collect();
-                self.reply(ServerMessage::Welcome { id: self.id.clone(), room, peers });
+                let ice_servers = Vec::new();
+                self.reply(ServerMessage::Welcome {
+                    id: self.id.clone(),
+                    room,
+                    peers,
+                    ice_servers,
+                });
                 members.broadcast(&self.id, &ServerMessage::PeerJoined { peer: me.clone() });
                 members.joined.push((me, self.outbox.clone()));
             }

@@ -2,15 +2,16 @@
 //! driver (`driver.rs`), which runs the state machine (`core/`). This is the Rust API;
 //! `lib.rs` wraps it for JS.
 
-use crate::driver::Driver;
+use crate::driver::{Driver, Ice};
+use crate::ice::{self, JoinOptions};
 use crate::signaling::{SignalingEvent, SignalingLink};
 use crate::websocket::WebSocketSignaling;
 use crate::{Payload, PeerError, PeerEvent, Room, framing, timer};
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::StreamExt;
 use signaling_protocol::{
-    ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, validate_name, validate_room,
-    validate_secret,
+    ClientMessage, ErrorCode, IceServer, PeerId, PeerInfo, ServerMessage, validate_name,
+    validate_room, validate_secret,
 };
 use std::future::Future;
 use std::rc::Rc;
@@ -30,10 +31,20 @@ impl Peer {
     /// signaling server at `url` (e.g. `ws://127.0.0.1:8080/ws`); resolves once the
     /// server has assigned our id.
     pub async fn join(url: &str, room: impl Into<Room<'_>>, name: &str) -> Result<Self, PeerError> {
+        Self::join_with_options(url, room, name, JoinOptions::default()).await
+    }
+
+    /// [`Peer::join`] with [`JoinOptions`] (the page's own ICE servers, relay only).
+    pub async fn join_with_options(
+        url: &str,
+        room: impl Into<Room<'_>>,
+        name: &str,
+        options: JoinOptions,
+    ) -> Result<Self, PeerError> {
         let room = room.into();
-        check_join(room, name)?;
+        check_join(room, name, &options)?;
         let link = WebSocketSignaling::open(url).await?;
-        Self::join_with(link, room, name).await
+        Self::join_over(link, room, name, options).await
     }
 
     /// Joins `room` as `name` over any signaling transport (see
@@ -43,8 +54,18 @@ impl Peer {
         room: impl Into<Room<'_>>,
         name: &str,
     ) -> Result<Self, PeerError> {
+        Self::join_over(link, room, name, JoinOptions::default()).await
+    }
+
+    /// [`Peer::join_with`] with [`JoinOptions`].
+    pub async fn join_over(
+        link: SignalingLink,
+        room: impl Into<Room<'_>>,
+        name: &str,
+        options: JoinOptions,
+    ) -> Result<Self, PeerError> {
         let room = room.into();
-        check_join(room, name)?;
+        check_join(room, name, &options)?;
         let SignalingLink { transport, mut events } = link;
         let join = ClientMessage::Join {
             room: room.name().to_owned(),
@@ -57,7 +78,7 @@ impl Peer {
             ),
             Err(error) => Err(error),
         };
-        let (id, roster) = match welcome {
+        let (id, roster, server_ice) = match welcome {
             Ok(welcome) => welcome,
             Err(error) => {
                 transport.close();
@@ -65,7 +86,8 @@ impl Peer {
             }
         };
         let me = PeerInfo { id, name: name.to_owned() };
-        let driver = Driver::start(me, room.name().to_owned(), roster, transport, events);
+        let ice = Ice::new(&options, server_ice);
+        let driver = Driver::start(me, room.name().to_owned(), roster, ice, transport, events);
         Ok(Self { driver })
     }
 
@@ -144,6 +166,19 @@ impl Peer {
         }
     }
 
+    /// What the browser says about the path to `peer` (see [`crate::PathStats`]).
+    pub fn stats(
+        &self,
+        peer: &PeerId,
+    ) -> impl Future<Output = Result<crate::PathStats, PeerError>> + use<> {
+        let opened =
+            self.driver.with_open(peer, |c| Ok((c.peer_connection(), c.buffered_amount())));
+        async move {
+            let (pc, buffered) = opened?;
+            crate::stats::read(pc, buffered).await
+        }
+    }
+
     /// Leaves the room: closes every connection (telling each remote) and the
     /// signaling transport. Later calls fail with [`PeerError::Closed`].
     pub fn close(&self) {
@@ -157,23 +192,28 @@ impl Drop for Peer {
     }
 }
 
-/// Rejects a room, secret or name locally with the same rule the server applies.
-fn check_join(room: Room<'_>, name: &str) -> Result<(), PeerError> {
+/// Rejects a room, secret or name locally with the same rule the server applies, and ICE
+/// servers the browser would refuse.
+fn check_join(room: Room<'_>, name: &str, options: &JoinOptions) -> Result<(), PeerError> {
     let invalid =
         |what, code: ErrorCode| PeerError::InvalidInput { what, reason: code.description() };
     validate_room(room.name()).map_err(|code| invalid("room", code))?;
     room.secret().map(validate_secret).transpose().map_err(|code| invalid("secret", code))?;
-    validate_name(name).map_err(|code| invalid("name", code))
+    validate_name(name).map_err(|code| invalid("name", code))?;
+    match options.own_servers() {
+        Some(servers) => ice::check(&ice::configuration(servers, options.is_relay_only())),
+        None => Ok(()),
+    }
 }
 
 /// Waits for the server's answer to our join.
 async fn next_welcome(
     events: &mut UnboundedReceiver<SignalingEvent>,
-) -> Result<(PeerId, Vec<PeerInfo>), PeerError> {
+) -> Result<(PeerId, Vec<PeerInfo>, Vec<IceServer>), PeerError> {
     while let Some(event) = events.next().await {
         match event {
-            SignalingEvent::Message(ServerMessage::Welcome { id, peers, .. }) => {
-                return Ok((id, peers));
+            SignalingEvent::Message(ServerMessage::Welcome { id, peers, ice_servers, .. }) => {
+                return Ok((id, peers, ice_servers));
             }
             SignalingEvent::Message(ServerMessage::Error { code, message, .. }) => {
                 return Err(PeerError::Refused { code, message });

@@ -6,6 +6,7 @@
 //! package. The format is `docs/PROTOCOL.md`; the browser tests check this reader against
 //! the serde encoding the server uses, message by message.
 
+use crate::ice::read_servers;
 use js_sys::{Array, JSON, Reflect};
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, SessionId, Signal, Step,
@@ -24,7 +25,11 @@ pub fn decode_server(text: &str) -> Option<ServerMessage> {
                 id: PeerId::new(string(&value, "id")?),
                 room: string(&value, "room")?,
                 peers: peers.iter().map(|peer| peer_info(&peer)).collect::<Option<_>>()?,
+                ice_servers: optional(&value, "ice_servers", read_servers)?.unwrap_or_default(),
             }
+        }
+        "ice_servers" => {
+            ServerMessage::IceServers { ice_servers: read_servers(&field(&value, "ice_servers")?)? }
         }
         "peer_joined" => ServerMessage::PeerJoined { peer: peer_info(&field(&value, "peer")?)? },
         "peer_left" => ServerMessage::PeerLeft { peer: peer_info(&field(&value, "peer")?)? },
@@ -153,12 +158,28 @@ fn set(object: &js_sys::Object, key: &str, value: JsValue) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use signaling_protocol::IceServer;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
     fn peer(id: &str, name: &str) -> PeerInfo {
         PeerInfo { id: PeerId::from(id), name: name.into() }
+    }
+
+    fn ice_servers() -> Vec<IceServer> {
+        vec![
+            IceServer {
+                urls: vec!["stun:127.0.0.1:3478".into()],
+                username: None,
+                credential: None,
+            },
+            IceServer {
+                urls: vec!["turn:127.0.0.1:3478".into(), "turns:t.example:5349".into()],
+                username: Some("1764081000:a1".into()),
+                credential: Some("Qa0Yl7PEXjWZlXo6e6wNAcr/Mlo=".into()),
+            },
+        ]
     }
 
     fn signals() -> Vec<Signal> {
@@ -185,12 +206,20 @@ mod tests {
     #[wasm_bindgen_test]
     fn reads_what_the_server_writes() {
         let mut messages = vec![
-            ServerMessage::Welcome { id: "a1".into(), room: "lobby".into(), peers: vec![] },
+            ServerMessage::Welcome {
+                id: "a1".into(),
+                room: "lobby".into(),
+                peers: vec![],
+                ice_servers: vec![],
+            },
             ServerMessage::Welcome {
                 id: "a1".into(),
                 room: "lobby".into(),
                 peers: vec![peer("b7", "Peer 2"), peer("c3", "Zoë \"🦀\"")],
+                ice_servers: ice_servers(),
             },
+            ServerMessage::IceServers { ice_servers: ice_servers() },
+            ServerMessage::IceServers { ice_servers: vec![] },
             ServerMessage::PeerJoined { peer: peer("c3", "Peer 3") },
             ServerMessage::PeerLeft { peer: peer("c3", "Peer 3") },
         ];
@@ -273,6 +302,10 @@ mod tests {
             r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","session":1,"candidate":"c","sdp_m_line_index":1.5}}"#,
             r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","session":1,"candidate":"c","sdp_mid":3}}"#,
             r#"{"type":"error","code":"unknown_peer","message":"m","to":7}"#,
+            r#"{"type":"welcome","id":"a1","room":"lobby","peers":[],"ice_servers":{}}"#,
+            r#"{"type":"welcome","id":"a1","room":"lobby","peers":[],"ice_servers":[{"urls":7}]}"#,
+            r#"{"type":"ice_servers","ice_servers":[{"urls":["stun:x"],"username":1}]}"#,
+            r#"{"type":"ice_servers"}"#,
             r#"{"type":"error","code":7,"message":"m"}"#,
             r#"{"type":"join","room":"lobby","name":"x"}"#,
         ] {

@@ -9,10 +9,12 @@
 //! The crate depends on serde only: the server encodes with `serde_json`, the browser
 //! with `serde-wasm-bindgen` and the browser's own `JSON`.
 
+mod ice;
 mod ids;
 mod limits;
 mod messages;
 
+pub use ice::IceServer;
 pub use ids::{PeerId, PeerInfo, SessionId};
 pub use limits::{
     MAX_NAME_CHARS, MAX_ROOM_CHARS, MAX_SECRET_CHARS, validate_name, validate_room, validate_secret,

@@ -1,6 +1,6 @@
 //! The messages on the signaling WebSocket, in both directions.
 
-use crate::{PeerId, PeerInfo, SessionId};
+use crate::{IceServer, PeerId, PeerInfo, SessionId};
 use serde::{Deserialize, Serialize};
 
 /// A message from a client to the signaling server.
@@ -47,6 +47,16 @@ pub enum ServerMessage<S = Signal> {
         room: String,
         /// The peers already in the room, oldest first (this client excluded).
         peers: Vec<PeerInfo>,
+        /// The ICE servers this peer's connections should use: STUN as configured, TURN
+        /// with credentials minted for this peer. Omitted when the server has none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        ice_servers: Vec<IceServer>,
+    },
+    /// Renewed ICE servers, sent before the TURN credentials of the earlier ones expire;
+    /// they replace them for the connections made from now on.
+    IceServers {
+        /// As in [`ServerMessage::Welcome`].
+        ice_servers: Vec<IceServer>,
     },
     /// Another peer entered the room.
     PeerJoined {

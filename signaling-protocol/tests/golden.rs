@@ -4,7 +4,7 @@
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 use signaling_protocol::{
-    ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, SessionId, Signal, Step,
+    ClientMessage, ErrorCode, IceServer, PeerId, PeerInfo, ServerMessage, SessionId, Signal, Step,
 };
 use std::fmt::Debug;
 
@@ -62,9 +62,44 @@ fn server_messages() {
             id: "a1".into(),
             room: "lobby".into(),
             peers: vec![peer("b7", "Peer 2")],
+            ice_servers: vec![],
         },
         json!({"type": "welcome", "id": "a1", "room": "lobby",
                "peers": [{"id": "b7", "name": "Peer 2"}]}),
+    );
+    let ice_servers = vec![
+        IceServer {
+            urls: vec!["stun:stun.example.org:3478".into()],
+            username: None,
+            credential: None,
+        },
+        IceServer {
+            urls: vec![
+                "turn:turn.example.org:3478?transport=udp".into(),
+                "turns:turn.example.org:5349".into(),
+            ],
+            username: Some("1764081000:a1".into()),
+            credential: Some("Qa0Yl7PEXjWZlXo6e6wNAcr/Mlo=".into()),
+        },
+    ];
+    let ice_json = json!([
+        {"urls": ["stun:stun.example.org:3478"]},
+        {"urls": ["turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349"],
+         "username": "1764081000:a1", "credential": "Qa0Yl7PEXjWZlXo6e6wNAcr/Mlo="}
+    ]);
+    assert_wire::<ServerMessage>(
+        ServerMessage::Welcome {
+            id: "a1".into(),
+            room: "lobby".into(),
+            peers: vec![],
+            ice_servers: ice_servers.clone(),
+        },
+        json!({"type": "welcome", "id": "a1", "room": "lobby", "peers": [],
+               "ice_servers": ice_json}),
+    );
+    assert_wire::<ServerMessage>(
+        ServerMessage::IceServers { ice_servers },
+        json!({"type": "ice_servers", "ice_servers": ice_json}),
     );
     assert_wire::<ServerMessage>(
         ServerMessage::PeerJoined { peer: peer("c3", "Peer 3") },

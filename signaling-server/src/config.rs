@@ -1,7 +1,12 @@
-//! The server's options, with their defaults.
+//! The server's options, with their defaults, and the checks `main` runs on them.
 
+use crate::turn::TurnSecret;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// The shortest TURN credential lifetime [`Config::validate`] accepts: peers are sent
+/// fresh credentials at 80% of it, and more often than every 48 s would be churn.
+pub const MIN_TURN_CREDENTIAL_TTL: Duration = Duration::from_secs(60);
 
 /// Everything the server can be told; `main.rs` fills it from flags and environment.
 #[derive(Clone, Debug)]
@@ -44,6 +49,18 @@ pub struct Config {
     /// A socket that has not joined a room this long after it opened is closed (1008,
     /// "join timeout"), whether it answers pings or not.
     pub join_timeout: Duration,
+    /// STUN URLs (`stun:` or `stuns:`) handed to every peer in its welcome.
+    pub stun_urls: Vec<String>,
+    /// TURN URLs (`turn:` or `turns:`) handed to every peer with credentials minted for
+    /// it (`turn.rs`); used only together with `turn_secret`.
+    pub turn_urls: Vec<String>,
+    /// The secret shared with the TURN server (coturn's `static-auth-secret`), which
+    /// mints the credentials. Never sent, and never printed (its `Debug` hides it).
+    pub turn_secret: Option<TurnSecret>,
+    /// How long minted TURN credentials stay valid; a peer gets fresh ones at 80% of it.
+    /// [`Config::validate`] wants at least [`MIN_TURN_CREDENTIAL_TTL`]; tests, which
+    /// build a `Config` directly, use seconds.
+    pub turn_credential_ttl: Duration,
 }
 
 impl Default for Config {
@@ -71,6 +88,128 @@ impl Default for Config {
             // A browser joins within a round trip of opening; ten seconds leave room for
             // a slow network and a retry after a refusal, and free an idle place soon.
             join_timeout: Duration::from_secs(10),
+            stun_urls: Vec::new(),
+            turn_urls: Vec::new(),
+            turn_secret: None,
+            // An hour: renewals are rare, and a leaked credential is soon worthless.
+            turn_credential_ttl: Duration::from_secs(3600),
         }
+    }
+}
+
+/// An option the server cannot run with, worded for the person who set it.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// TURN URLs, but no secret to mint their credentials with.
+    #[error(
+        "--turn-url (SIGNALING_TURN_URLS) needs --turn-secret (SIGNALING_TURN_SECRET), the \
+         static-auth-secret the TURN server was started with, to mint credentials for it"
+    )]
+    TurnUrlWithoutSecret,
+    /// A secret, but no TURN server to use it for.
+    #[error(
+        "--turn-secret (SIGNALING_TURN_SECRET) is set but no --turn-url (SIGNALING_TURN_URLS): \
+         there is no TURN server to mint credentials for"
+    )]
+    SecretWithoutTurnUrl,
+    /// An empty secret, which would make credentials anyone can compute.
+    #[error("--turn-secret (SIGNALING_TURN_SECRET) is empty")]
+    EmptySecret,
+    /// A TURN URL of another scheme.
+    #[error("--turn-url {0:?} is not a TURN URL: it must start with turn: or turns:")]
+    NotTurnUrl(String),
+    /// A STUN URL of another scheme.
+    #[error("--stun-url {0:?} is not a STUN URL: it must start with stun: or stuns:")]
+    NotStunUrl(String),
+    /// A credential lifetime under [`MIN_TURN_CREDENTIAL_TTL`].
+    #[error(
+        "--turn-credential-ttl-secs (SIGNALING_TURN_CREDENTIAL_TTL_SECS) is {0} s; it must be \
+         at least {min} s", min = MIN_TURN_CREDENTIAL_TTL.as_secs()
+    )]
+    TtlTooShort(u64),
+}
+
+impl Config {
+    /// Whether the server can run as configured (`main` checks before it binds). The
+    /// server itself serves whatever it is given: with TURN URLs and no secret it hands
+    /// out no TURN server.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = self.stun_urls.iter().find(|url| !has_scheme(url, &["stun", "stuns"])) {
+            return Err(ConfigError::NotStunUrl(url.clone()));
+        }
+        if let Some(url) = self.turn_urls.iter().find(|url| !has_scheme(url, &["turn", "turns"])) {
+            return Err(ConfigError::NotTurnUrl(url.clone()));
+        }
+        match (&self.turn_secret, self.turn_urls.is_empty()) {
+            (None, false) => return Err(ConfigError::TurnUrlWithoutSecret),
+            (Some(_), true) => return Err(ConfigError::SecretWithoutTurnUrl),
+            (Some(secret), false) if secret.is_empty() => return Err(ConfigError::EmptySecret),
+            _ => {}
+        }
+        if self.turn_credential_ttl < MIN_TURN_CREDENTIAL_TTL {
+            return Err(ConfigError::TtlTooShort(self.turn_credential_ttl.as_secs()));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `url` is `<one of schemes>:...` (RFC 7064 and 7065 URIs have no `//`).
+fn has_scheme(url: &str, schemes: &[&str]) -> bool {
+    url.split_once(':').is_some_and(|(scheme, rest)| {
+        !rest.is_empty() && schemes.iter().any(|s| scheme.eq_ignore_ascii_case(s))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turn(urls: &[&str], secret: Option<&str>) -> Config {
+        Config {
+            stun_urls: vec!["stun:stun.example.org:3478".into()],
+            turn_urls: urls.iter().map(|url| (*url).to_owned()).collect(),
+            turn_secret: secret.map(TurnSecret::new),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn the_defaults_and_a_full_ice_setup_are_valid() {
+        assert_eq!(Config::default().validate(), Ok(()));
+        let urls = ["turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349"];
+        assert_eq!(turn(&urls, Some("s3cret")).validate(), Ok(()));
+    }
+
+    #[test]
+    fn inconsistent_ice_options_are_refused() {
+        let url = ["turn:turn.example.org"];
+        assert_eq!(turn(&url, None).validate(), Err(ConfigError::TurnUrlWithoutSecret));
+        assert_eq!(turn(&[], Some("s3cret")).validate(), Err(ConfigError::SecretWithoutTurnUrl));
+        assert_eq!(turn(&url, Some("")).validate(), Err(ConfigError::EmptySecret));
+        let http = "https://turn.example.org";
+        assert_eq!(
+            turn(&[http], Some("s3cret")).validate(),
+            Err(ConfigError::NotTurnUrl(http.into()))
+        );
+        let stun_as_turn = "stun:turn.example.org";
+        assert_eq!(
+            turn(&[stun_as_turn], Some("s3cret")).validate(),
+            Err(ConfigError::NotTurnUrl(stun_as_turn.into()))
+        );
+        let mut bad_stun = turn(&[], None);
+        bad_stun.stun_urls = vec!["turn:stun.example.org".into()];
+        let refused = bad_stun.validate();
+        assert_eq!(refused, Err(ConfigError::NotStunUrl("turn:stun.example.org".into())));
+        let short =
+            Config { turn_credential_ttl: Duration::from_secs(59), ..turn(&url, Some("s")) };
+        assert_eq!(short.validate(), Err(ConfigError::TtlTooShort(59)));
+    }
+
+    #[test]
+    fn debug_hides_the_turn_secret() {
+        let config = turn(&["turn:turn.example.org"], Some("do-not-print-me"));
+        let printed = format!("{config:?} {config:#?}");
+        assert!(!printed.contains("do-not-print-me"), "{printed}");
+        assert!(printed.contains("turn:turn.example.org"), "the rest is printed");
     }
 }

@@ -3,6 +3,7 @@
 //! The session (`session.rs`) drives it from a real socket; the fuzz harness without one.
 
 use crate::AppState;
+use crate::ice;
 use crate::limits::RateLimit;
 use crate::outbox::Outbox;
 use crate::rooms::{Admit, Delivery, OpaqueSignal, encode};
@@ -10,6 +11,7 @@ use axum::extract::ws::Message;
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room, validate_secret,
 };
+use std::time::SystemTime;
 use tokio::task::AbortHandle;
 
 /// How the rooms reach one connection: its queue, and its task (aborted to evict it).
@@ -128,7 +130,9 @@ impl Connection {
         let outbound = &self.outbound;
         let delivery =
             Delivery { outbox: outbound.outbox.clone(), session: outbound.session.clone() };
-        let id = state.rooms.join(admit, delivery)?;
+        let now = SystemTime::now();
+        let id =
+            state.rooms.join(admit, delivery, |id| ice::servers_for(&state.config, id, now))?;
         tracing::info!(peer = %id, %room, %name, private = secret.is_some(), "joined");
         self.joined = Some(Joined { room, id });
         Ok(())
@@ -139,6 +143,19 @@ impl Connection {
         let me = self.joined.as_ref().ok_or(ErrorCode::NotJoined)?;
         tracing::debug!(peer = %me.id, room = %me.room, %to, "relay");
         state.rooms.relay(&me.room, &me.id, to, signal)
+    }
+
+    /// Queues fresh ICE servers (new TURN credentials) for the peer, once joined. Queued
+    /// behind its welcome, never ahead of it. A peer whose queue is full is not keeping
+    /// up: it goes without (its credentials still hold for a fifth of their life), and the
+    /// next message it cannot take evicts it.
+    pub fn renew_ice_servers(&self, state: &AppState) {
+        let Some(me) = &self.joined else { return };
+        let ice_servers = ice::servers_for(&state.config, &me.id, SystemTime::now());
+        let renewed = encode(&ServerMessage::IceServers { ice_servers });
+        if !self.outbound.outbox.offer(renewed) {
+            tracing::debug!(peer = %me.id, "ICE servers not renewed: the queue is full");
+        }
     }
 
     /// Our room and id, once joined.

@@ -7,26 +7,31 @@
 //! the sender stamped. It never sees the messages peers exchange over their data
 //! channels. It also serves the chat page from a directory.
 //!
-//! Layout: [`Config`] (`config.rs`); the rooms (`rooms.rs`, one mutex); each peer's
-//! queue, bounded in messages and bytes (`outbox.rs`); what a connection's frames do, with
-//! no socket (`connection.rs`); one socket, one task (`session.rs`); connection caps and
-//! the token bucket (`limits.rs`); `/metrics` (`metrics.rs`); the page
-//! (`static_files.rs`); a socket-free driver of the message
-//! handling for the fuzz targets (`fuzzing.rs`); [`app`] and [`run`] here, so tests can
-//! serve on `127.0.0.1:0`.
+//! Layout: [`Config`] (`config.rs`); the ICE servers each peer is handed (`ice.rs`), with
+//! TURN credentials minted for it (`turn.rs`); the rooms (`rooms.rs`, one mutex); each
+//! peer's queue, bounded in messages and bytes (`outbox.rs`); what a connection's frames
+//! do, with no socket (`connection.rs`); one socket, one task (`session.rs`), its
+//! deadlines on one timer (`clock.rs`); connection caps and the token bucket
+//! (`limits.rs`); `/metrics` (`metrics.rs`); the page (`static_files.rs`); a socket-free
+//! driver of the message handling for the fuzz targets (`fuzzing.rs`); [`app`] and
+//! [`run`] here, so tests can serve on `127.0.0.1:0`.
 
+mod clock;
 mod config;
 mod connection;
 #[doc(hidden)]
 pub mod fuzzing;
+mod ice;
 mod limits;
 mod metrics;
 mod outbox;
 mod rooms;
 mod session;
 mod static_files;
+mod turn;
 
-pub use config::Config;
+pub use config::{Config, ConfigError, MIN_TURN_CREDENTIAL_TTL};
+pub use turn::TurnSecret;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};

@@ -1,8 +1,9 @@
 //! `cargo run -p signaling-server -- --help`: parses the options, sets up logging, binds,
 //! serves until Ctrl-C.
 
-use clap::Parser;
-use signaling_server::Config;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
+use signaling_server::{Config, TurnSecret};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -63,6 +64,32 @@ struct Options {
     /// Seconds a socket may stay open without joining a room.
     #[arg(long, env = "SIGNALING_JOIN_TIMEOUT_SECS", default_value_t = Config::default().join_timeout.as_secs())]
     join_timeout_secs: u64,
+    /// A STUN URL handed to every peer (e.g. `stun:stun.example.org:3478`); repeatable,
+    /// comma-separated in the environment.
+    #[arg(
+        long = "stun-url",
+        value_name = "URL",
+        env = "SIGNALING_STUN_URLS",
+        value_delimiter = ','
+    )]
+    stun_urls: Vec<String>,
+    /// A TURN URL (`turn:` or `turns:`) handed to every peer with credentials minted for
+    /// it; repeatable, comma-separated in the environment. Needs `--turn-secret`.
+    #[arg(
+        long = "turn-url",
+        value_name = "URL",
+        env = "SIGNALING_TURN_URLS",
+        value_delimiter = ','
+    )]
+    turn_urls: Vec<String>,
+    /// The secret shared with the TURN server (coturn: `use-auth-secret` and this as its
+    /// `static-auth-secret`). Prefer the environment: a flag shows in the process list.
+    #[arg(long, value_name = "SECRET", env = "SIGNALING_TURN_SECRET", hide_env_values = true)]
+    turn_secret: Option<TurnSecret>,
+    /// Seconds the minted TURN credentials stay valid (at least 60); peers get fresh
+    /// ones at 80% of it.
+    #[arg(long, value_name = "SECS", env = "SIGNALING_TURN_CREDENTIAL_TTL_SECS", default_value_t = Config::default().turn_credential_ttl.as_secs())]
+    turn_credential_ttl_secs: u64,
 }
 
 #[tokio::main]
@@ -91,7 +118,15 @@ async fn main() -> std::io::Result<()> {
         heartbeat: Duration::from_secs(options.heartbeat_secs.max(1)),
         idle_timeout: Duration::from_secs(options.idle_timeout_secs.max(1)),
         join_timeout: Duration::from_secs(options.join_timeout_secs.max(1)),
+        stun_urls: options.stun_urls,
+        turn_urls: options.turn_urls,
+        turn_secret: options.turn_secret,
+        turn_credential_ttl: Duration::from_secs(options.turn_credential_ttl_secs),
     };
+    if let Err(error) = config.validate() {
+        // clap's own error format and exit code (2), as for a malformed flag.
+        Options::command().error(ErrorKind::ValueValidation, error).exit();
+    }
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let address = listener.local_addr()?;
     tracing::info!("listening on http://{address} (WebSocket at ws://{address}/ws)");

@@ -9,7 +9,7 @@
 use crate::metrics::Metrics;
 use crate::outbox::Outbox;
 use axum::extract::ws::Utf8Bytes;
-use signaling_protocol::{ErrorCode, PeerId, PeerInfo, ServerMessage};
+use signaling_protocol::{ErrorCode, IceServer, PeerId, PeerInfo, ServerMessage};
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -108,9 +108,14 @@ impl Rooms {
     }
 
     /// Adds a peer to a room (creating it, with the join's secret, if it is new), queues
-    /// its welcome (the members already there, oldest first), tells those members, and
-    /// returns the new peer's id.
-    pub fn join(&self, join: Admit<'_>, delivery: Delivery) -> Result<PeerId, ErrorCode> {
+    /// its welcome (the members already there, oldest first, and `ice_servers` for its
+    /// id), tells those members, and returns the new peer's id.
+    pub fn join(
+        &self,
+        join: Admit<'_>,
+        delivery: Delivery,
+        ice_servers: impl FnOnce(&PeerId) -> Vec<IceServer>,
+    ) -> Result<PeerId, ErrorCode> {
         let mut rooms = self.lock();
         if !rooms.contains_key(join.room) {
             if self.require_secrets && join.secret.is_none() {
@@ -133,10 +138,12 @@ impl Rooms {
         let info = PeerInfo { id: self.next_id(), name: join.name.to_owned() };
         let others = room.members.iter().map(|member| member.info.clone()).collect();
         // Queued under the lock, so the welcome precedes any news of later peers.
+        // Minted only once the join is sure to succeed (an HMAC: a microsecond).
         let welcome = ServerMessage::Welcome {
             id: info.id.clone(),
             room: join.room.to_owned(),
             peers: others,
+            ice_servers: ice_servers(&info.id),
         };
         if !delivery.outbox.offer(encode(&welcome)) {
             // It filled its queue with refusals before joining without reading them.
@@ -273,6 +280,11 @@ mod tests {
         Admit { room, name, secret: None }
     }
 
+    /// A server with no ICE servers to hand out.
+    fn no_ice(_: &PeerId) -> Vec<IceServer> {
+        Vec::new()
+    }
+
     fn decode(text: Utf8Bytes) -> ServerMessage {
         serde_json::from_str(text.as_str()).expect("a server message")
     }
@@ -287,14 +299,20 @@ mod tests {
     async fn join_lists_the_earlier_members_and_tells_them() {
         let rooms = rooms(8, 8);
         let (a_out, a_in, _a) = delivery(4);
-        let a = rooms.join(admit("r", "A"), a_out).expect("joins");
-        let welcome_a = ServerMessage::Welcome { id: a.clone(), room: "r".into(), peers: vec![] };
+        let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
+        let welcome_a = ServerMessage::Welcome {
+            id: a.clone(),
+            room: "r".into(),
+            peers: vec![],
+            ice_servers: vec![],
+        };
         assert_eq!(decode(a_in.drain().remove(0)), welcome_a);
         let (b_out, b_in, _b) = delivery(4);
-        let b = rooms.join(admit("r", "B"), b_out).expect("joins");
+        let b = rooms.join(admit("r", "B"), b_out, no_ice).expect("joins");
         assert_ne!(a, b);
         let peers = vec![PeerInfo { id: a.clone(), name: "A".into() }];
-        let welcome_b = ServerMessage::Welcome { id: b.clone(), room: "r".into(), peers };
+        let welcome_b =
+            ServerMessage::Welcome { id: b.clone(), room: "r".into(), peers, ice_servers: vec![] };
         assert_eq!(decode(b_in.drain().remove(0)), welcome_b);
         let told = decode(a_in.drain().remove(0));
         assert_eq!(told, ServerMessage::PeerJoined { peer: PeerInfo { id: b, name: "B".into() } });
@@ -304,22 +322,25 @@ mod tests {
     #[tokio::test]
     async fn rooms_are_isolated_and_full_rooms_refuse() {
         let rooms = rooms(1, 2);
-        let a = rooms.join(admit("one", "A"), delivery(4).0).expect("joins");
-        assert_eq!(rooms.join(admit("one", "B"), delivery(4).0), Err(ErrorCode::RoomFull));
-        let b = rooms.join(admit("two", "B"), delivery(4).0).expect("another room");
+        let a = rooms.join(admit("one", "A"), delivery(4).0, no_ice).expect("joins");
+        assert_eq!(rooms.join(admit("one", "B"), delivery(4).0, no_ice), Err(ErrorCode::RoomFull));
+        let b = rooms.join(admit("two", "B"), delivery(4).0, no_ice).expect("another room");
         assert_eq!(rooms.relay("one", &a, &b, bye()), Err(ErrorCode::UnknownPeer));
         assert_eq!(rooms.relay("one", &a, &a, bye()), Err(ErrorCode::SignalToSelf));
         assert_eq!(rooms.relay("two", &a, &b, bye()), Err(ErrorCode::NotJoined));
-        assert_eq!(rooms.join(admit("three", "C"), delivery(4).0), Err(ErrorCode::TooManyRooms));
+        assert_eq!(
+            rooms.join(admit("three", "C"), delivery(4).0, no_ice),
+            Err(ErrorCode::TooManyRooms)
+        );
     }
 
     #[tokio::test]
     async fn a_peer_that_stops_reading_is_evicted_and_its_writer_stopped() {
         let rooms = rooms(8, 8);
         let (a_out, _a_in, _a) = delivery(4);
-        let a = rooms.join(admit("r", "A"), a_out).expect("joins");
+        let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
         let (stuck_out, _stuck_in, stuck_writer) = delivery(2);
-        let stuck = rooms.join(admit("r", "Stuck"), stuck_out).expect("joins");
+        let stuck = rooms.join(admit("r", "Stuck"), stuck_out, no_ice).expect("joins");
         rooms.relay("r", &a, &stuck, bye()).expect("first fits");
         rooms.relay("r", &a, &stuck, bye()).expect("second evicts");
         assert_eq!(rooms.occupancy().0, 1);
@@ -333,13 +354,17 @@ mod tests {
     async fn a_peer_is_evicted_once_its_queued_bytes_pass_the_bound() {
         let rooms = rooms(8, 8);
         let (a_out, _a_in, _a) = delivery(64);
-        let a = rooms.join(admit("r", "A"), a_out).expect("joins");
+        let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
         // Room for 64 messages, but only 1,000 bytes: the welcome and a dozen byes.
         let (stuck_out, _stuck_in, stuck_writer) = delivery_of(64, 1_000);
-        let stuck = rooms.join(admit("r", "Stuck"), stuck_out).expect("joins");
+        let stuck = rooms.join(admit("r", "Stuck"), stuck_out, no_ice).expect("joins");
         let peers = vec![PeerInfo { id: a.clone(), name: "A".into() }];
-        let welcome =
-            encode(&ServerMessage::Welcome { id: stuck.clone(), room: "r".into(), peers });
+        let welcome = encode(&ServerMessage::Welcome {
+            id: stuck.clone(),
+            room: "r".into(),
+            peers,
+            ice_servers: vec![],
+        });
         let signal = encode(&ServerMessage::Signal { from: a.clone(), signal: bye() });
         let fit = (1_000 - welcome.len()) / signal.len();
         let mut relayed = 0;
@@ -357,9 +382,9 @@ mod tests {
     async fn a_room_emptied_by_evictions_is_removed() {
         let rooms = rooms(8, 8);
         let (a_out, _a_in, _a) = delivery(2);
-        let a = rooms.join(admit("r", "A"), a_out).expect("joins");
+        let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
         let (b_out, _b_in, _b) = delivery(1);
-        let b = rooms.join(admit("r", "B"), b_out).expect("joins"); // A's queue now full
+        let b = rooms.join(admit("r", "B"), b_out, no_ice).expect("joins"); // A's queue now full
         rooms.relay("r", &a, &b, bye()).expect("evicts B, whose leaving evicts A");
         assert_eq!(rooms.occupancy(), (0, 0));
     }
@@ -368,23 +393,29 @@ mod tests {
     async fn the_first_peer_sets_the_secret_and_later_joins_must_match_it() {
         let rooms = rooms(8, 8);
         let with = |secret| Admit { room: "r", name: "P", secret };
-        rooms.join(with(Some("s3cret")), delivery(4).0).expect("creates the room");
-        assert_eq!(rooms.join(with(None), delivery(4).0), Err(ErrorCode::WrongSecret));
-        assert_eq!(rooms.join(with(Some("s3cre")), delivery(4).0), Err(ErrorCode::WrongSecret));
-        assert_eq!(rooms.join(with(Some("s3cret!")), delivery(4).0), Err(ErrorCode::WrongSecret));
-        rooms.join(with(Some("s3cret")), delivery(4).0).expect("same secret");
+        rooms.join(with(Some("s3cret")), delivery(4).0, no_ice).expect("creates the room");
+        assert_eq!(rooms.join(with(None), delivery(4).0, no_ice), Err(ErrorCode::WrongSecret));
+        assert_eq!(
+            rooms.join(with(Some("s3cre")), delivery(4).0, no_ice),
+            Err(ErrorCode::WrongSecret)
+        );
+        assert_eq!(
+            rooms.join(with(Some("s3cret!")), delivery(4).0, no_ice),
+            Err(ErrorCode::WrongSecret)
+        );
+        rooms.join(with(Some("s3cret")), delivery(4).0, no_ice).expect("same secret");
         let open = Admit { room: "open", name: "P", secret: None };
-        rooms.join(open, delivery(4).0).expect("an open room");
+        rooms.join(open, delivery(4).0, no_ice).expect("an open room");
         let to_open = Admit { room: "open", name: "Q", secret: Some("x") };
-        assert_eq!(rooms.join(to_open, delivery(4).0), Err(ErrorCode::WrongSecret));
+        assert_eq!(rooms.join(to_open, delivery(4).0, no_ice), Err(ErrorCode::WrongSecret));
     }
 
     #[tokio::test]
     async fn a_server_that_requires_secrets_creates_no_open_room() {
         let rooms = Rooms::new(8, 8, true, Arc::new(Metrics::new()));
         let open = Admit { room: "r", name: "P", secret: None };
-        assert_eq!(rooms.join(open, delivery(4).0), Err(ErrorCode::SecretRequired));
+        assert_eq!(rooms.join(open, delivery(4).0, no_ice), Err(ErrorCode::SecretRequired));
         let private = Admit { room: "r", name: "P", secret: Some("x") };
-        rooms.join(private, delivery(4).0).expect("creates the room");
+        rooms.join(private, delivery(4).0, no_ice).expect("creates the room");
     }
 }

@@ -5,14 +5,16 @@
 //! to evict the peer.
 //!
 //! One task and one timer per peer, and a queue that allocates only what it holds: an
-//! idle connection costs a few KB (see docs/BENCHMARKS.md).
+//! idle connection costs a few KB (see docs/BENCHMARKS.md). The timer's deadlines live in
+//! `clock.rs`; the renewal of a peer's TURN credentials is one of them, not a task or
+//! timer of its own.
 
+use crate::AppState;
+use crate::clock::{Clock, Due};
 use crate::connection::{Connection, Frame, Outbound};
 use crate::limits::Admission;
 use crate::outbox::queue;
-use crate::{AppState, Config};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
-use signaling_protocol::PeerId;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -66,11 +68,15 @@ fn serve(
                     break;
                 }
                 () = &mut timer => match clock.fired(config, connection.peer(), Instant::now()) {
-                    Ok(ping) => {
+                    Ok(due) => {
                         timer.as_mut().reset(clock.wake(config, connection.peer()));
-                        match ping {
-                            Some(ping) => ping,
-                            None => continue,
+                        match due {
+                            Due::Ping => Message::Ping(Default::default()),
+                            Due::IceRenewal => {
+                                connection.renew_ice_servers(&state);
+                                continue;
+                            }
+                            Due::Nothing => continue,
                         }
                     }
                     Err(ending) => {
@@ -128,54 +134,10 @@ fn serve(
     }
 }
 
-/// The session's deadlines, all kept by its one timer.
-struct Clock {
-    /// When the last frame arrived: the idle timeout counts from it.
-    heard: Instant,
-    next_ping: Instant,
-    /// The join deadline (once the peer joined, it no longer counts).
-    join_by: Instant,
-}
-
-impl Clock {
-    fn start(config: &Config, now: Instant) -> Self {
-        Self { heard: now, next_ping: now + config.heartbeat, join_by: now + config.join_timeout }
-    }
-
-    /// When the timer is next due: the next ping, the idle deadline, and the join
-    /// deadline while the peer (`peer`, once joined) has not joined.
-    fn wake(&self, config: &Config, peer: Option<&PeerId>) -> Instant {
-        let wake = self.next_ping.min(self.heard + config.idle_timeout);
-        if peer.is_none() { wake.min(self.join_by) } else { wake }
-    }
-
-    /// The timer fired at `now`: a ping to send (if one is due), or why the session ends.
-    fn fired(
-        &mut self,
-        config: &Config,
-        peer: Option<&PeerId>,
-        now: Instant,
-    ) -> Result<Option<Message>, Goodbye> {
-        if now >= self.heard + config.idle_timeout {
-            tracing::info!(?peer, "idle: no frame, not even a pong");
-            return Err(Goodbye::Idle);
-        }
-        if peer.is_none() && now >= self.join_by {
-            tracing::info!("join timeout: open for {:?} without joining", config.join_timeout);
-            return Err(Goodbye::JoinTimeout);
-        }
-        if now < self.next_ping {
-            return Ok(None);
-        }
-        self.next_ping = now + config.heartbeat;
-        Ok(Some(Message::Ping(Default::default())))
-    }
-}
-
 /// How a connection ends, as the close frame the peer is sent. (Kept as a byte until the
 /// end: the session's state is held for every peer, so it is kept small.)
 #[derive(Clone, Copy)]
-enum Goodbye {
+pub enum Goodbye {
     /// The peer closed, or stopped reading: a normal close (if it still reads).
     Normal,
     /// Nothing arrived for `idle_timeout`.

@@ -67,6 +67,9 @@ pub(crate) enum Input<M> {
     Received { key: ConnKey, message: M },
     /// Negotiation, ICE, or the remote's framing failed.
     Failed { key: ConnKey, reason: String },
+    /// A STUN or TURN server refused us (`icecandidateerror`): not fatal by itself
+    /// (other candidates may work), but the likely reason if the channel never opens.
+    IceServerError { key: ConnKey, detail: String },
     /// A timer armed by [`Output::StartTimer`] went off.
     TimerFired(TimerId),
 }

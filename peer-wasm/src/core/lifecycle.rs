@@ -2,7 +2,7 @@
 //! close, and the one place a link ends ([`Core::finish`]).
 
 use super::link::Phase;
-use super::{ConnKey, Core, Event, OPEN_DEADLINE_MS, Output, TimerId, connect_failed};
+use super::{ConnKey, Core, Event, OPEN_DEADLINE_MS, Output, TimerId, connect_failed, with_hint};
 use crate::PeerError;
 use signaling_protocol::{PeerId, Signal, Step};
 
@@ -31,6 +31,7 @@ impl<M> Core<M> {
         let (peer, phase) = (link.key.peer.clone(), link.phase);
         if phase.is_negotiating() {
             let reason = format!("no data channel within {} s", OPEN_DEADLINE_MS / 1000);
+            let reason = with_hint(reason, link.ice_error.as_deref());
             self.finish(&peer, connect_failed(&peer, &reason), true, false);
         } else {
             let error = connect_failed(&peer, "the data channel did not close in time");

@@ -62,6 +62,8 @@ pub(crate) struct Link {
     /// The remote left the room while the channel closed: its `PeerLeft` follows our
     /// `Disconnected` when the link ends.
     pub left: bool,
+    /// What an ICE server said when it refused us, for the failure's reason.
+    pub ice_error: Option<String>,
 }
 
 impl Link {
@@ -75,6 +77,7 @@ impl Link {
             disconnecting: Vec::new(),
             reconnecting: Vec::new(),
             left: false,
+            ice_error: None,
         }
     }
 }

@@ -178,8 +178,14 @@ impl<M> Core<M> {
                 }
             }
             Input::Failed { key, reason } => {
-                if self.current(&key).is_some() {
+                if let Some(link) = self.current(&key) {
+                    let reason = with_hint(reason, link.ice_error.as_deref());
                     self.finish(&key.peer, connect_failed(&key.peer, &reason), true, false);
+                }
+            }
+            Input::IceServerError { key, detail } => {
+                if let Some(link) = self.link_mut(&key.peer).filter(|link| link.key == key) {
+                    link.ice_error = Some(detail);
                 }
             }
             Input::TimerFired(timer) => self.timer_fired(timer),
@@ -327,6 +333,14 @@ impl<M> Core<M> {
     fn info(&self, id: &PeerId) -> PeerInfo {
         let known = self.roster.iter().find(|peer| peer.id == *id).cloned();
         known.unwrap_or_else(|| PeerInfo { id: id.clone(), name: String::new() })
+    }
+}
+
+/// `reason`, and what an ICE server said if one refused us.
+fn with_hint(reason: String, ice_error: Option<&str>) -> String {
+    match ice_error {
+        Some(said) => format!("{reason} (an ICE server refused us: {said})"),
+        None => reason,
     }
 }
 

@@ -36,6 +36,7 @@ enum Op {
     Closed(usize, Pick),
     Received(usize, Pick),
     Failed(usize, Pick),
+    IceServerError(usize, Pick),
     Timer(u64),
 }
 
@@ -73,6 +74,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Closed(p, k)),
         3 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Received(p, k)),
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Failed(p, k)),
+        1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::IceServerError(p, k)),
         2 => (1..40u64).prop_map(Op::Timer),
     ]
 }
@@ -123,6 +125,9 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
         Op::Received(p, k) => Input::Received { key: key(h, PEERS[*p], k), message: "hi" },
         Op::Failed(p, k) => {
             Input::Failed { key: key(h, PEERS[*p], k), reason: "ICE failed".into() }
+        }
+        Op::IceServerError(p, k) => {
+            Input::IceServerError { key: key(h, PEERS[*p], k), detail: "401".into() }
         }
         // A timer the machine armed, cancelled or never had: the driver may deliver a
         // timer that fired just before it was cancelled.

@@ -156,6 +156,26 @@ fn a_connection_that_never_opens_fails_at_its_deadline_and_says_bye() {
 }
 
 #[test]
+fn a_connection_refused_by_its_turn_server_says_so_when_it_gives_up() {
+    let mut h = Harness::new("m", &["b"]);
+    let call = h.connect("b");
+    let key = h.key("b");
+    let detail = "turn:127.0.0.1:3478 answered 401 Unauthorized".to_owned();
+    h.apply(Input::IceServerError { key: key.clone(), detail });
+    assert_eq!(h.result(call), None, "an ICE server error alone is not fatal");
+    let deadline = h.timers[0];
+    h.apply(Input::TimerFired(deadline));
+    let Some(Err(PeerError::ConnectFailed { reason, .. })) = h.result(call) else {
+        panic!("not failed: {:?}", h.result(call));
+    };
+    assert_eq!(
+        reason,
+        "no data channel within 15 s (an ICE server refused us: \
+         turn:127.0.0.1:3478 answered 401 Unauthorized)"
+    );
+}
+
+#[test]
 fn crossing_offers_are_settled_by_id() {
     // We are "m": "z" has the larger id (its offer wins), "a" the smaller (ours wins).
     let mut h = Harness::new("m", &["a", "z"]);

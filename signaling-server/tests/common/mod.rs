@@ -148,6 +148,12 @@ impl Client {
         serde_json::from_str(&text).expect("a server message")
     }
 
+    /// The next server message as plain JSON, to see what the wire carries (or omits).
+    pub async fn recv_json(&mut self) -> serde_json::Value {
+        let text = self.recv_text().await;
+        serde_json::from_str(&text).expect("JSON")
+    }
+
     /// The next text frame, within [`WAIT`], skipping pings.
     async fn recv_text(&mut self) -> String {
         let deadline = tokio::time::Instant::now() + WAIT;
@@ -228,7 +234,7 @@ impl Client {
         let secret = secret.map(str::to_owned);
         self.send(&ClientMessage::Join { room: room.into(), name: name.into(), secret }).await;
         match self.recv().await {
-            ServerMessage::Welcome { id, room: joined, peers } => {
+            ServerMessage::Welcome { id, room: joined, peers, .. } => {
                 assert_eq!(joined, room);
                 (id, peers)
             }
