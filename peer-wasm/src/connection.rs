@@ -228,7 +228,9 @@ fn listen(
             let detail = format!(
                 "{} answered {} {}",
                 url.as_string().unwrap_or_default(),
-                code.as_f64().unwrap_or_default(),
+                // As an integer: formatting an f64 would pull float printing into the
+                // package (about 17 KB gzip).
+                code.as_f64().unwrap_or_default() as i64,
                 text.as_string().unwrap_or_default()
             );
             reporter.report(|key| Input::IceServerError { key, detail });
