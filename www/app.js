@@ -5,6 +5,11 @@ import init, { Peer } from "./pkg/peer_wasm.js";
 const $ = (id) => document.getElementById(id);
 /** Connection state per peer id: "known" | "connecting" | "connected". */
 const states = new Map();
+/** The path of each connected peer, from `peer.stats(id)`: "relay · 12.3 ms". */
+const paths = new Map();
+/** Refreshes `paths` every few seconds while joined. */
+let pathTimer = null;
+const PATH_REFRESH_MS = 3000;
 let peer = null;
 
 $("name").value = `Peer ${Math.floor(100 + Math.random() * 900)}`;
@@ -63,7 +68,28 @@ function peerItem({ id, name }) {
   button.disabled = state === "connecting";
   button.addEventListener("click", () => (connected ? disconnect(id) : connect(id)));
   item.append(dot, label, status, button);
+  if (connected && paths.has(id)) {
+    const path = document.createElement("span");
+    path.className = "peer-path";
+    path.textContent = paths.get(id);
+    path.title = "the path the browser chose (host, srflx, prflx or relay) and its round trip";
+    item.append(path);
+  }
   return item;
+}
+
+/** Asks the browser which path each connection took, and its round trip. */
+async function refreshPaths() {
+  if (!peer) return;
+  for (const { id } of peer.connectedPeers()) {
+    try {
+      const { path, rttMs } = await peer.stats(id);
+      paths.set(id, `${path || "?"}${rttMs == null ? "" : ` · ${rttMs.toFixed(1)} ms`}`);
+    } catch {
+      paths.delete(id); // it closed meanwhile
+    }
+  }
+  renderPeers();
 }
 
 function renderPeers() {
@@ -100,8 +126,8 @@ async function disconnect(id) {
 function listen() {
   peer.onPeerJoined(({ name }) => { addLine("system", `${name} joined`); renderPeers(); });
   peer.onPeerLeft(({ id, name }) => { states.delete(id); addLine("system", `${name} left`); renderPeers(); });
-  peer.onConnected(({ id, name }) => { states.set(id, "connected"); addLine("system", `connected to ${name}`); renderPeers(); });
-  peer.onDisconnected(({ id, name }) => { states.set(id, "known"); addLine("system", `disconnected from ${name}`); renderPeers(); });
+  peer.onConnected(({ id, name }) => { states.set(id, "connected"); addLine("system", `connected to ${name}`); renderPeers(); refreshPaths(); });
+  peer.onDisconnected(({ id, name }) => { states.set(id, "known"); paths.delete(id); addLine("system", `disconnected from ${name}`); renderPeers(); });
   peer.onMessage(({ fromName, data }) => addLine("theirs", describe(data), fromName));
   peer.onSignalingClosed((reason) =>
     setStatus(`signaling server lost (${reason}); open connections still work`, true));
@@ -133,6 +159,7 @@ async function join(event) {
   $("my-name").textContent = peer.name;
   setStatus(`joined ${peer.room} as ${peer.name}`);
   renderPeers();
+  pathTimer = setInterval(refreshPaths, PATH_REFRESH_MS);
   $("message").focus();
 }
 
@@ -141,10 +168,12 @@ function leave() {
   for (const set of ["onMessage", "onPeerJoined", "onPeerLeft", "onConnected", "onDisconnected", "onSignalingClosed"]) {
     peer[set](null);
   }
+  clearInterval(pathTimer);
   peer.close();
   peer.free();
   peer = null;
   states.clear();
+  paths.clear();
   $("messages").replaceChildren();
   $("no-messages").hidden = false;
   $("chat").hidden = true;

@@ -97,6 +97,9 @@ async fn two_people_chat_through_the_page() {
             wait_for_texts(tab, "#peer-list .peer-state", "connected").await;
             let state = "document.querySelector('#peer-list li').dataset.state";
             assert_eq!(tab.eval(&format!("return {state};")).await, "connected");
+            // Two tabs of one machine: a direct (host) path, with its round trip.
+            let path = "document.querySelector('#peer-list .peer-path')?.textContent ?? ''";
+            tab.wait_until(&format!("/^host · [0-9.]+ ms$/.test({path})"), path).await;
         }
         wait_for_texts(&bob, "#messages li.system", "connected to Alice").await;
 
