@@ -3,8 +3,8 @@
 //! fire. No I/O here, so the tests drive it with made-up times.
 
 use crate::Config;
+use crate::goodbye::Goodbye;
 use crate::ice;
-use crate::session::Goodbye;
 use signaling_protocol::PeerId;
 use tokio::time::Instant;
 

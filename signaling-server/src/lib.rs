@@ -11,7 +11,7 @@
 //! TURN credentials minted for it (`turn.rs`); the rooms (`rooms.rs`, one mutex); each
 //! peer's queue, bounded in messages and bytes (`outbox.rs`); what a connection's frames
 //! do, with no socket (`connection.rs`); one socket, one task (`session.rs`), its
-//! deadlines on one timer (`clock.rs`); connection caps and the token bucket
+//! deadlines on one timer (`clock.rs`), and how it ends (`goodbye.rs`); connection caps and the token bucket
 //! (`limits.rs`); `/metrics` (`metrics.rs`); the page (`static_files.rs`); a socket-free
 //! driver of the message handling for the fuzz targets (`fuzzing.rs`); [`app`] and
 //! [`run`] here, so tests can serve on `127.0.0.1:0`.
@@ -21,6 +21,7 @@ mod config;
 mod connection;
 #[doc(hidden)]
 pub mod fuzzing;
+mod goodbye;
 mod ice;
 mod limits;
 mod metrics;

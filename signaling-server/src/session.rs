@@ -12,9 +12,10 @@
 use crate::AppState;
 use crate::clock::{Clock, Due};
 use crate::connection::{Connection, Frame, Outbound};
+use crate::goodbye::Goodbye;
 use crate::limits::Admission;
 use crate::outbox::queue;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use axum::extract::ws::{Message, WebSocket};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -131,44 +132,6 @@ fn serve(
         // may end the process, and every close frame is to be out by then.
         drop(socket);
         drop(admission);
-    }
-}
-
-/// How a connection ends, as the close frame the peer is sent. (Kept as a byte until the
-/// end: the session's state is held for every peer, so it is kept small.)
-#[derive(Clone, Copy)]
-pub enum Goodbye {
-    /// The peer closed, or stopped reading: a normal close (if it still reads).
-    Normal,
-    /// Nothing arrived for `idle_timeout`.
-    Idle,
-    /// No successful join within `join_timeout` of opening.
-    JoinTimeout,
-    /// The server is shutting down.
-    ShuttingDown,
-    /// A message over the size limit.
-    TooBig,
-    /// A frame that breaks the WebSocket protocol.
-    ProtocolError,
-    /// Refused before serving: over the connection caps.
-    TryLater,
-    /// The connection is broken: nothing to say.
-    Silent,
-}
-
-impl Goodbye {
-    fn frame(self) -> Option<CloseFrame> {
-        let (code, reason) = match self {
-            Self::Normal => (close_code::NORMAL, ""),
-            Self::Idle => (close_code::NORMAL, "idle"),
-            Self::JoinTimeout => (close_code::POLICY, "join timeout"),
-            Self::ShuttingDown => (close_code::AWAY, "server shutting down"),
-            Self::TooBig => (close_code::SIZE, "message too big"),
-            Self::ProtocolError => (close_code::PROTOCOL, "protocol error"),
-            Self::TryLater => (close_code::AGAIN, "too many connections"),
-            Self::Silent => return None,
-        };
-        Some(CloseFrame { code, reason: reason.into() })
     }
 }
 
