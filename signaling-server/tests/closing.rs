@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Client, Server, WAIT};
+use common::{Client, Server, WAIT, quick_heartbeat};
 use futures_util::{SinkExt, StreamExt};
 use signaling_protocol::ServerMessage;
 use signaling_server::Config;
@@ -42,11 +42,7 @@ async fn frames_until_closed(tcp: &mut TcpStream) -> Vec<(u8, Vec<u8>)> {
 
 #[tokio::test]
 async fn a_peer_that_stops_answering_pings_is_closed_with_1000_idle() {
-    let config = Config {
-        heartbeat: Duration::from_millis(50),
-        idle_timeout: Duration::from_millis(300),
-        ..Config::default()
-    };
+    let config = quick_heartbeat();
     let server = Server::start(config).await;
     let (mut a, _, _) = server.joined("lobby", "A").await;
     // From now on nothing is read through the WebSocket, so no ping is answered.
@@ -80,12 +76,7 @@ async fn invalid_utf8_in_a_text_frame_closes_with_1002() {
 
 #[tokio::test]
 async fn a_socket_that_never_joins_is_closed_with_1008_even_if_it_answers_pings() {
-    let config = Config {
-        heartbeat: Duration::from_millis(50),
-        idle_timeout: Duration::from_millis(300),
-        join_timeout: Duration::from_millis(800),
-        ..Config::default()
-    };
+    let config = Config { join_timeout: Duration::from_millis(800), ..quick_heartbeat() };
     let server = Server::start(config).await;
     let (mut joined, _, _) = server.joined("lobby", "Joined").await;
     let mut lurker = server.client().await;

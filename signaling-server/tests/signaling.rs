@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Server, bye, offer};
+use common::{Server, bye, offer, quick_heartbeat};
 use futures_util::SinkExt;
 use signaling_protocol::{ClientMessage, ErrorCode, PeerInfo, ServerMessage};
 use signaling_server::Config;
@@ -179,11 +179,7 @@ async fn shutdown_ends_run_with_sockets_still_open() {
 
 #[tokio::test]
 async fn a_peer_that_stops_answering_pings_is_reported_left() {
-    let config = Config {
-        heartbeat: Duration::from_millis(50),
-        idle_timeout: Duration::from_millis(300),
-        ..Config::default()
-    };
+    let config = quick_heartbeat();
     let server = Server::start(config).await;
     let (mut a, _, _) = server.joined("lobby", "A").await;
     let (_silent, silent_id, _) = server.joined("lobby", "Silent").await;

@@ -22,6 +22,16 @@ pub const WAIT: Duration = Duration::from_secs(5);
 pub type Opaque = serde_json::Map<String, serde_json::Value>;
 
 /// An offer of session 1.
+/// A server that pings every 50 ms and closes a socket silent for 300 ms: idle peers
+/// are noticed within a test's patience.
+pub fn quick_heartbeat() -> Config {
+    Config {
+        heartbeat: Duration::from_millis(50),
+        idle_timeout: Duration::from_millis(300),
+        ..Config::default()
+    }
+}
+
 pub fn offer(sdp: &str) -> Signal {
     Signal { session: SessionId(1), step: Step::Offer { sdp: sdp.into() } }
 }
