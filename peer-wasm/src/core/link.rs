@@ -42,6 +42,11 @@ impl Phase {
     pub fn is_negotiating(self) -> bool {
         matches!(self, Self::Offering { .. } | Self::Connecting { .. })
     }
+
+    /// Whether the channel is closing (no more signals go out or are applied for it).
+    pub fn is_closing(self) -> bool {
+        matches!(self, Self::Draining | Self::Closing { .. })
+    }
 }
 
 /// The connection to one remote.

@@ -151,9 +151,7 @@ impl<M> Core<M> {
             }
             Input::SignalingClosed { reason } => self.signaling_closed(reason),
             Input::Outbound { key, step } => {
-                if self.current(&key).is_some_and(|link| {
-                    !matches!(link.phase, Phase::Draining | Phase::Closing { .. })
-                }) {
+                if self.current(&key).is_some_and(|link| !link.phase.is_closing()) {
                     let signal = Signal { session: key.session, step };
                     self.out.push_back(Output::Send { to: key.peer, signal });
                 }

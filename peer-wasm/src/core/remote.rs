@@ -52,10 +52,7 @@ impl<M> Core<M> {
                 link.phase = Phase::Connecting { deadline };
                 self.out.push_back(Output::Apply { key, step: Step::Answer { sdp } });
             }
-            (
-                step @ Step::Candidate { .. },
-                Phase::Offering { .. } | Phase::Connecting { .. } | Phase::Open,
-            ) => {
+            (step @ Step::Candidate { .. }, phase) if !phase.is_closing() => {
                 self.out.push_back(Output::Apply { key, step });
             }
             (Step::Bye, Phase::Open) => self.begin_closing(from),
