@@ -81,9 +81,10 @@ pub(crate) async fn read(pc: RtcPeerConnection, buffered: usize) -> Result<PathS
 /// The candidate pair in use: the one the transport names (Chromium), else the one
 /// marked `selected` (Firefox), else a nominated pair that succeeded.
 fn selected_pair(report: &JsValue) -> Option<JsValue> {
-    let all: Vec<JsValue> = js_sys::try_iter(report).ok()??.filter_map(Result::ok).collect();
+    // The report iterates as `[id, stat]` entries.
+    let entries = js_sys::try_iter(report).ok()??.filter_map(Result::ok);
     let stats: Vec<JsValue> =
-        all.iter().map(|entry| Reflect::get(entry, &1.into()).unwrap_or_default()).collect();
+        entries.map(|entry| Reflect::get(&entry, &1.into()).unwrap_or_default()).collect();
     let of_type =
         |kind: &'static str| stats.iter().filter(move |s| text(s, "type").as_deref() == Some(kind));
     let named = of_type("transport")
