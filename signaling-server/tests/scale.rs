@@ -10,6 +10,20 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Waits for the next relayed signal, skipping news of peers joining.
+/// Bounds a stuck peer in these tests cannot reach (a queue of 100,000 messages and no
+/// byte limit, 100,000 messages of burst, a minute of silence): each test lowers the one
+/// it is about.
+fn unreachable_bounds() -> Config {
+    Config {
+        peer_queue_len: 100_000,
+        peer_queue_bytes: usize::MAX,
+        idle_timeout: Duration::from_secs(60),
+        heartbeat: Duration::from_secs(30),
+        message_burst: 100_000,
+        ..Config::default()
+    }
+}
+
 async fn next_signal(client: &mut Client) -> ServerMessage {
     loop {
         match client.recv().await {
@@ -118,12 +132,9 @@ async fn a_peer_that_stops_reading_is_disconnected_and_the_others_go_on() {
 async fn a_peer_whose_socket_stays_full_is_dropped_after_the_send_deadline() {
     // A queue far too long to fill: only the send deadline (`idle_timeout`) can end it.
     let config = Config {
-        peer_queue_len: 100_000,
-        peer_queue_bytes: usize::MAX,
         idle_timeout: Duration::from_millis(1500),
         heartbeat: Duration::from_millis(200),
-        message_burst: 100_000,
-        ..Config::default()
+        ..unreachable_bounds()
     };
     let server = Server::start(config).await;
     let (mut sender, _, _) = server.joined("lobby", "Sender").await;
@@ -168,14 +179,7 @@ async fn a_peer_whose_socket_stays_full_is_dropped_after_the_send_deadline() {
 async fn a_stuck_reader_is_evicted_once_its_queued_bytes_pass_the_bound() {
     // A count bound 32 KiB signals cannot reach here, and a send deadline that cannot
     // pass: only the bound in bytes can evict the stuck peer.
-    let config = Config {
-        peer_queue_len: 100_000,
-        peer_queue_bytes: 256 * 1024,
-        idle_timeout: Duration::from_secs(60),
-        heartbeat: Duration::from_secs(30),
-        message_burst: 100_000,
-        ..Config::default()
-    };
+    let config = Config { peer_queue_bytes: 256 * 1024, ..unreachable_bounds() };
     let server = Server::start(config).await;
     let (mut sender, _, _) = server.joined("lobby", "Sender").await;
     let (_stuck, stuck_id, _) = server.joined("lobby", "Stuck").await;
@@ -208,14 +212,7 @@ async fn a_stuck_reader_is_evicted_once_its_queued_bytes_pass_the_bound() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_that_stops_reading_does_not_hold_up_the_shutdown() {
     // Nothing evicts the stuck peer in this test: its session waits on its full socket.
-    let config = Config {
-        peer_queue_len: 100_000,
-        peer_queue_bytes: usize::MAX,
-        idle_timeout: Duration::from_secs(60),
-        heartbeat: Duration::from_secs(30),
-        message_burst: 100_000,
-        ..Config::default()
-    };
+    let config = unreachable_bounds();
     let server = Server::start(config).await;
     let (mut sender, _, _) = server.joined("lobby", "Sender").await;
     let (_stuck, stuck_id, _) = server.joined("lobby", "Stuck").await;
