@@ -5,9 +5,9 @@
 //! [`Connection`] removes every listener, stops its negotiation task and closes the
 //! channel and the connection.
 
-use crate::core::{ConnKey, Input, Role};
+use crate::core::{ConnKey, Input, PathState, Role};
 use crate::framing::{self, Frame, Reassembler};
-use crate::negotiation::negotiate;
+use crate::negotiation::{Job, negotiate};
 use crate::reporter::{PeerInput, Reporter};
 use crate::send_queue::SendQueue;
 use crate::{PeerError, log};
@@ -34,8 +34,8 @@ pub(crate) struct Connection {
     queue: Rc<RefCell<SendQueue>>,
     /// The remote's largest accepted message, read once the channel is open.
     max_frame: Cell<Option<usize>>,
-    /// Remote steps, handed in order to the negotiation task.
-    steps: UnboundedSender<Step>,
+    /// Remote steps and restarts, handed in order to the negotiation task.
+    jobs: UnboundedSender<Job>,
     negotiation: AbortHandle,
     reporter: Reporter,
     _listeners: [EventListener; 7],
@@ -64,7 +64,7 @@ impl Connection {
         let queue = Rc::new(RefCell::new(SendQueue::new(channel.clone())));
         let listeners = listen(&pc, &channel, &queue, &reporter);
 
-        let (steps, inbox) = mpsc::unbounded();
+        let (jobs, inbox) = mpsc::unbounded();
         let (negotiation, registration) = AbortHandle::new_pair();
         let task = negotiate(pc.clone(), role, inbox, reporter.clone());
         spawn_local(async move {
@@ -76,7 +76,7 @@ impl Connection {
             channel,
             queue,
             max_frame: Cell::new(None),
-            steps,
+            jobs,
             negotiation,
             reporter,
             _listeners: listeners,
@@ -90,7 +90,17 @@ impl Connection {
 
     /// Hands a remote offer, answer or candidate to the negotiation task.
     pub(crate) fn deliver(&self, step: Step) {
-        let _ = self.steps.unbounded_send(step);
+        let _ = self.jobs.unbounded_send(Job::Apply(step));
+    }
+
+    /// Restarts ICE with `config` (the latest ICE servers: TURN credentials may have
+    /// been renewed since the connection began); the restart offer is reported as
+    /// [`Input::Outbound`].
+    pub(crate) fn restart_ice(&self, config: &RtcConfiguration) {
+        if let Err(error) = self.pc.set_configuration_with_configuration(config) {
+            log::warn(&format!("kept the old ICE servers: {}", crate::error::js_message(&error)));
+        }
+        let _ = self.jobs.unbounded_send(Job::RestartIce);
     }
 
     /// The largest frame to send: the remote's `maxMessageSize` (256 KiB in Chromium),
@@ -175,9 +185,13 @@ fn listen(
     let on_state = {
         let (reporter, pc) = (reporter.clone(), pc.clone());
         EventListener::new(&pc.clone(), "connectionstatechange", move |_| {
-            if pc.connection_state() == RtcPeerConnectionState::Failed {
-                reporter.report(|key| Input::Failed { key, reason: "ICE failed".into() });
-            }
+            let state = match pc.connection_state() {
+                RtcPeerConnectionState::Connected => PathState::Up,
+                RtcPeerConnectionState::Disconnected => PathState::Down,
+                RtcPeerConnectionState::Failed => PathState::Failed,
+                _ => return,
+            };
+            reporter.report(|key| Input::Path { key, state });
         })
     };
     let on_open = {

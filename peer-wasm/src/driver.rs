@@ -229,10 +229,7 @@ impl Driver {
                 let _ = self.signaling.send(&ClientMessage::Signal { to, signal });
             }
             Output::StartConnection { key, role } => {
-                let config = {
-                    let ice = self.ice.borrow();
-                    ice::configuration(&ice.servers, ice.relay_only)
-                };
+                let config = self.ice_configuration();
                 match Connection::start(key.clone(), role, self.inputs.clone(), &config) {
                     Ok(connection) => self.connections.borrow_mut().push((key, connection)),
                     Err(error) => {
@@ -244,6 +241,11 @@ impl Driver {
             Output::Apply { key, step } => {
                 if let Some(connection) = find(&self.connections.borrow(), &key) {
                     connection.deliver(step);
+                }
+            }
+            Output::RestartIce { key } => {
+                if let Some(connection) = find(&self.connections.borrow(), &key) {
+                    connection.restart_ice(&self.ice_configuration());
                 }
             }
             Output::CloseChannel { key } => {
@@ -279,13 +281,19 @@ impl Driver {
         }
     }
 
+    /// The configuration for a new connection or an ICE restart: the latest servers.
+    fn ice_configuration(&self) -> web_sys::RtcConfiguration {
+        let ice = self.ice.borrow();
+        ice::configuration(&ice.servers, ice.relay_only)
+    }
+
     /// Calls the handler with no borrow held, so it may call back into the peer.
     fn emit(&self, event: Event<Payload>) {
         let event = match event {
             Event::PeerJoined(peer) => PeerEvent::PeerJoined(peer),
             Event::PeerLeft(peer) => PeerEvent::PeerLeft(peer),
             Event::Connected(peer) => PeerEvent::Connected(peer),
-            Event::Disconnected(peer) => PeerEvent::Disconnected(peer),
+            Event::Disconnected { peer, reason } => PeerEvent::Disconnected { peer, reason },
             Event::Message { from, message } => PeerEvent::Message { from, payload: message },
             Event::SignalingClosed { reason } => PeerEvent::SignalingClosed { reason },
         };

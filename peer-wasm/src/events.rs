@@ -14,9 +14,15 @@ pub enum PeerEvent {
     PeerLeft(PeerInfo),
     /// A data channel to this peer opened (whichever side called connect).
     Connected(PeerInfo),
-    /// The data channel to this peer closed (either side disconnected, it failed, or the
-    /// peer left). The last event of that connection: no message from it follows.
-    Disconnected(PeerInfo),
+    /// The data channel to this peer closed (either side disconnected, it failed, its
+    /// path could not be restored, or the peer left). The last event of that
+    /// connection: no message from it follows.
+    Disconnected {
+        /// The peer.
+        peer: PeerInfo,
+        /// Why, for people (e.g. "disconnect was called", "the peer left the room").
+        reason: String,
+    },
     /// A message arrived on a data channel.
     Message {
         /// The sender.

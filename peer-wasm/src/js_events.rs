@@ -4,7 +4,7 @@ use crate::{PeerEvent, log};
 use js_sys::{Array, Function, Object, Reflect};
 use signaling_protocol::PeerInfo;
 use std::cell::RefCell;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The callback slots, one per kind of event.
 #[derive(Clone, Copy)]
@@ -45,7 +45,11 @@ impl Callbacks {
             PeerEvent::PeerJoined(peer) => (Kind::PeerJoined, peer_info_js(&peer)),
             PeerEvent::PeerLeft(peer) => (Kind::PeerLeft, peer_info_js(&peer)),
             PeerEvent::Connected(peer) => (Kind::Connected, peer_info_js(&peer)),
-            PeerEvent::Disconnected(peer) => (Kind::Disconnected, peer_info_js(&peer)),
+            PeerEvent::Disconnected { peer, reason } => {
+                let argument = peer_info_js(&peer);
+                set(argument.unchecked_ref(), "reason", &reason.into());
+                (Kind::Disconnected, argument)
+            }
             PeerEvent::SignalingClosed { reason } => (Kind::SignalingClosed, reason.into()),
         };
         let callback = self.slots.borrow()[kind as usize].clone();

@@ -82,6 +82,8 @@ export interface PathStats {
 }
 /** A peer of the room. */
 export interface PeerInfo { id: string; name: string }
+/** A connection that ended: the peer, and why. */
+export interface Disconnection extends PeerInfo { reason: string }
 /** A message received on a data channel. */
 export interface ReceivedMessage {
   from: string;
@@ -279,11 +281,13 @@ impl JsPeer {
         self.callbacks.set(Kind::Connected, cb);
     }
 
-    /// `cb({id, name})` when the data channel to a peer closes (either side).
+    /// `cb({id, name, reason})` when the data channel to a peer closes (either side
+    /// disconnected, the peer left, or its path failed and ICE restarts could not
+    /// restore it).
     #[wasm_bindgen(js_name = onDisconnected)]
     pub fn on_disconnected(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "((peer: PeerInfo) => void) | null")] cb: Option<
+        #[wasm_bindgen(unchecked_param_type = "((peer: Disconnection) => void) | null")] cb: Option<
             Function,
         >,
     ) {

@@ -1,7 +1,8 @@
 //! The offer/answer exchange of one connection, as one task that applies the remote's
 //! steps strictly in order (an answer is never applied before its offer, a candidate
-//! never before the description it belongs to). What it produces (our offer or answer)
-//! goes back to the machine, which stamps the session and sends it.
+//! never before the description it belongs to), and makes our ICE restart offers in the
+//! same order. What it produces (an offer, an answer, a restart offer) goes back to the
+//! machine, which stamps the session and sends it.
 
 use crate::PeerError;
 use crate::core::{Input, Role};
@@ -12,7 +13,17 @@ use js_sys::{Promise, Reflect};
 use signaling_protocol::Step;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{RtcIceCandidateInit, RtcPeerConnection, RtcSdpType, RtcSessionDescriptionInit};
+use web_sys::{
+    RtcIceCandidateInit, RtcOfferOptions, RtcPeerConnection, RtcSdpType, RtcSessionDescriptionInit,
+};
+
+/// What the negotiation task does next.
+pub(crate) enum Job {
+    /// Apply the remote's offer (answering it), restart offer, answer or candidate.
+    Apply(Step),
+    /// Restart ICE: create a restart offer, reported as [`Step::Restart`].
+    RestartIce,
+}
 
 /// Negotiates `pc`, then keeps applying the remote's trickled candidates until the
 /// connection is dropped (which aborts this task: a promise of a closed
@@ -20,7 +31,7 @@ use web_sys::{RtcIceCandidateInit, RtcPeerConnection, RtcSdpType, RtcSessionDesc
 pub(crate) async fn negotiate(
     pc: RtcPeerConnection,
     role: Role,
-    mut inbox: UnboundedReceiver<Step>,
+    mut inbox: UnboundedReceiver<Job>,
     reporter: Reporter,
 ) {
     let outbound = |step: Step| reporter.report(|key| Input::Outbound { key, step });
@@ -28,19 +39,31 @@ pub(crate) async fn negotiate(
         // The offer goes out before any local candidate: candidates are dispatched as
         // browser tasks, and this continuation runs in the microtask that settles
         // setLocalDescription, before any of them.
-        match describe(&pc, RtcSdpType::Offer).await {
+        match describe(&pc, RtcSdpType::Offer, false).await {
             Ok(sdp) => outbound(Step::Offer { sdp }),
             Err(error) => return fail(&reporter, &error),
         }
     }
-    while let Some(step) = inbox.next().await {
-        let applied = match step {
-            Step::Offer { sdp } => match apply_remote(&pc, RtcSdpType::Offer, &sdp).await {
-                Ok(()) => describe(&pc, RtcSdpType::Answer).await.map(|sdp| {
-                    outbound(Step::Answer { sdp });
-                }),
-                Err(error) => Err(error),
+    while let Some(job) = inbox.next().await {
+        let step = match job {
+            Job::Apply(step) => step,
+            Job::RestartIce => match describe(&pc, RtcSdpType::Offer, true).await {
+                Ok(sdp) => {
+                    outbound(Step::Restart { sdp });
+                    continue;
+                }
+                Err(error) => return fail(&reporter, &error),
             },
+        };
+        let applied = match step {
+            Step::Offer { sdp } | Step::Restart { sdp } => {
+                match apply_remote(&pc, RtcSdpType::Offer, &sdp).await {
+                    Ok(()) => describe(&pc, RtcSdpType::Answer, false).await.map(|sdp| {
+                        outbound(Step::Answer { sdp });
+                    }),
+                    Err(error) => Err(error),
+                }
+            }
             Step::Answer { sdp } => apply_remote(&pc, RtcSdpType::Answer, &sdp).await,
             Step::Candidate { candidate, sdp_mid, sdp_m_line_index } => {
                 let init = RtcIceCandidateInit::new(&candidate);
@@ -65,9 +88,19 @@ fn fail(reporter: &Reporter, error: &PeerError) {
     reporter.report(|key| Input::Failed { key, reason });
 }
 
-/// Creates the local offer or answer, applies it, and returns its SDP.
-async fn describe(pc: &RtcPeerConnection, kind: RtcSdpType) -> Result<String, PeerError> {
+/// Creates the local offer (with new ICE credentials if `ice_restart`) or answer,
+/// applies it, and returns its SDP.
+async fn describe(
+    pc: &RtcPeerConnection,
+    kind: RtcSdpType,
+    ice_restart: bool,
+) -> Result<String, PeerError> {
     let created = match kind {
+        RtcSdpType::Offer if ice_restart => {
+            let options = RtcOfferOptions::new();
+            options.set_ice_restart(true);
+            pc.create_offer_with_rtc_offer_options(&options)
+        }
         RtcSdpType::Offer => pc.create_offer(),
         _ => pc.create_answer(),
     };

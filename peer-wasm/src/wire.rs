@@ -74,12 +74,15 @@ fn signal_object(signal: &Signal) -> JsValue {
         Step::Offer { .. } => "offer",
         Step::Answer { .. } => "answer",
         Step::Candidate { .. } => "candidate",
+        Step::Restart { .. } => "restart",
         Step::Bye => "bye",
     };
     set(&object, "kind", kind.into());
     set(&object, "session", signal.session.0.into());
     match &signal.step {
-        Step::Offer { sdp } | Step::Answer { sdp } => set(&object, "sdp", sdp.into()),
+        Step::Offer { sdp } | Step::Answer { sdp } | Step::Restart { sdp } => {
+            set(&object, "sdp", sdp.into())
+        }
         Step::Candidate { candidate, sdp_mid, sdp_m_line_index } => {
             set(&object, "candidate", candidate.into());
             if let Some(mid) = sdp_mid {
@@ -106,6 +109,7 @@ fn signal(value: &JsValue) -> Option<Signal> {
             sdp_m_line_index: optional(value, "sdp_m_line_index", |v| whole(v, u16::MAX.into()))?
                 .map(|index| index as u16),
         },
+        "restart" => Step::Restart { sdp: string(value, "sdp")? },
         "bye" => Step::Bye,
         _ => return None,
     };
@@ -192,6 +196,7 @@ mod tests {
                 sdp_m_line_index: Some(0),
             },
             Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
+            Step::Restart { sdp: "v=0".into() },
             Step::Bye,
         ];
         let sessions = [0, 7, u32::MAX].into_iter().cycle();

@@ -72,7 +72,7 @@ async fn both_sides_connecting_at_once_end_with_one_channel() {
     // One channel, so each side saw exactly one connection open and none close.
     sleep(200).await;
     let connected = |event: &PeerEvent| matches!(event, PeerEvent::Connected(_));
-    let disconnected = |event: &PeerEvent| matches!(event, PeerEvent::Disconnected(_));
+    let disconnected = |event: &PeerEvent| matches!(event, PeerEvent::Disconnected { .. });
     assert_eq!((alice.count(connected), bob.count(connected)), (1, 1));
     assert_eq!((alice.count(disconnected), bob.count(disconnected)), (0, 0));
 }
@@ -105,7 +105,7 @@ async fn disconnect_closes_both_sides_and_a_new_connect_works() {
         || format!("{:?}", alice.texts()),
     )
     .await;
-    let disconnected = |event: &PeerEvent| matches!(event, PeerEvent::Disconnected(_));
+    let disconnected = |event: &PeerEvent| matches!(event, PeerEvent::Disconnected { .. });
     assert_eq!((alice.count(disconnected), bob.count(disconnected)), (1, 1));
 }
 
@@ -265,7 +265,7 @@ async fn close_from_inside_an_event_callback_still_reports_every_disconnect() {
     alice.set_event_handler(move |event| {
         let line = match &event {
             PeerEvent::Message { from, .. } => format!("message from {}", from.name),
-            PeerEvent::Disconnected(peer) => format!("disconnected {}", peer.name),
+            PeerEvent::Disconnected { peer, .. } => format!("disconnected {}", peer.name),
             other => format!("{other:?}"),
         };
         record.borrow_mut().push(line);

@@ -126,6 +126,13 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sdp_m_line_index: Option<u16>,
     },
+    /// An ICE restart offer within the session: new ICE credentials for the same
+    /// connection, whose data channel stays open. Sent by the larger id when the path
+    /// failed; answered by an `answer`.
+    Restart {
+        /// The session description text.
+        sdp: String,
+    },
     /// The sender ended the session (closed the connection, or gave up connecting).
     Bye,
 }

@@ -155,6 +155,10 @@ fn signals() {
         json!({"kind": "candidate", "session": 2, "candidate": "c"}),
     );
     assert_wire(
+        signal(3, Step::Restart { sdp: "v=0".into() }),
+        json!({"kind": "restart", "session": 3, "sdp": "v=0"}),
+    );
+    assert_wire(
         signal(4_294_967_295, Step::Bye),
         json!({"kind": "bye", "session": 4_294_967_295u32}),
     );

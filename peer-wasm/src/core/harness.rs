@@ -18,6 +18,7 @@ pub(super) struct Harness {
     pub released: Vec<ConnKey>,
     pub applied: Vec<(ConnKey, Step)>,
     pub closing: Vec<ConnKey>,
+    pub restarted: Vec<ConnKey>,
     next_call: u64,
 }
 
@@ -43,6 +44,7 @@ impl Harness {
             released: Vec::new(),
             applied: Vec::new(),
             closing: Vec::new(),
+            restarted: Vec::new(),
             next_call: 0,
         }
     }
@@ -71,6 +73,7 @@ impl Harness {
                 }
                 Output::Apply { key, step } => self.applied.push((key, step)),
                 Output::CloseChannel { key } => self.closing.push(key),
+                Output::RestartIce { key } => self.restarted.push(key),
                 Output::CloseSignaling | Output::Warn(_) => {}
             }
         }
@@ -133,7 +136,7 @@ impl Harness {
 fn describe(event: &Event<Msg>) -> String {
     match event {
         Event::Connected(peer) => format!("+{}", peer.id),
-        Event::Disconnected(peer) => format!("-{}", peer.id),
+        Event::Disconnected { peer, .. } => format!("-{}", peer.id),
         Event::PeerLeft(peer) => format!("left {}", peer.id),
         Event::PeerJoined(peer) => format!("joined {}", peer.id),
         Event::Message { from, message } => format!("{}: {message}", from.id),

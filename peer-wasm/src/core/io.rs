@@ -35,6 +35,17 @@ pub(crate) enum Role {
     Answerer,
 }
 
+/// What the connection's state (`RTCPeerConnection.connectionState`) says of its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PathState {
+    /// `connected`: packets flow.
+    Up,
+    /// `disconnected`: the path went quiet; it may come back by itself.
+    Down,
+    /// `failed`: the path is gone; only an ICE restart can bring one back.
+    Failed,
+}
+
 /// Everything the machine reacts to. `M` is a received message, carried unread.
 #[derive(Debug)]
 pub(crate) enum Input<M> {
@@ -65,7 +76,9 @@ pub(crate) enum Input<M> {
     ChannelClosed { key: ConnKey },
     /// A message arrived on the data channel.
     Received { key: ConnKey, message: M },
-    /// Negotiation, ICE, or the remote's framing failed.
+    /// The connection's path came up, went quiet or failed.
+    Path { key: ConnKey, state: PathState },
+    /// Negotiation failed, or the remote broke the framing: the connection is unusable.
     Failed { key: ConnKey, reason: String },
     /// A STUN or TURN server refused us (`icecandidateerror`): not fatal by itself
     /// (other candidates may work), but the likely reason if the channel never opens.
@@ -84,6 +97,9 @@ pub(crate) enum Output<M> {
     StartConnection { key: ConnKey, role: Role },
     /// Hand a remote's offer, answer or candidate to the connection `key`, in order.
     Apply { key: ConnKey, step: Step },
+    /// Restart ICE on the connection `key` (new credentials, new candidates, the same
+    /// data channel): its restart offer comes back as [`Input::Outbound`].
+    RestartIce { key: ConnKey },
     /// Close the data channel of `key` once everything queued on it went out
     /// (reported as [`Input::ChannelClosing`]); refuse new messages on it.
     CloseChannel { key: ConnKey },
@@ -114,7 +130,7 @@ pub(crate) enum Event<M> {
     /// The data channel to this peer opened.
     Connected(PeerInfo),
     /// The data channel to this peer closed; nothing more comes from this connection.
-    Disconnected(PeerInfo),
+    Disconnected { peer: PeerInfo, reason: String },
     /// A message arrived.
     Message { from: PeerInfo, message: M },
     /// The signaling transport closed.

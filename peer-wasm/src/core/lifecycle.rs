@@ -2,7 +2,9 @@
 //! close, and the one place a link ends ([`Core::finish`]).
 
 use super::link::Phase;
-use super::{ConnKey, Core, Event, OPEN_DEADLINE_MS, Output, TimerId, connect_failed, with_hint};
+use super::{
+    ConnKey, Core, Event, OPEN_DEADLINE_MS, Output, TimerId, connect_failed, reason_of, with_hint,
+};
 use crate::PeerError;
 use signaling_protocol::{PeerId, Signal, Step};
 
@@ -29,22 +31,41 @@ impl<M> Core<M> {
             return; // cancelled after it went off
         };
         let (peer, phase) = (link.key.peer.clone(), link.phase);
-        if phase.is_negotiating() {
-            let reason = format!("no data channel within {} s", OPEN_DEADLINE_MS / 1000);
-            let reason = with_hint(reason, link.ice_error.as_deref());
-            self.finish(&peer, connect_failed(&peer, &reason), true, false);
-        } else {
-            let error = connect_failed(&peer, "the data channel did not close in time");
-            self.finish(&peer, error, false, false);
+        match phase {
+            Phase::Offering { .. } | Phase::Connecting { .. } => {
+                let reason = format!("no data channel within {} s", OPEN_DEADLINE_MS / 1000);
+                let reason = with_hint(reason, link.ice_error.as_deref());
+                self.finish(&peer, connect_failed(&peer, &reason), true, false);
+            }
+            Phase::Stalled { .. } => {
+                // The grace is over (its timer went with it): the path is not coming back
+                // by itself.
+                self.set_phase(&peer, Phase::Open);
+                self.restart(&peer);
+            }
+            Phase::Restarting { tries_left, .. } => self.retry_restart(&peer, tries_left),
+            Phase::Open | Phase::Draining | Phase::Closing { .. } => {
+                let error = connect_failed(&peer, "the data channel did not close in time");
+                self.finish(&peer, error, false, false);
+            }
         }
     }
 
     /// Starts a graceful close: the link stops counting as connected, what is queued
     /// still goes out, then the channel closes (which the remote sees after the data).
-    pub(super) fn begin_closing(&mut self, peer: &PeerId) {
+    /// A link whose path is being restored has nothing to drain through: it ends now,
+    /// and the remote, waiting for the restart, is told by the server (`bye`).
+    pub(super) fn begin_closing(&mut self, peer: &PeerId, reason: &'static str) {
         let Some(link) = self.link_mut(peer) else { return };
+        link.closing_reason = Some(reason);
+        let (phase, left, key) = (link.phase, link.left, link.key.clone());
+        if let Phase::Restarting { .. } = phase {
+            return self.finish(peer, connect_failed(peer, reason), !left, false);
+        }
         link.phase = Phase::Draining;
-        let key = link.key.clone();
+        if let Some(timer) = phase.timer() {
+            self.out.push_back(Output::CancelTimer { timer });
+        }
         self.out.push_back(Output::CloseChannel { key });
     }
 
@@ -57,6 +78,7 @@ impl<M> Core<M> {
             return;
         };
         let link = self.links.swap_remove(index);
+        let reason = link.closing_reason.map_or_else(|| reason_of(&error), str::to_owned);
         if let Some(timer) = link.phase.timer() {
             self.out.push_back(Output::CancelTimer { timer });
         }
@@ -71,7 +93,8 @@ impl<M> Core<M> {
         }
         self.out.push_back(Output::Release { key: link.key, graceful });
         if link.phase.was_open() {
-            self.out.push_back(Output::Emit(Event::Disconnected(link.peer.clone())));
+            let peer = link.peer.clone();
+            self.out.push_back(Output::Emit(Event::Disconnected { peer, reason }));
         }
         if link.left {
             self.forget(peer);

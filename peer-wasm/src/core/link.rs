@@ -15,6 +15,14 @@ pub(crate) enum Phase {
     Connecting { deadline: TimerId },
     /// The data channel is open.
     Open,
+    /// The channel is open but its path went quiet (ICE `disconnected`): it may come
+    /// back by itself within the grace time, or else ICE restarts.
+    Stalled { grace: TimerId },
+    /// The path failed: ICE restarts on the same connection, so the channel and what is
+    /// queued on it survive. The larger id sends a restart offer each retry period
+    /// (unless one is still unanswered); the smaller id answers. Both give up when the
+    /// path is not back after `tries_left` more periods.
+    Restarting { retry: TimerId, tries_left: u32 },
     /// Closing: what was queued before still goes out, nothing new is accepted. Bounded
     /// by the connection itself (ICE notices a vanished remote).
     Draining,
@@ -28,6 +36,8 @@ impl Phase {
     pub fn timer(self) -> Option<TimerId> {
         match self {
             Self::Offering { deadline } | Self::Connecting { deadline } => Some(deadline),
+            Self::Stalled { grace } => Some(grace),
+            Self::Restarting { retry, .. } => Some(retry),
             Self::Closing { linger } => Some(linger),
             Self::Open | Self::Draining => None,
         }
@@ -35,7 +45,13 @@ impl Phase {
 
     /// Whether the channel had opened (so its end is a `Disconnected` event).
     pub fn was_open(self) -> bool {
-        matches!(self, Self::Open | Self::Draining | Self::Closing { .. })
+        self.is_usable() || self.is_closing()
+    }
+
+    /// Whether the channel is open for messages: it counts as connected, even while
+    /// its path is being restored (what is sent meanwhile waits in the channel).
+    pub fn is_usable(self) -> bool {
+        matches!(self, Self::Open | Self::Stalled { .. } | Self::Restarting { .. })
     }
 
     /// Whether the channel is still being set up.
@@ -69,6 +85,10 @@ pub(crate) struct Link {
     pub left: bool,
     /// What an ICE server said when it refused us, for the failure's reason.
     pub ice_error: Option<String>,
+    /// Why the channel began closing, for the `Disconnected` event.
+    pub closing_reason: Option<&'static str>,
+    /// Our ICE restart offer went out and its answer has not come yet.
+    pub restart_pending: bool,
 }
 
 impl Link {
@@ -83,6 +103,8 @@ impl Link {
             reconnecting: Vec::new(),
             left: false,
             ice_error: None,
+            closing_reason: None,
+            restart_pending: false,
         }
     }
 }

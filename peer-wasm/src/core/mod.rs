@@ -17,7 +17,8 @@
 //! Arrows point at what a module uses; nothing points back up. `core/io.rs` is the
 //! vocabulary every layer shares (a leaf). Inside `core/`: this file holds the state and
 //! the local calls, `remote.rs` what the room and the remote say, `lifecycle.rs` how a
-//! link opens and ends, `link.rs` a link and its phases; `harness.rs`, `tests.rs` and
+//! link opens and ends, `restart.rs` how an open link gets its path back, `link.rs` a
+//! link and its phases; `harness.rs`, `tests.rs` and
 //! `properties.rs` drive it in plain `cargo test`.
 //!
 //! Each link goes through the phases of [`link::Phase`]; the rules, in short:
@@ -29,6 +30,9 @@
 //!   [`Core::connected`] at once, and what was queued still goes out (`Draining`);
 //! - `Disconnected` is the last event of a connection, and a peer's `PeerLeft` comes
 //!   after its `Disconnected`;
+//! - an open channel whose path fails stays open while ICE restarts on the same
+//!   connection (the larger id offers, as in a collision); what is sent meanwhile
+//!   arrives afterwards, in order; the link ends only when the restarts give up;
 //! - every phase that waits on the outside world has a timer, cancelled when it ends.
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -39,10 +43,13 @@ mod link;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties;
 mod remote;
+mod restart;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod restart_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
-pub(crate) use io::{CallId, ConnKey, Event, Input, Output, Role, TimerId};
+pub(crate) use io::{CallId, ConnKey, Event, Input, Output, PathState, Role, TimerId};
 
 use crate::PeerError;
 use link::{Link, Phase};
@@ -53,6 +60,12 @@ use std::collections::VecDeque;
 pub(crate) const OPEN_DEADLINE_MS: u32 = 15_000;
 /// How long a closing channel may take to close on both sides.
 pub(crate) const LINGER_MS: u32 = 3_000;
+/// How long a path may stay quiet (ICE `disconnected`) before ICE restarts.
+pub(crate) const STALL_GRACE_MS: u32 = 2_000;
+/// How often the restarting side offers again while the path is not back.
+pub(crate) const RESTART_RETRY_MS: u32 = 3_000;
+/// How long ICE restarts may take to bring a failed path back before the link ends.
+pub(crate) const RESTART_GIVE_UP_MS: u32 = 30_000;
 
 /// The state of one peer: the room as it knows it, and one link per remote.
 pub(crate) struct Core<M> {
@@ -175,6 +188,7 @@ impl<M> Core<M> {
                     self.out.push_back(Output::Emit(Event::Message { from, message }));
                 }
             }
+            Input::Path { key, state } => self.path_changed(&key, state),
             Input::Failed { key, reason } => {
                 if let Some(link) = self.current(&key) {
                     let reason = with_hint(reason, link.ice_error.as_deref());
@@ -206,7 +220,7 @@ impl<M> Core<M> {
         let signaling_open = self.signaling_open;
         match self.link_mut(peer) {
             Some(link) => match link.phase {
-                Phase::Open => self.settle(call, Ok(())),
+                phase if phase.is_usable() => self.settle(call, Ok(())),
                 phase if phase.is_negotiating() => link.connecting.push(call),
                 // Closing: a new connection starts once this one has ended.
                 _ if link.left => self.settle(call, Err(PeerError::UnknownPeer(peer.clone()))),
@@ -235,7 +249,7 @@ impl<M> Core<M> {
         match phase {
             // No bye: the channel's own close tells the remote, after the data still
             // queued (a bye through the server could overtake the remote's `open`).
-            Phase::Open => self.begin_closing(peer),
+            phase if phase.is_usable() => self.begin_closing(peer, "disconnect was called"),
             phase if phase.is_negotiating() => {
                 self.finish(peer, connect_failed(peer, "disconnect was called"), true, false);
             }
@@ -302,7 +316,7 @@ impl<M> Core<M> {
     }
 
     fn open_link(&self, peer: &PeerId) -> Option<&Link> {
-        self.link(peer).filter(|link| link.phase == Phase::Open)
+        self.link(peer).filter(|link| link.phase.is_usable())
     }
 
     fn link_in(&self, peer: &PeerId, phase: impl Fn(Phase) -> bool) -> bool {
@@ -344,4 +358,13 @@ fn with_hint(reason: String, ice_error: Option<&str>) -> String {
 
 fn connect_failed(peer: &PeerId, reason: &str) -> PeerError {
     PeerError::ConnectFailed { peer: peer.clone(), reason: reason.to_owned() }
+}
+
+/// Why a link ended, for its `Disconnected` event: a failure's own reason, without the
+/// "could not connect" its `connect()` callers are told.
+fn reason_of(error: &PeerError) -> String {
+    match error {
+        PeerError::ConnectFailed { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
 }

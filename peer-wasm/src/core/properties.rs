@@ -6,6 +6,7 @@
 //!   `Disconnected` events agree with the links whose channel had opened;
 //! - no event for a peer after its `Disconnected` (until it connects again), and its
 //!   `PeerLeft` never comes while it still counts as connected;
+//! - only the larger id restarts ICE;
 //! - the armed timers are exactly those of the live phases, and the started
 //!   connections not yet released are exactly the live links;
 //! - after `close()`: no links, no timers, no connection, and nothing more happens.
@@ -36,6 +37,7 @@ enum Op {
     Closed(usize, Pick),
     Received(usize, Pick),
     Failed(usize, Pick),
+    Path(usize, Pick, u8),
     IceServerError(usize, Pick),
     Timer(u64),
 }
@@ -65,7 +67,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Close),
         1 => peer.clone().prop_map(Op::Joined),
         1 => peer.clone().prop_map(Op::Left),
-        6 => (peer.clone(), pick(), 0..4u8).prop_map(|(peer, session, step)| Op::Signal { peer, session, step }),
+        6 => (peer.clone(), pick(), 0..5u8).prop_map(|(peer, session, step)| Op::Signal { peer, session, step }),
         1 => peer.clone().prop_map(Op::Refused),
         1 => Just(Op::SignalingClosed),
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Outbound(p, k)),
@@ -74,6 +76,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Closed(p, k)),
         3 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Received(p, k)),
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Failed(p, k)),
+        3 => (peer.clone(), pick(), 0..3u8).prop_map(|(p, k, s)| Op::Path(p, k, s)),
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::IceServerError(p, k)),
         2 => (1..40u64).prop_map(Op::Timer),
     ]
@@ -97,6 +100,7 @@ fn step(kind: u8) -> Step {
         0 => Step::Offer { sdp: "offer".into() },
         1 => Step::Answer { sdp: "answer".into() },
         2 => Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
+        3 => Step::Restart { sdp: "restart".into() },
         _ => Step::Bye,
     }
 }
@@ -126,6 +130,10 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
         Op::Failed(p, k) => {
             Input::Failed { key: key(h, PEERS[*p], k), reason: "ICE failed".into() }
         }
+        Op::Path(p, k, state) => {
+            let state = [PathState::Up, PathState::Down, PathState::Failed][usize::from(*state)];
+            Input::Path { key: key(h, PEERS[*p], k), state }
+        }
         Op::IceServerError(p, k) => {
             Input::IceServerError { key: key(h, PEERS[*p], k), detail: "401".into() }
         }
@@ -150,7 +158,7 @@ impl Seen {
                 Event::Connected(peer) => {
                     prop_assert!(self.connected.insert(peer.id.clone()), "{peer:?} connected twice")
                 }
-                Event::Disconnected(peer) => {
+                Event::Disconnected { peer, .. } => {
                     prop_assert!(
                         self.connected.remove(&peer.id),
                         "{peer:?} disconnected, never connected"
@@ -185,10 +193,10 @@ fn check_invariants(h: &Harness, seen: &Seen) -> Result<(), TestCaseError> {
             "{key:?} not in the room"
         );
     }
-    // connectedPeers() is exactly the open links.
+    // connectedPeers() is exactly the open links (their path restored or not).
     let open: HashSet<PeerId> = links
         .iter()
-        .filter(|(_, phase)| *phase == link::Phase::Open)
+        .filter(|(_, phase)| phase.is_usable())
         .map(|(key, _)| key.peer.clone())
         .collect();
     let listed: HashSet<PeerId> = h.core.connected().into_iter().map(|peer| peer.id).collect();
@@ -218,6 +226,10 @@ fn check_invariants(h: &Harness, seen: &Seen) -> Result<(), TestCaseError> {
     let live_keys: HashMap<ConnKey, usize> =
         links.iter().map(|(key, _)| (key.clone(), 1)).collect();
     prop_assert_eq!(unreleased, live_keys);
+    // Only the larger id restarts ICE, and only on a channel that had opened.
+    for key in &h.restarted {
+        prop_assert!(key.peer < id("m"), "{key:?} restarted by the smaller id");
+    }
     Ok(())
 }
 

@@ -26,7 +26,7 @@ impl<M> Core<M> {
         }
         match phase {
             // The channel may still carry the peer's last messages: it closes behind them.
-            Phase::Open => self.begin_closing(id),
+            phase if phase.is_usable() => self.begin_closing(id, "the peer left the room"),
             phase if phase.is_negotiating() => {
                 self.finish(id, connect_failed(id, "the peer left the room"), false, false);
             }
@@ -43,6 +43,7 @@ impl<M> Core<M> {
         if let Step::Offer { .. } = step {
             return self.on_offer(from, session, step);
         }
+        let from_restarter = *from > self.me;
         let Some(link) = self.link_mut(from).filter(|link| link.key.session == session) else {
             return; // stale: of a session that is over, or never was ours
         };
@@ -52,10 +53,22 @@ impl<M> Core<M> {
                 link.phase = Phase::Connecting { deadline };
                 self.out.push_back(Output::Apply { key, step: Step::Answer { sdp } });
             }
+            // The answer to our ICE restart offer (and only then: an answer the
+            // connection does not wait for would break it).
+            (step @ Step::Answer { .. }, phase) if phase.is_usable() && link.restart_pending => {
+                link.restart_pending = false;
+                self.out.push_back(Output::Apply { key, step });
+            }
+            // The larger id restarts ICE (as it wins a collision); we answer.
+            (step @ Step::Restart { .. }, phase) if phase.is_usable() && from_restarter => {
+                self.out.push_back(Output::Apply { key, step });
+            }
             (step @ Step::Candidate { .. }, phase) if !phase.is_closing() => {
                 self.out.push_back(Output::Apply { key, step });
             }
-            (Step::Bye, Phase::Open) => self.begin_closing(from),
+            (Step::Bye, phase) if phase.is_usable() => {
+                self.begin_closing(from, "the peer closed the connection");
+            }
             (Step::Bye, phase) if phase.is_negotiating() => {
                 self.finish(
                     from,

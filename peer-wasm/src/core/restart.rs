@@ -1,0 +1,91 @@
+//! How an open link gets its path back. A path that went quiet (ICE `disconnected`) has
+//! a grace time to come back by itself; a failed one is restored by an ICE restart on
+//! the same connection, so the data channel, its SCTP association and what is queued
+//! on it survive. The larger id restarts (the rule that settles offer collisions) and
+//! offers again each retry period while the path is not back; after a bounded time both
+//! sides give up and the link ends with the reason.
+
+use super::link::Phase;
+use super::{
+    ConnKey, Core, Output, PathState, RESTART_GIVE_UP_MS, RESTART_RETRY_MS, STALL_GRACE_MS,
+    connect_failed, with_hint,
+};
+use signaling_protocol::PeerId;
+
+impl<M> Core<M> {
+    pub(super) fn path_changed(&mut self, key: &ConnKey, state: PathState) {
+        let Some(link) = self.current(key) else { return };
+        let (peer, phase) = (key.peer.clone(), link.phase);
+        match (state, phase) {
+            (PathState::Up, Phase::Stalled { .. } | Phase::Restarting { .. }) => {
+                self.set_phase(&peer, Phase::Open);
+                if let Some(timer) = phase.timer() {
+                    self.out.push_back(Output::CancelTimer { timer });
+                }
+            }
+            (PathState::Down, Phase::Open) => {
+                let grace = self.arm(STALL_GRACE_MS);
+                self.set_phase(&peer, Phase::Stalled { grace });
+            }
+            (PathState::Failed, Phase::Open) => self.restart(&peer),
+            (PathState::Failed, Phase::Stalled { grace }) => {
+                self.out.push_back(Output::CancelTimer { timer: grace });
+                self.set_phase(&peer, Phase::Open);
+                self.restart(&peer);
+            }
+            (PathState::Failed, phase) if phase.is_negotiating() => {
+                let reason = with_hint("ICE failed".into(), link.ice_error.as_deref());
+                self.finish(&peer, connect_failed(&peer, &reason), true, false);
+            }
+            // What was queued cannot go out any more.
+            (PathState::Failed, phase) if phase.is_closing() => {
+                let error = connect_failed(&peer, "the path failed while the channel closed");
+                self.finish(&peer, error, false, false);
+            }
+            _ => {}
+        }
+    }
+
+    /// Begins restoring the path of the open link to `peer` (its phase timer, if any,
+    /// is already gone).
+    pub(super) fn restart(&mut self, peer: &PeerId) {
+        let retry = self.arm(RESTART_RETRY_MS);
+        let tries_left = RESTART_GIVE_UP_MS / RESTART_RETRY_MS - 1;
+        let Some(link) = self.link_mut(peer) else { return };
+        link.phase = Phase::Restarting { retry, tries_left };
+        // Whatever an ICE server said before is not why this path failed.
+        link.ice_error = None;
+        self.out.push_back(Output::Warn(format!("the path to {peer} failed: restarting ICE")));
+        self.offer_restart(peer);
+    }
+
+    /// One retry period of a restart went by with the path still down.
+    pub(super) fn retry_restart(&mut self, peer: &PeerId, tries_left: u32) {
+        let Some(link) = self.link(peer) else { return };
+        if tries_left == 0 {
+            let reason = format!(
+                "its path failed and ICE restarts did not restore it within {} s",
+                RESTART_GIVE_UP_MS / 1000
+            );
+            let reason = with_hint(reason, link.ice_error.as_deref());
+            return self.finish(peer, connect_failed(peer, &reason), true, false);
+        }
+        let retry = self.arm(RESTART_RETRY_MS);
+        self.set_phase(peer, Phase::Restarting { retry, tries_left: tries_left - 1 });
+        self.offer_restart(peer);
+    }
+
+    /// Sends a restart offer to `peer` if we are the side that restarts, the server can
+    /// carry it, and no earlier one waits for its answer (an offer on top of an
+    /// unanswered one would cross its answer).
+    fn offer_restart(&mut self, peer: &PeerId) {
+        let restarter = self.me > *peer;
+        let signaling_open = self.signaling_open;
+        let Some(link) = self.link_mut(peer) else { return };
+        if restarter && signaling_open && !link.restart_pending {
+            link.restart_pending = true;
+            let key = link.key.clone();
+            self.out.push_back(Output::RestartIce { key });
+        }
+    }
+}
