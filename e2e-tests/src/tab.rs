@@ -47,8 +47,9 @@ impl Tab<'_> {
 
     /// Joins `room` as `name` with the library directly (`window.peer`), recording
     /// every message in `window.inbox` (`{from: name, fromId, data}`, bytes as
-    /// `{bytes: [..]}`) and every event in `window.events` (`"PeerJoined:Bob"`, ...).
-    /// Returns the peer's id.
+    /// `{bytes: [..]}`), every event in `window.events` (`"PeerJoined:Bob"`, ...) and
+    /// the reason of each `Disconnected` in `window.reasons` (`"Bob: the peer left the
+    /// room"`). Returns the peer's id.
     pub async fn join_peer(&self, room: &str, name: &str) -> String {
         self.join_private(room, name, None).await
     }
@@ -67,7 +68,7 @@ impl Tab<'_> {
                 "const a = {args};
                  const {{ default: init, Peer }} = await import('/pkg/peer_wasm.js');
                  await init();
-                 window.inbox = []; window.events = [];
+                 window.inbox = []; window.events = []; window.reasons = [];
                  if (a.options.secret === null) delete a.options.secret;
                  const peer = await Peer.join(a.url, a.room, a.name, a.options);
                  window.peer = peer;
@@ -75,7 +76,10 @@ impl Tab<'_> {
                  peer.onMessage((m) => window.inbox.push(
                    {{ from: m.fromName, fromId: m.from, data: plain(m.data) }}));
                  for (const kind of ['Connected', 'Disconnected', 'PeerJoined', 'PeerLeft']) {{
-                   peer['on' + kind]((p) => window.events.push(kind + ':' + p.name));
+                   peer['on' + kind]((p) => {{
+                     window.events.push(kind + ':' + p.name);
+                     if (p.reason !== undefined) window.reasons.push(p.name + ': ' + p.reason);
+                   }});
                  }}
                  return peer.id;"
             ))

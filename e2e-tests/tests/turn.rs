@@ -73,3 +73,81 @@ async fn a_wrong_turn_secret_fails_the_connect_with_a_reason() {
     .await
     .expect("the test finishes in time");
 }
+
+/// The path under a live channel dies (its TURN server crashes) and comes back (the
+/// server restarts on the same port, with none of its allocations): ICE restarts on
+/// the same connection, and the 1,000 messages sent during the outage all arrive, in
+/// order, with no `Disconnected` on either side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relayed_channel_survives_its_turn_server_restarting_with_nothing_lost() {
+    tokio::time::timeout(BUDGET, async {
+        const SECRET: &str = "restart secret";
+        let turn = TurnServer::start(SECRET).await;
+        let port = turn.port;
+        let harness = harness_with_turn(&turn, SECRET).await;
+        let (alice, bob) = (harness.open_tab().await, harness.open_tab().await);
+        let relay_only = json!({ "iceTransportPolicy": "relay" });
+        let alice_id = alice.join_with("outage", "Alice", relay_only.clone()).await;
+        let bob_id = bob.join_with("outage", "Bob", relay_only).await;
+        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        alice.eval(&format!("await window.peer.connect({});", json!(bob_id))).await;
+        bob.wait_until("window.events.includes('Connected:Alice')", "window.events").await;
+        assert_eq!(stats(&alice, &bob_id).await["path"], json!("relay"));
+
+        turn.kill().await;
+        let killed = Instant::now();
+        alice
+            .eval(&format!(
+                "for (let n = 0; n < 1000; n++) window.peer.sendTo({}, 'message ' + n);",
+                json!(bob_id)
+            ))
+            .await;
+        // The browser notices the dead path (consent checks go unanswered).
+        let noticed = until_state(&alice, &bob_id, &["disconnected", "failed"]).await;
+        let noticed = noticed.duration_since(killed);
+
+        let _turn = TurnServer::start_on(port, SECRET).await;
+        let back = Instant::now();
+        let long = Duration::from_secs(60);
+        bob.wait_until_within(long, "window.inbox.length > 0", "window.inbox.length").await;
+        let first = back.elapsed();
+        bob.wait_until_within(long, "window.inbox.length >= 1000", "window.inbox.length").await;
+        let all = back.elapsed();
+        println!(
+            "ICE restart: the dead path was noticed {noticed:.1?} after coturn died; after \
+             coturn's return the first message arrived in {first:.2?}, all 1,000 in {all:.2?}"
+        );
+
+        let received = bob.eval("return window.inbox.map((m) => m.data);").await;
+        let expected: Vec<String> = (0..1000).map(|n| format!("message {n}")).collect();
+        assert_eq!(received, json!(expected), "all 1,000, in order, none twice");
+        for tab in [&alice, &bob] {
+            let events = tab.eval("return window.events;").await;
+            let disconnected = events.as_array().into_iter().flatten();
+            assert!(disconnected.clone().all(|e| !e.as_str().unwrap_or("").starts_with("Disc")));
+        }
+        // The same connection, on a new relayed path, both ways.
+        for (tab, other) in [(&alice, &bob_id), (&bob, &alice_id)] {
+            let path = stats(tab, other).await;
+            assert_eq!((&path["state"], &path["path"]), (&json!("connected"), &json!("relay")));
+        }
+        bob.eval(&format!("window.peer.sendTo({}, 'and back');", json!(alice_id))).await;
+        alice.wait_until("window.inbox.some((m) => m.data == 'and back')", "window.inbox").await;
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}
+
+/// Polls `p.stats(id).state` until it is one of `states`; when it got there.
+async fn until_state(tab: &Tab<'_>, id: &str, states: &[&str]) -> Instant {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let state = stats(tab, id).await["state"].clone();
+        if states.iter().any(|wanted| state == json!(wanted)) {
+            return Instant::now();
+        }
+        assert!(Instant::now() < deadline, "the state stayed {state}, never one of {states:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
