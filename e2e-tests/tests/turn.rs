@@ -105,17 +105,23 @@ async fn a_relayed_channel_survives_its_turn_server_restarting_with_nothing_lost
         // The browser notices the dead path (consent checks go unanswered).
         let noticed = until_state(&alice, &bob_id, &["disconnected", "failed"]).await;
         let noticed = noticed.duration_since(killed);
+        // Down long enough for ICE to restart with no TURN server (after the 2 s grace)
+        // and fail: the path comes back only by a later restart.
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        let down = killed.elapsed();
 
         let _turn = TurnServer::start_on(port, SECRET).await;
         let back = Instant::now();
         let long = Duration::from_secs(60);
+        let path_up = until_state(&alice, &bob_id, &["connected"]).await.duration_since(back);
         bob.wait_until_within(long, "window.inbox.length > 0", "window.inbox.length").await;
         let first = back.elapsed();
         bob.wait_until_within(long, "window.inbox.length >= 1000", "window.inbox.length").await;
         let all = back.elapsed();
         println!(
-            "ICE restart: the dead path was noticed {noticed:.1?} after coturn died; after \
-             coturn's return the first message arrived in {first:.2?}, all 1,000 in {all:.2?}"
+            "ICE restart: coturn down {down:.1?} (noticed after {noticed:.1?}); after its \
+             return the path was up in {path_up:.2?}, the first message arrived in \
+             {first:.2?}, all 1,000 in {all:.2?}"
         );
 
         let received = bob.eval("return window.inbox.map((m) => m.data);").await;
@@ -150,4 +156,48 @@ async fn until_state(tab: &Tab<'_>, id: &str, states: &[&str]) -> Instant {
         assert!(Instant::now() < deadline, "the state stayed {state}, never one of {states:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A path that never comes back: the restarts give up after a bounded time, and both
+/// sides are told why in `onDisconnected`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_path_that_never_comes_back_ends_the_connection_with_the_reason() {
+    tokio::time::timeout(BUDGET, async {
+        const SECRET: &str = "gone for good";
+        let turn = TurnServer::start(SECRET).await;
+        let harness = harness_with_turn(&turn, SECRET).await;
+        let (alice, bob) = (harness.open_tab().await, harness.open_tab().await);
+        let relay_only = json!({ "iceTransportPolicy": "relay" });
+        alice.join_with("gone", "Alice", relay_only.clone()).await;
+        let bob_id = bob.join_with("gone", "Bob", relay_only).await;
+        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        alice.eval(&format!("await window.peer.connect({});", json!(bob_id))).await;
+        bob.wait_until("window.events.includes('Connected:Alice')", "window.events").await;
+
+        turn.kill().await;
+        // Noticing (a few seconds), the grace (2 s), then 30 s of restarts.
+        let limit = Duration::from_secs(60);
+        let reasons = "window.reasons";
+        alice.wait_until_within(limit, "window.reasons.length == 1", reasons).await;
+        bob.wait_until_within(limit, "window.reasons.length == 1", reasons).await;
+        let gave_up = "ICE restarts did not restore it within 30 s";
+        let mut reasons = Vec::new();
+        for tab in [&alice, &bob] {
+            let reason = tab.eval("return window.reasons[0];").await;
+            reasons.push(reason.as_str().unwrap_or_default().to_owned());
+        }
+        println!("the restarts gave up: {reasons:?}");
+        // Whichever side gave up first told the other (`bye`).
+        for reason in &reasons {
+            let told = reason.ends_with("the peer closed the connection");
+            assert!(reason.contains(gave_up) || told, "{reasons:?}");
+        }
+        assert!(reasons.iter().any(|reason| reason.contains(gave_up)), "{reasons:?}");
+        for tab in [&alice, &bob] {
+            assert_eq!(tab.eval("return window.peer.connectedPeers().length;").await, json!(0));
+        }
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
 }
