@@ -127,7 +127,7 @@ function listen() {
   peer.onPeerJoined(({ name }) => { addLine("system", `${name} joined`); renderPeers(); });
   peer.onPeerLeft(({ id, name }) => { states.delete(id); addLine("system", `${name} left`); renderPeers(); });
   peer.onConnected(({ id, name }) => { states.set(id, "connected"); addLine("system", `connected to ${name}`); renderPeers(); refreshPaths(); });
-  peer.onDisconnected(({ id, name }) => { states.set(id, "known"); paths.delete(id); addLine("system", `disconnected from ${name}`); renderPeers(); });
+  peer.onDisconnected(({ id, name, reason }) => { states.set(id, "known"); paths.delete(id); addLine("system", `disconnected from ${name}: ${reason}`); renderPeers(); });
   peer.onMessage(({ fromName, data }) => addLine("theirs", describe(data), fromName));
   peer.onSignalingClosed((reason) =>
     setStatus(`signaling server lost (${reason}); open connections still work`, true));

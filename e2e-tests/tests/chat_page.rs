@@ -130,7 +130,7 @@ async fn two_people_chat_through_the_page() {
         wait_for_texts(
             &alice,
             "#messages li.system:last-child",
-            &format!("disconnected from {BOB}"),
+            &format!("disconnected from {BOB}: the peer closed the data channel"),
         )
         .await;
 

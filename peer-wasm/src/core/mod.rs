@@ -177,9 +177,14 @@ impl<M> Core<M> {
                 }
             }
             Input::ChannelClosed { key } => {
-                if self.current(&key).is_some() {
-                    let error = connect_failed(&key.peer, "the data channel closed");
-                    self.finish(&key.peer, error, false, false);
+                if let Some(link) = self.current(&key) {
+                    // Unasked while open: the remote closed it (its `Disconnected` says why).
+                    let reason = if link.phase.is_usable() {
+                        "the peer closed the data channel"
+                    } else {
+                        "the data channel closed"
+                    };
+                    self.finish(&key.peer, connect_failed(&key.peer, reason), false, false);
                 }
             }
             Input::Received { key, message } => {

@@ -288,3 +288,40 @@ fn bad_calls_are_answered_at_once() {
     assert_eq!(h.result(idle), Some(&Ok(())));
     assert!(h.started.is_empty());
 }
+
+/// `onDisconnected` says why, in words a person understands.
+#[test]
+fn each_disconnected_event_carries_its_reason() {
+    let mut h = Harness::new("m", &["b", "c", "d", "e"]);
+    let (b, c, d, e) = (
+        h.open_as_offerer("b"),
+        h.open_as_offerer("c"),
+        h.open_as_offerer("d"),
+        h.open_as_offerer("e"),
+    );
+    h.disconnect("b");
+    h.apply(Input::ChannelClosed { key: b });
+    h.apply(Input::ChannelClosed { key: c });
+    h.apply(Input::PeerLeft(info("d")));
+    h.apply(Input::ChannelClosed { key: d });
+    h.remote("e", e.session, Step::Bye);
+    h.apply(Input::ChannelClosed { key: e });
+    h.apply(Input::Close);
+    let reasons: Vec<(String, String)> = h
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Disconnected { peer, reason } => Some((peer.id.to_string(), reason.clone())),
+            _ => None,
+        })
+        .collect();
+    let expected = [
+        ("b", "disconnect was called"),
+        ("c", "the peer closed the data channel"),
+        ("d", "the peer left the room"),
+        ("e", "the peer closed the connection"),
+    ];
+    let expected: Vec<(String, String)> =
+        expected.iter().map(|(peer, reason)| (peer.to_string(), reason.to_string())).collect();
+    assert_eq!(reasons, expected);
+}
