@@ -142,6 +142,15 @@ impl Connection {
         self.queue.borrow_mut().drained()
     }
 
+    /// Sends a heartbeat, unless data is going out anyway (which tells the remote we are
+    /// here just as well, and which a heartbeat must not cut into).
+    pub(crate) fn heartbeat(&self) {
+        if self.queue.borrow().buffered_amount() == 0 {
+            // A channel that is closing refuses it: nothing to tell then.
+            let _ = self.channel.send_with_str(framing::HEARTBEAT);
+        }
+    }
+
     /// Closes the channel once everything queued went out (reported as
     /// [`Input::ChannelClosing`]); refuses new messages from now on.
     pub(crate) fn close_when_drained(&self) {
@@ -211,9 +220,14 @@ fn listen(
         let mut reassembler = Reassembler::default();
         EventListener::new(channel, "message", move |event| {
             let event: &MessageEvent = event.unchecked_ref();
-            match reassembler.push(event.data()) {
+            let data = event.data();
+            if framing::is_heartbeat(&data) {
+                return reporter.report(|key| Input::Heard { key });
+            }
+            match reassembler.push(data) {
                 Ok(Some(message)) => reporter.report(|key| Input::Received { key, message }),
-                Ok(None) => {}
+                // A part of a message: a sign of life too (a long message takes seconds).
+                Ok(None) => reporter.report(|key| Input::Heard { key }),
                 Err(error) => {
                     log::warn(&format!("{} sent an invalid frame: {error:?}", reporter.key().peer));
                     let reason = "the peer broke the framing".into();

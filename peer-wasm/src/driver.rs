@@ -8,19 +8,21 @@
 //! their order and none is lost.
 
 use crate::connection::Connection;
-use crate::core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
-use crate::ice::{self, JoinOptions};
+use crate::core::{Backoff, CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
+use crate::ice;
+use crate::join_options::JoinOptions;
+use crate::rejoin::Rejoin;
 use crate::reporter::PeerInput;
-use crate::signaling::{SignalingEvent, SignalingTransport};
+use crate::signaling::{SignalingEvent, SignalingLink, SignalingTransport};
 use crate::{Payload, PeerError, PeerEvent, framing, log};
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_channel::oneshot;
-use futures_util::{StreamExt, future, stream};
+use futures_util::StreamExt;
 use gloo_timers::callback::Timeout;
 use signaling_protocol::{ClientMessage, IceServer, PeerId, PeerInfo, ServerMessage};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use wasm_bindgen_futures::spawn_local;
 
 /// What receives the peer's events.
@@ -52,7 +54,12 @@ pub(crate) struct Driver {
     pub me: PeerInfo,
     pub room: String,
     core: RefCell<Core<Payload>>,
-    signaling: Rc<dyn SignalingTransport>,
+    /// The current signaling transport (replaced by each rejoin).
+    signaling: RefCell<Rc<dyn SignalingTransport>>,
+    /// How to rejoin when it drops (`None`: no way to reopen the transport).
+    rejoin: Option<Rejoin>,
+    /// This driver, for the tasks it spawns.
+    this: Weak<Driver>,
     ice: RefCell<Ice>,
     /// Where connections and timers post their reports.
     inputs: UnboundedSender<PeerInput>,
@@ -68,24 +75,28 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
-    /// A driver for the peer `me` in `room`, which knows `roster`; its input loop runs
-    /// until `close()`.
+    /// A driver for the peer `me` in `room`, which knows `roster`, signaling over `link`
+    /// (and rejoining with `rejoin` when it drops); its input loop runs until `close()`.
     pub fn start(
         me: PeerInfo,
         room: String,
         roster: Vec<PeerInfo>,
         ice: Ice,
-        signaling: Rc<dyn SignalingTransport>,
-        events: UnboundedReceiver<SignalingEvent>,
+        link: SignalingLink,
+        rejoin: Option<Rejoin>,
+        backoff: Option<Backoff>,
     ) -> Rc<Self> {
         // A random first session number, so two peers rarely use the same numbers.
         let first_session = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
-        let (inputs, own_inputs) = futures_channel::mpsc::unbounded();
-        let driver = Rc::new(Self {
-            core: RefCell::new(Core::new(me.id.clone(), roster, first_session)),
+        let (inputs, mut own_inputs) = futures_channel::mpsc::unbounded();
+        let backoff = backoff.filter(|_| rejoin.is_some());
+        let driver = Rc::new_cyclic(|this| Self {
+            core: RefCell::new(Core::new(me.id.clone(), roster, first_session, backoff)),
             me,
             room,
-            signaling,
+            signaling: RefCell::new(link.transport),
+            rejoin,
+            this: this.clone(),
             ice: RefCell::new(ice),
             inputs,
             connections: RefCell::new(Vec::new()),
@@ -95,14 +106,10 @@ impl Driver {
             handler: RefCell::new(None),
             executing: Cell::new(false),
         });
+        driver.forward(link.events);
         let running = Rc::clone(&driver);
         spawn_local(async move {
-            let from_server = {
-                let driver = Rc::clone(&running);
-                events.filter_map(move |event| future::ready(driver.input_for(event)))
-            };
-            let mut inputs = stream::select(from_server, own_inputs);
-            while let Some(input) = inputs.next().await {
+            while let Some(input) = own_inputs.next().await {
                 if let Input::TimerFired(timer) = &input {
                     take(&running.timers, timer);
                 }
@@ -226,7 +233,7 @@ impl Driver {
         match output {
             Output::Send { to, signal } => {
                 // A failure means signaling is closed, which the transport reports itself.
-                let _ = self.signaling.send(&ClientMessage::Signal { to, signal });
+                let _ = self.signaling.borrow().send(&ClientMessage::Signal { to, signal });
             }
             Output::StartConnection { key, role } => {
                 let config = self.ice_configuration();
@@ -276,7 +283,13 @@ impl Driver {
                 }
             }
             Output::Emit(event) => self.emit(event),
-            Output::CloseSignaling => self.signaling.close(),
+            Output::CloseSignaling => self.signaling.borrow().close(),
+            Output::Rejoin => self.rejoin(),
+            Output::Heartbeat { key } => {
+                if let Some(connection) = find(&self.connections.borrow(), &key) {
+                    connection.heartbeat();
+                }
+            }
             Output::Warn(text) => log::warn(&text),
         }
     }
@@ -296,6 +309,8 @@ impl Driver {
             Event::Disconnected { peer, reason } => PeerEvent::Disconnected { peer, reason },
             Event::Message { from, message } => PeerEvent::Message { from, payload: message },
             Event::SignalingClosed { reason } => PeerEvent::SignalingClosed { reason },
+            Event::SignalingReconnecting { reason } => PeerEvent::SignalingReconnecting { reason },
+            Event::SignalingReconnected => PeerEvent::SignalingReconnected,
         };
         let Some(mut handler) = self.handler.borrow_mut().take() else { return };
         handler(event);
@@ -332,6 +347,45 @@ fn linger(connection: Connection) {
 }
 
 impl Driver {
+    /// Feeds what a signaling transport delivers into the input loop, until it ends.
+    fn forward(&self, mut events: UnboundedReceiver<SignalingEvent>) {
+        let this = self.this.clone();
+        spawn_local(async move {
+            while let Some(event) = events.next().await {
+                let Some(driver) = this.upgrade() else { break };
+                if let Some(input) = driver.input_for(event) {
+                    let _ = driver.inputs.unbounded_send(input);
+                }
+            }
+        });
+    }
+
+    /// One attempt to rejoin, in a task of its own; its outcome comes back as an input.
+    fn rejoin(&self) {
+        let Some(driver) = self.this.upgrade() else { return };
+        spawn_local(async move {
+            let Some(rejoin) = &driver.rejoin else { return };
+            let input = match rejoin.attempt(&driver.me.id).await {
+                Ok((link, welcome)) => {
+                    if driver.core.borrow().is_closed() {
+                        return link.transport.close();
+                    }
+                    {
+                        let mut ice = driver.ice.borrow_mut();
+                        if !ice.from_page {
+                            ice.servers = welcome.ice_servers;
+                        }
+                    }
+                    driver.signaling.replace(link.transport);
+                    driver.forward(link.events);
+                    Input::Rejoined { roster: welcome.roster }
+                }
+                Err(input) => input,
+            };
+            let _ = driver.inputs.unbounded_send(input);
+        });
+    }
+
     /// The machine's input for what the signaling transport delivered; renewed ICE
     /// servers are the driver's own business.
     fn input_for(&self, event: SignalingEvent) -> Option<PeerInput> {

@@ -37,6 +37,10 @@ pub enum PeerError {
     /// The signaling connection is closed, so no new connection can be negotiated.
     #[error("the signaling connection is closed")]
     SignalingClosed,
+    /// The signaling connection is down and being re-established; connect again once
+    /// it is back (`onSignalingState` says "connected").
+    #[error("the signaling connection is down (reconnecting); try again once it is back")]
+    SignalingReconnecting,
     /// The peer is not (or no longer) in the room.
     #[error("unknown peer {0}")]
     UnknownPeer(PeerId),

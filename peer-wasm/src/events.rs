@@ -30,10 +30,19 @@ pub enum PeerEvent {
         /// What it sent.
         payload: Payload,
     },
-    /// The signaling connection closed. Open data channels keep working; new
+    /// The signaling connection is over for good (a refused rejoin, or it
+    /// dropped with reconnecting turned off). Open data channels keep working; new
     /// connections cannot be negotiated.
     SignalingClosed {
         /// Why, for people.
         reason: String,
     },
+    /// The signaling connection dropped; the peer is rejoining, as itself, with
+    /// backoff. Open data channels keep working; new connections wait for the rejoin.
+    SignalingReconnecting {
+        /// Why it dropped, for people.
+        reason: String,
+    },
+    /// The signaling connection is back: same id, `peers()` complete again.
+    SignalingReconnected,
 }

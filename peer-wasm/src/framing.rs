@@ -10,7 +10,8 @@
 //!   a `cb` chunked message) is a `name` (`Float32Array`, `DataView`, `ArrayBuffer`, ...);
 //! - text frame `c<kind><length>`: a chunked message of `length` bytes follows, as binary
 //!   frames; `kind` is `b` (bytes), `s` (UTF-8 text) or `j` (UTF-8 JSON text); `length`
-//!   is decimal ASCII digits, no sign, no leading zero, 1 to [`MAX_MESSAGE_BYTES`].
+//!   is decimal ASCII digits, no sign, no leading zero, 1 to [`MAX_MESSAGE_BYTES`];
+//! - text frame `h`, alone: a heartbeat (no message; sent between messages only).
 //!
 //! The channel is reliable and ordered, and the send queue never interleaves two
 //! messages, so the chunks of one message arrive together and in order.
@@ -49,6 +50,15 @@ extern "C" {
     // would be copied into WASM memory and back.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn parse_json_text(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+/// The heartbeat frame.
+pub(crate) const HEARTBEAT: &str = "h";
+
+/// Whether `data`, as it came from the channel, is a heartbeat.
+pub(crate) fn is_heartbeat(data: &JsValue) -> bool {
+    data.dyn_ref::<JsString>()
+        .is_some_and(|text| text.length() == 1 && text.char_code_at(0) == 104.0)
 }
 
 /// One data-channel message, ready for `RTCDataChannel.send`.

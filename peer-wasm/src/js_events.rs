@@ -15,9 +15,10 @@ pub(crate) enum Kind {
     Connected,
     Disconnected,
     SignalingClosed,
+    SignalingState,
 }
 
-const KINDS: usize = 6;
+const KINDS: usize = 7;
 
 /// The registered callbacks. Each is cloned out before it is called, so a callback may
 /// register or remove callbacks itself.
@@ -32,29 +33,43 @@ impl Callbacks {
         self.slots.borrow_mut()[kind as usize] = callback;
     }
 
-    /// Calls the callback registered for this event, if any.
+    /// Calls the callbacks registered for this event, if any.
     pub fn dispatch(&self, event: PeerEvent) {
-        let (kind, argument) = match event {
+        let none = JsValue::UNDEFINED;
+        match event {
             PeerEvent::Message { from, payload } => {
                 let message = Object::new();
                 set(&message, "from", &from.id.as_str().into());
                 set(&message, "fromName", &from.name.as_str().into());
                 set(&message, "data", &payload.to_js());
-                (Kind::Message, message.into())
+                self.call(Kind::Message, &message, &none);
             }
-            PeerEvent::PeerJoined(peer) => (Kind::PeerJoined, peer_info_js(&peer)),
-            PeerEvent::PeerLeft(peer) => (Kind::PeerLeft, peer_info_js(&peer)),
-            PeerEvent::Connected(peer) => (Kind::Connected, peer_info_js(&peer)),
+            PeerEvent::PeerJoined(peer) => self.call(Kind::PeerJoined, &peer_info_js(&peer), &none),
+            PeerEvent::PeerLeft(peer) => self.call(Kind::PeerLeft, &peer_info_js(&peer), &none),
+            PeerEvent::Connected(peer) => self.call(Kind::Connected, &peer_info_js(&peer), &none),
             PeerEvent::Disconnected { peer, reason } => {
                 let argument = peer_info_js(&peer);
                 set(argument.unchecked_ref(), "reason", &reason.into());
-                (Kind::Disconnected, argument)
+                self.call(Kind::Disconnected, &argument, &none);
             }
-            PeerEvent::SignalingClosed { reason } => (Kind::SignalingClosed, reason.into()),
-        };
+            PeerEvent::SignalingClosed { reason } => {
+                // Told as the end (`onSignalingClosed`) and as a state.
+                self.call(Kind::SignalingClosed, &reason.as_str().into(), &none);
+                self.call(Kind::SignalingState, &"closed".into(), &reason.into());
+            }
+            PeerEvent::SignalingReconnecting { reason } => {
+                self.call(Kind::SignalingState, &"reconnecting".into(), &reason.into());
+            }
+            PeerEvent::SignalingReconnected => {
+                self.call(Kind::SignalingState, &"connected".into(), &none);
+            }
+        }
+    }
+
+    fn call(&self, kind: Kind, argument: &JsValue, second: &JsValue) {
         let callback = self.slots.borrow()[kind as usize].clone();
         if let Some(callback) = callback
-            && let Err(error) = callback.call1(&JsValue::NULL, &argument)
+            && let Err(error) = callback.call2(&JsValue::NULL, argument, second)
         {
             // A throwing callback must not stop the peer; the page still sees why.
             log::warn("an event callback threw:");

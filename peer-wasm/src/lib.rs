@@ -23,12 +23,15 @@ mod error;
 mod events;
 mod framing;
 mod ice;
+mod join;
+mod join_options;
 mod js_events;
 mod local_hub;
 mod log;
 mod negotiation;
 mod payload;
 mod peer;
+mod rejoin;
 mod reporter;
 mod room;
 mod send_queue;
@@ -41,7 +44,7 @@ mod wire;
 pub use error::PeerError;
 pub use events::PeerEvent;
 pub use framing::MAX_MESSAGE_BYTES;
-pub use ice::JoinOptions;
+pub use join_options::JoinOptions;
 pub use local_hub::LocalHub;
 pub use payload::Payload;
 pub use peer::Peer;
@@ -68,7 +71,14 @@ export interface JoinOptions {
   iceServers?: RTCIceServer[];
   /** "relay": connect through TURN only. Default "all". */
   iceTransportPolicy?: "all" | "relay";
+  /**
+   * Rejoin, as the same peer, when the signaling connection drops (default true:
+   * waits of 250 ms doubling up to 3 s, jittered). false: signaling then ends.
+   */
+  reconnect?: boolean | { minDelayMs?: number; maxDelayMs?: number };
 }
+/** Where the signaling connection is. */
+export type SignalingState = "connected" | "reconnecting" | "closed";
 /** The path of one connection, from getStats(). */
 export interface PathStats {
   state: RTCPeerConnectionState;
@@ -294,8 +304,23 @@ impl JsPeer {
         self.callbacks.set(Kind::Disconnected, cb);
     }
 
-    /// `cb(reason)` when the signaling connection closes. Open channels keep working;
-    /// new connections cannot be made.
+    /// `cb(state, reason?)` when the signaling connection changes: "reconnecting" (it
+    /// dropped; open channels go on, the peer rejoins as itself), "connected" (back:
+    /// same id, `peers()` complete), "closed" (over for good).
+    #[wasm_bindgen(js_name = onSignalingState)]
+    pub fn on_signaling_state(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "((state: SignalingState, reason?: string) => void) | null"
+        )]
+        cb: Option<Function>,
+    ) {
+        self.callbacks.set(Kind::SignalingState, cb);
+    }
+
+    /// `cb(reason)` when the signaling connection is over for good (a refused rejoin, or
+    /// it dropped with reconnecting turned off). Open channels keep working; new connections
+    /// cannot be made.
     #[wasm_bindgen(js_name = onSignalingClosed)]
     pub fn on_signaling_closed(
         &self,

@@ -3,21 +3,18 @@
 //! `lib.rs` wraps it for JS.
 
 use crate::driver::{Driver, Ice};
-use crate::ice::{self, JoinOptions};
-use crate::signaling::{SignalingEvent, SignalingLink};
+use crate::ice;
+use crate::join::{JoinRequest, handshake};
+use crate::join_options::JoinOptions;
+use crate::rejoin::Rejoin;
+use crate::signaling::SignalingLink;
 use crate::websocket::WebSocketSignaling;
-use crate::{Payload, PeerError, PeerEvent, Room, framing, timer};
-use futures_channel::mpsc::UnboundedReceiver;
-use futures_util::StreamExt;
+use crate::{Payload, PeerError, PeerEvent, Room, framing};
 use signaling_protocol::{
-    ClientMessage, ErrorCode, IceServer, PeerId, PeerInfo, ServerMessage, validate_name,
-    validate_room, validate_secret,
+    ErrorCode, PeerId, PeerInfo, validate_name, validate_room, validate_secret,
 };
 use std::future::Future;
 use std::rc::Rc;
-
-/// How long the server may take to welcome us.
-const JOIN_TIMEOUT_MS: u32 = 10_000;
 
 /// One peer in a room: client and server at once. Connects to other peers over WebRTC
 /// data channels, sends to all or one of them, and reports what happens through the
@@ -34,7 +31,8 @@ impl Peer {
         Self::join_with_options(url, room, name, JoinOptions::default()).await
     }
 
-    /// [`Peer::join`] with [`JoinOptions`] (the page's own ICE servers, relay only).
+    /// [`Peer::join`] with [`JoinOptions`] (the page's own ICE servers, relay only, how
+    /// to rejoin when the signaling connection drops).
     pub async fn join_with_options(
         url: &str,
         room: impl Into<Room<'_>>,
@@ -44,11 +42,12 @@ impl Peer {
         let room = room.into();
         check_join(room, name, &options)?;
         let link = WebSocketSignaling::open(url).await?;
-        Self::join_over(link, room, name, options).await
+        Self::start(link, room, name, options, Some(url)).await
     }
 
     /// Joins `room` as `name` over any signaling transport (see
-    /// [`crate::LocalHub`] for one that lives in the page).
+    /// [`crate::LocalHub`] for one that lives in the page). Such a transport cannot be
+    /// reopened: when it closes, signaling is over.
     pub async fn join_with(
         link: SignalingLink,
         room: impl Into<Room<'_>>,
@@ -66,28 +65,30 @@ impl Peer {
     ) -> Result<Self, PeerError> {
         let room = room.into();
         check_join(room, name, &options)?;
-        let SignalingLink { transport, mut events } = link;
-        let join = ClientMessage::Join {
+        Self::start(link, room, name, options, None).await
+    }
+
+    /// Joins over `link`, then hands everything to the driver; with `url`, the peer
+    /// rejoins there when the link drops.
+    async fn start(
+        mut link: SignalingLink,
+        room: Room<'_>,
+        name: &str,
+        options: JoinOptions,
+        url: Option<&str>,
+    ) -> Result<Self, PeerError> {
+        let request = JoinRequest {
             room: room.name().to_owned(),
             name: name.to_owned(),
             secret: room.secret().map(str::to_owned),
         };
-        let welcome = match transport.send(&join) {
-            Ok(()) => timer::timeout(JOIN_TIMEOUT_MS, next_welcome(&mut events)).await.unwrap_or(
-                Err(PeerError::Timeout { what: "the server's welcome", ms: JOIN_TIMEOUT_MS }),
-            ),
-            Err(error) => Err(error),
-        };
-        let (id, roster, server_ice) = match welcome {
-            Ok(welcome) => welcome,
-            Err(error) => {
-                transport.close();
-                return Err(error);
-            }
-        };
-        let me = PeerInfo { id, name: name.to_owned() };
-        let ice = Ice::new(&options, server_ice);
-        let driver = Driver::start(me, room.name().to_owned(), roster, ice, transport, events);
+        let welcome = handshake(&mut link, &request, None).await?;
+        let me = PeerInfo { id: welcome.id, name: name.to_owned() };
+        let ice = Ice::new(&options, welcome.ice_servers);
+        let rejoin = url.map(|url| Rejoin::new(url, request, welcome.resume_token));
+        let room = room.name().to_owned();
+        let backoff = options.reconnect();
+        let driver = Driver::start(me, room, welcome.roster, ice, link, rejoin, backoff);
         Ok(Self { driver })
     }
 
@@ -204,24 +205,4 @@ fn check_join(room: Room<'_>, name: &str, options: &JoinOptions) -> Result<(), P
         Some(servers) => ice::check(&ice::configuration(servers, options.is_relay_only())),
         None => Ok(()),
     }
-}
-
-/// Waits for the server's answer to our join.
-async fn next_welcome(
-    events: &mut UnboundedReceiver<SignalingEvent>,
-) -> Result<(PeerId, Vec<PeerInfo>, Vec<IceServer>), PeerError> {
-    while let Some(event) = events.next().await {
-        match event {
-            SignalingEvent::Message(ServerMessage::Welcome { id, peers, ice_servers, .. }) => {
-                return Ok((id, peers, ice_servers));
-            }
-            SignalingEvent::Message(ServerMessage::Error { code, message, .. }) => {
-                return Err(PeerError::Refused { code, message });
-            }
-            // Nothing else is sent before the welcome; ignore it if it were.
-            SignalingEvent::Message(_) => {}
-            SignalingEvent::Closed { .. } => break,
-        }
-    }
-    Err(PeerError::SignalingClosed)
 }

@@ -26,6 +26,7 @@ pub fn decode_server(text: &str) -> Option<ServerMessage> {
                 room: string(&value, "room")?,
                 peers: peers.iter().map(|peer| peer_info(&peer)).collect::<Option<_>>()?,
                 ice_servers: optional(&value, "ice_servers", read_servers)?.unwrap_or_default(),
+                resume_token: optional(&value, "resume_token", |token| token.as_string())?,
             }
         }
         "ice_servers" => {
@@ -50,12 +51,15 @@ pub fn decode_server(text: &str) -> Option<ServerMessage> {
 pub fn encode_client(message: &ClientMessage) -> String {
     let object = js_sys::Object::new();
     match message {
-        ClientMessage::Join { room, name, secret } => {
+        ClientMessage::Join { room, name, secret, resume_token } => {
             set(&object, "type", "join".into());
             set(&object, "room", room.into());
             set(&object, "name", name.into());
             if let Some(secret) = secret {
                 set(&object, "secret", secret.into());
+            }
+            if let Some(token) = resume_token {
+                set(&object, "resume_token", token.into());
             }
         }
         ClientMessage::Signal { to, signal } => {
@@ -216,12 +220,14 @@ mod tests {
                 room: "lobby".into(),
                 peers: vec![],
                 ice_servers: vec![],
+                resume_token: None,
             },
             ServerMessage::Welcome {
                 id: "a1".into(),
                 room: "lobby".into(),
                 peers: vec![peer("b7", "Peer 2"), peer("c3", "Zoë \"🦀\"")],
                 ice_servers: ice_servers(),
+                resume_token: Some("0123456789abcdef.1764081000.bWFj".into()),
             },
             ServerMessage::IceServers { ice_servers: ice_servers() },
             ServerMessage::IceServers { ice_servers: vec![] },
@@ -252,11 +258,17 @@ mod tests {
     #[wasm_bindgen_test]
     fn writes_what_the_server_reads() {
         let mut messages = vec![
-            ClientMessage::Join { room: "lobby".into(), name: "Peer 1".into(), secret: None },
+            ClientMessage::Join {
+                room: "lobby".into(),
+                name: "Peer 1".into(),
+                secret: None,
+                resume_token: None,
+            },
             ClientMessage::Join {
                 room: "lobby".into(),
                 name: "Zoë".into(),
                 secret: Some("open \"sesame\"".into()),
+                resume_token: Some("0123456789abcdef.1764081000.bWFj".into()),
             },
         ];
         messages.extend(

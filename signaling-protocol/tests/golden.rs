@@ -34,7 +34,12 @@ fn peer(id: &str, name: &str) -> PeerInfo {
 #[test]
 fn client_messages() {
     assert_wire::<ClientMessage>(
-        ClientMessage::Join { room: "lobby".into(), name: "Peer 1".into(), secret: None },
+        ClientMessage::Join {
+            room: "lobby".into(),
+            name: "Peer 1".into(),
+            secret: None,
+            resume_token: None,
+        },
         json!({"type": "join", "room": "lobby", "name": "Peer 1"}),
     );
     assert_wire::<ClientMessage>(
@@ -42,6 +47,7 @@ fn client_messages() {
             room: "lobby".into(),
             name: "Peer 1".into(),
             secret: Some("open sesame".into()),
+            resume_token: None,
         },
         json!({"type": "join", "room": "lobby", "name": "Peer 1", "secret": "open sesame"}),
     );
@@ -63,6 +69,7 @@ fn server_messages() {
             room: "lobby".into(),
             peers: vec![peer("b7", "Peer 2")],
             ice_servers: vec![],
+            resume_token: None,
         },
         json!({"type": "welcome", "id": "a1", "room": "lobby",
                "peers": [{"id": "b7", "name": "Peer 2"}]}),
@@ -93,6 +100,7 @@ fn server_messages() {
             room: "lobby".into(),
             peers: vec![],
             ice_servers: ice_servers.clone(),
+            resume_token: None,
         },
         json!({"type": "welcome", "id": "a1", "room": "lobby", "peers": [],
                "ice_servers": ice_json}),

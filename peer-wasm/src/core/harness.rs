@@ -19,6 +19,8 @@ pub(super) struct Harness {
     pub applied: Vec<(ConnKey, Step)>,
     pub closing: Vec<ConnKey>,
     pub restarted: Vec<ConnKey>,
+    pub heartbeats: Vec<ConnKey>,
+    pub rejoins: usize,
     next_call: u64,
 }
 
@@ -35,7 +37,7 @@ impl Harness {
     pub fn new(me: &str, others: &[&str]) -> Self {
         let roster = others.iter().map(|other| info(other)).collect();
         Self {
-            core: Core::new(id(me), roster, 100),
+            core: Core::new(id(me), roster, 100, Some(Backoff::default())),
             timers: Vec::new(),
             settled: Vec::new(),
             events: Vec::new(),
@@ -45,6 +47,8 @@ impl Harness {
             applied: Vec::new(),
             closing: Vec::new(),
             restarted: Vec::new(),
+            heartbeats: Vec::new(),
+            rejoins: 0,
             next_call: 0,
         }
     }
@@ -74,9 +78,23 @@ impl Harness {
                 Output::Apply { key, step } => self.applied.push((key, step)),
                 Output::CloseChannel { key } => self.closing.push(key),
                 Output::RestartIce { key } => self.restarted.push(key),
+                Output::Heartbeat { key } => self.heartbeats.push(key),
+                Output::Rejoin => self.rejoins += 1,
                 Output::CloseSignaling | Output::Warn(_) => {}
             }
         }
+    }
+
+    /// The armed timers of the links' phases (not the heartbeat's or the rejoin's).
+    pub fn phase_timers(&self) -> Vec<TimerId> {
+        let own = self.core.own_timers();
+        self.timers.iter().copied().filter(|timer| !own.contains(timer)).collect()
+    }
+
+    /// One heartbeat period goes by.
+    pub fn heartbeat_period(&mut self) {
+        let ticker = self.core.ticker.expect("the heartbeat timer is armed");
+        self.apply(Input::TimerFired(ticker));
     }
 
     pub fn call(&mut self) -> CallId {
@@ -141,6 +159,8 @@ fn describe(event: &Event<Msg>) -> String {
         Event::PeerJoined(peer) => format!("joined {}", peer.id),
         Event::Message { from, message } => format!("{}: {message}", from.id),
         Event::SignalingClosed { .. } => "signaling closed".into(),
+        Event::SignalingReconnecting { .. } => "reconnecting".into(),
+        Event::SignalingReconnected => "reconnected".into(),
     }
 }
 

@@ -63,8 +63,17 @@ pub(crate) enum Input<M> {
     Signal { from: PeerId, signal: Signal },
     /// The server refused one of our messages; `to` names the peer when it was a signal.
     Refused { code: ErrorCode, message: String, to: Option<PeerId> },
-    /// The signaling transport closed.
+    /// The signaling transport closed, or an attempt to rejoin failed to reach the
+    /// server.
     SignalingClosed { reason: String },
+    /// A rejoin ([`Output::Rejoin`]) succeeded: the signaling connection is back, with
+    /// the room's members as the server now knows them.
+    Rejoined { roster: Vec<PeerInfo> },
+    /// The server refused the rejoin (it cannot restore our identity, the room's rules
+    /// changed): signaling is over for good.
+    RejoinRefused { reason: String },
+    /// A heartbeat arrived on the connection's channel.
+    Heard { key: ConnKey },
     /// A connection produced a step to send to its remote (its offer, its answer, or a
     /// local ICE candidate); the machine adds the session.
     Outbound { key: ConnKey, step: Step },
@@ -114,8 +123,13 @@ pub(crate) enum Output<M> {
     Settle { call: CallId, result: Result<(), PeerError> },
     /// Report an event to the owner of the peer.
     Emit(Event<M>),
-    /// Close the signaling transport.
+    /// Close the signaling transport (and stop any rejoin under way).
     CloseSignaling,
+    /// Open a new signaling connection and rejoin the room as ourselves; reported as
+    /// [`Input::Rejoined`], [`Input::SignalingClosed`] or [`Input::RejoinRefused`].
+    Rejoin,
+    /// Send a heartbeat on the channel of `key` (unless data is going out anyway).
+    Heartbeat { key: ConnKey },
     /// Something worth a console warning and nothing else.
     Warn(String),
 }
@@ -133,6 +147,10 @@ pub(crate) enum Event<M> {
     Disconnected { peer: PeerInfo, reason: String },
     /// A message arrived.
     Message { from: PeerInfo, message: M },
-    /// The signaling transport closed.
+    /// Signaling is over for good (a refused rejoin, or it dropped and may not rejoin).
     SignalingClosed { reason: String },
+    /// The signaling connection dropped; rejoining with backoff. Open channels go on.
+    SignalingReconnecting { reason: String },
+    /// The signaling connection is back, as the same peer.
+    SignalingReconnected,
 }

@@ -3,7 +3,8 @@
 
 use super::link::Phase;
 use super::{
-    ConnKey, Core, Event, OPEN_DEADLINE_MS, Output, TimerId, connect_failed, reason_of, with_hint,
+    ConnKey, Core, Event, OPEN_DEADLINE_MS, Output, Signaling, TimerId, connect_failed, reason_of,
+    with_hint,
 };
 use crate::PeerError;
 use signaling_protocol::{PeerId, Signal, Step};
@@ -24,9 +25,18 @@ impl<M> Core<M> {
             self.settle(call, Ok(()));
         }
         self.out.push_back(Output::Emit(Event::Connected(peer)));
+        self.keep_ticking();
     }
 
     pub(super) fn timer_fired(&mut self, timer: TimerId) {
+        if self.heartbeat_due(timer) {
+            return;
+        }
+        if let Signaling::Reconnecting { timer: Some(wait), .. } = self.signaling
+            && wait == timer
+        {
+            return self.rejoin_due();
+        }
         let Some(link) = self.links.iter().find(|link| link.phase.timer() == Some(timer)) else {
             return; // cancelled after it went off
         };
@@ -113,7 +123,7 @@ impl<M> Core<M> {
     }
 
     pub(super) fn send_bye(&mut self, key: &ConnKey) {
-        if self.signaling_open {
+        if self.signaling_open() {
             let signal = Signal { session: key.session, step: Step::Bye };
             self.out.push_back(Output::Send { to: key.peer.clone(), signal });
         }

@@ -80,8 +80,10 @@ pub(crate) struct Link {
     /// `connect()` calls made while this link closes: a new link starts for them once
     /// this one has ended.
     pub reconnecting: Vec<CallId>,
-    /// The remote left the room while the channel closed: its `PeerLeft` follows our
-    /// `Disconnected` when the link ends.
+    /// The server says the remote left the room (its socket dropped, or it left), while
+    /// the channel is open or closing: the channel goes on as long as it works, and its
+    /// `PeerLeft` follows our `Disconnected` when the link ends (unless the remote comes
+    /// back to the room first, as it does after a reconnect).
     pub left: bool,
     /// What an ICE server said when it refused us, for the failure's reason.
     pub ice_error: Option<String>,
@@ -89,6 +91,8 @@ pub(crate) struct Link {
     pub closing_reason: Option<&'static str>,
     /// Our ICE restart offer went out and its answer has not come yet.
     pub restart_pending: bool,
+    /// Heartbeat periods since anything was heard from the remote on this channel.
+    pub silent_periods: u8,
 }
 
 impl Link {
@@ -105,6 +109,7 @@ impl Link {
             ice_error: None,
             closing_reason: None,
             restart_pending: false,
+            silent_periods: 0,
         }
     }
 }

@@ -40,8 +40,12 @@ mod harness;
 mod io;
 mod lifecycle;
 mod link;
+mod liveness;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties;
+mod rejoin;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod rejoin_tests;
 mod remote;
 mod restart;
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -50,6 +54,7 @@ mod restart_tests;
 mod tests;
 
 pub(crate) use io::{CallId, ConnKey, Event, Input, Output, PathState, Role, TimerId};
+pub(crate) use rejoin::Backoff;
 
 use crate::PeerError;
 use link::{Link, Phase};
@@ -66,6 +71,24 @@ pub(crate) const STALL_GRACE_MS: u32 = 2_000;
 pub(crate) const RESTART_RETRY_MS: u32 = 3_000;
 /// How long ICE restarts may take to bring a failed path back before the link ends.
 pub(crate) const RESTART_GIVE_UP_MS: u32 = 30_000;
+/// How often an open channel carries a heartbeat (when nothing else goes out).
+pub(crate) const HEARTBEAT_MS: u32 = 1_000;
+/// Heartbeat periods of silence after which a remote nobody vouches for is dead.
+pub(crate) const SILENT_PERIODS: u8 = 3;
+
+/// Where the peer's signaling connection is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Signaling {
+    Connected,
+    /// Down, and rejoining: `timer` is the wait before the next attempt (`None` while an
+    /// attempt is under way); `failures` counts the attempts that failed.
+    Reconnecting {
+        timer: Option<TimerId>,
+        failures: u32,
+    },
+    /// Over for good.
+    Closed,
+}
 
 /// The state of one peer: the room as it knows it, and one link per remote.
 pub(crate) struct Core<M> {
@@ -75,7 +98,13 @@ pub(crate) struct Core<M> {
     /// One link per remote at most (a room holds few peers: a list beats a map, in
     /// code size too).
     links: Vec<Link>,
-    signaling_open: bool,
+    signaling: Signaling,
+    /// How to reconnect when signaling drops (`None`: it ends for good).
+    backoff: Option<Backoff>,
+    /// The heartbeat timer, armed while a channel is open.
+    ticker: Option<TimerId>,
+    /// State of the jitter's random numbers (xorshift).
+    random: u32,
     closed: bool,
     next_session: u32,
     next_timer: u64,
@@ -86,13 +115,22 @@ pub(crate) struct Core<M> {
 impl<M> Core<M> {
     /// The state right after joining as `me`, with the room's current peers. Sessions
     /// are numbered from `first_session` (random in the browser, so two peers' numbers
-    /// rarely meet; stale signals are recognised either way).
-    pub fn new(me: PeerId, roster: Vec<PeerInfo>, first_session: u32) -> Self {
+    /// rarely meet; stale signals are recognised either way), which also seeds the
+    /// reconnect jitter. With `backoff`, a dropped signaling connection is rejoined.
+    pub fn new(
+        me: PeerId,
+        roster: Vec<PeerInfo>,
+        first_session: u32,
+        backoff: Option<Backoff>,
+    ) -> Self {
         Self {
             me,
             roster,
             links: Vec::new(),
-            signaling_open: true,
+            signaling: Signaling::Connected,
+            backoff,
+            ticker: None,
+            random: first_session | 1,
             closed: false,
             next_session: first_session,
             next_timer: 0,
@@ -145,6 +183,21 @@ impl<M> Core<M> {
         self.links.iter().map(|link| (link.key.clone(), link.phase)).collect()
     }
 
+    /// The timers armed for the peer as a whole (heartbeat, reconnect), for the tests.
+    #[cfg(all(test, not(target_arch = "wasm32")))]
+    fn own_timers(&self) -> Vec<TimerId> {
+        let reconnect = match self.signaling {
+            Signaling::Reconnecting { timer, .. } => timer,
+            _ => None,
+        };
+        self.ticker.into_iter().chain(reconnect).collect()
+    }
+
+    /// Whether signals can go out now.
+    fn signaling_open(&self) -> bool {
+        self.signaling == Signaling::Connected
+    }
+
     /// Applies one input; its outputs wait in [`Core::poll_output`].
     pub fn apply(&mut self, input: Input<M>) {
         match input {
@@ -163,6 +216,9 @@ impl<M> Core<M> {
                 }
             }
             Input::SignalingClosed { reason } => self.signaling_closed(reason),
+            Input::Rejoined { roster } => self.rejoined(roster),
+            Input::RejoinRefused { reason } => self.rejoin_refused(reason),
+            Input::Heard { key } => self.heard(&key),
             Input::Outbound { key, step } => {
                 if self.current(&key).is_some_and(|link| !link.phase.is_closing()) {
                     let signal = Signal { session: key.session, step };
@@ -188,7 +244,9 @@ impl<M> Core<M> {
                 }
             }
             Input::Received { key, message } => {
-                if let Some(link) = self.current(&key).filter(|link| link.phase.was_open()) {
+                let link = self.link_mut(&key.peer).filter(|link| link.key == key);
+                if let Some(link) = link.filter(|link| link.phase.was_open()) {
+                    link.silent_periods = 0;
                     let from = link.peer.clone();
                     self.out.push_back(Output::Emit(Event::Message { from, message }));
                 }
@@ -222,7 +280,7 @@ impl<M> Core<M> {
         if let Some(error) = refused {
             return self.settle(call, Err(error));
         }
-        let signaling_open = self.signaling_open;
+        let signaling = self.signaling;
         match self.link_mut(peer) {
             Some(link) => match link.phase {
                 phase if phase.is_usable() => self.settle(call, Ok(())),
@@ -231,7 +289,12 @@ impl<M> Core<M> {
                 _ if link.left => self.settle(call, Err(PeerError::UnknownPeer(peer.clone()))),
                 _ => link.reconnecting.push(call),
             },
-            None if !signaling_open => self.settle(call, Err(PeerError::SignalingClosed)),
+            None if signaling == Signaling::Closed => {
+                self.settle(call, Err(PeerError::SignalingClosed));
+            }
+            None if signaling != Signaling::Connected => {
+                self.settle(call, Err(PeerError::SignalingReconnecting));
+            }
             None => {
                 let session = self.new_session();
                 self.start_link(peer, Role::Offerer, session).connecting.push(call);
@@ -273,6 +336,13 @@ impl<M> Core<M> {
             let graceful = self.link_in(&peer, Phase::was_open);
             self.finish(&peer, PeerError::Closed, !graceful, graceful);
         }
+        if let Some(timer) = self.ticker.take() {
+            self.out.push_back(Output::CancelTimer { timer });
+        }
+        if let Signaling::Reconnecting { timer: Some(timer), .. } = self.signaling {
+            self.out.push_back(Output::CancelTimer { timer });
+        }
+        self.signaling = Signaling::Closed;
         self.out.push_back(Output::CloseSignaling);
     }
 

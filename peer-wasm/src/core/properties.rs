@@ -1,6 +1,6 @@
 //! Random interleavings of everything that can happen to a peer (local calls, remote
 //! signals of the current and of earlier sessions, channel events, timers going off,
-//! server news) thrown at the machine, checking after every step what a user relies on:
+//! server news, signaling dropping and coming back) thrown at the machine, checking after every step what a user relies on:
 //! - every `connect()` / `disconnect()` is answered exactly once (after `close()`, all are);
 //! - `connectedPeers()` lists exactly the links that are open, and the `Connected` /
 //!   `Disconnected` events agree with the links whose channel had opened;
@@ -28,9 +28,17 @@ enum Op {
     Close,
     Joined(usize),
     Left(usize),
-    Signal { peer: usize, session: Pick, step: u8 },
+    Signal {
+        peer: usize,
+        session: Pick,
+        step: u8,
+    },
     Refused(usize),
     SignalingClosed,
+    /// Back in the room, which holds the peers whose bit is set.
+    Rejoined(u8),
+    RejoinRefused,
+    Heard(usize, Pick),
     Outbound(usize, Pick),
     Open(usize, Pick),
     Closing(usize, Pick),
@@ -70,6 +78,9 @@ fn op() -> impl Strategy<Value = Op> {
         6 => (peer.clone(), pick(), 0..5u8).prop_map(|(peer, session, step)| Op::Signal { peer, session, step }),
         1 => peer.clone().prop_map(Op::Refused),
         1 => Just(Op::SignalingClosed),
+        1 => (0..8u8).prop_map(Op::Rejoined),
+        1 => Just(Op::RejoinRefused),
+        2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Heard(p, k)),
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Outbound(p, k)),
         4 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Open(p, k)),
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Closing(p, k)),
@@ -122,6 +133,14 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
             to: Some(id(PEERS[*p])),
         },
         Op::SignalingClosed => Input::SignalingClosed { reason: "gone".into() },
+        Op::Rejoined(members) => Input::Rejoined {
+            roster: (0..PEERS.len())
+                .filter(|n| members & (1 << n) != 0)
+                .map(|n| info(PEERS[n]))
+                .collect(),
+        },
+        Op::RejoinRefused => Input::RejoinRefused { reason: "invalid_resume".into() },
+        Op::Heard(p, k) => Input::Heard { key: key(h, PEERS[*p], k) },
         Op::Outbound(p, k) => Input::Outbound { key: key(h, PEERS[*p], k), step: step(2) },
         Op::Open(p, k) => Input::ChannelOpen { key: key(h, PEERS[*p], k) },
         Op::Closing(p, k) => Input::ChannelClosing { key: key(h, PEERS[*p], k) },
@@ -176,7 +195,10 @@ impl Seen {
                         "{peer:?} left while connected"
                     )
                 }
-                Event::PeerJoined(_) | Event::SignalingClosed { .. } => {}
+                Event::PeerJoined(_)
+                | Event::SignalingClosed { .. }
+                | Event::SignalingReconnecting { .. }
+                | Event::SignalingReconnected => {}
             }
         }
         self.checked = events.len();
@@ -212,6 +234,7 @@ fn check_invariants(h: &Harness, seen: &Seen) -> Result<(), TestCaseError> {
     let mut armed = h.timers.clone();
     armed.sort_by_key(|timer| timer.0);
     let mut live: Vec<TimerId> = links.iter().filter_map(|(_, phase)| phase.timer()).collect();
+    live.extend(h.core.own_timers());
     live.sort_by_key(|timer| timer.0);
     prop_assert_eq!(armed, live);
     // Connections started and not released = the live links.

@@ -1,5 +1,5 @@
-//! What the room and the remote say: arrivals and departures, signals (offers, answers,
-//! candidates, byes) and the end of signaling.
+//! What the room and the remote say: arrivals and departures, and signals (offers,
+//! answers, candidates, restarts, byes).
 
 use super::link::Phase;
 use super::{Core, Event, Output, Role, connect_failed};
@@ -8,11 +8,24 @@ use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
 
 impl<M> Core<M> {
     pub(super) fn peer_joined(&mut self, peer: PeerInfo) {
+        if let Some(link) = self.link_mut(&peer.id).filter(|link| link.left) {
+            // Back before its channel ended (it rejoined after a reconnect): for the owner
+            // of this peer it never left.
+            link.left = false;
+            link.peer = peer.clone();
+            if let Some(known) = self.roster.iter_mut().find(|known| known.id == peer.id) {
+                *known = peer;
+            }
+            return;
+        }
         self.roster.retain(|known| known.id != peer.id);
         self.roster.push(peer.clone());
         self.out.push_back(Output::Emit(Event::PeerJoined(peer)));
     }
 
+    /// The server says `id` left. An open channel to it is not the server's to end: it
+    /// goes on while it works (the peer may only have lost its signaling connection),
+    /// and ends when the channel itself ends or falls silent (see `liveness.rs`).
     pub(super) fn peer_left(&mut self, id: &PeerId) {
         let Some(link) = self.link_mut(id) else {
             return self.forget(id);
@@ -25,8 +38,11 @@ impl<M> Core<M> {
             self.settle(call, Err(PeerError::UnknownPeer(id.clone())));
         }
         match phase {
-            // The channel may still carry the peer's last messages: it closes behind them.
-            phase if phase.is_usable() => self.begin_closing(id, "the peer left the room"),
+            // A path being restored needs the remote's signals, which can no longer come.
+            Phase::Stalled { .. } | Phase::Restarting { .. } => {
+                let error = connect_failed(id, "the peer left the room");
+                self.finish(id, error, false, false);
+            }
             phase if phase.is_negotiating() => {
                 self.finish(id, connect_failed(id, "the peer left the room"), false, false);
             }
@@ -102,18 +118,5 @@ impl<M> Core<M> {
         link.connecting = waiting;
         let key = link.key.clone();
         self.out.push_back(Output::Apply { key, step: offer });
-    }
-
-    pub(super) fn signaling_closed(&mut self, reason: String) {
-        self.signaling_open = false;
-        // Connections past their offer/answer need no server any more; an offer still
-        // waiting for its answer can never get it.
-        for peer in self.linked_peers() {
-            if self.link_in(&peer, |phase| matches!(phase, Phase::Offering { .. })) {
-                let error = connect_failed(&peer, "the signaling connection closed");
-                self.finish(&peer, error, false, false);
-            }
-        }
-        self.out.push_back(Output::Emit(Event::SignalingClosed { reason }));
     }
 }

@@ -80,7 +80,7 @@ impl<M> Core<M> {
     /// unanswered one would cross its answer).
     fn offer_restart(&mut self, peer: &PeerId) {
         let restarter = self.me > *peer;
-        let signaling_open = self.signaling_open;
+        let signaling_open = self.signaling_open();
         let Some(link) = self.link_mut(peer) else { return };
         if restarter && signaling_open && !link.restart_pending {
             link.restart_pending = true;

@@ -16,8 +16,8 @@ fn answer() -> Step {
 
 /// The machine's one armed timer.
 fn only_timer(h: &Harness) -> TimerId {
-    assert_eq!(h.timers.len(), 1, "one timer: {:?}", h.timers);
-    h.timers[0]
+    assert_eq!(h.phase_timers().len(), 1, "one timer: {:?}", h.phase_timers());
+    h.phase_timers()[0]
 }
 
 #[test]
@@ -41,7 +41,7 @@ fn a_failed_path_is_restored_on_the_same_connection_by_the_larger_id() {
     assert_eq!(h.started, std::slice::from_ref(&b), "no new connection");
     assert!(h.released.is_empty());
     assert_eq!(h.log(), ["+b", "b: sent during the outage"], "no Disconnected");
-    assert!(h.timers.is_empty(), "the retry timer is gone once the path is back");
+    assert!(h.phase_timers().is_empty(), "the retry timer is gone once the path is back");
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn the_smaller_id_answers_the_restart_and_never_offers_one() {
     h.apply(Input::Outbound { key: z.clone(), step: answer() });
     assert_eq!(h.sent.last(), Some(&(id("z"), Signal { session: z.session, step: answer() })));
     h.apply(Input::Path { key: z, state: PathState::Up });
-    assert!(h.timers.is_empty());
+    assert!(h.phase_timers().is_empty());
     assert_eq!(h.log(), ["+z"]);
 }
 
@@ -81,7 +81,7 @@ fn a_path_that_comes_back_within_the_grace_time_is_not_restarted() {
     let b = h.open_as_offerer("b");
     h.apply(Input::Path { key: b.clone(), state: PathState::Down });
     h.apply(Input::Path { key: b, state: PathState::Up });
-    assert!(h.timers.is_empty(), "the grace timer is cancelled");
+    assert!(h.phase_timers().is_empty(), "the grace timer is cancelled");
     assert!(h.restarted.is_empty());
 }
 
@@ -110,7 +110,7 @@ fn restarts_give_up_after_a_bounded_time_with_the_reason() {
         h.apply(Input::TimerFired(only_timer(&h)));
     }
     assert!(h.connected().is_empty());
-    assert!(h.timers.is_empty());
+    assert!(h.phase_timers().is_empty());
     assert_eq!(h.released, std::slice::from_ref(&b));
     assert_eq!(h.sent.last(), Some(&(id("b"), Signal { session: b.session, step: Step::Bye })));
     let Some(Event::Disconnected { reason, .. }) = h.events.last() else {
@@ -127,7 +127,7 @@ fn disconnect_during_a_restart_ends_the_link_at_once_and_tells_the_remote() {
     let call = h.disconnect("z");
     assert_eq!(h.result(call), Some(&Ok(())), "nothing can drain through a dead path");
     assert_eq!(h.sent.last(), Some(&(id("z"), Signal { session: z.session, step: Step::Bye })));
-    assert!(h.timers.is_empty());
+    assert!(h.phase_timers().is_empty());
     let Some(Event::Disconnected { reason, .. }) = h.events.last() else { panic!() };
     assert_eq!(reason, "disconnect was called");
     // The remote, told by its bye, ends its side too.
@@ -136,7 +136,7 @@ fn disconnect_during_a_restart_ends_the_link_at_once_and_tells_the_remote() {
     remote.apply(Input::Path { key: m.clone(), state: PathState::Failed });
     remote.remote("m", m.session, Step::Bye);
     assert!(remote.connected().is_empty());
-    assert!(remote.timers.is_empty());
+    assert!(remote.phase_timers().is_empty());
 }
 
 #[test]

@@ -20,7 +20,7 @@ fn connect_opens_and_only_then_counts_as_connected() {
     assert_eq!(h.result(call), Some(&Ok(())));
     assert_eq!(h.connected(), ["b"]);
     assert_eq!(h.log(), ["+b"]);
-    assert!(h.timers.is_empty(), "the open deadline is cancelled once open");
+    assert!(h.phase_timers().is_empty(), "the open deadline is cancelled once open");
 }
 
 /// Fault 1: after `disconnect(b)`, `b` was still "open" while its queue refused sends,
@@ -47,25 +47,58 @@ fn a_disconnecting_peer_stops_counting_as_connected_at_once() {
     // ...and nothing after its Disconnected.
     h.apply(Input::Received { key: b, message: "too late" });
     assert_eq!(h.log().len(), 4);
-    assert!(h.timers.is_empty());
+    assert!(h.phase_timers().is_empty());
 }
 
-/// Fault 1, second half: a remote that crashed is reported left by the server; the
-/// link was kept "open" for seconds. Fault 8: `PeerLeft` came before `Disconnected`.
+/// Fault 1, second half, as issue 12 settled it: a remote the server reports left keeps
+/// its open channel (its socket may only have dropped), and is found dead when the
+/// channel falls silent. Fault 8: `PeerLeft` came before `Disconnected`.
 #[test]
-fn a_peer_that_left_is_not_connected_and_its_disconnect_comes_before_its_leave() {
+fn a_peer_the_server_says_left_keeps_its_channel_until_the_channel_falls_silent() {
     let mut h = Harness::new("m", &["b"]);
     let b = h.open_as_offerer("b");
     h.apply(Input::PeerLeft(info("b")));
-    assert!(h.connected().is_empty());
-    assert_eq!(h.log(), ["+b"], "nothing reported until the channel has closed");
-    h.apply(Input::ChannelClosing { key: b.clone() });
-    // The remote vanished: its end never closes, the linger timer ends the link.
-    let linger = *h.timers.last().expect("a linger timer");
-    h.apply(Input::TimerFired(linger));
-    assert_eq!(h.log(), ["+b", "-b", "left b"]);
+    assert_eq!(h.connected(), ["b"], "the server's view does not end a working channel");
+    h.apply(Input::Received { key: b.clone(), message: "still here" });
+    assert_eq!(h.log(), ["+b", "b: still here"]);
+    // Then it crashed: nothing more comes. A few heartbeat periods later it is dead.
+    for _ in 0..=SILENT_PERIODS {
+        h.heartbeat_period();
+    }
+    assert_eq!(h.log(), ["+b", "b: still here", "-b", "left b"]);
+    let Some(Event::Disconnected { reason, .. }) = h.events.get(2) else { panic!() };
+    assert!(reason.starts_with("the peer stopped answering"), "{reason}");
     assert!(h.core.roster().is_empty());
-    assert!(h.timers.is_empty());
+    assert!(h.timers.is_empty(), "no channel left: the heartbeat stops too");
+    assert_eq!(h.released, [b]);
+}
+
+/// While the server still has the remote in the room, silence is the path's problem
+/// (ICE restart's), not a death; heartbeats go out every period.
+#[test]
+fn a_silent_peer_the_server_still_has_is_kept() {
+    let mut h = Harness::new("m", &["b"]);
+    let b = h.open_as_offerer("b");
+    for _ in 0..10 {
+        h.heartbeat_period();
+    }
+    assert_eq!(h.connected(), ["b"]);
+    assert_eq!(h.heartbeats.len(), 10);
+    assert!(h.heartbeats.iter().all(|key| *key == b));
+}
+
+/// With the server down nobody vouches for a silent remote: dead after the silence.
+/// A remote heard from in time is kept.
+#[test]
+fn with_signaling_down_a_silent_peer_is_dead_and_a_heard_one_is_kept() {
+    let mut h = Harness::new("m", &["b", "c"]);
+    let (b, c) = (h.open_as_offerer("b"), h.open_as_offerer("c"));
+    h.apply(Input::SignalingClosed { reason: "server gone".into() });
+    for _ in 0..=SILENT_PERIODS {
+        h.apply(Input::Heard { key: c.clone() });
+        h.heartbeat_period();
+    }
+    assert_eq!(h.connected(), ["c"]);
     assert_eq!(h.released, [b]);
 }
 
@@ -124,20 +157,20 @@ fn a_refused_signal_fails_the_connect_with_the_servers_reason() {
 fn every_timer_is_cancelled_when_its_phase_ends() {
     let mut h = Harness::new("m", &["b", "c", "d"]);
     h.open_as_offerer("b");
-    assert!(h.timers.is_empty(), "open: the deadline is gone");
+    assert!(h.phase_timers().is_empty(), "open: the deadline is gone");
     h.connect("c");
-    assert_eq!(h.timers.len(), 1);
+    assert_eq!(h.phase_timers().len(), 1);
     h.disconnect("c");
-    assert!(h.timers.is_empty(), "a connect called off: its deadline is gone");
+    assert!(h.phase_timers().is_empty(), "a connect called off: its deadline is gone");
     let d = h.open_as_offerer("d");
     h.disconnect("d");
     h.apply(Input::ChannelClosing { key: d.clone() });
-    assert_eq!(h.timers.len(), 1, "the linger timer");
+    assert_eq!(h.phase_timers().len(), 1, "the linger timer");
     h.apply(Input::ChannelClosed { key: d });
-    assert!(h.timers.is_empty(), "closed in time: the linger timer is gone");
+    assert!(h.phase_timers().is_empty(), "closed in time: the linger timer is gone");
     h.connect("c");
     h.apply(Input::Close);
-    assert!(h.timers.is_empty());
+    assert!(h.phase_timers().is_empty());
 }
 
 #[test]
@@ -145,7 +178,7 @@ fn a_connection_that_never_opens_fails_at_its_deadline_and_says_bye() {
     let mut h = Harness::new("m", &["b"]);
     let call = h.connect("b");
     let key = h.key("b");
-    let deadline = h.timers[0];
+    let deadline = h.phase_timers()[0];
     h.apply(Input::TimerFired(deadline));
     let Some(Err(PeerError::ConnectFailed { reason, .. })) = h.result(call) else {
         panic!("not failed: {:?}", h.result(call));
@@ -163,7 +196,7 @@ fn a_connection_refused_by_its_turn_server_says_so_when_it_gives_up() {
     let detail = "turn:127.0.0.1:3478 answered 401 Unauthorized".to_owned();
     h.apply(Input::IceServerError { key: key.clone(), detail });
     assert_eq!(h.result(call), None, "an ICE server error alone is not fatal");
-    let deadline = h.timers[0];
+    let deadline = h.phase_timers()[0];
     h.apply(Input::TimerFired(deadline));
     let Some(Err(PeerError::ConnectFailed { reason, .. })) = h.result(call) else {
         panic!("not failed: {:?}", h.result(call));
@@ -212,7 +245,7 @@ fn close_ends_everything_and_reports_every_disconnect() {
     assert_eq!(h.log(), ["+b", "+c", "-b", "-c"]);
     assert_eq!(h.result(pending), Some(&Err(PeerError::Closed)));
     assert_eq!(h.result(leaving), Some(&Ok(())));
-    assert!(h.timers.is_empty());
+    assert!(h.phase_timers().is_empty());
     assert_eq!(h.started.len(), h.released.len(), "every connection released");
     let byes = h.sent.iter().filter(|(_, signal)| signal.step == Step::Bye).count();
     assert_eq!(byes, 1, "d told by a bye, b and c by their channel's close: {:?}", h.sent);
@@ -274,7 +307,7 @@ fn losing_the_server_fails_unanswered_offers_only() {
     assert_eq!(h.result(answered), Some(&Ok(())));
     assert_eq!(h.connected(), ["b", "c"]);
     let call = h.connect("d");
-    assert_eq!(h.result(call), Some(&Err(PeerError::SignalingClosed)));
+    assert_eq!(h.result(call), Some(&Err(PeerError::SignalingReconnecting)));
 }
 
 #[test]
@@ -318,7 +351,8 @@ fn each_disconnected_event_carries_its_reason() {
     let expected = [
         ("b", "disconnect was called"),
         ("c", "the peer closed the data channel"),
-        ("d", "the peer left the room"),
+        // The server's word alone does not end a channel: the channel's close does.
+        ("d", "the peer closed the data channel"),
         ("e", "the peer closed the connection"),
     ];
     let expected: Vec<(String, String)> =

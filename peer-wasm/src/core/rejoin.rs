@@ -1,0 +1,112 @@
+//! How the peer gets its signaling back. When the connection to the server drops, open
+//! channels go on (they need no server), and the peer rejoins its room as itself (the
+//! driver presents the server's resume token) after a backoff that doubles from
+//! [`Backoff::min_ms`] to [`Backoff::max_ms`], jittered so that the peers of a restarted
+//! server do not all come back in the same millisecond. Once back, the room as the
+//! server now knows it is reconciled with ours: a peer with an open channel that has not
+//! rejoined yet is kept (it comes back too, or its channel ends), the others are
+//! reported as they come and go.
+
+use super::link::Phase;
+use super::{Core, Event, Output, Signaling, connect_failed};
+use signaling_protocol::{PeerId, PeerInfo};
+
+/// How long to wait before each attempt to rejoin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Backoff {
+    /// The wait before the first attempt (at most; jitter takes up to half off).
+    pub min_ms: u32,
+    /// The longest wait between attempts.
+    pub max_ms: u32,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self { min_ms: 250, max_ms: 3_000 }
+    }
+}
+
+impl<M> Core<M> {
+    /// The signaling transport closed, or an attempt to rejoin could not reach the server.
+    pub(super) fn signaling_closed(&mut self, reason: String) {
+        let failures = match self.signaling {
+            Signaling::Connected => None,
+            Signaling::Reconnecting { timer: None, failures } => Some(failures + 1),
+            // A late report of a transport already given up on.
+            Signaling::Reconnecting { timer: Some(_), .. } | Signaling::Closed => return,
+        };
+        if failures.is_none() {
+            // An offer still waiting for its answer can never get it.
+            for peer in self.linked_peers() {
+                if self.link_in(&peer, |phase| matches!(phase, Phase::Offering { .. })) {
+                    let error = connect_failed(&peer, "the signaling connection closed");
+                    self.finish(&peer, error, false, false);
+                }
+            }
+        }
+        let Some(backoff) = self.backoff else {
+            self.signaling = Signaling::Closed;
+            return self.out.push_back(Output::Emit(Event::SignalingClosed { reason }));
+        };
+        let failures = failures.unwrap_or(0);
+        let wait = self.backoff_wait(backoff, failures);
+        let timer = self.arm(wait);
+        self.signaling = Signaling::Reconnecting { timer: Some(timer), failures };
+        if failures == 0 {
+            self.out.push_back(Output::Emit(Event::SignalingReconnecting { reason }));
+        }
+    }
+
+    /// The wait before the next attempt went by.
+    pub(super) fn rejoin_due(&mut self) {
+        if let Signaling::Reconnecting { failures, .. } = self.signaling {
+            self.signaling = Signaling::Reconnecting { timer: None, failures };
+            self.out.push_back(Output::Rejoin);
+        }
+    }
+
+    /// Back in the room as ourselves; `roster` is who the server has in it now.
+    pub(super) fn rejoined(&mut self, roster: Vec<PeerInfo>) {
+        if !matches!(self.signaling, Signaling::Reconnecting { timer: None, .. }) {
+            return; // no attempt of ours was under way
+        }
+        self.signaling = Signaling::Connected;
+        let gone: Vec<PeerId> = self
+            .roster
+            .iter()
+            .filter(|known| roster.iter().all(|peer| peer.id != known.id))
+            .map(|known| known.id.clone())
+            .collect();
+        for id in gone {
+            self.peer_left(&id);
+        }
+        for peer in roster {
+            let returning = self.link(&peer.id).is_some_and(|link| link.left);
+            if returning || !self.knows(&peer.id) {
+                self.peer_joined(peer);
+            }
+        }
+        self.out.push_back(Output::Emit(Event::SignalingReconnected));
+    }
+
+    /// The server refused to take us back: signaling is over for good.
+    pub(super) fn rejoin_refused(&mut self, reason: String) {
+        if matches!(self.signaling, Signaling::Reconnecting { timer: None, .. }) {
+            self.signaling = Signaling::Closed;
+            let reason = format!("could not rejoin the room: {reason}");
+            self.out.push_back(Output::Emit(Event::SignalingClosed { reason }));
+        }
+    }
+
+    /// The wait before attempt `failures + 1`: doubling from the minimum up to the
+    /// maximum, the lower half of it jittered away at random.
+    pub(super) fn backoff_wait(&mut self, backoff: Backoff, failures: u32) -> u32 {
+        let ceiling = backoff.min_ms.saturating_mul(1 << failures.min(20)).min(backoff.max_ms);
+        let half = ceiling / 2;
+        // xorshift32: plenty for jitter, and no dependency.
+        self.random ^= self.random << 13;
+        self.random ^= self.random >> 17;
+        self.random ^= self.random << 5;
+        half + self.random % (ceiling - half + 1)
+    }
+}

@@ -1,0 +1,103 @@
+//! Losing the signaling server and coming back as the same peer, driven by hand.
+
+use super::harness::{Harness, info};
+use super::*;
+
+/// The wait the machine armed for its next rejoin attempt, in ms.
+fn next_wait(h: &Harness) -> Option<TimerId> {
+    match h.core.signaling {
+        Signaling::Reconnecting { timer, .. } => timer,
+        _ => None,
+    }
+}
+
+#[test]
+fn a_dropped_server_is_rejoined_and_channels_never_notice() {
+    let mut h = Harness::new("m", &["b", "c", "d"]);
+    let b = h.open_as_offerer("b");
+    h.apply(Input::SignalingClosed { reason: "server gone".into() });
+    assert_eq!(h.log(), ["+b", "reconnecting"]);
+    assert_eq!(h.connected(), ["b"], "channels need no server");
+    assert_eq!(h.rejoins, 0, "first the backoff");
+    h.apply(Input::TimerFired(next_wait(&h).expect("a wait is armed")));
+    assert_eq!(h.rejoins, 1);
+    // The restarted server knows only who came back so far: c, and a newcomer e. b (our
+    // channel) and d (no channel) have not rejoined yet.
+    h.apply(Input::Rejoined { roster: vec![info("c"), info("e")] });
+    assert_eq!(h.log(), ["+b", "reconnecting", "left d", "joined e", "reconnected"]);
+    assert_eq!(h.connected(), ["b"]);
+    let ids: Vec<String> = h.core.roster().iter().map(|p| p.id.to_string()).collect();
+    assert_eq!(ids, ["b", "c", "e"], "b stays: its channel works");
+    // b comes back: nothing to report, it never left for us.
+    h.apply(Input::PeerJoined(info("b")));
+    assert_eq!(h.log().len(), 5);
+    h.apply(Input::Received { key: b, message: "hi" });
+    assert_eq!(h.log().last().map(String::as_str), Some("b: hi"));
+}
+
+#[test]
+fn failed_attempts_back_off_up_to_the_maximum() {
+    let mut h = Harness::new("m", &[]);
+    h.apply(Input::SignalingClosed { reason: "gone".into() });
+    let mut waits = Vec::new();
+    for _ in 0..8 {
+        let timer = next_wait(&h).expect("armed");
+        h.apply(Input::TimerFired(timer));
+        h.apply(Input::SignalingClosed { reason: "still gone".into() });
+        waits.push(timer);
+    }
+    assert_eq!(h.rejoins, 8);
+    assert_eq!(h.log(), ["reconnecting"], "one report for the whole outage");
+    let failures = match h.core.signaling {
+        Signaling::Reconnecting { failures, .. } => failures,
+        _ => panic!(),
+    };
+    assert_eq!(failures, 8);
+}
+
+#[test]
+fn backoff_waits_double_within_their_bounds_and_are_jittered() {
+    let mut h = Harness::new("m", &[]);
+    let backoff = Backoff::default();
+    let waits: Vec<u32> = (0..10).map(|failures| h.core.backoff_wait(backoff, failures)).collect();
+    for (failures, wait) in waits.iter().enumerate() {
+        let ceiling = (backoff.min_ms << failures).min(backoff.max_ms);
+        assert!((ceiling / 2..=ceiling).contains(wait), "{failures}: {wait} of {ceiling}");
+    }
+    let again: Vec<u32> = (0..10).map(|_| h.core.backoff_wait(backoff, 9)).collect();
+    assert!(again.windows(2).any(|pair| pair[0] != pair[1]), "jittered: {again:?}");
+}
+
+#[test]
+fn connect_while_reconnecting_says_so_and_a_refused_rejoin_ends_signaling() {
+    let mut h = Harness::new("m", &["b"]);
+    h.apply(Input::SignalingClosed { reason: "gone".into() });
+    let call = h.connect("b");
+    assert_eq!(h.result(call), Some(&Err(PeerError::SignalingReconnecting)));
+    h.apply(Input::TimerFired(next_wait(&h).expect("armed")));
+    h.apply(Input::RejoinRefused { reason: "invalid_resume".into() });
+    assert_eq!(h.log(), ["reconnecting", "signaling closed"]);
+    let call = h.connect("b");
+    assert_eq!(h.result(call), Some(&Err(PeerError::SignalingClosed)));
+    assert!(h.timers.is_empty());
+}
+
+#[test]
+fn close_while_reconnecting_stops_rejoining() {
+    let mut h = Harness::new("m", &["b"]);
+    h.open_as_offerer("b");
+    h.apply(Input::SignalingClosed { reason: "gone".into() });
+    h.apply(Input::Close);
+    assert!(h.timers.is_empty(), "no rejoin, no heartbeat");
+    h.apply(Input::Rejoined { roster: vec![info("b")] });
+    assert_eq!(h.log(), ["+b", "reconnecting", "-b"]);
+}
+
+#[test]
+fn without_backoff_a_dropped_server_ends_signaling() {
+    let mut h = Harness::new("m", &["b"]);
+    h.core.backoff = None;
+    h.apply(Input::SignalingClosed { reason: "gone".into() });
+    assert_eq!(h.log(), ["signaling closed"]);
+    assert!(h.timers.is_empty());
+}

@@ -1,0 +1,59 @@
+//! Rejoining after the signaling connection dropped: a new WebSocket to the same server
+//! and a join presenting the resume token of the last welcome, so that the server gives
+//! this peer its id back (peers with open channels to it never see it leave). When and
+//! how often is the machine's decision (`core/rejoin.rs`); this is one attempt.
+
+use crate::core::Input;
+use crate::join::{JoinRequest, Welcome, handshake};
+use crate::signaling::SignalingLink;
+use crate::websocket::WebSocketSignaling;
+use crate::{Payload, PeerError};
+use signaling_protocol::{ErrorCode, PeerId};
+use std::cell::RefCell;
+
+/// Where and as whom to rejoin.
+pub(crate) struct Rejoin {
+    url: String,
+    request: JoinRequest,
+    /// The latest welcome's token (each welcome brings a fresh one).
+    token: RefCell<Option<String>>,
+}
+
+impl Rejoin {
+    pub fn new(url: &str, request: JoinRequest, token: Option<String>) -> Self {
+        Self { url: url.to_owned(), request, token: RefCell::new(token) }
+    }
+
+    /// One attempt to rejoin as `me`: the new link and its welcome, or what to tell the
+    /// machine ([`Input::SignalingClosed`] to try again later, [`Input::RejoinRefused`]
+    /// when trying again cannot help).
+    pub async fn attempt(&self, me: &PeerId) -> Result<(SignalingLink, Welcome), Input<Payload>> {
+        let unreachable = |error: PeerError| Input::SignalingClosed { reason: error.to_string() };
+        let mut link = WebSocketSignaling::open(&self.url).await.map_err(unreachable)?;
+        let token = self.token.borrow().clone();
+        match handshake(&mut link, &self.request, token).await {
+            Ok(welcome) if welcome.id == *me => {
+                self.token.replace(welcome.resume_token.clone());
+                Ok((link, welcome))
+            }
+            Ok(_) => {
+                link.transport.close();
+                let reason = "the server gave this peer another id".into();
+                Err(Input::RejoinRefused { reason })
+            }
+            // A room that is full or a server that is busy may take us later.
+            Err(error @ PeerError::Refused { code, .. }) if !may_pass_later(code) => {
+                Err(Input::RejoinRefused { reason: error.to_string() })
+            }
+            Err(error) => Err(unreachable(error)),
+        }
+    }
+}
+
+/// Whether a refusal of our rejoin may not be repeated on a later attempt.
+fn may_pass_later(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::RoomFull | ErrorCode::TooManyRooms | ErrorCode::RateLimited | ErrorCode::Other
+    )
+}
