@@ -19,6 +19,7 @@
 //! ```
 
 mod scenario;
+mod server;
 mod tab;
 mod turn;
 
@@ -26,14 +27,16 @@ pub use scenario::reference_scenario;
 pub use tab::Tab;
 pub use turn::TurnServer;
 
-pub use browser_harness::Engine;
+pub use browser_harness::{Browser, Engine};
 
-use browser_harness::{Browser, WindowSize};
+use browser_harness::WindowSize;
 use serde_json::Value;
+use server::TestServer;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::{OnceCell, oneshot};
+use tokio::sync::OnceCell;
 
 /// How long any single condition may take to come true.
 pub const WAIT: Duration = Duration::from_secs(20);
@@ -48,7 +51,7 @@ pub struct Harness {
     pub addr: SocketAddr,
     browser: Browser,
     firefox: OnceCell<Browser>,
-    _stop_server: oneshot::Sender<()>,
+    server: Mutex<TestServer>,
 }
 
 impl Harness {
@@ -66,17 +69,33 @@ impl Harness {
             "www/pkg is missing: run `wasm-pack build peer-wasm --target web --out-dir ../www/pkg --dev` \
              from the repository root (scripts/test.sh does it)"
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-        let addr = listener.local_addr().expect("has an address");
         let mut config = signaling_server::Config { static_dir: www, ..Default::default() };
         configure(&mut config);
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(signaling_server::run(listener, config, async {
-            let _ = stopped.await;
-        }));
-
+        let server = TestServer::start(config);
+        let addr = server.addr();
         let browser = Browser::start(WINDOW).await.unwrap_or_else(|e| panic!("{e}"));
-        Self { addr, browser, firefox: OnceCell::new(), _stop_server: stop }
+        Self { addr, browser, firefox: OnceCell::new(), server: Mutex::new(server) }
+    }
+
+    /// Kills the signaling server as `kill -9` would: every socket closed, no goodbye.
+    pub fn kill_server(&self) {
+        self.server.lock().unwrap_or_else(|e| e.into_inner()).kill();
+    }
+
+    /// Starts the server again on the same port, with the same configuration.
+    pub fn restart_server(&self) {
+        self.server.lock().unwrap_or_else(|e| e.into_inner()).restart();
+    }
+
+    /// A Chromium of its own, whose tabs die with it when it is dropped (killed, as a
+    /// crash would): open its tabs with [`Harness::open_tab_of_browser`].
+    pub async fn spare_browser(&self) -> Browser {
+        Browser::start(WINDOW).await.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Opens a tab on the chat page in `browser` (see [`Harness::spare_browser`]).
+    pub async fn open_tab_of_browser<'a>(&'a self, browser: &'a Browser) -> Tab<'a> {
+        self.open_tab_of(browser, "/").await
     }
 
     /// The server's `ws://` URL.

@@ -49,7 +49,7 @@ impl Tab<'_> {
     /// every message in `window.inbox` (`{from: name, fromId, data}`, bytes as
     /// `{bytes: [..]}`), every event in `window.events` (`"PeerJoined:Bob"`, ...) and
     /// the reason of each `Disconnected` in `window.reasons` (`"Bob: the peer left the
-    /// room"`). Returns the peer's id.
+    /// room"`) and each signaling state in `window.signaling`. Returns the peer's id.
     pub async fn join_peer(&self, room: &str, name: &str) -> String {
         self.join_private(room, name, None).await
     }
@@ -68,11 +68,12 @@ impl Tab<'_> {
                 "const a = {args};
                  const {{ default: init, Peer }} = await import('/pkg/peer_wasm.js');
                  await init();
-                 window.inbox = []; window.events = []; window.reasons = [];
+                 window.inbox = []; window.events = []; window.reasons = []; window.signaling = [];
                  if (a.options.secret === null) delete a.options.secret;
                  const peer = await Peer.join(a.url, a.room, a.name, a.options);
                  window.peer = peer;
                  const plain = (d) => d instanceof Uint8Array ? {{ bytes: Array.from(d) }} : d;
+                 peer.onSignalingState((state) => window.signaling.push(state));
                  peer.onMessage((m) => window.inbox.push(
                    {{ from: m.fromName, fromId: m.from, data: plain(m.data) }}));
                  for (const kind of ['Connected', 'Disconnected', 'PeerJoined', 'PeerLeft']) {{
