@@ -191,6 +191,9 @@ fn chrome_capabilities(profile: &Path, window: WindowSize) -> Capabilities {
         "--disable-background-timer-throttling",
         "--disable-renderer-backgrounding",
         "--disable-backgrounding-occluded-windows",
+        // `gc()` for leak checks: Chromium refuses a 501st RTCPeerConnection until the
+        // closed ones are garbage collected, and a heap is only comparable after a GC.
+        "--js-flags=--expose-gc",
         &format!("--window-size={},{}", window.width, window.height),
         &format!("--user-data-dir={}", profile.display()),
     ];
