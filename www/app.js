@@ -129,8 +129,12 @@ function listen() {
   peer.onConnected(({ id, name }) => { states.set(id, "connected"); addLine("system", `connected to ${name}`); renderPeers(); refreshPaths(); });
   peer.onDisconnected(({ id, name, reason }) => { states.set(id, "known"); paths.delete(id); addLine("system", `disconnected from ${name}: ${reason}`); renderPeers(); });
   peer.onMessage(({ fromName, data }) => addLine("theirs", describe(data), fromName));
-  peer.onSignalingClosed((reason) =>
-    setStatus(`signaling server lost (${reason}); open connections still work`, true));
+  peer.onSignalingState((state, reason) => {
+    if (state === "reconnecting") setStatus(`reconnecting… (${reason}); open connections still work`, true);
+    else if (state === "connected") setStatus(`joined ${peer.room} as ${peer.name}`);
+    else setStatus(`signaling server lost (${reason}); open connections still work`, true);
+    renderPeers();
+  });
 }
 
 async function join(event) {
@@ -165,7 +169,7 @@ async function join(event) {
 
 function leave() {
   if (!peer) return;
-  for (const set of ["onMessage", "onPeerJoined", "onPeerLeft", "onConnected", "onDisconnected", "onSignalingClosed"]) {
+  for (const set of ["onMessage", "onPeerJoined", "onPeerLeft", "onConnected", "onDisconnected", "onSignalingState"]) {
     peer[set](null);
   }
   clearInterval(pathTimer);

@@ -151,3 +151,32 @@ async fn two_people_chat_through_the_page() {
     .await
     .expect("the test finishes in time");
 }
+
+/// The page says "reconnecting…" while the server is gone, keeps its peers and its open
+/// channel, and is back as before when the server returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_reconnects_by_itself_and_keeps_its_peers() {
+    tokio::time::timeout(Duration::from_secs(120), async {
+        let harness = Harness::start().await;
+        let (alice, bob) = (harness.open_tab().await, harness.open_tab().await);
+        join(&alice, "Alice").await;
+        join(&bob, "Bob").await;
+        wait_for_texts(&alice, "#peer-list .peer-name", "Bob").await;
+        click(&alice, "#peer-list button[data-action=connect]").await;
+        wait_for_texts(&alice, "#peer-list .peer-state", "connected").await;
+
+        harness.kill_server();
+        let status = "document.getElementById('status').textContent";
+        alice.wait_until(&format!("{status}.startsWith('reconnecting…')"), status).await;
+        wait_for_texts(&alice, "#peer-list .peer-name", "Bob").await;
+        send(&alice, "while the server is away").await;
+        wait_for_texts(&bob, "#messages li.theirs .text", "while the server is away").await;
+
+        harness.restart_server();
+        alice.wait_until(&format!("{status} == 'joined e2e-chat as Alice'"), status).await;
+        wait_for_texts(&alice, "#peer-list .peer-state", "connected").await;
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}

@@ -75,7 +75,7 @@ pub(crate) async fn negotiate(
                 let _ = JsFuture::from(added).await;
                 Ok(())
             }
-            Step::Bye => Ok(()),
+            Step::Bye { .. } => Ok(()),
         };
         if let Err(error) = applied {
             return fail(&reporter, &error);

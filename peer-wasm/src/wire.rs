@@ -79,7 +79,7 @@ fn signal_object(signal: &Signal) -> JsValue {
         Step::Answer { .. } => "answer",
         Step::Candidate { .. } => "candidate",
         Step::Restart { .. } => "restart",
-        Step::Bye => "bye",
+        Step::Bye { .. } => "bye",
     };
     set(&object, "kind", kind.into());
     set(&object, "session", signal.session.0.into());
@@ -96,7 +96,11 @@ fn signal_object(signal: &Signal) -> JsValue {
                 set(&object, "sdp_m_line_index", (*index).into());
             }
         }
-        Step::Bye => {}
+        Step::Bye { reason } => {
+            if let Some(reason) = reason {
+                set(&object, "reason", reason.into());
+            }
+        }
     }
     object.into()
 }
@@ -114,7 +118,7 @@ fn signal(value: &JsValue) -> Option<Signal> {
                 .map(|index| index as u16),
         },
         "restart" => Step::Restart { sdp: string(value, "sdp")? },
-        "bye" => Step::Bye,
+        "bye" => Step::Bye { reason: optional(value, "reason", |reason| reason.as_string())? },
         _ => return None,
     };
     let session = SessionId(whole(&field(value, "session")?, u32::MAX.into())? as u32);
@@ -201,7 +205,8 @@ mod tests {
             },
             Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
             Step::Restart { sdp: "v=0".into() },
-            Step::Bye,
+            Step::Bye { reason: None },
+            Step::Bye { reason: Some("could not create a connection".into()) },
         ];
         let sessions = [0, 7, u32::MAX].into_iter().cycle();
         steps

@@ -141,7 +141,12 @@ pub enum Step {
         sdp: String,
     },
     /// The sender ended the session (closed the connection, or gave up connecting).
-    Bye,
+    Bye {
+        /// Why, for people (e.g. that it could not create a connection). Omitted when
+        /// absent; a receiver shows at most its first 200 characters.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
 }
 
 /// Why the server refused a message. Serialized in snake_case, e.g. `"unknown_peer"`.

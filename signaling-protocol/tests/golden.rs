@@ -167,7 +167,11 @@ fn signals() {
         json!({"kind": "restart", "session": 3, "sdp": "v=0"}),
     );
     assert_wire(
-        signal(4_294_967_295, Step::Bye),
+        signal(5, Step::Bye { reason: Some("could not create a connection".into()) }),
+        json!({"kind": "bye", "session": 5, "reason": "could not create a connection"}),
+    );
+    assert_wire(
+        signal(4_294_967_295, Step::Bye { reason: None }),
         json!({"kind": "bye", "session": 4_294_967_295u32}),
     );
 }
@@ -187,7 +191,8 @@ fn the_server_relays_any_signal_object_unread() {
                "signal": {"kind": "telepathy", "session": 3, "x": [1, {"y": null}]}})
     );
     // What peers send is one such object.
-    let ours = ClientMessage::Signal { to: "b7".into(), signal: signal(1, Step::Bye) };
+    let ours =
+        ClientMessage::Signal { to: "b7".into(), signal: signal(1, Step::Bye { reason: None }) };
     let text = serde_json::to_string(&ours).expect("encodes");
     assert!(serde_json::from_str::<ClientMessage<Opaque>>(&text).is_ok());
     // Only objects: a signal that is a string, a number or an array is malformed.
@@ -242,7 +247,10 @@ fn client_sender_fields_are_ignored_not_trusted() {
     let text =
         r#"{"type":"signal","to":"b7","from":"someone-else","signal":{"kind":"bye","session":1}}"#;
     let decoded: ClientMessage = serde_json::from_str(text).expect("decodes");
-    assert_eq!(decoded, ClientMessage::Signal { to: "b7".into(), signal: signal(1, Step::Bye) });
+    assert_eq!(
+        decoded,
+        ClientMessage::Signal { to: "b7".into(), signal: signal(1, Step::Bye { reason: None }) }
+    );
 }
 
 #[test]

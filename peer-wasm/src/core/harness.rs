@@ -91,6 +91,14 @@ impl Harness {
         self.timers.iter().copied().filter(|timer| !own.contains(timer)).collect()
     }
 
+    /// Whether the last signal sent is a `bye` to `peer` for `session`.
+    pub fn bye_sent(&self, peer: &str, session: SessionId) -> bool {
+        matches!(
+            self.sent.last(),
+            Some((to, Signal { session: s, step: Step::Bye { .. } })) if *to == id(peer) && *s == session
+        )
+    }
+
     /// One heartbeat period goes by.
     pub fn heartbeat_period(&mut self) {
         let ticker = self.core.ticker.expect("the heartbeat timer is armed");

@@ -99,7 +99,7 @@ impl<M> Core<M> {
             self.settle(call, Ok(()));
         }
         if bye {
-            self.send_bye(&link.key);
+            self.send_bye(&link.key, &reason);
         }
         self.out.push_back(Output::Release { key: link.key, graceful });
         if link.phase.was_open() {
@@ -122,9 +122,11 @@ impl<M> Core<M> {
         }
     }
 
-    pub(super) fn send_bye(&mut self, key: &ConnKey) {
+    /// Tells the remote we ended `key`'s attempt, and why.
+    pub(super) fn send_bye(&mut self, key: &ConnKey, reason: &str) {
         if self.signaling_open() {
-            let signal = Signal { session: key.session, step: Step::Bye };
+            let step = Step::Bye { reason: Some(reason.to_owned()) };
+            let signal = Signal { session: key.session, step };
             self.out.push_back(Output::Send { to: key.peer.clone(), signal });
         }
     }

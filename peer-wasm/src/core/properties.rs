@@ -112,7 +112,7 @@ fn step(kind: u8) -> Step {
         1 => Step::Answer { sdp: "answer".into() },
         2 => Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
         3 => Step::Restart { sdp: "restart".into() },
-        _ => Step::Bye,
+        _ => Step::Bye { reason: None },
     }
 }
 

@@ -82,16 +82,19 @@ impl<M> Core<M> {
             (step @ Step::Candidate { .. }, phase) if !phase.is_closing() => {
                 self.out.push_back(Output::Apply { key, step });
             }
-            (Step::Bye, phase) if phase.is_usable() => {
+            (Step::Bye { .. }, phase) if phase.is_usable() => {
                 self.begin_closing(from, "the peer closed the connection");
             }
-            (Step::Bye, phase) if phase.is_negotiating() => {
-                self.finish(
-                    from,
-                    connect_failed(from, "the peer closed the connection"),
-                    false,
-                    false,
-                );
+            (Step::Bye { reason }, phase) if phase.is_negotiating() => {
+                let reason = match reason {
+                    // A stranger's text: bounded.
+                    Some(reason) => format!(
+                        "the peer closed the connection: {}",
+                        reason.chars().take(200).collect::<String>()
+                    ),
+                    None => "the peer closed the connection".to_owned(),
+                };
+                self.finish(from, connect_failed(from, &reason), false, false);
             }
             // A second answer, a candidate for a closing channel, a bye while closing.
             _ => {}

@@ -35,7 +35,7 @@ fn a_disconnecting_peer_stops_counting_as_connected_at_once() {
     assert_eq!(h.core.open_keys().len(), 1, "sendMessage goes to c only");
     assert_eq!(h.core.open_key(&id("b")), Err(PeerError::NotConnected(id("b"))));
     assert_eq!(h.closing, std::slice::from_ref(&b), "b's channel closes behind what was queued");
-    let byes = h.sent.iter().filter(|(_, signal)| signal.step == Step::Bye).count();
+    let byes = h.sent.iter().filter(|(_, signal)| matches!(signal.step, Step::Bye { .. })).count();
     assert_eq!(byes, 0, "the channel's close tells b, after the data (a bye could overtake it)");
     assert_eq!(h.result(call), None, "disconnect() resolves when the channel has closed");
     // b's last messages still arrive while its channel drains...
@@ -113,7 +113,7 @@ fn a_late_answer_to_an_earlier_offer_is_dropped_by_its_session() {
     let gone = h.disconnect("b");
     assert_eq!(h.result(gone), Some(&Ok(())));
     assert!(matches!(h.result(first), Some(Err(PeerError::ConnectFailed { .. }))));
-    assert_eq!(h.sent.last(), Some(&(id("b"), Signal { session: old.session, step: Step::Bye })));
+    assert!(h.bye_sent("b", old.session));
     let second = h.connect("b");
     let new = h.key("b");
     assert_ne!(new.session, old.session);
@@ -184,7 +184,7 @@ fn a_connection_that_never_opens_fails_at_its_deadline_and_says_bye() {
         panic!("not failed: {:?}", h.result(call));
     };
     assert!(reason.contains("15 s"), "{reason}");
-    assert_eq!(h.sent.last(), Some(&(id("b"), Signal { session: key.session, step: Step::Bye })));
+    assert!(h.bye_sent("b", key.session));
     assert_eq!(h.released, [key]);
 }
 
@@ -247,7 +247,7 @@ fn close_ends_everything_and_reports_every_disconnect() {
     assert_eq!(h.result(leaving), Some(&Ok(())));
     assert!(h.phase_timers().is_empty());
     assert_eq!(h.started.len(), h.released.len(), "every connection released");
-    let byes = h.sent.iter().filter(|(_, signal)| signal.step == Step::Bye).count();
+    let byes = h.sent.iter().filter(|(_, signal)| matches!(signal.step, Step::Bye { .. })).count();
     assert_eq!(byes, 1, "d told by a bye, b and c by their channel's close: {:?}", h.sent);
     // After close: calls are answered, everything else is ignored.
     let late = h.connect("b");
@@ -280,15 +280,15 @@ fn connect_during_a_disconnect_reconnects_once_the_old_channel_has_closed() {
 fn a_bye_on_an_open_channel_closes_it_behind_the_last_messages() {
     let mut h = Harness::new("m", &["b"]);
     let b = h.open_as_offerer("b");
-    h.remote("b", SessionId(12345), Step::Bye);
+    h.remote("b", SessionId(12345), Step::Bye { reason: None });
     assert_eq!(h.connected(), ["b"], "a bye of another session is stale");
-    h.remote("b", b.session, Step::Bye);
+    h.remote("b", b.session, Step::Bye { reason: None });
     assert!(h.connected().is_empty());
     assert_eq!(h.closing, std::slice::from_ref(&b));
     h.apply(Input::Received { key: b.clone(), message: "bye now" });
     h.apply(Input::ChannelClosed { key: b });
     assert_eq!(h.log(), ["+b", "b: bye now", "-b"]);
-    let byes = h.sent.iter().filter(|(_, signal)| signal.step == Step::Bye).count();
+    let byes = h.sent.iter().filter(|(_, signal)| matches!(signal.step, Step::Bye { .. })).count();
     assert_eq!(byes, 0, "the remote ended it: no bye back");
 }
 
@@ -337,7 +337,7 @@ fn each_disconnected_event_carries_its_reason() {
     h.apply(Input::ChannelClosed { key: c });
     h.apply(Input::PeerLeft(info("d")));
     h.apply(Input::ChannelClosed { key: d });
-    h.remote("e", e.session, Step::Bye);
+    h.remote("e", e.session, Step::Bye { reason: None });
     h.apply(Input::ChannelClosed { key: e });
     h.apply(Input::Close);
     let reasons: Vec<(String, String)> = h
@@ -358,4 +358,27 @@ fn each_disconnected_event_carries_its_reason() {
     let expected: Vec<(String, String)> =
         expected.iter().map(|(peer, reason)| (peer.to_string(), reason.to_string())).collect();
     assert_eq!(reasons, expected);
+}
+
+/// Issue 12: an answerer that cannot create its connection (Chromium refuses a 501st)
+/// tells the offerer why at once; the offerer's connect() rejects with that reason.
+#[test]
+fn an_answerer_that_cannot_connect_fails_the_offerers_connect_at_once_with_why() {
+    let mut answerer = Harness::new("m", &["z"]);
+    answerer.remote("z", SessionId(7), offer());
+    let key = answerer.key("z");
+    let refused = "browser error: Cannot create so many PeerConnections";
+    answerer.apply(Input::Failed { key, reason: refused.into() });
+    let Some((_, Signal { step: bye @ Step::Bye { .. }, .. })) = answerer.sent.last().cloned()
+    else {
+        panic!("no bye: {:?}", answerer.sent)
+    };
+    let mut offerer = Harness::new("z", &["m"]);
+    let call = offerer.connect("m");
+    let session = offerer.key("m").session;
+    offerer.remote("m", session, bye);
+    let Some(Err(PeerError::ConnectFailed { reason, .. })) = offerer.result(call) else {
+        panic!("{:?}", offerer.result(call))
+    };
+    assert_eq!(reason, &format!("the peer closed the connection: {refused}"));
 }

@@ -38,7 +38,7 @@ pub fn offer(sdp: &str) -> Signal {
 
 /// A bye of session 1.
 pub fn bye() -> Signal {
-    Signal { session: SessionId(1), step: Step::Bye }
+    Signal { session: SessionId(1), step: Step::Bye { reason: None } }
 }
 
 /// A running server; stop it with [`Server::stop`].
