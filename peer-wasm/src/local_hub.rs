@@ -96,7 +96,7 @@ impl SignalingTransport for HubTransport {
         match message.clone() {
             ClientMessage::Join { .. } if joined => self.refuse(ErrorCode::AlreadyJoined, None),
             // One page's own hub has one room and no strangers: the secret is not needed.
-            ClientMessage::Join { room, name, secret: _ } => {
+            ClientMessage::Join { room, name, .. } => {
                 let me = PeerInfo { id: self.id.clone(), name };
                 let peers = members.joined.iter().map(|(info, _)| info.clone()).collect();
                 let ice_servers = Vec::new();
@@ -105,6 +105,7 @@ impl SignalingTransport for HubTransport {
                     room,
                     peers,
                     ice_servers,
+                    resume_token: None,
                 });
                 members.broadcast(&self.id, &ServerMessage::PeerJoined { peer: me.clone() });
                 members.joined.push((me, self.outbox.clone()));

@@ -71,6 +71,7 @@ impl Peer {
             room: room.name().to_owned(),
             name: name.to_owned(),
             secret: room.secret().map(str::to_owned),
+            resume_token: None,
         };
         let welcome = match transport.send(&join) {
             Ok(()) => timer::timeout(JOIN_TIMEOUT_MS, next_welcome(&mut events)).await.unwrap_or(

@@ -26,6 +26,7 @@ pub fn decode_server(text: &str) -> Option<ServerMessage> {
                 room: string(&value, "room")?,
                 peers: peers.iter().map(|peer| peer_info(&peer)).collect::<Option<_>>()?,
                 ice_servers: optional(&value, "ice_servers", read_servers)?.unwrap_or_default(),
+                resume_token: None,
             }
         }
         "ice_servers" => {
@@ -50,7 +51,7 @@ pub fn decode_server(text: &str) -> Option<ServerMessage> {
 pub fn encode_client(message: &ClientMessage) -> String {
     let object = js_sys::Object::new();
     match message {
-        ClientMessage::Join { room, name, secret } => {
+        ClientMessage::Join { room, name, secret, .. } => {
             set(&object, "type", "join".into());
             set(&object, "room", room.into());
             set(&object, "name", name.into());
@@ -216,12 +217,14 @@ mod tests {
                 room: "lobby".into(),
                 peers: vec![],
                 ice_servers: vec![],
+                resume_token: None,
             },
             ServerMessage::Welcome {
                 id: "a1".into(),
                 room: "lobby".into(),
                 peers: vec![peer("b7", "Peer 2"), peer("c3", "Zoë \"🦀\"")],
                 ice_servers: ice_servers(),
+                resume_token: None,
             },
             ServerMessage::IceServers { ice_servers: ice_servers() },
             ServerMessage::IceServers { ice_servers: vec![] },
@@ -252,11 +255,17 @@ mod tests {
     #[wasm_bindgen_test]
     fn writes_what_the_server_reads() {
         let mut messages = vec![
-            ClientMessage::Join { room: "lobby".into(), name: "Peer 1".into(), secret: None },
+            ClientMessage::Join {
+                room: "lobby".into(),
+                name: "Peer 1".into(),
+                secret: None,
+                resume_token: None,
+            },
             ClientMessage::Join {
                 room: "lobby".into(),
                 name: "Zoë".into(),
                 secret: Some("open \"sesame\"".into()),
+                resume_token: None,
             },
         ];
         messages.extend(

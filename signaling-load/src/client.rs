@@ -48,7 +48,12 @@ impl Client {
             .await
             .map_err(|error| format!("connect: {error}"))?;
         let (mut sink, mut stream) = socket.split();
-        let join = ClientMessage::Join { room: room.into(), name: name.into(), secret: None };
+        let join = ClientMessage::Join {
+            room: room.into(),
+            name: name.into(),
+            secret: None,
+            resume_token: None,
+        };
         sink.send(Message::text(encode(&join))).await.map_err(|error| error.to_string())?;
         let id = loop {
             let reply = tokio::time::timeout(Duration::from_secs(30), stream.next()).await;

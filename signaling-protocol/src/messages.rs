@@ -24,6 +24,12 @@ pub enum ClientMessage<S = Signal> {
         /// the JSON when absent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         secret: Option<String>,
+        /// A token from an earlier [`ServerMessage::Welcome`] in this room, asking to be
+        /// given the same id again (after a reconnect, or a server restart). Refused with
+        /// [`ErrorCode::InvalidResume`] when the server cannot vouch for it. Omitted from the
+        /// JSON when absent (a fresh join).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume_token: Option<String>,
     },
     /// Relay `signal` to the peer `to` in the same room. The server adds the sender's id;
     /// any sender field the client adds is ignored.
@@ -51,6 +57,11 @@ pub enum ServerMessage<S = Signal> {
         /// with credentials minted for this peer. Omitted when the server has none.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         ice_servers: Vec<IceServer>,
+        /// A fresh token to present in a later [`ClientMessage::Join`] to this room, to be
+        /// given this id again. A bearer secret: only this client ever sees it. Omitted
+        /// from the JSON when absent (a server that does not resume identities).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume_token: Option<String>,
     },
     /// Renewed ICE servers, sent before the TURN credentials of the earlier ones expire;
     /// they replace them for the connections made from now on.
@@ -171,6 +182,10 @@ pub enum ErrorCode {
     SecretRequired,
     /// The secret breaks the rules of [`crate::validate_secret`].
     InvalidSecret,
+    /// The join's resume token is not valid here: forged, expired, for another room, or
+    /// minted by a server with another key. The join had no effect; joining again
+    /// without a token gets a new id.
+    InvalidResume,
     /// A code this version does not know (sent by a newer server).
     #[serde(other)]
     Other,
@@ -194,6 +209,10 @@ impl ErrorCode {
             Self::WrongSecret => "this room has a different secret",
             Self::SecretRequired => "this server requires a room secret",
             Self::InvalidSecret => "the secret must be 1 to 128 printable characters",
+            Self::InvalidResume => {
+                "the resume token is not valid here (forged, expired, for another room, or \
+                 from a server with another key)"
+            }
             Self::Other => "unknown error",
         }
     }
@@ -215,6 +234,7 @@ impl ErrorCode {
             Self::WrongSecret => "wrong_secret",
             Self::SecretRequired => "secret_required",
             Self::InvalidSecret => "invalid_secret",
+            Self::InvalidResume => "invalid_resume",
             Self::Other => "other",
         }
     }
@@ -226,7 +246,7 @@ impl ErrorCode {
     }
 
     /// Every code this version knows, [`ErrorCode::Other`] last.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         Self::MalformedMessage,
         Self::BinaryNotSupported,
         Self::NotJoined,
@@ -241,6 +261,7 @@ impl ErrorCode {
         Self::WrongSecret,
         Self::SecretRequired,
         Self::InvalidSecret,
+        Self::InvalidResume,
         Self::Other,
     ];
 }

@@ -97,7 +97,7 @@ impl Connection {
         } else {
             match message {
                 Err(code) => Err(Refusal { code, to: None }),
-                Ok(ClientMessage::Join { room, name, secret }) => {
+                Ok(ClientMessage::Join { room, name, secret, resume_token: _ }) => {
                     self.join(state, room, name, secret).map_err(|code| Refusal { code, to: None })
                 }
                 Ok(ClientMessage::Signal { to, signal }) => {

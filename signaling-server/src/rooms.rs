@@ -144,6 +144,7 @@ impl Rooms {
             room: join.room.to_owned(),
             peers: others,
             ice_servers: ice_servers(&info.id),
+            resume_token: None,
         };
         if !delivery.outbox.offer(encode(&welcome)) {
             // It filled its queue with refusals before joining without reading them.
@@ -305,14 +306,20 @@ mod tests {
             room: "r".into(),
             peers: vec![],
             ice_servers: vec![],
+            resume_token: None,
         };
         assert_eq!(decode(a_in.drain().remove(0)), welcome_a);
         let (b_out, b_in, _b) = delivery(4);
         let b = rooms.join(admit("r", "B"), b_out, no_ice).expect("joins");
         assert_ne!(a, b);
         let peers = vec![PeerInfo { id: a.clone(), name: "A".into() }];
-        let welcome_b =
-            ServerMessage::Welcome { id: b.clone(), room: "r".into(), peers, ice_servers: vec![] };
+        let welcome_b = ServerMessage::Welcome {
+            id: b.clone(),
+            room: "r".into(),
+            peers,
+            ice_servers: vec![],
+            resume_token: None,
+        };
         assert_eq!(decode(b_in.drain().remove(0)), welcome_b);
         let told = decode(a_in.drain().remove(0));
         assert_eq!(told, ServerMessage::PeerJoined { peer: PeerInfo { id: b, name: "B".into() } });
@@ -364,6 +371,7 @@ mod tests {
             room: "r".into(),
             peers,
             ice_servers: vec![],
+            resume_token: None,
         });
         let signal = encode(&ServerMessage::Signal { from: a.clone(), signal: bye() });
         let fit = (1_000 - welcome.len()) / signal.len();

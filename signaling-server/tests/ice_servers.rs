@@ -37,7 +37,12 @@ fn now_secs() -> u64 {
 
 /// Joins `room` and returns the welcome's id and ICE servers.
 async fn join(client: &mut Client, room: &str) -> (PeerId, Vec<IceServer>) {
-    let join = ClientMessage::Join { room: room.into(), name: "P".into(), secret: None };
+    let join = ClientMessage::Join {
+        room: room.into(),
+        name: "P".into(),
+        secret: None,
+        resume_token: None,
+    };
     client.send(&join).await;
     match client.recv().await {
         ServerMessage::Welcome { id, ice_servers, .. } => (id, ice_servers),
@@ -64,7 +69,12 @@ fn check_turn(turn: &IceServer, peer: &PeerId) -> u64 {
 async fn a_welcome_without_ice_options_has_no_ice_servers_field() {
     let server = Server::default().await;
     let mut client = server.client().await;
-    let join = ClientMessage::Join { room: "r".into(), name: "P".into(), secret: None };
+    let join = ClientMessage::Join {
+        room: "r".into(),
+        name: "P".into(),
+        secret: None,
+        resume_token: None,
+    };
     client.send(&join).await;
     let welcome = client.recv_json().await;
     assert_eq!(welcome["type"], "welcome");

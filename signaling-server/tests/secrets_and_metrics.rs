@@ -8,7 +8,12 @@ use signaling_server::Config;
 use tokio_tungstenite::tungstenite::Message;
 
 fn join(room: &str, secret: Option<&str>) -> ClientMessage {
-    ClientMessage::Join { room: room.into(), name: "P".into(), secret: secret.map(Into::into) }
+    ClientMessage::Join {
+        room: room.into(),
+        name: "P".into(),
+        secret: secret.map(Into::into),
+        resume_token: None,
+    }
 }
 
 #[tokio::test]

@@ -109,14 +109,32 @@ async fn bad_requests_get_typed_errors_and_the_connection_goes_on() {
     }
     a.send_raw(Message::binary(vec![1, 2, 3])).await;
     a.expect_error(ErrorCode::BinaryNotSupported).await;
-    a.send(&ClientMessage::Join { room: "bad room".into(), name: "A".into(), secret: None }).await;
+    a.send(&ClientMessage::Join {
+        room: "bad room".into(),
+        name: "A".into(),
+        secret: None,
+        resume_token: None,
+    })
+    .await;
     a.expect_error(ErrorCode::InvalidRoom).await;
-    a.send(&ClientMessage::Join { room: "lobby".into(), name: "\n".into(), secret: None }).await;
+    a.send(&ClientMessage::Join {
+        room: "lobby".into(),
+        name: "\n".into(),
+        secret: None,
+        resume_token: None,
+    })
+    .await;
     a.expect_error(ErrorCode::InvalidName).await;
 
     // After all that, the same connection still joins and works.
     a.join("lobby", "A").await;
-    a.send(&ClientMessage::Join { room: "lobby".into(), name: "A".into(), secret: None }).await;
+    a.send(&ClientMessage::Join {
+        room: "lobby".into(),
+        name: "A".into(),
+        secret: None,
+        resume_token: None,
+    })
+    .await;
     a.expect_error(ErrorCode::AlreadyJoined).await;
     server.stop().await;
 }
@@ -127,7 +145,13 @@ async fn a_full_room_refuses_the_next_peer() {
     let _a = server.joined("lobby", "A").await;
     let _b = server.joined("lobby", "B").await;
     let mut c = server.client().await;
-    c.send(&ClientMessage::Join { room: "lobby".into(), name: "C".into(), secret: None }).await;
+    c.send(&ClientMessage::Join {
+        room: "lobby".into(),
+        name: "C".into(),
+        secret: None,
+        resume_token: None,
+    })
+    .await;
     c.expect_error(ErrorCode::RoomFull).await;
     c.join("elsewhere", "C").await;
     server.stop().await;
@@ -221,7 +245,13 @@ async fn rooms_and_connections_are_capped() {
     let server = Server::start(config).await;
     let (_a, _, _) = server.joined("one", "A").await;
     let mut b = server.client().await;
-    b.send(&ClientMessage::Join { room: "two".into(), name: "B".into(), secret: None }).await;
+    b.send(&ClientMessage::Join {
+        room: "two".into(),
+        name: "B".into(),
+        secret: None,
+        resume_token: None,
+    })
+    .await;
     b.expect_error(ErrorCode::TooManyRooms).await;
     b.join("one", "B").await;
 

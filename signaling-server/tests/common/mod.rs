@@ -242,7 +242,13 @@ impl Client {
         secret: Option<&str>,
     ) -> (PeerId, Vec<PeerInfo>) {
         let secret = secret.map(str::to_owned);
-        self.send(&ClientMessage::Join { room: room.into(), name: name.into(), secret }).await;
+        self.send(&ClientMessage::Join {
+            room: room.into(),
+            name: name.into(),
+            secret,
+            resume_token: None,
+        })
+        .await;
         match self.recv().await {
             ServerMessage::Welcome { id, room: joined, peers, .. } => {
                 assert_eq!(joined, room);
