@@ -13,8 +13,10 @@ pub(crate) struct TestServer {
 }
 
 impl TestServer {
-    /// Starts the server on a free loopback port.
-    pub fn start(config: signaling_server::Config) -> Self {
+    /// Starts the server on a free loopback port. Its resume key is fixed now (a random
+    /// one unless given), so that the server started again takes back its peers' ids.
+    pub fn start(mut config: signaling_server::Config) -> Self {
+        config.resume_key.get_or_insert_with(signaling_server::ResumeKey::random);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
         let addr = listener.local_addr().expect("has an address");
         let runtime = serve(listener, config.clone());

@@ -24,8 +24,10 @@ pub enum ClientMessage<S = Signal> {
         /// the JSON when absent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         secret: Option<String>,
-        /// A token from an earlier `welcome`, asking for the same id again (after the
-        /// signaling connection dropped, even to a restarted server). Omitted when absent.
+        /// A token from an earlier [`ServerMessage::Welcome`] in this room, asking to be
+        /// given the same id again (after a reconnect, or a server restart). Refused with
+        /// [`ErrorCode::InvalidResume`] when the server cannot vouch for it. Omitted from the
+        /// JSON when absent (a fresh join).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         resume_token: Option<String>,
     },
@@ -55,7 +57,9 @@ pub enum ServerMessage<S = Signal> {
         /// with credentials minted for this peer. Omitted when the server has none.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         ice_servers: Vec<IceServer>,
-        /// A token to present in a later join to get this id again. Omitted when absent.
+        /// A fresh token to present in a later [`ClientMessage::Join`] to this room, to be
+        /// given this id again. A bearer secret: only this client ever sees it. Omitted
+        /// from the JSON when absent (a server that does not resume identities).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         resume_token: Option<String>,
     },
@@ -183,8 +187,9 @@ pub enum ErrorCode {
     SecretRequired,
     /// The secret breaks the rules of [`crate::validate_secret`].
     InvalidSecret,
-    /// The join's resume token is not valid here (forged, expired, for another room,
-    /// or from a server with another key); the join was refused.
+    /// The join's resume token is not valid here: forged, expired, for another room, or
+    /// minted by a server with another key. The join had no effect; joining again
+    /// without a token gets a new id.
     InvalidResume,
     /// A code this version does not know (sent by a newer server).
     #[serde(other)]
@@ -210,7 +215,8 @@ impl ErrorCode {
             Self::SecretRequired => "this server requires a room secret",
             Self::InvalidSecret => "the secret must be 1 to 128 printable characters",
             Self::InvalidResume => {
-                "the resume token is not valid here (forged, expired, for another room, or from a server with another key)"
+                "the resume token is not valid here (forged, expired, for another room, or \
+                 from a server with another key)"
             }
             Self::Other => "unknown error",
         }

@@ -27,6 +27,11 @@ fn signal(session: u32, step: Step) -> Signal {
     Signal { session: SessionId(session), step }
 }
 
+/// A resume token as the server mints them, `<id>.<expiry>.<mac>` (here for the room
+/// `lobby` under the key `correct horse battery staple`); opaque to clients.
+const RESUME_TOKEN: &str =
+    "0123456789abcdef.1764081000.BLUFBp8tzcHeMU1ssFNiHhKa9JpuPV5P11G4_xlXkNs";
+
 fn peer(id: &str, name: &str) -> PeerInfo {
     PeerInfo { id: PeerId::from(id), name: name.into() }
 }
@@ -52,6 +57,15 @@ fn client_messages() {
         json!({"type": "join", "room": "lobby", "name": "Peer 1", "secret": "open sesame"}),
     );
     assert_wire::<ClientMessage>(
+        ClientMessage::Join {
+            room: "lobby".into(),
+            name: "Peer 1".into(),
+            secret: None,
+            resume_token: Some(RESUME_TOKEN.into()),
+        },
+        json!({"type": "join", "room": "lobby", "name": "Peer 1", "resume_token": RESUME_TOKEN}),
+    );
+    assert_wire::<ClientMessage>(
         ClientMessage::Signal {
             to: "b7".into(),
             signal: signal(7, Step::Offer { sdp: "v=0".into() }),
@@ -73,6 +87,17 @@ fn server_messages() {
         },
         json!({"type": "welcome", "id": "a1", "room": "lobby",
                "peers": [{"id": "b7", "name": "Peer 2"}]}),
+    );
+    assert_wire::<ServerMessage>(
+        ServerMessage::Welcome {
+            id: "0123456789abcdef".into(),
+            room: "lobby".into(),
+            peers: vec![peer("b7", "Peer 2")],
+            ice_servers: vec![],
+            resume_token: Some(RESUME_TOKEN.into()),
+        },
+        json!({"type": "welcome", "id": "0123456789abcdef", "room": "lobby",
+               "peers": [{"id": "b7", "name": "Peer 2"}], "resume_token": RESUME_TOKEN}),
     );
     let ice_servers = vec![
         IceServer {
@@ -140,6 +165,16 @@ fn server_messages() {
             to: Some("b7".into()),
         },
         json!({"type": "error", "code": "unknown_peer", "message": "no such peer", "to": "b7"}),
+    );
+    assert_wire::<ServerMessage>(
+        ServerMessage::Error {
+            code: ErrorCode::InvalidResume,
+            message: ErrorCode::InvalidResume.description().into(),
+            to: None,
+        },
+        json!({"type": "error", "code": "invalid_resume",
+               "message": "the resume token is not valid here (forged, expired, for another \
+                           room, or from a server with another key)"}),
     );
 }
 
@@ -219,6 +254,7 @@ fn every_error_code_has_its_snake_case_name() {
         (ErrorCode::WrongSecret, "wrong_secret"),
         (ErrorCode::SecretRequired, "secret_required"),
         (ErrorCode::InvalidSecret, "invalid_secret"),
+        (ErrorCode::InvalidResume, "invalid_resume"),
     ];
     for (code, name) in codes {
         assert_wire(code, json!(name));
@@ -273,6 +309,7 @@ fn malformed_input_is_rejected() {
         r#"{"type":"signal","to":"b7","signal":"offer"}"#,
         r#"{"type":"signal","to":"b7","signal":{"kind":"candidate","session":1,"candidate":"c","sdp_m_line_index":70000}}"#,
         r#"{"type":"welcome","id":"a1","room":"lobby","peers":[]}"#,
+        r#"{"type":"join","room":"lobby","name":"x","resume_token":7}"#,
     ];
     for text in bad {
         assert!(serde_json::from_str::<ClientMessage>(text).is_err(), "accepted {text:?}");

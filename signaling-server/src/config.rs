@@ -1,5 +1,6 @@
 //! The server's options, with their defaults, and the checks `main` runs on them.
 
+use crate::resume::ResumeKey;
 use crate::turn::TurnSecret;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -7,6 +8,10 @@ use std::time::Duration;
 /// The shortest TURN credential lifetime [`Config::validate`] accepts: peers are sent
 /// fresh credentials at 80% of it, and more often than every 48 s would be churn.
 pub const MIN_TURN_CREDENTIAL_TTL: Duration = Duration::from_secs(60);
+
+/// The shortest `--resume-key` [`Config::validate`] accepts, in bytes: whoever finds the
+/// key can mint a token for any id, so it must not be guessable.
+pub const MIN_RESUME_KEY_BYTES: usize = 16;
 
 /// Everything the server can be told; `main.rs` fills it from flags and environment.
 #[derive(Clone, Debug)]
@@ -61,6 +66,12 @@ pub struct Config {
     /// [`Config::validate`] wants at least [`MIN_TURN_CREDENTIAL_TTL`]; tests, which
     /// build a `Config` directly, use seconds.
     pub turn_credential_ttl: Duration,
+    /// The key that signs resume tokens (`resume.rs`). Servers that share it take back
+    /// each other's peers under their ids; without it, each process draws a random key,
+    /// and ids do not survive a restart. Never sent, and never printed.
+    pub resume_key: Option<ResumeKey>,
+    /// How long a resume token stays valid after its welcome.
+    pub resume_ttl: Duration,
 }
 
 impl Default for Config {
@@ -93,6 +104,9 @@ impl Default for Config {
             turn_secret: None,
             // An hour: renewals are rare, and a leaked credential is soon worthless.
             turn_credential_ttl: Duration::from_secs(3600),
+            resume_key: None,
+            // A day: a laptop that slept overnight still comes back as itself.
+            resume_ttl: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -127,6 +141,12 @@ pub enum ConfigError {
          at least {min} s", min = MIN_TURN_CREDENTIAL_TTL.as_secs()
     )]
     TtlTooShort(u64),
+    /// A resume key short enough to guess.
+    #[error(
+        "--resume-key (SIGNALING_RESUME_KEY) is {0} bytes; it must be at least \
+         {MIN_RESUME_KEY_BYTES} (e.g. 32 random bytes in base64)"
+    )]
+    ResumeKeyTooShort(usize),
 }
 
 impl Config {
@@ -148,6 +168,9 @@ impl Config {
         }
         if self.turn_credential_ttl < MIN_TURN_CREDENTIAL_TTL {
             return Err(ConfigError::TtlTooShort(self.turn_credential_ttl.as_secs()));
+        }
+        if let Some(key) = self.resume_key.as_ref().filter(|key| key.len() < MIN_RESUME_KEY_BYTES) {
+            return Err(ConfigError::ResumeKeyTooShort(key.len()));
         }
         Ok(())
     }
@@ -206,10 +229,20 @@ mod tests {
     }
 
     #[test]
-    fn debug_hides_the_turn_secret() {
-        let config = turn(&["turn:turn.example.org"], Some("do-not-print-me"));
+    fn debug_hides_the_turn_secret_and_the_resume_key() {
+        let mut config = turn(&["turn:turn.example.org"], Some("do-not-print-me"));
+        config.resume_key = Some(ResumeKey::new("do-not-print-this-either"));
         let printed = format!("{config:?} {config:#?}");
-        assert!(!printed.contains("do-not-print-me"), "{printed}");
+        assert!(!printed.contains("do-not-print"), "{printed}");
         assert!(printed.contains("turn:turn.example.org"), "the rest is printed");
+    }
+
+    #[test]
+    fn a_short_resume_key_is_refused() {
+        let with =
+            |key: &str| Config { resume_key: Some(ResumeKey::new(key)), ..Config::default() };
+        assert_eq!(with("").validate(), Err(ConfigError::ResumeKeyTooShort(0)));
+        assert_eq!(with("fifteen bytes!!").validate(), Err(ConfigError::ResumeKeyTooShort(15)));
+        assert_eq!(with("sixteen bytes!!!").validate(), Ok(()));
     }
 }

@@ -1,12 +1,14 @@
 //! One connection's protocol state, with no socket: whether and where it joined, how fast
-//! it may talk, and what each frame it sends does (a join, a relay) or why it is refused.
-//! The session (`session.rs`) drives it from a real socket; the fuzz harness without one.
+//! it may talk, and what each frame it sends does (a join, a resume, a relay) or why it is
+//! refused. The session (`session.rs`) drives it from a real socket; the fuzz harness
+//! without one.
 
 use crate::AppState;
 use crate::ice;
 use crate::limits::RateLimit;
+use crate::metrics::ResumeOutcome;
 use crate::outbox::Outbox;
-use crate::rooms::{Admit, Delivery, OpaqueSignal, encode};
+use crate::rooms::{Admit, Arrival, Delivery, Handout, OpaqueSignal, Ticket, encode};
 use axum::extract::ws::Message;
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room, validate_secret,
@@ -26,6 +28,8 @@ pub struct Outbound {
 struct Joined {
     room: String,
     id: PeerId,
+    /// This connection's seat under `id` (a later connection may resume the id).
+    ticket: Ticket,
 }
 
 /// A data frame from the client, as far as the protocol cares.
@@ -97,9 +101,9 @@ impl Connection {
         } else {
             match message {
                 Err(code) => Err(Refusal { code, to: None }),
-                Ok(ClientMessage::Join { room, name, secret, .. }) => {
-                    self.join(state, room, name, secret).map_err(|code| Refusal { code, to: None })
-                }
+                Ok(ClientMessage::Join { room, name, secret, resume_token }) => self
+                    .join(state, room, name, secret, resume_token)
+                    .map_err(|code| Refusal { code, to: None }),
                 Ok(ClientMessage::Signal { to, signal }) => {
                     self.relay(state, &to, signal).map_err(|code| Refusal { code, to: Some(to) })
                 }
@@ -119,6 +123,7 @@ impl Connection {
         room: String,
         name: String,
         secret: Option<String>,
+        resume_token: Option<String>,
     ) -> Result<(), ErrorCode> {
         if self.joined.is_some() {
             return Err(ErrorCode::AlreadyJoined);
@@ -126,15 +131,33 @@ impl Connection {
         validate_room(&room)?;
         validate_name(&name)?;
         secret.as_deref().map(validate_secret).transpose()?;
-        let admit = Admit { room: &room, name: &name, secret: secret.as_deref() };
+        let now = SystemTime::now();
+        let resume = match resume_token {
+            Some(token) => Some(state.resume_key.verify(&token, &room, now).map_err(|why| {
+                tracing::info!(%room, %why, "resume refused");
+                state.metrics.resumed(ResumeOutcome::Invalid);
+                ErrorCode::InvalidResume
+            })?),
+            None => None,
+        };
+        let admit = Admit { room: &room, name: &name, secret: secret.as_deref(), resume };
         let outbound = &self.outbound;
         let delivery =
             Delivery { outbox: outbound.outbox.clone(), session: outbound.session.clone() };
-        let now = SystemTime::now();
-        let id =
-            state.rooms.join(admit, delivery, |id| ice::servers_for(&state.config, id, now))?;
-        tracing::info!(peer = %id, %room, %name, private = secret.is_some(), "joined");
-        self.joined = Some(Joined { room, id });
+        let config = &state.config;
+        let seat = state.rooms.join(admit, delivery, |id| Handout {
+            ice_servers: ice::servers_for(config, id, now),
+            resume_token: Some(state.resume_key.mint(&room, id, now, config.resume_ttl)),
+        })?;
+        let private = secret.is_some();
+        match seat.arrival {
+            Arrival::Fresh => tracing::info!(peer = %seat.id, %room, %name, private, "joined"),
+            Arrival::Rejoined => tracing::info!(peer = %seat.id, %room, %name, "resumed"),
+            Arrival::TookOver => {
+                tracing::info!(peer = %seat.id, %room, %name, "resumed in place of its old connection")
+            }
+        }
+        self.joined = Some(Joined { room, id: seat.id, ticket: seat.ticket });
         Ok(())
     }
 
@@ -142,7 +165,7 @@ impl Connection {
     fn relay(&self, state: &AppState, to: &PeerId, signal: OpaqueSignal) -> Result<(), ErrorCode> {
         let me = self.joined.as_ref().ok_or(ErrorCode::NotJoined)?;
         tracing::debug!(peer = %me.id, room = %me.room, %to, "relay");
-        state.rooms.relay(&me.room, &me.id, to, signal)
+        state.rooms.relay(&me.room, &me.id, me.ticket, to, signal)
     }
 
     /// Queues fresh ICE servers (new TURN credentials) for the peer, once joined. Queued
@@ -158,16 +181,20 @@ impl Connection {
         }
     }
 
-    /// Our room and id, once joined.
-    pub fn place(&self) -> Option<(&str, &PeerId)> {
-        self.joined.as_ref().map(|joined| (joined.room.as_str(), &joined.id))
+    /// Our room, id and seat, once joined.
+    pub fn place(&self) -> Option<(&str, &PeerId, Ticket)> {
+        self.joined.as_ref().map(|joined| (joined.room.as_str(), &joined.id, joined.ticket))
     }
 
-    /// The connection ended: its peer leaves its room (the others are told).
+    /// The connection ended: its peer leaves its room (the others are told), unless its
+    /// seat is gone already (evicted, or taken by a resume of its id).
     pub fn leave(self, state: &AppState) {
-        if let Some(Joined { room, id }) = self.joined {
-            tracing::info!(peer = %id, %room, "left");
-            state.rooms.leave(&room, &id);
+        if let Some(Joined { room, id, ticket }) = self.joined {
+            if state.rooms.leave(&room, &id, ticket) {
+                tracing::info!(peer = %id, %room, "left");
+            } else {
+                tracing::debug!(peer = %id, %room, "ended, no longer seated");
+            }
         }
     }
 }

@@ -107,14 +107,15 @@ impl Harness {
         self.state.rooms.occupancy()
     }
 
-    /// Clients the rooms evicted end like a real session (whose task the rooms abort):
-    /// the connection is gone. Told apart by membership, which is immediate, rather than
+    /// Clients the rooms evicted, or whose seat a resume of their id took, end like a real
+    /// session (whose task the rooms abort, or tell to close): the connection is gone. Told apart by membership, which is immediate, rather than
     /// by the abort, which the runtime completes later.
     fn reap_evicted(&mut self) {
         let rooms = &self.state.rooms;
         for slot in &mut self.clients {
             let evicted = slot.as_ref().is_some_and(|client| {
-                client.connection.place().is_some_and(|(room, id)| !rooms.is_member(room, id))
+                let place = client.connection.place();
+                place.is_some_and(|(room, id, ticket)| !rooms.is_member(room, id, ticket))
             });
             if evicted {
                 *slot = None;

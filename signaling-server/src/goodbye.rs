@@ -3,6 +3,10 @@
 
 use axum::extract::ws::{CloseFrame, close_code};
 
+/// The close code of a connection whose peer resumed on another one (4000-4999: for
+/// applications).
+pub const RESUMED_CLOSE_CODE: u16 = 4000;
+
 /// How a connection ends, as the close frame the peer is sent. (Kept as a byte until the
 /// end: the session's state is held for every peer, so it is kept small.)
 #[derive(Clone, Copy)]
@@ -21,6 +25,8 @@ pub enum Goodbye {
     ProtocolError,
     /// Refused before serving: over the connection caps.
     TryLater,
+    /// Its peer's id was resumed on another connection, which took its place.
+    Resumed,
     /// The connection is broken: nothing to say.
     Silent,
 }
@@ -36,6 +42,7 @@ impl Goodbye {
             Self::TooBig => (close_code::SIZE, "message too big"),
             Self::ProtocolError => (close_code::PROTOCOL, "protocol error"),
             Self::TryLater => (close_code::AGAIN, "too many connections"),
+            Self::Resumed => (RESUMED_CLOSE_CODE, "resumed on another connection"),
             Self::Silent => return None,
         };
         Some(CloseFrame { code, reason: reason.into() })

@@ -8,7 +8,8 @@
 //! channels. It also serves the chat page from a directory.
 //!
 //! Layout: [`Config`] (`config.rs`); the ICE servers each peer is handed (`ice.rs`), with
-//! TURN credentials minted for it (`turn.rs`); the rooms (`rooms.rs`, one mutex); each
+//! TURN credentials minted for it (`turn.rs`); the tokens that let a peer resume its id
+//! after a reconnect or a restart (`resume.rs`); the rooms (`rooms.rs`, one mutex); each
 //! peer's queue, bounded in messages and bytes (`outbox.rs`); what a connection's frames
 //! do, with no socket (`connection.rs`); one socket, one task (`session.rs`), its
 //! deadlines on one timer (`clock.rs`), and how it ends (`goodbye.rs`); connection caps and the token bucket
@@ -26,12 +27,14 @@ mod ice;
 mod limits;
 mod metrics;
 mod outbox;
+mod resume;
 mod rooms;
 mod session;
 mod static_files;
 mod turn;
 
-pub use config::{Config, ConfigError, MIN_TURN_CREDENTIAL_TTL};
+pub use config::{Config, ConfigError, MIN_RESUME_KEY_BYTES, MIN_TURN_CREDENTIAL_TTL};
+pub use resume::{InvalidToken, ResumeKey};
 pub use turn::TurnSecret;
 
 use axum::Router;
@@ -57,6 +60,8 @@ const READ_BUFFER_BYTES: usize = 256;
 /// What every request handler shares.
 pub struct AppState {
     config: Config,
+    /// `config.resume_key`, or a random one for this process.
+    resume_key: ResumeKey,
     rooms: Rooms,
     connections: Arc<Connections>,
     metrics: Arc<Metrics>,
@@ -76,7 +81,14 @@ impl AppState {
         );
         let connections =
             Arc::new(Connections::new(config.max_connections, config.max_connections_per_ip));
-        Self { config, rooms, connections, metrics, shutdown }
+        let resume_key = config.resume_key.clone().unwrap_or_else(|| {
+            tracing::info!(
+                "no --resume-key: a random one for this process; peers' ids will not survive \
+                 a restart"
+            );
+            ResumeKey::random()
+        });
+        Self { config, resume_key, rooms, connections, metrics, shutdown }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use signaling_server::{Config, TurnSecret};
+use signaling_server::{Config, ResumeKey, TurnSecret};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -90,6 +90,11 @@ struct Options {
     /// ones at 80% of it.
     #[arg(long, value_name = "SECS", env = "SIGNALING_TURN_CREDENTIAL_TTL_SECS", default_value_t = Config::default().turn_credential_ttl.as_secs())]
     turn_credential_ttl_secs: u64,
+    /// The key that signs resume tokens (at least 16 bytes), so that peers keep their ids
+    /// across a restart, or on another instance given the same key. Without it, a random
+    /// key per process. Prefer the environment: a flag shows in the process list.
+    #[arg(long, value_name = "KEY", env = "SIGNALING_RESUME_KEY", hide_env_values = true)]
+    resume_key: Option<ResumeKey>,
 }
 
 #[tokio::main]
@@ -122,6 +127,8 @@ async fn main() -> std::io::Result<()> {
         turn_urls: options.turn_urls,
         turn_secret: options.turn_secret,
         turn_credential_ttl: Duration::from_secs(options.turn_credential_ttl_secs),
+        resume_key: options.resume_key,
+        ..Config::default()
     };
     if let Err(error) = config.validate() {
         // clap's own error format and exit code (2), as for a malformed flag.

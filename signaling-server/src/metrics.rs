@@ -24,6 +24,36 @@ struct ReasonLabel {
     reason: &'static str,
 }
 
+/// The `outcome` label of `signaling_resumes_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: &'static str,
+}
+
+/// What came of a join with a resume token.
+#[derive(Clone, Copy, Debug)]
+pub enum ResumeOutcome {
+    /// The peer got its id back, as a new member of the room.
+    Rejoined,
+    /// The peer got its id back in place of its earlier connection, still a member.
+    TookOver,
+    /// The token was refused (`invalid_resume`).
+    Invalid,
+}
+
+impl ResumeOutcome {
+    const ALL: [ResumeOutcome; 3] =
+        [ResumeOutcome::Rejoined, ResumeOutcome::TookOver, ResumeOutcome::Invalid];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Rejoined => "rejoined",
+            Self::TookOver => "took_over",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
 /// Why a WebSocket was refused before it could join.
 #[derive(Clone, Copy, Debug)]
 pub enum Rejection {
@@ -69,6 +99,8 @@ pub struct Metrics {
     /// The series of `signaling_rejected_connections_total`, in the order of
     /// [`Rejection::ALL`].
     rejected: Vec<Counter>,
+    /// The series of `signaling_resumes_total`, in the order of [`ResumeOutcome::ALL`].
+    resumes: Vec<Counter>,
 }
 
 impl Metrics {
@@ -87,6 +119,11 @@ impl Metrics {
         let rejected = Rejection::ALL
             .iter()
             .map(|why| by_reason.get_or_create(&ReasonLabel { reason: why.label() }).clone())
+            .collect();
+        let by_outcome = Family::<OutcomeLabel, Counter>::default();
+        let resumes = ResumeOutcome::ALL
+            .iter()
+            .map(|how| by_outcome.get_or_create(&OutcomeLabel { outcome: how.label() }).clone())
             .collect();
         registry.register("connections", "Open WebSocket connections", connections.clone());
         registry.register("peers", "Peers joined to a room", peers.clone());
@@ -107,7 +144,12 @@ impl Metrics {
             "WebSocket connections refused before joining, by reason",
             by_reason,
         );
-        Self { registry, connections, peers, rooms, signals, evictions, errors, rejected }
+        registry.register(
+            "resumes",
+            "Joins with a resume token, by outcome (rejoined, took_over, invalid)",
+            by_outcome,
+        );
+        Self { registry, connections, peers, rooms, signals, evictions, errors, rejected, resumes }
     }
 
     /// The text a Prometheus scrape gets, with the gauges at `now`.
@@ -142,6 +184,13 @@ impl Metrics {
         }
     }
 
+    /// One join with a resume token came to `how`.
+    pub fn resumed(&self, how: ResumeOutcome) {
+        if let Some(counter) = self.resumes.get(how as usize) {
+            counter.inc();
+        }
+    }
+
     /// One connection was refused.
     pub fn rejected(&self, why: Rejection) {
         if let Some(counter) = self.rejected.get(why as usize) {
@@ -166,6 +215,7 @@ mod tests {
         metrics.relayed();
         metrics.error(ErrorCode::UnknownPeer);
         metrics.rejected(Rejection::Origin);
+        metrics.resumed(ResumeOutcome::TookOver);
         let text = metrics.render(Occupancy { connections: 1, peers: 3, rooms: 2 });
         for line in [
             "signaling_connections 1",
@@ -177,6 +227,9 @@ mod tests {
             "signaling_errors_total{code=\"rate_limited\"} 0",
             "signaling_rejected_connections_total{reason=\"origin\"} 1",
             "signaling_rejected_connections_total{reason=\"connection_limit\"} 0",
+            "signaling_resumes_total{outcome=\"took_over\"} 1",
+            "signaling_resumes_total{outcome=\"rejoined\"} 0",
+            "signaling_resumes_total{outcome=\"invalid\"} 0",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
         }

@@ -6,6 +6,9 @@
 //! rooms add to (always under their lock, so they never race each other) and the session
 //! takes from as it takes messages out. It shares one small allocation with the limit:
 //! the whole per-peer cost of the bound in bytes.
+//!
+//! Besides messages, the queue carries one order: the peer resumed on another connection,
+//! so this one is to close (with its own close frame, after what was queued before).
 
 use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
@@ -17,16 +20,25 @@ struct Bytes {
     max: usize,
 }
 
+/// What waits in a peer's queue. (As small as the text alone: the enum fits in the
+/// text's niche.)
+pub enum Queued {
+    /// A message, as JSON text.
+    Text(Utf8Bytes),
+    /// The peer's id was resumed on another connection: end this one.
+    Resumed,
+}
+
 /// The sending end, cloned into the rooms when the peer joins.
 #[derive(Clone)]
 pub struct Outbox {
-    messages: flume::Sender<Utf8Bytes>,
+    messages: flume::Sender<Queued>,
     bytes: Arc<Bytes>,
 }
 
 /// The receiving end, drained by the peer's session.
 pub struct Inbox {
-    messages: flume::Receiver<Utf8Bytes>,
+    messages: flume::Receiver<Queued>,
     bytes: Arc<Bytes>,
 }
 
@@ -49,26 +61,42 @@ impl Outbox {
         // the message out, never takes the counter below zero.
         let before = self.bytes.queued.fetch_add(len, Ordering::Relaxed);
         let fits = before == 0 || before.saturating_add(len) <= self.bytes.max;
-        if fits && self.messages.try_send(text).is_ok() {
+        if fits && self.messages.try_send(Queued::Text(text)).is_ok() {
             return true;
         }
         self.bytes.queued.fetch_sub(len, Ordering::Relaxed);
         false
     }
+
+    /// Tells the session its peer resumed on another connection, after what is already
+    /// queued; `false` when the queue is full (the peer is not reading: abort it).
+    pub fn resumed_elsewhere(&self) -> bool {
+        self.messages.try_send(Queued::Resumed).is_ok()
+    }
 }
 
 impl Inbox {
-    /// The next message, once there is one; `None` when every sender is gone.
+    /// The next message or order, once there is one; `None` when every sender is gone.
     /// Cancel-safe: a message is taken out and uncounted within one poll.
-    pub async fn next(&self) -> Option<Utf8Bytes> {
-        let text = self.messages.recv_async().await.ok()?;
-        self.bytes.queued.fetch_sub(text.len(), Ordering::Relaxed);
-        Some(text)
+    pub async fn next(&self) -> Option<Queued> {
+        let queued = self.messages.recv_async().await.ok()?;
+        if let Queued::Text(text) = &queued {
+            self.bytes.queued.fetch_sub(text.len(), Ordering::Relaxed);
+        }
+        Some(queued)
     }
 
-    /// Every message queued now, oldest first, without waiting (for the fuzz harness).
+    /// Every message queued now, oldest first, without waiting (for the fuzz harness and
+    /// tests); an order to close is dropped.
     pub fn drain(&self) -> Vec<Utf8Bytes> {
-        let texts: Vec<Utf8Bytes> = self.messages.try_iter().collect();
+        let texts: Vec<Utf8Bytes> = self
+            .messages
+            .try_iter()
+            .filter_map(|queued| match queued {
+                Queued::Text(text) => Some(text),
+                Queued::Resumed => None,
+            })
+            .collect();
         let len = texts.iter().map(|text| text.len()).sum();
         self.bytes.queued.fetch_sub(len, Ordering::Relaxed);
         texts
@@ -85,11 +113,24 @@ mod tests {
         assert!(outbox.offer("123456".into()));
         assert!(!outbox.offer("12345".into()), "11 bytes is past 10");
         assert!(outbox.offer("1234".into()), "10 is not");
-        assert_eq!(inbox.next().await.expect("a message").as_str(), "123456");
+        let Some(Queued::Text(first)) = inbox.next().await else { panic!("a message") };
+        assert_eq!(first.as_str(), "123456");
         assert!(outbox.offer("12".into()), "6 bytes in 2 messages");
         assert!(outbox.offer("".into()), "3 messages");
         assert!(!outbox.offer("".into()), "a fourth message is past 3");
         assert_eq!(inbox.drain().len(), 3);
         assert!(outbox.offer("a message longer than the whole bound".into()), "when empty");
+    }
+
+    #[tokio::test]
+    async fn the_order_to_close_comes_after_what_was_queued_and_costs_no_room() {
+        assert_eq!(size_of::<Queued>(), size_of::<Utf8Bytes>());
+        let (outbox, inbox) = queue(2, 10);
+        assert!(outbox.offer("12345".into()));
+        assert!(outbox.resumed_elsewhere());
+        assert!(!outbox.resumed_elsewhere(), "the queue is full");
+        assert!(matches!(inbox.next().await, Some(Queued::Text(_))));
+        assert!(matches!(inbox.next().await, Some(Queued::Resumed)));
+        assert!(outbox.offer("1234567890".into()), "no bytes left counted");
     }
 }

@@ -5,8 +5,14 @@
 //! both correct and cheaper than an async one. Messages are encoded to JSON once, here,
 //! and queued as shared text: a broadcast to a room costs one encoding, and each queued
 //! message costs a pointer, not a copy.
+//!
+//! A peer may come back under its id (a join with a resume token, checked before it gets
+//! here), even while its old connection is still a member: the new one then takes the
+//! old one's place, unannounced. So a member is known by its id and by the [`Ticket`] of
+//! the join that seated it: whatever the old connection does later (leave, relay) names
+//! its own ticket and touches nothing of the new one.
 
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, ResumeOutcome};
 use crate::outbox::Outbox;
 use axum::extract::ws::Utf8Bytes;
 use signaling_protocol::{ErrorCode, IceServer, PeerId, PeerInfo, ServerMessage};
@@ -37,8 +43,14 @@ pub struct Delivery {
     pub session: AbortHandle,
 }
 
+/// One join's seat: tells a connection's membership apart from a later connection's
+/// under the same id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ticket(u64);
+
 struct Member {
     info: PeerInfo,
+    ticket: Ticket,
     delivery: Delivery,
 }
 
@@ -53,6 +65,11 @@ impl Room {
     fn member(&self, id: &PeerId) -> Option<&Member> {
         self.members.iter().find(|member| &member.info.id == id)
     }
+
+    /// Whether `id` is a member by the join that got `ticket`.
+    fn seated(&self, id: &PeerId, ticket: Ticket) -> bool {
+        self.members.iter().any(|member| &member.info.id == id && member.ticket == ticket)
+    }
 }
 
 /// What a join must present.
@@ -63,6 +80,39 @@ pub struct Admit<'a> {
     pub name: &'a str,
     /// The room's secret, if any.
     pub secret: Option<&'a str>,
+    /// The id a valid resume token vouches for in this room: the peer gets it back.
+    pub resume: Option<PeerId>,
+}
+
+/// What a welcome hands the peer besides its room, minted for its id.
+#[derive(Default)]
+pub struct Handout {
+    /// STUN, and TURN with credentials for this id.
+    pub ice_servers: Vec<IceServer>,
+    /// A token to resume this id with later.
+    pub resume_token: Option<String>,
+}
+
+/// How a peer entered its room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrival {
+    /// With a new id.
+    Fresh,
+    /// Back under its id, which was not a member (announced as a join).
+    Rejoined,
+    /// Back under its id in place of the connection that held it (not announced).
+    TookOver,
+}
+
+/// A successful join.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Seat {
+    /// The peer's id.
+    pub id: PeerId,
+    /// Names this join in [`Rooms::leave`] and [`Rooms::relay`].
+    pub ticket: Ticket,
+    /// How it came in.
+    pub arrival: Arrival,
 }
 
 /// Every room of the server.
@@ -73,6 +123,7 @@ pub struct Rooms {
     require_secrets: bool,
     issued: AtomicU64,
     id_seed: RandomState,
+    tickets: AtomicU64,
     metrics: Arc<Metrics>,
 }
 
@@ -92,6 +143,7 @@ impl Rooms {
             require_secrets,
             issued: AtomicU64::new(0),
             id_seed: RandomState::new(),
+            tickets: AtomicU64::new(0),
             metrics,
         }
     }
@@ -107,15 +159,16 @@ impl Rooms {
         PeerId::new(format!("{:016x}", self.id_seed.hash_one(count)))
     }
 
-    /// Adds a peer to a room (creating it, with the join's secret, if it is new), queues
-    /// its welcome (the members already there, oldest first, and `ice_servers` for its
-    /// id), tells those members, and returns the new peer's id.
+    /// Seats a peer in a room (creating it, with the join's secret, if it is new), queues
+    /// its welcome (the other members, oldest first, and the `handout` for its id), and
+    /// tells those members, unless it took the place of its own earlier connection (which
+    /// is told to close).
     pub fn join(
         &self,
         join: Admit<'_>,
         delivery: Delivery,
-        ice_servers: impl FnOnce(&PeerId) -> Vec<IceServer>,
-    ) -> Result<PeerId, ErrorCode> {
+        handout: impl FnOnce(&PeerId) -> Handout,
+    ) -> Result<Seat, ErrorCode> {
         let mut rooms = self.lock();
         if !rooms.contains_key(join.room) {
             if self.require_secrets && join.secret.is_none() {
@@ -132,48 +185,95 @@ impl Rooms {
         if !secrets_match(room.secret.as_deref(), join.secret) {
             return Err(ErrorCode::WrongSecret);
         }
-        if room.members.len() >= self.max_peers_per_room {
+        let held =
+            join.resume.as_ref().and_then(|id| room.members.iter().position(|m| &m.info.id == id));
+        if held.is_none() && room.members.len() >= self.max_peers_per_room {
             return Err(ErrorCode::RoomFull);
         }
-        let info = PeerInfo { id: self.next_id(), name: join.name.to_owned() };
-        let others = room.members.iter().map(|member| member.info.clone()).collect();
+        let resumed = join.resume.is_some();
+        let id = join.resume.unwrap_or_else(|| self.fresh_id(room));
+        let info = PeerInfo { id, name: join.name.to_owned() };
+        let others =
+            room.members.iter().filter(|m| m.info.id != info.id).map(|m| m.info.clone()).collect();
         // Queued under the lock, so the welcome precedes any news of later peers.
-        // Minted only once the join is sure to succeed (an HMAC: a microsecond).
+        // Minted only once the join is sure to succeed (HMACs: microseconds).
+        let Handout { ice_servers, resume_token } = handout(&info.id);
         let welcome = ServerMessage::Welcome {
             id: info.id.clone(),
             room: join.room.to_owned(),
             peers: others,
-            ice_servers: ice_servers(&info.id),
-            resume_token: None,
+            ice_servers,
+            resume_token,
         };
         if !delivery.outbox.offer(encode(&welcome)) {
             // It filled its queue with refusals before joining without reading them.
             remove_if_empty(&mut rooms, join.room);
             return Err(ErrorCode::RateLimited);
         }
-        let announced = ServerMessage::PeerJoined { peer: info.clone() };
-        deliver_all(&mut room.members, &encode(&announced), &self.metrics);
-        room.members.push(Member { info: info.clone(), delivery });
-        Ok(info.id)
+        let ticket = Ticket(self.tickets.fetch_add(1, Ordering::Relaxed));
+        let id = info.id.clone();
+        let arrival = self.seat(room, Member { info, ticket, delivery }, held, resumed);
+        Ok(Seat { id, ticket, arrival })
     }
 
-    /// Removes a peer and tells the rest of its room; deletes the room when empty.
-    pub fn leave(&self, room_name: &str, id: &PeerId) {
+    /// Puts `member` in `room`: in the place `held` by its id's earlier connection, which
+    /// is told to close and whose going is not announced (for the others it never left),
+    /// or last, announced.
+    fn seat(&self, room: &mut Room, member: Member, held: Option<usize>, resumed: bool) -> Arrival {
+        if let Some(index) = held {
+            let earlier = std::mem::replace(&mut room.members[index], member);
+            if !earlier.delivery.outbox.resumed_elsewhere() {
+                // Its queue is full: it is not reading, and gets no close frame.
+                earlier.delivery.session.abort();
+            }
+            self.metrics.resumed(ResumeOutcome::TookOver);
+            return Arrival::TookOver;
+        }
+        let announced = ServerMessage::PeerJoined { peer: member.info.clone() };
+        deliver_all(&mut room.members, &encode(&announced), &self.metrics);
+        room.members.push(member);
+        if resumed {
+            self.metrics.resumed(ResumeOutcome::Rejoined);
+            Arrival::Rejoined
+        } else {
+            Arrival::Fresh
+        }
+    }
+
+    /// An id no member of `room` has (a clash of 64-bit hashes is all but impossible, but
+    /// ids resumed from an earlier process were not drawn by this one).
+    fn fresh_id(&self, room: &Room) -> PeerId {
+        loop {
+            let id = self.next_id();
+            if room.member(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    /// Removes the peer seated by `ticket` and tells the rest of its room; deletes the
+    /// room when empty. Nothing happens when that seat is gone already (evicted, or taken
+    /// by a resume of the same id): `false` then.
+    pub fn leave(&self, room_name: &str, id: &PeerId, ticket: Ticket) -> bool {
         let mut rooms = self.lock();
-        let Some(room) = rooms.get_mut(room_name) else { return };
-        if let Some(index) = room.members.iter().position(|member| &member.info.id == id) {
+        let Some(room) = rooms.get_mut(room_name) else { return false };
+        let seat = room.members.iter().position(|m| &m.info.id == id && m.ticket == ticket);
+        if let Some(index) = seat {
             let gone = room.members.remove(index);
             let left = ServerMessage::PeerLeft { peer: gone.info };
             deliver_all(&mut room.members, &encode(&left), &self.metrics);
         }
         remove_if_empty(&mut rooms, room_name);
+        seat.is_some()
     }
 
-    /// Delivers `signal` from `from` to `to`, both in `room`, with the sender stamped.
+    /// Delivers `signal` from `from` (seated by `ticket`) to `to`, both in `room`, with
+    /// the sender stamped.
     pub fn relay(
         &self,
         room_name: &str,
         from: &PeerId,
+        ticket: Ticket,
         to: &PeerId,
         signal: OpaqueSignal,
     ) -> Result<(), ErrorCode> {
@@ -182,8 +282,11 @@ impl Rooms {
         }
         let mut rooms = self.lock();
         let room = rooms.get_mut(room_name).ok_or(ErrorCode::NotJoined)?;
-        // A peer evicted a moment ago may still have a frame in flight: it is no member.
-        room.member(from).ok_or(ErrorCode::NotJoined)?;
+        // A peer evicted a moment ago, or whose seat a resume took, may still have a frame
+        // in flight: it is no member.
+        if !room.seated(from, ticket) {
+            return Err(ErrorCode::NotJoined);
+        }
         let target = room.member(to).ok_or(ErrorCode::UnknownPeer)?;
         let message = encode(&ServerMessage::Signal { from: from.clone(), signal });
         if target.delivery.outbox.offer(message) {
@@ -198,9 +301,9 @@ impl Rooms {
         Ok(())
     }
 
-    /// Whether `id` is (still) a member of `room`.
-    pub fn is_member(&self, room: &str, id: &PeerId) -> bool {
-        self.lock().get(room).is_some_and(|room| room.member(id).is_some())
+    /// Whether `id` is (still) a member of `room` by the join that got `ticket`.
+    pub fn is_member(&self, room: &str, id: &PeerId, ticket: Ticket) -> bool {
+        self.lock().get(room).is_some_and(|room| room.seated(id, ticket))
     }
 
     /// Peers joined and rooms held (for `/metrics`: counted when scraped, not on every
@@ -257,173 +360,4 @@ fn evict(members: &mut Vec<Member>, id: &PeerId, metrics: &Metrics) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::outbox::{Inbox, queue};
-
-    /// A queue of `len` messages (of any size) and a stand-in session task.
-    fn delivery(len: usize) -> (Delivery, Inbox, tokio::task::JoinHandle<()>) {
-        delivery_of(len, usize::MAX)
-    }
-
-    /// A queue of `len` messages and `bytes` bytes, and a stand-in session task.
-    fn delivery_of(len: usize, bytes: usize) -> (Delivery, Inbox, tokio::task::JoinHandle<()>) {
-        let (outbox, inbox) = queue(len, bytes);
-        let session = tokio::spawn(std::future::pending());
-        (Delivery { outbox, session: session.abort_handle() }, inbox, session)
-    }
-
-    fn rooms(max_peers: usize, max_rooms: usize) -> Rooms {
-        Rooms::new(max_peers, max_rooms, false, Arc::new(Metrics::new()))
-    }
-
-    fn admit<'a>(room: &'a str, name: &'a str) -> Admit<'a> {
-        Admit { room, name, secret: None }
-    }
-
-    /// A server with no ICE servers to hand out.
-    fn no_ice(_: &PeerId) -> Vec<IceServer> {
-        Vec::new()
-    }
-
-    fn decode(text: Utf8Bytes) -> ServerMessage {
-        serde_json::from_str(text.as_str()).expect("a server message")
-    }
-
-    /// A `bye` signal, as the server holds it.
-    fn bye() -> OpaqueSignal {
-        let json = serde_json::json!({"kind": "bye", "session": 1});
-        json.as_object().cloned().expect("an object")
-    }
-
-    #[tokio::test]
-    async fn join_lists_the_earlier_members_and_tells_them() {
-        let rooms = rooms(8, 8);
-        let (a_out, a_in, _a) = delivery(4);
-        let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
-        let welcome_a = ServerMessage::Welcome {
-            id: a.clone(),
-            room: "r".into(),
-            peers: vec![],
-            ice_servers: vec![],
-            resume_token: None,
-        };
-        assert_eq!(decode(a_in.drain().remove(0)), welcome_a);
-        let (b_out, b_in, _b) = delivery(4);
-        let b = rooms.join(admit("r", "B"), b_out, no_ice).expect("joins");
-        assert_ne!(a, b);
-        let peers = vec![PeerInfo { id: a.clone(), name: "A".into() }];
-        let welcome_b = ServerMessage::Welcome {
-            id: b.clone(),
-            room: "r".into(),
-            peers,
-            ice_servers: vec![],
-            resume_token: None,
-        };
-        assert_eq!(decode(b_in.drain().remove(0)), welcome_b);
-        let told = decode(a_in.drain().remove(0));
-        assert_eq!(told, ServerMessage::PeerJoined { peer: PeerInfo { id: b, name: "B".into() } });
-        assert_eq!(rooms.occupancy().0, 2);
-    }
-
-    #[tokio::test]
-    async fn rooms_are_isolated_and_full_rooms_refuse() {
-        let rooms = rooms(1, 2);
-        let a = rooms.join(admit("one", "A"), delivery(4).0, no_ice).expect("joins");
-        assert_eq!(rooms.join(admit("one", "B"), delivery(4).0, no_ice), Err(ErrorCode::RoomFull));
-        let b = rooms.join(admit("two", "B"), delivery(4).0, no_ice).expect("another room");
-        assert_eq!(rooms.relay("one", &a, &b, bye()), Err(ErrorCode::UnknownPeer));
-        assert_eq!(rooms.relay("one", &a, &a, bye()), Err(ErrorCode::SignalToSelf));
-        assert_eq!(rooms.relay("two", &a, &b, bye()), Err(ErrorCode::NotJoined));
-        assert_eq!(
-            rooms.join(admit("three", "C"), delivery(4).0, no_ice),
-            Err(ErrorCode::TooManyRooms)
-        );
-    }
-
-    #[tokio::test]
-    async fn a_peer_that_stops_reading_is_evicted_and_its_writer_stopped() {
-        let rooms = rooms(8, 8);
-        let (a_out, _a_in, _a) = delivery(4);
-        let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
-        let (stuck_out, _stuck_in, stuck_writer) = delivery(2);
-        let stuck = rooms.join(admit("r", "Stuck"), stuck_out, no_ice).expect("joins");
-        rooms.relay("r", &a, &stuck, bye()).expect("first fits");
-        rooms.relay("r", &a, &stuck, bye()).expect("second evicts");
-        assert_eq!(rooms.occupancy().0, 1);
-        assert!(stuck_writer.await.expect_err("aborted").is_cancelled());
-        assert_eq!(rooms.relay("r", &stuck, &a, bye()), Err(ErrorCode::NotJoined));
-        rooms.leave("r", &a);
-        assert_eq!(rooms.occupancy().0, 0);
-    }
-
-    #[tokio::test]
-    async fn a_peer_is_evicted_once_its_queued_bytes_pass_the_bound() {
-        let rooms = rooms(8, 8);
-        let (a_out, _a_in, _a) = delivery(64);
-        let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
-        // Room for 64 messages, but only 1,000 bytes: the welcome and a dozen byes.
-        let (stuck_out, _stuck_in, stuck_writer) = delivery_of(64, 1_000);
-        let stuck = rooms.join(admit("r", "Stuck"), stuck_out, no_ice).expect("joins");
-        let peers = vec![PeerInfo { id: a.clone(), name: "A".into() }];
-        let welcome = encode(&ServerMessage::Welcome {
-            id: stuck.clone(),
-            room: "r".into(),
-            peers,
-            ice_servers: vec![],
-            resume_token: None,
-        });
-        let signal = encode(&ServerMessage::Signal { from: a.clone(), signal: bye() });
-        let fit = (1_000 - welcome.len()) / signal.len();
-        let mut relayed = 0;
-        while rooms.is_member("r", &stuck) {
-            rooms.relay("r", &a, &stuck, bye()).expect("relayed or evicted");
-            relayed += 1;
-        }
-        assert_eq!(relayed, fit + 1, "evicted by the first signal past 1,000 bytes");
-        assert!(stuck_writer.await.expect_err("aborted").is_cancelled());
-    }
-
-    /// Found by the fuzzer: evicting a signal's target told the sender, whose queue was
-    /// full too; both gone, the empty room stayed behind.
-    #[tokio::test]
-    async fn a_room_emptied_by_evictions_is_removed() {
-        let rooms = rooms(8, 8);
-        let (a_out, _a_in, _a) = delivery(2);
-        let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
-        let (b_out, _b_in, _b) = delivery(1);
-        let b = rooms.join(admit("r", "B"), b_out, no_ice).expect("joins"); // A's queue now full
-        rooms.relay("r", &a, &b, bye()).expect("evicts B, whose leaving evicts A");
-        assert_eq!(rooms.occupancy(), (0, 0));
-    }
-
-    #[tokio::test]
-    async fn the_first_peer_sets_the_secret_and_later_joins_must_match_it() {
-        let rooms = rooms(8, 8);
-        let with = |secret| Admit { room: "r", name: "P", secret };
-        rooms.join(with(Some("s3cret")), delivery(4).0, no_ice).expect("creates the room");
-        assert_eq!(rooms.join(with(None), delivery(4).0, no_ice), Err(ErrorCode::WrongSecret));
-        assert_eq!(
-            rooms.join(with(Some("s3cre")), delivery(4).0, no_ice),
-            Err(ErrorCode::WrongSecret)
-        );
-        assert_eq!(
-            rooms.join(with(Some("s3cret!")), delivery(4).0, no_ice),
-            Err(ErrorCode::WrongSecret)
-        );
-        rooms.join(with(Some("s3cret")), delivery(4).0, no_ice).expect("same secret");
-        let open = Admit { room: "open", name: "P", secret: None };
-        rooms.join(open, delivery(4).0, no_ice).expect("an open room");
-        let to_open = Admit { room: "open", name: "Q", secret: Some("x") };
-        assert_eq!(rooms.join(to_open, delivery(4).0, no_ice), Err(ErrorCode::WrongSecret));
-    }
-
-    #[tokio::test]
-    async fn a_server_that_requires_secrets_creates_no_open_room() {
-        let rooms = Rooms::new(8, 8, true, Arc::new(Metrics::new()));
-        let open = Admit { room: "r", name: "P", secret: None };
-        assert_eq!(rooms.join(open, delivery(4).0, no_ice), Err(ErrorCode::SecretRequired));
-        let private = Admit { room: "r", name: "P", secret: Some("x") };
-        rooms.join(private, delivery(4).0, no_ice).expect("creates the room");
-    }
-}
+mod tests;

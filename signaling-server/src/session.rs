@@ -1,8 +1,9 @@
 //! One WebSocket peer, served by one task: it reads the peer's frames, writes what is
 //! queued for it, pings it, and ends when the socket closes, the peer goes quiet, stops
 //! reading or does not join in time, or the server shuts down (then the task ends only
-//! once the peer was sent its close frame: `run` waits for it). The rooms abort the task
-//! to evict the peer.
+//! once the peer was sent its close frame: `run` waits for it), or its peer resumed on
+//! another connection (an order in its queue: it closes with 4000). The rooms abort the
+//! task to evict the peer.
 //!
 //! One task and one timer per peer, and a queue that allocates only what it holds: an
 //! idle connection costs a few KB (see docs/BENCHMARKS.md). The timer's deadlines live in
@@ -14,7 +15,7 @@ use crate::clock::{Clock, Due};
 use crate::connection::{Connection, Frame, Outbound};
 use crate::goodbye::Goodbye;
 use crate::limits::Admission;
-use crate::outbox::queue;
+use crate::outbox::{Queued, queue};
 use axum::extract::ws::{Message, WebSocket};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -85,8 +86,13 @@ fn serve(
                         break;
                     }
                 },
-                text = queued.next() => match text {
-                    Some(text) => Message::Text(text),
+                next = queued.next() => match next {
+                    Some(Queued::Text(text)) => Message::Text(text),
+                    Some(Queued::Resumed) => {
+                        tracing::info!(peer = ?connection.peer(), "resumed on another connection");
+                        goodbye = Goodbye::Resumed;
+                        break;
+                    }
                     None => break,
                 },
                 frame = socket.recv() => {

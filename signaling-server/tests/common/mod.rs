@@ -122,6 +122,14 @@ impl Server {
     }
 }
 
+/// What a welcome told a client.
+#[derive(Debug)]
+pub struct Welcome {
+    pub id: PeerId,
+    pub peers: Vec<PeerInfo>,
+    pub token: String,
+}
+
 pub struct Client {
     pub socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
@@ -227,6 +235,43 @@ impl Client {
                 Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
                 Ok(other) => panic!("expected nothing, got {other:?}"),
             }
+        }
+    }
+
+    /// Sends a `join` presenting `secret` and `resume_token`, if any.
+    pub async fn send_join(
+        &mut self,
+        room: &str,
+        name: &str,
+        secret: Option<&str>,
+        resume_token: Option<&str>,
+    ) {
+        let (secret, resume_token) = (secret.map(str::to_owned), resume_token.map(str::to_owned));
+        self.send(&ClientMessage::Join {
+            room: room.into(),
+            name: name.into(),
+            secret,
+            resume_token,
+        })
+        .await;
+    }
+
+    /// Joins presenting `secret` and `resume_token`, if any: the welcome.
+    pub async fn welcome(
+        &mut self,
+        room: &str,
+        name: &str,
+        secret: Option<&str>,
+        resume_token: Option<&str>,
+    ) -> Welcome {
+        self.send_join(room, name, secret, resume_token).await;
+        match self.recv().await {
+            ServerMessage::Welcome { id, room: joined, peers, resume_token, .. } => {
+                assert_eq!(joined, room);
+                let token = resume_token.expect("every welcome carries a resume token");
+                Welcome { id, peers, token }
+            }
+            other => panic!("expected a welcome, got {other:?}"),
         }
     }
 
