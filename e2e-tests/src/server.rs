@@ -37,8 +37,19 @@ impl TestServer {
     /// Starts it again on the same port (killing it first if it runs).
     pub fn restart(&mut self) {
         self.kill();
-        // std sets SO_REUSEADDR: the port is free again at once.
-        let listener = std::net::TcpListener::bind(self.addr).expect("binds the same port");
+        // The killed runtime drops its listener on its own threads, a moment later (std
+        // sets SO_REUSEADDR, so the port is free as soon as it is closed).
+        let mut tries = 0;
+        let listener = loop {
+            match std::net::TcpListener::bind(self.addr) {
+                Ok(listener) => break listener,
+                Err(_) if tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(error) => panic!("binding {} again: {error}", self.addr),
+            }
+        };
         self.runtime = Some(serve(listener, self.config.clone()));
     }
 }

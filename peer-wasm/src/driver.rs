@@ -416,5 +416,6 @@ fn machine_input(event: SignalingEvent) -> Option<PeerInput> {
             ServerMessage::Welcome { .. } | ServerMessage::IceServers { .. },
         ) => return None,
         SignalingEvent::Closed { reason } => Input::SignalingClosed { reason },
+        SignalingEvent::Replaced { reason } => Input::SignalingOver { reason },
     })
 }

@@ -70,7 +70,7 @@ async fn next_welcome(
             }
             // Nothing else is sent before the welcome; ignore it if it were.
             SignalingEvent::Message(_) => {}
-            SignalingEvent::Closed { .. } => break,
+            SignalingEvent::Closed { .. } | SignalingEvent::Replaced { .. } => break,
         }
     }
     Err(PeerError::SignalingClosed)

@@ -25,7 +25,7 @@ impl Rejoin {
     }
 
     /// One attempt to rejoin as `me`: the new link and its welcome, or what to tell the
-    /// machine ([`Input::SignalingClosed`] to try again later, [`Input::RejoinRefused`]
+    /// machine ([`Input::SignalingClosed`] to try again later, [`Input::SignalingOver`]
     /// when trying again cannot help).
     pub async fn attempt(&self, me: &PeerId) -> Result<(SignalingLink, Welcome), Input<Payload>> {
         let unreachable = |error: PeerError| Input::SignalingClosed { reason: error.to_string() };
@@ -38,12 +38,12 @@ impl Rejoin {
             }
             Ok(_) => {
                 link.transport.close();
-                let reason = "the server gave this peer another id".into();
-                Err(Input::RejoinRefused { reason })
+                let reason = "could not rejoin the room: the server gave another id".into();
+                Err(Input::SignalingOver { reason })
             }
             // A room that is full or a server that is busy may take us later.
             Err(error @ PeerError::Refused { code, .. }) if !may_pass_later(code) => {
-                Err(Input::RejoinRefused { reason: error.to_string() })
+                Err(Input::SignalingOver { reason: format!("could not rejoin the room: {error}") })
             }
             Err(error) => Err(unreachable(error)),
         }

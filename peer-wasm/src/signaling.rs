@@ -29,6 +29,12 @@ pub enum SignalingEvent {
         /// Why, for people.
         reason: String,
     },
+    /// The server gave this peer's identity to a newer connection (the same peer resumed
+    /// it elsewhere) and closed this one: nothing to rejoin.
+    Replaced {
+        /// Why, for people.
+        reason: String,
+    },
 }
 
 /// An open signaling transport: the sending half and the stream of what arrives.

@@ -12,6 +12,8 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 /// How long opening the socket may take.
 const OPEN_TIMEOUT_MS: u32 = 10_000;
+/// The close code of a connection whose identity a newer one resumed (docs/PROTOCOL.md).
+const RESUMED_ELSEWHERE: u16 = 4000;
 
 /// A WebSocket to the signaling server. Owns its listeners: dropping it removes them
 /// and closes the socket (a failed join, a timed-out open and a closed peer all end
@@ -56,7 +58,11 @@ impl WebSocketSignaling {
                     reason if reason.is_empty() => format!("closed with code {}", event.code()),
                     reason => reason,
                 };
-                let _ = events.unbounded_send(SignalingEvent::Closed { reason });
+                let closed = match event.code() {
+                    RESUMED_ELSEWHERE => SignalingEvent::Replaced { reason },
+                    _ => SignalingEvent::Closed { reason },
+                };
+                let _ = events.unbounded_send(closed);
             })
         };
         let on_open = {

@@ -69,9 +69,9 @@ pub(crate) enum Input<M> {
     /// A rejoin ([`Output::Rejoin`]) succeeded: the signaling connection is back, with
     /// the room's members as the server now knows them.
     Rejoined { roster: Vec<PeerInfo> },
-    /// The server refused the rejoin (it cannot restore our identity, the room's rules
-    /// changed): signaling is over for good.
-    RejoinRefused { reason: String },
+    /// Signaling is over for good: the server refused a rejoin (it cannot restore our
+    /// identity, the room's rules changed), or gave our identity to a newer connection.
+    SignalingOver { reason: String },
     /// A heartbeat arrived on the connection's channel.
     Heard { key: ConnKey },
     /// A connection produced a step to send to its remote (its offer, its answer, or a
@@ -126,7 +126,7 @@ pub(crate) enum Output<M> {
     /// Close the signaling transport (and stop any rejoin under way).
     CloseSignaling,
     /// Open a new signaling connection and rejoin the room as ourselves; reported as
-    /// [`Input::Rejoined`], [`Input::SignalingClosed`] or [`Input::RejoinRefused`].
+    /// [`Input::Rejoined`], [`Input::SignalingClosed`] or [`Input::SignalingOver`].
     Rejoin,
     /// Send a heartbeat on the channel of `key` (unless data is going out anyway).
     Heartbeat { key: ConnKey },

@@ -217,7 +217,7 @@ impl<M> Core<M> {
             }
             Input::SignalingClosed { reason } => self.signaling_closed(reason),
             Input::Rejoined { roster } => self.rejoined(roster),
-            Input::RejoinRefused { reason } => self.rejoin_refused(reason),
+            Input::SignalingOver { reason } => self.signaling_over(reason),
             Input::Heard { key } => self.heard(&key),
             Input::Outbound { key, step } => {
                 if self.current(&key).is_some_and(|link| !link.phase.is_closing()) {

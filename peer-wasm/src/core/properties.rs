@@ -37,7 +37,7 @@ enum Op {
     SignalingClosed,
     /// Back in the room, which holds the peers whose bit is set.
     Rejoined(u8),
-    RejoinRefused,
+    SignalingOver,
     Heard(usize, Pick),
     Outbound(usize, Pick),
     Open(usize, Pick),
@@ -79,7 +79,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => peer.clone().prop_map(Op::Refused),
         1 => Just(Op::SignalingClosed),
         1 => (0..8u8).prop_map(Op::Rejoined),
-        1 => Just(Op::RejoinRefused),
+        1 => Just(Op::SignalingOver),
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Heard(p, k)),
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Outbound(p, k)),
         4 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Open(p, k)),
@@ -139,7 +139,7 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
                 .map(|n| info(PEERS[n]))
                 .collect(),
         },
-        Op::RejoinRefused => Input::RejoinRefused { reason: "invalid_resume".into() },
+        Op::SignalingOver => Input::SignalingOver { reason: "invalid_resume".into() },
         Op::Heard(p, k) => Input::Heard { key: key(h, PEERS[*p], k) },
         Op::Outbound(p, k) => Input::Outbound { key: key(h, PEERS[*p], k), step: step(2) },
         Op::Open(p, k) => Input::ChannelOpen { key: key(h, PEERS[*p], k) },

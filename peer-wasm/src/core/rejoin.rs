@@ -29,26 +29,11 @@ impl Default for Backoff {
 impl<M> Core<M> {
     /// The signaling transport closed, or an attempt to rejoin could not reach the server.
     pub(super) fn signaling_closed(&mut self, reason: String) {
-        let failures = match self.signaling {
-            Signaling::Connected => None,
-            Signaling::Reconnecting { timer: None, failures } => Some(failures + 1),
-            // A late report of a transport already given up on.
-            Signaling::Reconnecting { timer: Some(_), .. } | Signaling::Closed => return,
-        };
-        if failures.is_none() {
-            // An offer still waiting for its answer can never get it.
-            for peer in self.linked_peers() {
-                if self.link_in(&peer, |phase| matches!(phase, Phase::Offering { .. })) {
-                    let error = connect_failed(&peer, "the signaling connection closed");
-                    self.finish(&peer, error, false, false);
-                }
-            }
-        }
+        let Some(failures) = self.signaling_lost() else { return };
         let Some(backoff) = self.backoff else {
             self.signaling = Signaling::Closed;
             return self.out.push_back(Output::Emit(Event::SignalingClosed { reason }));
         };
-        let failures = failures.unwrap_or(0);
         let wait = self.backoff_wait(backoff, failures);
         let timer = self.arm(wait);
         self.signaling = Signaling::Reconnecting { timer: Some(timer), failures };
@@ -89,13 +74,35 @@ impl<M> Core<M> {
         self.out.push_back(Output::Emit(Event::SignalingReconnected));
     }
 
-    /// The server refused to take us back: signaling is over for good.
-    pub(super) fn rejoin_refused(&mut self, reason: String) {
-        if matches!(self.signaling, Signaling::Reconnecting { timer: None, .. }) {
+    /// Signaling is over for good: the server refused to take us back, or gave our
+    /// identity to a newer connection (rejoining would take it back from that one, and
+    /// the two would take turns forever).
+    pub(super) fn signaling_over(&mut self, reason: String) {
+        if self.signaling_lost().is_some() {
             self.signaling = Signaling::Closed;
-            let reason = format!("could not rejoin the room: {reason}");
             self.out.push_back(Output::Emit(Event::SignalingClosed { reason }));
         }
+    }
+
+    /// The signaling connection, or an attempt to rejoin, ended: how many attempts have
+    /// failed so far (`None` when this is a late report, to ignore). Offers waiting for
+    /// their answer fail: it can never come.
+    fn signaling_lost(&mut self) -> Option<u32> {
+        let failures = match self.signaling {
+            Signaling::Connected => 0,
+            Signaling::Reconnecting { timer: None, failures } => failures + 1,
+            // A late report of a transport already given up on.
+            Signaling::Reconnecting { timer: Some(_), .. } | Signaling::Closed => return None,
+        };
+        if failures == 0 {
+            for peer in self.linked_peers() {
+                if self.link_in(&peer, |phase| matches!(phase, Phase::Offering { .. })) {
+                    let error = connect_failed(&peer, "the signaling connection closed");
+                    self.finish(&peer, error, false, false);
+                }
+            }
+        }
+        Some(failures)
     }
 
     /// The wait before attempt `failures + 1`: doubling from the minimum up to the

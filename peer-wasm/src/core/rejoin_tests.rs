@@ -75,7 +75,7 @@ fn connect_while_reconnecting_says_so_and_a_refused_rejoin_ends_signaling() {
     let call = h.connect("b");
     assert_eq!(h.result(call), Some(&Err(PeerError::SignalingReconnecting)));
     h.apply(Input::TimerFired(next_wait(&h).expect("armed")));
-    h.apply(Input::RejoinRefused { reason: "invalid_resume".into() });
+    h.apply(Input::SignalingOver { reason: "invalid_resume".into() });
     assert_eq!(h.log(), ["reconnecting", "signaling closed"]);
     let call = h.connect("b");
     assert_eq!(h.result(call), Some(&Err(PeerError::SignalingClosed)));
@@ -100,4 +100,15 @@ fn without_backoff_a_dropped_server_ends_signaling() {
     h.apply(Input::SignalingClosed { reason: "gone".into() });
     assert_eq!(h.log(), ["signaling closed"]);
     assert!(h.timers.is_empty());
+}
+
+#[test]
+fn an_identity_resumed_elsewhere_is_not_taken_back() {
+    let mut h = Harness::new("m", &["b"]);
+    h.open_as_offerer("b");
+    h.apply(Input::SignalingOver { reason: "resumed on another connection".into() });
+    assert_eq!(h.log(), ["+b", "signaling closed"]);
+    assert_eq!(h.rejoins, 0);
+    assert_eq!(h.connected(), ["b"], "the channel goes on");
+    assert_eq!(h.phase_timers(), Vec::<TimerId>::new());
 }
