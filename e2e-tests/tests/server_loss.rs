@@ -144,9 +144,11 @@ async fn connects_in_flight_when_the_server_restarts_all_settle() {
             restarted.elapsed()
         );
 
-        // Once back, connecting works again, to all ten.
-        let back = "window.signaling.at(-1) == 'connected'";
-        caller.wait_until_within(BACK_WITHIN, back, "window.signaling").await;
+        // Once all are back, connecting works again, to all ten.
+        let back = "window.signaling.at(-1) == 'connected' && window.peer.peers().length == 10";
+        caller
+            .wait_until_within(BACK_WITHIN, back, "[window.signaling, window.peer.peers()]")
+            .await;
         caller
             .eval(&format!("await Promise.all({ids}.map((id) => window.peer.connect(id)));"))
             .await;
