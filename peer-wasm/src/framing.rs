@@ -76,21 +76,25 @@ pub(crate) fn encode(payload: &Payload, max_frame: usize) -> Result<Vec<Frame>, 
     match payload {
         Payload::Binary(bytes) => binary(Vec::new(), bytes, max_frame),
         Payload::Typed(value) => {
-            let wanted = "Payload::Typed takes a typed array but Uint8Array, DataView, ArrayBuffer";
-            let name = kinds::name_frame(value).ok_or(PeerError::Unsendable(wanted.into()))?;
-            binary(vec![Frame::Text(name)], &kinds::byte_view(value), max_frame)
+            binary(vec![Frame::Text(name_frame(value)?)], &kinds::byte_view(value), max_frame)
         }
         Payload::Text(text) => tagged_text("s", text, max_frame),
-        Payload::Json(value) => {
-            let json = kinds::to_json(value)
-                .map_err(|error| PeerError::Unsendable(crate::error::js_message(&error)))?;
-            // `JSON.stringify` gives `undefined` for values JSON cannot hold.
-            let json = json
-                .dyn_into::<JsString>()
-                .map_err(|_| PeerError::Unsendable("it has no JSON form".into()))?;
-            tagged_text("j", &json, max_frame)
-        }
+        Payload::Json(value) => tagged_text("j", &json_text(value)?, max_frame),
     }
+}
+
+/// The `t<name>` frame naming a [`Payload::Typed`] value's kind.
+fn name_frame(value: &JsValue) -> Result<JsString, PeerError> {
+    let wanted = "Payload::Typed takes a typed array but Uint8Array, DataView, ArrayBuffer";
+    kinds::name_frame(value).ok_or(PeerError::Unsendable(wanted.into()))
+}
+
+/// The JSON text of a JSON payload, or why it has none.
+fn json_text(value: &JsValue) -> Result<JsString, PeerError> {
+    let json = kinds::to_json(value)
+        .map_err(|error| PeerError::Unsendable(crate::error::js_message(&error)))?;
+    // `JSON.stringify` gives `undefined` for values JSON cannot hold.
+    json.dyn_into::<JsString>().map_err(|_| PeerError::Unsendable("it has no JSON form".into()))
 }
 
 /// Appends `bytes` to `frames`: one binary frame when they fit, else chunked.
