@@ -14,6 +14,8 @@
 //!
 //! The channel is reliable and ordered, and the send queue never interleaves two
 //! messages, so the chunks of one message arrive together and in order.
+//!
+//! The unreliable channel carries each message as one frame of its own (`single.rs`).
 
 use crate::payload::kinds;
 use crate::{Payload, PeerError};
@@ -286,6 +288,10 @@ fn parse_length(digits: &[u8]) -> Result<u32, FrameError> {
 fn parse_json(text: &JsString) -> Result<Payload, FrameError> {
     parse_json_text(text).map(Payload::Json).map_err(|_| FrameError::Unexpected)
 }
+
+mod single;
+
+pub(crate) use single::{decode_single, encode_single};
 
 #[cfg(test)]
 mod tests;
