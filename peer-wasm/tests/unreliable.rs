@@ -79,15 +79,21 @@ async fn an_unreliable_message_over_the_channel_limit_is_refused_not_chunked() {
         "{refused_text:?}"
     );
 
-    // Just under the limit it goes; reliably the big one goes too, chunked.
+    // Just under the limit it is taken; reliably the big one goes too, chunked. (Whether
+    // the unreliable one arrives is not asserted: it is some 200 SCTP packets sent once,
+    // and Firefox loses such messages now and then even on loopback.)
     let fits = Payload::Binary(Uint8Array::new_with_length(CHROMIUM_LIMIT as u32 - 1));
     alice.peer.send_to_with(&bob.id(), &fits, UNRELIABLE).expect("fits");
     alice.peer.send_to(&bob.id(), &big).expect("reliably");
-    wait_for_count(&bob, 2).await;
-    let mut sizes: Vec<usize> =
-        bob.messages().iter().filter_map(|(_, p)| Some(p.to_bytes()?.len())).collect();
-    sizes.sort_unstable();
-    assert_eq!(sizes, [CHROMIUM_LIMIT - 1, CHROMIUM_LIMIT]);
+    let sizes = || -> Vec<usize> {
+        bob.messages().iter().filter_map(|(_, payload)| Some(payload.to_bytes()?.len())).collect()
+    };
+    wait_until(
+        "the reliable one",
+        || sizes().contains(&CHROMIUM_LIMIT),
+        || format!("{:?}", sizes()),
+    )
+    .await;
 }
 
 #[wasm_bindgen_test]
