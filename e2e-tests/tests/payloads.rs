@@ -80,3 +80,69 @@ async fn a_large_binary_payload_arrives_whole() {
     .await
     .expect("the test finishes in time");
 }
+
+/// `{reliable: false}` through the page's API: 200 unreliable messages all arrive between
+/// two tabs on one machine (order not asserted), a message past the channel's limit and
+/// malformed options throw `Error`s a person can read, and nothing refused goes out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreliable_messages_arrive_and_bad_send_options_throw() {
+    tokio::time::timeout(Duration::from_secs(120), async {
+        let harness = Harness::start().await;
+        let alice = harness.open_tab().await;
+        let bob = harness.open_tab().await;
+        alice.join_peer("unreliable", "Alice").await;
+        let bob_id = bob.join_peer("unreliable", "Bob").await;
+        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        let outcome = alice
+            .eval(&format!(
+                "const id = {};
+                 const p = window.peer;
+                 await p.connect(id);
+                 for (let n = 0; n < 200; n++) p.sendTo(id, {{ n }}, {{ reliable: false }});
+                 const sent = p.sendMessage(new Float32Array([1.5, -2]), {{ reliable: false }});
+                 const thrown = (send) => {{
+                   try {{ send(); return null; }}
+                   catch (e) {{ return e instanceof Error ? e.message : 'not an Error: ' + e; }}
+                 }};
+                 return {{
+                   sent,
+                   tooBig: thrown(() => p.sendTo(id, new Uint8Array(256 * 1024), {{ reliable: false }})),
+                   notAnObject: thrown(() => p.sendTo(id, 'x', 'unreliable')),
+                   notABoolean: thrown(() => p.sendMessage('x', {{ reliable: 'no' }})),
+                   reliableByDefault: thrown(() => p.sendTo(id, 'last', {{}})),
+                 }};",
+                json!(bob_id)
+            ))
+            .await;
+        assert_eq!(
+            outcome,
+            json!({
+                "sent": 1,
+                "tooBig": "message of 262145 bytes is over the unreliable channel's limit of \
+                           262144 bytes; send it reliably",
+                "notAnObject": "invalid send options: expected an object like {reliable: false}",
+                "notABoolean": "invalid reliable: expected a boolean",
+                "reliableByDefault": null,
+            })
+        );
+        bob.wait_until("window.inbox.length >= 202", "window.inbox.length").await;
+        let summary = bob
+            .eval(
+                "const ns = window.inbox.map((m) => m.data && m.data.n)
+                   .filter((n) => typeof n === 'number').sort((a, b) => a - b);
+                 const floats = window.inbox.find((m) => m.data instanceof Float32Array);
+                 return { count: window.inbox.length, numbers: ns.length,
+                          complete: ns.every((n, i) => n === i),
+                          floats: floats ? Array.from(floats.data) : null,
+                          last: window.inbox.some((m) => m.data === 'last') };",
+            )
+            .await;
+        assert_eq!(
+            summary,
+            json!({ "count": 202, "numbers": 200, "complete": true, "floats": [1.5, -2], "last": true })
+        );
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}

@@ -1,15 +1,17 @@
-//! One WebRTC connection to one remote peer: its `RTCPeerConnection`, its data channel,
-//! the listeners it owns, its send queue, and the task that negotiates it.
+//! One WebRTC connection to one remote peer: its `RTCPeerConnection`, its two data
+//! channels (reliable, and unreliable in `unreliable.rs`), the listeners it owns, its
+//! send queue, and the task that negotiates it.
 //!
 //! The listeners only post into the peer's input channel (see `reporter.rs`). Dropping a
 //! [`Connection`] removes every listener, stops its negotiation task and closes the
-//! channel and the connection.
+//! channels and the connection.
 
 use crate::core::{ConnKey, Input, PathState, Role};
 use crate::framing::{self, Frame, Reassembler};
 use crate::negotiation::{Job, negotiate};
 use crate::reporter::{PeerInput, Reporter};
 use crate::send_queue::SendQueue;
+use crate::unreliable::UnreliableChannel;
 use crate::{PeerError, log};
 use futures_channel::mpsc::{self, UnboundedSender};
 use futures_util::future::{AbortHandle, Abortable};
@@ -24,13 +26,14 @@ use web_sys::{
     RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState,
 };
 
-/// Label of the one data channel each connection carries.
+/// Label of the reliable data channel each connection carries.
 const CHANNEL_LABEL: &str = "peer-wasm";
 
 /// A live connection to one remote peer.
 pub(crate) struct Connection {
     pc: RtcPeerConnection,
     channel: RtcDataChannel,
+    unreliable: UnreliableChannel,
     queue: Rc<RefCell<SendQueue>>,
     /// The remote's largest accepted message, read once the channel is open.
     max_frame: Cell<Option<usize>>,
@@ -38,7 +41,7 @@ pub(crate) struct Connection {
     jobs: UnboundedSender<Job>,
     negotiation: AbortHandle,
     reporter: Reporter,
-    _listeners: [EventListener; 7],
+    _listeners: [EventListener; 8],
 }
 
 impl Connection {
@@ -53,16 +56,17 @@ impl Connection {
     ) -> Result<Self, PeerError> {
         let reporter = Reporter::new(inputs, key);
         let pc = RtcPeerConnection::new_with_configuration(config).map_err(PeerError::browser)?;
-        // Both sides create the same pre-negotiated channel (id 0), so neither waits for
-        // `ondatachannel` and the roles differ only in who sends the offer.
+        // Both sides create the same pre-negotiated channels (ids 0 and 1), so neither
+        // waits for `ondatachannel` and the roles differ only in who sends the offer.
         let init = RtcDataChannelInit::new();
         init.set_negotiated(true);
         init.set_id(0);
         init.set_ordered(true);
         let channel = pc.create_data_channel_with_data_channel_dict(CHANNEL_LABEL, &init);
         channel.set_binary_type(RtcDataChannelType::Arraybuffer);
+        let unreliable = UnreliableChannel::create(&pc, &reporter);
         let queue = Rc::new(RefCell::new(SendQueue::new(channel.clone())));
-        let listeners = listen(&pc, &channel, &queue, &reporter);
+        let listeners = listen(&pc, [&channel, unreliable.channel()], &queue, &reporter);
 
         let (jobs, inbox) = mpsc::unbounded();
         let (negotiation, registration) = AbortHandle::new_pair();
@@ -74,6 +78,7 @@ impl Connection {
         Ok(Self {
             pc,
             channel,
+            unreliable,
             queue,
             max_frame: Cell::new(None),
             jobs,
@@ -127,6 +132,17 @@ impl Connection {
         self.queue.borrow_mut().push(&self.reporter.key().peer, frames)
     }
 
+    /// Sends one frame on the unreliable channel now, or refuses it.
+    pub(crate) fn send_unreliable(&self, frame: &Frame) -> Result<(), PeerError> {
+        self.unreliable.send(&self.reporter.key().peer, frame)
+    }
+
+    /// Refuses a message when the unreliable channel is backed up (see
+    /// [`UnreliableChannel::check`]).
+    pub(crate) fn check_unreliable(&self) -> Result<(), PeerError> {
+        self.unreliable.check(&self.reporter.key().peer)
+    }
+
     /// Whether the send queue is over its limit (see [`SendQueue::push`]).
     pub(crate) fn is_full(&self) -> bool {
         self.queue.borrow().is_full()
@@ -152,8 +168,10 @@ impl Connection {
     }
 
     /// Closes the channel once everything queued went out (reported as
-    /// [`Input::ChannelClosing`]); refuses new messages from now on.
+    /// [`Input::ChannelClosing`]); refuses new messages from now on. The unreliable
+    /// channel closes at once: nothing waits for it.
     pub(crate) fn close_when_drained(&self) {
+        self.unreliable.close();
         if self.queue.borrow_mut().close_when_drained() {
             self.reporter.report(|key| Input::ChannelClosing { key });
         }
@@ -164,6 +182,7 @@ impl Drop for Connection {
     fn drop(&mut self) {
         // The listeners go with the fields; the negotiation task is stopped here.
         self.negotiation.abort();
+        self.unreliable.close();
         self.channel.close();
         self.pc.close();
     }
@@ -172,10 +191,10 @@ impl Drop for Connection {
 /// The listeners of one connection, each forwarding one kind of event.
 fn listen(
     pc: &RtcPeerConnection,
-    channel: &RtcDataChannel,
+    [channel, unreliable]: [&RtcDataChannel; 2],
     queue: &Rc<RefCell<SendQueue>>,
     reporter: &Reporter,
-) -> [EventListener; 7] {
+) -> [EventListener; 8] {
     let on_candidate = {
         let reporter = reporter.clone();
         EventListener::new(pc, "icecandidate", move |event| {
@@ -203,12 +222,19 @@ fn listen(
             reporter.report(|key| Input::Path { key, state });
         })
     };
-    let on_open = {
-        let reporter = reporter.clone();
+    // Open once both channels are: they open together as SCTP comes up, but each fires
+    // its own event, and an unreliable send right after `connect()` must find it open.
+    let opened = Rc::new(Cell::new(0u8));
+    let on_open = |channel: &RtcDataChannel| {
+        let (reporter, opened) = (reporter.clone(), Rc::clone(&opened));
         EventListener::new(channel, "open", move |_| {
-            reporter.report(|key| Input::ChannelOpen { key })
+            opened.set(opened.get() + 1);
+            if opened.get() == 2 {
+                reporter.report(|key| Input::ChannelOpen { key });
+            }
         })
     };
+    let [on_open, on_unreliable_open] = [on_open(channel), on_open(unreliable)];
     let on_close = {
         let reporter = reporter.clone();
         EventListener::new(channel, "close", move |_| {
@@ -224,16 +250,7 @@ fn listen(
             if framing::is_heartbeat(&data) {
                 return reporter.report(|key| Input::Heard { key });
             }
-            match reassembler.push(data) {
-                Ok(Some(message)) => reporter.report(|key| Input::Received { key, message }),
-                // A part of a message: a sign of life too (a long message takes seconds).
-                Ok(None) => reporter.report(|key| Input::Heard { key }),
-                Err(error) => {
-                    log::warn(&format!("{} sent an invalid frame: {error:?}", reporter.key().peer));
-                    let reason = "the peer broke the framing".into();
-                    reporter.report(|key| Input::Failed { key, reason });
-                }
-            }
+            reporter.received(reassembler.push(data));
         })
     };
     let on_buffered_low = {
@@ -264,5 +281,14 @@ fn listen(
             reporter.report(|key| Input::IceServerError { key, detail });
         })
     };
-    [on_candidate, on_state, on_open, on_close, on_message, on_buffered_low, on_ice_error]
+    [
+        on_candidate,
+        on_state,
+        on_open,
+        on_unreliable_open,
+        on_close,
+        on_message,
+        on_buffered_low,
+        on_ice_error,
+    ]
 }

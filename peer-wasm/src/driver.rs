@@ -14,7 +14,7 @@ use crate::join_options::JoinOptions;
 use crate::rejoin::Rejoin;
 use crate::reporter::PeerInput;
 use crate::signaling::{SignalingEvent, SignalingLink, SignalingTransport};
-use crate::{Payload, PeerError, PeerEvent, framing, log};
+use crate::{Delivery, Payload, PeerError, PeerEvent, framing, log};
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_channel::oneshot;
 use futures_util::StreamExt;
@@ -173,9 +173,10 @@ impl Driver {
         }
     }
 
-    /// Sends `payload` to every open connection, all or none: a full queue is reported
-    /// before anything is queued.
-    pub fn send_message(&self, payload: &Payload) -> Result<usize, PeerError> {
+    /// Sends `payload` to every open connection, all or none: a full queue (or, sent
+    /// unreliably, a message too large for one remote or a backed-up channel) is reported
+    /// before anything is sent.
+    pub fn send_message(&self, payload: &Payload, delivery: Delivery) -> Result<usize, PeerError> {
         let keys = {
             let core = self.core.borrow();
             if core.is_closed() {
@@ -186,6 +187,9 @@ impl Driver {
         let connections = self.connections.borrow();
         let open: Vec<(&ConnKey, &Connection)> =
             keys.iter().filter_map(|key| Some((key, find(&connections, key)?))).collect();
+        if delivery == Delivery::Unreliable {
+            return send_unreliable(payload, &open);
+        }
         if let Some((key, _)) = open.iter().find(|(_, connection)| connection.is_full()) {
             return Err(PeerError::QueueFull(key.peer.clone()));
         }
@@ -320,6 +324,21 @@ impl Driver {
             *slot = Some(handler);
         }
     }
+}
+
+/// Sends `payload` once on the unreliable channel of every connection in `open`: one
+/// frame, within the smallest limit among them. A channel closing under us (its remote
+/// left) is skipped, as a lost message would be; the count says who got it.
+fn send_unreliable(
+    payload: &Payload,
+    open: &[(&ConnKey, &Connection)],
+) -> Result<usize, PeerError> {
+    let limit = open.iter().map(|(_, connection)| connection.max_frame()).min();
+    let frame = framing::encode_single(payload, limit.unwrap_or(framing::MAX_FRAME_BYTES))?;
+    for (_, connection) in open {
+        connection.check_unreliable()?;
+    }
+    Ok(open.iter().filter(|(_, connection)| connection.send_unreliable(&frame).is_ok()).count())
 }
 
 /// The value filed under `key` in a driver's list.

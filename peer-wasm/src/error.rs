@@ -70,6 +70,23 @@ pub enum PeerError {
         /// How long.
         ms: u32,
     },
+    /// A message for the unreliable channel that does not fit in one channel message:
+    /// it is refused, not cut into chunks (a lost chunk would lose the whole message).
+    #[error(
+        "message of {bytes} bytes is over the unreliable channel's limit of {limit} bytes; \
+         send it reliably"
+    )]
+    TooLargeForUnreliable {
+        /// The message's size on the channel.
+        bytes: usize,
+        /// The largest message the remote accepts (see [`crate::Delivery::Unreliable`]).
+        limit: usize,
+    },
+    /// The unreliable channel to this peer already holds
+    /// [`crate::MAX_UNRELIABLE_BUFFERED`] bytes the network has not taken: the message
+    /// was not sent. Send less often, or skip this update.
+    #[error("the unreliable channel to peer {0} is backed up; nothing was sent, send less often")]
+    UnreliableBackedUp(PeerId),
     /// The value cannot be sent (e.g. `undefined`, a function, a cyclic object).
     #[error("cannot send this value: {0}")]
     Unsendable(String),

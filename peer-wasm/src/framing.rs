@@ -15,6 +15,8 @@
 //!
 //! The channel is reliable and ordered, and the send queue never interleaves two
 //! messages, so the chunks of one message arrive together and in order.
+//!
+//! The unreliable channel carries each message as one frame of its own (`single.rs`).
 
 use crate::payload::kinds;
 use crate::{Payload, PeerError};
@@ -86,21 +88,25 @@ pub(crate) fn encode(payload: &Payload, max_frame: usize) -> Result<Vec<Frame>, 
     match payload {
         Payload::Binary(bytes) => binary(Vec::new(), bytes, max_frame),
         Payload::Typed(value) => {
-            let wanted = "Payload::Typed takes a typed array but Uint8Array, DataView, ArrayBuffer";
-            let name = kinds::name_frame(value).ok_or(PeerError::Unsendable(wanted.into()))?;
-            binary(vec![Frame::Text(name)], &kinds::byte_view(value), max_frame)
+            binary(vec![Frame::Text(name_frame(value)?)], &kinds::byte_view(value), max_frame)
         }
         Payload::Text(text) => tagged_text("s", text, max_frame),
-        Payload::Json(value) => {
-            let json = kinds::to_json(value)
-                .map_err(|error| PeerError::Unsendable(crate::error::js_message(&error)))?;
-            // `JSON.stringify` gives `undefined` for values JSON cannot hold.
-            let json = json
-                .dyn_into::<JsString>()
-                .map_err(|_| PeerError::Unsendable("it has no JSON form".into()))?;
-            tagged_text("j", &json, max_frame)
-        }
+        Payload::Json(value) => tagged_text("j", &json_text(value)?, max_frame),
     }
+}
+
+/// The `t<name>` frame naming a [`Payload::Typed`] value's kind.
+fn name_frame(value: &JsValue) -> Result<JsString, PeerError> {
+    let wanted = "Payload::Typed takes a typed array but Uint8Array, DataView, ArrayBuffer";
+    kinds::name_frame(value).ok_or(PeerError::Unsendable(wanted.into()))
+}
+
+/// The JSON text of a JSON payload, or why it has none.
+fn json_text(value: &JsValue) -> Result<JsString, PeerError> {
+    let json = kinds::to_json(value)
+        .map_err(|error| PeerError::Unsendable(crate::error::js_message(&error)))?;
+    // `JSON.stringify` gives `undefined` for values JSON cannot hold.
+    json.dyn_into::<JsString>().map_err(|_| PeerError::Unsendable("it has no JSON form".into()))
 }
 
 /// Appends `bytes` to `frames`: one binary frame when they fit, else chunked.
@@ -292,6 +298,10 @@ fn parse_length(digits: &[u8]) -> Result<u32, FrameError> {
 fn parse_json(text: &JsString) -> Result<Payload, FrameError> {
     parse_json_text(text).map(Payload::Json).map_err(|_| FrameError::Unexpected)
 }
+
+mod single;
+
+pub(crate) use single::{decode_single, encode_single};
 
 #[cfg(test)]
 mod tests;

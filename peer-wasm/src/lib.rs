@@ -14,10 +14,12 @@
 //! back; `signaling.rs` is the transport interface, with `websocket.rs` (the server)
 //! and `local_hub.rs` (in-page) behind it; `payload.rs` is what messages carry,
 //! `framing.rs` how they travel (chunked past the SCTP message limit),
-//! `send_queue.rs` the backpressure; `error.rs` the one error type.
+//! `send_queue.rs` the backpressure; `unreliable.rs` the second, unreliable channel and
+//! `delivery.rs` the option that picks it; `error.rs` the one error type.
 
 mod connection;
 mod core;
+mod delivery;
 mod driver;
 mod error;
 mod events;
@@ -38,9 +40,11 @@ mod send_queue;
 mod signaling;
 mod stats;
 mod timer;
+mod unreliable;
 mod websocket;
 mod wire;
 
+pub use delivery::Delivery;
 pub use error::PeerError;
 pub use events::PeerEvent;
 pub use framing::MAX_MESSAGE_BYTES;
@@ -53,6 +57,7 @@ pub use send_queue::MAX_QUEUED_BYTES;
 pub use signaling::{SignalingEvent, SignalingLink, SignalingTransport};
 pub use signaling_protocol::{IceServer, PeerId, PeerInfo};
 pub use stats::PathStats;
+pub use unreliable::MAX_UNRELIABLE_BUFFERED;
 pub use websocket::WebSocketSignaling;
 
 use js_events::{Callbacks, Kind, peer_list_js};
@@ -79,6 +84,15 @@ export interface JoinOptions {
 }
 /** Where the signaling connection is. */
 export type SignalingState = "connected" | "reconnecting" | "closed";
+/** How a message travels (`sendTo` and `sendMessage`). */
+export interface SendOptions {
+  /**
+   * false: unordered, sent once with no retransmits (may be lost or overtake another),
+   * at most one channel message (256 KiB in Chromium; larger is refused, not chunked).
+   * Default true: ordered, retransmitted, any size.
+   */
+  reliable?: boolean;
+}
 /** The path of one connection, from getStats(). */
 export interface PathStats {
   state: RTCPeerConnectionState;
@@ -208,16 +222,29 @@ impl JsPeer {
     /// Sends `data` (a string, any typed array, `DataView` or `ArrayBuffer`, or any JSON
     /// value) to every connected peer; returns how many peers it was sent to. Values
     /// JSON would mangle (a `Blob`, a `Map`, a `Set`, ...) are refused with an error.
+    /// `options` `{reliable: false}` sends it unordered with no retransmits (see
+    /// `SendOptions`); a message over the channel's limit is then refused, not chunked.
     #[wasm_bindgen(js_name = sendMessage)]
-    pub fn send_message(&self, data: JsValue) -> Result<u32, JsValue> {
-        let sent = self.peer.send_message(&Payload::from_js(data))?;
+    pub fn send_message(
+        &self,
+        data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SendOptions")] options: Option<JsValue>,
+    ) -> Result<u32, JsValue> {
+        let delivery = Delivery::from_js(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let sent = self.peer.send_message_with(&Payload::from_js(data), delivery)?;
         Ok(u32::try_from(sent).unwrap_or(u32::MAX))
     }
 
-    /// Sends `data` to the connected peer `id`.
+    /// Sends `data` to the connected peer `id`; `options` as for `sendMessage`.
     #[wasm_bindgen(js_name = sendTo)]
-    pub fn send_to(&self, id: String, data: JsValue) -> Result<(), JsValue> {
-        Ok(self.peer.send_to(&PeerId::new(id), &Payload::from_js(data))?)
+    pub fn send_to(
+        &self,
+        id: String,
+        data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SendOptions")] options: Option<JsValue>,
+    ) -> Result<(), JsValue> {
+        let delivery = Delivery::from_js(&options.unwrap_or(JsValue::UNDEFINED))?;
+        Ok(self.peer.send_to_with(&PeerId::new(id), &Payload::from_js(data), delivery)?)
     }
 
     /// Bytes waiting to go out to the peer `id` (queued plus in the data channel).

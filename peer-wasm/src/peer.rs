@@ -9,7 +9,7 @@ use crate::join_options::JoinOptions;
 use crate::rejoin::Rejoin;
 use crate::signaling::SignalingLink;
 use crate::websocket::WebSocketSignaling;
-use crate::{Payload, PeerError, PeerEvent, Room, framing};
+use crate::{Delivery, Payload, PeerError, PeerEvent, Room, framing};
 use signaling_protocol::{
     ErrorCode, PeerId, PeerInfo, validate_name, validate_room, validate_secret,
 };
@@ -140,13 +140,38 @@ impl Peer {
     /// Payloads of any size up to [`crate::MAX_MESSAGE_BYTES`] arrive as one message.
     /// Fails, sending to nobody, when the queue of any connected peer is full.
     pub fn send_message(&self, payload: &Payload) -> Result<usize, PeerError> {
-        self.driver.send_message(payload)
+        self.send_message_with(payload, Delivery::Reliable)
+    }
+
+    /// [`Peer::send_message`], reliably or not (see [`Delivery`]). Unreliably, it fails,
+    /// sending to nobody, when the message does not fit the smallest limit among the
+    /// connected peers or the unreliable channel of any of them is backed up.
+    pub fn send_message_with(
+        &self,
+        payload: &Payload,
+        delivery: Delivery,
+    ) -> Result<usize, PeerError> {
+        self.driver.send_message(payload, delivery)
     }
 
     /// Sends `payload` to one connected peer.
     pub fn send_to(&self, peer: &PeerId, payload: &Payload) -> Result<(), PeerError> {
-        self.driver.with_open(peer, |connection| {
-            connection.send(framing::encode(payload, connection.max_frame())?)
+        self.send_to_with(peer, payload, Delivery::Reliable)
+    }
+
+    /// [`Peer::send_to`], reliably or not (see [`Delivery`]).
+    pub fn send_to_with(
+        &self,
+        peer: &PeerId,
+        payload: &Payload,
+        delivery: Delivery,
+    ) -> Result<(), PeerError> {
+        self.driver.with_open(peer, |connection| match delivery {
+            Delivery::Reliable => {
+                connection.send(framing::encode(payload, connection.max_frame())?)
+            }
+            Delivery::Unreliable => connection
+                .send_unreliable(&framing::encode_single(payload, connection.max_frame())?),
         })
     }
 

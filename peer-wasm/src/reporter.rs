@@ -2,8 +2,9 @@
 //! post [`Input`]s into the peer's channel, tagged with the connection's key. They hold
 //! a sender and a key, never the peer, so there are no reference cycles.
 
-use crate::Payload;
 use crate::core::{ConnKey, Input};
+use crate::framing::FrameError;
+use crate::{Payload, log};
 use futures_channel::mpsc::UnboundedSender;
 
 /// The driver's input, as connections and timers post it.
@@ -30,5 +31,20 @@ impl Reporter {
     /// Posts the input `make` builds from the key; dropped silently once the peer is gone.
     pub fn report(&self, make: impl FnOnce(ConnKey) -> PeerInput) {
         let _ = self.inputs.unbounded_send(make(self.key.clone()));
+    }
+
+    /// Reports what a channel's frame gave: a message, a part of one (a sign of life
+    /// too: a long message takes seconds), or broken framing, which means a buggy or
+    /// hostile peer: the connection then fails.
+    pub fn received(&self, decoded: Result<Option<Payload>, FrameError>) {
+        match decoded {
+            Ok(Some(message)) => self.report(|key| Input::Received { key, message }),
+            Ok(None) => self.report(|key| Input::Heard { key }),
+            Err(error) => {
+                log::warn(&format!("{} sent an invalid frame: {error:?}", self.key.peer));
+                let reason = "the peer broke the framing".into();
+                self.report(|key| Input::Failed { key, reason });
+            }
+        }
     }
 }

@@ -33,6 +33,14 @@ extern "C" {
     fn send_string(this: &StringSender, data: &JsString) -> Result<(), JsValue>;
 }
 
+/// Hands one frame to `channel` (`send()` throws when the channel is not open).
+pub(crate) fn send_frame(channel: &RtcDataChannel, frame: &Frame) -> Result<(), JsValue> {
+    match frame {
+        Frame::Text(text) => channel.unchecked_ref::<StringSender>().send_string(text),
+        Frame::Binary(bytes) => channel.send_with_array_buffer_view(bytes),
+    }
+}
+
 /// The frames waiting for one channel.
 pub(crate) struct SendQueue {
     channel: RtcDataChannel,
@@ -82,12 +90,7 @@ impl SendQueue {
         while self.channel.buffered_amount() < HIGH_WATER_BYTES {
             let Some(frame) = self.frames.pop_front() else { break };
             self.queued_bytes -= frame.len();
-            match &frame {
-                Frame::Text(text) => {
-                    self.channel.unchecked_ref::<StringSender>().send_string(text)?
-                }
-                Frame::Binary(bytes) => self.channel.send_with_array_buffer_view(bytes)?,
-            }
+            send_frame(&self.channel, &frame)?;
         }
         if self.frames.is_empty() {
             for waiter in self.drained.drain(..) {
