@@ -11,15 +11,17 @@
 //!                               ▼
 //!                          driver.rs  ── executes Output, feeds Input ──▶ core/ (this)
 //!                           │      │                                       io.rs, link.rs
-//!          connection.rs ◀──┘      └──▶ signaling.rs (websocket.rs, local_hub.rs)
-//!          negotiation.rs, send_queue.rs, framing.rs, payload.rs
+//!          connection.rs ◀──┘      └──▶ signaling.rs (websocket.rs, local_hub.rs),
+//!          negotiation.rs, send_queue.rs,     rejoin.rs, join.rs
+//!          unreliable.rs, framing.rs, payload.rs
 //! ```
 //! Arrows point at what a module uses; nothing points back up. `core/io.rs` is the
 //! vocabulary every layer shares (a leaf). Inside `core/`: this file holds the state and
-//! the local calls, `remote.rs` what the room and the remote say, `lifecycle.rs` how a
-//! link opens and ends, `restart.rs` how an open link gets its path back, `link.rs` a
-//! link and its phases; `harness.rs`, `tests.rs` and
-//! `properties.rs` drive it in plain `cargo test`.
+//! its queries; `calls.rs` the local calls; `remote.rs` what the room and the remote say;
+//! `lifecycle.rs` how a link opens and ends; `restart.rs` how an open link gets its path
+//! back; `liveness.rs` heartbeats and silent remotes; `rejoin.rs` how signaling comes
+//! back; `link.rs` a link and its phases. `harness.rs` and the `*tests.rs` /
+//! `properties.rs` files drive it in plain `cargo test`.
 //!
 //! Each link goes through the phases of [`link::Phase`]; the rules, in short:
 //! - a session id, chosen by the offerer, is on every signal; a signal of another
@@ -35,6 +37,7 @@
 //!   arrives afterwards, in order; the link ends only when the restarts give up;
 //! - every phase that waits on the outside world has a timer, cancelled when it ends.
 
+mod calls;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod harness;
 mod io;
@@ -265,85 +268,6 @@ impl<M> Core<M> {
             }
             Input::TimerFired(timer) => self.timer_fired(timer),
         }
-    }
-
-    fn connect(&mut self, peer: &PeerId, call: CallId) {
-        let refused = if self.closed {
-            Some(PeerError::Closed)
-        } else if *peer == self.me {
-            Some(PeerError::SelfConnect)
-        } else if !self.knows(peer) {
-            Some(PeerError::UnknownPeer(peer.clone()))
-        } else {
-            None
-        };
-        if let Some(error) = refused {
-            return self.settle(call, Err(error));
-        }
-        let signaling = self.signaling;
-        match self.link_mut(peer) {
-            Some(link) => match link.phase {
-                phase if phase.is_usable() => self.settle(call, Ok(())),
-                phase if phase.is_negotiating() => link.connecting.push(call),
-                // Closing: a new connection starts once this one has ended.
-                _ if link.left => self.settle(call, Err(PeerError::UnknownPeer(peer.clone()))),
-                _ => link.reconnecting.push(call),
-            },
-            None if signaling == Signaling::Closed => {
-                self.settle(call, Err(PeerError::SignalingClosed));
-            }
-            None if signaling != Signaling::Connected => {
-                self.settle(call, Err(PeerError::SignalingReconnecting));
-            }
-            None => {
-                let session = self.new_session();
-                self.start_link(peer, Role::Offerer, session).connecting.push(call);
-            }
-        }
-    }
-
-    fn disconnect(&mut self, peer: &PeerId, call: CallId) {
-        let closed = self.closed;
-        let Some(link) = self.link_mut(peer).filter(|_| !closed) else {
-            return self.settle(call, Ok(()));
-        };
-        link.disconnecting.push(call);
-        // A connect waiting for this link to close is overruled by this disconnect.
-        let overruled = std::mem::take(&mut link.reconnecting);
-        let phase = link.phase;
-        for call in overruled {
-            self.settle(call, Err(connect_failed(peer, "disconnect was called")));
-        }
-        match phase {
-            // No bye: the channel's own close tells the remote, after the data still
-            // queued (a bye through the server could overtake the remote's `open`).
-            phase if phase.is_usable() => self.begin_closing(peer, "disconnect was called"),
-            phase if phase.is_negotiating() => {
-                self.finish(peer, connect_failed(peer, "disconnect was called"), true, false);
-            }
-            // Already closing: answered when it ends.
-            _ => {}
-        }
-    }
-
-    fn close(&mut self) {
-        if self.closed {
-            return;
-        }
-        self.closed = true;
-        for peer in self.linked_peers() {
-            // An open channel's close tells its remote itself (see `disconnect`).
-            let graceful = self.link_in(&peer, Phase::was_open);
-            self.finish(&peer, PeerError::Closed, !graceful, graceful);
-        }
-        if let Some(timer) = self.ticker.take() {
-            self.out.push_back(Output::CancelTimer { timer });
-        }
-        if let Signaling::Reconnecting { timer: Some(timer), .. } = self.signaling {
-            self.out.push_back(Output::CancelTimer { timer });
-        }
-        self.signaling = Signaling::Closed;
-        self.out.push_back(Output::CloseSignaling);
     }
 
     fn start_link(&mut self, peer: &PeerId, role: Role, session: SessionId) -> &mut Link {

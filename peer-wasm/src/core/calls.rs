@@ -1,0 +1,88 @@
+//! The local calls: `connect()`, `disconnect()` and `close()`, each answered exactly once
+//! (at once, or when the link it waits for opens or ends).
+
+use super::link::Phase;
+use super::{CallId, Core, Output, Role, Signaling, connect_failed};
+use crate::PeerError;
+use signaling_protocol::PeerId;
+
+impl<M> Core<M> {
+    pub(super) fn connect(&mut self, peer: &PeerId, call: CallId) {
+        let refused = if self.closed {
+            Some(PeerError::Closed)
+        } else if *peer == self.me {
+            Some(PeerError::SelfConnect)
+        } else if !self.knows(peer) {
+            Some(PeerError::UnknownPeer(peer.clone()))
+        } else {
+            None
+        };
+        if let Some(error) = refused {
+            return self.settle(call, Err(error));
+        }
+        let signaling = self.signaling;
+        match self.link_mut(peer) {
+            Some(link) => match link.phase {
+                phase if phase.is_usable() => self.settle(call, Ok(())),
+                phase if phase.is_negotiating() => link.connecting.push(call),
+                // Closing: a new connection starts once this one has ended.
+                _ if link.left => self.settle(call, Err(PeerError::UnknownPeer(peer.clone()))),
+                _ => link.reconnecting.push(call),
+            },
+            None if signaling == Signaling::Closed => {
+                self.settle(call, Err(PeerError::SignalingClosed));
+            }
+            None if signaling != Signaling::Connected => {
+                self.settle(call, Err(PeerError::SignalingReconnecting));
+            }
+            None => {
+                let session = self.new_session();
+                self.start_link(peer, Role::Offerer, session).connecting.push(call);
+            }
+        }
+    }
+
+    pub(super) fn disconnect(&mut self, peer: &PeerId, call: CallId) {
+        let closed = self.closed;
+        let Some(link) = self.link_mut(peer).filter(|_| !closed) else {
+            return self.settle(call, Ok(()));
+        };
+        link.disconnecting.push(call);
+        // A connect waiting for this link to close is overruled by this disconnect.
+        let overruled = std::mem::take(&mut link.reconnecting);
+        let phase = link.phase;
+        for call in overruled {
+            self.settle(call, Err(connect_failed(peer, "disconnect was called")));
+        }
+        match phase {
+            // No bye: the channel's own close tells the remote, after the data still
+            // queued (a bye through the server could overtake the remote's `open`).
+            phase if phase.is_usable() => self.begin_closing(peer, "disconnect was called"),
+            phase if phase.is_negotiating() => {
+                self.finish(peer, connect_failed(peer, "disconnect was called"), true, false);
+            }
+            // Already closing: answered when it ends.
+            _ => {}
+        }
+    }
+
+    pub(super) fn close(&mut self) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        for peer in self.linked_peers() {
+            // An open channel's close tells its remote itself (see `disconnect`).
+            let graceful = self.link_in(&peer, Phase::was_open);
+            self.finish(&peer, PeerError::Closed, !graceful, graceful);
+        }
+        if let Some(timer) = self.ticker.take() {
+            self.out.push_back(Output::CancelTimer { timer });
+        }
+        if let Signaling::Reconnecting { timer: Some(timer), .. } = self.signaling {
+            self.out.push_back(Output::CancelTimer { timer });
+        }
+        self.signaling = Signaling::Closed;
+        self.out.push_back(Output::CloseSignaling);
+    }
+}
