@@ -8,7 +8,7 @@
 //!
 //! Layout: this file is only the `#[wasm_bindgen]` surface for JS; [`Peer`] in
 //! `peer.rs` is the Rust API. The connection logic is a sans-IO state machine in
-//! `core/` (its docs draw the layers); `driver.rs` carries out what it decides against
+//! `core/` (its docs draw the layers); `driver/` carries out what it decides against
 //! the browser. `connection.rs` owns one `RTCPeerConnection`, its data channel and
 //! listeners, `negotiation.rs` its offer/answer task, `reporter.rs` how both report
 //! back; `signaling.rs` is the transport interface, with `websocket.rs` (the server)

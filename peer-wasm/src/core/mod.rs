@@ -3,13 +3,13 @@
 //! outputs (signals to send, connections to start or tear down, timers, events, calls to
 //! settle). It touches no JS object, keeps no clock and spawns nothing, so every race
 //! (offer collisions, stale signals, a disconnect during a connect, close from inside
-//! an event) is a plain `cargo test` away; `driver.rs` carries the outputs out.
+//! an event) is a plain `cargo test` away; `driver/` carries the outputs out.
 //!
 //! ```text
 //!   lib.rs (JS surface)  ─▶  peer.rs (Rust API: Peer)
 //!                               │
 //!                               ▼
-//!                          driver.rs  ── executes Output, feeds Input ──▶ core/ (this)
+//!                          driver/    ── executes Output, feeds Input ──▶ core/ (this)
 //!                           │      │                                       io.rs, link.rs
 //!          connection.rs ◀──┘      └──▶ signaling.rs (websocket.rs, local_hub.rs),
 //!          negotiation.rs, send_queue.rs,     rejoin.rs, join.rs

@@ -7,19 +7,21 @@
 //! queued behind the outputs being executed, never run inside them, so events keep
 //! their order and none is lost.
 
+mod signaling;
+
 use crate::connection::Connection;
 use crate::core::{Backoff, CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
 use crate::ice;
 use crate::join_options::JoinOptions;
 use crate::rejoin::Rejoin;
 use crate::reporter::PeerInput;
-use crate::signaling::{SignalingEvent, SignalingLink, SignalingTransport};
+use crate::signaling::{SignalingLink, SignalingTransport};
 use crate::{Delivery, Payload, PeerError, PeerEvent, framing, log};
-use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
+use futures_channel::mpsc::UnboundedSender;
 use futures_channel::oneshot;
 use futures_util::StreamExt;
 use gloo_timers::callback::Timeout;
-use signaling_protocol::{ClientMessage, IceServer, PeerId, PeerInfo, ServerMessage};
+use signaling_protocol::{ClientMessage, IceServer, PeerId, PeerInfo};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::{Rc, Weak};
@@ -363,78 +365,4 @@ fn linger(connection: Connection) {
         gloo_timers::future::TimeoutFuture::new(ms).await;
         drop(connection);
     });
-}
-
-impl Driver {
-    /// Feeds what a signaling transport delivers into the input loop, until it ends.
-    fn forward(&self, mut events: UnboundedReceiver<SignalingEvent>) {
-        let this = self.this.clone();
-        spawn_local(async move {
-            while let Some(event) = events.next().await {
-                let Some(driver) = this.upgrade() else { break };
-                if let Some(input) = driver.input_for(event) {
-                    let _ = driver.inputs.unbounded_send(input);
-                }
-            }
-        });
-    }
-
-    /// One attempt to rejoin, in a task of its own; its outcome comes back as an input.
-    fn rejoin(&self) {
-        let Some(driver) = self.this.upgrade() else { return };
-        spawn_local(async move {
-            let Some(rejoin) = &driver.rejoin else { return };
-            let input = match rejoin.attempt(&driver.me.id).await {
-                Ok((link, welcome)) => {
-                    if driver.core.borrow().is_closed() {
-                        return link.transport.close();
-                    }
-                    {
-                        let mut ice = driver.ice.borrow_mut();
-                        if !ice.from_page {
-                            ice.servers = welcome.ice_servers;
-                        }
-                    }
-                    driver.signaling.replace(link.transport);
-                    driver.forward(link.events);
-                    Input::Rejoined { roster: welcome.roster }
-                }
-                Err(input) => input,
-            };
-            let _ = driver.inputs.unbounded_send(input);
-        });
-    }
-
-    /// The machine's input for what the signaling transport delivered; renewed ICE
-    /// servers are the driver's own business.
-    fn input_for(&self, event: SignalingEvent) -> Option<PeerInput> {
-        if let SignalingEvent::Message(ServerMessage::IceServers { ice_servers }) = event {
-            let mut ice = self.ice.borrow_mut();
-            if !ice.from_page {
-                ice.servers = ice_servers;
-            }
-            return None;
-        }
-        machine_input(event)
-    }
-}
-
-/// The machine's input for a server message or the transport's end.
-fn machine_input(event: SignalingEvent) -> Option<PeerInput> {
-    Some(match event {
-        SignalingEvent::Message(ServerMessage::PeerJoined { peer }) => Input::PeerJoined(peer),
-        SignalingEvent::Message(ServerMessage::PeerLeft { peer }) => Input::PeerLeft(peer),
-        SignalingEvent::Message(ServerMessage::Signal { from, signal }) => {
-            Input::Signal { from, signal }
-        }
-        SignalingEvent::Message(ServerMessage::Error { code, message, to }) => {
-            Input::Refused { code, message, to }
-        }
-        // The answer to our join, handled before the driver starts; renewals, above.
-        SignalingEvent::Message(
-            ServerMessage::Welcome { .. } | ServerMessage::IceServers { .. },
-        ) => return None,
-        SignalingEvent::Closed { reason } => Input::SignalingClosed { reason },
-        SignalingEvent::Replaced { reason } => Input::SignalingOver { reason },
-    })
 }
