@@ -214,6 +214,7 @@ fn read(server: &mut Harness, model: &mut Model, client: usize) {
             }
             // Renewals come from a session's timer, which the harness does not run.
             ServerMessage::IceServers { .. } => panic!("ice_servers without a timer"),
+            ServerMessage::ResumeToken { .. } => panic!("resume_token without a timer"),
             ServerMessage::Error { .. } => {}
         }
     }

@@ -24,6 +24,11 @@ impl Rejoin {
         Self { url: url.to_owned(), request, token: RefCell::new(token) }
     }
 
+    /// Keeps a fresh token the server sent (before the last one expires).
+    pub fn renew(&self, token: String) {
+        self.token.replace(Some(token));
+    }
+
     /// One attempt to rejoin as `me`: the new link and its welcome, or what to tell the
     /// machine ([`Input::SignalingClosed`] to try again later, [`Input::SignalingOver`]
     /// when trying again cannot help).

@@ -32,6 +32,9 @@ pub fn decode_server(text: &str) -> Option<ServerMessage> {
         "ice_servers" => {
             ServerMessage::IceServers { ice_servers: read_servers(&field(&value, "ice_servers")?)? }
         }
+        "resume_token" => {
+            ServerMessage::ResumeToken { resume_token: string(&value, "resume_token")? }
+        }
         "peer_joined" => ServerMessage::PeerJoined { peer: peer_info(&field(&value, "peer")?)? },
         "peer_left" => ServerMessage::PeerLeft { peer: peer_info(&field(&value, "peer")?)? },
         "signal" => ServerMessage::Signal {
@@ -236,6 +239,7 @@ mod tests {
             },
             ServerMessage::IceServers { ice_servers: ice_servers() },
             ServerMessage::IceServers { ice_servers: vec![] },
+            ServerMessage::ResumeToken { resume_token: "0123456789abcdef.1764081000.bWFj".into() },
             ServerMessage::PeerJoined { peer: peer("c3", "Peer 3") },
             ServerMessage::PeerLeft { peer: peer("c3", "Peer 3") },
         ];

@@ -69,6 +69,12 @@ pub enum ServerMessage<S = Signal> {
         /// As in [`ServerMessage::Welcome`].
         ice_servers: Vec<IceServer>,
     },
+    /// A fresh resume token, sent to a peer that stays connected well before its last
+    /// one expires (every half of a token's life); it replaces the earlier one.
+    ResumeToken {
+        /// As in [`ServerMessage::Welcome`].
+        resume_token: String,
+    },
     /// Another peer entered the room.
     PeerJoined {
         /// Who joined.

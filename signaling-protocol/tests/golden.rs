@@ -135,6 +135,10 @@ fn server_messages() {
         json!({"type": "ice_servers", "ice_servers": ice_json}),
     );
     assert_wire::<ServerMessage>(
+        ServerMessage::ResumeToken { resume_token: "0123456789abcdef.1764081000.bWFj".into() },
+        json!({"type": "resume_token", "resume_token": "0123456789abcdef.1764081000.bWFj"}),
+    );
+    assert_wire::<ServerMessage>(
         ServerMessage::PeerJoined { peer: peer("c3", "Peer 3") },
         json!({"type": "peer_joined", "peer": {"id": "c3", "name": "Peer 3"}}),
     );

@@ -168,16 +168,23 @@ impl Connection {
         state.rooms.relay(&me.room, &me.id, me.ticket, to, signal)
     }
 
-    /// Queues fresh ICE servers (new TURN credentials) for the peer, once joined. Queued
-    /// behind its welcome, never ahead of it. A peer whose queue is full is not keeping
-    /// up: it goes without (its credentials still hold for a fifth of their life), and the
-    /// next message it cannot take evicts it.
-    pub fn renew_ice_servers(&self, state: &AppState) {
+    /// Queues fresh ICE servers (new TURN credentials, when TURN is configured) and a
+    /// fresh resume token for the peer, once joined. Queued behind its welcome, never
+    /// ahead of it. A peer whose queue is full is not keeping up: it goes without (what it
+    /// holds stays valid for a while yet), and the next message it cannot take evicts it.
+    pub fn renew(&self, state: &AppState) {
         let Some(me) = &self.joined else { return };
-        let ice_servers = ice::servers_for(&state.config, &me.id, SystemTime::now());
-        let renewed = encode(&ServerMessage::IceServers { ice_servers });
-        if !self.outbound.outbox.offer(renewed) {
-            tracing::debug!(peer = %me.id, "ICE servers not renewed: the queue is full");
+        let (config, now) = (&state.config, SystemTime::now());
+        if ice::renewal(config).is_some() {
+            let ice_servers = ice::servers_for(config, &me.id, now);
+            let renewed = encode(&ServerMessage::IceServers { ice_servers });
+            if !self.outbound.outbox.offer(renewed) {
+                tracing::debug!(peer = %me.id, "ICE servers not renewed: the queue is full");
+            }
+        }
+        let resume_token = state.resume_key.mint(&me.room, &me.id, now, config.resume_ttl);
+        if !self.outbound.outbox.offer(encode(&ServerMessage::ResumeToken { resume_token })) {
+            tracing::debug!(peer = %me.id, "resume token not renewed: the queue is full");
         }
     }
 

@@ -74,8 +74,8 @@ fn serve(
                         timer.as_mut().reset(clock.wake(config, connection.peer()));
                         match due {
                             Due::Ping => Message::Ping(Default::default()),
-                            Due::IceRenewal => {
-                                connection.renew_ice_servers(&state);
+                            Due::Renewal => {
+                                connection.renew(&state);
                                 continue;
                             }
                             Due::Nothing => continue,

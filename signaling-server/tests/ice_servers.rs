@@ -113,6 +113,8 @@ async fn fresh_turn_credentials_arrive_before_the_old_expire() {
             ServerMessage::IceServers { ice_servers } => ice_servers,
             other => panic!("expected ice_servers, got {other:?}"),
         };
+        // A fresh resume token comes with each renewal.
+        assert!(matches!(client.recv().await, ServerMessage::ResumeToken { .. }));
         // Credentials hold until the end of their expiry second.
         assert!(now_secs() <= expiry, "renewed at {} after the expiry {expiry}", now_secs());
         assert_eq!(renewed[0].urls, [STUN], "STUN comes along");

@@ -203,3 +203,27 @@ async fn a_resume_into_a_full_room_gets_room_full() {
     assert_eq!(back.id, b_welcome.id);
     server.stop().await;
 }
+
+/// A peer that stays connected is sent a fresh token every half of a token's life, so
+/// it can always come back: here tokens live 4 s, and one minted 3 s in still works
+/// after the welcome's has expired.
+#[tokio::test]
+async fn a_connected_peer_is_sent_fresh_tokens_before_the_last_one_expires() {
+    let config = Config { resume_ttl: Duration::from_secs(4), ..keyed(KEY) };
+    let server = Server::start(config).await;
+    let mut a = server.client().await;
+    let welcome = a.welcome("lobby", "A", None, None).await;
+    let renewed = tokio::time::timeout(Duration::from_secs(5), a.recv()).await;
+    let Ok(ServerMessage::ResumeToken { resume_token }) = renewed else {
+        panic!("no fresh token: {renewed:?}")
+    };
+    assert_ne!(resume_token, welcome.token);
+    // Wait past the welcome token's expiry, then come back with the fresh one.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    a.socket.close(None).await.expect("closes");
+    let mut again = server.client().await;
+    again.send_join("lobby", "A", None, Some(&welcome.token)).await;
+    again.expect_error(ErrorCode::InvalidResume).await; // the welcome's token expired
+    let back = again.welcome("lobby", "A", None, Some(&resume_token)).await;
+    assert_eq!(back.id, welcome.id);
+}

@@ -52,16 +52,24 @@ impl Driver {
     }
 
     /// The machine's input for what the signaling transport delivered; renewed ICE
-    /// servers are the driver's own business.
+    /// servers and resume tokens are the driver's own business.
     fn input_for(&self, event: SignalingEvent) -> Option<PeerInput> {
-        if let SignalingEvent::Message(ServerMessage::IceServers { ice_servers }) = event {
-            let mut ice = self.ice.borrow_mut();
-            if !ice.from_page {
-                ice.servers = ice_servers;
+        match event {
+            SignalingEvent::Message(ServerMessage::IceServers { ice_servers }) => {
+                let mut ice = self.ice.borrow_mut();
+                if !ice.from_page {
+                    ice.servers = ice_servers;
+                }
+                None
             }
-            return None;
+            SignalingEvent::Message(ServerMessage::ResumeToken { resume_token }) => {
+                if let Some(rejoin) = &self.rejoin {
+                    rejoin.renew(resume_token);
+                }
+                None
+            }
+            event => machine_input(event),
         }
-        machine_input(event)
     }
 }
 
@@ -78,7 +86,9 @@ fn machine_input(event: SignalingEvent) -> Option<PeerInput> {
         }
         // The answer to our join, handled before the driver starts; renewals, above.
         SignalingEvent::Message(
-            ServerMessage::Welcome { .. } | ServerMessage::IceServers { .. },
+            ServerMessage::Welcome { .. }
+            | ServerMessage::IceServers { .. }
+            | ServerMessage::ResumeToken { .. },
         ) => return None,
         SignalingEvent::Closed { reason } => Input::SignalingClosed { reason },
         SignalingEvent::Replaced { reason } => Input::SignalingOver { reason },
