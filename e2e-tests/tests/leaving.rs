@@ -23,14 +23,25 @@ async fn closing_the_tab_or_calling_close_is_seen_as_leaving() {
         }
 
         bob.close().await;
+        let closed = std::time::Instant::now();
         let events = "window.events";
         alice.wait_until("window.events.includes('PeerLeft:Bob')", events).await;
         alice.wait_until("window.events.includes('Disconnected:Bob')", events).await;
+        let reasons = alice.eval("return window.reasons;").await;
+        println!("a closed tab was reported disconnected in {:.2?}: {reasons}", closed.elapsed());
+        // At once, through its channel's close (its page closed its peer on `pagehide`),
+        // not seconds later by the silence of a crashed one.
+        assert!(closed.elapsed() < Duration::from_secs(2), "took {:?}", closed.elapsed());
+        assert_eq!(reasons, json!(["Bob: the peer closed the data channel"]));
         assert_eq!(names(&alice, "connectedPeers").await, json!(["Carol"]));
         assert_eq!(names(&alice, "peers").await, json!(["Carol"]));
         carol.wait_until("window.events.includes('PeerLeft:Bob')", events).await;
 
         carol.eval("window.peer.close();").await;
+        let closed = std::time::Instant::now();
+        alice.wait_until("window.events.includes('Disconnected:Carol')", "window.events").await;
+        println!("close() was reported disconnected in {:.2?}", closed.elapsed());
+        assert!(closed.elapsed() < Duration::from_secs(2), "took {:?}", closed.elapsed());
         alice.wait_until("window.events.includes('PeerLeft:Carol')", events).await;
         alice.wait_until("window.events.includes('Disconnected:Carol')", events).await;
         assert_eq!(names(&alice, "connectedPeers").await, json!([]));

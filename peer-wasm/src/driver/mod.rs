@@ -20,11 +20,13 @@ use crate::{Delivery, Payload, PeerError, PeerEvent, framing, log};
 use futures_channel::mpsc::UnboundedSender;
 use futures_channel::oneshot;
 use futures_util::StreamExt;
+use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use signaling_protocol::{ClientMessage, IceServer, PeerId, PeerInfo};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::{Rc, Weak};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
 /// What receives the peer's events.
@@ -74,6 +76,9 @@ pub(crate) struct Driver {
     handler: RefCell<Option<EventHandler>>,
     /// Outputs are being executed (a nested input only queues its own).
     executing: Cell<bool>,
+    /// Closes the peer when its page goes away, so that the others see it leave at once
+    /// (its channels' close) rather than seconds later by its silence.
+    _page_hidden: EventListener,
 }
 
 impl Driver {
@@ -107,6 +112,7 @@ impl Driver {
             next_call: Cell::new(0),
             handler: RefCell::new(None),
             executing: Cell::new(false),
+            _page_hidden: close_on_pagehide(this.clone()),
         });
         driver.forward(link.events);
         let running = Rc::clone(&driver);
@@ -341,6 +347,18 @@ fn send_unreliable(
         connection.check_unreliable()?;
     }
     Ok(open.iter().filter(|(_, connection)| connection.send_unreliable(&frame).is_ok()).count())
+}
+
+/// A listener that closes the driver when the page is hidden for good (`pagehide`: the
+/// tab closes or navigates; a page with open RTCPeerConnections is not kept in the
+/// back/forward cache). Outside a page (a worker) it never fires.
+fn close_on_pagehide(driver: Weak<Driver>) -> EventListener {
+    let global: web_sys::EventTarget = js_sys::global().unchecked_into();
+    EventListener::new(&global, "pagehide", move |_| {
+        if let Some(driver) = driver.upgrade() {
+            driver.close();
+        }
+    })
 }
 
 /// The value filed under `key` in a driver's list.
