@@ -1,0 +1,166 @@
+//! The JS classes of a file transfer, `OutgoingFile` and `IncomingFile`, wrapping the
+//! Rust handles of `files/`.
+
+use crate::{IncomingFile, OutgoingFile};
+use js_sys::{Function, Promise};
+use std::cell::RefCell;
+use std::future::Future;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// The `done` promise, made on first use (so a transfer nobody awaits rejects nothing
+/// unhandled).
+#[derive(Default)]
+struct DonePromise(RefCell<Option<Promise>>);
+
+impl DonePromise {
+    fn get<F>(&self, make: impl FnOnce() -> F) -> Promise
+    where
+        F: Future<Output = Result<JsValue, JsValue>> + 'static,
+    {
+        self.0.borrow_mut().get_or_insert_with(|| future_to_promise(make())).clone()
+    }
+}
+
+/// Calls `callback(bytesDone, total)`; a throwing callback is logged, not fatal.
+fn progress_callback(callback: Option<Function>) -> impl FnMut(u64, u64) + 'static {
+    move |done, total| {
+        if let Some(callback) = &callback
+            && let Err(error) =
+                callback.call2(&JsValue::NULL, &(done as f64).into(), &(total as f64).into())
+        {
+            web_sys::console::error_1(&error);
+        }
+    }
+}
+
+/// A file being sent, from `peer.sendFile(id, file)`.
+#[wasm_bindgen(js_name = OutgoingFile)]
+pub struct JsOutgoingFile {
+    file: OutgoingFile,
+    done: DonePromise,
+}
+
+impl JsOutgoingFile {
+    pub(crate) fn new(file: OutgoingFile) -> Self {
+        Self { file, done: DonePromise::default() }
+    }
+}
+
+#[wasm_bindgen(js_class = OutgoingFile)]
+impl JsOutgoingFile {
+    /// The transfer's id on its connection.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> u32 {
+        self.file.id()
+    }
+
+    /// The receiver's id.
+    #[wasm_bindgen(getter)]
+    pub fn to(&self) -> String {
+        self.file.to().to_string()
+    }
+
+    /// The name the receiver is given.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.file.name().to_owned()
+    }
+
+    /// Its size in bytes.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> f64 {
+        self.file.size() as f64
+    }
+
+    /// Resolves once every byte was handed to the data channel; rejects with an
+    /// `Error` saying why when either side cancelled or the connection ended first.
+    #[wasm_bindgen(getter, unchecked_return_type = "Promise<void>")]
+    pub fn done(&self) -> Promise {
+        let done = self.file.done();
+        self.done.get(|| async move {
+            done.await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// `cb(bytesSent, size)` as it goes out, at most 4 times a second, and at the end.
+    #[wasm_bindgen(js_name = onProgress)]
+    pub fn on_progress(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "((done: number, total: number) => void) | null")]
+        cb: Option<Function>,
+    ) {
+        self.file.on_progress(progress_callback(cb));
+    }
+
+    /// Stops sending; the receiver's `done` rejects with "cancelled by the sender".
+    pub fn cancel(&self) {
+        self.file.cancel();
+    }
+}
+
+/// A file arriving, given to `peer.onFile(cb)` as its offer arrives.
+#[wasm_bindgen(js_name = IncomingFile)]
+pub struct JsIncomingFile {
+    file: IncomingFile,
+    done: DonePromise,
+}
+
+impl JsIncomingFile {
+    pub(crate) fn new(file: IncomingFile) -> Self {
+        Self { file, done: DonePromise::default() }
+    }
+}
+
+#[wasm_bindgen(js_class = IncomingFile)]
+impl JsIncomingFile {
+    /// The sender's id.
+    #[wasm_bindgen(getter)]
+    pub fn from(&self) -> String {
+        self.file.from().to_string()
+    }
+
+    /// The file's name as the sender gave it (not a path: do not trust it as one).
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.file.name().to_owned()
+    }
+
+    /// Its size in bytes, as announced.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> f64 {
+        self.file.size() as f64
+    }
+
+    /// Its MIME type as the sender gave it ("" when unknown).
+    #[wasm_bindgen(getter, js_name = type)]
+    pub fn mime_type(&self) -> String {
+        self.file.mime_type().to_owned()
+    }
+
+    /// The file as a `Blob`, once all of it arrived and its size and SHA-256 matched;
+    /// rejects with an `Error` saying why otherwise (cancelled by either side, the
+    /// connection ended, more bytes than announced, damaged).
+    #[wasm_bindgen(getter, unchecked_return_type = "Promise<Blob>")]
+    pub fn done(&self) -> Promise {
+        let done = self.file.done();
+        self.done.get(|| async move { Ok(done.await?.into()) })
+    }
+
+    /// `cb(bytesReceived, size)` as it arrives, at most 4 times a second, and at the end.
+    #[wasm_bindgen(js_name = onProgress)]
+    pub fn on_progress(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "((done: number, total: number) => void) | null")]
+        cb: Option<Function>,
+    ) {
+        self.file.on_progress(progress_callback(cb));
+    }
+
+    /// Stops receiving; what arrived is dropped and the sender's `done` rejects with
+    /// "cancelled by the receiver".
+    pub fn cancel(&self) {
+        self.file.cancel();
+    }
+}
