@@ -60,7 +60,8 @@ impl Receiving {
     pub fn append(&self, bytes: ArrayBuffer) -> Result<(), String> {
         let received = self.received.get() + f64::from(bytes.byte_length());
         if received > self.size {
-            let size = self.size;
+            // As integers: formatting an f64 would pull float printing into the package.
+            let size = self.size as u64;
             return Err(format!("the sender sent more than the {size} bytes it announced"));
         }
         self.received.set(received);
@@ -96,7 +97,7 @@ impl Receiving {
 
     /// Ends it with `reason`, dropping what arrived; `false` when it had ended.
     pub fn fail(&self, reason: &str) -> bool {
-        let message = format!("receiving {:?} from peer {}: {reason}", self.name, self.from);
+        let message = format!("receiving \"{}\" from peer {}: {reason}", self.name, self.from);
         if !self.outcome.settle(Err(message)) {
             return false;
         }
@@ -127,7 +128,7 @@ impl Receiving {
     }
 
     async fn verify(&self, sha256: Option<String>) -> Result<Blob, String> {
-        let (received, size) = (self.received.get(), self.size);
+        let (received, size) = (self.received.get() as u64, self.size as u64);
         if received != size {
             return Err(format!("the file ended after {received} of its {size} bytes"));
         }

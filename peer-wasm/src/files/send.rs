@@ -32,7 +32,7 @@ impl Sending {
 
     /// Ends it with `reason`; `false` when it had ended.
     pub fn fail(&self, reason: &str) -> bool {
-        let message = format!("sending {:?} to peer {}: {reason}", self.name, self.to);
+        let message = format!("sending \"{}\" to peer {}: {reason}", self.name, self.to);
         let settled = self.outcome.settle(Err(message));
         if settled {
             self.progress.set(None);

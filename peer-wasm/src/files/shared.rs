@@ -4,7 +4,6 @@
 use futures_channel::oneshot;
 use js_sys::{Array, ArrayBuffer, Promise, Uint8Array};
 use std::cell::{Cell, RefCell};
-use std::fmt::Write;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_futures::JsFuture;
@@ -37,11 +36,10 @@ pub(crate) async fn hash_of(digests: &Array) -> Result<String, JsValue> {
     }
     let whole = digest(&joined).ok_or_else(|| JsValue::from_str("WebCrypto is missing"))?;
     let whole = Uint8Array::new(&JsFuture::from(whole).await?);
-    let mut hex = String::with_capacity(64);
-    for byte in whole.to_vec() {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    Ok(hex)
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let bytes = whole.to_vec();
+    let hex = bytes.iter().flat_map(|byte| [byte >> 4, byte & 15]);
+    Ok(hex.map(|digit| char::from(DIGITS[usize::from(digit)])).collect())
 }
 
 /// Bytes `start..end` of `blob`, read by the browser.
