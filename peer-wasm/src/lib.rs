@@ -15,7 +15,8 @@
 //! and `local_hub.rs` (in-page) behind it; `payload.rs` is what messages carry,
 //! `framing.rs` how they travel (chunked past the SCTP message limit),
 //! `send_queue.rs` the backpressure; `unreliable.rs` the second, unreliable channel and
-//! `delivery.rs` the option that picks it; `error.rs` the one error type.
+//! `delivery.rs` the option that picks it; `files/` the file transfers beside the
+//! messages (`js_files.rs` their JS classes); `error.rs` the one error type.
 
 mod connection;
 mod core;
