@@ -153,7 +153,7 @@ async fn a_200_mib_file_arrives_intact_behind_a_chat_message_with_bounded_memory
         );
         // The bound held: the received bytes never sit in the JS heap or in WASM memory
         // (they go to Blob storage 8 MiB at a time).
-        assert!(mib(&peak["heap"]) - mib(&before["heap"]) < 48.0, "{bob_summary}");
+        assert!(mib(&peak["heap"]) - mib(&before["heap"]) < 64.0, "{bob_summary}");
         assert!(mib(&peak["wasm"]) - mib(&before["wasm"]) < 8.0, "{bob_summary}");
         // Intact: the same SHA-256 on both sides, computed by the test itself.
         let received = bob.eval("return await window.sha256(window.files[0].blob);").await;
@@ -297,6 +297,56 @@ async fn lying_file_frames_are_refused_and_the_connection_survives() {
         alice.eval(&format!("window.peer.sendTo({}, 'still connected');", json!(bob_id))).await;
         bob.wait_until("window.inbox.some((m) => m.data == 'still connected')", "window.inbox").await;
         assert_eq!(bob.eval("return window.reasons;").await, json!([]));
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}
+
+/// 1 GiB (16 times the same 64 MiB of random bytes) arrives with its size and SHA-256
+/// checked by the library itself. Ignored in the suite (about two minutes);
+/// `cargo test -p e2e-tests --test files -- --ignored --nocapture` runs it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "two minutes of transfer"]
+async fn a_1_gib_file_arrives() {
+    tokio::time::timeout(Duration::from_secs(600), async {
+        let harness = Harness::start().await;
+        let alice = harness.open_tab().await;
+        let bob = harness.open_tab().await;
+        let (_, bob_id) = connected_pair(&alice, &bob, "gib-file").await;
+        bob.eval(
+            "gc();
+             window.before = performance.memory.usedJSHeapSize; window.peak = 0;
+             window.sampler = setInterval(() => {
+               window.peak = Math.max(window.peak, performance.memory.usedJSHeapSize);
+             }, 100);",
+        )
+        .await;
+        alice
+            .eval(&format!(
+                "const chunk = window.makeFile(64);
+                 window.peer.sendFile({}, new Blob(Array(16).fill(chunk)), {{ name: 'gib.bin' }});",
+                json!(bob_id)
+            ))
+            .await;
+        bob.wait_until_within(
+            Duration::from_secs(500),
+            "window.files.length == 1 && window.files[0].doneAt",
+            "window.files.map((f) => [f.progress.slice(-1), f.error])",
+        )
+        .await;
+        let summary = bob
+            .eval(
+                "clearInterval(window.sampler);
+                 const file = window.files[0];
+                 return { error: file.error || null, size: file.blob && file.blob.size,
+                          ms: file.doneAt - file.startedAt,
+                          heapMiB: [window.before, window.peak].map((b) => b / 1048576) };",
+            )
+            .await;
+        println!("1 GiB file: {summary}");
+        assert_eq!(summary["error"], Value::Null, "{summary}");
+        assert_eq!(summary["size"], 1u64 << 30);
         harness.close().await;
     })
     .await

@@ -251,50 +251,6 @@ impl JsPeer {
         Ok(self.peer.send_to_with(&PeerId::new(id), &Payload::from_js(data), delivery)?)
     }
 
-    /// Sends `file` (a `File` or `Blob`, up to 64 GiB) to the connected peer `id`, read
-    /// a slice at a time as the channel takes it; messages sent meanwhile do not wait
-    /// for it. `options.name` overrides the name (default: the `File`'s name, else
-    /// "file"). Returns the transfer: `{id, to, name, size, done, onProgress, cancel}`.
-    #[wasm_bindgen(js_name = sendFile)]
-    pub fn send_file(
-        &self,
-        id: String,
-        #[wasm_bindgen(unchecked_param_type = "Blob")] file: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ name?: string }")] options: Option<
-            JsValue,
-        >,
-    ) -> Result<js_files::JsOutgoingFile, JsValue> {
-        let invalid = |reason| PeerError::InvalidInput { what: "file", reason };
-        let blob: web_sys::Blob =
-            file.dyn_into().map_err(|_| invalid("expected a File or Blob"))?;
-        let read_name = |from: &JsValue| {
-            js_sys::Reflect::get(from, &"name".into()).ok().and_then(|name| name.as_string())
-        };
-        let name = options.as_ref().and_then(read_name).or_else(|| read_name(&blob));
-        let name = name.filter(|name| !name.is_empty()).unwrap_or_else(|| "file".into());
-        let file = self.peer.send_file(&PeerId::new(id), &blob, &name)?;
-        Ok(js_files::JsOutgoingFile::new(file))
-    }
-
-    /// `cb(file)` as each file a peer sends starts arriving: `file` is `{from, name,
-    /// size, type, done, onProgress, cancel}`, `done` a promise of the `Blob`. Without
-    /// a callback (or with `null`), offers are refused.
-    #[wasm_bindgen(js_name = onFile)]
-    pub fn on_file(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "((file: IncomingFile) => void) | null")] cb: Option<
-            Function,
-        >,
-    ) {
-        let Some(cb) = cb else { return self.peer.clear_file_handler() };
-        self.peer.set_file_handler(move |file| {
-            let file = JsValue::from(js_files::JsIncomingFile::new(file));
-            if let Err(error) = cb.call1(&JsValue::NULL, &file) {
-                web_sys::console::error_1(&error);
-            }
-        });
-    }
-
     /// Bytes waiting to go out to the peer `id` (queued plus in the data channel).
     #[wasm_bindgen(js_name = bufferedAmount)]
     pub fn buffered_amount(&self, id: String) -> Result<f64, JsValue> {
