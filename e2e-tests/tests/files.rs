@@ -167,6 +167,58 @@ async fn a_200_mib_file_arrives_intact_behind_a_chat_message_with_bounded_memory
     .expect("the test finishes in time");
 }
 
+/// Three files at once, two one way and one the other, share the connection: each is
+/// under way before any ends, all arrive whole, and messages go through meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_files_both_ways_share_the_connection() {
+    tokio::time::timeout(Duration::from_secs(180), async {
+        let harness = Harness::start().await;
+        let alice = harness.open_tab().await;
+        let bob = harness.open_tab().await;
+        let (alice_id, bob_id) = connected_pair(&alice, &bob, "many-files").await;
+        alice.eval(RECORD_FILES).await;
+        alice
+            .eval(&format!(
+                "window.peer.sendFile({id}, window.makeFile(24), {{ name: 'one.bin' }});
+                 window.peer.sendFile({id}, window.makeFile(24), {{ name: 'two.bin' }});",
+                id = json!(bob_id)
+            ))
+            .await;
+        bob.eval(&format!(
+            "window.peer.sendFile({}, window.makeFile(24), {{ name: 'back.bin' }});",
+            json!(alice_id)
+        ))
+        .await;
+        alice.eval(&format!("window.peer.sendTo({}, 'meanwhile');", json!(bob_id))).await;
+        bob.wait_until("window.inbox.some((m) => m.data == 'meanwhile')", "window.inbox").await;
+        let all_done = "window.files.length == WANT && window.files.every((f) => f.doneAt)";
+        let seen = "window.files.map((f) => [f.name, f.progress.slice(-1), f.error])";
+        bob.wait_until_within(Duration::from_secs(120), &all_done.replace("WANT", "2"), seen).await;
+        alice
+            .wait_until_within(Duration::from_secs(120), &all_done.replace("WANT", "1"), seen)
+            .await;
+        let summary = "return window.files.map((f) => ({ name: f.name, error: f.error || null,
+                         size: f.blob && f.blob.size, started: f.startedAt, done: f.doneAt }));";
+        let (at_bob, at_alice) = (bob.eval(summary).await, alice.eval(summary).await);
+        let size = 24 * 1024 * 1024;
+        for (file, name) in
+            [(&at_bob[0], "one.bin"), (&at_bob[1], "two.bin"), (&at_alice[0], "back.bin")]
+        {
+            assert_eq!(
+                (&file["name"], &file["error"], &file["size"]),
+                (&json!(name), &Value::Null, &json!(size))
+            );
+        }
+        // Interleaved, not one after the other: the second started before the first ended.
+        let at = |file: &Value, key: &str| file[key].as_f64().expect("a time");
+        let first_done = at(&at_bob[0], "done").min(at(&at_bob[1], "done"));
+        assert!(at(&at_bob[1], "started") < first_done, "{at_bob}");
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_from_either_side_stops_both_within_a_second() {
     tokio::time::timeout(Duration::from_secs(180), async {
@@ -244,12 +296,13 @@ async fn a_sender_leaving_mid_transfer_fails_the_receiver_clearly() {
 }
 
 /// A page that lies (frames written by hand on the library's own channel): data for a
-/// transfer never offered, more bytes than announced, an oversized offer. Each is
-/// refused with an `r` frame, the receiver's transfer fails with a clear error, and the
-/// connection survives.
+/// transfer never offered, more bytes than announced, an oversized offer, fewer bytes
+/// than announced, a wrong digest, an offer followed by silence. Each is refused (with
+/// an `r` frame where the sender should hear it), the receiver's transfer fails with a
+/// clear error, and the connection survives.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lying_file_frames_are_refused_and_the_connection_survives() {
-    tokio::time::timeout(Duration::from_secs(120), async {
+    tokio::time::timeout(Duration::from_secs(150), async {
         let harness = Harness::start().await;
         let alice = harness.open_tab().await;
         let bob = harness.open_tab().await;
@@ -273,10 +326,17 @@ async fn lying_file_frames_are_refused_and_the_connection_survives() {
                  channel.addEventListener('message', (e) => {
                    if (typeof e.data == 'string' && e.data[0] == 'r') window.raw.push(e.data);
                  });
+                 const offer = (id, name, size) =>
+                   channel.send('f' + JSON.stringify({ id, name, size, type: '' }));
+                 offer(502, 'silent.bin', 100);
                  channel.send('d77'); channel.send(new Uint8Array(10));
                  channel.send('f' + JSON.stringify({ id: 500, name: 'liar.bin', size: 10, type: '' }));
                  channel.send('d500'); channel.send(new Uint8Array(20));
-                 channel.send('f' + JSON.stringify({ id: 501, name: 'huge.bin', size: 1e15, type: '' }));",
+                 channel.send('f' + JSON.stringify({ id: 501, name: 'huge.bin', size: 1e15, type: '' }));
+                 offer(503, 'short.bin', 10); channel.send('d503'); channel.send(new Uint8Array(3));
+                 channel.send('e503');
+                 offer(504, 'damaged.bin', 3); channel.send('d504'); channel.send(new Uint8Array(3));
+                 channel.send('e504:' + '0'.repeat(64));",
             )
             .await;
         alice.wait_until("window.raw.length == 3", "window.raw").await;
@@ -288,14 +348,31 @@ async fn lying_file_frames_are_refused_and_the_connection_survives() {
                 "r501:a size must be a whole number of bytes up to 68719476736",
             ])
         );
-        bob.wait_until("window.files.length == 1 && window.files[0].doneAt", "window.files").await;
-        let error = bob.eval("return window.files[0].error;").await;
-        assert!(
-            error.as_str().expect("an error").ends_with("the sender sent more than the 10 bytes it announced"),
-            "{error}"
+        let ended = "window.files.filter((f) => f.doneAt).map((f) => f.name + ': ' + f.error)";
+        bob.wait_until(&format!("{ended}.length == 3"), ended).await;
+        let from = bob.eval("return window.files[0].from;").await;
+        let from = from.as_str().expect("an id");
+        let error = |name: &str, why: &str| format!("{name}: receiving \"{name}\" from peer {from}: {why}");
+        let mut errors: Vec<String> =
+            serde_json::from_value(bob.eval(&format!("return {ended};")).await).expect("texts");
+        errors.sort();
+        assert_eq!(
+            errors,
+            [
+                error("damaged.bin", "the file arrived damaged: its SHA-256 does not match"),
+                error("liar.bin", "the sender sent more than the 10 bytes it announced"),
+                error("short.bin", "the file ended after 3 of its 10 bytes"),
+            ]
         );
         alice.eval(&format!("window.peer.sendTo({}, 'still connected');", json!(bob_id))).await;
         bob.wait_until("window.inbox.some((m) => m.data == 'still connected')", "window.inbox").await;
+        // The offer with no data after it: cancelled after 30 s (checked every 5 s).
+        let silent = "window.files.find((f) => f.name == 'silent.bin')";
+        bob.wait_until_within(Duration::from_secs(45), &format!("{silent}.doneAt"), silent).await;
+        let error = bob.eval(&format!("return {silent}.error;")).await;
+        assert!(error.as_str().expect("an error").ends_with(": no data for 30 seconds"), "{error}");
+        alice.wait_until("window.raw.length == 4", "window.raw").await;
+        assert_eq!(alice.eval("return window.raw[3];").await, "r502:no data for 30 seconds");
         assert_eq!(bob.eval("return window.reasons;").await, json!([]));
         harness.close().await;
     })
