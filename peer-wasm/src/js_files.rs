@@ -121,8 +121,9 @@ impl JsOutgoingFile {
         self.file.size() as f64
     }
 
-    /// Resolves once every byte was handed to the data channel; rejects with an
-    /// `Error` saying why when either side cancelled or the connection ended first.
+    /// Resolves once the receiver confirmed the file arrived whole (size and SHA-256
+    /// matched); rejects with an `Error` saying why when either side cancelled, the
+    /// receiver's check failed, or the connection ended first.
     #[wasm_bindgen(getter, unchecked_return_type = "Promise<void>")]
     pub fn done(&self) -> Promise {
         let done = self.file.done();

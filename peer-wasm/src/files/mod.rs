@@ -107,7 +107,7 @@ impl FileLink {
             FileFrame::Part(id) => self.part_of.set(Some(id)),
             FileFrame::End { id, sha256 } => {
                 if let Some(state) = self.forget_incoming(id) {
-                    wasm_bindgen_futures::spawn_local(state.finish(sha256));
+                    wasm_bindgen_futures::spawn_local(state.finish(sha256, self.this.clone()));
                 }
             }
             FileFrame::Cancel { id, reason } => {
@@ -118,6 +118,11 @@ impl FileLink {
             FileFrame::Refuse { id, reason } => {
                 if let Some(state) = self.forget_outgoing(id) {
                     state.fail(&format!("the receiver stopped: {reason}"));
+                }
+            }
+            FileFrame::Kept(id) => {
+                if let Some(state) = self.forget_outgoing(id) {
+                    state.kept();
                 }
             }
         }

@@ -112,18 +112,23 @@ impl Receiving {
         self.progress.set(None);
     }
 
-    /// Checks size and digest after the end frame, then settles.
-    pub async fn finish(self: Rc<Self>, sha256: Option<String>) {
+    /// Checks size and digest after the end frame, settles, and tells the sender.
+    pub async fn finish(self: Rc<Self>, sha256: Option<String>, link: Weak<FileLink>) {
         let result = self.verify(sha256).await;
-        let settled = match result {
+        let answer = match result {
             Ok(blob) => {
                 self.progress.report(self.size, self.size, true);
-                self.outcome.settle(Ok(blob))
+                self.outcome.settle(Ok(blob));
+                self.release();
+                super::wire::kept(self.id)
             }
-            Err(reason) => self.fail(&reason),
+            Err(reason) => {
+                self.fail(&reason);
+                super::wire::refuse(self.id, &reason)
+            }
         };
-        if settled {
-            self.release();
+        if let Some(link) = link.upgrade() {
+            link.send_text(answer);
         }
     }
 

@@ -30,6 +30,13 @@ impl Sending {
         Self { id, to, name, size, progress: Progress::default(), outcome: Outcome::new() }
     }
 
+    /// Ends it well: the receiver has it all.
+    pub fn kept(&self) {
+        self.progress.report(self.size, self.size, true);
+        self.outcome.settle(Ok(()));
+        self.progress.set(None);
+    }
+
     /// Ends it with `reason`; `false` when it had ended.
     pub fn fail(&self, reason: &str) -> bool {
         let message = format!("sending \"{}\" to peer {}: {reason}", self.name, self.to);
@@ -49,7 +56,9 @@ enum Stop {
     Failed(String),
 }
 
-/// Sends `blob` as transfer `state`, `slice` bytes per data frame; settles `state`.
+/// Sends `blob` as transfer `state`, `slice` bytes per data frame. A failure here
+/// settles `state`; after the end frame, the receiver's answer (`k` or `r`) or the
+/// connection's end does.
 pub(crate) async fn run(
     link: Weak<FileLink>,
     state: Rc<Sending>,
@@ -58,23 +67,16 @@ pub(crate) async fn run(
     slice: f64,
 ) {
     let result = transfer(&link, &state, (&blob, &mime), slice).await;
+    let Err(stop) = result else { return };
     let link = link.upgrade();
     if let Some(link) = &link {
         link.forget_outgoing(state.id);
     }
-    match result {
-        Ok(()) => {
-            state.progress.report(state.size, state.size, true);
-            state.outcome.settle(Ok(()));
-            state.progress.set(None);
+    if let Stop::Failed(reason) = stop {
+        if let Some(link) = &link {
+            link.send_text(wire::cancel(state.id, &reason));
         }
-        Err(Stop::Failed(reason)) => {
-            if let Some(link) = &link {
-                link.send_text(wire::cancel(state.id, &reason));
-            }
-            state.fail(&reason);
-        }
-        Err(Stop::Ended) => {}
+        state.fail(&reason);
     }
 }
 
@@ -204,9 +206,9 @@ impl OutgoingFile {
         self.state.progress.set(Some(Box::new(callback)));
     }
 
-    /// Resolves once every byte and the end frame were handed to the data channel; an
-    /// error when either side cancelled, the file could not be read, or the connection
-    /// ended first.
+    /// Resolves once the receiver confirmed the file arrived whole (size and SHA-256
+    /// matched); an error when either side cancelled, the file could not be read, the
+    /// receiver's check failed, or the connection ended first.
     pub fn done(&self) -> impl Future<Output = Result<(), PeerError>> + use<> {
         let waiting = self.state.outcome.wait();
         async move {

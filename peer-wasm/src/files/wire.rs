@@ -1,7 +1,8 @@
 //! The file frames on the reliable channel, byte by byte as `docs/PROTOCOL.md`
 //! ("Files") specifies them: `f` + JSON offer, `d<id>` before each data frame, `e<id>`
 //! or `e<id>:<sha256 hex>` at the end, `x<id>:<reason>` from the sender and
-//! `r<id>:<reason>` from the receiver to stop a transfer.
+//! `r<id>:<reason>` from the receiver to stop a transfer, `k<id>` from the receiver when
+//! the file arrived whole.
 
 use crate::framing::FrameError;
 use js_sys::JsString;
@@ -26,6 +27,7 @@ pub(crate) enum FileFrame {
     End { id: u32, sha256: Option<String> },
     Cancel { id: u32, reason: String },
     Refuse { id: u32, reason: String },
+    Kept(u32),
 }
 
 /// Most characters of a reason kept from a peer's `x` or `r` frame.
@@ -33,7 +35,7 @@ const MAX_REASON_CHARS: usize = 200;
 
 /// Whether the text frame starting with `tag` (its first UTF-16 unit) is a file frame.
 pub(crate) fn is_file_tag(tag: f64) -> bool {
-    [b'f', b'd', b'e', b'x', b'r'].iter().any(|t| f64::from(*t) == tag)
+    [b'f', b'd', b'e', b'x', b'r', b'k'].iter().any(|t| f64::from(*t) == tag)
 }
 
 /// Parses a text frame whose tag [`is_file_tag`].
@@ -57,6 +59,7 @@ pub(crate) fn parse(frame: &JsString) -> Result<FileFrame, FrameError> {
     match (tag, rest) {
         ("d", None) => Ok(FileFrame::Part(id)),
         ("e", None) => Ok(FileFrame::End { id, sha256: None }),
+        ("k", None) => Ok(FileFrame::Kept(id)),
         ("e", Some(hex)) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
             Ok(FileFrame::End { id, sha256: Some(hex.to_ascii_lowercase()) })
         }
@@ -115,6 +118,11 @@ pub(crate) fn end(id: u32, sha256: Option<&str>) -> JsString {
     }
 }
 
+/// The `k` frame: transfer `id` arrived whole, size and digest checked.
+pub(crate) fn kept(id: u32) -> JsString {
+    JsString::from(format!("k{id}"))
+}
+
 /// The `x` frame: the sender stops transfer `id`.
 pub(crate) fn cancel(id: u32, reason: &str) -> JsString {
     JsString::from(format!("x{id}:{reason}"))
@@ -150,6 +158,8 @@ mod tests {
     #[wasm_bindgen_test]
     fn control_frames_parse() {
         assert!(matches!(parsed("d12"), Ok(FileFrame::Part(12))));
+        assert!(matches!(parsed("k12"), Ok(FileFrame::Kept(12))));
+        assert!(matches!(parsed("k12:x"), Err(FrameError::Malformed)));
         assert!(matches!(parsed("e3"), Ok(FileFrame::End { id: 3, sha256: None })));
         let hex = "AB".repeat(32);
         let Ok(FileFrame::End { id: 3, sha256: Some(got) }) = parsed(&format!("e3:{hex}")) else {
@@ -201,6 +211,6 @@ mod tests {
     fn only_file_tags_are_file_frames() {
         let tags: Vec<char> =
             ('a'..='z').filter(|tag| is_file_tag(f64::from(*tag as u8))).collect();
-        assert_eq!(tags, ['d', 'e', 'f', 'r', 'x']);
+        assert_eq!(tags, ['d', 'e', 'f', 'k', 'r', 'x']);
     }
 }
