@@ -270,6 +270,32 @@ async fn cancel_from_either_side_stops_both_within_a_second() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_leaving_mid_transfer_fails_the_sender_clearly() {
+    tokio::time::timeout(Duration::from_secs(180), async {
+        let harness = Harness::start().await;
+        let alice = harness.open_tab().await;
+        let bob = harness.open_tab().await;
+        let (_, bob_id) = connected_pair(&alice, &bob, "leaving-receiver").await;
+        send_file(&alice, &bob_id, 128, "unfinished.bin").await;
+        bob.wait_until(
+            "window.files.length == 1 && window.files[0].progress.length > 0",
+            "window.files",
+        )
+        .await;
+        bob.close().await;
+        alice.wait_until("window.sent", "window.sent").await;
+        let error = alice.eval("return window.sent.error;").await;
+        let error = error.as_str().expect("the sender's done rejected");
+        println!("sender's error when the receiver left: {error}");
+        assert!(error.contains("sending \"unfinished.bin\" to peer"), "{error}");
+        assert!(error.contains("before the transfer"), "{error}");
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sender_leaving_mid_transfer_fails_the_receiver_clearly() {
     tokio::time::timeout(Duration::from_secs(180), async {
         let harness = Harness::start().await;
