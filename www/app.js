@@ -1,6 +1,7 @@
 // The chat page: join a room, see its peers, connect to them, and chat over data
 // channels. Peer-supplied text only ever goes into the page through textContent.
 import init, { Peer } from "./pkg/peer_wasm.js";
+import { transferLine } from "./transfers.js";
 
 const $ = (id) => document.getElementById(id);
 /** Connection state per peer id: "known" | "connecting" | "connected". */
@@ -129,6 +130,7 @@ function listen() {
   peer.onConnected(({ id, name }) => { states.set(id, "connected"); addLine("system", `connected to ${name}`); renderPeers(); refreshPaths(); });
   peer.onDisconnected(({ id, name, reason }) => { states.set(id, "known"); paths.delete(id); addLine("system", `disconnected from ${name}: ${reason}`); renderPeers(); });
   peer.onMessage(({ fromName, data }) => addLine("theirs", describe(data), fromName));
+  peer.onFile(receiveFile);
   peer.onSignalingState((state, reason) => {
     if (state === "reconnecting") setStatus(`reconnecting… (${reason}); open connections still work`, true);
     else if (state === "connected") setStatus(`joined ${peer.room} as ${peer.name}`);
@@ -169,7 +171,7 @@ async function join(event) {
 
 function leave() {
   if (!peer) return;
-  for (const set of ["onMessage", "onPeerJoined", "onPeerLeft", "onConnected", "onDisconnected", "onSignalingState"]) {
+  for (const set of ["onMessage", "onFile", "onPeerJoined", "onPeerLeft", "onConnected", "onDisconnected", "onSignalingState"]) {
     peer[set](null);
   }
   clearInterval(pathTimer);
@@ -183,6 +185,44 @@ function leave() {
   $("chat").hidden = true;
   $("join-form").hidden = false;
   setStatus("not joined");
+}
+
+/** The display name of the peer `id`. */
+const nameOf = (id) => (peer.peers().find((p) => p.id === id) || { name: id }).name;
+
+function receiveFile(file) {
+  const line = transferLine($("messages"), {
+    mine: false, title: nameOf(file.from), name: file.name, size: file.size,
+    cancel: () => file.cancel(),
+  });
+  $("no-messages").hidden = true;
+  file.onProgress((done) => line.progress(done));
+  file.done.then((blob) => line.received(blob), (error) => line.failed(error.message));
+}
+
+/** Sends each of `files` to every connected peer. */
+function sendFiles(files) {
+  const targets = peer ? peer.connectedPeers() : [];
+  if (files.length > 0 && targets.length === 0) {
+    addLine("error", "not connected to anyone yet: connect to a peer first");
+    return;
+  }
+  for (const file of files) {
+    for (const { id, name } of targets) {
+      try {
+        const sending = peer.sendFile(id, file);
+        const line = transferLine($("messages"), {
+          mine: true, title: `you → ${name}`, name: file.name, size: file.size,
+          cancel: () => sending.cancel(),
+        });
+        $("no-messages").hidden = true;
+        sending.onProgress((done) => line.progress(done));
+        sending.done.then(() => line.sent(), (error) => line.failed(error.message));
+      } catch (error) {
+        addLine("error", `could not send ${file.name}: ${error.message}`);
+      }
+    }
+  }
 }
 
 function send(event) {
@@ -205,6 +245,21 @@ function send(event) {
 $("join-form").addEventListener("submit", join);
 $("send-form").addEventListener("submit", send);
 $("leave").addEventListener("click", leave);
+$("file").addEventListener("change", () => {
+  sendFiles([...$("file").files]);
+  $("file").value = "";
+});
+const dropZone = document.querySelector(".conversation");
+dropZone.addEventListener("dragover", (event) => {
+  event.preventDefault();
+  dropZone.classList.add("dropping");
+});
+dropZone.addEventListener("dragleave", () => dropZone.classList.remove("dropping"));
+dropZone.addEventListener("drop", (event) => {
+  event.preventDefault();
+  dropZone.classList.remove("dropping");
+  sendFiles([...event.dataTransfer.files]);
+});
 $("connect-all").addEventListener("click", () => {
   for (const { id } of peer.peers()) connect(id);
 });

@@ -180,3 +180,58 @@ async fn the_page_reconnects_by_itself_and_keeps_its_peers() {
     .await
     .expect("the test finishes in time");
 }
+
+/// A file picked in one page arrives in the other with a progress bar and a download
+/// link holding the same bytes; a big one dropped on the conversation shows speed and
+/// time left on both pages, and cancelling it on the receiving page ends both lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_go_from_page_to_page_with_progress_and_cancel() {
+    tokio::time::timeout(Duration::from_secs(150), async {
+        let harness = Harness::start().await;
+        let (alice, bob) = (harness.open_tab().await, harness.open_tab().await);
+        join(&alice, "Alice").await;
+        join(&bob, "Bob").await;
+        wait_for_texts(&alice, "#peer-list .peer-name", "Bob").await;
+        click(&alice, "#peer-list button[data-action=connect]").await;
+        wait_for_texts(&bob, "#peer-list .peer-state", "connected").await;
+
+        alice
+            .eval(
+                "const picked = new DataTransfer();
+                 picked.items.add(new File(['hello, file'], 'hello.txt', { type: 'text/plain' }));
+                 const input = document.getElementById('file');
+                 input.files = picked.files;
+                 input.dispatchEvent(new Event('change'));",
+            )
+            .await;
+        wait_for_texts(&bob, "#messages li.transfer a", "Download hello.txt").await;
+        let link = "document.querySelector('#messages li.transfer a')";
+        let got = bob.eval(&format!("return await (await fetch({link}.href)).text();")).await;
+        assert_eq!(got, "hello, file");
+        assert_eq!(bob.eval(&format!("return {link}.download;")).await, "hello.txt");
+        let sent = "document.querySelector('#messages li.transfer .rate').textContent";
+        alice.wait_until(&format!("{sent}.startsWith('sent in')"), sent).await;
+
+        alice
+            .eval(
+                "const dropped = new DataTransfer();
+                 dropped.items.add(new File([new Uint8Array(160 << 20)], 'big.bin'));
+                 document.querySelector('.conversation')
+                   .dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true }));",
+            )
+            .await;
+        let rate = "document.querySelector('#messages li.transfer:last-child .rate').textContent";
+        for tab in [&alice, &bob] {
+            tab.wait_until(&format!("/left$/.test({rate})"), rate).await;
+        }
+        screenshot(&alice, "file-alice").await;
+        screenshot(&bob, "file-bob").await;
+        click(&bob, "#messages li.transfer:last-child button").await;
+        for tab in [&alice, &bob] {
+            tab.wait_until(&format!("/cancelled by the receiver$/.test({rate})"), rate).await;
+        }
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}

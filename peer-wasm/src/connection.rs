@@ -7,6 +7,7 @@
 //! channels and the connection.
 
 use crate::core::{ConnKey, Input, PathState, Role};
+use crate::files::{FileHandler, FileLink, OutgoingFile};
 use crate::framing::{self, Frame, Reassembler};
 use crate::negotiation::{Job, negotiate};
 use crate::reporter::{PeerInput, Reporter};
@@ -35,6 +36,8 @@ pub(crate) struct Connection {
     channel: RtcDataChannel,
     unreliable: UnreliableChannel,
     queue: Rc<RefCell<SendQueue>>,
+    /// The file transfers on this connection.
+    files: Rc<FileLink>,
     /// The remote's largest accepted message, read once the channel is open.
     max_frame: Cell<Option<usize>>,
     /// Remote steps and restarts, handed in order to the negotiation task.
@@ -53,7 +56,9 @@ impl Connection {
         role: Role,
         inputs: UnboundedSender<PeerInput>,
         config: &RtcConfiguration,
+        file_handler: FileHandler,
     ) -> Result<Self, PeerError> {
+        let peer = key.peer.clone();
         let reporter = Reporter::new(inputs, key);
         let pc = RtcPeerConnection::new_with_configuration(config).map_err(PeerError::browser)?;
         // Both sides create the same pre-negotiated channels (ids 0 and 1), so neither
@@ -66,7 +71,8 @@ impl Connection {
         channel.set_binary_type(RtcDataChannelType::Arraybuffer);
         let unreliable = UnreliableChannel::create(&pc, &reporter);
         let queue = Rc::new(RefCell::new(SendQueue::new(channel.clone())));
-        let listeners = listen(&pc, [&channel, unreliable.channel()], &queue, &reporter);
+        let files = FileLink::new(peer, &queue, file_handler);
+        let listeners = listen(&pc, [&channel, unreliable.channel()], (&queue, &files), &reporter);
 
         let (jobs, inbox) = mpsc::unbounded();
         let (negotiation, registration) = AbortHandle::new_pair();
@@ -80,6 +86,7 @@ impl Connection {
             channel,
             unreliable,
             queue,
+            files,
             max_frame: Cell::new(None),
             jobs,
             negotiation,
@@ -132,6 +139,15 @@ impl Connection {
         self.queue.borrow_mut().push(&self.reporter.key().peer, frames)
     }
 
+    /// Starts sending `blob` to the remote as the file `name`.
+    pub(crate) fn send_file(
+        &self,
+        blob: &web_sys::Blob,
+        name: &str,
+    ) -> Result<OutgoingFile, PeerError> {
+        self.files.send_file(blob, name, self.max_frame())
+    }
+
     /// Sends one frame on the unreliable channel now, or refuses it.
     pub(crate) fn send_unreliable(&self, frame: &Frame) -> Result<(), PeerError> {
         self.unreliable.send(&self.reporter.key().peer, frame)
@@ -182,6 +198,7 @@ impl Drop for Connection {
     fn drop(&mut self) {
         // The listeners go with the fields; the negotiation task is stopped here.
         self.negotiation.abort();
+        self.files.fail_all("the connection ended before the transfer did");
         self.unreliable.close();
         self.channel.close();
         self.pc.close();
@@ -192,7 +209,7 @@ impl Drop for Connection {
 fn listen(
     pc: &RtcPeerConnection,
     [channel, unreliable]: [&RtcDataChannel; 2],
-    queue: &Rc<RefCell<SendQueue>>,
+    (queue, files): (&Rc<RefCell<SendQueue>>, &Rc<FileLink>),
     reporter: &Reporter,
 ) -> [EventListener; 8] {
     let on_candidate = {
@@ -236,13 +253,14 @@ fn listen(
     };
     let [on_open, on_unreliable_open] = [on_open(channel), on_open(unreliable)];
     let on_close = {
-        let reporter = reporter.clone();
+        let (reporter, files) = (reporter.clone(), Rc::clone(files));
         EventListener::new(channel, "close", move |_| {
+            files.fail_all("the connection closed before the transfer ended");
             reporter.report(|key| Input::ChannelClosed { key })
         })
     };
     let on_message = {
-        let reporter = reporter.clone();
+        let (reporter, files) = (reporter.clone(), Rc::clone(files));
         let mut reassembler = Reassembler::default();
         EventListener::new(channel, "message", move |event| {
             let event: &MessageEvent = event.unchecked_ref();
@@ -250,7 +268,11 @@ fn listen(
             if framing::is_heartbeat(&data) {
                 return reporter.report(|key| Input::Heard { key });
             }
-            reporter.received(reassembler.push(data));
+            // File frames go to the transfers, the rest to the messages.
+            match files.take(data, reassembler.is_between_messages()) {
+                Ok(Some(data)) => reporter.received(reassembler.push(data)),
+                other => reporter.received(other.map(|_| None)),
+            }
         })
     };
     let on_buffered_low = {

@@ -93,6 +93,10 @@ pub enum PeerError {
     /// The browser refused an operation (its own message is kept).
     #[error("browser error: {0}")]
     Browser(String),
+    /// A file transfer failed or was cancelled; the text says which file, with whom,
+    /// and why.
+    #[error("{0}")]
+    Transfer(String),
     /// `close()` was called on this peer.
     #[error("this peer is closed")]
     Closed,

@@ -210,6 +210,11 @@ impl Reassembler {
         self.pending.as_ref().map_or(0, |pending| pending.buffer.length() as usize)
     }
 
+    /// Whether no message is under way (a `t` or `c` frame waiting for its bytes).
+    pub(crate) fn is_between_messages(&self) -> bool {
+        self.pending.is_none() && self.named.is_none()
+    }
+
     /// Takes one received frame (`event.data`, with `binaryType` `arraybuffer`);
     /// returns a payload when the frame completes one.
     pub fn push(&mut self, data: JsValue) -> Result<Option<Payload>, FrameError> {

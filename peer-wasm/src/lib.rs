@@ -15,7 +15,8 @@
 //! and `local_hub.rs` (in-page) behind it; `payload.rs` is what messages carry,
 //! `framing.rs` how they travel (chunked past the SCTP message limit),
 //! `send_queue.rs` the backpressure; `unreliable.rs` the second, unreliable channel and
-//! `delivery.rs` the option that picks it; `error.rs` the one error type.
+//! `delivery.rs` the option that picks it; `files/` the file transfers beside the
+//! messages (`js_files.rs` their JS classes); `error.rs` the one error type.
 
 mod connection;
 mod core;
@@ -23,11 +24,13 @@ mod delivery;
 mod driver;
 mod error;
 mod events;
+mod files;
 mod framing;
 mod ice;
 mod join;
 mod join_options;
 mod js_events;
+mod js_files;
 mod local_hub;
 mod log;
 mod negotiation;
@@ -47,6 +50,7 @@ mod wire;
 pub use delivery::Delivery;
 pub use error::PeerError;
 pub use events::PeerEvent;
+pub use files::{IncomingFile, MAX_FILE_BYTES, OutgoingFile};
 pub use framing::MAX_MESSAGE_BYTES;
 pub use join_options::JoinOptions;
 pub use local_hub::LocalHub;

@@ -3,6 +3,7 @@
 //! `lib.rs` wraps it for JS.
 
 use crate::driver::{Driver, Ice};
+use crate::files::{IncomingFile, OutgoingFile};
 use crate::ice;
 use crate::join::{JoinRequest, handshake};
 use crate::join_options::JoinOptions;
@@ -173,6 +174,30 @@ impl Peer {
             Delivery::Unreliable => connection
                 .send_unreliable(&framing::encode_single(payload, connection.max_frame())?),
         })
+    }
+
+    /// Sends `blob` (a `File` or any `Blob`, up to [`crate::MAX_FILE_BYTES`]) to `peer`
+    /// as the file `name`, read a slice at a time as the channel takes it, beside
+    /// messages (which do not wait for the file). The returned handle gives progress,
+    /// the end, and cancel.
+    pub fn send_file(
+        &self,
+        peer: &PeerId,
+        blob: &web_sys::Blob,
+        name: &str,
+    ) -> Result<OutgoingFile, PeerError> {
+        self.driver.with_open(peer, |connection| connection.send_file(blob, name))
+    }
+
+    /// Sets the function that receives each file a peer starts sending, as its offer
+    /// arrives (replacing any earlier one). Without one, offers are refused.
+    pub fn set_file_handler(&self, handler: impl FnMut(IncomingFile) + 'static) {
+        self.driver.set_file_handler(Some(Box::new(handler)));
+    }
+
+    /// Removes the file handler: offers are refused from now on.
+    pub fn clear_file_handler(&self) {
+        self.driver.set_file_handler(None);
     }
 
     /// Bytes waiting to go out to `peer`: queued by this crate plus in the data

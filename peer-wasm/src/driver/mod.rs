@@ -11,6 +11,7 @@ mod signaling;
 
 use crate::connection::Connection;
 use crate::core::{Backoff, CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
+use crate::files::{FileHandler, IncomingFile};
 use crate::ice;
 use crate::join_options::JoinOptions;
 use crate::rejoin::Rejoin;
@@ -70,6 +71,8 @@ pub(crate) struct Driver {
     // Lists, not maps: a peer has a few dozen of each at most, and every map type
     // instantiated costs the package a few KB.
     connections: RefCell<Vec<(ConnKey, Connection)>>,
+    /// What receives incoming files (shared with every connection).
+    files: FileHandler,
     timers: RefCell<Vec<(TimerId, Timeout)>>,
     calls: RefCell<Vec<(CallId, Answer)>>,
     next_call: Cell<u64>,
@@ -107,6 +110,7 @@ impl Driver {
             ice: RefCell::new(ice),
             inputs,
             connections: RefCell::new(Vec::new()),
+            files: FileHandler::default(),
             timers: RefCell::new(Vec::new()),
             calls: RefCell::new(Vec::new()),
             next_call: Cell::new(0),
@@ -148,6 +152,8 @@ impl Driver {
             // drop the last `Peer`, which closes, which comes back here).
             let handler = self.handler.borrow_mut().take();
             drop(handler);
+            let files = self.files.borrow_mut().take();
+            drop(files);
         }
     }
 
@@ -161,6 +167,14 @@ impl Driver {
         if !self.core.borrow().is_closed() {
             // The old handler is dropped after the borrow, as in `apply`.
             let old = self.handler.replace(Some(handler));
+            drop(old);
+        }
+    }
+
+    /// Sets (or, with `None`, removes) what receives incoming files.
+    pub fn set_file_handler(&self, handler: Option<Box<dyn FnMut(IncomingFile)>>) {
+        if !self.core.borrow().is_closed() {
+            let old = self.files.replace(handler);
             drop(old);
         }
     }
@@ -249,7 +263,8 @@ impl Driver {
             }
             Output::StartConnection { key, role } => {
                 let config = self.ice_configuration();
-                match Connection::start(key.clone(), role, self.inputs.clone(), &config) {
+                let files = Rc::clone(&self.files);
+                match Connection::start(key.clone(), role, self.inputs.clone(), &config, files) {
                     Ok(connection) => self.connections.borrow_mut().push((key, connection)),
                     Err(error) => {
                         let reason = error.to_string();

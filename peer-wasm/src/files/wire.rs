@@ -1,0 +1,216 @@
+//! The file frames on the reliable channel, byte by byte as `docs/PROTOCOL.md`
+//! ("Files") specifies them: `f` + JSON offer, `d<id>` before each data frame, `e<id>`
+//! or `e<id>:<sha256 hex>` at the end, `x<id>:<reason>` from the sender and
+//! `r<id>:<reason>` from the receiver to stop a transfer, `k<id>` from the receiver when
+//! the file arrived whole.
+
+use crate::framing::FrameError;
+use js_sys::JsString;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::JsValue;
+
+/// The `f` frame's JSON: what a transfer will carry. (Read and written through
+/// `JSON` and `Reflect` rather than serde: a derive costs the package several KB.)
+pub(crate) struct Offer {
+    pub id: u32,
+    pub name: String,
+    /// Bytes, a whole number (JSON numbers are doubles: exact up to 2^53).
+    pub size: f64,
+    /// `type` in the JSON.
+    pub mime: String,
+}
+
+/// One file frame, parsed.
+pub(crate) enum FileFrame {
+    Offer(Offer),
+    Part(u32),
+    End { id: u32, sha256: Option<String> },
+    Cancel { id: u32, reason: String },
+    Refuse { id: u32, reason: String },
+    Kept(u32),
+}
+
+/// Most characters of a reason kept from a peer's `x` or `r` frame.
+const MAX_REASON_CHARS: usize = 200;
+
+/// Whether the text frame starting with `tag` (its first UTF-16 unit) is a file frame.
+pub(crate) fn is_file_tag(tag: f64) -> bool {
+    [b'f', b'd', b'e', b'x', b'r', b'k'].iter().any(|t| f64::from(*t) == tag)
+}
+
+/// Parses a text frame whose tag [`is_file_tag`].
+pub(crate) fn parse(frame: &JsString) -> Result<FileFrame, FrameError> {
+    let text = String::from(frame);
+    // `get`, not `split_at`: its panic path would pull Unicode tables into the package.
+    let (tag, body) = (text.get(..1).unwrap_or_default(), text.get(1..).unwrap_or_default());
+    if tag == "f" {
+        let json = js_sys::JSON::parse(body).map_err(|_| FrameError::Malformed)?;
+        return read_offer(&json).map(FileFrame::Offer).ok_or(FrameError::Malformed);
+    }
+    let (digits, rest) = match body.split_once(':') {
+        Some((digits, rest)) => (digits, Some(rest)),
+        None => (body, None),
+    };
+    let id = parse_id(digits)?;
+    let reason = || {
+        let reason: String = rest.unwrap_or_default().chars().take(MAX_REASON_CHARS).collect();
+        if reason.is_empty() { "no reason given".to_owned() } else { reason }
+    };
+    match (tag, rest) {
+        ("d", None) => Ok(FileFrame::Part(id)),
+        ("e", None) => Ok(FileFrame::End { id, sha256: None }),
+        ("k", None) => Ok(FileFrame::Kept(id)),
+        ("e", Some(hex)) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(FileFrame::End { id, sha256: Some(hex.to_ascii_lowercase()) })
+        }
+        ("x", _) => Ok(FileFrame::Cancel { id, reason: reason() }),
+        ("r", _) => Ok(FileFrame::Refuse { id, reason: reason() }),
+        _ => Err(FrameError::Malformed),
+    }
+}
+
+/// The offer in a parsed `f` frame: an object with these four fields of these types.
+fn read_offer(json: &JsValue) -> Option<Offer> {
+    if !json.is_object() || js_sys::Array::is_array(json) {
+        return None;
+    }
+    let field = |name: &str| Reflect::get(json, &name.into()).ok();
+    let id = field("id")?
+        .as_f64()
+        .filter(|id| id.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(id))?;
+    Some(Offer {
+        id: id as u32,
+        name: field("name")?.as_string()?,
+        size: field("size")?.as_f64()?,
+        mime: field("type")?.as_string()?,
+    })
+}
+
+/// A transfer id: decimal digits, no sign, no leading zero, fits a `u32`.
+fn parse_id(digits: &str) -> Result<u32, FrameError> {
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FrameError::Malformed);
+    }
+    digits.parse().map_err(|_| FrameError::Malformed)
+}
+
+/// The `f` frame announcing `offer`.
+pub(crate) fn offer(offer: &Offer) -> Result<JsString, JsValue> {
+    let value = Object::new();
+    Reflect::set(&value, &"id".into(), &offer.id.into())?;
+    Reflect::set(&value, &"name".into(), &offer.name.as_str().into())?;
+    Reflect::set(&value, &"size".into(), &offer.size.into())?;
+    Reflect::set(&value, &"type".into(), &offer.mime.as_str().into())?;
+    let json = js_sys::JSON::stringify(&value)?;
+    Ok(JsString::from("f").concat(&json))
+}
+
+/// The `d` frame before one data frame of transfer `id`.
+pub(crate) fn part(id: u32) -> JsString {
+    JsString::from(format!("d{id}"))
+}
+
+/// The `e` frame ending transfer `id`, with the digest when there is one.
+pub(crate) fn end(id: u32, sha256: Option<&str>) -> JsString {
+    match sha256 {
+        Some(hex) => JsString::from(format!("e{id}:{hex}")),
+        None => JsString::from(format!("e{id}")),
+    }
+}
+
+/// The `k` frame: transfer `id` arrived whole, size and digest checked.
+pub(crate) fn kept(id: u32) -> JsString {
+    JsString::from(format!("k{id}"))
+}
+
+/// The `x` frame: the sender stops transfer `id`.
+pub(crate) fn cancel(id: u32, reason: &str) -> JsString {
+    JsString::from(format!("x{id}:{reason}"))
+}
+
+/// The `r` frame: the receiver stops (or refuses) transfer `id`.
+pub(crate) fn refuse(id: u32, reason: &str) -> JsString {
+    JsString::from(format!("r{id}:{reason}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn parsed(frame: &str) -> Result<FileFrame, FrameError> {
+        parse(&JsString::from(frame))
+    }
+
+    #[wasm_bindgen_test]
+    fn an_offer_goes_through_as_written() {
+        let sent =
+            Offer { id: 7, name: "a \"b\".txt".into(), size: 5e9, mime: "text/plain".into() };
+        let frame = String::from(offer(&sent).expect("encodes"));
+        assert_eq!(
+            frame,
+            r#"f{"id":7,"name":"a \"b\".txt","size":5000000000,"type":"text/plain"}"#
+        );
+        let Ok(FileFrame::Offer(got)) = parsed(&frame) else { panic!("an offer") };
+        assert_eq!((got.id, got.name, got.size, got.mime), (7, sent.name, 5e9, sent.mime));
+    }
+
+    #[wasm_bindgen_test]
+    fn control_frames_parse() {
+        assert!(matches!(parsed("d12"), Ok(FileFrame::Part(12))));
+        assert!(matches!(parsed("k12"), Ok(FileFrame::Kept(12))));
+        assert!(matches!(parsed("k12:x"), Err(FrameError::Malformed)));
+        assert!(matches!(parsed("e3"), Ok(FileFrame::End { id: 3, sha256: None })));
+        let hex = "AB".repeat(32);
+        let Ok(FileFrame::End { id: 3, sha256: Some(got) }) = parsed(&format!("e3:{hex}")) else {
+            panic!("an end frame")
+        };
+        assert_eq!(got, "ab".repeat(32));
+        assert!(
+            matches!(parsed("x4:disk full"), Ok(FileFrame::Cancel { id: 4, reason }) if reason == "disk full")
+        );
+        assert!(
+            matches!(parsed("r4"), Ok(FileFrame::Refuse { id: 4, reason }) if reason == "no reason given")
+        );
+        let long = format!("r9:{}", "z".repeat(1000));
+        assert!(
+            matches!(parsed(&long), Ok(FileFrame::Refuse { reason, .. }) if reason.len() == 200)
+        );
+        assert_eq!(String::from(end(3, Some(&"ab".repeat(32)))), format!("e3:{}", "ab".repeat(32)));
+        assert_eq!(String::from(cancel(4, "why")), "x4:why");
+        assert_eq!(String::from(refuse(4, "why")), "r4:why");
+        assert_eq!(String::from(part(4)), "d4");
+    }
+
+    #[wasm_bindgen_test]
+    fn malformed_frames_are_refused() {
+        let bad = [
+            "d",
+            "d0",
+            "d01",
+            "d-1",
+            "d+1",
+            "d4294967296",
+            "d1:x",
+            "dx",
+            "e1:",
+            "e1:abc",
+            "f",
+            "f{",
+            "f{\"id\":1}",
+            "f{\"id\":-1,\"name\":\"a\",\"size\":1,\"type\":\"\"}",
+            "f[]",
+        ];
+        for frame in bad {
+            assert!(matches!(parsed(frame), Err(FrameError::Malformed)), "{frame} was taken");
+        }
+        assert!(matches!(parsed(&format!("e1:{}", "g".repeat(64))), Err(FrameError::Malformed)));
+    }
+
+    #[wasm_bindgen_test]
+    fn only_file_tags_are_file_frames() {
+        let tags: Vec<char> =
+            ('a'..='z').filter(|tag| is_file_tag(f64::from(*tag as u8))).collect();
+        assert_eq!(tags, ['d', 'e', 'f', 'k', 'r', 'x']);
+    }
+}
