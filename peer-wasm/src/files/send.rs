@@ -3,9 +3,9 @@
 //! the channel sends, and a chat message queued meanwhile waits behind one data frame
 //! at most), hashes each frame, and ends with the digest.
 
-use super::FileLink;
 use super::shared::{Outcome, Progress, digest, hash_of, read_slice};
 use super::wire;
+use super::{FileLink, STALL_MS};
 use crate::PeerError;
 use crate::framing::Frame;
 use futures_channel::oneshot;
@@ -57,8 +57,8 @@ enum Stop {
 }
 
 /// Sends `blob` as transfer `state`, `slice` bytes per data frame. A failure here
-/// settles `state`; after the end frame, the receiver's answer (`k` or `r`) or the
-/// connection's end does.
+/// settles `state`; after the end frame, the receiver's answer (`k` or `r`), the
+/// connection's end, or 30 s of silence (a receiver that never answers) does.
 pub(crate) async fn run(
     link: Weak<FileLink>,
     state: Rc<Sending>,
@@ -67,7 +67,20 @@ pub(crate) async fn run(
     slice: f64,
 ) {
     let result = transfer(&link, &state, (&blob, &mime), slice).await;
-    let Err(stop) = result else { return };
+    let Err(stop) = result else {
+        // A receiver that never answers must not leave `done` pending for ever.
+        gloo_timers::future::TimeoutFuture::new(STALL_MS as u32).await;
+        if !state.outcome.is_settled() {
+            let reason = "the receiver did not confirm the file within 30 seconds";
+            match link.upgrade() {
+                Some(link) => link.stop_outgoing(state.id, reason),
+                None => {
+                    state.fail(reason);
+                }
+            }
+        }
+        return;
+    };
     let link = link.upgrade();
     if let Some(link) = &link {
         link.forget_outgoing(state.id);
