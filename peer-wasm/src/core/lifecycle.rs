@@ -6,6 +6,9 @@ use super::{
     ConnKey, Core, Event, OPEN_DEADLINE_MS, Output, Signaling, TimerId, connect_failed, reason_of,
     with_hint,
 };
+
+/// Most messages held for links that have not reported open yet.
+const EARLY_LIMIT: usize = 1024;
 use crate::PeerError;
 use signaling_protocol::{PeerId, Signal, Step};
 
@@ -24,8 +27,34 @@ impl<M> Core<M> {
         for call in calls {
             self.settle(call, Ok(()));
         }
-        self.out.push_back(Output::Emit(Event::Connected(peer)));
+        self.out.push_back(Output::Emit(Event::Connected(peer.clone())));
+        let (held, others) = std::mem::take(&mut self.early)
+            .into_iter()
+            .partition::<Vec<_>, _>(|(held_for, _)| held_for == key);
+        self.early = others;
+        for (_, message) in held {
+            self.out.push_back(Output::Emit(Event::Message { from: peer.clone(), message }));
+        }
         self.keep_ticking();
+    }
+
+    /// A message arrived on `key`'s channel: delivered if the link had opened, held until
+    /// its `Connected` if it arrived first (at most [`EARLY_LIMIT`] of them: a remote
+    /// that sends more before its channel could open is broken).
+    pub(super) fn received(&mut self, key: ConnKey, message: M) {
+        let Some(link) = self.link_mut(&key.peer).filter(|link| link.key == key) else {
+            return;
+        };
+        link.silent_periods = 0;
+        let (peer, phase) = (link.peer.clone(), link.phase);
+        if phase.was_open() {
+            self.out.push_back(Output::Emit(Event::Message { from: peer, message }));
+        } else if self.early.len() < EARLY_LIMIT {
+            self.early.push((key, message));
+        } else {
+            let error = connect_failed(&peer.id, "it sent too much before its channel opened");
+            self.finish(&peer.id, error, true, false);
+        }
     }
 
     pub(super) fn timer_fired(&mut self, timer: TimerId) {
@@ -88,6 +117,7 @@ impl<M> Core<M> {
             return;
         };
         let link = self.links.swap_remove(index);
+        self.early.retain(|(key, _)| *key != link.key);
         let reason = link.closing_reason.map_or_else(|| reason_of(&error), str::to_owned);
         if let Some(timer) = link.phase.timer() {
             self.out.push_back(Output::CancelTimer { timer });

@@ -113,6 +113,10 @@ pub(crate) struct Core<M> {
     next_timer: u64,
     next_serial: u64,
     out: VecDeque<Output<M>>,
+    /// Messages that arrived on a connection before it reported open (a browser may
+    /// fire one channel's `message` before the other channel's `open`): delivered right
+    /// after its `Connected`.
+    early: Vec<(ConnKey, M)>,
 }
 
 impl<M> Core<M> {
@@ -139,6 +143,7 @@ impl<M> Core<M> {
             next_timer: 0,
             next_serial: 0,
             out: VecDeque::new(),
+            early: Vec::new(),
         }
     }
 
@@ -246,14 +251,7 @@ impl<M> Core<M> {
                     self.finish(&key.peer, connect_failed(&key.peer, reason), false, false);
                 }
             }
-            Input::Received { key, message } => {
-                let link = self.link_mut(&key.peer).filter(|link| link.key == key);
-                if let Some(link) = link.filter(|link| link.phase.was_open()) {
-                    link.silent_periods = 0;
-                    let from = link.peer.clone();
-                    self.out.push_back(Output::Emit(Event::Message { from, message }));
-                }
-            }
+            Input::Received { key, message } => self.received(key, message),
             Input::Path { key, state } => self.path_changed(&key, state),
             Input::Failed { key, reason } => {
                 if let Some(link) = self.current(&key) {

@@ -382,3 +382,17 @@ fn an_answerer_that_cannot_connect_fails_the_offerers_connect_at_once_with_why()
     };
     assert_eq!(reason, &format!("the peer closed the connection: {refused}"));
 }
+
+/// Firefox may fire a message on the first channel before the second channel's `open`
+/// (the connection reports open once both are): the message waits for `Connected`.
+#[test]
+fn a_message_that_arrives_before_the_open_is_delivered_right_after_it() {
+    let mut h = Harness::new("m", &["z"]);
+    h.remote("z", SessionId(7), offer());
+    let z = h.key("z");
+    h.apply(Input::Received { key: z.clone(), message: "first" });
+    h.apply(Input::Received { key: z.clone(), message: "second" });
+    assert!(h.log().is_empty(), "held until the connection is open");
+    h.apply(Input::ChannelOpen { key: z });
+    assert_eq!(h.log(), ["+z", "z: first", "z: second"]);
+}
