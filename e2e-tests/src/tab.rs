@@ -88,6 +88,18 @@ impl Tab<'_> {
         id.as_str().expect("an id").to_owned()
     }
 
+    /// `connect(id)` in this tab: `"connected"`, or the rejection's message.
+    pub async fn try_connect(&self, id: &str) -> String {
+        let outcome = self
+            .eval(&format!(
+                "try {{ await window.peer.connect({}); return 'connected'; }}
+                 catch (error) {{ return error.message; }}",
+                json!(id)
+            ))
+            .await;
+        outcome.as_str().unwrap_or_default().to_owned()
+    }
+
     /// Polls the JS expression `condition` until truthy, for at most [`WAIT`]; on
     /// timeout panics with the value of the JS expression `observed`.
     pub async fn wait_until(&self, condition: &str, observed: &str) {

@@ -3,7 +3,6 @@
 //! open deadline.
 
 use e2e_tests::Harness;
-use serde_json::json;
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,16 +21,9 @@ async fn a_connect_the_answerer_cannot_take_fails_at_once_with_why() {
             .await;
         alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
         let started = Instant::now();
-        let failure = alice
-            .eval(&format!(
-                "try {{ await window.peer.connect({}); return 'connected'; }}
-                 catch (error) {{ return error.message; }}",
-                json!(bob_id)
-            ))
-            .await;
+        let failure = alice.try_connect(&bob_id).await;
         let took = started.elapsed();
         println!("with {hoarded} connections hoarded by Bob, Alice's connect failed in {took:.2?}: {failure}");
-        let failure = failure.as_str().unwrap_or_default();
         assert!(failure.contains("Cannot create so many PeerConnections"), "{failure}");
         assert!(took < Duration::from_secs(3), "took {took:?}");
         harness.close().await;

@@ -56,14 +56,7 @@ async fn a_wrong_turn_secret_fails_the_connect_with_a_reason() {
         let bob_id = bob.join_with("wrong", "Bob", relay_only).await;
         alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
         let started = Instant::now();
-        let failure = alice
-            .eval(&format!(
-                "try {{ await window.peer.connect({}); return 'connected'; }}
-                 catch (error) {{ return error.message; }}",
-                json!(bob_id)
-            ))
-            .await;
-        let failure = failure.as_str().unwrap_or_default().to_owned();
+        let failure = alice.try_connect(&bob_id).await;
         assert!(started.elapsed() < Duration::from_secs(25), "took {:?}", started.elapsed());
         assert!(failure.starts_with(&format!("connection to peer {bob_id} failed")), "{failure}");
         assert!(failure.contains("an ICE server refused us"), "{failure}");

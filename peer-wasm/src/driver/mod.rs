@@ -49,6 +49,13 @@ impl Ice {
         let servers = own.unwrap_or(from_server);
         Self { servers, from_page, relay_only: options.is_relay_only() }
     }
+
+    /// Takes the signaling server's latest servers, unless the page gave its own.
+    pub fn renew(&mut self, from_server: Vec<IceServer>) {
+        if !self.from_page {
+            self.servers = from_server;
+        }
+    }
 }
 
 /// Where the answer to a waiting `connect()` / `disconnect()` goes.

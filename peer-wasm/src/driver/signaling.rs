@@ -35,12 +35,7 @@ impl Driver {
                     if driver.core.borrow().is_closed() {
                         return link.transport.close();
                     }
-                    {
-                        let mut ice = driver.ice.borrow_mut();
-                        if !ice.from_page {
-                            ice.servers = welcome.ice_servers;
-                        }
-                    }
+                    driver.ice.borrow_mut().renew(welcome.ice_servers);
                     driver.signaling.replace(link.transport);
                     driver.forward(link.events);
                     Input::Rejoined { roster: welcome.roster }
@@ -56,10 +51,7 @@ impl Driver {
     fn input_for(&self, event: SignalingEvent) -> Option<PeerInput> {
         match event {
             SignalingEvent::Message(ServerMessage::IceServers { ice_servers }) => {
-                let mut ice = self.ice.borrow_mut();
-                if !ice.from_page {
-                    ice.servers = ice_servers;
-                }
+                self.ice.borrow_mut().renew(ice_servers);
                 None
             }
             SignalingEvent::Message(ServerMessage::ResumeToken { resume_token }) => {

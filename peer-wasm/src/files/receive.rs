@@ -187,11 +187,7 @@ impl IncomingFile {
     /// The whole file, once it arrived and its size and SHA-256 matched; an error when
     /// either side cancelled, the connection ended first, or the check failed.
     pub fn done(&self) -> impl Future<Output = Result<Blob, PeerError>> + use<> {
-        let waiting = self.state.outcome.wait();
-        async move {
-            let outcome = waiting.await.unwrap_or_else(|_| Err("the peer was dropped".into()));
-            outcome.map_err(PeerError::Transfer)
-        }
+        self.state.outcome.wait()
     }
 
     /// Stops receiving it and tells the sender; what arrived is dropped.

@@ -223,11 +223,7 @@ impl OutgoingFile {
     /// matched); an error when either side cancelled, the file could not be read, the
     /// receiver's check failed, or the connection ended first.
     pub fn done(&self) -> impl Future<Output = Result<(), PeerError>> + use<> {
-        let waiting = self.state.outcome.wait();
-        async move {
-            let outcome = waiting.await.unwrap_or_else(|_| Err("the peer was dropped".into()));
-            outcome.map_err(PeerError::Transfer)
-        }
+        self.state.outcome.wait()
     }
 
     /// Stops sending it and tells the receiver.

@@ -1,9 +1,11 @@
 //! What both ends of a transfer use: the outcome a transfer settles once, throttled
 //! progress, and the browser's SHA-256 (WebCrypto) and `Blob` calls.
 
+use crate::PeerError;
 use futures_channel::oneshot;
 use js_sys::{Array, ArrayBuffer, Promise, Uint8Array};
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_futures::JsFuture;
@@ -83,8 +85,9 @@ impl<T: Clone> Outcome<T> {
         true
     }
 
-    /// Resolves with the outcome once there is one.
-    pub fn wait(&self) -> oneshot::Receiver<Result<T, String>> {
+    /// Resolves with the outcome once there is one (a failure as a
+    /// [`PeerError::Transfer`]): what a transfer's `done()` returns.
+    pub fn wait(&self) -> impl Future<Output = Result<T, PeerError>> + use<T> {
         let (answer, answered) = oneshot::channel();
         match &*self.settled.borrow() {
             Some(result) => {
@@ -92,7 +95,10 @@ impl<T: Clone> Outcome<T> {
             }
             None => self.waiting.borrow_mut().push(answer),
         }
-        answered
+        async move {
+            let outcome = answered.await.unwrap_or_else(|_| Err("the peer was dropped".into()));
+            outcome.map_err(PeerError::Transfer)
+        }
     }
 }
 
