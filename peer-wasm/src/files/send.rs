@@ -180,7 +180,11 @@ fn try_push(
     match queue.push(&link.peer, frames.to_vec()) {
         Ok(()) => Ok(Ok(queue.drained())),
         Err(PeerError::QueueFull(_)) => Ok(Err(queue.drained())),
-        Err(error) => Err(Stop::Failed(error.to_string())),
+        // The queue is closing, or the channel refused the frame: both mean the
+        // connection is ending (its close event may not have come yet).
+        Err(error) => {
+            Err(Stop::Failed(format!("the connection ended before the transfer did ({error})")))
+        }
     }
 }
 
