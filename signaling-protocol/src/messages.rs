@@ -197,6 +197,10 @@ pub enum ErrorCode {
     /// minted by a server with another key. The join had no effect; joining again
     /// without a token gets a new id.
     InvalidResume,
+    /// The server cannot reach the room state it shares with other instances (its Redis
+    /// is down or restarting): the join or signal had no effect. Try again shortly; a
+    /// peer-wasm peer retries its rejoin by itself.
+    Unavailable,
     /// A code this version does not know (sent by a newer server).
     #[serde(other)]
     Other,
@@ -224,6 +228,9 @@ impl ErrorCode {
                 "the resume token is not valid here (forged, expired, for another room, or \
                  from a server with another key)"
             }
+            Self::Unavailable => {
+                "the server cannot reach its shared room state right now; try again shortly"
+            }
             Self::Other => "unknown error",
         }
     }
@@ -246,6 +253,7 @@ impl ErrorCode {
             Self::SecretRequired => "secret_required",
             Self::InvalidSecret => "invalid_secret",
             Self::InvalidResume => "invalid_resume",
+            Self::Unavailable => "unavailable",
             Self::Other => "other",
         }
     }
@@ -257,7 +265,7 @@ impl ErrorCode {
     }
 
     /// Every code this version knows, [`ErrorCode::Other`] last.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         Self::MalformedMessage,
         Self::BinaryNotSupported,
         Self::NotJoined,
@@ -273,6 +281,7 @@ impl ErrorCode {
         Self::SecretRequired,
         Self::InvalidSecret,
         Self::InvalidResume,
+        Self::Unavailable,
         Self::Other,
     ];
 }
