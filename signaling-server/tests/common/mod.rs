@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod killable;
+
 use futures_util::{SinkExt, StreamExt};
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, SessionId, Signal, Step,
