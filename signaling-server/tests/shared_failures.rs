@@ -110,7 +110,10 @@ async fn a_redis_restart_mid_session_is_survived() {
     a.expect_refusal(ErrorCode::Unavailable, Some(&b_id)).await;
     // Peers of one instance still reach each other.
     a.send(&ClientMessage::Signal { to: a2_id.clone(), signal: offer("next door") }).await;
-    assert_eq!(a2.recv().await, ServerMessage::Signal { from: a_id.clone(), signal: offer("next door") });
+    assert_eq!(
+        a2.recv().await,
+        ServerMessage::Signal { from: a_id.clone(), signal: offer("next door") }
+    );
 
     redis.restart();
     s1.wait_for_metric("signaling_redis_up", 1.0).await;
@@ -122,9 +125,15 @@ async fn a_redis_restart_mid_session_is_survived() {
         client.expect_silence().await; // no one left, no one joined twice
     }
     a.send(&ClientMessage::Signal { to: b_id.clone(), signal: offer("across again") }).await;
-    assert_eq!(b.recv().await, ServerMessage::Signal { from: a_id.clone(), signal: offer("across again") });
+    assert_eq!(
+        b.recv().await,
+        ServerMessage::Signal { from: a_id.clone(), signal: offer("across again") }
+    );
     b.send(&ClientMessage::Signal { to: a2_id.clone(), signal: offer("and back") }).await;
-    assert_eq!(a2.recv().await, ServerMessage::Signal { from: b_id.clone(), signal: offer("and back") });
+    assert_eq!(
+        a2.recv().await,
+        ServerMessage::Signal { from: b_id.clone(), signal: offer("and back") }
+    );
     let mut c = s2.client().await;
     let (_, peers) = c.join("lobby", "C").await;
     let mut names: Vec<&str> = peers.iter().map(|p| p.name.as_str()).collect();
