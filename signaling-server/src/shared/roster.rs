@@ -73,6 +73,15 @@ pub struct Newcomer<'a> {
     pub snapshot: Snapshot,
 }
 
+/// A room with our peers, as the restore script takes it.
+pub struct LiveRoom {
+    pub room: String,
+    /// Its secret hash ('' for none).
+    pub secret: String,
+    /// Our peers there: id, ticket, name.
+    pub peers: Vec<(PeerId, u64, String)>,
+}
+
 /// Where a signal goes.
 pub enum Route {
     /// Into one of our peers' queues.
@@ -292,14 +301,19 @@ impl Rosters {
         (seats.count(), rooms.len())
     }
 
-    /// Every room with our peers: its name, secret hash, and our peers' (id, ticket, name).
-    pub fn live(&self) -> Vec<(String, String, Vec<(PeerId, u64, String)>)> {
+    /// Every room with our peers, and those peers.
+    pub fn live(&self) -> Vec<LiveRoom> {
         let rooms = self.lock();
         let ours = |roster: &Roster| {
             let seated = roster.members.iter().filter(|member| member.seat.is_some());
             seated.map(|m| (m.info.id.clone(), m.ticket, m.info.name.clone())).collect()
         };
-        rooms.iter().map(|(name, r)| (name.clone(), r.secret.clone(), ours(r))).collect()
+        let live = |(room, roster): (&String, &Roster)| LiveRoom {
+            room: room.clone(),
+            secret: roster.secret.clone(),
+            peers: ours(roster),
+        };
+        rooms.iter().map(live).collect()
     }
 
     /// The names of the rooms with our peers.

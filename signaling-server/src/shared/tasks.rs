@@ -8,6 +8,7 @@
 //! (every `--redis-heartbeat-ms`) sweeps it. So its peers are reported left within
 //! TTL + one heartbeat (4 s by default).
 
+use super::roster::LiveRoom;
 use super::scripts::{self, INSTANCES};
 use super::wire::Snapshot;
 use super::{COMMAND_TIMEOUT, SharedRooms};
@@ -162,7 +163,7 @@ async fn restore(shared: &SharedRooms) -> bool {
     let live = shared.rosters.live();
     let mut invocation = shared.scripts.restore.prepare_invoke();
     invocation.arg(&*shared.me);
-    for (room, secret, peers) in &live {
+    for LiveRoom { room, secret, peers } in &live {
         invocation.arg(room).arg(secret).arg(peers.len());
         for (id, ticket, name) in peers {
             invocation.arg(id.as_str()).arg(*ticket).arg(name);
@@ -171,7 +172,7 @@ async fn restore(shared: &SharedRooms) -> bool {
     let mut redis = shared.redis.clone();
     match timeout(COMMAND_TIMEOUT * 5, invocation.invoke_async::<u64>(&mut redis)).await {
         Ok(Ok(removed)) => {
-            let peers: usize = live.iter().map(|(_, _, peers)| peers.len()).sum();
+            let peers: usize = live.iter().map(|room| room.peers.len()).sum();
             tracing::info!(
                 peers,
                 rooms = live.len(),
