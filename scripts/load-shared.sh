@@ -10,6 +10,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 REDIS_PORT=${REDIS_PORT:-6391}
 PORTS=(9101 9102)
+# 20,000 peers: a socket each, in the load tool and in the servers.
+ulimit -n 65536 2>/dev/null || true
 
 cargo build --quiet --release -p signaling-server -p signaling-load
 target=${CARGO_TARGET_DIR:-target}/release
@@ -40,7 +42,6 @@ for port in "${PORTS[@]}"; do
   until curl -sf "http://127.0.0.1:$port/metrics" | grep -qx 'signaling_redis_up 1'; do sleep 0.1; done
 done
 
-ulimit -n 65536 2>/dev/null || true
 "$target/signaling-load" --url "$(IFS=,; echo "${urls[*]}")" \
   --server-pid "$(IFS=,; echo "${server_pids[*]}")" \
   --redis "127.0.0.1:$REDIS_PORT" --redis-pid "$redis_pid" "$@"
