@@ -172,6 +172,13 @@ pub fn print(summary: &Summary<'_>) {
         println!("server RSS loaded     {:.1} MiB", loaded as f64 / 1024.0);
     }
     println!("error replies         {}", errors.len());
+    let mut by_code = std::collections::BTreeMap::<&str, usize>::new();
+    for code in &errors {
+        *by_code.entry(code.as_str()).or_default() += 1;
+    }
+    for (code, count) in by_code {
+        println!("  {code:<20}{count}");
+    }
     println!("closed by server      {}", tally.closed.load(Ordering::Relaxed));
     println!("not queued (client)   {}", tally.not_queued.load(Ordering::Relaxed));
     println!("lost (sent-relayed)   {}", summary.sent.saturating_sub(received));
