@@ -25,6 +25,7 @@ redis_pid=$!
 pids+=("$redis_pid")
 until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.1; done
 
+logs=${LOG_DIR:-$(mktemp -d)}
 key=$(head -c 32 /dev/urandom | base64)
 urls=()
 server_pids=()
@@ -32,7 +33,7 @@ for port in "${PORTS[@]}"; do
   SIGNALING_RESUME_KEY=$key RUST_LOG=warn "$target/signaling-server" \
     --listen "127.0.0.1:$port" --redis-url "redis://127.0.0.1:$REDIS_PORT" \
     --max-connections 40000 --max-connections-per-ip 40000 --max-rooms 100000 \
-    --messages-per-second 1000 --message-burst 2000 >/dev/null &
+    --messages-per-second 1000 --message-burst 2000 >"$logs/server-$port.log" 2>&1 &
   pid=$!
   pids+=("$pid")
   server_pids+=("$pid")
@@ -45,3 +46,5 @@ done
 "$target/signaling-load" --url "$(IFS=,; echo "${urls[*]}")" \
   --server-pid "$(IFS=,; echo "${server_pids[*]}")" \
   --redis "127.0.0.1:$REDIS_PORT" --redis-pid "$redis_pid" "$@"
+echo "server logs (warnings) in $logs:"
+grep -h -c WARN "$logs"/server-*.log || true

@@ -187,7 +187,10 @@ impl SharedRooms {
                 resume_token,
             })
         });
-        if !seated {
+        for gone in seated.gone {
+            self.clear(gone);
+        }
+        if !seated.welcomed {
             // It filled its queue with refusals before joining without reading them.
             self.clear(Gone { room: join.room.to_owned(), id, ticket });
             return Err(ErrorCode::RateLimited);

@@ -16,6 +16,10 @@ use signaling_protocol::{PeerId, PeerInfo, ServerMessage};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+mod recovery;
+
+pub use recovery::LiveRoom;
+
 /// A seat this instance must clear in Redis (its peer was evicted for not reading): the
 /// caller runs the leave script for it.
 #[derive(Debug, PartialEq, Eq)]
@@ -73,13 +77,12 @@ pub struct Newcomer<'a> {
     pub snapshot: Snapshot,
 }
 
-/// A room with our peers, as the restore script takes it.
-pub struct LiveRoom {
-    pub room: String,
-    /// Its secret hash ('' for none).
-    pub secret: String,
-    /// Our peers there: id, ticket, name.
-    pub peers: Vec<(PeerId, u64, String)>,
+/// What came of seating a newcomer.
+pub struct Seated {
+    /// Whether its welcome fit in its queue (if not, it is not seated: clear it in Redis).
+    pub welcomed: bool,
+    /// Our peers evicted on the way (telling them of changes the roster caught up with).
+    pub gone: Vec<Gone>,
 }
 
 /// Where a signal goes.
@@ -110,13 +113,12 @@ impl Rosters {
     }
 
     /// Seats a join the script accepted and queues its welcome, built by `welcome` from
-    /// the other members as of the newest state known here; `false` when the welcome
-    /// did not fit in its queue (the peer is not seated: clear it in Redis).
+    /// the other members as of the newest state known here.
     pub fn seat(
         &self,
         newcomer: Newcomer<'_>,
         welcome: impl FnOnce(Vec<PeerInfo>) -> Utf8Bytes,
-    ) -> bool {
+    ) -> Seated {
         let mut rooms = self.lock();
         let Newcomer { room, secret, info, ticket, delivery, seq, snapshot } = newcomer;
         let roster = rooms.entry(room.to_owned()).or_insert_with(|| Roster {
@@ -124,15 +126,15 @@ impl Rosters {
             seq: 0,
             members: Vec::new(),
         });
+        let mut gone = Vec::new();
         let (others, since) = if roster.seq >= seq {
             let others: Vec<PeerInfo> = roster.members.iter().map(|m| m.info.clone()).collect();
             (others, roster.seq)
         } else {
-            if !roster.has_seats() {
-                // A new roster (or one of seatless leftovers): the snapshot is the room.
-                roster.members = snapshot.members.iter().map(member_of).collect();
-                roster.seq = seq;
-            }
+            // The snapshot is newer: events before it may have come before this roster
+            // existed (and were dropped), or be on their way (and will be stale).
+            recovery::catch_up(roster, room, &snapshot, seq, &self.metrics, &mut gone);
+            roster.seq = seq;
             (snapshot.members.into_iter().map(|listed| listed.info).collect(), seq)
         };
         let others: Vec<PeerInfo> = others.into_iter().filter(|peer| peer.id != info.id).collect();
@@ -140,7 +142,7 @@ impl Rosters {
             if !roster.has_seats() {
                 rooms.remove(room);
             }
-            return false;
+            return Seated { welcomed: false, gone };
         }
         let seat = Some(Seat { delivery, since });
         let me = self.me.to_string();
@@ -158,7 +160,7 @@ impl Rosters {
                 roster.members.push(Member { info, instance: me, ticket, seat, announced });
             }
         }
-        true
+        Seated { welcomed: true, gone }
     }
 
     /// Applies a room event; returns the seats evicted on the way.
@@ -300,69 +302,6 @@ impl Rosters {
         let seats = rooms.values().flat_map(|r| &r.members).filter(|m| m.seat.is_some());
         (seats.count(), rooms.len())
     }
-
-    /// Every room with our peers, and those peers.
-    pub fn live(&self) -> Vec<LiveRoom> {
-        let rooms = self.lock();
-        let ours = |roster: &Roster| {
-            let seated = roster.members.iter().filter(|member| member.seat.is_some());
-            seated.map(|m| (m.info.id.clone(), m.ticket, m.info.name.clone())).collect()
-        };
-        let live = |(room, roster): (&String, &Roster)| LiveRoom {
-            room: room.clone(),
-            secret: roster.secret.clone(),
-            peers: ours(roster),
-        };
-        rooms.iter().map(live).collect()
-    }
-
-    /// The names of the rooms with our peers.
-    pub fn rooms(&self) -> Vec<String> {
-        self.lock().keys().cloned().collect()
-    }
-
-    /// Forgets how far each room's events went (Redis restarted: they count from 0).
-    pub fn restart_counts(&self) {
-        for roster in self.lock().values_mut() {
-            roster.seq = 0;
-        }
-    }
-
-    /// Brings `room` in line with `snapshot` (read after events may have been lost):
-    /// members that came or went meanwhile are announced to our peers.
-    pub fn reconcile(&self, room: &str, snapshot: Snapshot) -> Vec<Gone> {
-        let mut rooms = self.lock();
-        let Some(roster) = rooms.get_mut(room) else { return Vec::new() };
-        let mut news = Vec::new();
-        roster.members.retain(|member| {
-            let listed = snapshot.members.iter().any(|listed| listed.info.id == member.info.id);
-            if !listed && member.seat.is_none() {
-                news.push(ServerMessage::PeerLeft { peer: member.info.clone() });
-            }
-            listed || member.seat.is_some()
-        });
-        for listed in &snapshot.members {
-            if roster.position(listed.info.id.as_str()).is_none() {
-                roster.members.push(member_of(listed));
-                news.push(ServerMessage::PeerJoined { peer: listed.info.clone() });
-            }
-        }
-        roster.seq = roster.seq.max(snapshot.seq);
-        let mut gone = Vec::new();
-        for message in news {
-            let (ServerMessage::PeerJoined { peer } | ServerMessage::PeerLeft { peer }) = &message
-            else {
-                continue;
-            };
-            let id = peer.id.to_string();
-            let text = encode(&message);
-            deliver_all(roster, room, &id, u64::MAX, &text, &self.metrics, &mut gone);
-        }
-        if !roster.has_seats() {
-            rooms.remove(room);
-        }
-        gone
-    }
 }
 
 fn member_of(listed: &super::wire::Listed) -> Member {
@@ -414,3 +353,6 @@ fn close_resumed(earlier: Seat) {
         earlier.delivery.session.abort();
     }
 }
+
+#[cfg(test)]
+mod tests;
