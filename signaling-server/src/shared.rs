@@ -150,6 +150,10 @@ impl SharedRooms {
         }
         let secret = join.secret.map(secret_hash).unwrap_or_default();
         let ticket = Ticket(self.tickets.fetch_add(1, Ordering::Relaxed));
+        // The room's events are kept from now until this join lands (whatever happens to
+        // this future), so none slips between its snapshot and its roster.
+        self.rosters.expect(join.room, &secret);
+        let _landing = Landing { rosters: &self.rosters, room: join.room };
         let resumed = join.resume.is_some();
         // A fresh id that clashes with a member's (all but impossible) is drawn again.
         let mut reply = Vec::new();
@@ -343,6 +347,18 @@ impl SharedRooms {
                 shared.dirty.store(true, Ordering::Relaxed);
             }
         });
+    }
+}
+
+/// Tells the rosters a join landed, when dropped.
+struct Landing<'a> {
+    rosters: &'a Rosters,
+    room: &'a str,
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        self.rosters.landed(self.room);
     }
 }
 

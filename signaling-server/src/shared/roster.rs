@@ -20,6 +20,10 @@ mod recovery;
 
 pub use recovery::LiveRoom;
 
+/// Most events kept for a room while its first join is on its way (a join takes a
+/// round trip to Redis; a room has at most `--max-peers-per-room` members to announce).
+const MAX_EARLY: usize = 1024;
+
 /// A seat this instance must clear in Redis (its peer was evicted for not reading): the
 /// caller runs the leave script for it.
 #[derive(Debug, PartialEq, Eq)]
@@ -50,18 +54,33 @@ struct Member {
 struct Roster {
     /// The room's secret hash ('' for none), to recreate the room after a Redis restart.
     secret: String,
+    /// Joins of ours to this room waiting for their script's answer.
+    expecting: usize,
+    /// Events that came while we had no peer here yet but a join was on its way: the
+    /// first join's snapshot may be older than some of them.
+    early: Vec<Event>,
     /// The last event applied.
     seq: u64,
     members: Vec<Member>,
 }
 
 impl Roster {
+    fn new(secret: &str) -> Self {
+        let secret = secret.to_owned();
+        Self { secret, expecting: 0, early: Vec::new(), seq: 0, members: Vec::new() }
+    }
+
     fn position(&self, id: &str) -> Option<usize> {
         self.members.iter().position(|member| member.info.id.as_str() == id)
     }
 
     fn has_seats(&self) -> bool {
         self.members.iter().any(|member| member.seat.is_some())
+    }
+
+    /// Nothing to keep it for: no peer of ours, no join of ours on its way.
+    fn idle(&self) -> bool {
+        self.expecting == 0 && !self.has_seats()
     }
 }
 
@@ -121,13 +140,14 @@ impl Rosters {
     ) -> Seated {
         let mut rooms = self.lock();
         let Newcomer { room, secret, info, ticket, delivery, seq, snapshot } = newcomer;
-        let roster = rooms.entry(room.to_owned()).or_insert_with(|| Roster {
-            secret: secret.to_owned(),
-            seq: 0,
-            members: Vec::new(),
-        });
+        let roster = rooms.entry(room.to_owned()).or_insert_with(|| Roster::new(secret));
         let mut gone = Vec::new();
-        let (others, since) = if roster.seq >= seq {
+        let first = !roster.has_seats();
+        let (others, since) = if first {
+            // The snapshot is the room; events after it wait in `early`.
+            let others = snapshot.members.iter().map(|listed| listed.info.clone()).collect();
+            (others, seq)
+        } else if roster.seq >= seq {
             let others: Vec<PeerInfo> = roster.members.iter().map(|m| m.info.clone()).collect();
             (others, roster.seq)
         } else {
@@ -135,14 +155,18 @@ impl Rosters {
             // existed (and were dropped), or be on their way (and will be stale).
             recovery::catch_up(roster, room, &snapshot, seq, &self.metrics, &mut gone);
             roster.seq = seq;
-            (snapshot.members.into_iter().map(|listed| listed.info).collect(), seq)
+            (snapshot.members.iter().map(|listed| listed.info.clone()).collect(), seq)
         };
         let others: Vec<PeerInfo> = others.into_iter().filter(|peer| peer.id != info.id).collect();
         if !delivery.outbox.offer(welcome(others)) {
-            if !roster.has_seats() {
+            if roster.idle() {
                 rooms.remove(room);
             }
             return Seated { welcomed: false, gone };
+        }
+        if first {
+            roster.members = snapshot.members.iter().map(member_of).collect();
+            roster.seq = seq;
         }
         let seat = Some(Seat { delivery, since });
         let me = self.me.to_string();
@@ -160,61 +184,46 @@ impl Rosters {
                 roster.members.push(Member { info, instance: me, ticket, seat, announced });
             }
         }
+        if first {
+            let mut early = std::mem::take(&mut roster.early);
+            early.sort_by_key(|event| event.seq);
+            for event in &early {
+                apply_event(roster, &self.me, event, &self.metrics, &mut gone);
+            }
+        }
         Seated { welcomed: true, gone }
     }
 
-    /// Applies a room event; returns the seats evicted on the way.
-    pub fn apply(&self, event: &Event<'_>) -> Vec<Gone> {
+    /// A join of ours to `room` is on its way: keep the room's events until it lands.
+    pub fn expect(&self, room: &str, secret: &str) {
         let mut rooms = self.lock();
-        let Some(roster) = rooms.get_mut(event.room) else { return Vec::new() };
-        if event.seq <= roster.seq {
-            return Vec::new();
+        rooms.entry(room.to_owned()).or_insert_with(|| Roster::new(secret)).expecting += 1;
+    }
+
+    /// That join landed (seated or not).
+    pub fn landed(&self, room: &str) {
+        let mut rooms = self.lock();
+        let Some(roster) = rooms.get_mut(room) else { return };
+        roster.expecting = roster.expecting.saturating_sub(1);
+        if roster.idle() {
+            rooms.remove(room);
         }
-        roster.seq = event.seq;
-        let info = PeerInfo { id: PeerId::from(event.id), name: event.name.to_owned() };
-        let index = roster.position(event.id);
-        let news = match (event.kind, index) {
-            (Kind::Joined, None) => {
-                let (instance, ticket) = (event.instance.to_owned(), event.ticket);
-                let announced = true;
-                let member = Member { info: info.clone(), instance, ticket, seat: None, announced };
-                roster.members.push(member);
-                Some(ServerMessage::PeerJoined { peer: info })
-            }
-            // Put back after a Redis restart, or our own newcomer (seated, unannounced).
-            (Kind::Joined, Some(index)) => {
-                let fresh = !std::mem::replace(&mut roster.members[index].announced, true);
-                fresh.then_some(ServerMessage::PeerJoined { peer: info })
-            }
-            (Kind::Left, index) => {
-                // Our own peers' seats go when they leave here; one still seated was swept
-                // while we were cut off, and the restore will put it back.
-                if let Some(index) = index.filter(|i| roster.members[*i].seat.is_none()) {
-                    roster.members.remove(index);
-                }
-                Some(ServerMessage::PeerLeft { peer: info })
-            }
-            (Kind::TookOver, Some(index)) => {
-                let member = &mut roster.members[index];
-                let ours = member.seat.is_some() && &*self.me == event.instance;
-                if !(ours && member.ticket == event.ticket) {
-                    if let Some(earlier) = member.seat.take() {
-                        close_resumed(earlier);
-                    }
-                }
-                member.instance = event.instance.to_owned();
-                member.ticket = event.ticket;
-                None
-            }
-            (Kind::TookOver, None) => None,
-        };
+    }
+
+    /// Applies a room event; returns the seats evicted on the way.
+    pub fn apply(&self, event: &Event) -> Vec<Gone> {
+        let mut rooms = self.lock();
+        let Some(roster) = rooms.get_mut(&event.room) else { return Vec::new() };
         let mut gone = Vec::new();
-        if let Some(news) = news {
-            let text = encode(&news);
-            deliver_all(roster, event.room, event.id, event.seq, &text, &self.metrics, &mut gone);
-        }
         if !roster.has_seats() {
-            rooms.remove(event.room);
+            if roster.early.len() < MAX_EARLY {
+                roster.early.push(event.clone());
+            }
+            return gone;
+        }
+        apply_event(roster, &self.me, event, &self.metrics, &mut gone);
+        if roster.idle() {
+            rooms.remove(&event.room);
         }
         gone
     }
@@ -246,7 +255,7 @@ impl Rosters {
             return Ok(Route::Delivered);
         }
         let gone = evict(roster, room, index, &self.metrics);
-        if !roster.has_seats() {
+        if roster.idle() {
             rooms.remove(room);
         }
         Ok(Route::Evicted(gone))
@@ -264,7 +273,7 @@ impl Rosters {
             return Ok(None);
         }
         let gone = evict(roster, room, index, &self.metrics);
-        if !roster.has_seats() {
+        if roster.idle() {
             rooms.remove(room);
         }
         Ok(Some(gone))
@@ -280,7 +289,7 @@ impl Rosters {
         if member.ticket != ticket.0 || member.seat.take().is_none() {
             return false;
         }
-        if !roster.has_seats() {
+        if roster.idle() {
             rooms.remove(room);
         }
         true
@@ -301,6 +310,61 @@ impl Rosters {
         let rooms = self.lock();
         let seats = rooms.values().flat_map(|r| &r.members).filter(|m| m.seat.is_some());
         (seats.count(), rooms.len())
+    }
+}
+
+/// Applies `event` to a roster with peers of ours, telling them.
+fn apply_event(
+    roster: &mut Roster,
+    me: &str,
+    event: &Event,
+    metrics: &Metrics,
+    gone: &mut Vec<Gone>,
+) {
+    if event.seq <= roster.seq {
+        return;
+    }
+    roster.seq = event.seq;
+    let info = PeerInfo { id: PeerId::from(event.id.as_str()), name: event.name.clone() };
+    let index = roster.position(&event.id);
+    let news = match (event.kind, index) {
+        (Kind::Joined, None) => {
+            let (instance, ticket) = (event.instance.clone(), event.ticket);
+            let announced = true;
+            let member = Member { info: info.clone(), instance, ticket, seat: None, announced };
+            roster.members.push(member);
+            Some(ServerMessage::PeerJoined { peer: info })
+        }
+        // Put back after a Redis restart, or our own newcomer (seated, unannounced).
+        (Kind::Joined, Some(index)) => {
+            let fresh = !std::mem::replace(&mut roster.members[index].announced, true);
+            fresh.then_some(ServerMessage::PeerJoined { peer: info })
+        }
+        (Kind::Left, index) => {
+            // Our own peers' seats go when they leave here; one still seated was swept
+            // while we were cut off, and the restore will put it back.
+            if let Some(index) = index.filter(|i| roster.members[*i].seat.is_none()) {
+                roster.members.remove(index);
+            }
+            Some(ServerMessage::PeerLeft { peer: info })
+        }
+        (Kind::TookOver, Some(index)) => {
+            let member = &mut roster.members[index];
+            let ours = member.seat.is_some() && me == event.instance.as_str();
+            if !(ours && member.ticket == event.ticket) {
+                if let Some(earlier) = member.seat.take() {
+                    close_resumed(earlier);
+                }
+            }
+            member.instance = event.instance.clone();
+            member.ticket = event.ticket;
+            None
+        }
+        (Kind::TookOver, None) => None,
+    };
+    if let Some(news) = news {
+        let text = encode(&news);
+        deliver_all(roster, &event.room, &event.id, event.seq, &text, metrics, gone);
     }
 }
 

@@ -20,23 +20,24 @@ pub enum Kind {
     TookOver,
 }
 
-/// A room event, numbered by the room's `#seq`.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Event<'a> {
-    pub room: &'a str,
+/// A room event, numbered by the room's `#seq`. (Owned: one may wait for the first
+/// join's answer; events are joins and leaves, not signals, so they are few.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub room: String,
     pub seq: u64,
     pub kind: Kind,
-    pub id: &'a str,
-    pub instance: &'a str,
+    pub id: String,
+    pub instance: String,
     pub ticket: u64,
-    pub name: &'a str,
+    pub name: String,
 }
 
 /// One pub/sub message.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Inbound<'a> {
     /// A room changed.
-    Event(Event<'a>),
+    Event(Event),
     /// A signal for one of our peers.
     Signal { room: &'a str, to: &'a str, text: &'a str },
 }
@@ -62,9 +63,9 @@ pub fn parse(payload: &str) -> Option<Inbound<'_>> {
         "t" => Kind::TookOver,
         _ => return None,
     };
-    let (id, instance) = (parts.next()?, parts.next()?);
+    let (id, instance) = (parts.next()?.to_owned(), parts.next()?.to_owned());
     let ticket = parts.next()?.parse().ok()?;
-    let name = parts.next()?;
+    let (room, name) = (room.to_owned(), parts.next()?.to_owned());
     Some(Inbound::Event(Event { room, seq, kind, id, instance, ticket, name }))
 }
 
@@ -123,13 +124,13 @@ mod tests {
         assert_eq!(
             parse(event),
             Some(Inbound::Event(Event {
-                room: "lobby",
+                room: "lobby".into(),
                 seq: 7,
                 kind: Kind::Joined,
-                id: "00ab",
-                instance: "ff01",
+                id: "00ab".into(),
+                instance: "ff01".into(),
                 ticket: 3,
-                name: "Ann\tB",
+                name: "Ann\tB".into(),
             }))
         );
         let text = r#"{"type":"signal","from":"a","signal":{"x":"\t"}}"#;

@@ -44,25 +44,26 @@ fn seat(rosters: &Rosters, id: &str, seq: u64, members: &[(&str, &str)]) -> (Vec
     let mut welcomed = Vec::new();
     let seated = rosters.seat(newcomer, |others| {
         welcomed = others.iter().map(|peer| peer.id.to_string()).collect();
-        "welcome".into()
+        r#"{"type":"welcome"}"#.into()
     });
     assert!(seated.welcomed);
-    let _ = inbox.drain(); // the welcome
     (welcomed, inbox)
 }
 
-fn joined(seq: u64, id: &'static str, instance: &'static str) -> Event<'static> {
-    Event { room: "r", seq, kind: Kind::Joined, id, instance, ticket: seq, name: "n" }
+fn joined(seq: u64, id: &str, instance: &str) -> Event {
+    let (room, name) = ("r".to_owned(), "n".to_owned());
+    let (id, instance) = (id.to_owned(), instance.to_owned());
+    Event { room, seq, kind: Kind::Joined, id, instance, ticket: seq, name }
 }
 
-/// What `inbox` was sent, as (type, peer id) pairs.
+/// What `inbox` was sent, as (type, peer id) pairs, welcomes aside.
 fn news(inbox: &Inbox) -> Vec<(String, String)> {
     let read = |text: &str| {
         let value: serde_json::Value = serde_json::from_str(text).expect("JSON");
         let kind = value["type"].as_str().unwrap_or_default().to_owned();
         (kind, value["peer"]["id"].as_str().unwrap_or_default().to_owned())
     };
-    inbox.drain().iter().map(|text| read(text)).collect()
+    inbox.drain().iter().map(|text| read(text)).filter(|(kind, _)| kind != "welcome").collect()
 }
 
 #[tokio::test]
@@ -112,7 +113,7 @@ async fn a_resume_on_another_instance_closes_our_connection_unannounced() {
     let rosters = rosters();
     let (_, p0) = seat(&rosters, "p0", 1, &[("p0", ME)]);
     let (_, p1) = seat(&rosters, "p1", 2, &[("p0", ME), ("p1", ME)]);
-    let _ = news(&p0);
+    let (_, _) = (news(&p0), news(&p1));
     let took = Event { kind: Kind::TookOver, ..joined(3, "p1", THEM) };
     assert!(rosters.apply(&took).is_empty());
     assert!(matches!(p1.next().await, Some(Queued::Resumed)), "told to close");
@@ -120,4 +121,37 @@ async fn a_resume_on_another_instance_closes_our_connection_unannounced() {
     assert!(!rosters.is_member("r", &"p1".into(), Ticket(2)));
     let route = rosters.route("r", &"p0".into(), Ticket(1), &"p1".into(), || "s".into());
     assert!(matches!(route, Ok(Route::Forward(instance)) if instance == THEM));
+}
+
+#[tokio::test]
+async fn events_that_come_before_the_first_join_lands_are_kept_and_replayed() {
+    let rosters = rosters();
+    rosters.expect("r", "");
+    rosters.expect("r", "");
+    // p0 joined (1); then p1 on the other instance (2), p2 of ours (3), p3 (4): their
+    // events come before p0's answer.
+    for event in [joined(2, "p1", THEM), joined(3, "p2", ME), joined(4, "p3", THEM)] {
+        rosters.apply(&event);
+    }
+    let (welcomed, p0) = seat(&rosters, "p0", 1, &[("p0", ME)]);
+    rosters.landed("r");
+    assert!(welcomed.is_empty());
+    let joined_news = |id: &str| ("peer_joined".to_owned(), id.to_owned());
+    assert_eq!(news(&p0), [joined_news("p1"), joined_news("p2"), joined_news("p3")]);
+    // p2's answer comes last: its welcome is the roster, which is newer.
+    let (welcomed, p2) = seat(&rosters, "p2", 3, &[("p0", ME), ("p1", THEM), ("p2", ME)]);
+    rosters.landed("r");
+    assert_eq!(welcomed, ["p0", "p1", "p3"]);
+    assert!(news(&p0).is_empty() && news(&p2).is_empty());
+    let route = rosters.route("r", &"p2".into(), Ticket(3), &"p3".into(), || "s".into());
+    assert!(matches!(route, Ok(Route::Forward(instance)) if instance == THEM));
+}
+
+#[tokio::test]
+async fn a_join_that_did_not_land_keeps_nothing() {
+    let rosters = rosters();
+    rosters.expect("r", "");
+    rosters.apply(&joined(1, "p1", THEM));
+    rosters.landed("r");
+    assert_eq!(rosters.occupancy(), (0, 0));
 }
