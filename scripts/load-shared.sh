@@ -17,7 +17,14 @@ cargo build --quiet --release -p signaling-server -p signaling-load
 target=${CARGO_TARGET_DIR:-target}/release
 
 pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+server_pids=()
+# The servers first (each retires from Redis as it stops), then Redis.
+cleanup() {
+  kill "${server_pids[@]}" 2>/dev/null || true
+  wait "${server_pids[@]}" 2>/dev/null || true
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >/dev/null &
@@ -28,14 +35,12 @@ until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.1; done
 logs=${LOG_DIR:-$(mktemp -d)}
 key=$(head -c 32 /dev/urandom | base64)
 urls=()
-server_pids=()
 for port in "${PORTS[@]}"; do
   SIGNALING_RESUME_KEY=$key RUST_LOG=warn "$target/signaling-server" \
     --listen "127.0.0.1:$port" --redis-url "redis://127.0.0.1:$REDIS_PORT" \
     --max-connections 40000 --max-connections-per-ip 40000 --max-rooms 100000 \
     --messages-per-second 1000 --message-burst 2000 >"$logs/server-$port.log" 2>&1 &
   pid=$!
-  pids+=("$pid")
   server_pids+=("$pid")
   urls+=("ws://127.0.0.1:$port/ws")
 done

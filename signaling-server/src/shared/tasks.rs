@@ -150,7 +150,9 @@ async fn beat(shared: &Arc<SharedRooms>, first: bool) {
         }
         if restore(shared).await {
             shared.health.metrics.restored();
-            reconcile_later(shared);
+            if !first {
+                reconcile_later(shared);
+            }
         } else {
             shared.dirty.store(true, Ordering::Relaxed);
         }

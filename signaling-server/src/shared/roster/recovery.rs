@@ -52,9 +52,12 @@ impl Rosters {
         let mut rooms = self.lock();
         let Some(roster) = rooms.get_mut(room) else { return Vec::new() };
         let mut gone = Vec::new();
-        let seq = roster.seq.max(snapshot.seq);
+        if snapshot.seq <= roster.seq {
+            // Events since the read brought the roster further: the snapshot is stale.
+            return gone;
+        }
         catch_up(roster, room, &snapshot, u64::MAX, &self.metrics, &mut gone);
-        roster.seq = seq;
+        roster.seq = snapshot.seq;
         if !roster.has_seats() {
             rooms.remove(room);
         }
