@@ -8,14 +8,15 @@
 //! One `std::sync::Mutex`, taken once per operation and never across an `.await` (the
 //! callers run the scripts, then bring the result here), as in `rooms.rs`.
 
-use super::wire::{Event, Kind, Snapshot};
+use super::wire::{Event, Snapshot};
 use crate::metrics::Metrics;
-use crate::rooms::{Delivery, Ticket, encode};
+use crate::rooms::{Delivery, Ticket};
 use axum::extract::ws::Utf8Bytes;
-use signaling_protocol::{PeerId, PeerInfo, ServerMessage};
+use signaling_protocol::{PeerId, PeerInfo};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+mod events;
 mod recovery;
 
 pub use recovery::LiveRoom;
@@ -188,7 +189,7 @@ impl Rosters {
             let mut early = std::mem::take(&mut roster.early);
             early.sort_by_key(|event| event.seq);
             for event in &early {
-                apply_event(roster, &self.me, event, &self.metrics, &mut gone);
+                events::apply_event(roster, &self.me, event, &self.metrics, &mut gone);
             }
         }
         Seated { welcomed: true, gone }
@@ -208,24 +209,6 @@ impl Rosters {
         if roster.idle() {
             rooms.remove(room);
         }
-    }
-
-    /// Applies a room event; returns the seats evicted on the way.
-    pub fn apply(&self, event: &Event) -> Vec<Gone> {
-        let mut rooms = self.lock();
-        let Some(roster) = rooms.get_mut(&event.room) else { return Vec::new() };
-        let mut gone = Vec::new();
-        if !roster.has_seats() {
-            if roster.early.len() < MAX_EARLY {
-                roster.early.push(event.clone());
-            }
-            return gone;
-        }
-        apply_event(roster, &self.me, event, &self.metrics, &mut gone);
-        if roster.idle() {
-            rooms.remove(&event.room);
-        }
-        gone
     }
 
     /// Routes a signal from `from` (seated by `ticket`) to `to`, in `room`.
@@ -310,61 +293,6 @@ impl Rosters {
         let rooms = self.lock();
         let seats = rooms.values().flat_map(|r| &r.members).filter(|m| m.seat.is_some());
         (seats.count(), rooms.len())
-    }
-}
-
-/// Applies `event` to a roster with peers of ours, telling them.
-fn apply_event(
-    roster: &mut Roster,
-    me: &str,
-    event: &Event,
-    metrics: &Metrics,
-    gone: &mut Vec<Gone>,
-) {
-    if event.seq <= roster.seq {
-        return;
-    }
-    roster.seq = event.seq;
-    let info = PeerInfo { id: PeerId::from(event.id.as_str()), name: event.name.clone() };
-    let index = roster.position(&event.id);
-    let news = match (event.kind, index) {
-        (Kind::Joined, None) => {
-            let (instance, ticket) = (event.instance.clone(), event.ticket);
-            let announced = true;
-            let member = Member { info: info.clone(), instance, ticket, seat: None, announced };
-            roster.members.push(member);
-            Some(ServerMessage::PeerJoined { peer: info })
-        }
-        // Put back after a Redis restart, or our own newcomer (seated, unannounced).
-        (Kind::Joined, Some(index)) => {
-            let fresh = !std::mem::replace(&mut roster.members[index].announced, true);
-            fresh.then_some(ServerMessage::PeerJoined { peer: info })
-        }
-        (Kind::Left, index) => {
-            // Our own peers' seats go when they leave here; one still seated was swept
-            // while we were cut off, and the restore will put it back.
-            if let Some(index) = index.filter(|i| roster.members[*i].seat.is_none()) {
-                roster.members.remove(index);
-            }
-            Some(ServerMessage::PeerLeft { peer: info })
-        }
-        (Kind::TookOver, Some(index)) => {
-            let member = &mut roster.members[index];
-            let ours = member.seat.is_some() && me == event.instance.as_str();
-            if !(ours && member.ticket == event.ticket) {
-                if let Some(earlier) = member.seat.take() {
-                    close_resumed(earlier);
-                }
-            }
-            member.instance = event.instance.clone();
-            member.ticket = event.ticket;
-            None
-        }
-        (Kind::TookOver, None) => None,
-    };
-    if let Some(news) = news {
-        let text = encode(&news);
-        deliver_all(roster, &event.room, &event.id, event.seq, &text, metrics, gone);
     }
 }
 
