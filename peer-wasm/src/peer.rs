@@ -82,9 +82,10 @@ impl Peer {
             room: room.name().to_owned(),
             name: name.to_owned(),
             secret: room.secret().map(str::to_owned),
+            key: None,
         };
         let welcome = handshake(&mut link, &request, None).await?;
-        let me = PeerInfo { id: welcome.id, name: name.to_owned() };
+        let me = PeerInfo { id: welcome.id, name: name.to_owned(), key: request.key.clone() };
         let ice = Ice::new(&options, welcome.ice_servers);
         let rejoin = url.map(|url| Rejoin::new(url, request, welcome.resume_token));
         let room = room.name().to_owned();

@@ -54,7 +54,7 @@ pub fn decode_server(text: &str) -> Option<ServerMessage> {
 pub fn encode_client(message: &ClientMessage) -> String {
     let object = js_sys::Object::new();
     match message {
-        ClientMessage::Join { room, name, secret, resume_token } => {
+        ClientMessage::Join { room, name, secret, resume_token, key } => {
             set(&object, "type", "join".into());
             set(&object, "room", room.into());
             set(&object, "name", name.into());
@@ -63,6 +63,9 @@ pub fn encode_client(message: &ClientMessage) -> String {
             }
             if let Some(token) = resume_token {
                 set(&object, "resume_token", token.into());
+            }
+            if let Some(key) = key {
+                set(&object, "key", key.into());
             }
         }
         ClientMessage::Signal { to, signal } => {
@@ -135,7 +138,8 @@ fn whole(value: &JsValue, max: f64) -> Option<f64> {
 }
 
 fn peer_info(value: &JsValue) -> Option<PeerInfo> {
-    Some(PeerInfo { id: PeerId::new(string(value, "id")?), name: string(value, "name")? })
+    let key = optional(value, "key", |key| key.as_string())?;
+    Some(PeerInfo { id: PeerId::new(string(value, "id")?), name: string(value, "name")?, key })
 }
 
 /// `value[key]`, when `value` is an object that has it.
@@ -179,7 +183,7 @@ mod tests {
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
     fn peer(id: &str, name: &str) -> PeerInfo {
-        PeerInfo { id: PeerId::from(id), name: name.into() }
+        PeerInfo::new(id, name)
     }
 
     fn ice_servers() -> Vec<IceServer> {
@@ -233,7 +237,10 @@ mod tests {
             ServerMessage::Welcome {
                 id: "a1".into(),
                 room: "lobby".into(),
-                peers: vec![peer("b7", "Peer 2"), peer("c3", "Zoë \"🦀\"")],
+                peers: vec![
+                    peer("b7", "Peer 2"),
+                    PeerInfo { key: Some("BPq2_x-key".into()), ..peer("c3", "Zoë \"🦀\"") },
+                ],
                 ice_servers: ice_servers(),
                 resume_token: Some("0123456789abcdef.1764081000.bWFj".into()),
             },
@@ -272,12 +279,14 @@ mod tests {
                 name: "Peer 1".into(),
                 secret: None,
                 resume_token: None,
+                key: None,
             },
             ClientMessage::Join {
                 room: "lobby".into(),
                 name: "Zoë".into(),
                 secret: Some("open \"sesame\"".into()),
                 resume_token: Some("0123456789abcdef.1764081000.bWFj".into()),
+                key: Some("BPq2_x-key".into()),
             },
         ];
         messages.extend(

@@ -25,7 +25,7 @@ pub(super) struct Harness {
 }
 
 pub(super) fn info(id: &str) -> PeerInfo {
-    PeerInfo { id: PeerId::from(id), name: format!("Peer {id}") }
+    PeerInfo::new(id, format!("Peer {id}"))
 }
 
 pub(super) fn id(id: &str) -> PeerId {

@@ -341,7 +341,7 @@ impl<M> Core<M> {
     /// The room's record of `id` (a nameless one if it is not in the room).
     fn info(&self, id: &PeerId) -> PeerInfo {
         let known = self.roster.iter().find(|peer| peer.id == *id).cloned();
-        known.unwrap_or_else(|| PeerInfo { id: id.clone(), name: String::new() })
+        known.unwrap_or_else(|| PeerInfo::new(id.clone(), ""))
     }
 }
 

@@ -252,6 +252,7 @@ impl Client {
             name: name.into(),
             secret,
             resume_token,
+            key: None,
         })
         .await;
     }
@@ -292,6 +293,7 @@ impl Client {
             name: name.into(),
             secret,
             resume_token: None,
+            key: None,
         })
         .await;
         match self.recv().await {
