@@ -2,11 +2,12 @@
 //! driver (`driver/`), which runs the state machine (`core/`). This is the Rust API;
 //! `lib.rs` wraps it for JS.
 
-use crate::driver::{Driver, Ice};
+use crate::driver::{Driver, Ice, Setup};
 use crate::files::{IncomingFile, OutgoingFile};
 use crate::ice;
 use crate::join::{JoinRequest, handshake};
 use crate::join_options::JoinOptions;
+use crate::mesh::crypto;
 use crate::rejoin::Rejoin;
 use crate::signaling::SignalingLink;
 use crate::websocket::WebSocketSignaling;
@@ -78,19 +79,23 @@ impl Peer {
         options: JoinOptions,
         url: Option<&str>,
     ) -> Result<Self, PeerError> {
+        // Made before the join, which hands the public key to the room.
+        let keys = crypto::new_keys().await;
         let request = JoinRequest {
             room: room.name().to_owned(),
             name: name.to_owned(),
             secret: room.secret().map(str::to_owned),
-            key: None,
+            key: keys.as_ref().map(|(_, public)| public.clone()),
         };
         let welcome = handshake(&mut link, &request, None).await?;
         let me = PeerInfo { id: welcome.id, name: name.to_owned(), key: request.key.clone() };
         let ice = Ice::new(&options, welcome.ice_servers);
         let rejoin = url.map(|url| Rejoin::new(url, request, welcome.resume_token));
         let room = room.name().to_owned();
-        let backoff = options.reconnect();
-        let driver = Driver::start(me, room, welcome.roster, ice, link, rejoin, backoff);
+        let signer = keys.map(|(private, _)| private);
+        let setup =
+            Setup { backoff: options.reconnect(), signer, prefer_mesh: options.prefers_mesh() };
+        let driver = Driver::start(me, room, welcome.roster, ice, link, rejoin, setup);
         Ok(Self { driver })
     }
 
@@ -143,6 +148,15 @@ impl Peer {
     /// Fails, sending to nobody, when the queue of any connected peer is full.
     pub fn send_message(&self, payload: &Payload) -> Result<usize, PeerError> {
         self.send_message_with(payload, Delivery::Reliable)
+    }
+
+    /// Sends `payload` to every peer of the room, not only the connected ones: each
+    /// neighbour passes it on to its own, so it reaches everyone the mesh connects, each
+    /// once, within [`crate::MAX_BROADCAST_HOPS`] hops. Receivers get it as
+    /// [`PeerEvent::Broadcast`], from this peer. Returns to how many neighbours it went
+    /// out; fails, sending to nobody, when the queue of any of them is full.
+    pub fn broadcast(&self, payload: &Payload) -> Result<usize, PeerError> {
+        self.driver.broadcast(payload)
     }
 
     /// [`Peer::send_message`], reliably or not (see [`Delivery`]). Unreliably, it fails,

@@ -111,6 +111,16 @@ fn signal_object(signal: &Signal) -> JsValue {
     object.into()
 }
 
+/// A signal as JSON text (what a relayed signal carries, and its sender signs).
+pub(crate) fn encode_signal(signal: &Signal) -> String {
+    JSON::stringify(&signal_object(signal)).map(String::from).unwrap_or_default()
+}
+
+/// A signal from its JSON text; `None` when it is not one.
+pub(crate) fn decode_signal(text: &str) -> Option<Signal> {
+    signal(&JSON::parse(text).ok()?)
+}
+
 /// A signal of the peers' format; `None` for a kind this version does not know (a newer
 /// peer's), or a malformed one.
 fn signal(value: &JsValue) -> Option<Signal> {
@@ -132,7 +142,7 @@ fn signal(value: &JsValue) -> Option<Signal> {
 }
 
 /// A JSON number that is a whole number from 0 to `max`.
-fn whole(value: &JsValue, max: f64) -> Option<f64> {
+pub(crate) fn whole(value: &JsValue, max: f64) -> Option<f64> {
     let number = value.as_f64()?;
     (number.fract() == 0.0 && (0.0..=max).contains(&number)).then_some(number)
 }
@@ -143,7 +153,7 @@ fn peer_info(value: &JsValue) -> Option<PeerInfo> {
 }
 
 /// `value[key]`, when `value` is an object that has it.
-fn field(value: &JsValue, key: &str) -> Option<JsValue> {
+pub(crate) fn field(value: &JsValue, key: &str) -> Option<JsValue> {
     if !value.is_object() {
         return None;
     }
@@ -151,7 +161,7 @@ fn field(value: &JsValue, key: &str) -> Option<JsValue> {
 }
 
 /// `value[key]` as a string.
-fn string(value: &JsValue, key: &str) -> Option<String> {
+pub(crate) fn string(value: &JsValue, key: &str) -> Option<String> {
     field(value, key)?.as_string()
 }
 
@@ -169,7 +179,7 @@ fn optional<T>(
     }
 }
 
-fn set(object: &js_sys::Object, key: &str, value: JsValue) {
+pub(crate) fn set(object: &js_sys::Object, key: &str, value: JsValue) {
     // Setting a plain property on a fresh object cannot fail.
     let _ = Reflect::set(object, &JsValue::from_str(key), &value);
 }

@@ -196,6 +196,7 @@ impl Seen {
                     )
                 }
                 Event::PeerJoined(_)
+                | Event::Broadcast { .. }
                 | Event::SignalingClosed { .. }
                 | Event::SignalingReconnecting { .. }
                 | Event::SignalingReconnected => {}

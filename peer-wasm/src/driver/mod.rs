@@ -7,6 +7,7 @@
 //! queued behind the outputs being executed, never run inside them, so events keep
 //! their order and none is lost.
 
+mod mesh;
 mod signaling;
 
 use crate::connection::Connection;
@@ -14,6 +15,8 @@ use crate::core::{Backoff, CallId, ConnKey, Core, Event, Input, LINGER_MS, Outpu
 use crate::files::{FileHandler, IncomingFile};
 use crate::ice;
 use crate::join_options::JoinOptions;
+use crate::mesh::Job;
+use crate::mesh::crypto::SigningKey;
 use crate::rejoin::Rejoin;
 use crate::reporter::PeerInput;
 use crate::signaling::{SignalingLink, SignalingTransport};
@@ -58,6 +61,16 @@ impl Ice {
     }
 }
 
+/// How the peer goes about the mesh and rejoining, as its join asked.
+pub(crate) struct Setup {
+    /// How to rejoin when signaling drops (`None`: not at all).
+    pub backoff: Option<Backoff>,
+    /// Our private key for relayed signals (`None`: none of ours go through the mesh).
+    pub signer: Option<SigningKey>,
+    /// Send signals through the mesh whenever a path exists, not only without the server.
+    pub prefer_mesh: bool,
+}
+
 /// Where the answer to a waiting `connect()` / `disconnect()` goes.
 type Answer = oneshot::Sender<Result<(), PeerError>>;
 
@@ -86,6 +99,10 @@ pub(crate) struct Driver {
     handler: RefCell<Option<EventHandler>>,
     /// Outputs are being executed (a nested input only queues its own).
     executing: Cell<bool>,
+    /// Our private key for relayed signals.
+    signer: Option<SigningKey>,
+    /// Where relayed signals wait to be signed or checked.
+    jobs: UnboundedSender<Job>,
     /// Closes the peer when its page goes away, so that the others see it leave at once
     /// (its channels' close) rather than seconds later by its silence.
     _page_hidden: EventListener,
@@ -101,14 +118,19 @@ impl Driver {
         ice: Ice,
         link: SignalingLink,
         rejoin: Option<Rejoin>,
-        backoff: Option<Backoff>,
+        setup: Setup,
     ) -> Rc<Self> {
         // A random first session number, so two peers rarely use the same numbers.
         let first_session = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
         let (inputs, mut own_inputs) = futures_channel::mpsc::unbounded();
-        let backoff = backoff.filter(|_| rejoin.is_some());
+        let backoff = setup.backoff.filter(|_| rejoin.is_some());
+        let mut core = Core::new(me.clone(), roster, first_session, backoff);
+        if setup.prefer_mesh {
+            core.prefer_mesh();
+        }
+        let (jobs, own_jobs) = futures_channel::mpsc::unbounded();
         let driver = Rc::new_cyclic(|this| Self {
-            core: RefCell::new(Core::new(me.id.clone(), roster, first_session, backoff)),
+            core: RefCell::new(core),
             me,
             room,
             signaling: RefCell::new(link.transport),
@@ -123,9 +145,12 @@ impl Driver {
             next_call: Cell::new(0),
             handler: RefCell::new(None),
             executing: Cell::new(false),
+            signer: setup.signer,
+            jobs,
             _page_hidden: close_on_pagehide(this.clone()),
         });
         driver.forward(link.events);
+        spawn_local(mesh::sign_and_check(Rc::downgrade(&driver), own_jobs));
         let running = Rc::clone(&driver);
         spawn_local(async move {
             while let Some(input) = own_inputs.next().await {
@@ -325,6 +350,9 @@ impl Driver {
                 }
             }
             Output::Warn(text) => log::warn(&text),
+            Output::SendMesh { key, frame } => self.send_mesh(&key, frame),
+            Output::Relay { hop, to, signal } => self.relay(hop, to, &signal),
+            Output::Verify { key, relayed } => self.verify(key, relayed),
         }
     }
 
@@ -342,6 +370,7 @@ impl Driver {
             Event::Connected(peer) => PeerEvent::Connected(peer),
             Event::Disconnected { peer, reason } => PeerEvent::Disconnected { peer, reason },
             Event::Message { from, message } => PeerEvent::Message { from, payload: message },
+            Event::Broadcast { from, message } => PeerEvent::Broadcast { from, payload: message },
             Event::SignalingClosed { reason } => PeerEvent::SignalingClosed { reason },
             Event::SignalingReconnecting { reason } => PeerEvent::SignalingReconnecting { reason },
             Event::SignalingReconnected => PeerEvent::SignalingReconnected,
