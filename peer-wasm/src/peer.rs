@@ -159,6 +159,14 @@ impl Peer {
         self.driver.broadcast(payload)
     }
 
+    /// Sends `text` to `peer` as one raw frame on the reliable channel, around the
+    /// framing: for tests that play a misbehaving peer. Not part of the API.
+    #[doc(hidden)]
+    pub fn send_raw_frame(&self, peer: &PeerId, text: &str) -> Result<(), PeerError> {
+        let frame = framing::Frame::Text(text.into());
+        self.driver.with_open(peer, |connection| connection.send_control(frame))
+    }
+
     /// [`Peer::send_message`], reliably or not (see [`Delivery`]). Unreliably, it fails,
     /// sending to nobody, when the message does not fit the smallest limit among the
     /// connected peers or the unreliable channel of any of them is backed up.

@@ -16,11 +16,17 @@ use signaling_protocol::{PeerId, PeerInfo, Signal};
 /// How long a change of our links waits before it is advertised, so that a burst of
 /// changes (a peer connecting to many) makes one advert.
 pub(crate) const ADVERT_DELAY_MS: u32 = 100;
-/// Most mesh frames a neighbour may send in one heartbeat period; more is a flood, and
-/// the neighbour is disconnected.
-pub(crate) const MESH_BUDGET: u32 = 5_000;
+/// Most control frames (adverts, relayed signals) a neighbour may send in one heartbeat
+/// period: far above what forming a mesh of hundreds takes; more is a flood, and the
+/// neighbour is disconnected.
+pub(crate) const CONTROL_BUDGET: u32 = 2_000;
+/// Most broadcasts a neighbour may pass us in one heartbeat period (each costs every
+/// peer of the room some work, so a flood is not passed on without end).
+pub(crate) const BROADCAST_BUDGET: u32 = 20_000;
 /// Why a neighbour that floods is disconnected.
-const FLOODED: &str = "it sent more than 5000 mesh messages in a second";
+const FLOODED: &str = "it sent more than 2000 mesh control messages in a second";
+/// Why a neighbour that floods broadcasts is disconnected.
+const FLOODED_BROADCASTS: &str = "it passed on more than 20000 broadcasts in a second";
 /// Why a neighbour that relays a forged signal is disconnected.
 const FORGED: &str = "it relayed a signal that its sender did not sign (forged or altered)";
 
@@ -33,9 +39,15 @@ impl<M: Clone> Core<M> {
             return;
         };
         link.silent_periods = 0;
-        link.mesh_frames += 1;
-        if link.mesh_frames > MESH_BUDGET {
-            return self.begin_closing(&key.peer, FLOODED);
+        let (count, budget, flooded) = match frame {
+            MeshFrame::Broadcast { .. } => {
+                (&mut link.broadcasts, BROADCAST_BUDGET, FLOODED_BROADCASTS)
+            }
+            _ => (&mut link.mesh_frames, CONTROL_BUDGET, FLOODED),
+        };
+        *count += 1;
+        if *count > budget {
+            return self.begin_closing(&key.peer, flooded);
         }
         match frame {
             MeshFrame::Advert(advert) => self.on_advert(&key, advert),

@@ -32,6 +32,7 @@ impl<M: Clone> Core<M> {
         for link in self.links.iter_mut().filter(|link| link.phase.is_usable()) {
             link.silent_periods = link.silent_periods.saturating_add(1);
             link.mesh_frames = 0;
+            link.broadcasts = 0;
             if link.silent_periods > SILENT_PERIODS && (link.left || !vouched) {
                 dead.push(link.key.peer.clone());
             } else {

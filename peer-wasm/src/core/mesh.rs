@@ -120,9 +120,10 @@ impl Mesh {
     }
 
     /// Forgets the adverts of origins not in `reachable` (they left, or the mesh split).
+    /// What was seen of their broadcasts stays (bounded by itself): adverts may lag
+    /// behind a broadcast, and a copy of it may still be on its way by another path.
     pub fn keep_only(&mut self, reachable: &[PeerId]) {
         self.adverts.retain(|advert| reachable.contains(&advert.origin.id));
-        self.seen.retain(|(origin, _)| reachable.contains(origin));
     }
 
     /// Marks `origin`'s broadcast `seq` seen; whether it is new (else: a duplicate, or
