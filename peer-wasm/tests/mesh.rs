@@ -201,9 +201,9 @@ async fn a_neighbour_that_forges_a_relayed_signal_is_disconnected_with_the_reaso
     // B makes up an offer "from A" for C; it cannot sign it as A.
     let now = js_sys::Date::now();
     let forged = format!(
-        r#"g{{"kind":"relay","from":"{}","to":"{}","ttl":15,"at":{now},"signal":"{{\"kind\":\"offer\",\"session\":9,\"sdp\":\"v=0\"}}","proof":"AAAA"}}"#,
-        a.id(),
-        c.id()
+        r#"g{{"kind":"relay","from":"{a}","to":"{c}","route":["{c}"],"at":{now},"signal":"{{\"kind\":\"offer\",\"session\":9,\"sdp\":\"v=0\"}}","proof":"AAAA"}}"#,
+        a = a.id(),
+        c = c.id()
     );
     b.peer.send_raw_frame(&c.id(), &forged).expect("sends");
     let reason = || {
@@ -262,4 +262,16 @@ async fn a_broadcast_sent_twice_or_out_of_hops_is_not_delivered_twice_or_passed_
     sleep(200).await;
     assert_eq!(broadcasts(b), [("P0".to_owned(), "loop".to_owned())], "once");
     assert!(broadcasts(c).is_empty(), "its last hop was to B");
+}
+
+#[wasm_bindgen_test]
+async fn with_the_hub_gone_a_connection_is_negotiated_across_three_hops() {
+    let peers = peers(4).await;
+    link(&peers, &[(0, 1), (1, 2), (2, 3)]).await;
+    peers[0].hub.shut_down();
+    let closed =
+        |peer: &TestPeer| peer.count(|e| matches!(e, PeerEvent::SignalingClosed { .. })) == 1;
+    wait_until("every peer to see signaling end", || peers.iter().all(closed), String::new).await;
+    assert_eq!(connect_through_mesh(&peers[0], &peers[3]).await, Ok(()));
+    assert_eq!(connect_through_mesh(&peers[3], &peers[1]).await, Ok(()), "and back, two hops");
 }

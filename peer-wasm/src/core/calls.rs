@@ -21,7 +21,7 @@ impl<M: Clone> Core<M> {
             return self.settle(call, Err(error));
         }
         let signaling = self.signaling;
-        let relayable = self.relay_hop(peer).is_some();
+        let relayable = self.relay_route(peer).is_some();
         match self.link_mut(peer) {
             Some(link) => match link.phase {
                 phase if phase.is_usable() => self.settle(call, Ok(())),

@@ -95,7 +95,7 @@ impl Harness {
                 Output::Heartbeat { key } => self.heartbeats.push(key),
                 Output::Rejoin => self.rejoins += 1,
                 Output::SendMesh { key, frame } => self.mesh_out.push((key, frame)),
-                Output::Relay { hop, to, signal } => self.relays.push((hop, to, signal)),
+                Output::Relay { hop, to, signal, .. } => self.relays.push((hop, to, signal)),
                 Output::Verify { key, relayed } => self.verifies.push((key, relayed)),
                 Output::CloseSignaling | Output::Warn(_) => {}
             }

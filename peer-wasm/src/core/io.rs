@@ -63,8 +63,10 @@ pub(crate) struct Advert {
 pub(crate) struct Relayed {
     pub from: PeerId,
     pub to: PeerId,
-    /// Hops it may still travel.
-    pub ttl: u8,
+    /// The way, as the sender chose it: every peer after the sender, the target last.
+    /// Each peer on it passes it to the next, so the signals of one negotiation keep
+    /// one path, and their order (the mesh's view changes while it forms).
+    pub route: Vec<PeerId>,
     /// When it was signed: milliseconds since the epoch, by the signer's clock.
     pub at: u64,
     /// The signal as JSON text, exactly as signed.
@@ -178,8 +180,9 @@ pub(crate) enum Output<M> {
     Warn(String),
     /// Send a mesh frame on `key`'s channel.
     SendMesh { key: ConnKey, frame: MeshFrame<M> },
-    /// Sign a signal for `to` and send it through the mesh, on the channel of `hop`.
-    Relay { hop: ConnKey, to: PeerId, signal: Signal },
+    /// Sign a signal for `to` and send it through the mesh along `route` (see
+    /// [`Relayed::route`]), starting on the channel of `hop`.
+    Relay { hop: ConnKey, to: PeerId, route: Vec<PeerId>, signal: Signal },
     /// Check the signature of a signal relayed to us by `key`'s neighbour: if it holds,
     /// it comes back as [`Input::Signal`], if not as [`Input::Forged`].
     Verify { key: ConnKey, relayed: Relayed },

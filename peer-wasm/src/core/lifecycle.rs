@@ -36,6 +36,7 @@ impl<M: Clone> Core<M> {
             self.out.push_back(Output::Emit(Event::Message { from: peer.clone(), message }));
         }
         self.keep_ticking();
+        self.unpin(&key.peer);
         self.share_mesh(key);
         self.links_changed();
     }
@@ -139,6 +140,7 @@ impl<M: Clone> Core<M> {
             self.out.push_back(Output::Emit(Event::Disconnected { peer, reason }));
             self.links_changed();
         }
+        self.unpin(peer);
         if link.left {
             self.forget(peer);
         }

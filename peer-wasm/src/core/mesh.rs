@@ -65,6 +65,9 @@ pub(crate) struct Mesh {
     pub reachable: Vec<PeerId>,
     /// Links or adverts changed since we last looked.
     pub changed: bool,
+    /// The way our signals to a peer took, kept while it holds, so that one
+    /// negotiation's signals keep their order.
+    pub pinned: Vec<(PeerId, Vec<PeerId>)>,
 }
 
 impl Mesh {
@@ -117,6 +120,41 @@ impl Mesh {
             }
         }
         found
+    }
+
+    /// A shortest way from us to `to` (every peer after us, `to` last), over our links
+    /// `mine` and then the adverts' links.
+    pub fn path(&self, me: &PeerId, mine: &[PeerId], to: &PeerId) -> Option<Vec<PeerId>> {
+        // Breadth first, each found peer with the index of the peer it was found from.
+        let mut found: Vec<(PeerId, Option<usize>)> =
+            mine.iter().filter(|peer| *peer != me).map(|peer| (peer.clone(), None)).collect();
+        let mut next = 0;
+        while next < found.len() && found.iter().all(|(peer, _)| peer != to) {
+            if let Some(advert) = self.advert(&found[next].0) {
+                for peer in &advert.links {
+                    if peer != me && found.iter().all(|(known, _)| known != peer) {
+                        found.push((peer.clone(), Some(next)));
+                    }
+                }
+            }
+            next += 1;
+        }
+        let mut at = found.iter().position(|(peer, _)| peer == to)?;
+        let mut path = vec![to.clone()];
+        while let Some(parent) = found[at].1 {
+            path.push(found[parent].0.clone());
+            at = parent;
+        }
+        path.reverse();
+        Some(path)
+    }
+
+    /// Whether no step of `path` after the first is known to be gone: a link that its
+    /// advert no longer lists (a step we hold no advert for is taken on trust: it came
+    /// from the way a signal reached us).
+    pub fn path_holds(&self, path: &[PeerId]) -> bool {
+        path.windows(2)
+            .all(|step| self.advert(&step[0]).is_none_or(|advert| advert.links.contains(&step[1])))
     }
 
     /// Forgets the adverts of origins not in `reachable` (they left, or the mesh split).
@@ -179,6 +217,14 @@ mod tests {
         assert_eq!(hop("d"), Some(id("e")));
         assert_eq!(hop("a"), None, "never a route to ourselves");
         assert_eq!(routes.len(), 4);
+        let path = |to: &str| mesh.path(&id("a"), &[id("b"), id("e")], &id(to));
+        assert_eq!(path("c"), Some(vec![id("b"), id("c")]));
+        assert_eq!(path("d"), Some(vec![id("e"), id("d")]));
+        assert_eq!(path("b"), Some(vec![id("b")]));
+        assert_eq!(path("a"), None);
+        assert!(mesh.path_holds(&[id("b"), id("c"), id("d")]));
+        assert!(!mesh.path_holds(&[id("b"), id("e")]));
+        assert!(mesh.path_holds(&[id("x"), id("y")]), "nothing known against it");
     }
 
     #[test]

@@ -138,7 +138,7 @@ fn mesh_frame(kind: u8, detail: u8) -> MeshFrame<&'static str> {
         1 => MeshFrame::Relay(Relayed {
             from: anyone(detail),
             to: anyone(detail / 5),
-            ttl: detail % 4,
+            route: vec![anyone(detail / 25), anyone(detail / 5)],
             at: 0,
             text: "{}".into(),
             proof: String::new(),

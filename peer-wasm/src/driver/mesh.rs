@@ -32,11 +32,10 @@ impl Driver {
     }
 
     /// Hands our signal for `to` to the signing task, which sends it on `hop`.
-    pub(super) fn relay(&self, hop: ConnKey, to: PeerId, signal: &Signal) {
+    pub(super) fn relay(&self, hop: ConnKey, to: PeerId, route: Vec<PeerId>, signal: &Signal) {
         let text = crate::wire::encode_signal(signal);
         let from = self.me.id.clone();
-        let relayed =
-            Relayed { from, to, ttl: MAX_TTL, at: mesh::now_ms(), text, proof: String::new() };
+        let relayed = Relayed { from, to, route, at: mesh::now_ms(), text, proof: String::new() };
         let _ = self.jobs.unbounded_send(Job::Sign { hop, relayed });
     }
 

@@ -351,7 +351,7 @@ impl Driver {
             }
             Output::Warn(text) => log::warn(&text),
             Output::SendMesh { key, frame } => self.send_mesh(&key, frame),
-            Output::Relay { hop, to, signal } => self.relay(hop, to, &signal),
+            Output::Relay { hop, to, route, signal } => self.relay(hop, to, route, &signal),
             Output::Verify { key, relayed } => self.verify(key, relayed),
         }
     }

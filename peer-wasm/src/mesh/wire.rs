@@ -1,14 +1,14 @@
 //! The mesh frames on the reliable channel, as `docs/PROTOCOL.md` ("The mesh")
 //! specifies them:
 //! - text frame `g` + a JSON object whose `kind` is `advert` (`id`, `name`, `version`,
-//!   `links`) or `relay` (`from`, `to`, `ttl`, `at`, `signal`, `proof`);
+//!   `links`) or `relay` (`from`, `to`, `route`, `at`, `signal`, `proof`);
 //! - text frame `b<ttl>:<seq>:<origin>`: the message that follows at once, framed as any
 //!   message is, is `origin`'s broadcast number `seq`, which may travel `ttl` more hops.
 //!
 //! Everything read is bounded: a peer cannot make us hold more than these limits.
 
 use crate::Payload;
-use crate::core::{Advert, Input, MAX_ADVERT_LINKS, MeshFrame, Relayed, bounded_ttl};
+use crate::core::{Advert, Input, MAX_ADVERT_LINKS, MAX_TTL, MeshFrame, Relayed, bounded_ttl};
 use crate::framing::{Frame, FrameError};
 use crate::reporter::Reporter;
 use crate::wire::{field, set, string, whole};
@@ -58,7 +58,7 @@ fn control<M>(body: &str) -> Option<Tapped<M>> {
         "relay" => MeshFrame::Relay(Relayed {
             from: id(&string(&value, "from")?)?,
             to: id(&string(&value, "to")?)?,
-            ttl: bounded_ttl(whole(&field(&value, "ttl")?, 255.0)? as u8),
+            route: route(&value)?,
             at: whole(&field(&value, "at")?, 9_007_199_254_740_991.0)? as u64,
             text: string(&value, "signal").filter(|text| text.len() <= MAX_SIGNAL_CHARS)?,
             proof: string(&value, "proof").filter(|proof| proof.len() <= MAX_PROOF_CHARS)?,
@@ -66,6 +66,18 @@ fn control<M>(body: &str) -> Option<Tapped<M>> {
         _ => return None,
     };
     Some(Tapped::Control(frame))
+}
+
+/// A relay's route: 1 to [`MAX_TTL`] ids, none twice.
+fn route(value: &JsValue) -> Option<Vec<PeerId>> {
+    let route = field(value, "route").filter(Array::is_array).map(|route| Array::from(&route))?;
+    if route.length() == 0 || route.length() > u32::from(MAX_TTL) {
+        return None;
+    }
+    let route: Vec<PeerId> =
+        route.iter().map(|hop| id(&hop.as_string()?)).collect::<Option<_>>()?;
+    let once = route.iter().enumerate().all(|(n, hop)| !route[..n].contains(hop));
+    once.then_some(route)
 }
 
 fn advert(value: &JsValue) -> Option<Advert> {
@@ -103,7 +115,8 @@ pub(crate) fn relay_frame(relayed: &Relayed) -> Frame {
     set(&object, "kind", "relay".into());
     set(&object, "from", relayed.from.as_str().into());
     set(&object, "to", relayed.to.as_str().into());
-    set(&object, "ttl", relayed.ttl.into());
+    let route: Array = relayed.route.iter().map(|hop| JsValue::from(hop.as_str())).collect();
+    set(&object, "route", route.into());
     // Milliseconds since the epoch: exact as a JSON number.
     set(&object, "at", (relayed.at as f64).into());
     set(&object, "signal", relayed.text.as_str().into());
