@@ -72,20 +72,26 @@ pub(crate) struct Mesh {
 
 impl Mesh {
     /// Takes `advert` if it is newer than what we hold from its origin; whether it was.
+    /// Adverts of peers out of reach are kept too (their versions stop an old advert
+    /// from going round a loop of peers for ever), until room is needed: then one of
+    /// them goes, and with none to spare the new advert is refused.
     pub fn learn(&mut self, advert: Advert) -> bool {
-        let full = self.adverts.len() >= MAX_ADVERTS;
-        match self.adverts.iter_mut().find(|held| held.origin.id == advert.origin.id) {
-            Some(held) if held.version >= advert.version => false,
-            Some(held) => {
-                *held = advert;
-                true
+        if let Some(held) = self.adverts.iter_mut().find(|held| held.origin.id == advert.origin.id)
+        {
+            if held.version >= advert.version {
+                return false;
             }
-            None if full => false,
-            None => {
-                self.adverts.push(advert);
-                true
-            }
+            *held = advert;
+            return true;
         }
+        if self.adverts.len() >= MAX_ADVERTS {
+            let spare =
+                self.adverts.iter().position(|held| !self.reachable.contains(&held.origin.id));
+            let Some(spare) = spare else { return false };
+            self.adverts.remove(spare);
+        }
+        self.adverts.push(advert);
+        true
     }
 
     /// Every advert held (for a new neighbour to start from).
@@ -157,13 +163,6 @@ impl Mesh {
             .all(|step| self.advert(&step[0]).is_none_or(|advert| advert.links.contains(&step[1])))
     }
 
-    /// Forgets the adverts of origins not in `reachable` (they left, or the mesh split).
-    /// What was seen of their broadcasts stays (bounded by itself): adverts may lag
-    /// behind a broadcast, and a copy of it may still be on its way by another path.
-    pub fn keep_only(&mut self, reachable: &[PeerId]) {
-        self.adverts.retain(|advert| reachable.contains(&advert.origin.id));
-    }
-
     /// Marks `origin`'s broadcast `seq` seen; whether it is new (else: a duplicate, or
     /// too old to tell, both dropped).
     pub fn first_sight(&mut self, origin: &PeerId, seq: u32) -> bool {
@@ -228,18 +227,6 @@ mod tests {
     }
 
     #[test]
-    fn adverts_of_unreachable_peers_are_forgotten() {
-        let mut mesh = Mesh::default();
-        mesh.learn(advert("b", 1, &["a"]));
-        mesh.learn(advert("z", 1, &["y"]));
-        let reachable: Vec<PeerId> =
-            mesh.routes(&id("a"), &[id("b")]).into_iter().map(|(peer, _)| peer).collect();
-        mesh.keep_only(&reachable);
-        assert!(mesh.advert(&id("z")).is_none());
-        assert!(mesh.advert(&id("b")).is_some());
-    }
-
-    #[test]
     fn a_broadcast_is_new_once_whatever_the_order_within_the_window() {
         let mut mesh = Mesh::default();
         let origin = id("o");
@@ -261,6 +248,12 @@ mod tests {
             mesh.first_sight(&id(&format!("x{n}")), 1);
         }
         assert_eq!(mesh.adverts().len(), MAX_ADVERTS);
+        let kept = mesh.adverts()[0].origin.id.clone();
+        mesh.reachable = vec![kept.clone()];
+        assert!(mesh.learn(advert("new", 1, &[])), "room made from the unreachable");
+        assert!(mesh.advert(&kept).is_some(), "not from the reachable");
+        mesh.reachable = mesh.adverts().iter().map(|a| a.origin.id.clone()).collect();
+        assert!(!mesh.learn(advert("newer", 1, &[])), "full of reachable peers: refused");
         assert_eq!(mesh.seen.len(), MAX_ORIGINS);
     }
 }

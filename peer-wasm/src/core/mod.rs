@@ -47,10 +47,13 @@ mod link;
 mod liveness;
 mod mesh;
 #[cfg(all(test, not(target_arch = "wasm32")))]
+mod mesh_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties;
 mod rejoin;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod rejoin_tests;
+mod relay;
 mod remote;
 mod restart;
 #[cfg(all(test, not(target_arch = "wasm32")))]
