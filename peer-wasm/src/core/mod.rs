@@ -20,7 +20,9 @@
 //! its queries; `calls.rs` the local calls; `remote.rs` what the room and the remote say;
 //! `lifecycle.rs` how a link opens and ends; `restart.rs` how an open link gets its path
 //! back; `liveness.rs` heartbeats and silent remotes; `rejoin.rs` how signaling comes
-//! back; `link.rs` a link and its phases. `harness.rs` and the `*tests.rs` /
+//! back; `link.rs` a link and its phases; `mesh.rs` what a peer knows of the mesh
+//! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
+//! `relay.rs` signals through the mesh. `harness.rs` and the `*tests.rs` /
 //! `properties.rs` files drive it in plain `cargo test`.
 //!
 //! Each link goes through the phases of [`link::Phase`]; the rules, in short:
