@@ -31,6 +31,7 @@ pub struct JoinOptions {
     relay_only: bool,
     reconnect: Option<Backoff>,
     mesh_signaling: bool,
+    same_origin_signaling: bool,
 }
 
 impl Default for JoinOptions {
@@ -40,6 +41,7 @@ impl Default for JoinOptions {
             relay_only: false,
             reconnect: Some(Backoff::default()),
             mesh_signaling: false,
+            same_origin_signaling: true,
         }
     }
 }
@@ -80,7 +82,15 @@ impl JoinOptions {
         Self { mesh_signaling: true, ..self }
     }
 
-    /// Reads `{iceServers, iceTransportPolicy, reconnect, meshSignaling}` from a page's options object
+    /// Signals every peer through the server, even those in other tabs of this browser
+    /// (by default they are signaled over a `BroadcastChannel`, which is faster and
+    /// spares the server).
+    pub fn no_same_origin_signaling(self) -> Self {
+        Self { same_origin_signaling: false, ..self }
+    }
+
+    /// Reads `{iceServers, iceTransportPolicy, reconnect, meshSignaling,
+    /// sameOriginSignaling}` from a page's options object
     /// (its `secret` is read by the caller).
     pub(crate) fn from_js(options: &JsValue) -> Result<Self, PeerError> {
         let invalid = |what, reason| PeerError::InvalidInput { what, reason };
@@ -126,6 +136,11 @@ impl JoinOptions {
             Some(Some(true)) => read = read.mesh_signaling(),
             Some(None) => return Err(invalid("meshSignaling", "expected true or false")),
         }
+        match get(options, "sameOriginSignaling").map(|flag| flag.as_bool()) {
+            None | Some(Some(true)) => {}
+            Some(Some(false)) => read = read.no_same_origin_signaling(),
+            Some(None) => return Err(invalid("sameOriginSignaling", "expected true or false")),
+        }
         Ok(read)
     }
 
@@ -137,6 +152,11 @@ impl JoinOptions {
     /// Whether only relayed paths may be used.
     pub(crate) fn is_relay_only(&self) -> bool {
         self.relay_only
+    }
+
+    /// Whether peers in other tabs of this browser are signaled directly.
+    pub(crate) fn signals_same_origin(&self) -> bool {
+        self.same_origin_signaling
     }
 
     /// Whether signals go through the mesh whenever they can.

@@ -40,6 +40,7 @@ mod peer;
 mod rejoin;
 mod reporter;
 mod room;
+mod same_origin;
 mod send_queue;
 mod signaling;
 mod stats;

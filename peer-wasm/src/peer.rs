@@ -93,8 +93,13 @@ impl Peer {
         let rejoin = url.map(|url| Rejoin::new(url, request, welcome.resume_token));
         let room = room.name().to_owned();
         let signer = keys.map(|(private, _)| private);
-        let setup =
-            Setup { backoff: options.reconnect(), signer, prefer_mesh: options.prefers_mesh() };
+        let same_origin = url.filter(|_| options.signals_same_origin()).map(str::to_owned);
+        let setup = Setup {
+            backoff: options.reconnect(),
+            signer,
+            prefer_mesh: options.prefers_mesh(),
+            same_origin,
+        };
         let driver = Driver::start(me, room, welcome.roster, ice, link, rejoin, setup);
         Ok(Self { driver })
     }

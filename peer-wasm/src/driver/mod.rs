@@ -19,6 +19,7 @@ use crate::mesh::Job;
 use crate::mesh::crypto::SigningKey;
 use crate::rejoin::Rejoin;
 use crate::reporter::PeerInput;
+use crate::same_origin::SameOrigin;
 use crate::signaling::{SignalingLink, SignalingTransport};
 use crate::{Delivery, Payload, PeerError, PeerEvent, framing, log};
 use futures_channel::mpsc::UnboundedSender;
@@ -69,6 +70,9 @@ pub(crate) struct Setup {
     pub signer: Option<SigningKey>,
     /// Send signals through the mesh whenever a path exists, not only without the server.
     pub prefer_mesh: bool,
+    /// The server's URL, to find the room's peers in other tabs of this browser and
+    /// signal them directly (`None`: always through the server).
+    pub same_origin: Option<String>,
 }
 
 /// Where the answer to a waiting `connect()` / `disconnect()` goes.
@@ -103,6 +107,8 @@ pub(crate) struct Driver {
     signer: Option<SigningKey>,
     /// Where relayed signals wait to be signed or checked.
     jobs: UnboundedSender<Job>,
+    /// The room's peers in other tabs of this browser, signaled without the server.
+    same_origin: RefCell<Option<SameOrigin>>,
     /// Closes the peer when its page goes away, so that the others see it leave at once
     /// (its channels' close) rather than seconds later by its silence.
     _page_hidden: EventListener,
@@ -147,9 +153,14 @@ impl Driver {
             executing: Cell::new(false),
             signer: setup.signer,
             jobs,
+            same_origin: RefCell::new(None),
             _page_hidden: close_on_pagehide(this.clone()),
         });
         driver.forward(link.events);
+        if let Some(url) = &setup.same_origin {
+            let nearby = SameOrigin::open(url, &driver.room, &driver.me.id, driver.inputs.clone());
+            driver.same_origin.replace(nearby);
+        }
         spawn_local(mesh::sign_and_check(Rc::downgrade(&driver), own_jobs));
         let running = Rc::clone(&driver);
         spawn_local(async move {
@@ -186,6 +197,8 @@ impl Driver {
             drop(handler);
             let files = self.files.borrow_mut().take();
             drop(files);
+            let nearby = self.same_origin.borrow_mut().take();
+            drop(nearby);
         }
     }
 
@@ -289,10 +302,13 @@ impl Driver {
 
     fn execute(&self, output: Output<Payload>) {
         match output {
-            Output::Send { to, signal } => {
+            Output::Send { to, signal } => match &*self.same_origin.borrow() {
+                Some(nearby) if nearby.carries(&to) => nearby.send(&to, &signal),
                 // A failure means signaling is closed, which the transport reports itself.
-                let _ = self.signaling.borrow().send(&ClientMessage::Signal { to, signal });
-            }
+                _ => {
+                    let _ = self.signaling.borrow().send(&ClientMessage::Signal { to, signal });
+                }
+            },
             Output::StartConnection { key, role } => {
                 let config = self.ice_configuration();
                 let files = Rc::clone(&self.files);
