@@ -129,7 +129,8 @@ function listen() {
   peer.onPeerLeft(({ id, name }) => { states.delete(id); addLine("system", `${name} left`); renderPeers(); });
   peer.onConnected(({ id, name }) => { states.set(id, "connected"); addLine("system", `connected to ${name}`); renderPeers(); refreshPaths(); });
   peer.onDisconnected(({ id, name, reason }) => { states.set(id, "known"); paths.delete(id); addLine("system", `disconnected from ${name}: ${reason}`); renderPeers(); });
-  peer.onMessage(({ fromName, data }) => addLine("theirs", describe(data), fromName));
+  peer.onMessage(({ fromName, data, broadcast }) =>
+    addLine("theirs", describe(data), broadcast ? `${fromName} → the room` : fromName));
   peer.onFile(receiveFile);
   peer.onSignalingState((state, reason) => {
     if (state === "reconnecting") setStatus(`reconnecting… (${reason}); open connections still work`, true);
@@ -230,12 +231,14 @@ function send(event) {
   const text = $("message").value;
   if (!text.trim() || !peer) return;
   try {
-    const count = peer.sendMessage(text);
+    const toRoom = $("to-room").checked;
+    // A broadcast goes to the neighbours, which pass it on to the rest of the room.
+    const count = toRoom ? peer.broadcast(text) : peer.sendMessage(text);
     if (count === 0) {
       addLine("error", "not connected to anyone yet: connect to a peer first");
       return;
     }
-    addLine("mine", text, `you → ${count} peer${count === 1 ? "" : "s"}`);
+    addLine("mine", text, toRoom ? "you → the room" : `you → ${count} peer${count === 1 ? "" : "s"}`);
     $("message").value = "";
   } catch (error) {
     addLine("error", `could not send: ${error.message}`);

@@ -9,6 +9,7 @@
 use crate::core::{ConnKey, Input, PathState, Role};
 use crate::files::{FileHandler, FileLink, OutgoingFile};
 use crate::framing::{self, Frame, Reassembler};
+use crate::mesh::wire::MeshTap;
 use crate::negotiation::{Job, negotiate};
 use crate::reporter::{PeerInput, Reporter};
 use crate::send_queue::SendQueue;
@@ -139,6 +140,11 @@ impl Connection {
         self.queue.borrow_mut().push(&self.reporter.key().peer, frames)
     }
 
+    /// Queues a mesh control frame (see [`SendQueue::push_control`]).
+    pub(crate) fn send_control(&self, frame: Frame) -> Result<(), PeerError> {
+        self.queue.borrow_mut().push_control(&self.reporter.key().peer, vec![frame])
+    }
+
     /// Starts sending `blob` to the remote as the file `name`.
     pub(crate) fn send_file(
         &self,
@@ -262,15 +268,23 @@ fn listen(
     let on_message = {
         let (reporter, files) = (reporter.clone(), Rc::clone(files));
         let mut reassembler = Reassembler::default();
+        let mut mesh = MeshTap::default();
         EventListener::new(channel, "message", move |event| {
             let event: &MessageEvent = event.unchecked_ref();
             let data = event.data();
             if framing::is_heartbeat(&data) {
                 return reporter.report(|key| Input::Heard { key });
             }
-            // File frames go to the transfers, the rest to the messages.
+            // Mesh frames go to the machine, file frames to the transfers, the rest to
+            // the messages (a broadcast's message too, once whole).
+            let Some(data) = mesh.take(data, reassembler.is_between_messages(), &reporter) else {
+                return;
+            };
             match files.take(data, reassembler.is_between_messages()) {
-                Ok(Some(data)) => reporter.received(reassembler.push(data)),
+                Ok(Some(data)) => match reassembler.push(data) {
+                    Ok(Some(message)) => mesh.received(message, &reporter),
+                    other => reporter.received(other),
+                },
                 other => reporter.received(other.map(|_| None)),
             }
         })

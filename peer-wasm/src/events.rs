@@ -30,6 +30,14 @@ pub enum PeerEvent {
         /// What it sent.
         payload: Payload,
     },
+    /// A broadcast arrived: a message for the whole room, maybe passed on by other
+    /// peers (see [`crate::Peer::broadcast`]).
+    Broadcast {
+        /// The peer that broadcast it (not the neighbour that passed it on).
+        from: PeerInfo,
+        /// What it sent.
+        payload: Payload,
+    },
     /// The signaling connection is over for good (a refused rejoin, or it
     /// dropped with reconnecting turned off). Open data channels keep working; new
     /// connections cannot be negotiated.

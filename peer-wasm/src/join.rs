@@ -16,6 +16,8 @@ pub(crate) struct JoinRequest {
     pub room: String,
     pub name: String,
     pub secret: Option<String>,
+    /// Our public key for mesh-relayed signals (none where the page has no WebCrypto).
+    pub key: Option<String>,
 }
 
 /// What the server's welcome told us.
@@ -39,6 +41,7 @@ pub(crate) async fn handshake(
         name: request.name.clone(),
         secret: request.secret.clone(),
         resume_token,
+        key: request.key.clone(),
     };
     let welcome = match link.transport.send(&join) {
         Ok(()) => timer::timeout(JOIN_TIMEOUT_MS, next_welcome(&mut link.events)).await.unwrap_or(

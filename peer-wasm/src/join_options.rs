@@ -30,11 +30,19 @@ pub struct JoinOptions {
     ice_servers: Option<Vec<IceServer>>,
     relay_only: bool,
     reconnect: Option<Backoff>,
+    mesh_signaling: bool,
+    same_origin_signaling: bool,
 }
 
 impl Default for JoinOptions {
     fn default() -> Self {
-        Self { ice_servers: None, relay_only: false, reconnect: Some(Backoff::default()) }
+        Self {
+            ice_servers: None,
+            relay_only: false,
+            reconnect: Some(Backoff::default()),
+            mesh_signaling: false,
+            same_origin_signaling: true,
+        }
     }
 }
 
@@ -66,7 +74,23 @@ impl JoinOptions {
         Self { reconnect: None, ..self }
     }
 
-    /// Reads `{iceServers, iceTransportPolicy, reconnect}` from a page's options object
+    /// Sends signals (offers, answers, candidates) through the mesh whenever some open
+    /// channel leads to their target, not only when the signaling server is gone: a new
+    /// connection then costs the server nothing. Signed end to end, so the peers that
+    /// pass them on cannot forge or alter them.
+    pub fn mesh_signaling(self) -> Self {
+        Self { mesh_signaling: true, ..self }
+    }
+
+    /// Signals every peer through the server, even those in other tabs of this browser
+    /// (by default they are signaled over a `BroadcastChannel`, which is faster and
+    /// spares the server).
+    pub fn no_same_origin_signaling(self) -> Self {
+        Self { same_origin_signaling: false, ..self }
+    }
+
+    /// Reads `{iceServers, iceTransportPolicy, reconnect, meshSignaling,
+    /// sameOriginSignaling}` from a page's options object
     /// (its `secret` is read by the caller).
     pub(crate) fn from_js(options: &JsValue) -> Result<Self, PeerError> {
         let invalid = |what, reason| PeerError::InvalidInput { what, reason };
@@ -107,6 +131,16 @@ impl JoinOptions {
             }
             Some(_) => return Err(invalid("reconnect", expected)),
         }
+        match get(options, "meshSignaling").map(|flag| flag.as_bool()) {
+            None | Some(Some(false)) => {}
+            Some(Some(true)) => read = read.mesh_signaling(),
+            Some(None) => return Err(invalid("meshSignaling", "expected true or false")),
+        }
+        match get(options, "sameOriginSignaling").map(|flag| flag.as_bool()) {
+            None | Some(Some(true)) => {}
+            Some(Some(false)) => read = read.no_same_origin_signaling(),
+            Some(None) => return Err(invalid("sameOriginSignaling", "expected true or false")),
+        }
         Ok(read)
     }
 
@@ -118,6 +152,16 @@ impl JoinOptions {
     /// Whether only relayed paths may be used.
     pub(crate) fn is_relay_only(&self) -> bool {
         self.relay_only
+    }
+
+    /// Whether peers in other tabs of this browser are signaled directly.
+    pub(crate) fn signals_same_origin(&self) -> bool {
+        self.same_origin_signaling
+    }
+
+    /// Whether signals go through the mesh whenever they can.
+    pub(crate) fn prefers_mesh(&self) -> bool {
+        self.mesh_signaling
     }
 
     /// How to rejoin, if at all.

@@ -44,6 +44,14 @@ impl Callbacks {
                 set(&message, "data", &payload.to_js());
                 self.call(Kind::Message, &message, &none);
             }
+            PeerEvent::Broadcast { from, payload } => {
+                let message = Object::new();
+                set(&message, "from", &from.id.as_str().into());
+                set(&message, "fromName", &from.name.as_str().into());
+                set(&message, "data", &payload.to_js());
+                set(&message, "broadcast", &true.into());
+                self.call(Kind::Message, &message, &none);
+            }
             PeerEvent::PeerJoined(peer) => self.call(Kind::PeerJoined, &peer_info_js(&peer), &none),
             PeerEvent::PeerLeft(peer) => self.call(Kind::PeerLeft, &peer_info_js(&peer), &none),
             PeerEvent::Connected(peer) => self.call(Kind::Connected, &peer_info_js(&peer), &none),

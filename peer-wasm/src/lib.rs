@@ -33,12 +33,14 @@ mod js_events;
 mod js_files;
 mod local_hub;
 mod log;
+mod mesh;
 mod negotiation;
 mod payload;
 mod peer;
 mod rejoin;
 mod reporter;
 mod room;
+mod same_origin;
 mod send_queue;
 mod signaling;
 mod stats;
@@ -52,6 +54,8 @@ pub use error::PeerError;
 pub use events::PeerEvent;
 pub use files::{IncomingFile, MAX_FILE_BYTES, OutgoingFile};
 pub use framing::MAX_MESSAGE_BYTES;
+/// Most hops a broadcast travels through the mesh ([`Peer::broadcast`]).
+pub const MAX_BROADCAST_HOPS: u8 = core::MAX_TTL;
 pub use join_options::JoinOptions;
 pub use local_hub::LocalHub;
 pub use payload::Payload;
@@ -236,6 +240,15 @@ impl JsPeer {
     ) -> Result<u32, JsValue> {
         let delivery = Delivery::from_js(&options.unwrap_or(JsValue::UNDEFINED))?;
         let sent = self.peer.send_message_with(&Payload::from_js(data), delivery)?;
+        Ok(u32::try_from(sent).unwrap_or(u32::MAX))
+    }
+
+    /// Sends `data` (as for `sendMessage`) to every peer of the room, connected or not:
+    /// each neighbour passes it on to its own, so it reaches everyone the mesh
+    /// connects, each once. Receivers get it in `onMessage` with `broadcast: true` and
+    /// `from` the peer that broadcast it. Returns how many neighbours it went out to.
+    pub fn broadcast(&self, data: JsValue) -> Result<u32, JsValue> {
+        let sent = self.peer.broadcast(&Payload::from_js(data))?;
         Ok(u32::try_from(sent).unwrap_or(u32::MAX))
     }
 

@@ -96,8 +96,8 @@ impl SignalingTransport for HubTransport {
         match message.clone() {
             ClientMessage::Join { .. } if joined => self.refuse(ErrorCode::AlreadyJoined, None),
             // One page's own hub has one room and no strangers: the secret is not needed.
-            ClientMessage::Join { room, name, .. } => {
-                let me = PeerInfo { id: self.id.clone(), name };
+            ClientMessage::Join { room, name, key, .. } => {
+                let me = PeerInfo { id: self.id.clone(), name, key };
                 let peers = members.joined.iter().map(|(info, _)| info.clone()).collect();
                 let ice_servers = Vec::new();
                 self.reply(ServerMessage::Welcome {

@@ -2,11 +2,12 @@
 //! driver (`driver/`), which runs the state machine (`core/`). This is the Rust API;
 //! `lib.rs` wraps it for JS.
 
-use crate::driver::{Driver, Ice};
+use crate::driver::{Driver, Ice, Setup};
 use crate::files::{IncomingFile, OutgoingFile};
 use crate::ice;
 use crate::join::{JoinRequest, handshake};
 use crate::join_options::JoinOptions;
+use crate::mesh::crypto;
 use crate::rejoin::Rejoin;
 use crate::signaling::SignalingLink;
 use crate::websocket::WebSocketSignaling;
@@ -78,18 +79,28 @@ impl Peer {
         options: JoinOptions,
         url: Option<&str>,
     ) -> Result<Self, PeerError> {
+        // Made before the join, which hands the public key to the room.
+        let keys = crypto::new_keys().await;
         let request = JoinRequest {
             room: room.name().to_owned(),
             name: name.to_owned(),
             secret: room.secret().map(str::to_owned),
+            key: keys.as_ref().map(|(_, public)| public.clone()),
         };
         let welcome = handshake(&mut link, &request, None).await?;
-        let me = PeerInfo { id: welcome.id, name: name.to_owned() };
+        let me = PeerInfo { id: welcome.id, name: name.to_owned(), key: request.key.clone() };
         let ice = Ice::new(&options, welcome.ice_servers);
         let rejoin = url.map(|url| Rejoin::new(url, request, welcome.resume_token));
         let room = room.name().to_owned();
-        let backoff = options.reconnect();
-        let driver = Driver::start(me, room, welcome.roster, ice, link, rejoin, backoff);
+        let signer = keys.map(|(private, _)| private);
+        let same_origin = url.filter(|_| options.signals_same_origin()).map(str::to_owned);
+        let setup = Setup {
+            backoff: options.reconnect(),
+            signer,
+            prefer_mesh: options.prefers_mesh(),
+            same_origin,
+        };
+        let driver = Driver::start(me, room, welcome.roster, ice, link, rejoin, setup);
         Ok(Self { driver })
     }
 
@@ -142,6 +153,23 @@ impl Peer {
     /// Fails, sending to nobody, when the queue of any connected peer is full.
     pub fn send_message(&self, payload: &Payload) -> Result<usize, PeerError> {
         self.send_message_with(payload, Delivery::Reliable)
+    }
+
+    /// Sends `payload` to every peer of the room, not only the connected ones: each
+    /// neighbour passes it on to its own, so it reaches everyone the mesh connects, each
+    /// once, within [`crate::MAX_BROADCAST_HOPS`] hops. Receivers get it as
+    /// [`PeerEvent::Broadcast`], from this peer. Returns to how many neighbours it went
+    /// out; fails, sending to nobody, when the queue of any of them is full.
+    pub fn broadcast(&self, payload: &Payload) -> Result<usize, PeerError> {
+        self.driver.broadcast(payload)
+    }
+
+    /// Sends `text` to `peer` as one raw frame on the reliable channel, around the
+    /// framing: for tests that play a misbehaving peer. Not part of the API.
+    #[doc(hidden)]
+    pub fn send_raw_frame(&self, peer: &PeerId, text: &str) -> Result<(), PeerError> {
+        let frame = framing::Frame::Text(text.into());
+        self.driver.with_open(peer, |connection| connection.send_control(frame))
     }
 
     /// [`Peer::send_message`], reliably or not (see [`Delivery`]). Unreliably, it fails,

@@ -70,11 +70,17 @@ impl SendQueue {
 
     /// Queues the frames of one message (all or none) and sends what the channel takes.
     pub fn push(&mut self, peer: &PeerId, frames: Vec<Frame>) -> Result<(), PeerError> {
+        if self.is_full() && !self.close_when_drained {
+            return Err(PeerError::QueueFull(peer.clone()));
+        }
+        self.push_control(peer, frames)
+    }
+
+    /// Queues a mesh control frame even over the limit: they are small and few (bounded
+    /// by the mesh's own limits), and dropping one would leave the mesh's view stale.
+    pub fn push_control(&mut self, peer: &PeerId, frames: Vec<Frame>) -> Result<(), PeerError> {
         if self.close_when_drained {
             return Err(PeerError::NotConnected(peer.clone()));
-        }
-        if self.is_full() {
-            return Err(PeerError::QueueFull(peer.clone()));
         }
         let bytes: usize = frames.iter().map(Frame::len).sum();
         self.queued_bytes += bytes;

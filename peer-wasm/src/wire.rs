@@ -54,7 +54,7 @@ pub fn decode_server(text: &str) -> Option<ServerMessage> {
 pub fn encode_client(message: &ClientMessage) -> String {
     let object = js_sys::Object::new();
     match message {
-        ClientMessage::Join { room, name, secret, resume_token } => {
+        ClientMessage::Join { room, name, secret, resume_token, key } => {
             set(&object, "type", "join".into());
             set(&object, "room", room.into());
             set(&object, "name", name.into());
@@ -63,6 +63,9 @@ pub fn encode_client(message: &ClientMessage) -> String {
             }
             if let Some(token) = resume_token {
                 set(&object, "resume_token", token.into());
+            }
+            if let Some(key) = key {
+                set(&object, "key", key.into());
             }
         }
         ClientMessage::Signal { to, signal } => {
@@ -108,6 +111,16 @@ fn signal_object(signal: &Signal) -> JsValue {
     object.into()
 }
 
+/// A signal as JSON text (what a relayed signal carries, and its sender signs).
+pub(crate) fn encode_signal(signal: &Signal) -> String {
+    JSON::stringify(&signal_object(signal)).map(String::from).unwrap_or_default()
+}
+
+/// A signal from its JSON text; `None` when it is not one.
+pub(crate) fn decode_signal(text: &str) -> Option<Signal> {
+    signal(&JSON::parse(text).ok()?)
+}
+
 /// A signal of the peers' format; `None` for a kind this version does not know (a newer
 /// peer's), or a malformed one.
 fn signal(value: &JsValue) -> Option<Signal> {
@@ -129,17 +142,18 @@ fn signal(value: &JsValue) -> Option<Signal> {
 }
 
 /// A JSON number that is a whole number from 0 to `max`.
-fn whole(value: &JsValue, max: f64) -> Option<f64> {
+pub(crate) fn whole(value: &JsValue, max: f64) -> Option<f64> {
     let number = value.as_f64()?;
     (number.fract() == 0.0 && (0.0..=max).contains(&number)).then_some(number)
 }
 
 fn peer_info(value: &JsValue) -> Option<PeerInfo> {
-    Some(PeerInfo { id: PeerId::new(string(value, "id")?), name: string(value, "name")? })
+    let key = optional(value, "key", |key| key.as_string())?;
+    Some(PeerInfo { id: PeerId::new(string(value, "id")?), name: string(value, "name")?, key })
 }
 
 /// `value[key]`, when `value` is an object that has it.
-fn field(value: &JsValue, key: &str) -> Option<JsValue> {
+pub(crate) fn field(value: &JsValue, key: &str) -> Option<JsValue> {
     if !value.is_object() {
         return None;
     }
@@ -147,7 +161,7 @@ fn field(value: &JsValue, key: &str) -> Option<JsValue> {
 }
 
 /// `value[key]` as a string.
-fn string(value: &JsValue, key: &str) -> Option<String> {
+pub(crate) fn string(value: &JsValue, key: &str) -> Option<String> {
     field(value, key)?.as_string()
 }
 
@@ -165,7 +179,7 @@ fn optional<T>(
     }
 }
 
-fn set(object: &js_sys::Object, key: &str, value: JsValue) {
+pub(crate) fn set(object: &js_sys::Object, key: &str, value: JsValue) {
     // Setting a plain property on a fresh object cannot fail.
     let _ = Reflect::set(object, &JsValue::from_str(key), &value);
 }
@@ -179,7 +193,7 @@ mod tests {
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
     fn peer(id: &str, name: &str) -> PeerInfo {
-        PeerInfo { id: PeerId::from(id), name: name.into() }
+        PeerInfo::new(id, name)
     }
 
     fn ice_servers() -> Vec<IceServer> {
@@ -233,7 +247,10 @@ mod tests {
             ServerMessage::Welcome {
                 id: "a1".into(),
                 room: "lobby".into(),
-                peers: vec![peer("b7", "Peer 2"), peer("c3", "Zoë \"🦀\"")],
+                peers: vec![
+                    peer("b7", "Peer 2"),
+                    PeerInfo { key: Some("BPq2_x-key".into()), ..peer("c3", "Zoë \"🦀\"") },
+                ],
                 ice_servers: ice_servers(),
                 resume_token: Some("0123456789abcdef.1764081000.bWFj".into()),
             },
@@ -272,12 +289,14 @@ mod tests {
                 name: "Peer 1".into(),
                 secret: None,
                 resume_token: None,
+                key: None,
             },
             ClientMessage::Join {
                 room: "lobby".into(),
                 name: "Zoë".into(),
                 secret: Some("open \"sesame\"".into()),
                 resume_token: Some("0123456789abcdef.1764081000.bWFj".into()),
+                key: Some("BPq2_x-key".into()),
             },
         ];
         messages.extend(

@@ -239,6 +239,7 @@ async fn a_peer_that_never_answers_fails_the_connect_instead_of_hanging() {
         name: "Mute".into(),
         secret: None,
         resume_token: None,
+        key: None,
     };
     silent.transport.send(&join).expect("joins");
     wait_until("Alice to know Mute", || alice.peer.peers().len() == 1, String::new).await;

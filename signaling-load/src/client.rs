@@ -55,6 +55,7 @@ impl Client {
             name: name.into(),
             secret: None,
             resume_token: None,
+            key: None,
         };
         sink.send(Message::text(encode(&join))).await.map_err(|error| error.to_string())?;
         let id = loop {

@@ -28,6 +28,12 @@ impl fmt::Display for PeerId {
     }
 }
 
+impl From<String> for PeerId {
+    fn from(id: String) -> Self {
+        Self(id)
+    }
+}
+
 impl From<&str> for PeerId {
     fn from(id: &str) -> Self {
         Self::new(id)
@@ -41,6 +47,18 @@ pub struct PeerInfo {
     pub id: PeerId,
     /// Display name the peer chose when joining (validated by [`crate::validate_name`]).
     pub name: String,
+    /// The public key the peer announced when joining (see [`crate::validate_key`]):
+    /// other peers check the signals it sends through the mesh against it, so a peer that
+    /// relays them cannot forge or alter them. Omitted from the JSON when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+impl PeerInfo {
+    /// A peer with no announced key.
+    pub fn new(id: impl Into<PeerId>, name: impl Into<String>) -> Self {
+        Self { id: id.into(), name: name.into(), key: None }
+    }
 }
 
 /// One connection attempt between two peers, chosen by the peer that sends the offer.

@@ -17,6 +17,7 @@ mod messages;
 pub use ice::IceServer;
 pub use ids::{PeerId, PeerInfo, SessionId};
 pub use limits::{
-    MAX_NAME_CHARS, MAX_ROOM_CHARS, MAX_SECRET_CHARS, validate_name, validate_room, validate_secret,
+    MAX_KEY_CHARS, MAX_NAME_CHARS, MAX_ROOM_CHARS, MAX_SECRET_CHARS, validate_key, validate_name,
+    validate_room, validate_secret,
 };
 pub use messages::{ClientMessage, ErrorCode, ServerMessage, Signal, Step};

@@ -30,6 +30,11 @@ pub enum ClientMessage<S = Signal> {
         /// JSON when absent (a fresh join).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         resume_token: Option<String>,
+        /// The peer's public key (see [`crate::validate_key`]), handed to the room's other
+        /// peers in its [`PeerInfo`]: what they check its mesh-relayed signals against.
+        /// Omitted from the JSON when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     /// Relay `signal` to the peer `to` in the same room. The server adds the sender's id;
     /// any sender field the client adds is ignored.
@@ -197,6 +202,8 @@ pub enum ErrorCode {
     /// minted by a server with another key. The join had no effect; joining again
     /// without a token gets a new id.
     InvalidResume,
+    /// The join's public key breaks the rules of [`crate::validate_key`].
+    InvalidKey,
     /// The server cannot reach the room state it shares with other instances (its Redis
     /// is down or restarting): the join or signal had no effect. Try again shortly; a
     /// peer-wasm peer retries its rejoin by itself.
@@ -228,6 +235,7 @@ impl ErrorCode {
                 "the resume token is not valid here (forged, expired, for another room, or \
                  from a server with another key)"
             }
+            Self::InvalidKey => "the key must be 1 to 128 of A-Z a-z 0-9 - _",
             Self::Unavailable => {
                 "the server cannot reach its shared room state right now; try again shortly"
             }
@@ -253,6 +261,7 @@ impl ErrorCode {
             Self::SecretRequired => "secret_required",
             Self::InvalidSecret => "invalid_secret",
             Self::InvalidResume => "invalid_resume",
+            Self::InvalidKey => "invalid_key",
             Self::Unavailable => "unavailable",
             Self::Other => "other",
         }
@@ -265,7 +274,7 @@ impl ErrorCode {
     }
 
     /// Every code this version knows, [`ErrorCode::Other`] last.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         Self::MalformedMessage,
         Self::BinaryNotSupported,
         Self::NotJoined,
@@ -281,6 +290,7 @@ impl ErrorCode {
         Self::SecretRequired,
         Self::InvalidSecret,
         Self::InvalidResume,
+        Self::InvalidKey,
         Self::Unavailable,
         Self::Other,
     ];

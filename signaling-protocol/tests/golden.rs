@@ -33,7 +33,7 @@ const RESUME_TOKEN: &str =
     "0123456789abcdef.1764081000.BLUFBp8tzcHeMU1ssFNiHhKa9JpuPV5P11G4_xlXkNs";
 
 fn peer(id: &str, name: &str) -> PeerInfo {
-    PeerInfo { id: PeerId::from(id), name: name.into() }
+    PeerInfo::new(PeerId::from(id), name)
 }
 
 #[test]
@@ -44,6 +44,7 @@ fn client_messages() {
             name: "Peer 1".into(),
             secret: None,
             resume_token: None,
+            key: None,
         },
         json!({"type": "join", "room": "lobby", "name": "Peer 1"}),
     );
@@ -53,6 +54,7 @@ fn client_messages() {
             name: "Peer 1".into(),
             secret: Some("open sesame".into()),
             resume_token: None,
+            key: None,
         },
         json!({"type": "join", "room": "lobby", "name": "Peer 1", "secret": "open sesame"}),
     );
@@ -62,8 +64,19 @@ fn client_messages() {
             name: "Peer 1".into(),
             secret: None,
             resume_token: Some(RESUME_TOKEN.into()),
+            key: None,
         },
         json!({"type": "join", "room": "lobby", "name": "Peer 1", "resume_token": RESUME_TOKEN}),
+    );
+    assert_wire::<ClientMessage>(
+        ClientMessage::Join {
+            room: "lobby".into(),
+            name: "Peer 1".into(),
+            secret: None,
+            resume_token: None,
+            key: Some("BPq2_x-9".into()),
+        },
+        json!({"type": "join", "room": "lobby", "name": "Peer 1", "key": "BPq2_x-9"}),
     );
     assert_wire::<ClientMessage>(
         ClientMessage::Signal {
@@ -141,6 +154,12 @@ fn server_messages() {
     assert_wire::<ServerMessage>(
         ServerMessage::PeerJoined { peer: peer("c3", "Peer 3") },
         json!({"type": "peer_joined", "peer": {"id": "c3", "name": "Peer 3"}}),
+    );
+    assert_wire::<ServerMessage>(
+        ServerMessage::PeerJoined {
+            peer: PeerInfo { key: Some("BPq2".into()), ..peer("c3", "P") },
+        },
+        json!({"type": "peer_joined", "peer": {"id": "c3", "name": "P", "key": "BPq2"}}),
     );
     assert_wire::<ServerMessage>(
         ServerMessage::PeerLeft { peer: peer("c3", "Peer 3") },
@@ -269,6 +288,7 @@ fn every_error_code_has_its_snake_case_name() {
         (ErrorCode::SecretRequired, "secret_required"),
         (ErrorCode::InvalidSecret, "invalid_secret"),
         (ErrorCode::InvalidResume, "invalid_resume"),
+        (ErrorCode::InvalidKey, "invalid_key"),
         (ErrorCode::Unavailable, "unavailable"),
     ];
     for (code, name) in codes {

@@ -11,7 +11,8 @@ use crate::outbox::Outbox;
 use crate::rooms::{Admit, Arrival, Delivery, Handout, OpaqueSignal, Ticket, encode};
 use axum::extract::ws::Message;
 use signaling_protocol::{
-    ClientMessage, ErrorCode, PeerId, ServerMessage, validate_name, validate_room, validate_secret,
+    ClientMessage, ErrorCode, PeerId, ServerMessage, validate_key, validate_name, validate_room,
+    validate_secret,
 };
 use std::time::SystemTime;
 use tokio::task::AbortHandle;
@@ -101,8 +102,8 @@ impl Connection {
         } else {
             match message {
                 Err(code) => Err(Refusal { code, to: None }),
-                Ok(ClientMessage::Join { room, name, secret, resume_token }) => self
-                    .join(state, room, name, secret, resume_token)
+                Ok(ClientMessage::Join { room, name, secret, resume_token, key }) => self
+                    .join(state, Entry { room, name, secret, resume_token, key })
                     .await
                     .map_err(|code| Refusal { code, to: None }),
                 Ok(ClientMessage::Signal { to, signal }) => {
@@ -118,20 +119,15 @@ impl Connection {
         applied
     }
 
-    async fn join(
-        &mut self,
-        state: &AppState,
-        room: String,
-        name: String,
-        secret: Option<String>,
-        resume_token: Option<String>,
-    ) -> Result<(), ErrorCode> {
+    async fn join(&mut self, state: &AppState, entry: Entry) -> Result<(), ErrorCode> {
+        let Entry { room, name, secret, resume_token, key } = entry;
         if self.joined.is_some() {
             return Err(ErrorCode::AlreadyJoined);
         }
         validate_room(&room)?;
         validate_name(&name)?;
         secret.as_deref().map(validate_secret).transpose()?;
+        key.as_deref().map(validate_key).transpose()?;
         let now = SystemTime::now();
         let resume = match resume_token {
             Some(token) => Some(state.resume_key.verify(&token, &room, now).map_err(|why| {
@@ -141,7 +137,8 @@ impl Connection {
             })?),
             None => None,
         };
-        let admit = Admit { room: &room, name: &name, secret: secret.as_deref(), resume };
+        let (secret, key) = (secret.as_deref(), key.as_deref());
+        let admit = Admit { room: &room, name: &name, secret, key, resume };
         let outbound = &self.outbound;
         let delivery =
             Delivery { outbox: outbound.outbox.clone(), session: outbound.session.clone() };
@@ -206,4 +203,13 @@ impl Connection {
             }
         }
     }
+}
+
+/// What a join asks for, as it came.
+struct Entry {
+    room: String,
+    name: String,
+    secret: Option<String>,
+    resume_token: Option<String>,
+    key: Option<String>,
 }

@@ -80,6 +80,8 @@ pub struct Admit<'a> {
     pub name: &'a str,
     /// The room's secret, if any.
     pub secret: Option<&'a str>,
+    /// The public key the peer announced (validated), handed to the others unread.
+    pub key: Option<&'a str>,
     /// The id a valid resume token vouches for in this room: the peer gets it back.
     pub resume: Option<PeerId>,
 }
@@ -192,7 +194,7 @@ impl Rooms {
         }
         let resumed = join.resume.is_some();
         let id = join.resume.unwrap_or_else(|| self.fresh_id(room));
-        let info = PeerInfo { id, name: join.name.to_owned() };
+        let info = PeerInfo { id, name: join.name.to_owned(), key: join.key.map(str::to_owned) };
         let others =
             room.members.iter().filter(|m| m.info.id != info.id).map(|m| m.info.clone()).collect();
         // Queued under the lock, so the welcome precedes any news of later peers.

@@ -42,6 +42,7 @@ async fn join(client: &mut Client, room: &str) -> (PeerId, Vec<IceServer>) {
         name: "P".into(),
         secret: None,
         resume_token: None,
+        key: None,
     };
     client.send(&join).await;
     match client.recv().await {
@@ -74,6 +75,7 @@ async fn a_welcome_without_ice_options_has_no_ice_servers_field() {
         name: "P".into(),
         secret: None,
         resume_token: None,
+        key: None,
     };
     client.send(&join).await;
     let welcome = client.recv_json().await;

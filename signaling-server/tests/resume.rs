@@ -17,7 +17,7 @@ fn keyed(key: &str) -> Config {
 }
 
 fn info(id: &PeerId, name: &str) -> PeerInfo {
-    PeerInfo { id: id.clone(), name: name.into() }
+    PeerInfo::new(id.clone(), name)
 }
 
 /// The `signaling_resumes_total` sample of `outcome`.

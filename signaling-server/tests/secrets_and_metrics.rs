@@ -13,6 +13,7 @@ fn join(room: &str, secret: Option<&str>) -> ClientMessage {
         name: "P".into(),
         secret: secret.map(Into::into),
         resume_token: None,
+        key: None,
     }
 }
 

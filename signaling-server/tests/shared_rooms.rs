@@ -28,7 +28,7 @@ async fn one_room_over_three_instances_is_one_room() {
     assert_eq!(named(&peers), ["A"]);
     assert_eq!(
         a.recv().await,
-        ServerMessage::PeerJoined { peer: PeerInfo { id: b_id.clone(), name: "B".into() } }
+        ServerMessage::PeerJoined { peer: PeerInfo::new(b_id.clone(), "B") }
     );
     let (mut c, c_id, peers) = s[2].joined("lobby", "C").await;
     assert_eq!(named(&peers), ["A", "B"], "oldest first, across instances");
@@ -72,8 +72,7 @@ async fn one_room_over_three_instances_is_one_room() {
     // A leave reaches the members on the other instances.
     drop(b);
     for client in [&mut a, &mut c] {
-        let left =
-            ServerMessage::PeerLeft { peer: PeerInfo { id: b_id.clone(), name: "B".into() } };
+        let left = ServerMessage::PeerLeft { peer: PeerInfo::new(b_id.clone(), "B") };
         assert_eq!(client.recv().await, left);
     }
     a.send(&ClientMessage::Signal { to: b_id.clone(), signal: offer("gone") }).await;
@@ -165,4 +164,30 @@ async fn metrics_report_redis() {
         assert_eq!(server.metric(sample).await, 0.0, "{sample}");
     }
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_s_public_key_reaches_the_members_of_other_instances() {
+    let redis = RedisProcess::start();
+    let (s1, s2) = (
+        Server::shared(&redis.url(), Config::default()).await,
+        Server::shared(&redis.url(), Config::default()).await,
+    );
+    let (mut a, _, _) = s1.joined("lobby", "A").await;
+    let mut b = s2.client().await;
+    b.send(&ClientMessage::Join {
+        room: "lobby".into(),
+        name: "B".into(),
+        secret: None,
+        resume_token: None,
+        key: Some("b-public_key".into()),
+    })
+    .await;
+    let ServerMessage::Welcome { id: b_id, .. } = b.recv().await else { panic!("a welcome") };
+    let with_key = PeerInfo { key: Some("b-public_key".into()), ..PeerInfo::new(b_id, "B") };
+    assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer: with_key.clone() });
+    let (_c, _, peers) = s1.joined("lobby", "C").await;
+    assert_eq!(peers[1], with_key, "listed with its key on the other instance");
+    s1.stop().await;
+    s2.stop().await;
 }

@@ -16,11 +16,8 @@ async fn join_welcomes_with_a_fresh_id_and_the_peers_already_there() {
     assert!(a_peers.is_empty());
     let (_b, b_id, b_peers) = server.joined("lobby", "Peer 2").await;
     assert_ne!(a_id, b_id);
-    assert_eq!(b_peers, vec![PeerInfo { id: a_id.clone(), name: "Peer 1".into() }]);
-    assert_eq!(
-        a.recv().await,
-        ServerMessage::PeerJoined { peer: PeerInfo { id: b_id, name: "Peer 2".into() } }
-    );
+    assert_eq!(b_peers, vec![PeerInfo::new(a_id.clone(), "Peer 1")]);
+    assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer: PeerInfo::new(b_id, "Peer 2") });
     server.stop().await;
 }
 
@@ -31,7 +28,7 @@ async fn the_welcome_lists_the_peers_oldest_first() {
     let mut clients = Vec::new();
     for name in ["P1", "P2", "P3", "P4"] {
         let (client, id, _) = server.joined("lobby", name).await;
-        earlier.push(PeerInfo { id, name: name.into() });
+        earlier.push(PeerInfo::new(id, name));
         clients.push(client);
     }
     let (_, _, peers) = server.joined("lobby", "P5").await;
@@ -49,15 +46,9 @@ async fn leaving_is_announced_on_close_and_on_a_dropped_socket() {
         a.recv().await; // B and C joined
     }
     b.socket.close(None).await.expect("closes");
-    assert_eq!(
-        a.recv().await,
-        ServerMessage::PeerLeft { peer: PeerInfo { id: b_id, name: "B".into() } }
-    );
+    assert_eq!(a.recv().await, ServerMessage::PeerLeft { peer: PeerInfo::new(b_id, "B") });
     drop(c); // no close frame: the TCP connection just goes away
-    assert_eq!(
-        a.recv().await,
-        ServerMessage::PeerLeft { peer: PeerInfo { id: c_id, name: "C".into() } }
-    );
+    assert_eq!(a.recv().await, ServerMessage::PeerLeft { peer: PeerInfo::new(c_id, "C") });
     server.stop().await;
 }
 
@@ -114,6 +105,7 @@ async fn bad_requests_get_typed_errors_and_the_connection_goes_on() {
         name: "A".into(),
         secret: None,
         resume_token: None,
+        key: None,
     })
     .await;
     a.expect_error(ErrorCode::InvalidRoom).await;
@@ -122,6 +114,7 @@ async fn bad_requests_get_typed_errors_and_the_connection_goes_on() {
         name: "\n".into(),
         secret: None,
         resume_token: None,
+        key: None,
     })
     .await;
     a.expect_error(ErrorCode::InvalidName).await;
@@ -133,6 +126,7 @@ async fn bad_requests_get_typed_errors_and_the_connection_goes_on() {
         name: "A".into(),
         secret: None,
         resume_token: None,
+        key: None,
     })
     .await;
     a.expect_error(ErrorCode::AlreadyJoined).await;
@@ -150,6 +144,7 @@ async fn a_full_room_refuses_the_next_peer() {
         name: "C".into(),
         secret: None,
         resume_token: None,
+        key: None,
     })
     .await;
     c.expect_error(ErrorCode::RoomFull).await;
@@ -250,6 +245,7 @@ async fn rooms_and_connections_are_capped() {
         name: "B".into(),
         secret: None,
         resume_token: None,
+        key: None,
     })
     .await;
     b.expect_error(ErrorCode::TooManyRooms).await;
@@ -298,5 +294,30 @@ async fn a_signal_near_the_size_limit_is_relayed_intact() {
     let sdp: String = (0..60_000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
     a.send(&ClientMessage::Signal { to: b_id, signal: offer(&sdp) }).await;
     assert_eq!(b.recv().await, ServerMessage::Signal { from: a_id, signal: offer(&sdp) });
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_peers_key_is_handed_to_the_others_and_a_bad_key_is_refused() {
+    let server = Server::default().await;
+    let (mut a, _, _) = server.joined("lobby", "A").await;
+    let mut b = server.client().await;
+    let join = |key: &str| ClientMessage::Join {
+        room: "lobby".into(),
+        name: "B".into(),
+        secret: None,
+        resume_token: None,
+        key: Some(key.into()),
+    };
+    for bad in ["", "has space", "no+slash/or=pad", &"k".repeat(129)] {
+        b.send(&join(bad)).await;
+        b.expect_error(ErrorCode::InvalidKey).await;
+    }
+    b.send(&join("BPq2_x-9")).await;
+    let ServerMessage::Welcome { id, .. } = b.recv().await else { panic!("a welcome") };
+    let keyed = PeerInfo { key: Some("BPq2_x-9".into()), ..PeerInfo::new(id, "B") };
+    assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer: keyed.clone() });
+    let (_c, _, c_peers) = server.joined("lobby", "C").await;
+    assert_eq!(c_peers[1], keyed, "the welcome lists it too");
     server.stop().await;
 }

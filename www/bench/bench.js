@@ -89,7 +89,8 @@ async function runAll(list, results) {
     Object.assign(results[i].values, { connect_p50_ms: percentile(times, 0.5), connect_p95_ms: percentile(times, 0.95) });
     show();
   }
-  for (const result of results) {
+  // The same package under two names ("peer-wasm, tabs" only signals otherwise).
+  for (const result of results.filter((r) => PAYLOADS[r.name] !== undefined)) {
     const urls = result.name === "peer-wasm" ? await withSnippets(PAYLOADS[result.name]) : PAYLOADS[result.name];
     result.values.gzip_bytes = await gzipSize(urls);
   }

@@ -64,14 +64,19 @@ async function rawPair() {
 let wasmReady = null;
 let roomCount = 0;
 
-/** Two of our Peers in this page, introduced by the real signaling server. */
-async function oursPair(strategy) {
+/**
+ * Two of our Peers in this page, introduced by the real signaling server; with
+ * `sameOrigin`, they signal each other over a BroadcastChannel (as tabs of one browser
+ * do by default), else every signal goes through the server.
+ */
+async function oursPair(strategy, sameOrigin) {
   wasmReady ??= init();
   await wasmReady;
   const url = `ws://${location.host}/ws`;
   const room = `bench-${Date.now()}-${roomCount++}`;
-  const pa = await Peer.join(url, room, "A");
-  const pb = await Peer.join(url, room, "B");
+  const options = { sameOriginSignaling: sameOrigin };
+  const pa = await Peer.join(url, room, "A", options);
+  const pb = await Peer.join(url, room, "B", options);
   while (!pa.peers().some((p) => p.id === pb.id)) await new Promise((r) => setTimeout(r, 1));
   const started = performance.now();
   const bOpen = new Promise((resolve) => pb.onConnected(resolve));
@@ -172,7 +177,12 @@ export function contenders({ peerjsPort, choices }) {
     {
       name: "peer-wasm",
       strategy: ours === "ready1m" ? "sendTo; above 1 MiB buffered await ready()" : "sendTo everything, then await ready()",
-      pair: () => oursPair(ours),
+      pair: () => oursPair(ours, false),
+    },
+    {
+      name: "peer-wasm, tabs",
+      strategy: "as peer-wasm; signals over a BroadcastChannel, not the server",
+      pair: () => oursPair(ours, true),
     },
     { name: "PeerJS", strategy: 'send() (serialization "raw"); PeerJS queues', pair: () => peerjsPair(peerjsPort) },
     {

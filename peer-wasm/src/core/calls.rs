@@ -6,11 +6,11 @@ use super::{CallId, Core, Output, Role, Signaling, connect_failed};
 use crate::PeerError;
 use signaling_protocol::PeerId;
 
-impl<M> Core<M> {
+impl<M: Clone> Core<M> {
     pub(super) fn connect(&mut self, peer: &PeerId, call: CallId) {
         let refused = if self.closed {
             Some(PeerError::Closed)
-        } else if *peer == self.me {
+        } else if *peer == self.me.id {
             Some(PeerError::SelfConnect)
         } else if !self.knows(peer) {
             Some(PeerError::UnknownPeer(peer.clone()))
@@ -21,6 +21,7 @@ impl<M> Core<M> {
             return self.settle(call, Err(error));
         }
         let signaling = self.signaling;
+        let relayable = self.relay_route(peer).is_some();
         match self.link_mut(peer) {
             Some(link) => match link.phase {
                 phase if phase.is_usable() => self.settle(call, Ok(())),
@@ -29,10 +30,10 @@ impl<M> Core<M> {
                 _ if link.left => self.settle(call, Err(PeerError::UnknownPeer(peer.clone()))),
                 _ => link.reconnecting.push(call),
             },
-            None if signaling == Signaling::Closed => {
+            None if signaling == Signaling::Closed && !relayable => {
                 self.settle(call, Err(PeerError::SignalingClosed));
             }
-            None if signaling != Signaling::Connected => {
+            None if signaling != Signaling::Connected && !relayable => {
                 self.settle(call, Err(PeerError::SignalingReconnecting));
             }
             None => {
@@ -76,7 +77,7 @@ impl<M> Core<M> {
             let graceful = self.link_in(&peer, Phase::was_open);
             self.finish(&peer, PeerError::Closed, !graceful, graceful);
         }
-        if let Some(timer) = self.ticker.take() {
+        for timer in self.ticker.take().into_iter().chain(self.advert_timer.take()) {
             self.out.push_back(Output::CancelTimer { timer });
         }
         if let Signaling::Reconnecting { timer: Some(timer), .. } = self.signaling {

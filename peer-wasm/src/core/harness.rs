@@ -21,11 +21,22 @@ pub(super) struct Harness {
     pub restarted: Vec<ConnKey>,
     pub heartbeats: Vec<ConnKey>,
     pub rejoins: usize,
+    /// Mesh frames sent, and on which channel.
+    pub mesh_out: Vec<(ConnKey, MeshFrame<Msg>)>,
+    /// Signals sent through the mesh: the first hop, the target, the signal.
+    pub relays: Vec<(ConnKey, PeerId, Signal)>,
+    /// Relayed signals handed over for their signature check.
+    pub verifies: Vec<(ConnKey, Relayed)>,
     next_call: u64,
 }
 
 pub(super) fn info(id: &str) -> PeerInfo {
-    PeerInfo { id: PeerId::from(id), name: format!("Peer {id}") }
+    PeerInfo::new(id, format!("Peer {id}"))
+}
+
+/// A peer with a key (so its signals may go through the mesh).
+pub(super) fn keyed(id: &str) -> PeerInfo {
+    PeerInfo { key: Some(format!("key-of-{id}")), ..info(id) }
 }
 
 pub(super) fn id(id: &str) -> PeerId {
@@ -37,7 +48,7 @@ impl Harness {
     pub fn new(me: &str, others: &[&str]) -> Self {
         let roster = others.iter().map(|other| info(other)).collect();
         Self {
-            core: Core::new(id(me), roster, 100, Some(Backoff::default())),
+            core: Core::new(keyed(me), roster, 100, Some(Backoff::default())),
             timers: Vec::new(),
             settled: Vec::new(),
             events: Vec::new(),
@@ -49,6 +60,9 @@ impl Harness {
             restarted: Vec::new(),
             heartbeats: Vec::new(),
             rejoins: 0,
+            mesh_out: Vec::new(),
+            relays: Vec::new(),
+            verifies: Vec::new(),
             next_call: 0,
         }
     }
@@ -80,6 +94,9 @@ impl Harness {
                 Output::RestartIce { key } => self.restarted.push(key),
                 Output::Heartbeat { key } => self.heartbeats.push(key),
                 Output::Rejoin => self.rejoins += 1,
+                Output::SendMesh { key, frame } => self.mesh_out.push((key, frame)),
+                Output::Relay { hop, to, signal, .. } => self.relays.push((hop, to, signal)),
+                Output::Verify { key, relayed } => self.verifies.push((key, relayed)),
                 Output::CloseSignaling | Output::Warn(_) => {}
             }
         }
@@ -166,6 +183,7 @@ fn describe(event: &Event<Msg>) -> String {
         Event::PeerLeft(peer) => format!("left {}", peer.id),
         Event::PeerJoined(peer) => format!("joined {}", peer.id),
         Event::Message { from, message } => format!("{}: {message}", from.id),
+        Event::Broadcast { from, message } => format!("{} to all: {message}", from.id),
         Event::SignalingClosed { .. } => "signaling closed".into(),
         Event::SignalingReconnecting { .. } => "reconnecting".into(),
         Event::SignalingReconnected => "reconnected".into(),

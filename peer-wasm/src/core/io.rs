@@ -46,6 +46,47 @@ pub(crate) enum PathState {
     Failed,
 }
 
+/// One peer's own list of its open links, as it flooded it through the mesh.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Advert {
+    /// Who says it (its id and name; a key from the mesh is never trusted).
+    pub origin: PeerInfo,
+    /// Grows with each new list from this origin: an older one is never applied.
+    pub version: u32,
+    /// The peers its data channels are open to.
+    pub links: Vec<PeerId>,
+}
+
+/// A signal on its way through the mesh, as the peer that sent it signed it (the
+/// driver signs and checks; the machine only routes it).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Relayed {
+    pub from: PeerId,
+    pub to: PeerId,
+    /// The way, as the sender chose it: every peer after the sender, the target last.
+    /// Each peer on it passes it to the next, so the signals of one negotiation keep
+    /// one path, and their order (the mesh's view changes while it forms).
+    pub route: Vec<PeerId>,
+    /// When it was signed: milliseconds since the epoch, by the signer's clock.
+    pub at: u64,
+    /// The signal as JSON text, exactly as signed.
+    pub text: String,
+    /// The signature, base64url.
+    pub proof: String,
+}
+
+/// What peers say to each other on the data channel about the mesh.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum MeshFrame<M> {
+    /// A peer's list of its links (ours, or flooded on from a neighbour).
+    Advert(Advert),
+    /// A signal for `to`, passed on hop by hop.
+    Relay(Relayed),
+    /// A message for the whole room from `origin`, its `seq`-th broadcast, which may
+    /// travel `ttl` more hops.
+    Broadcast { origin: PeerId, seq: u32, ttl: u8, message: M },
+}
+
 /// Everything the machine reacts to. `M` is a received message, carried unread.
 #[derive(Debug)]
 pub(crate) enum Input<M> {
@@ -94,6 +135,11 @@ pub(crate) enum Input<M> {
     IceServerError { key: ConnKey, detail: String },
     /// A timer armed by [`Output::StartTimer`] went off.
     TimerFired(TimerId),
+    /// A mesh frame arrived on `key`'s channel.
+    Mesh { key: ConnKey, frame: MeshFrame<M> },
+    /// A signal that the neighbour of `key` relayed to us does not carry its sender's
+    /// signature: forged or altered on the way.
+    Forged { key: ConnKey },
 }
 
 /// What the machine asks the driver to do, or to report, in order.
@@ -132,6 +178,14 @@ pub(crate) enum Output<M> {
     Heartbeat { key: ConnKey },
     /// Something worth a console warning and nothing else.
     Warn(String),
+    /// Send a mesh frame on `key`'s channel.
+    SendMesh { key: ConnKey, frame: MeshFrame<M> },
+    /// Sign a signal for `to` and send it through the mesh along `route` (see
+    /// [`Relayed::route`]), starting on the channel of `hop`.
+    Relay { hop: ConnKey, to: PeerId, route: Vec<PeerId>, signal: Signal },
+    /// Check the signature of a signal relayed to us by `key`'s neighbour: if it holds,
+    /// it comes back as [`Input::Signal`], if not as [`Input::Forged`].
+    Verify { key: ConnKey, relayed: Relayed },
 }
 
 /// What the owner of a peer is told (the machine's form of [`crate::PeerEvent`]).
@@ -147,6 +201,8 @@ pub(crate) enum Event<M> {
     Disconnected { peer: PeerInfo, reason: String },
     /// A message arrived.
     Message { from: PeerInfo, message: M },
+    /// A broadcast arrived from `from`, maybe through other peers.
+    Broadcast { from: PeerInfo, message: M },
     /// Signaling is over for good (a refused rejoin, or it dropped and may not rejoin).
     SignalingClosed { reason: String },
     /// The signaling connection dropped; rejoining with backoff. Open channels go on.

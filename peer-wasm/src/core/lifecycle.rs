@@ -12,7 +12,7 @@ const EARLY_LIMIT: usize = 1024;
 use crate::PeerError;
 use signaling_protocol::{PeerId, Signal, Step};
 
-impl<M> Core<M> {
+impl<M: Clone> Core<M> {
     pub(super) fn channel_open(&mut self, key: &ConnKey) {
         let Some(link) = self.link_mut(&key.peer).filter(|link| link.key == *key) else {
             return;
@@ -36,6 +36,9 @@ impl<M> Core<M> {
             self.out.push_back(Output::Emit(Event::Message { from: peer.clone(), message }));
         }
         self.keep_ticking();
+        self.unpin(&key.peer);
+        self.share_mesh(key);
+        self.links_changed();
     }
 
     /// A message arrived on `key`'s channel: delivered if the link had opened, held until
@@ -58,7 +61,7 @@ impl<M> Core<M> {
     }
 
     pub(super) fn timer_fired(&mut self, timer: TimerId) {
-        if self.heartbeat_due(timer) {
+        if self.heartbeat_due(timer) || self.advert_due(timer) {
             return;
         }
         if let Signaling::Reconnecting { timer: Some(wait), .. } = self.signaling
@@ -135,7 +138,9 @@ impl<M> Core<M> {
         if link.phase.was_open() {
             let peer = link.peer.clone();
             self.out.push_back(Output::Emit(Event::Disconnected { peer, reason }));
+            self.links_changed();
         }
+        self.unpin(peer);
         if link.left {
             self.forget(peer);
         }
@@ -154,10 +159,8 @@ impl<M> Core<M> {
 
     /// Tells the remote we ended `key`'s attempt, and why.
     pub(super) fn send_bye(&mut self, key: &ConnKey, reason: &str) {
-        if self.signaling_open() {
-            let step = Step::Bye { reason: Some(reason.to_owned()) };
-            let signal = Signal { session: key.session, step };
-            self.out.push_back(Output::Send { to: key.peer.clone(), signal });
-        }
+        let step = Step::Bye { reason: Some(reason.to_owned()) };
+        let signal = Signal { session: key.session, step };
+        self.send_signal(key.peer.clone(), signal);
     }
 }

@@ -93,6 +93,10 @@ pub(crate) struct Link {
     pub restart_pending: bool,
     /// Heartbeat periods since anything was heard from the remote on this channel.
     pub silent_periods: u8,
+    /// Mesh control frames the remote sent this heartbeat period (bounded: `gossip.rs`).
+    pub mesh_frames: u32,
+    /// Broadcasts the remote passed us this heartbeat period (bounded: `gossip.rs`).
+    pub broadcasts: u32,
 }
 
 impl Link {
@@ -110,6 +114,8 @@ impl Link {
             closing_reason: None,
             restart_pending: false,
             silent_periods: 0,
+            mesh_frames: 0,
+            broadcasts: 0,
         }
     }
 }

@@ -12,7 +12,7 @@ use super::{
 };
 use signaling_protocol::PeerId;
 
-impl<M> Core<M> {
+impl<M: Clone> Core<M> {
     /// Arms the heartbeat timer if it is not running.
     pub(super) fn keep_ticking(&mut self) {
         if self.ticker.is_none() && !self.closed {
@@ -31,6 +31,8 @@ impl<M> Core<M> {
         let mut open = false;
         for link in self.links.iter_mut().filter(|link| link.phase.is_usable()) {
             link.silent_periods = link.silent_periods.saturating_add(1);
+            link.mesh_frames = 0;
+            link.broadcasts = 0;
             if link.silent_periods > SILENT_PERIODS && (link.left || !vouched) {
                 dead.push(link.key.peer.clone());
             } else {

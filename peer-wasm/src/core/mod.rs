@@ -20,7 +20,9 @@
 //! its queries; `calls.rs` the local calls; `remote.rs` what the room and the remote say;
 //! `lifecycle.rs` how a link opens and ends; `restart.rs` how an open link gets its path
 //! back; `liveness.rs` heartbeats and silent remotes; `rejoin.rs` how signaling comes
-//! back; `link.rs` a link and its phases. `harness.rs` and the `*tests.rs` /
+//! back; `link.rs` a link and its phases; `mesh.rs` what a peer knows of the mesh
+//! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
+//! `relay.rs` signals through the mesh. `harness.rs` and the `*tests.rs` /
 //! `properties.rs` files drive it in plain `cargo test`.
 //!
 //! Each link goes through the phases of [`link::Phase`]; the rules, in short:
@@ -38,17 +40,22 @@
 //! - every phase that waits on the outside world has a timer, cancelled when it ends.
 
 mod calls;
+mod gossip;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod harness;
 mod io;
 mod lifecycle;
 mod link;
 mod liveness;
+mod mesh;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod mesh_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties;
 mod rejoin;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod rejoin_tests;
+mod relay;
 mod remote;
 mod restart;
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -56,7 +63,11 @@ mod restart_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
-pub(crate) use io::{CallId, ConnKey, Event, Input, Output, PathState, Role, TimerId};
+pub(crate) use gossip::bounded_ttl;
+pub(crate) use io::{
+    Advert, CallId, ConnKey, Event, Input, MeshFrame, Output, PathState, Relayed, Role, TimerId,
+};
+pub(crate) use mesh::{MAX_ADVERT_LINKS, MAX_TTL};
 pub(crate) use rejoin::Backoff;
 
 use crate::PeerError;
@@ -95,7 +106,9 @@ enum Signaling {
 
 /// The state of one peer: the room as it knows it, and one link per remote.
 pub(crate) struct Core<M> {
-    me: PeerId,
+    /// Ourselves: id, name, and the key our relayed signals are signed with (none when
+    /// the page cannot sign: then no signal of ours goes through the mesh).
+    me: PeerInfo,
     /// The other peers of the room, in the order they joined.
     roster: Vec<PeerInfo>,
     /// One link per remote at most (a room holds few peers: a list beats a map, in
@@ -117,15 +130,21 @@ pub(crate) struct Core<M> {
     /// fire one channel's `message` before the other channel's `open`): delivered right
     /// after its `Connected`.
     early: Vec<(ConnKey, M)>,
+    /// The mesh beyond our own links, and the broadcasts seen.
+    mesh: mesh::Mesh,
+    /// Armed while a change of our links waits to be advertised.
+    advert_timer: Option<TimerId>,
+    /// Signals go through the mesh whenever a path exists, not only without the server.
+    prefer_mesh: bool,
 }
 
-impl<M> Core<M> {
+impl<M: Clone> Core<M> {
     /// The state right after joining as `me`, with the room's current peers. Sessions
     /// are numbered from `first_session` (random in the browser, so two peers' numbers
     /// rarely meet; stale signals are recognised either way), which also seeds the
     /// reconnect jitter. With `backoff`, a dropped signaling connection is rejoined.
     pub fn new(
-        me: PeerId,
+        me: PeerInfo,
         roster: Vec<PeerInfo>,
         first_session: u32,
         backoff: Option<Backoff>,
@@ -144,7 +163,15 @@ impl<M> Core<M> {
             next_serial: 0,
             out: VecDeque::new(),
             early: Vec::new(),
+            mesh: mesh::Mesh::default(),
+            advert_timer: None,
+            prefer_mesh: false,
         }
+    }
+
+    /// Sends signals through the mesh whenever a path exists (a join option).
+    pub fn prefer_mesh(&mut self) {
+        self.prefer_mesh = true;
     }
 
     /// The next thing to do, in order.
@@ -198,7 +225,7 @@ impl<M> Core<M> {
             Signaling::Reconnecting { timer, .. } => timer,
             _ => None,
         };
-        self.ticker.into_iter().chain(reconnect).collect()
+        self.ticker.into_iter().chain(reconnect).chain(self.advert_timer).collect()
     }
 
     /// Whether signals can go out now.
@@ -208,6 +235,12 @@ impl<M> Core<M> {
 
     /// Applies one input; its outputs wait in [`Core::poll_output`].
     pub fn apply(&mut self, input: Input<M>) {
+        self.apply_one(input);
+        // Once the input's changes are all made (a replaced link has its successor).
+        self.follow_mesh();
+    }
+
+    fn apply_one(&mut self, input: Input<M>) {
         match input {
             Input::Connect { peer, call } => self.connect(&peer, call),
             Input::Disconnect { peer, call } => self.disconnect(&peer, call),
@@ -230,7 +263,7 @@ impl<M> Core<M> {
             Input::Outbound { key, step } => {
                 if self.current(&key).is_some_and(|link| !link.phase.is_closing()) {
                     let signal = Signal { session: key.session, step };
-                    self.out.push_back(Output::Send { to: key.peer, signal });
+                    self.send_signal(key.peer, signal);
                 }
             }
             Input::ChannelOpen { key } => self.channel_open(&key),
@@ -265,6 +298,8 @@ impl<M> Core<M> {
                 }
             }
             Input::TimerFired(timer) => self.timer_fired(timer),
+            Input::Mesh { key, frame } => self.on_mesh(key, frame),
+            Input::Forged { key } => self.forged(&key),
         }
     }
 
@@ -341,7 +376,7 @@ impl<M> Core<M> {
     /// The room's record of `id` (a nameless one if it is not in the room).
     fn info(&self, id: &PeerId) -> PeerInfo {
         let known = self.roster.iter().find(|peer| peer.id == *id).cloned();
-        known.unwrap_or_else(|| PeerInfo { id: id.clone(), name: String::new() })
+        known.unwrap_or_else(|| PeerInfo::new(id.clone(), ""))
     }
 }
 

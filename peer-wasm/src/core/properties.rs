@@ -1,6 +1,7 @@
 //! Random interleavings of everything that can happen to a peer (local calls, remote
 //! signals of the current and of earlier sessions, channel events, timers going off,
-//! server news, signaling dropping and coming back) thrown at the machine, checking after every step what a user relies on:
+//! server news, signaling dropping and coming back, mesh adverts, relayed signals and
+//! broadcasts, forged or not) thrown at the machine, checking after every step what a user relies on:
 //! - every `connect()` / `disconnect()` is answered exactly once (after `close()`, all are);
 //! - `connectedPeers()` lists exactly the links that are open, and the `Connected` /
 //!   `Disconnected` events agree with the links whose channel had opened;
@@ -48,6 +49,10 @@ enum Op {
     Path(usize, Pick, u8),
     IceServerError(usize, Pick),
     Timer(u64),
+    /// A mesh frame from a neighbour: `kind` picks advert, relay or broadcast, `detail`
+    /// whose (one of the peers or a stranger) and what.
+    Mesh(usize, Pick, u8, u8),
+    Forged(usize, Pick),
 }
 
 /// Which session an op refers to: the peer's latest connection, an earlier one, or one
@@ -90,6 +95,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (peer.clone(), pick(), 0..3u8).prop_map(|(p, k, s)| Op::Path(p, k, s)),
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::IceServerError(p, k)),
         2 => (1..40u64).prop_map(Op::Timer),
+        3 => (peer.clone(), pick(), 0..3u8, any::<u8>()).prop_map(|(p, k, kind, d)| Op::Mesh(p, k, kind, d)),
+        1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Forged(p, k)),
     ]
 }
 
@@ -113,6 +120,35 @@ fn step(kind: u8) -> Step {
         2 => Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None },
         3 => Step::Restart { sdp: "restart".into() },
         _ => Step::Bye { reason: None },
+    }
+}
+
+/// One of the peers, ourselves ("m"), or a stranger, as `detail` says.
+fn anyone(detail: u8) -> PeerId {
+    id(["a", "n", "z", "m", "stranger"][usize::from(detail) % 5])
+}
+
+fn mesh_frame(kind: u8, detail: u8) -> MeshFrame<&'static str> {
+    match kind {
+        0 => MeshFrame::Advert(Advert {
+            origin: info(anyone(detail).as_str()),
+            version: u32::from(detail / 5),
+            links: (0..5).filter(|n| detail & (1 << n) != 0).map(anyone).collect(),
+        }),
+        1 => MeshFrame::Relay(Relayed {
+            from: anyone(detail),
+            to: anyone(detail / 5),
+            route: vec![anyone(detail / 25), anyone(detail / 5)],
+            at: 0,
+            text: "{}".into(),
+            proof: String::new(),
+        }),
+        _ => MeshFrame::Broadcast {
+            origin: anyone(detail),
+            seq: u32::from(detail / 5),
+            ttl: detail % 3,
+            message: "to all",
+        },
     }
 }
 
@@ -156,6 +192,10 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
         Op::IceServerError(p, k) => {
             Input::IceServerError { key: key(h, PEERS[*p], k), detail: "401".into() }
         }
+        Op::Mesh(p, k, kind, detail) => {
+            Input::Mesh { key: key(h, PEERS[*p], k), frame: mesh_frame(*kind, *detail) }
+        }
+        Op::Forged(p, k) => Input::Forged { key: key(h, PEERS[*p], k) },
         // A timer the machine armed, cancelled or never had: the driver may deliver a
         // timer that fired just before it was cancelled.
         Op::Timer(n) => Input::TimerFired(TimerId(*n)),
@@ -196,6 +236,7 @@ impl Seen {
                     )
                 }
                 Event::PeerJoined(_)
+                | Event::Broadcast { .. }
                 | Event::SignalingClosed { .. }
                 | Event::SignalingReconnecting { .. }
                 | Event::SignalingReconnected => {}

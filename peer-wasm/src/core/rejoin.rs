@@ -26,7 +26,7 @@ impl Default for Backoff {
     }
 }
 
-impl<M> Core<M> {
+impl<M: Clone> Core<M> {
     /// The signaling transport closed, or an attempt to rejoin could not reach the server.
     pub(super) fn signaling_closed(&mut self, reason: String) {
         let Some(failures) = self.signaling_lost() else { return };
@@ -60,6 +60,8 @@ impl<M> Core<M> {
             .roster
             .iter()
             .filter(|known| roster.iter().all(|peer| peer.id != known.id))
+            // Still reachable through the mesh: not gone, only not back on the server yet.
+            .filter(|known| !self.reachable(&known.id))
             .map(|known| known.id.clone())
             .collect();
         for id in gone {

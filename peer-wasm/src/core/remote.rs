@@ -6,7 +6,7 @@ use super::{Core, Event, Output, Role, connect_failed};
 use crate::PeerError;
 use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
 
-impl<M> Core<M> {
+impl<M: Clone> Core<M> {
     pub(super) fn peer_joined(&mut self, peer: PeerInfo) {
         if let Some(link) = self.link_mut(&peer.id).filter(|link| link.left) {
             // Back before its channel ended (it rejoined after a reconnect): for the owner
@@ -18,7 +18,12 @@ impl<M> Core<M> {
             }
             return;
         }
-        self.roster.retain(|known| known.id != peer.id);
+        if let Some(known) = self.roster.iter_mut().find(|known| known.id == peer.id) {
+            // Known already (through the mesh while the server was gone): the server's
+            // record (with its key) replaces the mesh's, unannounced.
+            *known = peer;
+            return;
+        }
         self.roster.push(peer.clone());
         self.out.push_back(Output::Emit(Event::PeerJoined(peer)));
     }
@@ -59,7 +64,7 @@ impl<M> Core<M> {
         if let Step::Offer { .. } = step {
             return self.on_offer(from, session, step);
         }
-        let from_restarter = *from > self.me;
+        let from_restarter = *from > self.me.id;
         let Some(link) = self.link_mut(from).filter(|link| link.key.session == session) else {
             return; // stale: of a session that is over, or never was ours
         };
@@ -103,7 +108,7 @@ impl<M> Core<M> {
 
     pub(super) fn on_offer(&mut self, from: &PeerId, session: SessionId, offer: Step) {
         let mut waiting = Vec::new();
-        let ours_wins = self.me > *from;
+        let ours_wins = self.me.id > *from;
         if let Some(link) = self.link_mut(from) {
             let collision = matches!(link.phase, Phase::Offering { .. });
             if link.key.session == session || (collision && ours_wins) {

@@ -12,7 +12,7 @@ use super::{
 };
 use signaling_protocol::PeerId;
 
-impl<M> Core<M> {
+impl<M: Clone> Core<M> {
     pub(super) fn path_changed(&mut self, key: &ConnKey, state: PathState) {
         let Some(link) = self.current(key) else { return };
         let (peer, phase) = (key.peer.clone(), link.phase);
@@ -79,7 +79,7 @@ impl<M> Core<M> {
     /// carry it, and no earlier one waits for its answer (an offer on top of an
     /// unanswered one would cross its answer).
     fn offer_restart(&mut self, peer: &PeerId) {
-        let restarter = self.me > *peer;
+        let restarter = self.me.id > *peer;
         let signaling_open = self.signaling_open();
         let Some(link) = self.link_mut(peer) else { return };
         if restarter && signaling_open && !link.restart_pending {

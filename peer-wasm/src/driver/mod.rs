@@ -7,6 +7,7 @@
 //! queued behind the outputs being executed, never run inside them, so events keep
 //! their order and none is lost.
 
+mod mesh;
 mod signaling;
 
 use crate::connection::Connection;
@@ -14,8 +15,11 @@ use crate::core::{Backoff, CallId, ConnKey, Core, Event, Input, LINGER_MS, Outpu
 use crate::files::{FileHandler, IncomingFile};
 use crate::ice;
 use crate::join_options::JoinOptions;
+use crate::mesh::Job;
+use crate::mesh::crypto::SigningKey;
 use crate::rejoin::Rejoin;
 use crate::reporter::PeerInput;
+use crate::same_origin::SameOrigin;
 use crate::signaling::{SignalingLink, SignalingTransport};
 use crate::{Delivery, Payload, PeerError, PeerEvent, framing, log};
 use futures_channel::mpsc::UnboundedSender;
@@ -58,6 +62,19 @@ impl Ice {
     }
 }
 
+/// How the peer goes about the mesh and rejoining, as its join asked.
+pub(crate) struct Setup {
+    /// How to rejoin when signaling drops (`None`: not at all).
+    pub backoff: Option<Backoff>,
+    /// Our private key for relayed signals (`None`: none of ours go through the mesh).
+    pub signer: Option<SigningKey>,
+    /// Send signals through the mesh whenever a path exists, not only without the server.
+    pub prefer_mesh: bool,
+    /// The server's URL, to find the room's peers in other tabs of this browser and
+    /// signal them directly (`None`: always through the server).
+    pub same_origin: Option<String>,
+}
+
 /// Where the answer to a waiting `connect()` / `disconnect()` goes.
 type Answer = oneshot::Sender<Result<(), PeerError>>;
 
@@ -86,6 +103,12 @@ pub(crate) struct Driver {
     handler: RefCell<Option<EventHandler>>,
     /// Outputs are being executed (a nested input only queues its own).
     executing: Cell<bool>,
+    /// Our private key for relayed signals.
+    signer: Option<SigningKey>,
+    /// Where relayed signals wait to be signed or checked.
+    jobs: UnboundedSender<Job>,
+    /// The room's peers in other tabs of this browser, signaled without the server.
+    same_origin: RefCell<Option<SameOrigin>>,
     /// Closes the peer when its page goes away, so that the others see it leave at once
     /// (its channels' close) rather than seconds later by its silence.
     _page_hidden: EventListener,
@@ -101,14 +124,19 @@ impl Driver {
         ice: Ice,
         link: SignalingLink,
         rejoin: Option<Rejoin>,
-        backoff: Option<Backoff>,
+        setup: Setup,
     ) -> Rc<Self> {
         // A random first session number, so two peers rarely use the same numbers.
         let first_session = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
         let (inputs, mut own_inputs) = futures_channel::mpsc::unbounded();
-        let backoff = backoff.filter(|_| rejoin.is_some());
+        let backoff = setup.backoff.filter(|_| rejoin.is_some());
+        let mut core = Core::new(me.clone(), roster, first_session, backoff);
+        if setup.prefer_mesh {
+            core.prefer_mesh();
+        }
+        let (jobs, own_jobs) = futures_channel::mpsc::unbounded();
         let driver = Rc::new_cyclic(|this| Self {
-            core: RefCell::new(Core::new(me.id.clone(), roster, first_session, backoff)),
+            core: RefCell::new(core),
             me,
             room,
             signaling: RefCell::new(link.transport),
@@ -123,9 +151,17 @@ impl Driver {
             next_call: Cell::new(0),
             handler: RefCell::new(None),
             executing: Cell::new(false),
+            signer: setup.signer,
+            jobs,
+            same_origin: RefCell::new(None),
             _page_hidden: close_on_pagehide(this.clone()),
         });
         driver.forward(link.events);
+        if let Some(url) = &setup.same_origin {
+            let nearby = SameOrigin::open(url, &driver.room, &driver.me.id, driver.inputs.clone());
+            driver.same_origin.replace(nearby);
+        }
+        spawn_local(mesh::sign_and_check(Rc::downgrade(&driver), own_jobs));
         let running = Rc::clone(&driver);
         spawn_local(async move {
             while let Some(input) = own_inputs.next().await {
@@ -161,6 +197,8 @@ impl Driver {
             drop(handler);
             let files = self.files.borrow_mut().take();
             drop(files);
+            let nearby = self.same_origin.borrow_mut().take();
+            drop(nearby);
         }
     }
 
@@ -264,10 +302,13 @@ impl Driver {
 
     fn execute(&self, output: Output<Payload>) {
         match output {
-            Output::Send { to, signal } => {
+            Output::Send { to, signal } => match &*self.same_origin.borrow() {
+                Some(nearby) if nearby.carries(&to) => nearby.send(&to, &signal),
                 // A failure means signaling is closed, which the transport reports itself.
-                let _ = self.signaling.borrow().send(&ClientMessage::Signal { to, signal });
-            }
+                _ => {
+                    let _ = self.signaling.borrow().send(&ClientMessage::Signal { to, signal });
+                }
+            },
             Output::StartConnection { key, role } => {
                 let config = self.ice_configuration();
                 let files = Rc::clone(&self.files);
@@ -325,6 +366,9 @@ impl Driver {
                 }
             }
             Output::Warn(text) => log::warn(&text),
+            Output::SendMesh { key, frame } => self.send_mesh(&key, frame),
+            Output::Relay { hop, to, route, signal } => self.relay(hop, to, route, &signal),
+            Output::Verify { key, relayed } => self.verify(key, relayed),
         }
     }
 
@@ -342,6 +386,7 @@ impl Driver {
             Event::Connected(peer) => PeerEvent::Connected(peer),
             Event::Disconnected { peer, reason } => PeerEvent::Disconnected { peer, reason },
             Event::Message { from, message } => PeerEvent::Message { from, payload: message },
+            Event::Broadcast { from, message } => PeerEvent::Broadcast { from, payload: message },
             Event::SignalingClosed { reason } => PeerEvent::SignalingClosed { reason },
             Event::SignalingReconnecting { reason } => PeerEvent::SignalingReconnecting { reason },
             Event::SignalingReconnected => PeerEvent::SignalingReconnected,

@@ -21,7 +21,7 @@ fn rooms(max_peers: usize, max_rooms: usize) -> Rooms {
 }
 
 fn admit<'a>(room: &'a str, name: &'a str) -> Admit<'a> {
-    Admit { room, name, secret: None, resume: None }
+    Admit { room, name, secret: None, key: None, resume: None }
 }
 
 /// [`admit`] resuming `id`.
@@ -49,7 +49,7 @@ fn welcome<S>(id: &PeerId, peers: Vec<PeerInfo>) -> ServerMessage<S> {
 }
 
 fn info(seat: &Seat, name: &str) -> PeerInfo {
-    PeerInfo { id: seat.id.clone(), name: name.into() }
+    PeerInfo::new(seat.id.clone(), name)
 }
 
 /// A `bye` signal, as the server holds it.
@@ -193,7 +193,7 @@ async fn a_resume_into_a_missing_room_creates_it_and_the_id_is_announced_as_a_jo
     assert_eq!(b.expect("joins").id, other);
     assert_eq!(decode(b_in.drain().remove(0)), welcome(&other, vec![info(&a, "A")]));
     let told = decode(a_in.drain().remove(0));
-    assert_eq!(told, ServerMessage::PeerJoined { peer: PeerInfo { id: other, name: "B".into() } });
+    assert_eq!(told, ServerMessage::PeerJoined { peer: PeerInfo::new(other, "B") });
 }
 
 #[tokio::test]

@@ -46,7 +46,8 @@ impl SharedRooms {
             _ => return Err(ErrorCode::Unavailable),
         };
         let [seq, took_from, _, fields @ ..] = outcome else { return Err(ErrorCode::Unavailable) };
-        let info = PeerInfo { id: id.clone(), name: join.name.to_owned() };
+        let key = join.key.map(str::to_owned);
+        let info = PeerInfo { id: id.clone(), name: join.name.to_owned(), key };
         let newcomer = Newcomer {
             room: join.room,
             secret: &secret,
@@ -110,7 +111,8 @@ impl SharedRooms {
             .arg(if join.resume.is_some() { "1" } else { "0" })
             .arg(self.rules.max_peers_per_room)
             .arg(self.rules.max_rooms)
-            .arg(if self.rules.require_secrets { "1" } else { "0" });
+            .arg(if self.rules.require_secrets { "1" } else { "0" })
+            .arg(join.key.unwrap_or_default());
         let call = invocation.invoke_async::<Vec<String>>(&mut redis);
         match tokio::time::timeout(COMMAND_TIMEOUT * 2, call).await {
             Ok(Ok(reply)) => Ok(reply),

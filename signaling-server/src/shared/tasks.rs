@@ -167,8 +167,9 @@ async fn restore(shared: &SharedRooms) -> bool {
     invocation.arg(&*shared.me);
     for LiveRoom { room, secret, peers } in &live {
         invocation.arg(room).arg(secret).arg(peers.len());
-        for (id, ticket, name) in peers {
-            invocation.arg(id.as_str()).arg(*ticket).arg(name);
+        for (peer, ticket) in peers {
+            let key = peer.key.as_deref().unwrap_or_default();
+            invocation.arg(peer.id.as_str()).arg(*ticket).arg(key).arg(&peer.name);
         }
     }
     let mut redis = shared.redis.clone();

@@ -3,7 +3,8 @@
 //! instance ids (hex) hold no tab; a display name may, so it always comes last, and a
 //! signal's JSON last of all.
 //!
-//! - `e ROOM SEQ KIND ID INSTANCE TICKET NAME`: a room event, KIND `j` (joined), `l`
+//! - `e ROOM SEQ KIND ID INSTANCE TICKET KEY NAME`: a room event (KEY the peer's public
+//!   key, validated: A-Z a-z 0-9 - _, or empty), KIND `j` (joined), `l`
 //!   (left) or `t` (took over: the id resumed on INSTANCE under TICKET);
 //! - `s ROOM TO JSON`: a signal for the peer TO, as the JSON text it is to be sent.
 
@@ -30,6 +31,7 @@ pub struct Event {
     pub id: String,
     pub instance: String,
     pub ticket: u64,
+    pub key: Option<String>,
     pub name: String,
 }
 
@@ -54,7 +56,7 @@ pub fn parse(payload: &str) -> Option<Inbound<'_>> {
         let (room, to, text) = (parts.next()?, parts.next()?, parts.next()?);
         return Some(Inbound::Signal { room, to, text });
     }
-    let mut parts = payload.strip_prefix("e\t")?.splitn(7, '\t');
+    let mut parts = payload.strip_prefix("e\t")?.splitn(8, '\t');
     let room = parts.next()?;
     let seq = parts.next()?.parse().ok()?;
     let kind = match parts.next()? {
@@ -65,8 +67,9 @@ pub fn parse(payload: &str) -> Option<Inbound<'_>> {
     };
     let (id, instance) = (parts.next()?.to_owned(), parts.next()?.to_owned());
     let ticket = parts.next()?.parse().ok()?;
+    let key = Some(parts.next()?).filter(|key| !key.is_empty()).map(str::to_owned);
     let (room, name) = (room.to_owned(), parts.next()?.to_owned());
-    Some(Inbound::Event(Event { room, seq, kind, id, instance, ticket, name }))
+    Some(Inbound::Event(Event { room, seq, kind, id, instance, ticket, key, name }))
 }
 
 /// One member as a room's hash holds it.
@@ -104,13 +107,14 @@ impl Snapshot {
     }
 }
 
-/// `INSTANCE\tTICKET\tORDER\tNAME` of member `id`.
+/// `INSTANCE\tTICKET\tORDER\tKEY\tNAME` of member `id`.
 fn listed(id: &str, value: &str) -> Option<Listed> {
-    let mut parts = value.splitn(4, '\t');
+    let mut parts = value.splitn(5, '\t');
     let instance = parts.next()?.to_owned();
     let ticket = parts.next()?.parse().ok()?;
     let order = parts.next()?.parse().ok()?;
-    let info = PeerInfo { id: PeerId::from(id), name: parts.next()?.to_owned() };
+    let key = Some(parts.next()?).filter(|key| !key.is_empty()).map(str::to_owned);
+    let info = PeerInfo { id: PeerId::from(id), name: parts.next()?.to_owned(), key };
     Some(Listed { info, instance, ticket, order })
 }
 
@@ -120,7 +124,7 @@ mod tests {
 
     #[test]
     fn events_and_signals_read_back_names_with_tabs_included() {
-        let event = "e\tlobby\t7\tj\t00ab\tff01\t3\tAnn\tB";
+        let event = "e\tlobby\t7\tj\t00ab\tff01\t3\tk-1\tAnn\tB";
         assert_eq!(
             parse(event),
             Some(Inbound::Event(Event {
@@ -130,13 +134,14 @@ mod tests {
                 id: "00ab".into(),
                 instance: "ff01".into(),
                 ticket: 3,
+                key: Some("k-1".into()),
                 name: "Ann\tB".into(),
             }))
         );
         let text = r#"{"type":"signal","from":"a","signal":{"x":"\t"}}"#;
         let message = signal("lobby", &PeerId::from("00ab"), text);
         assert_eq!(parse(&message), Some(Inbound::Signal { room: "lobby", to: "00ab", text }));
-        assert_eq!(parse("e\tlobby\tseven\tj\ta\tb\t1\tn"), None);
+        assert_eq!(parse("e\tlobby\tseven\tj\ta\tb\t1\t\tn"), None);
         assert_eq!(parse("x"), None);
     }
 
@@ -150,9 +155,9 @@ mod tests {
             "@ff01",
             "2",
             "bb",
-            "ff01\t2\t5\tBob",
+            "ff01\t2\t5\t\tBob",
             "aa",
-            "ff01\t1\t4\tAnn",
+            "ff01\t1\t4\tk\tAnn",
         ]
         .map(String::from)
         .to_vec();

@@ -275,6 +275,7 @@ impl Client {
             name: name.into(),
             secret,
             resume_token,
+            key: None,
         })
         .await;
     }
@@ -315,6 +316,7 @@ impl Client {
             name: name.into(),
             secret,
             resume_token: None,
+            key: None,
         })
         .await;
         match self.recv().await {

@@ -1,11 +1,12 @@
 -- One join, every room rule checked and applied in one step (no read-then-write race
 -- between instances). ARGV: room, instance, ticket, id, name, secret hash ('' for none),
 -- resume ('1': the id is vouched for by a resume token), most peers, most rooms,
--- secrets required ('1').
+-- secrets required ('1'), public key ('' for none).
 -- Returns {refusal} or {'ok', seq, took-over instance, its ticket, HGETALL of the room...}.
 local room, inst, ticket, id, name, secret = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local resume = ARGV[7] == '1'
 local cap, max_rooms = tonumber(ARGV[8]), tonumber(ARGV[9])
+local pkey = ARGV[11]
 local key = room_key(room)
 local held = false
 if redis.call('EXISTS', key) == 0 then
@@ -23,17 +24,17 @@ end
 local kind, old_inst, old_ticket, order = 'j', '', '', nil
 if held then
   -- A resume in place of the connection that holds the id: its place in the order stays.
-  local _
-  old_inst, old_ticket, order, _ = parse(held)
+  local _k, _n
+  old_inst, old_ticket, order, _k, _n = parse(held)
   drop_member(key, room, id, old_inst)
   kind = 't'
 end
-add_member(key, room, id, inst, ticket, name, order)
-local seq = announce(key, room, kind, id, inst, ticket, name)
+add_member(key, room, id, inst, ticket, pkey, name, order)
+local seq = announce(key, room, kind, id, inst, ticket, pkey, name)
 if kind == 't' and redis.call('HEXISTS', key, '@' .. old_inst) == 0 then
   -- The instance that held the id has no one left here, yet must close that connection.
   redis.call('PUBLISH', P .. 'ch:' .. old_inst,
-    table.concat({'e', room, seq, 't', id, inst, ticket, name}, '\t'))
+    table.concat({'e', room, seq, 't', id, inst, ticket, pkey, name}, '\t'))
 end
 local reply = {'ok', tostring(seq), old_inst, old_ticket}
 for _, value in ipairs(redis.call('HGETALL', key)) do reply[#reply + 1] = value end

@@ -5,9 +5,9 @@ local room, inst, id, ticket = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local key = room_key(room)
 local held = redis.call('HGET', key, id)
 if not held then return 0 end
-local owner, seat, _, name = parse(held)
+local owner, seat, _, pkey, name = parse(held)
 if owner ~= inst or seat ~= ticket then return 0 end
 drop_member(key, room, id, inst)
-announce(key, room, 'l', id, inst, ticket, name)
+announce(key, room, 'l', id, inst, ticket, pkey, name)
 drop_room_if_empty(key, room)
 return 1

@@ -1,7 +1,8 @@
 -- Helpers prepended to every script (scripts.rs). The layout, all under "sig:":
 --   sig:room:{ROOM}        hash: '#secret' (SHA-256 of the secret, '' for none), '#n'
 --                          (members), '#seq' (events so far), '#order' (joins so far),
---                          '@INSTANCE' (its members here), and ID -> "INSTANCE\tTICKET\tORDER\tNAME"
+--                          '@INSTANCE' (its members here), and
+--                          ID -> "INSTANCE\tTICKET\tORDER\tKEY\tNAME" (KEY: its public key or '')
 --   sig:rooms              set of room names (--max-rooms counts it)
 --   sig:instances          set of instances that joined someone
 --   sig:inst:INSTANCE      liveness key, expires unless refreshed
@@ -19,14 +20,15 @@ local function is_member_field(field)
   return c ~= '#' and c ~= '@'
 end
 
+-- instance, ticket, order, key, name
 local function parse(value)
-  return string.match(value, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
+  return string.match(value, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
 end
 
 -- Numbers the change and tells every instance with members in the room (after it).
-local function announce(key, room, kind, id, inst, ticket, name)
+local function announce(key, room, kind, id, inst, ticket, pkey, name)
   local seq = redis.call('HINCRBY', key, '#seq', 1)
-  local message = table.concat({'e', room, seq, kind, id, inst, ticket, name}, '\t')
+  local message = table.concat({'e', room, seq, kind, id, inst, ticket, pkey, name}, '\t')
   for _, field in ipairs(redis.call('HKEYS', key)) do
     if string.sub(field, 1, 1) == '@' then
       redis.call('PUBLISH', P .. 'ch:' .. string.sub(field, 2), message)
@@ -35,9 +37,9 @@ local function announce(key, room, kind, id, inst, ticket, name)
   return seq
 end
 
-local function add_member(key, room, id, inst, ticket, name, order)
+local function add_member(key, room, id, inst, ticket, pkey, name, order)
   order = order or redis.call('HINCRBY', key, '#order', 1)
-  redis.call('HSET', key, id, table.concat({inst, ticket, order, name}, '\t'))
+  redis.call('HSET', key, id, table.concat({inst, ticket, order, pkey, name}, '\t'))
   redis.call('HINCRBY', key, '#n', 1)
   if redis.call('HINCRBY', key, '@' .. inst, 1) == 1 then
     redis.call('SADD', mine_key(inst), room)
@@ -72,10 +74,10 @@ local function drop_instance_from(room, inst)
   local gone = 0
   for i = 1, #all, 2 do
     if is_member_field(all[i]) then
-      local owner, ticket, _, name = parse(all[i + 1])
+      local owner, ticket, _, pkey, name = parse(all[i + 1])
       if owner == inst then
         drop_member(key, room, all[i], inst)
-        announce(key, room, 'l', all[i], inst, ticket, name)
+        announce(key, room, 'l', all[i], inst, ticket, pkey, name)
         gone = gone + 1
       end
     end

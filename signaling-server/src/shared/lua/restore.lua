@@ -2,7 +2,7 @@
 -- it): each missing one rejoins, announced; each of its members no longer live (a leave
 -- lost meanwhile) leaves, announced. Rooms are recreated without the caps: their peers
 -- were admitted already. ARGV: instance, then per room: room, secret hash, count, and
--- count times (id, ticket, name). Returns how many stale members it removed.
+-- count times (id, ticket, key, name). Returns how many stale members it removed.
 local inst = ARGV[1]
 local kept, removed, i = {}, 0, 2
 while i <= #ARGV do
@@ -12,22 +12,22 @@ while i <= #ARGV do
   kept[room] = true
   if redis.call('EXISTS', key) == 0 then create_room(key, room, secret) end
   local live = {}
-  for k = i, i + 3 * (count - 1), 3 do
-    local id, ticket, name = ARGV[k], ARGV[k + 1], ARGV[k + 2]
+  for k = i, i + 4 * (count - 1), 4 do
+    local id, ticket, pkey, name = ARGV[k], ARGV[k + 1], ARGV[k + 2], ARGV[k + 3]
     live[id] = true
     if not redis.call('HGET', key, id) then
-      add_member(key, room, id, inst, ticket, name)
-      announce(key, room, 'j', id, inst, ticket, name)
+      add_member(key, room, id, inst, ticket, pkey, name)
+      announce(key, room, 'j', id, inst, ticket, pkey, name)
     end
   end
-  i = i + 3 * count
+  i = i + 4 * count
   local all = redis.call('HGETALL', key)
   for k = 1, #all, 2 do
     if is_member_field(all[k]) and not live[all[k]] then
-      local owner, ticket, _, name = parse(all[k + 1])
+      local owner, ticket, _, pkey, name = parse(all[k + 1])
       if owner == inst then
         drop_member(key, room, all[k], inst)
-        announce(key, room, 'l', all[k], inst, ticket, name)
+        announce(key, room, 'l', all[k], inst, ticket, pkey, name)
         removed = removed + 1
       end
     end

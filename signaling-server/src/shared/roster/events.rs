@@ -40,7 +40,8 @@ pub(super) fn apply_event(
         return;
     }
     roster.seq = event.seq;
-    let info = PeerInfo { id: PeerId::from(event.id.as_str()), name: event.name.clone() };
+    let (name, key) = (event.name.clone(), event.key.clone());
+    let info = PeerInfo { id: PeerId::from(event.id.as_str()), name, key };
     let index = roster.position(&event.id);
     let news = match (event.kind, index) {
         (Kind::Joined, None) => {

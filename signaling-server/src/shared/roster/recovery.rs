@@ -7,15 +7,15 @@ use super::{Gone, Roster, Rosters, deliver_all, member_of};
 use crate::metrics::Metrics;
 use crate::rooms::encode;
 use crate::shared::wire::Snapshot;
-use signaling_protocol::{PeerId, ServerMessage};
+use signaling_protocol::{PeerInfo, ServerMessage};
 
 /// A room with our peers, as the restore script takes it.
 pub struct LiveRoom {
     pub room: String,
     /// Its secret hash ('' for none).
     pub secret: String,
-    /// Our peers there: id, ticket, name.
-    pub peers: Vec<(PeerId, u64, String)>,
+    /// Our peers there, and their tickets.
+    pub peers: Vec<(PeerInfo, u64)>,
 }
 
 impl Rosters {
@@ -24,7 +24,7 @@ impl Rosters {
         let rooms = self.lock();
         let ours = |roster: &Roster| {
             let seated = roster.members.iter().filter(|member| member.seat.is_some());
-            seated.map(|m| (m.info.id.clone(), m.ticket, m.info.name.clone())).collect()
+            seated.map(|m| (m.info.clone(), m.ticket)).collect()
         };
         let live = |(room, roster): (&String, &Roster)| LiveRoom {
             room: room.clone(),

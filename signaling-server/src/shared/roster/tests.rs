@@ -22,7 +22,7 @@ fn snapshot(seq: u64, members: &[(&str, &str)]) -> Snapshot {
     let mut fields = vec!["#seq".to_owned(), seq.to_string()];
     for (order, (id, instance)) in members.iter().enumerate() {
         fields.push((*id).to_owned());
-        fields.push(format!("{instance}\t{order}\t{order}\tname {id}"));
+        fields.push(format!("{instance}\t{order}\t{order}\t\tname {id}"));
     }
     Snapshot::from_fields(&fields)
 }
@@ -30,7 +30,7 @@ fn snapshot(seq: u64, members: &[(&str, &str)]) -> Snapshot {
 /// Seats `id` (ours) from a join at `seq` whose room was `members`; its welcome's peers.
 fn seat(rosters: &Rosters, id: &str, seq: u64, members: &[(&str, &str)]) -> (Vec<String>, Inbox) {
     let (delivery, inbox, _task) = delivery();
-    let info = PeerInfo { id: id.into(), name: format!("name {id}") };
+    let info = PeerInfo::new(id, format!("name {id}"));
     let ticket = Ticket(seq);
     let newcomer = Newcomer {
         room: "r",
@@ -53,7 +53,7 @@ fn seat(rosters: &Rosters, id: &str, seq: u64, members: &[(&str, &str)]) -> (Vec
 fn joined(seq: u64, id: &str, instance: &str) -> Event {
     let (room, name) = ("r".to_owned(), "n".to_owned());
     let (id, instance) = (id.to_owned(), instance.to_owned());
-    Event { room, seq, kind: Kind::Joined, id, instance, ticket: seq, name }
+    Event { room, seq, kind: Kind::Joined, id, instance, ticket: seq, key: None, name }
 }
 
 /// What `inbox` was sent, as (type, peer id) pairs, welcomes aside.

@@ -1,0 +1,217 @@
+//! The mesh at work: each peer floods the list of its open links (an advert) whenever it
+//! changes, so that every peer knows who is reachable and by which way (signals take
+//! those ways: `relay.rs`); broadcasts reach the whole room, each once; and while the
+//! server is gone, the room's membership follows what the mesh can reach.
+//!
+//! Costs, per change of one peer's links: one advert (about 60 bytes plus 12 per link)
+//! crossing each open link of the mesh once. Each broadcast crosses each link at most
+//! twice (once each way, the second copy dropped as seen).
+
+use super::link::Phase;
+use super::mesh::MAX_TTL;
+use super::{Advert, ConnKey, Core, Event, MeshFrame, Output, Signaling, TimerId};
+use signaling_protocol::{PeerId, PeerInfo};
+
+/// How long a change of our links waits before it is advertised, so that a burst of
+/// changes (a peer connecting to many) makes one advert.
+pub(crate) const ADVERT_DELAY_MS: u32 = 100;
+/// Most control frames (adverts, relayed signals) a neighbour may send in one heartbeat
+/// period: far above what forming a mesh of hundreds takes; more is a flood, and the
+/// neighbour is disconnected.
+pub(crate) const CONTROL_BUDGET: u32 = 2_000;
+/// Most broadcasts a neighbour may pass us in one heartbeat period (each costs every
+/// peer of the room some work, so a flood is not passed on without end).
+pub(crate) const BROADCAST_BUDGET: u32 = 20_000;
+/// Why a neighbour that floods is disconnected.
+const FLOODED: &str = "it sent more than 2000 mesh control messages in a second";
+/// Why a neighbour that floods broadcasts is disconnected.
+const FLOODED_BROADCASTS: &str = "it passed on more than 20000 broadcasts in a second";
+
+impl<M: Clone> Core<M> {
+    /// A mesh frame from the neighbour of `key`.
+    pub(super) fn on_mesh(&mut self, key: ConnKey, frame: MeshFrame<M>) {
+        let Some(link) =
+            self.link_mut(&key.peer).filter(|link| link.key == key && !link.phase.is_closing())
+        else {
+            return;
+        };
+        link.silent_periods = 0;
+        let (count, budget, flooded) = match frame {
+            MeshFrame::Broadcast { .. } => {
+                (&mut link.broadcasts, BROADCAST_BUDGET, FLOODED_BROADCASTS)
+            }
+            _ => (&mut link.mesh_frames, CONTROL_BUDGET, FLOODED),
+        };
+        *count += 1;
+        if *count > budget {
+            return self.begin_closing(&key.peer, flooded);
+        }
+        match frame {
+            MeshFrame::Advert(advert) => self.on_advert(&key, advert),
+            MeshFrame::Relay(relayed) => self.on_relayed(&key, relayed),
+            MeshFrame::Broadcast { origin, seq, ttl, message } => {
+                self.on_broadcast(&key, origin, seq, ttl, message);
+            }
+        }
+    }
+
+    /// `broadcast()`: our next broadcast's number and the channels it goes out on.
+    pub fn begin_broadcast(&mut self) -> (PeerId, u32, Vec<ConnKey>) {
+        self.mesh.last_broadcast += 1;
+        let seq = self.mesh.last_broadcast;
+        let me = self.me.id.clone();
+        self.mesh.first_sight(&me, seq);
+        (me, seq, self.open_keys())
+    }
+
+    fn on_broadcast(&mut self, key: &ConnKey, origin: PeerId, seq: u32, ttl: u8, message: M) {
+        if origin == self.me.id || !self.mesh.first_sight(&origin, seq) {
+            return;
+        }
+        if ttl > 1 {
+            for next in self.open_keys() {
+                if next.peer != key.peer && next.peer != origin {
+                    let frame = MeshFrame::Broadcast {
+                        origin: origin.clone(),
+                        seq,
+                        ttl: ttl - 1,
+                        message: message.clone(),
+                    };
+                    self.out.push_back(Output::SendMesh { key: next, frame });
+                }
+            }
+        }
+        let from = self.known_or_advertised(&origin);
+        self.out.push_back(Output::Emit(Event::Broadcast { from, message }));
+    }
+
+    fn on_advert(&mut self, key: &ConnKey, advert: Advert) {
+        if advert.origin.id == self.me.id {
+            // Ours, from before (flooded back, or from an earlier life of this peer):
+            // the next one must outbid it.
+            if advert.version >= self.mesh.version {
+                self.mesh.version = advert.version;
+                self.links_changed();
+            }
+            return;
+        }
+        if !self.mesh.learn(advert.clone()) {
+            return;
+        }
+        for next in self.open_keys() {
+            if next.peer != key.peer && next.peer != advert.origin.id {
+                let frame = MeshFrame::Advert(advert.clone());
+                self.out.push_back(Output::SendMesh { key: next, frame });
+            }
+        }
+        self.mesh_changed();
+    }
+
+    /// The peers whose channel is in a phase that `phase` accepts.
+    pub(super) fn neighbours(&self, phase: impl Fn(Phase) -> bool) -> Vec<PeerId> {
+        let links = self.links.iter().filter(|link| phase(link.phase));
+        links.map(|link| link.key.peer.clone()).collect()
+    }
+
+    /// Our links changed (one opened or ended): advertise the new list soon, and see who
+    /// is still reachable.
+    pub(super) fn links_changed(&mut self) {
+        let anyone = self.links.iter().any(|link| link.phase.is_usable());
+        match self.advert_timer {
+            None if anyone && !self.closed => self.advert_timer = Some(self.arm(ADVERT_DELAY_MS)),
+            // Nobody to tell (a new neighbour gets the whole picture anyway).
+            Some(timer) if !anyone => {
+                self.advert_timer = None;
+                self.out.push_back(Output::CancelTimer { timer });
+            }
+            _ => {}
+        }
+        self.mesh_changed();
+    }
+
+    /// A new neighbour starts from everything we know of the mesh.
+    pub(super) fn share_mesh(&mut self, key: &ConnKey) {
+        for advert in self.mesh.adverts().to_vec() {
+            if advert.origin.id != key.peer {
+                let frame = MeshFrame::Advert(advert);
+                self.out.push_back(Output::SendMesh { key: key.clone(), frame });
+            }
+        }
+    }
+
+    /// Whether `timer` is the advert's; if so, our links go out to every neighbour.
+    pub(super) fn advert_due(&mut self, timer: TimerId) -> bool {
+        if self.advert_timer != Some(timer) {
+            return false;
+        }
+        self.advert_timer = None;
+        self.mesh.version += 1;
+        let origin = PeerInfo::new(self.me.id.clone(), self.me.name.clone());
+        let links = self.neighbours(Phase::is_usable);
+        let advert = Advert { origin, version: self.mesh.version, links };
+        for key in self.open_keys() {
+            let frame = MeshFrame::Advert(advert.clone());
+            self.out.push_back(Output::SendMesh { key, frame });
+        }
+        true
+    }
+
+    /// Who is reachable changed: forget what is out of reach and, while the server is
+    /// gone, let the room's membership follow the mesh: a peer the mesh reached and no
+    /// longer does left; a peer it reaches that we did not know joined. (A peer the mesh
+    /// never reached stays as the server last said; the server's word wins again when
+    /// it is back.)
+    fn mesh_changed(&mut self) {
+        self.mesh.changed = true;
+    }
+
+    /// Follows the mesh's changes, once an input is applied: see [`Core::mesh_changed`].
+    pub(super) fn follow_mesh(&mut self) {
+        if !std::mem::take(&mut self.mesh.changed) {
+            return;
+        }
+        let mine = self.neighbours(Phase::is_usable);
+        let reachable: Vec<PeerId> =
+            self.mesh.routes(&self.me.id, &mine).into_iter().map(|(peer, _)| peer).collect();
+        let before = std::mem::replace(&mut self.mesh.reachable, reachable.clone());
+        if self.signaling == Signaling::Connected || self.closed {
+            return;
+        }
+        let gone: Vec<PeerId> = before
+            .into_iter()
+            .filter(|peer| !reachable.contains(peer) && self.link(peer).is_none())
+            .collect();
+        for peer in gone {
+            self.forget(&peer);
+        }
+        for peer in reachable {
+            if !self.knows(&peer) {
+                let info = self.known_or_advertised(&peer);
+                self.roster.push(info.clone());
+                self.out.push_back(Output::Emit(Event::PeerJoined(info)));
+            }
+        }
+    }
+
+    /// Whether `peer` is reachable through the mesh (for membership after a rejoin).
+    pub(super) fn reachable(&self, peer: &PeerId) -> bool {
+        let mine = self.neighbours(Phase::is_usable);
+        self.mesh.routes(&self.me.id, &mine).iter().any(|(known, _)| known == peer)
+    }
+
+    /// The room's record of `id`, or else what its advert says (no key: a key is taken
+    /// from the server only).
+    fn known_or_advertised(&self, id: &PeerId) -> PeerInfo {
+        match self.mesh.advert(id) {
+            Some(advert) if !self.knows(id) => {
+                PeerInfo::new(id.clone(), advert.origin.name.clone())
+            }
+            _ => self.info(id),
+        }
+    }
+}
+
+/// Bounds a hop limit that came from a neighbour.
+pub(crate) fn bounded_ttl(ttl: u8) -> u8 {
+    ttl.min(MAX_TTL)
+}
