@@ -8,7 +8,10 @@
 //!   profile) come from the `browser-harness` crate, shared with the benchmark driver;
 //!   tabs open in Chromium, or in Firefox with [`Harness::open_tab_in`] (started on
 //!   first use);
-//! - `tab`: [`Tab`], one tab: `eval`, `join_peer`, `wait_until`, `close`.
+//! - `tab`: [`Tab`], one tab: `eval`, `join_peer`, `wait_until`, `close`;
+//! - several instances on one Redis ([`Harness::start_shared`], the Redis from
+//!   `signaling_server::testing`), and `balancer`: [`Balancer`], a TCP load balancer in
+//!   front of them, for a peer to move when its instance dies.
 //!
 //! ```ignore
 //! let harness = Harness::start().await;
