@@ -29,6 +29,9 @@ command -v chromedriver >/dev/null || missing_debs+=(chromium-driver)
 command -v firefox-esr >/dev/null || missing_debs+=(firefox-esr)
 # coturn: a real TURN server for the relay tests (started by the tests, never as a service).
 command -v turnserver >/dev/null || missing_debs+=(coturn)
+# Redis: rooms shared by several signaling instances (the tests start their own, on a
+# free port, never as a service).
+command -v redis-server >/dev/null || missing_debs+=(redis-server)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing_debs[*]}"
   as_root apt-get update -qq

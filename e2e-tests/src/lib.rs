@@ -8,7 +8,10 @@
 //!   profile) come from the `browser-harness` crate, shared with the benchmark driver;
 //!   tabs open in Chromium, or in Firefox with [`Harness::open_tab_in`] (started on
 //!   first use);
-//! - `tab`: [`Tab`], one tab: `eval`, `join_peer`, `wait_until`, `close`.
+//! - `tab`: [`Tab`], one tab: `eval`, `join_peer`, `wait_until`, `close`;
+//! - several instances on one Redis ([`Harness::start_shared`], the Redis from
+//!   `signaling_server::testing`), and `balancer`: [`Balancer`], a TCP load balancer in
+//!   front of them, for a peer to move when its instance dies.
 //!
 //! ```ignore
 //! let harness = Harness::start().await;
@@ -18,11 +21,13 @@
 //! harness.close().await;
 //! ```
 
+mod balancer;
 mod scenario;
 mod server;
 mod tab;
 mod turn;
 
+pub use balancer::Balancer;
 pub use scenario::reference_scenario;
 pub use tab::Tab;
 pub use turn::TurnServer;
@@ -44,14 +49,17 @@ pub const WAIT: Duration = Duration::from_secs(20);
 /// Big enough for the chat page's two columns in screenshots.
 const WINDOW: WindowSize = WindowSize { width: 1000, height: 700 };
 
-/// The server and the browser sessions (Chromium, and Firefox once asked for); all
-/// stopped on drop.
+/// The server (or several instances of it on one Redis) and the browser sessions
+/// (Chromium, and Firefox once asked for); all stopped on drop.
 pub struct Harness {
-    /// Where the server listens.
+    /// Where the (first) server listens.
     pub addr: SocketAddr,
     browser: Browser,
     firefox: OnceCell<Browser>,
     server: Mutex<TestServer>,
+    /// With [`Harness::start_shared`]: the other instances, and their Redis.
+    others: Mutex<Vec<TestServer>>,
+    redis: Option<signaling_server::testing::RedisProcess>,
 }
 
 impl Harness {
@@ -74,7 +82,48 @@ impl Harness {
         let server = TestServer::start(config);
         let addr = server.addr();
         let browser = Browser::start(WINDOW).await.unwrap_or_else(|e| panic!("{e}"));
-        Self { addr, browser, firefox: OnceCell::new(), server: Mutex::new(server) }
+        let (others, redis) = (Mutex::new(Vec::new()), None);
+        Self { addr, browser, firefox: OnceCell::new(), server: Mutex::new(server), others, redis }
+    }
+
+    /// `instances` servers sharing their rooms through a Redis of their own (started
+    /// here), with one resume key; instance 0 is [`Harness::addr`]. Returns once every
+    /// instance reaches Redis.
+    pub async fn start_shared(instances: usize) -> Self {
+        let redis = signaling_server::testing::RedisProcess::start();
+        let key = signaling_server::ResumeKey::random();
+        let url = redis.url();
+        let share = |config: &mut signaling_server::Config| {
+            config.redis_url = Some(url.clone());
+            config.resume_key = Some(key.clone());
+        };
+        let mut harness = Self::start_with(share).await;
+        let config = harness.server.lock().unwrap_or_else(|e| e.into_inner()).config();
+        let others = (1..instances).map(|_| TestServer::start(config.clone())).collect();
+        harness.others = Mutex::new(others);
+        harness.redis = Some(redis);
+        for addr in harness.instances() {
+            wait_until_shared(addr).await;
+        }
+        harness
+    }
+
+    /// Where each instance listens, instance 0 first.
+    pub fn instances(&self) -> Vec<SocketAddr> {
+        let others = self.others.lock().unwrap_or_else(|e| e.into_inner());
+        std::iter::once(self.addr).chain(others.iter().map(TestServer::addr)).collect()
+    }
+
+    /// Kills instance `index` (1 or more) as `kill -9` would.
+    pub fn kill_instance(&self, index: usize) {
+        let mut others = self.others.lock().unwrap_or_else(|e| e.into_inner());
+        others[index - 1].kill();
+    }
+
+    /// Opens a tab on the chat page of the server at `addr` (an instance, or a
+    /// [`Balancer`] in front of them), whose peer joins through it.
+    pub async fn open_tab_via(&self, addr: SocketAddr) -> Tab<'_> {
+        self.open_tab_from(&self.browser, addr, "/").await
     }
 
     /// Kills the signaling server as `kill -9` would: every socket closed, no goodbye.
@@ -133,6 +182,16 @@ impl Harness {
 
     /// Opens a tab of `browser` on `path` (its first call reuses the initial tab).
     async fn open_tab_of<'a>(&'a self, browser: &'a Browser, path: &str) -> Tab<'a> {
+        self.open_tab_from(browser, self.addr, path).await
+    }
+
+    /// Opens a tab of `browser` on `path` of the server at `addr`.
+    async fn open_tab_from<'a>(
+        &'a self,
+        browser: &'a Browser,
+        addr: SocketAddr,
+        path: &str,
+    ) -> Tab<'a> {
         let client = browser.client();
         let handles = client.windows().await.expect("lists tabs");
         let fresh = client.execute("return location.href", vec![]).await;
@@ -142,9 +201,9 @@ impl Harness {
             }
             _ => client.new_window(true).await.expect("opens a tab").handle,
         };
-        let tab = Tab { browser: client, handle, ws_url: self.ws_url() };
+        let tab = Tab { browser: client, handle, ws_url: format!("ws://{addr}/ws") };
         tab.focus().await;
-        client.goto(&format!("http://{}{path}", self.addr)).await.expect("loads the page");
+        client.goto(&format!("http://{addr}{path}")).await.expect("loads the page");
         tab
     }
 
@@ -154,5 +213,25 @@ impl Harness {
         if let Some(firefox) = self.firefox.into_inner() {
             firefox.close().await;
         }
+    }
+}
+
+/// Waits until the instance at `addr` reaches its Redis (`signaling_redis_up 1`).
+async fn wait_until_shared(addr: SocketAddr) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let mut body = String::new();
+        if let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await {
+            let request = "GET /metrics HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
+            if stream.write_all(request.as_bytes()).await.is_ok() {
+                let _ = stream.read_to_string(&mut body).await;
+            }
+        }
+        if body.lines().any(|line| line == "signaling_redis_up 1") {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "instance {addr} never reached Redis");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

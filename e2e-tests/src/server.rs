@@ -27,6 +27,11 @@ impl TestServer {
         self.addr
     }
 
+    /// Its configuration (with the resume key it was given or drew).
+    pub fn config(&self) -> signaling_server::Config {
+        self.config.clone()
+    }
+
     /// Kills it: no goodbye to anyone.
     pub fn kill(&mut self) {
         if let Some(runtime) = self.runtime.take() {

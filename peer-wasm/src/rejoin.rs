@@ -55,10 +55,15 @@ impl Rejoin {
     }
 }
 
-/// Whether a refusal of our rejoin may not be repeated on a later attempt.
+/// Whether a refusal of our rejoin may not be repeated on a later attempt (`unavailable`:
+/// the server's Redis is back within seconds, or another instance takes us).
 fn may_pass_later(code: ErrorCode) -> bool {
     matches!(
         code,
-        ErrorCode::RoomFull | ErrorCode::TooManyRooms | ErrorCode::RateLimited | ErrorCode::Other
+        ErrorCode::RoomFull
+            | ErrorCode::TooManyRooms
+            | ErrorCode::RateLimited
+            | ErrorCode::Unavailable
+            | ErrorCode::Other
     )
 }

@@ -13,8 +13,10 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 /// What every client counts, shared.
 #[derive(Default)]
 pub struct Tally {
-    /// Relay latencies in microseconds.
+    /// Relay latencies in microseconds, between peers of one server instance...
     pub latencies_us: Mutex<Vec<u32>>,
+    /// ...and between peers of two instances (through Redis).
+    pub across_us: Mutex<Vec<u32>>,
     /// Signals received.
     pub received: AtomicU64,
     /// Error replies from the server, by code.
@@ -105,11 +107,12 @@ impl Client {
         self.open.load(Ordering::Relaxed)
     }
 
-    /// Sends an offer to `to` whose SDP carries the send time.
-    pub fn send_offer(&self, to: &PeerId, epoch: Instant) {
+    /// Sends an offer to `to` whose SDP carries the send time, and whether it crosses
+    /// from one server instance to another.
+    pub fn send_offer(&self, to: &PeerId, across: bool, epoch: Instant) {
         let sent_at = epoch.elapsed().as_micros();
-        let offer =
-            Signal { session: SessionId(1), step: Step::Offer { sdp: sent_at.to_string() } };
+        let sdp = format!("{sent_at}{}", if across { "x" } else { "" });
+        let offer = Signal { session: SessionId(1), step: Step::Offer { sdp } };
         let message = ClientMessage::Signal { to: to.clone(), signal: offer };
         // Never wait on one slow socket: a full queue is counted instead.
         if self.outbox.try_send(encode(&message)).is_err() {
@@ -124,10 +127,15 @@ fn record(tally: &Tally, message: Option<ServerMessage>, epoch: Instant) {
             signal: Signal { step: Step::Offer { sdp }, .. }, ..
         }) => {
             tally.received.fetch_add(1, Ordering::Relaxed);
-            if let Ok(sent_at) = sdp.parse::<u128>() {
+            let (sent_at, across) = match sdp.strip_suffix('x') {
+                Some(sent_at) => (sent_at, true),
+                None => (sdp.as_str(), false),
+            };
+            if let Ok(sent_at) = sent_at.parse::<u128>() {
                 let latency = epoch.elapsed().as_micros().saturating_sub(sent_at);
                 let latency = u32::try_from(latency).unwrap_or(u32::MAX);
-                if let Ok(mut latencies) = tally.latencies_us.lock() {
+                let latencies = if across { &tally.across_us } else { &tally.latencies_us };
+                if let Ok(mut latencies) = latencies.lock() {
                     latencies.push(latency);
                 }
             }

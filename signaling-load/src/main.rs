@@ -5,10 +5,17 @@
 //! held, signals per second delivered, relay latency p50/p99/max, the server's RSS and
 //! RSS per connection (with `--server-pid`), and every error seen.
 //!
+//! With several `--url`s (instances sharing rooms through Redis), peer `i` joins through
+//! URL `i mod n`, so every room spans the instances; half the signals go to a peer of
+//! the same instance and half across, and the latencies of each are reported apart.
+//! `--redis ADDR --redis-pid PID` adds Redis's commands per second and CPU.
+//!
 //! ```sh
 //! cargo run --release -p signaling-server -- --listen 127.0.0.1:9000 --max-connections-per-ip 20000 &
 //! cargo run --release -p signaling-load -- --url ws://127.0.0.1:9000/ws --server-pid $!
 //! ```
+//!
+//! `scripts/load-shared.sh` runs two instances on one Redis under it.
 
 mod client;
 mod report;
@@ -23,9 +30,10 @@ use tokio::sync::Semaphore;
 #[derive(Parser, Debug, Clone)]
 #[command(about = "Opens many peers on a signaling server and relays signals between them")]
 pub struct Options {
-    /// WebSocket URL of the server.
-    #[arg(long, default_value = "ws://127.0.0.1:8080/ws")]
-    pub url: String,
+    /// WebSocket URL of the server; several (comma-separated or repeated) for instances
+    /// sharing rooms through Redis.
+    #[arg(long, default_value = "ws://127.0.0.1:8080/ws", value_delimiter = ',')]
+    pub url: Vec<String>,
     /// Peers to open.
     #[arg(long, default_value_t = 10_000)]
     pub peers: usize,
@@ -41,9 +49,16 @@ pub struct Options {
     /// Connections being opened at once.
     #[arg(long, default_value_t = 128)]
     pub connect_concurrency: usize,
-    /// Process id of the server, to read its memory from /proc.
+    /// Process id of the server (one per `--url`), to read its memory and CPU from /proc.
+    #[arg(long, value_delimiter = ',')]
+    pub server_pid: Vec<u32>,
+    /// Address (host:port) of the Redis the instances share, to read its commands per
+    /// second.
     #[arg(long)]
-    pub server_pid: Option<u32>,
+    pub redis: Option<String>,
+    /// Process id of that Redis, to read its CPU time.
+    #[arg(long)]
+    pub redis_pid: Option<u32>,
 }
 
 #[tokio::main]
@@ -52,7 +67,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if options.room_size < 2 {
         return Err("--room-size must be at least 2".into());
     }
-    let baseline_rss = options.server_pid.and_then(report::rss_kib);
+    let baseline_rss = report::total_rss_kib(&options.server_pid);
     let tally = Arc::new(Tally::default());
     let epoch = Instant::now();
 
@@ -63,12 +78,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Let the join notifications settle before reading the idle footprint.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle_rss = options.server_pid.and_then(report::rss_kib);
+    let idle_rss = report::total_rss_kib(&options.server_pid);
 
+    let before = report::Usage::now(&options).await;
     let sent = relay_load(&options, &clients, epoch).await;
+    let usage = report::Usage::now(&options).await.since(&before);
     // In-flight signals get a moment to land.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let loaded_rss = options.server_pid.and_then(report::rss_kib);
+    let loaded_rss = report::total_rss_kib(&options.server_pid);
 
     let held = clients.iter().filter(|client| client.is_open()).count();
     report::print(&report::Summary {
@@ -79,6 +96,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         baseline_rss,
         idle_rss,
         loaded_rss,
+        usage,
     });
     Ok(())
 }
@@ -93,7 +111,7 @@ async fn connect_all(
     let mut joins = Vec::with_capacity(options.peers);
     for index in 0..options.peers {
         let permit = Arc::clone(&permits).acquire_owned().await?;
-        let url = options.url.clone();
+        let url = options.url[index % options.url.len()].clone();
         let room = format!("load-{}", index / options.room_size);
         let tally = Arc::clone(tally);
         joins.push(tokio::spawn(async move {
@@ -109,8 +127,9 @@ async fn connect_all(
     Ok(clients)
 }
 
-/// Sends `--rate` offers per second, each from one peer to the next peer of its room,
-/// for `--seconds`; returns how many were sent.
+/// Sends `--rate` offers per second, each from one peer to the next peer of its room
+/// (or, every other one with several URLs, to the next peer of its room on its own
+/// instance), for `--seconds`; returns how many were sent.
 async fn relay_load(options: &Options, clients: &[Client], epoch: Instant) -> u64 {
     let ticks_per_second = 1000;
     let mut tick = tokio::time::interval(Duration::from_millis(1));
@@ -126,10 +145,13 @@ async fn relay_load(options: &Options, clients: &[Client], epoch: Instant) -> u6
             let from = next % clients.len();
             let room_start = from - from % options.room_size;
             let room_len = options.room_size.min(clients.len() - room_start);
-            let to = room_start + (from - room_start + 1) % room_len;
+            let instances = options.url.len();
+            let step = if next % 2 == 1 && room_len > instances { instances } else { 1 };
+            let to = room_start + (from - room_start + step) % room_len;
             next += 1;
             if to != from {
-                clients[from].send_offer(clients[to].id(), epoch);
+                let across = from % instances != to % instances;
+                clients[from].send_offer(clients[to].id(), across, epoch);
             }
             sent += 1;
         }

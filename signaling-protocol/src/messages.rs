@@ -204,6 +204,10 @@ pub enum ErrorCode {
     InvalidResume,
     /// The join's public key breaks the rules of [`crate::validate_key`].
     InvalidKey,
+    /// The server cannot reach the room state it shares with other instances (its Redis
+    /// is down or restarting): the join or signal had no effect. Try again shortly; a
+    /// peer-wasm peer retries its rejoin by itself.
+    Unavailable,
     /// A code this version does not know (sent by a newer server).
     #[serde(other)]
     Other,
@@ -232,6 +236,9 @@ impl ErrorCode {
                  from a server with another key)"
             }
             Self::InvalidKey => "the key must be 1 to 128 of A-Z a-z 0-9 - _",
+            Self::Unavailable => {
+                "the server cannot reach its shared room state right now; try again shortly"
+            }
             Self::Other => "unknown error",
         }
     }
@@ -255,6 +262,7 @@ impl ErrorCode {
             Self::InvalidSecret => "invalid_secret",
             Self::InvalidResume => "invalid_resume",
             Self::InvalidKey => "invalid_key",
+            Self::Unavailable => "unavailable",
             Self::Other => "other",
         }
     }
@@ -266,7 +274,7 @@ impl ErrorCode {
     }
 
     /// Every code this version knows, [`ErrorCode::Other`] last.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         Self::MalformedMessage,
         Self::BinaryNotSupported,
         Self::NotJoined,
@@ -283,6 +291,7 @@ impl ErrorCode {
         Self::InvalidSecret,
         Self::InvalidResume,
         Self::InvalidKey,
+        Self::Unavailable,
         Self::Other,
     ];
 }

@@ -199,6 +199,16 @@ fn server_messages() {
                "message": "the resume token is not valid here (forged, expired, for another \
                            room, or from a server with another key)"}),
     );
+    assert_wire::<ServerMessage>(
+        ServerMessage::Error {
+            code: ErrorCode::Unavailable,
+            message: ErrorCode::Unavailable.description().into(),
+            to: Some("b7".into()),
+        },
+        json!({"type": "error", "code": "unavailable", "to": "b7",
+               "message": "the server cannot reach its shared room state right now; try again \
+                           shortly"}),
+    );
 }
 
 #[test]
@@ -279,6 +289,7 @@ fn every_error_code_has_its_snake_case_name() {
         (ErrorCode::InvalidSecret, "invalid_secret"),
         (ErrorCode::InvalidResume, "invalid_resume"),
         (ErrorCode::InvalidKey, "invalid_key"),
+        (ErrorCode::Unavailable, "unavailable"),
     ];
     for (code, name) in codes {
         assert_wire(code, json!(name));

@@ -72,6 +72,15 @@ pub struct Config {
     pub resume_key: Option<ResumeKey>,
     /// How long a resume token stays valid after its welcome.
     pub resume_ttl: Duration,
+    /// Share rooms with every instance given the same Redis (`redis://host:port`);
+    /// without it, rooms live in this process only. Give the instances the same
+    /// `resume_key` too, so that a peer keeps its id on another instance.
+    pub redis_url: Option<String>,
+    /// How often this instance refreshes its liveness key in Redis and sweeps dead ones.
+    pub redis_heartbeat: Duration,
+    /// How long the liveness key outlives the last refresh: an instance killed outright
+    /// is swept, its peers reported left, within this plus one heartbeat.
+    pub redis_liveness_ttl: Duration,
 }
 
 impl Default for Config {
@@ -107,6 +116,10 @@ impl Default for Config {
             resume_key: None,
             // A day: a laptop that slept overnight still comes back as itself.
             resume_ttl: Duration::from_secs(24 * 3600),
+            redis_url: None,
+            redis_heartbeat: Duration::from_secs(1),
+            // Three missed heartbeats: a busy instance is not taken for dead.
+            redis_liveness_ttl: Duration::from_secs(3),
         }
     }
 }
@@ -147,6 +160,12 @@ pub enum ConfigError {
          {MIN_RESUME_KEY_BYTES} (e.g. 32 random bytes in base64)"
     )]
     ResumeKeyTooShort(usize),
+    /// A Redis URL the client cannot use.
+    #[error("--redis-url (SIGNALING_REDIS_URL) {0:?} is not a Redis URL (redis://host:port)")]
+    NotRedisUrl(String),
+    /// A liveness key that would expire between two heartbeats.
+    #[error("--redis-liveness-ttl-ms must be more than twice --redis-heartbeat-ms")]
+    LivenessTooShort,
 }
 
 impl Config {
@@ -171,6 +190,14 @@ impl Config {
         }
         if let Some(key) = self.resume_key.as_ref().filter(|key| key.len() < MIN_RESUME_KEY_BYTES) {
             return Err(ConfigError::ResumeKeyTooShort(key.len()));
+        }
+        if let Some(url) = &self.redis_url {
+            if redis::Client::open(url.as_str()).is_err() {
+                return Err(ConfigError::NotRedisUrl(url.clone()));
+            }
+            if self.redis_liveness_ttl <= self.redis_heartbeat * 2 {
+                return Err(ConfigError::LivenessTooShort);
+            }
         }
         Ok(())
     }
@@ -244,5 +271,15 @@ mod tests {
         assert_eq!(with("").validate(), Err(ConfigError::ResumeKeyTooShort(0)));
         assert_eq!(with("fifteen bytes!!").validate(), Err(ConfigError::ResumeKeyTooShort(15)));
         assert_eq!(with("sixteen bytes!!!").validate(), Ok(()));
+    }
+
+    #[test]
+    fn redis_options_are_checked() {
+        let with = |url: &str| Config { redis_url: Some(url.into()), ..Config::default() };
+        assert_eq!(with("redis://127.0.0.1:6379").validate(), Ok(()));
+        let refused = with("http://127.0.0.1").validate();
+        assert_eq!(refused, Err(ConfigError::NotRedisUrl("http://127.0.0.1".into())));
+        let hasty = Config { redis_liveness_ttl: Duration::from_secs(2), ..with("redis://h") };
+        assert_eq!(hasty.validate(), Err(ConfigError::LivenessTooShort));
     }
 }

@@ -83,7 +83,7 @@ impl Connection {
     }
 
     /// Applies one frame; a refusal is to be answered to this connection only.
-    pub fn on_frame(&mut self, state: &AppState, frame: Frame<'_>) -> Result<(), Refusal> {
+    pub async fn on_frame(&mut self, state: &AppState, frame: Frame<'_>) -> Result<(), Refusal> {
         let allowed = self.pace.allow();
         // Parsed even when over the rate, so that a refused signal can name its target. A
         // refused frame thus still costs one parse, bounded by `--max-message-bytes` (and
@@ -104,6 +104,7 @@ impl Connection {
                 Err(code) => Err(Refusal { code, to: None }),
                 Ok(ClientMessage::Join { room, name, secret, resume_token, key }) => self
                     .join(state, Entry { room, name, secret, resume_token, key })
+                    .await
                     .map_err(|code| Refusal { code, to: None }),
                 Ok(ClientMessage::Signal { to, signal }) => {
                     self.relay(state, &to, signal).map_err(|code| Refusal { code, to: Some(to) })
@@ -118,7 +119,7 @@ impl Connection {
         applied
     }
 
-    fn join(&mut self, state: &AppState, entry: Entry) -> Result<(), ErrorCode> {
+    async fn join(&mut self, state: &AppState, entry: Entry) -> Result<(), ErrorCode> {
         let Entry { room, name, secret, resume_token, key } = entry;
         if self.joined.is_some() {
             return Err(ErrorCode::AlreadyJoined);
@@ -142,10 +143,11 @@ impl Connection {
         let delivery =
             Delivery { outbox: outbound.outbox.clone(), session: outbound.session.clone() };
         let config = &state.config;
-        let seat = state.rooms.join(admit, delivery, |id| Handout {
+        let handout = |id: &PeerId| Handout {
             ice_servers: ice::servers_for(config, id, now),
             resume_token: Some(state.resume_key.mint(&room, id, now, config.resume_ttl)),
-        })?;
+        };
+        let seat = state.rooms.join(admit, delivery, handout).await?;
         let private = secret.is_some();
         match seat.arrival {
             Arrival::Fresh => tracing::info!(peer = %seat.id, %room, %name, private, "joined"),

@@ -68,7 +68,7 @@ impl Harness {
 
     fn frame(&mut self, index: usize, frame: Frame<'_>) -> Option<Refusal> {
         let Some(Some(client)) = self.clients.get_mut(index) else { return None };
-        let answer = client.connection.on_frame(&self.state, frame).err();
+        let answer = self.runtime.block_on(client.connection.on_frame(&self.state, frame)).err();
         self.reap_evicted();
         answer
     }

@@ -9,14 +9,18 @@
 //!
 //! Layout: [`Config`] (`config.rs`); the ICE servers each peer is handed (`ice.rs`), with
 //! TURN credentials minted for it (`turn.rs`); the tokens that let a peer resume its id
-//! after a reconnect or a restart (`resume.rs`); the rooms (`rooms.rs`, one mutex); each
+//! after a reconnect or a restart (`resume.rs`); the rooms behind one interface
+//! (`backend.rs`): in memory (`rooms.rs`, one mutex) or shared by several instances
+//! through Redis (`shared.rs`, `shared/`); each
 //! peer's queue, bounded in messages and bytes (`outbox.rs`); what a connection's frames
 //! do, with no socket (`connection.rs`); one socket, one task (`session.rs`), its
 //! deadlines on one timer (`clock.rs`), and how it ends (`goodbye.rs`); connection caps and the token bucket
 //! (`limits.rs`); `/metrics` (`metrics.rs`); the page (`static_files.rs`); a socket-free
-//! driver of the message handling for the fuzz targets (`fuzzing.rs`); [`app`] and
+//! driver of the message handling for the fuzz targets (`fuzzing.rs`); a real Redis for
+//! tests (`testing.rs`); [`app`] and
 //! [`run`] here, so tests can serve on `127.0.0.1:0`.
 
+mod backend;
 mod clock;
 mod config;
 mod connection;
@@ -30,7 +34,10 @@ mod outbox;
 mod resume;
 mod rooms;
 mod session;
+mod shared;
 mod static_files;
+#[doc(hidden)]
+pub mod testing;
 mod turn;
 
 pub use config::{Config, ConfigError, MIN_RESUME_KEY_BYTES, MIN_TURN_CREDENTIAL_TTL};
@@ -43,6 +50,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::serve::ListenerExt;
+use backend::RoomBackend;
 use limits::Connections;
 use metrics::{Metrics, Occupancy, Rejection};
 use rooms::Rooms;
@@ -62,7 +70,7 @@ pub struct AppState {
     config: Config,
     /// `config.resume_key`, or a random one for this process.
     resume_key: ResumeKey,
-    rooms: Rooms,
+    rooms: RoomBackend,
     connections: Arc<Connections>,
     metrics: Arc<Metrics>,
     /// Flips to `true` on shutdown, so open sockets end.
@@ -72,13 +80,25 @@ pub struct AppState {
 impl AppState {
     /// Empty rooms, no connections, every metric at zero, all as `config` says.
     fn new(config: Config, shutdown: watch::Receiver<bool>) -> Self {
-        let metrics = Arc::new(Metrics::new());
-        let rooms = Rooms::new(
-            config.max_peers_per_room,
-            config.max_rooms,
-            config.require_room_secrets,
-            Arc::clone(&metrics),
-        );
+        let mut metrics = Metrics::new();
+        let redis_metrics =
+            config.redis_url.as_ref().map(|_| shared::RedisMetrics::register(metrics.registry()));
+        let metrics = Arc::new(metrics);
+        let rooms = match (&config.redis_url, redis_metrics) {
+            (Some(url), Some(redis_metrics)) => RoomBackend::Redis(shared::SharedRooms::start(
+                url,
+                &config,
+                Arc::clone(&metrics),
+                redis_metrics,
+                shutdown.clone(),
+            )),
+            _ => RoomBackend::Memory(Rooms::new(
+                config.max_peers_per_room,
+                config.max_rooms,
+                config.require_room_secrets,
+                Arc::clone(&metrics),
+            )),
+        };
         let connections =
             Arc::new(Connections::new(config.max_connections, config.max_connections_per_ip));
         let resume_key = config.resume_key.clone().unwrap_or_else(|| {

@@ -95,6 +95,24 @@ struct Options {
     /// key per process. Prefer the environment: a flag shows in the process list.
     #[arg(long, value_name = "KEY", env = "SIGNALING_RESUME_KEY", hide_env_values = true)]
     resume_key: Option<ResumeKey>,
+    /// Share rooms with every instance started with the same Redis (e.g.
+    /// `redis://127.0.0.1:6379`); give them the same `--resume-key` too. Without it, rooms
+    /// live in this process only.
+    #[arg(long, value_name = "URL", env = "SIGNALING_REDIS_URL")]
+    redis_url: Option<String>,
+    /// Milliseconds between refreshes of this instance's liveness key in Redis (and
+    /// sweeps of dead instances).
+    #[arg(long, value_name = "MS", env = "SIGNALING_REDIS_HEARTBEAT_MS", default_value_t = 1000)]
+    redis_heartbeat_ms: u64,
+    /// Milliseconds this instance's liveness key outlives its last refresh: a killed
+    /// instance's peers are reported left within this plus one heartbeat.
+    #[arg(
+        long,
+        value_name = "MS",
+        env = "SIGNALING_REDIS_LIVENESS_TTL_MS",
+        default_value_t = 3000
+    )]
+    redis_liveness_ttl_ms: u64,
 }
 
 #[tokio::main]
@@ -128,6 +146,9 @@ async fn main() -> std::io::Result<()> {
         turn_secret: options.turn_secret,
         turn_credential_ttl: Duration::from_secs(options.turn_credential_ttl_secs),
         resume_key: options.resume_key,
+        redis_url: options.redis_url,
+        redis_heartbeat: Duration::from_millis(options.redis_heartbeat_ms.max(10)),
+        redis_liveness_ttl: Duration::from_millis(options.redis_liveness_ttl_ms),
         ..Config::default()
     };
     if let Err(error) = config.validate() {

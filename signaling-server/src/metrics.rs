@@ -152,6 +152,11 @@ impl Metrics {
         Self { registry, connections, peers, rooms, signals, evictions, errors, rejected, resumes }
     }
 
+    /// The registry, to add series to before the metrics are shared (the Redis ones).
+    pub fn registry(&mut self) -> &mut Registry {
+        &mut self.registry
+    }
+
     /// The text a Prometheus scrape gets, with the gauges at `now`.
     pub fn render(&self, now: Occupancy) -> String {
         let gauge = |value: usize| i64::try_from(value).unwrap_or(i64::MAX);

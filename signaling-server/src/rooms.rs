@@ -46,7 +46,7 @@ pub struct Delivery {
 /// One join's seat: tells a connection's membership apart from a later connection's
 /// under the same id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ticket(u64);
+pub struct Ticket(pub(crate) u64);
 
 struct Member {
     info: PeerInfo,

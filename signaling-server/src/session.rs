@@ -98,8 +98,8 @@ fn serve(
                 frame = socket.recv() => {
                     clock.heard = Instant::now();
                     let refused = match frame {
-                        Some(Ok(Message::Text(text))) => connection.on_frame(&state, Frame::Text(&text)),
-                        Some(Ok(Message::Binary(_))) => connection.on_frame(&state, Frame::Binary),
+                        Some(Ok(Message::Text(text))) => connection.on_frame(&state, Frame::Text(&text)).await,
+                        Some(Ok(Message::Binary(_))) => connection.on_frame(&state, Frame::Binary).await,
                         Some(Err(error)) => {
                             goodbye = close_for(&error);
                             break;

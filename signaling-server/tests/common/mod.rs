@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod killable;
+
 use futures_util::{SinkExt, StreamExt};
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, SessionId, Signal, Step,
@@ -32,6 +34,18 @@ pub fn quick_heartbeat() -> Config {
     }
 }
 
+/// `config` sharing rooms through `redis_url`, with quick heartbeats (see
+/// [`Server::shared`]) and a resume key every instance shares.
+pub fn with_redis(redis_url: &str, config: Config) -> Config {
+    Config {
+        redis_url: Some(redis_url.to_owned()),
+        redis_heartbeat: Duration::from_millis(100),
+        redis_liveness_ttl: Duration::from_millis(300),
+        resume_key: Some(signaling_server::ResumeKey::new("a key every instance shares")),
+        ..config
+    }
+}
+
 pub fn offer(sdp: &str) -> Signal {
     Signal { session: SessionId(1), step: Step::Offer { sdp: sdp.into() } }
 }
@@ -57,6 +71,15 @@ impl Server {
             let _ = stopped.await;
         }));
         Self { addr, stop: Some(stop), task }
+    }
+
+    /// An instance sharing rooms through the Redis at `redis_url`, once it reaches it.
+    /// Heartbeats every 100 ms, its liveness key lasting 300 ms: a killed instance is
+    /// swept within half a second.
+    pub async fn shared(redis_url: &str, config: Config) -> Self {
+        let server = Self::start(with_redis(redis_url, config)).await;
+        server.wait_for_metric("signaling_redis_up", 1.0).await;
+        server
     }
 
     pub async fn default() -> Self {

@@ -1,0 +1,147 @@
+//! A join through Redis: the join script applies the room rules and seats the peer there
+//! in one step; then the peer is seated in its room's roster here and welcomed.
+
+use super::roster::{Gone, Newcomer, Rosters};
+use super::wire::Snapshot;
+use super::{COMMAND_TIMEOUT, SharedRooms};
+use crate::metrics::ResumeOutcome;
+use crate::rooms::{Admit, Arrival, Delivery, Handout, Seat, Ticket, encode};
+use sha2::{Digest, Sha256};
+use signaling_protocol::{ErrorCode, PeerId, PeerInfo, ServerMessage};
+use std::sync::atomic::Ordering;
+
+impl SharedRooms {
+    /// Seats a peer: the join script applies the room rules in Redis, then the peer gets
+    /// its welcome here, and every member (here and elsewhere) hears of it through the
+    /// room's event. `unavailable` when Redis cannot be reached in time.
+    pub async fn join(
+        &self,
+        join: Admit<'_>,
+        delivery: Delivery,
+        handout: impl FnOnce(&PeerId) -> Handout,
+    ) -> Result<Seat, ErrorCode> {
+        if !self.health.up() {
+            return Err(ErrorCode::Unavailable);
+        }
+        let secret = join.secret.map(secret_hash).unwrap_or_default();
+        let ticket = Ticket(self.tickets.fetch_add(1, Ordering::Relaxed));
+        // The room's events are kept from now until this join lands (whatever happens to
+        // this future), so none slips between its snapshot and its roster.
+        self.rosters.expect(join.room, &secret);
+        let _landing = Landing { rosters: &self.rosters, room: join.room };
+        let resumed = join.resume.is_some();
+        // A fresh id that clashes with a member's (all but impossible) is drawn again.
+        let mut reply = Vec::new();
+        for _ in 0..3 {
+            let id = join.resume.clone().unwrap_or_else(|| self.next_id());
+            reply = self.run_join(&join, &secret, &id, ticket).await?;
+            if reply.first().map(String::as_str) != Some("duplicate_id") {
+                reply.insert(0, id.to_string());
+                break;
+            }
+        }
+        let (id, outcome) = match reply.as_slice() {
+            [id, ok, rest @ ..] if ok == "ok" => (PeerId::new(id.as_str()), rest),
+            [_, refusal, ..] => return Err(ErrorCode::from_wire(refusal)),
+            _ => return Err(ErrorCode::Unavailable),
+        };
+        let [seq, took_from, _, fields @ ..] = outcome else { return Err(ErrorCode::Unavailable) };
+        let key = join.key.map(str::to_owned);
+        let info = PeerInfo { id: id.clone(), name: join.name.to_owned(), key };
+        let newcomer = Newcomer {
+            room: join.room,
+            secret: &secret,
+            info,
+            ticket,
+            delivery,
+            seq: seq.parse().unwrap_or(0),
+            snapshot: Snapshot::from_fields(fields),
+        };
+        let seated = self.rosters.seat(newcomer, |others| {
+            let Handout { ice_servers, resume_token } = handout(&id);
+            encode(&ServerMessage::Welcome {
+                id: id.clone(),
+                room: join.room.to_owned(),
+                peers: others,
+                ice_servers,
+                resume_token,
+            })
+        });
+        for gone in seated.gone {
+            self.clear(gone);
+        }
+        if !seated.welcomed {
+            // It filled its queue with refusals before joining without reading them.
+            self.clear(Gone { room: join.room.to_owned(), id, ticket });
+            return Err(ErrorCode::RateLimited);
+        }
+        let arrival = match (took_from.is_empty(), resumed) {
+            (false, _) => Arrival::TookOver,
+            (true, true) => Arrival::Rejoined,
+            (true, false) => Arrival::Fresh,
+        };
+        let outcome = match arrival {
+            Arrival::TookOver => Some(ResumeOutcome::TookOver),
+            Arrival::Rejoined => Some(ResumeOutcome::Rejoined),
+            Arrival::Fresh => None,
+        };
+        if let Some(outcome) = outcome {
+            self.metrics.resumed(outcome);
+        }
+        Ok(Seat { id, ticket, arrival })
+    }
+
+    /// Runs the join script for `id`; its reply, or `unavailable`.
+    async fn run_join(
+        &self,
+        join: &Admit<'_>,
+        secret: &str,
+        id: &PeerId,
+        ticket: Ticket,
+    ) -> Result<Vec<String>, ErrorCode> {
+        let mut redis = self.redis.clone();
+        let mut invocation = self.scripts.join.prepare_invoke();
+        invocation
+            .arg(join.room)
+            .arg(&*self.me)
+            .arg(ticket.0)
+            .arg(id.as_str())
+            .arg(join.name)
+            .arg(secret)
+            .arg(if join.resume.is_some() { "1" } else { "0" })
+            .arg(self.rules.max_peers_per_room)
+            .arg(self.rules.max_rooms)
+            .arg(if self.rules.require_secrets { "1" } else { "0" })
+            .arg(join.key.unwrap_or_default());
+        let call = invocation.invoke_async::<Vec<String>>(&mut redis);
+        match tokio::time::timeout(COMMAND_TIMEOUT * 2, call).await {
+            Ok(Ok(reply)) => Ok(reply),
+            failed => {
+                tracing::warn!(room = join.room, error = ?failed.map(|r| r.err()), "join script failed");
+                self.health.metrics.failed();
+                // It may have run without its answer arriving: clear the seat it may hold.
+                self.clear(Gone { room: join.room.to_owned(), id: id.clone(), ticket });
+                Err(ErrorCode::Unavailable)
+            }
+        }
+    }
+}
+
+/// Tells the rosters a join landed, when dropped.
+struct Landing<'a> {
+    rosters: &'a Rosters,
+    room: &'a str,
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        self.rosters.landed(self.room);
+    }
+}
+
+/// What Redis keeps of a room's secret: its SHA-256 (hex), so that Redis never holds a
+/// secret itself, and equal secrets still compare equal there.
+fn secret_hash(secret: &str) -> String {
+    let digest = Sha256::digest(format!("room-secret\0{secret}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
