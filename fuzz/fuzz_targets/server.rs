@@ -97,8 +97,13 @@ fuzz_target!(|ops: Vec<Op>| {
                 let client = usize::from(client) % CLIENTS;
                 let room = ROOMS[usize::from(room) % ROOMS.len()];
                 let secret = secret.map(|s| SECRETS[usize::from(s) % SECRETS.len()].to_owned());
-                let join =
-                    ClientMessage::Join { room: room.into(), name, secret, resume_token: None, key: None };
+                let join = ClientMessage::Join {
+                    room: room.into(),
+                    name,
+                    secret,
+                    resume_token: None,
+                    key: None,
+                };
                 let was_joined = server.id(client).is_some();
                 server.text(client, &encode(&join));
                 if !was_joined && server.id(client).is_some() {
