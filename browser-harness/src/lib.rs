@@ -66,8 +66,21 @@ impl Browser {
     }
 
     /// Starts the engine's WebDriver on a free port and opens a session with a fresh
-    /// profile.
+    /// profile. Tried up to three times: a port found free can be taken by another
+    /// driver starting at the same moment (tests run in parallel), and the session then
+    /// reaches the wrong driver or none.
     pub async fn launch(engine: Engine, window: WindowSize) -> Result<Self, Error> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match Self::launch_once(engine, window).await {
+                Err(error) if tries < 3 => eprintln!("[browser] {error}; trying again"),
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn launch_once(engine: Engine, window: WindowSize) -> Result<Self, Error> {
         let driver = Driver::start(engine).await?;
         let profile = TempDir::new(engine)?;
         let capabilities = match engine {

@@ -8,26 +8,28 @@
 //! their order and none is lost.
 
 mod mesh;
+mod send;
+mod setup;
 mod signaling;
 
+pub(crate) use setup::{Ice, Setup};
+
 use crate::connection::Connection;
-use crate::core::{Backoff, CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
+use crate::core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
 use crate::files::{FileHandler, IncomingFile};
-use crate::ice;
-use crate::join_options::JoinOptions;
 use crate::mesh::Job;
 use crate::mesh::crypto::SigningKey;
 use crate::rejoin::Rejoin;
 use crate::reporter::PeerInput;
 use crate::same_origin::SameOrigin;
 use crate::signaling::{SignalingLink, SignalingTransport};
-use crate::{Delivery, Payload, PeerError, PeerEvent, framing, log};
+use crate::{Payload, PeerError, PeerEvent, log};
 use futures_channel::mpsc::UnboundedSender;
 use futures_channel::oneshot;
 use futures_util::StreamExt;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use signaling_protocol::{ClientMessage, IceServer, PeerId, PeerInfo};
+use signaling_protocol::{ClientMessage, PeerId, PeerInfo};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::{Rc, Weak};
@@ -36,44 +38,6 @@ use wasm_bindgen_futures::spawn_local;
 
 /// What receives the peer's events.
 pub(crate) type EventHandler = Box<dyn FnMut(PeerEvent)>;
-
-/// The ICE servers new connections use: the page's own, or else the signaling server's
-/// latest (it renews their TURN credentials before they expire).
-pub(crate) struct Ice {
-    servers: Vec<IceServer>,
-    from_page: bool,
-    relay_only: bool,
-}
-
-impl Ice {
-    /// As the join's options say, with the servers the welcome carried.
-    pub fn new(options: &JoinOptions, from_server: Vec<IceServer>) -> Self {
-        let own = options.own_servers().map(<[IceServer]>::to_vec);
-        let from_page = own.is_some();
-        let servers = own.unwrap_or(from_server);
-        Self { servers, from_page, relay_only: options.is_relay_only() }
-    }
-
-    /// Takes the signaling server's latest servers, unless the page gave its own.
-    pub fn renew(&mut self, from_server: Vec<IceServer>) {
-        if !self.from_page {
-            self.servers = from_server;
-        }
-    }
-}
-
-/// How the peer goes about the mesh and rejoining, as its join asked.
-pub(crate) struct Setup {
-    /// How to rejoin when signaling drops (`None`: not at all).
-    pub backoff: Option<Backoff>,
-    /// Our private key for relayed signals (`None`: none of ours go through the mesh).
-    pub signer: Option<SigningKey>,
-    /// Send signals through the mesh whenever a path exists, not only without the server.
-    pub prefer_mesh: bool,
-    /// The server's URL, to find the room's peers in other tabs of this browser and
-    /// signal them directly (`None`: always through the server).
-    pub same_origin: Option<String>,
-}
 
 /// Where the answer to a waiting `connect()` / `disconnect()` goes.
 type Answer = oneshot::Sender<Result<(), PeerError>>;
@@ -240,53 +204,6 @@ impl Driver {
         }
     }
 
-    /// Sends `payload` to every open connection, all or none: a full queue (or, sent
-    /// unreliably, a message too large for one remote or a backed-up channel) is reported
-    /// before anything is sent.
-    pub fn send_message(&self, payload: &Payload, delivery: Delivery) -> Result<usize, PeerError> {
-        let keys = {
-            let core = self.core.borrow();
-            if core.is_closed() {
-                return Err(PeerError::Closed);
-            }
-            core.open_keys()
-        };
-        let connections = self.connections.borrow();
-        let open: Vec<(&ConnKey, &Connection)> =
-            keys.iter().filter_map(|key| Some((key, find(&connections, key)?))).collect();
-        if delivery == Delivery::Unreliable {
-            return send_unreliable(payload, &open);
-        }
-        if let Some((key, _)) = open.iter().find(|(_, connection)| connection.is_full()) {
-            return Err(PeerError::QueueFull(key.peer.clone()));
-        }
-        // Frames depend on the remote's frame limit; links sharing it share the frames.
-        // Encoded even with nobody connected, so a value that cannot be sent always fails.
-        let first_max = open.first().map_or(framing::MAX_FRAME_BYTES, |(_, c)| c.max_frame());
-        let mut encoded = (first_max, framing::encode(payload, first_max)?);
-        for (_, connection) in &open {
-            let max_frame = connection.max_frame();
-            if max_frame != encoded.0 {
-                encoded = (max_frame, framing::encode(payload, max_frame)?);
-            }
-            connection.send(encoded.1.clone())?;
-        }
-        Ok(open.len())
-    }
-
-    /// Runs `use_it` on the open connection to `peer`.
-    pub fn with_open<T>(
-        &self,
-        peer: &PeerId,
-        use_it: impl FnOnce(&Connection) -> Result<T, PeerError>,
-    ) -> Result<T, PeerError> {
-        let key = self.core.borrow().open_key(peer)?;
-        let connections = self.connections.borrow();
-        let connection =
-            find(&connections, &key).ok_or_else(|| PeerError::NotConnected(peer.clone()))?;
-        use_it(connection)
-    }
-
     /// `close()`: ends every connection and the signaling transport.
     pub fn close(&self) {
         self.apply(Input::Close);
@@ -374,8 +291,7 @@ impl Driver {
 
     /// The configuration for a new connection or an ICE restart: the latest servers.
     fn ice_configuration(&self) -> web_sys::RtcConfiguration {
-        let ice = self.ice.borrow();
-        ice::configuration(&ice.servers, ice.relay_only)
+        self.ice.borrow().configuration()
     }
 
     /// Calls the handler with no borrow held, so it may call back into the peer.
@@ -399,21 +315,6 @@ impl Driver {
             *slot = Some(handler);
         }
     }
-}
-
-/// Sends `payload` once on the unreliable channel of every connection in `open`: one
-/// frame, within the smallest limit among them. A channel closing under us (its remote
-/// left) is skipped, as a lost message would be; the count says who got it.
-fn send_unreliable(
-    payload: &Payload,
-    open: &[(&ConnKey, &Connection)],
-) -> Result<usize, PeerError> {
-    let limit = open.iter().map(|(_, connection)| connection.max_frame()).min();
-    let frame = framing::encode_single(payload, limit.unwrap_or(framing::MAX_FRAME_BYTES))?;
-    for (_, connection) in open {
-        connection.check_unreliable()?;
-    }
-    Ok(open.iter().filter(|(_, connection)| connection.send_unreliable(&frame).is_ok()).count())
 }
 
 /// A listener that closes the driver when the page is hidden for good (`pagehide`: the

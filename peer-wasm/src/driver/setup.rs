@@ -1,0 +1,50 @@
+//! What a driver starts from, besides its machine: the ICE servers its connections use
+//! and how the peer goes about rejoining and the mesh, as its join asked.
+
+use crate::core::Backoff;
+use crate::join_options::JoinOptions;
+use crate::mesh::crypto::SigningKey;
+use signaling_protocol::IceServer;
+
+/// The ICE servers new connections use: the page's own, or else the signaling server's
+/// latest (it renews their TURN credentials before they expire).
+pub(crate) struct Ice {
+    servers: Vec<IceServer>,
+    from_page: bool,
+    relay_only: bool,
+}
+
+impl Ice {
+    /// As the join's options say, with the servers the welcome carried.
+    pub fn new(options: &JoinOptions, from_server: Vec<IceServer>) -> Self {
+        let own = options.own_servers().map(<[IceServer]>::to_vec);
+        let from_page = own.is_some();
+        let servers = own.unwrap_or(from_server);
+        Self { servers, from_page, relay_only: options.is_relay_only() }
+    }
+
+    /// The configuration for a new connection or an ICE restart: the latest servers.
+    pub fn configuration(&self) -> web_sys::RtcConfiguration {
+        crate::ice::configuration(&self.servers, self.relay_only)
+    }
+
+    /// Takes the signaling server's latest servers, unless the page gave its own.
+    pub fn renew(&mut self, from_server: Vec<IceServer>) {
+        if !self.from_page {
+            self.servers = from_server;
+        }
+    }
+}
+
+/// How the peer goes about the mesh and rejoining, as its join asked.
+pub(crate) struct Setup {
+    /// How to rejoin when signaling drops (`None`: not at all).
+    pub backoff: Option<Backoff>,
+    /// Our private key for relayed signals (`None`: none of ours go through the mesh).
+    pub signer: Option<SigningKey>,
+    /// Send signals through the mesh whenever a path exists, not only without the server.
+    pub prefer_mesh: bool,
+    /// The server's URL, to find the room's peers in other tabs of this browser and
+    /// signal them directly (`None`: always through the server).
+    pub same_origin: Option<String>,
+}
