@@ -89,6 +89,16 @@ export interface JoinOptions {
    * waits of 250 ms doubling up to 3 s, jittered). false: signaling then ends.
    */
   reconnect?: boolean | { minDelayMs?: number; maxDelayMs?: number };
+  /**
+   * true: signals go through connected peers whenever some open channel leads to their
+   * target (signed by their sender), not only while the server is gone. Default false.
+   */
+  meshSignaling?: boolean;
+  /**
+   * false: signal the room's peers in other tabs of this browser through the server
+   * too. Default true: over a BroadcastChannel.
+   */
+  sameOriginSignaling?: boolean;
 }
 /** Where the signaling connection is. */
 export type SignalingState = "connected" | "reconnecting" | "closed";
@@ -118,8 +128,11 @@ export interface PeerInfo { id: string; name: string }
 export interface Disconnection extends PeerInfo { reason: string }
 /** A message received on a data channel. */
 export interface ReceivedMessage {
+  /** The sender: for a broadcast, the peer that broadcast it. */
   from: string;
   fromName: string;
+  /** Present (true) on a broadcast, which may have come through other peers. */
+  broadcast?: true;
   /**
    * The same kind the sender sent: a string, a Uint8Array (or any other typed array,
    * DataView or ArrayBuffer, rebuilt as that kind), or a JSON value.
