@@ -181,3 +181,27 @@ fn a_neighbour_that_hands_us_a_forgery_or_floods_is_disconnected_with_the_reason
     assert!(reasons[0].contains("forged or altered"), "{}", reasons[0]);
     assert!(reasons[1].contains("more than 2000 mesh control messages"), "{}", reasons[1]);
 }
+
+#[test]
+fn an_offer_stranded_with_the_dead_server_is_made_again_through_the_mesh() {
+    let mut h = Harness::new("m", &["b", "d"]);
+    let b = h.open_as_offerer("b");
+    h.apply(Input::Mesh { key: b.clone(), frame: advert("b", 1, &["m", "d"]) });
+    let call = h.connect("d");
+    let first = h.key("d");
+    h.apply(Input::Outbound { key: first.clone(), step: offer() });
+    assert!(h.sent.iter().any(|(to, _)| *to == id("d")), "the first offer went to the server");
+    h.apply(Input::SignalingClosed { reason: "gone".into() });
+    assert_eq!(h.result(call), None, "the call waits for the new attempt");
+    let second = h.key("d");
+    assert_ne!(second, first, "a new connection, with a new session");
+    assert!(h.released.contains(&first));
+    h.apply(Input::Outbound { key: second.clone(), step: offer() });
+    assert_eq!(h.relays.last().map(|(hop, to, _)| (hop.clone(), to.clone())), Some((b, id("d"))));
+    h.apply(Input::Signal {
+        from: id("d"),
+        signal: Signal { session: second.session, step: Step::Answer { sdp: "a".into() } },
+    });
+    h.apply(Input::ChannelOpen { key: second });
+    assert_eq!(h.result(call), Some(&Ok(())));
+}

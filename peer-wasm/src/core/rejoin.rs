@@ -8,7 +8,7 @@
 //! reported as they come and go.
 
 use super::link::Phase;
-use super::{Core, Event, Output, Signaling, connect_failed};
+use super::{CallId, Core, Event, Output, Role, Signaling, connect_failed};
 use signaling_protocol::{PeerId, PeerInfo};
 
 /// How long to wait before each attempt to rejoin.
@@ -26,13 +26,18 @@ impl Default for Backoff {
     }
 }
 
+/// An offer given up with the server, to make again through the mesh: the peer, and the
+/// `connect()` calls waiting for it.
+type Stranded = (PeerId, Vec<CallId>);
+
 impl<M: Clone> Core<M> {
     /// The signaling transport closed, or an attempt to rejoin could not reach the server.
     pub(super) fn signaling_closed(&mut self, reason: String) {
-        let Some(failures) = self.signaling_lost() else { return };
+        let Some((failures, stranded)) = self.signaling_lost() else { return };
         let Some(backoff) = self.backoff else {
             self.signaling = Signaling::Closed;
-            return self.out.push_back(Output::Emit(Event::SignalingClosed { reason }));
+            self.out.push_back(Output::Emit(Event::SignalingClosed { reason }));
+            return self.offer_again_through_mesh(stranded);
         };
         let wait = self.backoff_wait(backoff, failures);
         let timer = self.arm(wait);
@@ -40,6 +45,7 @@ impl<M: Clone> Core<M> {
         if failures == 0 {
             self.out.push_back(Output::Emit(Event::SignalingReconnecting { reason }));
         }
+        self.offer_again_through_mesh(stranded);
     }
 
     /// The wait before the next attempt went by.
@@ -80,31 +86,59 @@ impl<M: Clone> Core<M> {
     /// identity to a newer connection (rejoining would take it back from that one, and
     /// the two would take turns forever).
     pub(super) fn signaling_over(&mut self, reason: String) {
-        if self.signaling_lost().is_some() {
+        if let Some((_, stranded)) = self.signaling_lost() {
             self.signaling = Signaling::Closed;
             self.out.push_back(Output::Emit(Event::SignalingClosed { reason }));
+            self.offer_again_through_mesh(stranded);
         }
     }
 
     /// The signaling connection, or an attempt to rejoin, ended: how many attempts have
-    /// failed so far (`None` when this is a late report, to ignore). Offers waiting for
-    /// their answer fail: it can never come.
-    fn signaling_lost(&mut self) -> Option<u32> {
+    /// failed so far (`None` when this is a late report, to ignore), and the attempts
+    /// to offer again through the mesh. An offer waiting for its answer is given up (the
+    /// answer may have gone to the server that is gone): its `connect()` calls fail, or,
+    /// when some open channel leads to the peer, wait for a new offer through the mesh.
+    fn signaling_lost(&mut self) -> Option<(u32, Vec<Stranded>)> {
         let failures = match self.signaling {
             Signaling::Connected => 0,
             Signaling::Reconnecting { timer: None, failures } => failures + 1,
             // A late report of a transport already given up on.
             Signaling::Reconnecting { timer: Some(_), .. } | Signaling::Closed => return None,
         };
+        let mut stranded = Vec::new();
         if failures == 0 {
             for peer in self.linked_peers() {
-                if self.link_in(&peer, |phase| matches!(phase, Phase::Offering { .. })) {
-                    let error = connect_failed(&peer, "the signaling connection closed");
-                    self.finish(&peer, error, false, false);
+                if !self.link_in(&peer, |phase| matches!(phase, Phase::Offering { .. })) {
+                    continue;
+                }
+                if self.relay_route(&peer).is_some()
+                    && let Some(link) = self.link_mut(&peer)
+                {
+                    stranded.push((peer.clone(), std::mem::take(&mut link.connecting)));
+                }
+                let error = connect_failed(&peer, "the signaling connection closed");
+                self.finish(&peer, error, false, false);
+            }
+        }
+        Some((failures, stranded))
+    }
+
+    /// Offers again, through the mesh (signaling is down now), to the peers whose offer
+    /// was stranded with the server; their `connect()` calls wait for the new attempt.
+    fn offer_again_through_mesh(&mut self, stranded: Vec<Stranded>) {
+        for (peer, calls) in stranded {
+            if self.link(&peer).is_none() && !self.closed {
+                let session = self.new_session();
+                self.start_link(&peer, Role::Offerer, session).connecting = calls;
+            } else {
+                for call in calls {
+                    self.settle(
+                        call,
+                        Err(connect_failed(&peer, "the signaling connection closed")),
+                    );
                 }
             }
         }
-        Some(failures)
     }
 
     /// The wait before attempt `failures + 1`: doubling from the minimum up to the
