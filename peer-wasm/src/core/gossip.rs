@@ -4,7 +4,8 @@
 //! server is gone, the room's membership follows what the mesh can reach.
 //!
 //! Costs, per change of one peer's links: one advert (about 60 bytes plus 12 per link)
-//! crossing each open link of the mesh once. Each broadcast crosses each link at most
+//! to each neighbour, then on over the links that reach peers the origin has no channel
+//! to (a peer the advert lists had it from the origin itself). Each broadcast crosses each link at most
 //! twice (once each way, the second copy dropped as seen).
 
 use super::link::Phase;
@@ -98,8 +99,11 @@ impl<M: Clone> Core<M> {
         if !self.mesh.learn(advert.clone()) {
             return;
         }
+        // Not back, and not to a peer the advert lists: the origin sent it to those
+        // itself (in a dense mesh, flooding it on would cross every link again).
         for next in self.open_keys() {
-            if next.peer != key.peer && next.peer != advert.origin.id {
+            let told = next.peer == key.peer || next.peer == advert.origin.id;
+            if !told && !advert.links.contains(&next.peer) {
                 let frame = MeshFrame::Advert(advert.clone());
                 self.out.push_back(Output::SendMesh { key: next, frame });
             }

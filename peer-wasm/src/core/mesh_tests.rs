@@ -32,8 +32,10 @@ fn an_advert_goes_on_to_every_other_neighbour_once() {
     let before = h.mesh_out.len();
     h.apply(Input::Mesh { key: b.clone(), frame: advert("d", 3, &["b"]) });
     assert_eq!(sent_since(&h, before), [("c".to_owned(), "advert of d v3".to_owned())]);
-    h.apply(Input::Mesh { key: b, frame: advert("d", 3, &["b"]) });
+    h.apply(Input::Mesh { key: b.clone(), frame: advert("d", 3, &["b"]) });
     assert_eq!(h.mesh_out.len(), before + 1, "the same version again goes nowhere");
+    h.apply(Input::Mesh { key: b, frame: advert("d", 4, &["b", "c"]) });
+    assert_eq!(h.mesh_out.len(), before + 1, "not to c: d told c itself");
 }
 
 #[test]
