@@ -175,8 +175,7 @@ impl<M: Clone> Core<M> {
             return;
         }
         let mine = self.neighbours(Phase::is_usable);
-        let reachable: Vec<PeerId> =
-            self.mesh.routes(&self.me.id, &mine).into_iter().map(|(peer, _)| peer).collect();
+        let reachable = self.mesh.reachable_from(&self.me.id, &mine);
         let before = std::mem::replace(&mut self.mesh.reachable, reachable.clone());
         if self.signaling == Signaling::Connected || self.closed {
             return;
@@ -197,10 +196,10 @@ impl<M: Clone> Core<M> {
         }
     }
 
-    /// Whether `peer` is reachable through the mesh (for membership after a rejoin).
+    /// Whether `peer` is reachable through the mesh (for membership after a rejoin), as
+    /// [`Core::follow_mesh`] last found (it runs after every input that changes it).
     pub(super) fn reachable(&self, peer: &PeerId) -> bool {
-        let mine = self.neighbours(Phase::is_usable);
-        self.mesh.routes(&self.me.id, &mine).iter().any(|(known, _)| known == peer)
+        self.mesh.reachable.contains(peer)
     }
 
     /// The room's record of `id`, or else what its advert says (no key: a key is taken

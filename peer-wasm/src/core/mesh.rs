@@ -1,6 +1,6 @@
 //! What a peer knows of the mesh beyond its own links: every peer's latest list of
 //! neighbours (link state, flooded with version numbers), which tells who is reachable
-//! and by which neighbour; and which broadcasts were already seen, per origin. Plain
+//! and by which way; and which broadcasts were already seen, per origin. Plain
 //! data with hard bounds: a stranger's adverts or broadcasts cannot grow it without
 //! limit. `gossip.rs` puts it to work.
 
@@ -104,47 +104,16 @@ impl Mesh {
         self.adverts.iter().find(|advert| advert.origin.id == *id)
     }
 
-    /// Who is reachable from us, each with the neighbour of ours its shortest path
-    /// starts with (a neighbour is its own first hop), in breadth-first order. `me`'s
-    /// own links are `mine`; everyone else's are as their adverts say.
-    pub fn routes(&self, me: &PeerId, mine: &[PeerId]) -> Vec<(PeerId, PeerId)> {
-        let mut found: Vec<(PeerId, PeerId)> = Vec::new();
-        for neighbour in mine.iter().filter(|peer| *peer != me) {
-            if found.iter().all(|(known, _)| known != neighbour) {
-                found.push((neighbour.clone(), neighbour.clone()));
-            }
-        }
-        let mut next = 0;
-        while next < found.len() {
-            let (at, hop) = found[next].clone();
-            next += 1;
-            let Some(advert) = self.advert(&at) else { continue };
-            for peer in &advert.links {
-                if peer != me && found.iter().all(|(known, _)| known != peer) {
-                    found.push((peer.clone(), hop.clone()));
-                }
-            }
-        }
-        found
+    /// Who is reachable from us, in breadth-first order. `me`'s own links are `mine`;
+    /// everyone else's are as their adverts say.
+    pub fn reachable_from(&self, me: &PeerId, mine: &[PeerId]) -> Vec<PeerId> {
+        self.search(me, mine, None).into_iter().map(|(peer, _)| peer).collect()
     }
 
     /// A shortest way from us to `to` (every peer after us, `to` last), over our links
     /// `mine` and then the adverts' links.
     pub fn path(&self, me: &PeerId, mine: &[PeerId], to: &PeerId) -> Option<Vec<PeerId>> {
-        // Breadth first, each found peer with the index of the peer it was found from.
-        let mut found: Vec<(PeerId, Option<usize>)> =
-            mine.iter().filter(|peer| *peer != me).map(|peer| (peer.clone(), None)).collect();
-        let mut next = 0;
-        while next < found.len() && found.iter().all(|(peer, _)| peer != to) {
-            if let Some(advert) = self.advert(&found[next].0) {
-                for peer in &advert.links {
-                    if peer != me && found.iter().all(|(known, _)| known != peer) {
-                        found.push((peer.clone(), Some(next)));
-                    }
-                }
-            }
-            next += 1;
-        }
+        let found = self.search(me, mine, Some(to));
         let mut at = found.iter().position(|(peer, _)| peer == to)?;
         let mut path = vec![to.clone()];
         while let Some(parent) = found[at].1 {
@@ -153,6 +122,36 @@ impl Mesh {
         }
         path.reverse();
         Some(path)
+    }
+
+    /// Breadth first from us, each peer found with the index of the peer it was found
+    /// from (`None`: one of ours); stops once `until` is found.
+    fn search(
+        &self,
+        me: &PeerId,
+        mine: &[PeerId],
+        until: Option<&PeerId>,
+    ) -> Vec<(PeerId, Option<usize>)> {
+        let mut found: Vec<(PeerId, Option<usize>)> = Vec::new();
+        let add = |found: &mut Vec<(PeerId, Option<usize>)>, peer: &PeerId, from| {
+            if peer != me && found.iter().all(|(known, _)| known != peer) {
+                found.push((peer.clone(), from));
+            }
+        };
+        for peer in mine {
+            add(&mut found, peer, None);
+        }
+        let mut next = 0;
+        while next < found.len() && until.is_none_or(|to| found.iter().all(|(peer, _)| peer != to))
+        {
+            if let Some(advert) = self.advert(&found[next].0) {
+                for peer in &advert.links {
+                    add(&mut found, peer, Some(next));
+                }
+            }
+            next += 1;
+        }
+        found
     }
 
     /// Whether no step of `path` after the first is known to be gone: a link that its
@@ -202,20 +201,15 @@ mod tests {
     }
 
     #[test]
-    fn routes_start_with_the_neighbour_on_a_shortest_path() {
+    fn paths_are_shortest_and_start_with_one_of_our_neighbours() {
         // a - b - c - d, and a - e - d: d is two hops away through e.
         let mut mesh = Mesh::default();
         mesh.learn(advert("b", 1, &["a", "c"]));
         mesh.learn(advert("c", 1, &["b", "d"]));
         mesh.learn(advert("e", 1, &["a", "d"]));
         mesh.learn(advert("d", 1, &["c", "e"]));
-        let routes = mesh.routes(&id("a"), &[id("b"), id("e")]);
-        let hop = |to: &str| routes.iter().find(|(peer, _)| *peer == id(to)).map(|r| r.1.clone());
-        assert_eq!(hop("b"), Some(id("b")));
-        assert_eq!(hop("c"), Some(id("b")));
-        assert_eq!(hop("d"), Some(id("e")));
-        assert_eq!(hop("a"), None, "never a route to ourselves");
-        assert_eq!(routes.len(), 4);
+        let reachable = mesh.reachable_from(&id("a"), &[id("b"), id("e")]);
+        assert_eq!(reachable, [id("b"), id("e"), id("c"), id("d")], "never ourselves");
         let path = |to: &str| mesh.path(&id("a"), &[id("b"), id("e")], &id(to));
         assert_eq!(path("c"), Some(vec![id("b"), id("c")]));
         assert_eq!(path("d"), Some(vec![id("e"), id("d")]));
