@@ -56,13 +56,14 @@ impl<M: Clone> Core<M> {
         }
     }
 
-    /// `broadcast()`: our next broadcast's number and the channels it goes out on.
-    pub fn begin_broadcast(&mut self) -> (PeerId, u32, Vec<ConnKey>) {
+    /// `broadcast()`: its origin (us) and number, marked seen so that it never comes
+    /// back to us as new; it goes out on [`Core::open_keys`].
+    pub fn begin_broadcast(&mut self) -> (PeerId, u32) {
         self.mesh.last_broadcast += 1;
         let seq = self.mesh.last_broadcast;
         let me = self.me.id.clone();
         self.mesh.first_sight(&me, seq);
-        (me, seq, self.open_keys())
+        (me, seq)
     }
 
     fn on_broadcast(&mut self, key: &ConnKey, origin: PeerId, seq: u32, ttl: u8, message: M) {

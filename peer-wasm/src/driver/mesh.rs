@@ -1,7 +1,8 @@
 //! The driver's part of the mesh: mesh frames out on the channels, and the task that
 //! signs our relayed signals and checks the ones relayed to us.
 
-use super::Driver;
+use super::{Driver, send};
+use crate::connection::Connection;
 use crate::core::{ConnKey, Input, MAX_TTL, MeshFrame, Relayed};
 use crate::mesh::{self, FRESH_MS, Job, crypto, wire};
 use crate::{Payload, framing, log};
@@ -53,26 +54,16 @@ impl Driver {
         if self.core.borrow().is_closed() {
             return Err(crate::PeerError::Closed);
         }
-        let open = self.core.borrow().open_keys();
-        {
-            let connections = self.connections.borrow();
-            let full =
-                open.iter().find(|key| super::find(&connections, key).is_some_and(|c| c.is_full()));
-            if let Some(key) = full {
-                return Err(crate::PeerError::QueueFull(key.peer.clone()));
-            }
-            // Encoded before anything is counted, so a value that cannot be sent fails.
-            framing::encode(payload, framing::MAX_FRAME_BYTES)?;
-        }
-        let (origin, seq, keys) = self.core.borrow_mut().begin_broadcast();
-        for key in &keys {
-            let message = payload.clone();
-            self.send_mesh(
-                key,
-                MeshFrame::Broadcast { origin: origin.clone(), seq, ttl: MAX_TTL, message },
-            );
-        }
-        Ok(keys.len())
+        let keys = self.core.borrow().open_keys();
+        let connections = self.connections.borrow();
+        let open: Vec<(&ConnKey, &Connection)> =
+            keys.iter().filter_map(|key| Some((key, super::find(&connections, key)?))).collect();
+        send::check_room(&open)?;
+        // Numbered once no queue refuses it (a number lost to a payload that cannot be
+        // encoded leaves a gap, which the receivers' windows take in their stride).
+        let (origin, seq) = self.core.borrow_mut().begin_broadcast();
+        let header = wire::broadcast_frame(&origin, seq, MAX_TTL);
+        send::send_reliably(payload, Some(&header), &open)
     }
 }
 

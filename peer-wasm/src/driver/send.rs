@@ -3,7 +3,8 @@
 use super::{Driver, find};
 use crate::connection::Connection;
 use crate::core::ConnKey;
-use crate::{Delivery, Payload, PeerError, framing};
+use crate::framing::{self, Frame};
+use crate::{Delivery, Payload, PeerError};
 use signaling_protocol::PeerId;
 
 impl Driver {
@@ -24,21 +25,8 @@ impl Driver {
         if delivery == Delivery::Unreliable {
             return send_unreliable(payload, &open);
         }
-        if let Some((key, _)) = open.iter().find(|(_, connection)| connection.is_full()) {
-            return Err(PeerError::QueueFull(key.peer.clone()));
-        }
-        // Frames depend on the remote's frame limit; links sharing it share the frames.
-        // Encoded even with nobody connected, so a value that cannot be sent always fails.
-        let first_max = open.first().map_or(framing::MAX_FRAME_BYTES, |(_, c)| c.max_frame());
-        let mut encoded = (first_max, framing::encode(payload, first_max)?);
-        for (_, connection) in &open {
-            let max_frame = connection.max_frame();
-            if max_frame != encoded.0 {
-                encoded = (max_frame, framing::encode(payload, max_frame)?);
-            }
-            connection.send(encoded.1.clone())?;
-        }
-        Ok(open.len())
+        check_room(&open)?;
+        send_reliably(payload, None, &open)
     }
 
     /// Runs `use_it` on the open connection to `peer`.
@@ -53,6 +41,39 @@ impl Driver {
             find(&connections, &key).ok_or_else(|| PeerError::NotConnected(peer.clone()))?;
         use_it(connection)
     }
+}
+
+/// Refuses, before anything is sent, when the queue of any of `open` is full.
+pub(super) fn check_room(open: &[(&ConnKey, &Connection)]) -> Result<(), PeerError> {
+    match open.iter().find(|(_, connection)| connection.is_full()) {
+        Some((key, _)) => Err(PeerError::QueueFull(key.peer.clone())),
+        None => Ok(()),
+    }
+}
+
+/// Sends `payload` on the reliable channel of each of `open`, behind `header` if any
+/// (one message: the queue never splits it). Frames depend on the remote's frame limit;
+/// links sharing it share the frames. Encoded even with nobody connected, so a value
+/// that cannot be sent always fails.
+pub(super) fn send_reliably(
+    payload: &Payload,
+    header: Option<&Frame>,
+    open: &[(&ConnKey, &Connection)],
+) -> Result<usize, PeerError> {
+    let encode = |max_frame| -> Result<Vec<Frame>, PeerError> {
+        let frames = framing::encode(payload, max_frame)?;
+        Ok(header.cloned().into_iter().chain(frames).collect())
+    };
+    let first_max = open.first().map_or(framing::MAX_FRAME_BYTES, |(_, c)| c.max_frame());
+    let mut encoded = (first_max, encode(first_max)?);
+    for (_, connection) in open {
+        let max_frame = connection.max_frame();
+        if max_frame != encoded.0 {
+            encoded = (max_frame, encode(max_frame)?);
+        }
+        connection.send(encoded.1.clone())?;
+    }
+    Ok(open.len())
 }
 
 /// Sends `payload` once on the unreliable channel of every connection in `open`: one
