@@ -88,6 +88,15 @@ impl Tab<'_> {
         id.as_str().expect("an id").to_owned()
     }
 
+    /// The server's count of the signals it relayed (`signaling_signals_relayed_total`
+    /// in its `/metrics`, fetched by this tab).
+    pub async fn signals_relayed(&self) -> u64 {
+        let text = self.eval("return await (await fetch('/metrics')).text();").await;
+        let text = text.as_str().unwrap_or_default();
+        let line = text.lines().find(|line| line.starts_with("signaling_signals_relayed_total "));
+        line.and_then(|line| line.split(' ').nth(1)?.parse().ok()).expect("the metric")
+    }
+
     /// `connect(id)` in this tab: `"connected"`, or the rejection's message.
     pub async fn try_connect(&self, id: &str) -> String {
         let outcome = self

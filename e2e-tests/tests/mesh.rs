@@ -4,7 +4,7 @@
 //! one relayed signal. One tab per peer, real Chromium, real server.
 
 use e2e_tests::{Harness, Tab};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 const BUDGET: Duration = Duration::from_secs(180);
@@ -31,31 +31,31 @@ async fn connect_through_mesh(tab: &Tab<'_>, id: &str) {
     assert_eq!(outcome, json!("connected"));
 }
 
-/// The server's count of signals it relayed.
-async fn relayed(tab: &Tab<'_>) -> u64 {
-    let text = tab.eval("return await (await fetch('/metrics')).text();").await;
-    let text = text.as_str().unwrap_or_default();
-    let line = text.lines().find(|line| line.starts_with("signaling_signals_relayed_total "));
-    line.and_then(|line| line.split(' ').nth(1)?.parse().ok()).expect("the metric")
+/// Three tabs A, B and C joined to one room with `options`, B connected to A and to C
+/// (A and C not to each other); their ids.
+async fn a_line_through_b(harness: &Harness, options: Value) -> ([Tab<'_>; 3], Vec<String>) {
+    let tabs = [harness.open_tab().await, harness.open_tab().await, harness.open_tab().await];
+    let mut ids = Vec::new();
+    for (tab, name) in tabs.iter().zip(["A", "B", "C"]) {
+        ids.push(tab.join_with("mesh", name, options.clone()).await);
+    }
+    let [a, b, c] = &tabs;
+    b.wait_until("window.peer.peers().length == 2", "window.peer.peers()").await;
+    connect(b, &ids[0]).await;
+    connect(b, &ids[2]).await;
+    for tab in [a, c] {
+        tab.wait_until("window.peer.connectedPeers().length == 1", "window.events").await;
+    }
+    (tabs, ids)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_server_dead_a_neighbour_introduces_two_peers_and_its_return_duplicates_nothing() {
     tokio::time::timeout(BUDGET, async {
         let harness = Harness::start().await;
-        let tabs = [harness.open_tab().await, harness.open_tab().await, harness.open_tab().await];
         let names = ["A", "B", "C"];
-        let mut ids = Vec::new();
-        for (tab, name) in tabs.iter().zip(names) {
-            ids.push(tab.join_peer("mesh", name).await);
-        }
-        let [a, b, c] = &tabs;
-        b.wait_until("window.peer.peers().length == 2", "window.peer.peers()").await;
-        connect(b, &ids[0]).await;
-        connect(b, &ids[2]).await;
-        for tab in [a, c] {
-            tab.wait_until("window.peer.connectedPeers().length == 1", "window.events").await;
-        }
+        let (tabs, ids) = a_line_through_b(&harness, json!({})).await;
+        let [a, _, c] = &tabs;
 
         harness.kill_server();
         for tab in &tabs {
@@ -105,24 +105,14 @@ async fn with_the_server_dead_a_neighbour_introduces_two_peers_and_its_return_du
 async fn with_mesh_signaling_a_connection_through_a_neighbour_costs_the_server_nothing() {
     tokio::time::timeout(BUDGET, async {
         let harness = Harness::start().await;
-        let tabs = [harness.open_tab().await, harness.open_tab().await, harness.open_tab().await];
-        let mut ids = Vec::new();
-        for (tab, name) in tabs.iter().zip(["A", "B", "C"]) {
-            ids.push(tab.join_with("mesh", name, json!({ "meshSignaling": true })).await);
-        }
-        let [a, b, c] = &tabs;
-        b.wait_until("window.peer.peers().length == 2", "window.peer.peers()").await;
-        connect(b, &ids[0]).await;
-        connect(b, &ids[2]).await;
-        for tab in [a, c] {
-            tab.wait_until("window.peer.connectedPeers().length == 1", "window.events").await;
-        }
+        let (tabs, ids) = a_line_through_b(&harness, json!({ "meshSignaling": true })).await;
+        let [a, _, c] = &tabs;
         // The adverts that show A the way to C take a moment.
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let before = relayed(a).await;
+        let before = a.signals_relayed().await;
         connect(a, &ids[2]).await;
         c.wait_until("window.peer.connectedPeers().length == 2", "window.events").await;
-        assert_eq!(relayed(a).await, before, "not one signal through the server");
+        assert_eq!(a.signals_relayed().await, before, "not one signal through the server");
         harness.close().await;
     })
     .await

@@ -3,19 +3,11 @@
 //! still assigns the ids and announces who is in the room; with `sameOriginSignaling:
 //! false` the same connection goes through the server.
 
-use e2e_tests::{Harness, Tab};
+use e2e_tests::Harness;
 use serde_json::json;
 use std::time::Duration;
 
 const BUDGET: Duration = Duration::from_secs(120);
-
-/// The server's count of signals it relayed.
-async fn relayed(tab: &Tab<'_>) -> u64 {
-    let text = tab.eval("return await (await fetch('/metrics')).text();").await;
-    let text = text.as_str().unwrap_or_default();
-    let line = text.lines().find(|line| line.starts_with("signaling_signals_relayed_total "));
-    line.and_then(|line| line.split(' ').nth(1)?.parse().ok()).expect("the metric")
-}
 
 async fn connected_through(harness: &Harness, options: serde_json::Value) -> u64 {
     let (a, b) = (harness.open_tab().await, harness.open_tab().await);
@@ -23,12 +15,12 @@ async fn connected_through(harness: &Harness, options: serde_json::Value) -> u64
     a.join_with(&room, "A", options.clone()).await;
     let b_id = b.join_with(&room, "B", options).await;
     a.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
-    let before = relayed(&a).await;
+    let before = a.signals_relayed().await;
     a.eval(&format!("await window.peer.connect({});", json!(b_id))).await;
     b.wait_until("window.peer.connectedPeers().length == 1", "window.events").await;
     a.eval(&format!("window.peer.sendTo({}, 'hi, next tab');", json!(b_id))).await;
     b.wait_until("window.inbox.length == 1", "window.inbox").await;
-    let through_server = relayed(&a).await - before;
+    let through_server = a.signals_relayed().await - before;
     for tab in [a, b] {
         tab.close().await;
     }

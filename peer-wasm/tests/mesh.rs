@@ -7,23 +7,11 @@
 
 mod common;
 
-use common::{TestPeer, sleep, wait_until};
-use peer_wasm::{LocalHub, Payload, PeerError, PeerEvent};
+use common::{TestPeer, numbered_room, shut_hub_down, sleep, wait_until};
+use peer_wasm::{Payload, PeerError, PeerEvent};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// `n` peers named `P0`..`P{n-1}` on a fresh hub, each knowing all the others.
-async fn peers(n: usize) -> Vec<TestPeer> {
-    let hub = LocalHub::new();
-    let mut peers = Vec::new();
-    for i in 0..n {
-        peers.push(TestPeer::join(&hub, &format!("P{i}")).await);
-    }
-    let known = || peers.iter().all(|peer| peer.peer.peers().len() == n - 1);
-    wait_until("everyone to know everyone", known, String::new).await;
-    peers
-}
 
 /// Opens a channel for each edge, one after the other.
 async fn link(peers: &[TestPeer], edges: &[(usize, usize)]) {
@@ -86,7 +74,7 @@ async fn every_broadcast_reaches_everyone_once(peers: &[TestPeer], random: &mut 
 
 #[wasm_bindgen_test]
 async fn a_broadcast_crosses_a_line_of_eight_and_reaches_each_peer_once() {
-    let peers = peers(8).await;
+    let peers = numbered_room(8).await;
     let line: Vec<(usize, usize)> = (0..7).map(|i| (i, i + 1)).collect();
     link(&peers, &line).await;
     assert_eq!(peers[0].peer.broadcast(&Payload::text("from one end")), Ok(1));
@@ -104,7 +92,7 @@ async fn a_broadcast_crosses_a_line_of_eight_and_reaches_each_peer_once() {
 
 #[wasm_bindgen_test]
 async fn broadcasts_on_a_ring_of_eight_arrive_once_despite_two_paths() {
-    let peers = peers(8).await;
+    let peers = numbered_room(8).await;
     let ring: Vec<(usize, usize)> = (0..8).map(|i| (i, (i + 1) % 8)).collect();
     link(&peers, &ring).await;
     every_broadcast_reaches_everyone_once(&peers, &mut Random(11)).await;
@@ -112,7 +100,7 @@ async fn broadcasts_on_a_ring_of_eight_arrive_once_despite_two_paths() {
 
 #[wasm_bindgen_test]
 async fn broadcasts_on_a_random_connected_graph_of_sixteen_arrive_once() {
-    let peers = peers(16).await;
+    let peers = numbered_room(16).await;
     let mut random = Random(2026);
     // A random spanning tree, so the graph is connected, plus ten random chords.
     let mut edges: Vec<(usize, usize)> = (1..16).map(|i| (random.below(i), i)).collect();
@@ -140,13 +128,10 @@ async fn connect_through_mesh(from: &TestPeer, to: &TestPeer) -> Result<(), Peer
 
 #[wasm_bindgen_test]
 async fn with_the_hub_gone_a_connection_is_negotiated_through_a_common_neighbour() {
-    let peers = peers(3).await;
+    let peers = numbered_room(3).await;
     let (a, b, c) = (&peers[0], &peers[1], &peers[2]);
     link(&peers, &[(0, 1), (1, 2)]).await;
-    a.hub.shut_down();
-    let closed =
-        || peers.iter().all(|p| p.count(|e| matches!(e, PeerEvent::SignalingClosed { .. })) == 1);
-    wait_until("every peer to see signaling end", closed, String::new).await;
+    shut_hub_down(&peers).await;
 
     assert_eq!(connect_through_mesh(a, c).await, Ok(()));
     wait_until(
@@ -165,14 +150,11 @@ async fn with_the_hub_gone_a_connection_is_negotiated_through_a_common_neighbour
 
 #[wasm_bindgen_test]
 async fn with_the_hub_gone_membership_follows_the_mesh() {
-    let peers = peers(4).await;
+    let peers = numbered_room(4).await;
     let (a, c) = (&peers[0], &peers[2]);
     link(&peers, &[(0, 1), (1, 2), (2, 3)]).await;
     sleep(300).await; // the adverts spread
-    a.hub.shut_down();
-    let closed =
-        || peers.iter().all(|p| p.count(|e| matches!(e, PeerEvent::SignalingClosed { .. })) == 1);
-    wait_until("every peer to see signaling end", closed, String::new).await;
+    shut_hub_down(&peers).await;
     // P3 leaves: A, two hops away and with no channel to it, hears of it through the mesh.
     peers[3].peer.close();
     let left = |peer: &TestPeer| {
@@ -195,7 +177,7 @@ async fn with_the_hub_gone_membership_follows_the_mesh() {
 
 #[wasm_bindgen_test]
 async fn a_neighbour_that_forges_a_relayed_signal_is_disconnected_with_the_reason() {
-    let peers = peers(3).await;
+    let peers = numbered_room(3).await;
     let (a, b, c) = (&peers[0], &peers[1], &peers[2]);
     link(&peers, &[(0, 1), (1, 2)]).await;
     // B makes up an offer "from A" for C; it cannot sign it as A.
@@ -219,7 +201,7 @@ async fn a_neighbour_that_forges_a_relayed_signal_is_disconnected_with_the_reaso
 
 #[wasm_bindgen_test]
 async fn malformed_or_flooding_mesh_frames_cost_the_sender_its_connection() {
-    let peers = peers(3).await;
+    let peers = numbered_room(3).await;
     let (a, b, c) = (&peers[0], &peers[1], &peers[2]);
     link(&peers, &[(0, 1), (1, 2)]).await;
     let reason_at = |peer: &TestPeer, name: &str| {
@@ -250,7 +232,7 @@ async fn malformed_or_flooding_mesh_frames_cost_the_sender_its_connection() {
 
 #[wasm_bindgen_test]
 async fn a_broadcast_sent_twice_or_out_of_hops_is_not_delivered_twice_or_passed_on() {
-    let peers = peers(3).await;
+    let peers = numbered_room(3).await;
     let (a, b, c) = (&peers[0], &peers[1], &peers[2]);
     link(&peers, &[(0, 1), (1, 2)]).await;
     let header = format!("b1:5:{}", a.id());
@@ -266,12 +248,9 @@ async fn a_broadcast_sent_twice_or_out_of_hops_is_not_delivered_twice_or_passed_
 
 #[wasm_bindgen_test]
 async fn with_the_hub_gone_a_connection_is_negotiated_across_three_hops() {
-    let peers = peers(4).await;
+    let peers = numbered_room(4).await;
     link(&peers, &[(0, 1), (1, 2), (2, 3)]).await;
-    peers[0].hub.shut_down();
-    let closed =
-        |peer: &TestPeer| peer.count(|e| matches!(e, PeerEvent::SignalingClosed { .. })) == 1;
-    wait_until("every peer to see signaling end", || peers.iter().all(closed), String::new).await;
+    shut_hub_down(&peers).await;
     assert_eq!(connect_through_mesh(&peers[0], &peers[3]).await, Ok(()));
     assert_eq!(connect_through_mesh(&peers[3], &peers[1]).await, Ok(()), "and back, two hops");
 }

@@ -15,8 +15,8 @@
 
 mod common;
 
-use common::{TestPeer, wait_until};
-use peer_wasm::{LocalHub, Payload, PeerError, PeerEvent};
+use common::{TestPeer, numbered_room, shut_hub_down, wait_until};
+use peer_wasm::{Payload, PeerError, PeerEvent};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -47,17 +47,6 @@ export function adverts_sent() { return [counted.frames, counted.bytes]; }
 "#)]
 extern "C" {
     fn adverts_sent() -> Vec<f64>;
-}
-
-async fn peers(n: usize) -> Vec<TestPeer> {
-    let hub = LocalHub::new();
-    let mut peers = Vec::new();
-    for i in 0..n {
-        peers.push(TestPeer::join(&hub, &format!("P{i}")).await);
-    }
-    let known = || peers.iter().all(|peer| peer.peer.peers().len() == n - 1);
-    wait_until("everyone to know everyone", known, String::new).await;
-    peers
 }
 
 /// Waits (up to 60 s) until every peer has a channel to every other; returns how long.
@@ -115,7 +104,7 @@ async fn forming_a_mesh_of_16_through_the_hub_and_through_the_mesh() {
     // included until collected, and a run makes 480.
     for run in 0..1 {
         let through_hub = {
-            let peers = peers(16).await;
+            let peers = numbered_room(16).await;
             console_log!("run {run}: through the hub");
             let started = now();
             let before = adverts_sent();
@@ -136,7 +125,7 @@ async fn forming_a_mesh_of_16_through_the_hub_and_through_the_mesh() {
             ms
         };
         let through_mesh = {
-            let peers = peers(16).await;
+            let peers = numbered_room(16).await;
             // A random spanning tree (each peer linked to one before it, xorshift-chosen).
             let mut random = 2026u32;
             for i in 1..16 {
@@ -148,12 +137,7 @@ async fn forming_a_mesh_of_16_through_the_hub_and_through_the_mesh() {
             }
             // The line's adverts spread, then the server goes.
             common::sleep(500).await;
-            peers[0].hub.shut_down();
-            let closed = |peer: &TestPeer| {
-                peer.count(|event| matches!(event, PeerEvent::SignalingClosed { .. })) == 1
-            };
-            wait_until("every peer to see the hub go", || peers.iter().all(closed), String::new)
-                .await;
+            shut_hub_down(&peers).await;
             let started = now();
             connect_all(&peers).await;
             let ms = full_mesh(&peers, started).await;
@@ -192,7 +176,7 @@ fn arrivals(peer: &TestPeer) -> Rc<RefCell<Vec<f64>>> {
 #[wasm_bindgen_test]
 #[ignore = "a benchmark: run with --include-ignored"]
 async fn broadcast_latency_over_three_hops() {
-    let peers = peers(4).await;
+    let peers = numbered_room(4).await;
     for i in 0..3 {
         peers[i].peer.connect(&peers[i + 1].id()).await.expect("a link");
     }

@@ -78,17 +78,37 @@ impl TestPeer {
 /// Joins one peer per name to a fresh hub, and waits until each knows all the others
 /// (so their ids can be used at once, as a page would after `onPeerJoined`).
 pub async fn room<const N: usize>(names: [&str; N]) -> [TestPeer; N] {
-    let hub = LocalHub::new();
-    let mut peers = Vec::new();
-    for name in names {
-        peers.push(TestPeer::join(&hub, name).await);
-    }
-    let everyone_known = || peers.iter().all(|peer| peer.peer.peers().len() == N - 1);
-    wait_until("everyone to know everyone", everyone_known, String::new).await;
-    match peers.try_into() {
+    match joined(names.map(str::to_owned)).await.try_into() {
         Ok(peers) => peers,
         Err(_) => unreachable!("exactly N peers were joined"),
     }
+}
+
+/// [`room`] of `n` peers named `P0`..`P{n-1}`.
+pub async fn numbered_room(n: usize) -> Vec<TestPeer> {
+    joined((0..n).map(|i| format!("P{i}"))).await
+}
+
+async fn joined(names: impl IntoIterator<Item = String>) -> Vec<TestPeer> {
+    let hub = LocalHub::new();
+    let mut peers = Vec::new();
+    for name in names {
+        peers.push(TestPeer::join(&hub, &name).await);
+    }
+    let n = peers.len();
+    let everyone_known = || peers.iter().all(|peer| peer.peer.peers().len() == n - 1);
+    wait_until("everyone to know everyone", everyone_known, String::new).await;
+    peers
+}
+
+/// Shuts the peers' hub down, as a server dying would, and waits until each of them
+/// has seen signaling end.
+pub async fn shut_hub_down(peers: &[TestPeer]) {
+    peers[0].hub.shut_down();
+    let closed = |peer: &TestPeer| {
+        peer.count(|event| matches!(event, PeerEvent::SignalingClosed { .. })) == 1
+    };
+    wait_until("every peer to see signaling end", || peers.iter().all(closed), String::new).await;
 }
 
 /// Polls `condition` every 5 ms for up to 5 s; panics with `what` and `observed()`.
