@@ -67,13 +67,13 @@ local function create_room(key, room, secret)
   redis.call('HSET', key, '#secret', secret, '#n', 0, '#seq', 0, '#order', 0)
 end
 
--- Removes every member `inst` has in `room`, each announced as left; returns how many.
-local function drop_instance_from(room, inst)
-  local key = room_key(room)
+-- Removes the members `inst` has in the room at `key`, but those in `live` (a set of
+-- ids; nil: none), each announced as left; returns how many.
+local function drop_members_of(key, room, inst, live)
   local all = redis.call('HGETALL', key)
   local gone = 0
   for i = 1, #all, 2 do
-    if is_member_field(all[i]) then
+    if is_member_field(all[i]) and not (live and live[all[i]]) then
       local owner, ticket, _, pkey, name = parse(all[i + 1])
       if owner == inst then
         drop_member(key, room, all[i], inst)
@@ -82,6 +82,13 @@ local function drop_instance_from(room, inst)
       end
     end
   end
+  return gone
+end
+
+-- Removes every member `inst` has in `room`, each announced as left; returns how many.
+local function drop_instance_from(room, inst)
+  local key = room_key(room)
+  local gone = drop_members_of(key, room, inst, nil)
   redis.call('SREM', mine_key(inst), room)
   if redis.call('EXISTS', key) == 1 then drop_room_if_empty(key, room) end
   return gone

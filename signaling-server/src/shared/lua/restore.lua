@@ -21,17 +21,7 @@ while i <= #ARGV do
     end
   end
   i = i + 4 * count
-  local all = redis.call('HGETALL', key)
-  for k = 1, #all, 2 do
-    if is_member_field(all[k]) and not live[all[k]] then
-      local owner, ticket, _, pkey, name = parse(all[k + 1])
-      if owner == inst then
-        drop_member(key, room, all[k], inst)
-        announce(key, room, 'l', all[k], inst, ticket, pkey, name)
-        removed = removed + 1
-      end
-    end
-  end
+  removed = removed + drop_members_of(key, room, inst, live)
   drop_room_if_empty(key, room)
 end
 redis.call('SADD', INSTANCES, inst)
