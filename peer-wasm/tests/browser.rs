@@ -81,6 +81,14 @@ async fn both_sides_connecting_at_once_end_with_one_channel() {
 async fn disconnect_closes_both_sides_and_a_new_connect_works() {
     let [alice, bob] = room(["Alice", "Bob"]).await;
     alice.peer.connect(&bob.id()).await.expect("connects");
+    // Alice's side opens first; closed before Bob's side opened too, the channel would
+    // be, for Bob, an attempt that failed (no connect, no disconnect: Firefox, seen in CI).
+    wait_until(
+        "Bob to count Alice as connected",
+        || bob.connected_names() == ["Alice"],
+        || format!("{:?}", bob.connected_names()),
+    )
+    .await;
     alice.peer.disconnect(&bob.id()).await;
     assert!(alice.connected_names().is_empty());
     wait_until(
