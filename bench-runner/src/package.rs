@@ -26,26 +26,17 @@ pub fn workspace_root() -> PathBuf {
     crate_dir.parent().map(Path::to_path_buf).unwrap_or(crate_dir)
 }
 
-/// `wasm-pack build peer-wasm --release --target web --out-dir ../www/pkg`, with
-/// binaryen's wasm-opt from `bench/node_modules/.bin` first on PATH (peer-wasm's
-/// Cargo.toml says why Debian's is not enough).
+/// `bash scripts/build-release-pkg.sh`: the release package the demo serves (wasm-opt'd
+/// WASM, minified JS glue), into `www/pkg`.
 pub async fn build_release(root: &Path) -> Result<(), Error> {
-    println!("[bench] building the release WASM package into www/pkg");
-    let mut path = vec![root.join("bench/node_modules/.bin")];
-    if let Some(home) = std::env::var_os("HOME") {
-        path.push(PathBuf::from(home).join(".cargo/bin"));
-    }
-    path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
-    let status = Command::new("wasm-pack")
-        .args(["--quiet", "build", "peer-wasm", "--release", "--target", "web"])
-        .args(["--out-dir", "../www/pkg"])
+    let status = Command::new("bash")
+        .arg("scripts/build-release-pkg.sh")
         .current_dir(root)
-        .env("PATH", std::env::join_paths(path)?)
         .status()
         .await
-        .map_err(|e| format!("wasm-pack: {e} (scripts/setup.sh installs it)"))?;
+        .map_err(|e| format!("scripts/build-release-pkg.sh: {e}"))?;
     if !status.success() {
-        return Err(format!("wasm-pack build failed ({status})").into());
+        return Err(format!("scripts/build-release-pkg.sh failed ({status})").into());
     }
     Ok(())
 }
