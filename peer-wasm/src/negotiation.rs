@@ -11,7 +11,8 @@ use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::StreamExt;
 use js_sys::{Promise, Reflect};
 use signaling_protocol::Step;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     RtcIceCandidateInit, RtcOfferOptions, RtcPeerConnection, RtcSdpType, RtcSessionDescriptionInit,
@@ -88,6 +89,19 @@ fn fail(reporter: &Reporter, error: &PeerError) {
     reporter.report(|key| Input::Failed { key, reason });
 }
 
+#[wasm_bindgen]
+extern "C" {
+    // `setLocalDescription()` with no description: the browser creates the offer or
+    // answer the signaling state calls for and applies it in one step. Creating it first
+    // (`createOffer`/`createAnswer`, then applying it) takes one more trip to the
+    // browser's WebRTC thread: 3-6 ms of each connect here (docs/BENCHMARKS.md,
+    // "Where a connect's time goes"). web-sys only has the form with a description.
+    #[wasm_bindgen(js_name = RTCPeerConnection)]
+    type ImplicitDescriber;
+    #[wasm_bindgen(method, js_name = setLocalDescription)]
+    fn set_local_description(this: &ImplicitDescriber) -> Promise;
+}
+
 /// Creates the local offer (with new ICE credentials if `ice_restart`) or answer,
 /// applies it, and returns its SDP.
 async fn describe(
@@ -95,24 +109,26 @@ async fn describe(
     kind: RtcSdpType,
     ice_restart: bool,
 ) -> Result<String, PeerError> {
-    let created = match kind {
-        RtcSdpType::Offer if ice_restart => {
-            let options = RtcOfferOptions::new();
-            options.set_ice_restart(true);
-            pc.create_offer_with_rtc_offer_options(&options)
-        }
-        RtcSdpType::Offer => pc.create_offer(),
-        _ => pc.create_answer(),
+    let sdp_of = |description: &JsValue| {
+        Reflect::get(description, &JsValue::from_str("sdp"))
+            .ok()
+            .and_then(|sdp| sdp.as_string())
+            .ok_or_else(|| PeerError::Browser("the description has no SDP".into()))
     };
-    let description = settle(created).await?;
-    let sdp = Reflect::get(&description, &JsValue::from_str("sdp"))
-        .ok()
-        .and_then(|sdp| sdp.as_string())
-        .ok_or_else(|| PeerError::Browser("the description has no SDP".into()))?;
-    let init = RtcSessionDescriptionInit::new(kind);
-    init.set_sdp(&sdp);
-    settle(pc.set_local_description(&init)).await?;
-    Ok(sdp)
+    if kind == RtcSdpType::Offer && ice_restart {
+        let options = RtcOfferOptions::new();
+        options.set_ice_restart(true);
+        let description = settle(pc.create_offer_with_rtc_offer_options(&options)).await?;
+        let sdp = sdp_of(&description)?;
+        let init = RtcSessionDescriptionInit::new(kind);
+        init.set_sdp(&sdp);
+        settle(pc.set_local_description(&init)).await?;
+        return Ok(sdp);
+    }
+    settle(pc.unchecked_ref::<ImplicitDescriber>().set_local_description()).await?;
+    let applied = Reflect::get(pc, &JsValue::from_str("localDescription"))
+        .map_err(|_| PeerError::Browser("no local description".into()))?;
+    sdp_of(&applied)
 }
 
 /// Applies the remote's offer or answer.

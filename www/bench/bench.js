@@ -6,6 +6,7 @@
 import { contenders } from "./contenders.js";
 import { connectTimes, gzipSize, percentile, roundTrips, transfer } from "./measure.js";
 import { render } from "./render.js";
+import { STAGES } from "./timeline.js";
 
 const params = new URLSearchParams(location.search);
 const quick = params.has("quick");
@@ -39,6 +40,7 @@ const FIGURES = [
   { key: "rtt_mean_ms", title: "round trip mean", unit: "ms", better: "lower" },
   { key: "connect_p50_ms", title: "connect p50", unit: "ms", better: "lower" },
   { key: "connect_p95_ms", title: "connect p95", unit: "ms", better: "lower" },
+  ...STAGES.map((s) => ({ key: `connect_${s.key}_ms`, title: `${s.title}, p50`, unit: "ms", better: "lower" })),
   { key: "gzip_bytes", title: "gzip size to load", unit: "bytes", better: "lower" },
 ];
 
@@ -85,8 +87,12 @@ async function runAll(list, results) {
   }
   for (const [i, c] of list.entries()) {
     status(`${c.name}: ${CONNECTS} connects`);
-    const times = await connectTimes(c.pair, CONNECTS);
+    const { sorted: times, stages } = await connectTimes(c.pair, CONNECTS);
     Object.assign(results[i].values, { connect_p50_ms: percentile(times, 0.5), connect_p95_ms: percentile(times, 0.95) });
+    for (const { key } of STAGES) {
+      const seen = stages.map((s) => s[key]).filter((ms) => !Number.isNaN(ms));
+      if (seen.length) results[i].values[`connect_${key}_ms`] = median(seen);
+    }
     show();
   }
   // The same package under two names ("peer-wasm, tabs" only signals otherwise).

@@ -1,5 +1,6 @@
 // The three measurements, the same code for every contender (see contenders.js for the
 // endpoint shape): verified throughput, ping-pong round trips, connect times.
+import { record } from "./timeline.js";
 
 /** Random bytes every message is cut from, so content differs message to message. */
 const POOL = (() => {
@@ -80,15 +81,25 @@ export async function roundTrips(pair, pings) {
   return { sorted: times.sort((x, y) => x - y), mean };
 }
 
-/** Connect times (ms, sorted) of `count` fresh pairs, each closed before the next. */
+/**
+ * Connect times (ms, sorted) of `count` fresh pairs, each closed before the next, and
+ * each connect's stages (see timeline.js).
+ */
 export async function connectTimes(makePair, count) {
   const times = [];
+  const stages = [];
   for (let i = 0; i < count; i++) {
-    const pair = await makePair();
-    times.push(pair.connectMs);
+    let pair;
+    const connect = record(async () => {
+      pair = await makePair();
+      return pair.connectMs;
+    });
+    const { total, stages: seen } = await connect;
+    times.push(total);
+    stages.push(seen);
     pair.close();
   }
-  return times.sort((x, y) => x - y);
+  return { sorted: times.sort((x, y) => x - y), stages };
 }
 
 /** The `p` quantile (0..1) of sorted numbers, nearest rank. */
