@@ -7,6 +7,7 @@
 //! cargo run --release -p bench-runner            # full run
 //! cargo run --release -p bench-runner -- --quick # smaller sizes, fewer iterations
 //! cargo run --release -p bench-runner -- --browser firefox # raw JS and peer-wasm in Firefox
+//! cargo run --release -p bench-runner -- --busy 1 # with one core kept busy meanwhile
 //! ```
 //!
 //! Layout: the package build, the npm files and the gzip sizes (`package.rs`); the
@@ -14,6 +15,7 @@
 //! JSON (`report.rs`).
 
 mod browser;
+mod busy;
 mod package;
 mod report;
 mod servers;
@@ -54,6 +56,9 @@ struct Options {
     /// Give up when the page has not finished after this many seconds.
     #[arg(long, default_value_t = 900)]
     timeout_secs: u64,
+    /// Keep this many cores busy (spinning threads) while the page runs: the loaded run.
+    #[arg(long, default_value_t = 0)]
+    busy: usize,
     /// Also save a PNG of the finished page there (relative to the workspace root).
     #[arg(long)]
     screenshot: Option<PathBuf>,
@@ -109,12 +114,21 @@ async fn run(options: &Options) -> Result<(), Error> {
     let url = format!("http://{}/bench.html?{query}", signaling.addr);
     println!("[bench] {url}");
     let timeout = Duration::from_secs(options.timeout_secs);
+    if options.busy > 0 {
+        println!(
+            "[bench] {} spinning thread(s) keep {} core(s) busy during the run",
+            options.busy, options.busy
+        );
+    }
+    let busy = busy::Busy::start(options.busy);
     let outcome = browser.run_page(&url, timeout).await;
+    drop(busy);
     if let Some(png) = &options.screenshot {
         browser.screenshot(&root.join(png)).await?;
     }
     browser.close().await;
-    let page = outcome?;
+    let mut page = outcome?;
+    page["busy_threads"] = serde_json::Value::from(options.busy);
 
     report::print_table(&page, &sizes, &version);
     let path = root.join(options.out.as_deref().unwrap_or(default_out.as_ref()));
