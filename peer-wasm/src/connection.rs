@@ -45,7 +45,7 @@ pub(crate) struct Connection {
     jobs: UnboundedSender<Job>,
     negotiation: AbortHandle,
     reporter: Reporter,
-    _listeners: [EventListener; 8],
+    _listeners: [EventListener; 9],
 }
 
 impl Connection {
@@ -217,7 +217,7 @@ fn listen(
     [channel, unreliable]: [&RtcDataChannel; 2],
     (queue, files): (&Rc<RefCell<SendQueue>>, &Rc<FileLink>),
     reporter: &Reporter,
-) -> [EventListener; 8] {
+) -> [EventListener; 9] {
     let on_candidate = {
         let reporter = reporter.clone();
         EventListener::new(pc, "icecandidate", move |event| {
@@ -247,17 +247,33 @@ fn listen(
     };
     // Open once both channels are: they open together as SCTP comes up, but each fires
     // its own event, and an unreliable send right after `connect()` must find it open.
-    let opened = Rc::new(Cell::new(0u8));
-    let on_open = |channel: &RtcDataChannel| {
-        let (reporter, opened) = (reporter.clone(), Rc::clone(&opened));
-        EventListener::new(channel, "open", move |_| {
-            opened.set(opened.get() + 1);
-            if opened.get() == 2 {
+    // An unreliable channel that closes unopened (the remote opened and at once closed,
+    // which closes that one first) counts as settled, or the messages the reliable one
+    // brought meanwhile would be dropped with a connection that never opened.
+    let settled = Rc::new(Cell::new(0u8));
+    let settle = {
+        let (reporter, settled) = (reporter.clone(), Rc::clone(&settled));
+        move || {
+            settled.set(settled.get() + 1);
+            if settled.get() == 2 {
                 reporter.report(|key| Input::ChannelOpen { key });
+            }
+        }
+    };
+    let on_open = {
+        let settle = settle.clone();
+        EventListener::new(channel, "open", move |_| settle())
+    };
+    let unreliable_done = Rc::new(Cell::new(false));
+    let on_unreliable = |event: &'static str| {
+        let (settle, done) = (settle.clone(), Rc::clone(&unreliable_done));
+        EventListener::new(unreliable, event, move |_| {
+            if !done.replace(true) {
+                settle();
             }
         })
     };
-    let [on_open, on_unreliable_open] = [on_open(channel), on_open(unreliable)];
+    let [on_unreliable_open, on_unreliable_close] = [on_unreliable("open"), on_unreliable("close")];
     let on_close = {
         let (reporter, files) = (reporter.clone(), Rc::clone(files));
         EventListener::new(channel, "close", move |_| {
@@ -322,6 +338,7 @@ fn listen(
         on_state,
         on_open,
         on_unreliable_open,
+        on_unreliable_close,
         on_close,
         on_message,
         on_buffered_low,
