@@ -69,14 +69,21 @@ function peerItem({ id, name }) {
   button.disabled = state === "connecting";
   button.addEventListener("click", () => (connected ? disconnect(id) : connect(id)));
   item.append(dot, label, status, button);
-  if (connected && paths.has(id)) {
-    const path = document.createElement("span");
+  if (connected) showPath(item, id);
+  return item;
+}
+
+/** Shows (or updates) the path of `id` in its list item, once known. */
+function showPath(item, id) {
+  if (!paths.has(id)) return;
+  let path = item.querySelector(".peer-path");
+  if (!path) {
+    path = document.createElement("span");
     path.className = "peer-path";
-    path.textContent = paths.get(id);
     path.title = "the path the browser chose (host, srflx, prflx or relay) and its round trip";
     item.append(path);
   }
-  return item;
+  path.textContent = paths.get(id);
 }
 
 /** Asks the browser which path each connection took, and its round trip. */
@@ -90,7 +97,11 @@ async function refreshPaths() {
       paths.delete(id); // it closed meanwhile
     }
   }
-  renderPeers();
+  // In place: the list's buttons stay the same elements, so a click in progress (a
+  // press now, its release after the refresh) still lands.
+  for (const item of $("peer-list").children) {
+    if (item.dataset.state === "connected") showPath(item, item.dataset.peerId);
+  }
 }
 
 function renderPeers() {

@@ -101,6 +101,13 @@ async fn two_people_chat_through_the_page() {
             let path = "document.querySelector('#peer-list .peer-path')?.textContent ?? ''";
             tab.wait_until(&format!("/^host · [0-9.]+ ms$/.test({path})"), path).await;
         }
+        // The paths are refreshed every 3 s in place: a button replaced under the pointer
+        // loses its click (and WebDriver's clicks failed on a stale element).
+        alice
+            .eval("window.shownButton = document.querySelector('#peer-list button'); return 0;")
+            .await;
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        assert_eq!(alice.eval("return window.shownButton.isConnected;").await, true);
         wait_for_texts(&bob, "#messages li.system", "connected to Alice").await;
 
         send(&alice, "hello from Alice").await;
