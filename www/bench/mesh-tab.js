@@ -40,23 +40,25 @@ const fail = (error) => {
 
 /**
  * Messages and bytes this tab sends on WebSockets (signals through the server), on
- * BroadcastChannels (signals between tabs, and this tab's reports) and on data
- * channels (our mesh's adverts), counted by wrapping each `send`: the signaling work of
- * a formation, measured without a hook in the library. raw_signals: the raw peers'
- * signals, wherever they went (they point it at `mesh.signaled`).
+ * BroadcastChannels (signals between tabs) and on data channels (our mesh's adverts,
+ * apart, and the rest: heartbeats), counted by wrapping each `send`: the signaling
+ * work of a formation, measured without a hook in the library. raw_signals: the raw
+ * peers' signals, wherever they went (they point it at `mesh.signaled`).
  */
-const sent = { websocket: [0, 0], broadcast: [0, 0], datachannel: [0, 0], raw_signals: [0, 0] };
+const sent = { websocket: [0, 0], broadcast: [0, 0], adverts: [0, 0], datachannel: [0, 0], raw_signals: [0, 0] };
+const ADVERT = 'g{"kind":"advert"';
 function count(prototype, method, into) {
   const original = prototype[method];
   prototype[method] = function (data) {
-    into[0] += 1;
-    into[1] += typeof data === "string" ? data.length : data?.byteLength ?? JSON.stringify(data).length;
+    const counted = into(data);
+    counted[0] += 1;
+    counted[1] += typeof data === "string" ? data.length : data?.byteLength ?? JSON.stringify(data).length;
     return original.call(this, data);
   };
 }
-count(WebSocket.prototype, "send", sent.websocket);
-count(BroadcastChannel.prototype, "postMessage", sent.broadcast);
-count(RTCDataChannel.prototype, "send", sent.datachannel);
+count(WebSocket.prototype, "send", () => sent.websocket);
+count(BroadcastChannel.prototype, "postMessage", () => sent.broadcast);
+count(RTCDataChannel.prototype, "send", (data) => (typeof data === "string" && data.startsWith(ADVERT) ? sent.adverts : sent.datachannel));
 const snapshot = () => JSON.parse(JSON.stringify(sent));
 const since = (before) => Object.fromEntries(Object.entries(sent).map(([k, [m, b]]) => [k, [m - before[k][0], b - before[k][1]]]));
 
