@@ -55,8 +55,9 @@ struct Options {
     /// Extra query string for the page, e.g. `ours=sendall&simplepeer=drain`.
     #[arg(long, default_value = "")]
     page_args: String,
-    /// Give up when the page has not finished after this many seconds.
-    #[arg(long, default_value_t = 900)]
+    /// Give up when the page has not finished after this many seconds (a full run takes
+    /// 4-8 minutes on a quiet 2-core machine, over 15 on a busy one).
+    #[arg(long, default_value_t = 1800)]
     timeout_secs: u64,
     /// Keep this many cores busy (spinning threads) while the page runs: the loaded run.
     #[arg(long, default_value_t = 0)]
