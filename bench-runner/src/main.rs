@@ -1,7 +1,9 @@
 //! The data-path benchmark driver: builds the release WASM package, serves `www/` from
 //! the real signaling server, starts a local PeerJS server, runs `www/bench.html` in
 //! headless Chromium (or Firefox), then prints every figure with its ratio to raw JS and
-//! writes the results as JSON (`bench-results/latest.json`).
+//! writes the results as JSON (`bench-results/latest.json`). The page's mesh-formation
+//! rows run in tabs the page opens itself (`www/bench/mesh.js`), each in a renderer
+//! process of its own; nothing here changes for them.
 //!
 //! ```sh
 //! cargo run --release -p bench-runner            # full run
@@ -44,7 +46,7 @@ struct Options {
     /// The browser to run the page in.
     #[arg(long, value_enum, default_value = "chromium")]
     browser: BrowserChoice,
-    /// Smaller run for smoke tests: 8 MiB transfers, 200 pings, 8 connects.
+    /// Smaller run for smoke tests: 8 MiB transfers, 200 pings, 8 connects, one mesh of 8.
     #[arg(long)]
     quick: bool,
     /// Measure the package already in www/pkg instead of building the release one.
@@ -53,8 +55,9 @@ struct Options {
     /// Extra query string for the page, e.g. `ours=sendall&simplepeer=drain`.
     #[arg(long, default_value = "")]
     page_args: String,
-    /// Give up when the page has not finished after this many seconds.
-    #[arg(long, default_value_t = 900)]
+    /// Give up when the page has not finished after this many seconds (a full run takes
+    /// 4-8 minutes on a quiet 2-core machine, over 15 on a busy one).
+    #[arg(long, default_value_t = 1800)]
     timeout_secs: u64,
     /// Keep this many cores busy (spinning threads) while the page runs: the loaded run.
     #[arg(long, default_value_t = 0)]

@@ -24,25 +24,45 @@ pub fn print_table(page: &Value, sizes: &Value, browser: &str) {
         let key = figure["key"].as_str().unwrap_or_default();
         let values: Vec<Option<f64>> = results.iter().map(|r| r["values"][key].as_f64()).collect();
         let title = format!("{}, {}", figure["title"].as_str().unwrap_or(key), figure["unit"]);
-        println!("{}", row(&title.replace('"', ""), &values));
+        // Runs that failed (a mesh that did not form) show as "failed" where no run of
+        // that contender gave a value.
+        let failed: Vec<bool> = results.iter().map(|r| r["failed"].get(key).is_some()).collect();
+        println!("{}", row(&title.replace('"', ""), &values, &failed));
     }
     let gzip: Vec<Option<f64>> = results
         .iter()
         .map(|r| sizes[r["name"].as_str().unwrap_or_default()]["gzip_bytes"].as_f64())
         .collect();
-    println!("{}", row("gzip -9 size to load, bytes (raw JS: built in)", &gzip));
+    let none = vec![false; gzip.len()];
+    println!("{}", row("gzip -9 size to load, bytes (raw JS: built in)", &gzip, &none));
     println!();
     for result in &results {
         println!("  {}: {}", result["name"].as_str().unwrap_or("?"), result["strategy"]);
     }
+    print_failures(&results);
 }
 
-/// One line: the title, raw JS's value, then each other value with its ratio.
-fn row(title: &str, values: &[Option<f64>]) -> String {
+/// Every run that failed (a mesh that did not form), with the page's reason.
+fn print_failures(results: &[Value]) {
+    for result in results {
+        let Some(failed) = result["failed"].as_object() else { continue };
+        for (key, reasons) in failed {
+            for reason in reasons.as_array().into_iter().flatten() {
+                let name = result["name"].as_str().unwrap_or("?");
+                println!("  {name}, {key} failed: {}", reason.as_str().unwrap_or("?"));
+            }
+        }
+    }
+}
+
+/// One line: the title, raw JS's value, then each other value with its ratio; a
+/// missing value is "-", or "failed" where `failed` says so.
+fn row(title: &str, values: &[Option<f64>], failed: &[bool]) -> String {
     let raw = values.first().copied().flatten();
     let mut line = format!("{title:<TITLE_WIDTH$}");
     for (i, value) in values.iter().enumerate() {
         let cell = match (value, raw) {
+            (None, _) if failed[i] => "failed".to_owned(),
             (None, _) => "-".to_owned(),
             (Some(v), _) if i == 0 => format_number(*v),
             (Some(v), Some(r)) if r > 0.0 => format!("{} ({:.2}x)", format_number(*v), v / r),

@@ -2,19 +2,25 @@
 // and the charts, and leaves the results in window.benchResults for the driver
 // (bench-runner/). Query string: auto (start at once), quick (smaller run),
 // peerjsPort=N (the local PeerJS server), rounds=N, ours=sendall, simplepeer=drain
-// (other sending strategies, to compare).
+// (other sending strategies, to compare), mesh=8,16 (the mesh sizes; mesh=none skips
+// them), meshRuns=N, steps=mesh,connect (only those of throughput, rtt, connect, mesh).
 import { contenders } from "./contenders.js";
 import { connectTimes, gzipSize, percentile, roundTrips, transfer } from "./measure.js";
+import { formMesh, tabsFor } from "./mesh.js";
 import { render } from "./render.js";
 import { STAGES } from "./timeline.js";
 
 const params = new URLSearchParams(location.search);
 const quick = params.has("quick");
+const STEPS = new Set((params.get("steps") ?? "throughput,rtt,connect,mesh").split(","));
 const MIB = 1024 * 1024;
 const TOTAL = (quick ? 8 : 64) * MIB;
 const SIZES_KIB = [16, 64, 256];
 const PINGS = quick ? 200 : 1000;
 const CONNECTS = quick ? 8 : 30;
+/** Mesh sizes, each formed MESH_RUNS times per contender (figure: the median). */
+const MESH_SIZES = (params.get("mesh") ?? (quick ? "8" : "8,16,32")).split(",").map(Number).filter((n) => n > 1);
+const MESH_RUNS = Number(params.get("meshRuns")) || (quick ? 1 : 3);
 /** Throughput rounds; each figure is the median of its rounds (all kept in `samples`). */
 const ROUNDS = Number(params.get("rounds")) || (quick ? 1 : 3);
 const PAYLOADS = {
@@ -41,6 +47,13 @@ const FIGURES = [
   { key: "connect_p50_ms", title: "connect p50", unit: "ms", better: "lower" },
   { key: "connect_p95_ms", title: "connect p95", unit: "ms", better: "lower" },
   ...STAGES.map((s) => ({ key: `connect_${s.key}_ms`, title: `${s.title}, p50`, unit: "ms", better: "lower" })),
+  ...MESH_SIZES.map((n) => ({
+    key: `mesh_${n}_ms`,
+    title: `mesh of ${n} formed (${n * (n - 1) / 2} pairs, ${tabsFor(n) === 1 ? "one tab" : `${tabsFor(n)} tabs`})`,
+    unit: "ms",
+    better: "lower",
+    only: "mesh",
+  })),
   { key: "gzip_bytes", title: "gzip size to load", unit: "bytes", better: "lower" },
 ];
 
@@ -63,7 +76,7 @@ async function runAll(list, results) {
     (result.samples[key] ??= []).push(value);
     result.values[key] = median(result.samples[key]);
   };
-  for (let round = 1; round <= ROUNDS; round++) {
+  for (let round = 1; STEPS.has("throughput") && round <= ROUNDS; round++) {
     for (const kib of SIZES_KIB) {
       for (const [i, c] of list.entries()) {
         status(`round ${round} of ${ROUNDS}, ${c.name}: ${TOTAL / MIB} MiB in ${kib} KiB messages on a fresh connection, then again`);
@@ -78,14 +91,14 @@ async function runAll(list, results) {
       }
     }
   }
-  for (const [i, c] of list.entries()) {
+  for (const [i, c] of STEPS.has("rtt") ? list.entries() : []) {
     status(`${c.name}: ${PINGS} round trips`);
     const pair = await c.pair();
     const { sorted, mean } = await roundTrips(pair, PINGS).finally(() => pair.close());
     Object.assign(results[i].values, { rtt_p50_ms: percentile(sorted, 0.5), rtt_p99_ms: percentile(sorted, 0.99), rtt_mean_ms: mean });
     show();
   }
-  for (const [i, c] of list.entries()) {
+  for (const [i, c] of STEPS.has("connect") ? list.entries() : []) {
     status(`${c.name}: ${CONNECTS} connects`);
     const { sorted: times, stages } = await connectTimes(c.pair, CONNECTS);
     Object.assign(results[i].values, { connect_p50_ms: percentile(times, 0.5), connect_p95_ms: percentile(times, 0.95) });
@@ -94,6 +107,36 @@ async function runAll(list, results) {
       if (seen.length) results[i].values[`connect_${key}_ms`] = median(seen);
     }
     show();
+  }
+  for (let run = 1; STEPS.has("mesh") && run <= MESH_RUNS; run++) {
+    for (const n of MESH_SIZES) {
+      for (const [i, c] of list.entries()) {
+        if (!c.mesh) continue;
+        status(`run ${run} of ${MESH_RUNS}, ${c.name}: a mesh of ${n} peers in ${tabsFor(n)} tab(s)`);
+        let formed;
+        try {
+          formed = await formMesh(c.mesh, n);
+        } catch (error) {
+          // A mesh that does not form is a result of the full run (shown as failed, the
+          // reason in `failed`), and an error of the quick one (a smoke test).
+          if (quick) throw error;
+          (results[i].failed[`mesh_${n}_ms`] ??= []).push(`run ${run}: ${error.message || error}`);
+          show();
+          continue;
+        }
+        const { ms, goLagMs, openP50Ms, busyMs, sent } = formed;
+        record(results[i], `mesh_${n}_ms`, ms);
+        // Not in the table; bench-results/latest.json keeps them.
+        record(results[i], `mesh_${n}_go_lag_ms`, goLagMs);
+        record(results[i], `mesh_${n}_channel_open_p50_ms`, openP50Ms);
+        record(results[i], `mesh_${n}_long_tasks_ms`, busyMs);
+        for (const [way, [messages, bytes]] of Object.entries(sent)) {
+          record(results[i], `mesh_${n}_${way}_messages`, messages);
+          record(results[i], `mesh_${n}_${way}_bytes`, bytes);
+        }
+        show();
+      }
+    }
   }
   // The same package under two names ("peer-wasm, tabs" only signals otherwise).
   for (const result of results.filter((r) => PAYLOADS[r.name] !== undefined)) {
@@ -108,16 +151,17 @@ async function run() {
   button.disabled = true;
   window.benchResults = undefined;
   const list = contenders({ peerjsPort: Number(params.get("peerjsPort") || 9000), choices: params });
-  const results = list.map((c) => ({ name: c.name, strategy: c.strategy, values: {}, samples: {} }));
+  const results = list.map((c) => ({ name: c.name, strategy: c.strategy, mesh: c.mesh ?? null, values: {}, samples: {}, failed: {} }));
   const started = performance.now();
   const report = {
-    quick, total_bytes: TOTAL, rounds: ROUNDS, pings: PINGS, connects: CONNECTS, figures: FIGURES, results,
+    quick, total_bytes: TOTAL, rounds: ROUNDS, pings: PINGS, connects: CONNECTS, mesh_sizes: MESH_SIZES, mesh_runs: MESH_RUNS,
+    figures: FIGURES, results,
     user_agent: navigator.userAgent, cross_origin_isolated: self.crossOriginIsolated,
   };
   try {
     await runAll(list, results);
     report.seconds = (performance.now() - started) / 1000;
-    status(`done in ${report.seconds.toFixed(0)} s (${ROUNDS} × ${TOTAL / MIB} MiB per transfer, ${PINGS} pings, ${CONNECTS} connects)`);
+    status(`done in ${report.seconds.toFixed(0)} s (${ROUNDS} × ${TOTAL / MIB} MiB per transfer, ${PINGS} pings, ${CONNECTS} connects, meshes of ${MESH_SIZES.join(", ") || "none"} × ${MESH_RUNS})`);
     window.benchResults = { ok: true, ...report };
   } catch (error) {
     const message = `${statusLine.textContent}: ${error.message || error}`;

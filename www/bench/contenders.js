@@ -5,6 +5,8 @@
 //   flush()            resolves once everything sent was handed to the data channel
 //   onMessage(fn)      fn(Uint8Array) for every message (replaces the previous fn)
 // and connectMs is the time from the library's connect call to open on both sides.
+// `mesh` names the kind of peers mesh.html makes for the mesh-formation rows (mesh.js);
+// contenders without one have no such rows.
 import init, { Peer } from "/pkg/peer_wasm.js";
 
 /** Raw channel: pause above 64 KiB buffered, resume on `bufferedamountlow` at 32 KiB. */
@@ -173,16 +175,18 @@ export function contenders({ peerjsPort, choices }) {
   const simple = choices.get("simplepeer") || "send";
   const only = choices.get("only");
   const all = [
-    { name: "raw JS", strategy: "send; above 64 KiB buffered wait for bufferedamountlow (32 KiB)", pair: rawPair },
+    { name: "raw JS", strategy: "send; above 64 KiB buffered wait for bufferedamountlow (32 KiB)", pair: rawPair, mesh: "raw" },
     {
       name: "peer-wasm",
       strategy: ours === "ready1m" ? "sendTo; above 1 MiB buffered await ready()" : "sendTo everything, then await ready()",
       pair: () => oursPair(ours, false),
+      mesh: "server",
     },
     {
       name: "peer-wasm, tabs",
       strategy: "as peer-wasm; signals over a BroadcastChannel, not the server",
       pair: () => oursPair(ours, true),
+      mesh: "broadcast",
     },
     { name: "PeerJS", strategy: 'send() (serialization "raw"); PeerJS queues', pair: () => peerjsPair(peerjsPort) },
     {

@@ -26,6 +26,27 @@ function svg(tag, attributes, text) {
   return node;
 }
 
+/** A figure some contenders do not have (`only: "mesh"`: those without a mesh kind). */
+const measures = (figure, result) => figure.only === undefined || Boolean(result[figure.only]);
+function shown(figure, result) {
+  if (!measures(figure, result)) return "—";
+  if (result.values[figure.key] === undefined && result.failed?.[figure.key]) return "failed";
+  return formatValue(result.values[figure.key], figure.unit);
+}
+
+/** One footer row per figure a contender failed to measure, with the reasons. */
+function failures(node, results, columns) {
+  const foot = node.createTFoot();
+  for (const r of results) {
+    for (const [key, reasons] of Object.entries(r.failed ?? {})) {
+      const cell = foot.insertRow().insertCell();
+      cell.colSpan = columns;
+      cell.className = "failure";
+      cell.textContent = `${r.name}, ${key} failed: ${reasons.join("; ")}`;
+    }
+  }
+}
+
 function table(figures, results) {
   const node = document.getElementById("results");
   node.replaceChildren();
@@ -36,14 +57,15 @@ function table(figures, results) {
     head.append(th);
   }
   const body = node.createTBody();
-  for (const { key, title, unit, better } of figures) {
+  for (const figure of figures) {
+    const { key, title, unit, better } = figure;
     const row = body.insertRow();
     row.insertCell().textContent = `${title}, ${unit} (${better} is better)`;
     const raw = results[0].values[key];
     for (const [i, r] of results.entries()) {
       const cell = row.insertCell();
-      cell.textContent = formatValue(r.values[key], unit);
-      if (i > 0) {
+      cell.textContent = shown(figure, r);
+      if (i > 0 && measures(figure, r)) {
         const small = document.createElement("span");
         small.className = "ratio";
         small.textContent = ` ${ratio(r.values[key], raw)}`;
@@ -51,9 +73,12 @@ function table(figures, results) {
       }
     }
   }
+  failures(node, results, results.length + 1);
 }
 
-function chart({ key, title, unit, better }, results) {
+function chart(figure, allResults) {
+  const { key, title, unit, better } = figure;
+  const results = allResults.filter((r) => measures(figure, r));
   const values = results.map((r) => r.values[key]);
   const max = Math.max(...values.filter((v) => v !== undefined), 1e-9);
   const height = results.length * (BAR_HEIGHT + 6) + 26;
