@@ -116,8 +116,13 @@ async fn a_backed_up_unreliable_channel_refuses_rather_than_drops() {
     let again = Payload::text("again");
     let sent = || alice.peer.send_to_with(&bob.id(), &again, UNRELIABLE).is_ok();
     wait_until("the channel to take messages again", sent, String::new).await;
-    let arrived = || bob.texts().iter().any(|(_, text)| text == "again");
-    wait_until("the message after the drain", arrived, || format!("{:?}", bob.texts())).await;
+    // No retransmits: right after the burst one may still be lost (Firefox, 1 run in 5),
+    // so it goes again until one arrives.
+    let arrived = || {
+        let _ = alice.peer.send_to_with(&bob.id(), &again, UNRELIABLE);
+        bob.texts().iter().any(|(_, text)| text == "again")
+    };
+    wait_until("a message after the drain", arrived, || format!("{:?}", bob.texts())).await;
 }
 
 #[wasm_bindgen_test]
