@@ -90,11 +90,10 @@ export async function connectTimes(makePair, count) {
   const stages = [];
   for (let i = 0; i < count; i++) {
     let pair;
-    const connect = record(async () => {
+    const { total, stages: seen } = await record(async () => {
       pair = await makePair();
       return pair.connectMs;
     });
-    const { total, stages: seen } = await connect;
     times.push(total);
     stages.push(seen);
     pair.close();
