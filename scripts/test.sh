@@ -10,6 +10,13 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n[test] %s\n' "$*"; }
 
+# A clean build of every test needs about 15 GB (the target directory); say so up
+# front rather than failing half-way with "No space left on device".
+free_gb=$(df -P --block-size=1G . | awk 'NR == 2 { print $4 }')
+if [ "$free_gb" -lt 15 ]; then
+  echo "[test] warning: only ${free_gb} GB free here; a clean build needs about 15 GB" >&2
+fi
+
 step "formatting"
 cargo fmt --all -- --check
 cargo fmt --manifest-path fuzz/Cargo.toml -- --check
