@@ -201,9 +201,9 @@ async fn a_neighbour_that_forges_a_relayed_signal_is_disconnected_with_the_reaso
 
 #[wasm_bindgen_test]
 async fn malformed_or_flooding_mesh_frames_cost_the_sender_its_connection() {
-    let peers = numbered_room(3).await;
-    let (a, b, c) = (&peers[0], &peers[1], &peers[2]);
-    link(&peers, &[(0, 1), (1, 2)]).await;
+    let peers = numbered_room(4).await;
+    let (a, b, c, d) = (&peers[0], &peers[1], &peers[2], &peers[3]);
+    link(&peers, &[(0, 1), (1, 2), (2, 3)]).await;
     let reason_at = |peer: &TestPeer, name: &str| {
         peer.events.borrow().iter().find_map(|event| match event {
             PeerEvent::Disconnected { peer, reason } if peer.name == name => Some(reason.clone()),
@@ -213,6 +213,10 @@ async fn malformed_or_flooding_mesh_frames_cost_the_sender_its_connection() {
     b.peer.send_raw_frame(&c.id(), "g{not json").expect("sends");
     wait_until("C to drop B", || reason_at(c, "P1").is_some(), String::new).await;
     assert_eq!(reason_at(c, "P1").as_deref(), Some("the peer broke the framing"));
+    // A digest whose version is not a whole number.
+    d.peer.send_raw_frame(&c.id(), r#"g{"kind":"digest","have":{"P9":-1}}"#).expect("sends");
+    wait_until("C to drop D", || reason_at(c, "P3").is_some(), String::new).await;
+    assert_eq!(reason_at(c, "P3").as_deref(), Some("the peer broke the framing"));
 
     // A floods B with adverts of a made-up peer, each newer than the last.
     for version in 1..=12_000 {

@@ -30,14 +30,14 @@ extern "C" {
     fn now() -> f64;
 }
 
-// Counts the adverts every data channel of the page sends (frames and bytes), by
+// Counts the adverts and digests every data channel of the page sends (frames and bytes), by
 // wrapping `RTCDataChannel.prototype.send`: the membership's cost, measured without a
 // hook in the library.
 #[wasm_bindgen(inline_js = r#"
 const counted = { frames: 0, bytes: 0 };
 const send = RTCDataChannel.prototype.send;
 RTCDataChannel.prototype.send = function (data) {
-  if (typeof data === "string" && data.startsWith('g{"kind":"advert"')) {
+  if (typeof data === "string" && /^g\{"kind":"(advert|digest)"/.test(data)) {
     counted.frames += 1;
     counted.bytes += new TextEncoder().encode(data).length;
   }
@@ -116,7 +116,7 @@ async fn forming_a_mesh_of_16_through_the_hub_and_through_the_mesh() {
                 peer.peer.close();
             }
             console_log!(
-                "run {run}: through the hub {ms:.0} ms; adverts sent meanwhile by the 16 peers: \
+                "run {run}: through the hub {ms:.0} ms; adverts and digests the 16 peers sent: \
                  {} frames, {} bytes ({:.0} bytes per peer)",
                 after[0] - before[0],
                 after[1] - before[1],

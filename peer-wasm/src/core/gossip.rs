@@ -5,8 +5,12 @@
 //!
 //! Costs, per change of one peer's links: one advert (about 60 bytes plus 12 per link)
 //! to each neighbour, then on over the links that reach peers the origin has no channel
-//! to (a peer the advert lists had it from the origin itself). Each broadcast crosses each link at most
-//! twice (once each way, the second copy dropped as seen).
+//! to (a peer linked to the origin, by either one's advert, has it or a newer one from
+//! the origin itself). A new link costs a digest each way (about 20 bytes per peer of
+//! the room) and then only the adverts one side lacks: in a room that forms a full mesh,
+//! handing each new neighbour everything held grew with the cube of its size. Each
+//! broadcast crosses each link at most twice (once each way, the second copy dropped as
+//! seen).
 
 use super::link::Phase;
 use super::mesh::MAX_TTL;
@@ -49,6 +53,7 @@ impl<M: Clone> Core<M> {
         }
         match frame {
             MeshFrame::Advert(advert) => self.on_advert(&key, advert),
+            MeshFrame::Digest(held) => self.on_digest(&key, &held),
             MeshFrame::Relay(relayed) => self.on_relayed(&key, relayed),
             MeshFrame::Broadcast { origin, seq, ttl, message } => {
                 self.on_broadcast(&key, origin, seq, ttl, message);
@@ -100,11 +105,18 @@ impl<M: Clone> Core<M> {
         if !self.mesh.learn(advert.clone()) {
             return;
         }
-        // Not back, and not to a peer the advert lists: the origin sent it to those
-        // itself (in a dense mesh, flooding it on would cross every link again).
+        // Not back, and not to a peer linked to the origin: the origin sent it to the
+        // peers it lists itself, and a peer whose own advert lists the origin gets this
+        // one or a newer one from it (its link opened, so the origin advertises again).
+        // In a mesh that is forming, flooding it on would cross nearly every link again.
         for next in self.open_keys() {
             let told = next.peer == key.peer || next.peer == advert.origin.id;
-            if !told && !advert.links.contains(&next.peer) {
+            let linked = advert.links.contains(&next.peer)
+                || self
+                    .mesh
+                    .advert(&next.peer)
+                    .is_some_and(|its| its.links.contains(&advert.origin.id));
+            if !told && !linked {
                 let frame = MeshFrame::Advert(advert.clone());
                 self.out.push_back(Output::SendMesh { key: next, frame });
             }
@@ -134,11 +146,19 @@ impl<M: Clone> Core<M> {
         self.mesh_changed();
     }
 
-    /// A new neighbour starts from everything we know of the mesh.
+    /// A new neighbour learns what we hold, and sends us what we lack (`on_digest`).
     pub(super) fn share_mesh(&mut self, key: &ConnKey) {
-        for advert in self.mesh.adverts().to_vec() {
-            if advert.origin.id != key.peer {
-                let frame = MeshFrame::Advert(advert);
+        let frame = MeshFrame::Digest(self.mesh.digest(&self.me.id));
+        self.out.push_back(Output::SendMesh { key: key.clone(), frame });
+    }
+
+    /// A new neighbour's digest: it gets every advert we hold a newer version of than it
+    /// does (its own too, if we hold one from an earlier life of it: it must outbid it).
+    fn on_digest(&mut self, key: &ConnKey, held: &[(PeerId, u32)]) {
+        for advert in self.mesh.adverts() {
+            let theirs = held.iter().find(|(origin, _)| *origin == advert.origin.id);
+            if theirs.is_none_or(|(_, version)| *version < advert.version) {
+                let frame = MeshFrame::Advert(advert.clone());
                 self.out.push_back(Output::SendMesh { key: key.clone(), frame });
             }
         }

@@ -80,6 +80,9 @@ pub(crate) struct Relayed {
 pub(crate) enum MeshFrame<M> {
     /// A peer's list of its links (ours, or flooded on from a neighbour).
     Advert(Advert),
+    /// The adverts a new neighbour holds: (origin, version) of each, its own among them.
+    /// The answer is the adverts it lacks, or holds an older version of.
+    Digest(Vec<(PeerId, u32)>),
     /// A signal for `to`, passed on hop by hop.
     Relay(Relayed),
     /// A message for the whole room from `origin`, its `seq`-th broadcast, which may

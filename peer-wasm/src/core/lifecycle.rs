@@ -3,8 +3,8 @@
 
 use super::link::Phase;
 use super::{
-    ConnKey, Core, Event, OPEN_DEADLINE_MS, Output, Signaling, TimerId, connect_failed, reason_of,
-    with_hint,
+    ConnKey, Core, Event, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS, Output, Signaling, TimerId,
+    connect_failed, reason_of, with_hint,
 };
 
 /// Most messages held for links that have not reported open yet.
@@ -60,6 +60,30 @@ impl<M: Clone> Core<M> {
         }
     }
 
+    /// The negotiation with `peer` made progress (a step, not a candidate: those come in
+    /// bursts): its open deadline starts again, at most [`OPEN_DEADLINE_EXTENSIONS`] times.
+    pub(super) fn progressed(&mut self, peer: &PeerId) {
+        let Some(link) = self.link(peer) else { return };
+        let (phase, extensions) = (link.phase, link.deadline_extensions);
+        if extensions >= OPEN_DEADLINE_EXTENSIONS {
+            return;
+        }
+        let (Phase::Offering { deadline: old } | Phase::Connecting { deadline: old }) = phase
+        else {
+            return;
+        };
+        self.out.push_back(Output::CancelTimer { timer: old });
+        let deadline = self.arm(OPEN_DEADLINE_MS);
+        let phase = match phase {
+            Phase::Offering { .. } => Phase::Offering { deadline },
+            _ => Phase::Connecting { deadline },
+        };
+        if let Some(link) = self.link_mut(peer) {
+            link.deadline_extensions += 1;
+            link.phase = phase;
+        }
+    }
+
     pub(super) fn timer_fired(&mut self, timer: TimerId) {
         if self.heartbeat_due(timer) || self.advert_due(timer) {
             return;
@@ -76,6 +100,11 @@ impl<M: Clone> Core<M> {
         match phase {
             Phase::Offering { .. } | Phase::Connecting { .. } => {
                 let reason = format!("no data channel within {} s", OPEN_DEADLINE_MS / 1000);
+                let reason = if link.deadline_extensions > 0 {
+                    format!("{reason} of the last progress")
+                } else {
+                    reason
+                };
                 let reason = with_hint(reason, link.ice_error.as_deref());
                 self.finish(&peer, connect_failed(&peer, &reason), true, false);
             }

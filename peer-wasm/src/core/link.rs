@@ -97,6 +97,8 @@ pub(crate) struct Link {
     pub mesh_frames: u32,
     /// Broadcasts the remote passed us this heartbeat period (bounded: `gossip.rs`).
     pub broadcasts: u32,
+    /// Times the open deadline was pushed back by progress (bounded: `lifecycle.rs`).
+    pub deadline_extensions: u8,
 }
 
 impl Link {
@@ -116,6 +118,7 @@ impl Link {
             silent_periods: 0,
             mesh_frames: 0,
             broadcasts: 0,
+            deadline_extensions: 0,
         }
     }
 }

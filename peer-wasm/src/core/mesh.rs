@@ -99,6 +99,13 @@ impl Mesh {
         &self.adverts
     }
 
+    /// What we hold, as (origin, version), and `me` at our own current version: what
+    /// a new neighbour needs to send us only the adverts we lack.
+    pub fn digest(&self, me: &PeerId) -> Vec<(PeerId, u32)> {
+        let held = self.adverts.iter().map(|advert| (advert.origin.id.clone(), advert.version));
+        std::iter::once((me.clone(), self.version)).chain(held).collect()
+    }
+
     /// The advert of `id`, if held.
     pub fn advert(&self, id: &PeerId) -> Option<&Advert> {
         self.adverts.iter().find(|advert| advert.origin.id == *id)

@@ -16,6 +16,7 @@ fn advert(origin: &str, version: u32, links: &[&str]) -> MeshFrame<&'static str>
 fn sent_since(h: &Harness, from: usize) -> Vec<(String, String)> {
     let describe = |frame: &MeshFrame<&str>| match frame {
         MeshFrame::Advert(advert) => format!("advert of {} v{}", advert.origin.id, advert.version),
+        MeshFrame::Digest(held) => format!("digest of {}", held.len()),
         MeshFrame::Relay(relayed) => format!("relay {}->{}", relayed.from, relayed.to),
         MeshFrame::Broadcast { origin, ttl, message, .. } => {
             format!("{origin} ttl {ttl}: {message}")
@@ -36,6 +37,38 @@ fn an_advert_goes_on_to_every_other_neighbour_once() {
     assert_eq!(h.mesh_out.len(), before + 1, "the same version again goes nowhere");
     h.apply(Input::Mesh { key: b, frame: advert("d", 4, &["b", "c"]) });
     assert_eq!(h.mesh_out.len(), before + 1, "not to c: d told c itself");
+}
+
+#[test]
+fn an_advert_skips_a_neighbour_whose_own_advert_lists_its_origin() {
+    let mut h = Harness::new("m", &["b", "c", "d"]);
+    let b = h.open_as_offerer("b");
+    let c = h.open_as_offerer("c");
+    h.apply(Input::Mesh { key: c, frame: advert("c", 1, &["m", "d"]) });
+    let before = h.mesh_out.len();
+    // d's advert does not list c yet (their channel opened after it), but c's does: d
+    // advertises again to c itself.
+    h.apply(Input::Mesh { key: b, frame: advert("d", 3, &["b"]) });
+    assert_eq!(sent_since(&h, before), []);
+}
+
+#[test]
+fn a_new_neighbour_gets_only_the_adverts_it_lacks() {
+    let mut h = Harness::new("m", &["b", "c", "d", "e"]);
+    let b = h.open_as_offerer("b");
+    h.apply(Input::Mesh { key: b.clone(), frame: advert("d", 3, &["b"]) });
+    h.apply(Input::Mesh { key: b, frame: advert("e", 2, &["b"]) });
+    let before = h.mesh_out.len();
+    let c = h.open_as_offerer("c");
+    assert_eq!(
+        sent_since(&h, before),
+        [("c".to_owned(), "digest of 3".to_owned())],
+        "ours and the two held"
+    );
+    let before = h.mesh_out.len();
+    let held = vec![(id("c"), 4), (id("d"), 3), (id("e"), 1)];
+    h.apply(Input::Mesh { key: c, frame: MeshFrame::Digest(held) });
+    assert_eq!(sent_since(&h, before), [("c".to_owned(), "advert of e v2".to_owned())]);
 }
 
 #[test]

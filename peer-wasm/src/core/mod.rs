@@ -67,7 +67,7 @@ pub(crate) use gossip::bounded_ttl;
 pub(crate) use io::{
     Advert, CallId, ConnKey, Event, Input, MeshFrame, Output, PathState, Relayed, Role, TimerId,
 };
-pub(crate) use mesh::{MAX_ADVERT_LINKS, MAX_TTL};
+pub(crate) use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
 pub(crate) use rejoin::Backoff;
 
 use crate::PeerError;
@@ -75,8 +75,14 @@ use link::{Link, Phase};
 use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal};
 use std::collections::VecDeque;
 
-/// How long a new connection may take to open its data channel.
+/// How long a new connection may take to open its data channel, counted again from
+/// each step of progress: the answer arriving, the path coming up (ICE connected).
 pub(crate) const OPEN_DEADLINE_MS: u32 = 15_000;
+/// How many times progress may push the open deadline back (a path that goes up and
+/// down cannot keep a `connect()` waiting for ever). Dozens of connects at once on a
+/// busy machine take longer than one deadline: a 32-peer mesh took 10-28 s here, and
+/// failed on a deadline counted from the call alone.
+pub(crate) const OPEN_DEADLINE_EXTENSIONS: u8 = 3;
 /// How long a closing channel may take to close on both sides.
 pub(crate) const LINGER_MS: u32 = 3_000;
 /// How long a path may stay quiet (ICE `disconnected`) before ICE restarts.

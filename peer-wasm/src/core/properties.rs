@@ -49,7 +49,7 @@ enum Op {
     Path(usize, Pick, u8),
     IceServerError(usize, Pick),
     Timer(u64),
-    /// A mesh frame from a neighbour: `kind` picks advert, relay or broadcast, `detail`
+    /// A mesh frame from a neighbour: `kind` picks advert, relay, broadcast or digest, `detail`
     /// whose (one of the peers or a stranger) and what.
     Mesh(usize, Pick, u8, u8),
     Forged(usize, Pick),
@@ -95,7 +95,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (peer.clone(), pick(), 0..3u8).prop_map(|(p, k, s)| Op::Path(p, k, s)),
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::IceServerError(p, k)),
         2 => (1..40u64).prop_map(Op::Timer),
-        3 => (peer.clone(), pick(), 0..3u8, any::<u8>()).prop_map(|(p, k, kind, d)| Op::Mesh(p, k, kind, d)),
+        3 => (peer.clone(), pick(), 0..4u8, any::<u8>()).prop_map(|(p, k, kind, d)| Op::Mesh(p, k, kind, d)),
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Forged(p, k)),
     ]
 }
@@ -143,6 +143,7 @@ fn mesh_frame(kind: u8, detail: u8) -> MeshFrame<&'static str> {
             text: "{}".into(),
             proof: String::new(),
         }),
+        3 => MeshFrame::Digest(vec![(anyone(detail), u32::from(detail / 5))]),
         _ => MeshFrame::Broadcast {
             origin: anyone(detail),
             seq: u32::from(detail / 5),

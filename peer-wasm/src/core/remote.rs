@@ -73,6 +73,7 @@ impl<M: Clone> Core<M> {
             (Step::Answer { sdp }, Phase::Offering { deadline }) => {
                 link.phase = Phase::Connecting { deadline };
                 self.out.push_back(Output::Apply { key, step: Step::Answer { sdp } });
+                self.progressed(from);
             }
             // The answer to our ICE restart offer (and only then: an answer the
             // connection does not wait for would break it).

@@ -189,6 +189,39 @@ fn a_connection_that_never_opens_fails_at_its_deadline_and_says_bye() {
 }
 
 #[test]
+fn progress_restarts_the_open_deadline_a_bounded_number_of_times() {
+    let mut h = Harness::new("m", &["b"]);
+    let call = h.connect("b");
+    let key = h.key("b");
+    let mut deadlines = h.phase_timers();
+    h.apply(Input::Outbound { key: key.clone(), step: offer() });
+    h.remote("b", key.session, Step::Answer { sdp: "answer".into() });
+    deadlines.extend(h.phase_timers());
+    assert_eq!(deadlines.len(), 2, "the answer counts as progress");
+    // A path that comes up (and goes down) again and again.
+    for _ in 0..10 {
+        h.apply(Input::Path { key: key.clone(), state: PathState::Up });
+        h.apply(Input::Path { key: key.clone(), state: PathState::Down });
+        let armed = h.phase_timers();
+        assert_eq!(armed.len(), 1, "one deadline at a time");
+        if !deadlines.contains(&armed[0]) {
+            deadlines.push(armed[0]);
+        }
+    }
+    assert_eq!(
+        deadlines.len(),
+        1 + usize::from(OPEN_DEADLINE_EXTENSIONS),
+        "the first, then once for the answer and for the path, up to the bound"
+    );
+    assert_eq!(h.result(call), None);
+    h.apply(Input::TimerFired(*deadlines.last().expect("armed")));
+    let Some(Err(PeerError::ConnectFailed { reason, .. })) = h.result(call) else {
+        panic!("not failed: {:?}", h.result(call));
+    };
+    assert!(reason.ends_with("no data channel within 15 s of the last progress"), "{reason}");
+}
+
+#[test]
 fn a_connection_refused_by_its_turn_server_says_so_when_it_gives_up() {
     let mut h = Harness::new("m", &["b"]);
     let call = h.connect("b");

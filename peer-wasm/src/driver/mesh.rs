@@ -19,6 +19,7 @@ impl Driver {
         let Some(connection) = super::find(&connections, key) else { return };
         let sent = match frame {
             MeshFrame::Advert(advert) => connection.send_control(wire::advert_frame(&advert)),
+            MeshFrame::Digest(held) => connection.send_control(wire::digest_frame(&held)),
             MeshFrame::Relay(relayed) => connection.send_control(wire::relay_frame(&relayed)),
             MeshFrame::Broadcast { origin, seq, ttl, message } => {
                 framing::encode(&message, connection.max_frame()).and_then(|frames| {

@@ -1,14 +1,17 @@
 //! The mesh frames on the reliable channel, as `docs/PROTOCOL.md` ("The mesh")
 //! specifies them:
 //! - text frame `g` + a JSON object whose `kind` is `advert` (`id`, `name`, `version`,
-//!   `links`) or `relay` (`from`, `to`, `route`, `at`, `signal`, `proof`);
+//!   `links`), `digest` (`have`: id to version) or `relay` (`from`, `to`, `route`, `at`,
+//!   `signal`, `proof`);
 //! - text frame `b<ttl>:<seq>:<origin>`: the message that follows at once, framed as any
 //!   message is, is `origin`'s broadcast number `seq`, which may travel `ttl` more hops.
 //!
 //! Everything read is bounded: a peer cannot make us hold more than these limits.
 
 use crate::Payload;
-use crate::core::{Advert, Input, MAX_ADVERT_LINKS, MAX_TTL, MeshFrame, Relayed, bounded_ttl};
+use crate::core::{
+    Advert, Input, MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL, MeshFrame, Relayed, bounded_ttl,
+};
 use crate::framing::{Frame, FrameError};
 use crate::reporter::Reporter;
 use crate::wire::{field, set, string, whole};
@@ -55,6 +58,7 @@ fn control<M>(body: &str) -> Option<Tapped<M>> {
     let value = JSON::parse(body).ok()?;
     let frame = match string(&value, "kind")?.as_str() {
         "advert" => MeshFrame::Advert(advert(&value)?),
+        "digest" => MeshFrame::Digest(digest(&value)?),
         "relay" => MeshFrame::Relay(Relayed {
             from: id(&string(&value, "from")?)?,
             to: id(&string(&value, "to")?)?,
@@ -92,6 +96,23 @@ fn advert(value: &JsValue) -> Option<Advert> {
     Some(Advert { origin, version, links })
 }
 
+/// A digest's `have`: at most one entry per advert a peer may hold, and its own.
+fn digest(value: &JsValue) -> Option<Vec<(PeerId, u32)>> {
+    let have = field(value, "have").filter(|have| have.is_object() && !Array::is_array(have))?;
+    let entries = Object::entries(have.unchecked_ref());
+    if entries.length() as usize > MAX_ADVERTS + 1 {
+        return None;
+    }
+    entries
+        .iter()
+        .map(|entry| {
+            let entry = Array::from(&entry);
+            let version = whole(&entry.get(1), f64::from(u32::MAX))? as u32;
+            Some((id(&entry.get(0).as_string()?)?, version))
+        })
+        .collect()
+}
+
 fn id(text: &str) -> Option<PeerId> {
     let fits = !text.is_empty() && text.len() <= MAX_ID_CHARS && !text.contains(':');
     fits.then(|| PeerId::new(text))
@@ -106,6 +127,18 @@ pub(crate) fn advert_frame(advert: &Advert) -> Frame {
     set(&object, "version", advert.version.into());
     let links: Array = advert.links.iter().map(|link| JsValue::from(link.as_str())).collect();
     set(&object, "links", links.into());
+    control_frame(&object)
+}
+
+/// The `g` frame of a digest.
+pub(crate) fn digest_frame(held: &[(PeerId, u32)]) -> Frame {
+    let have = Object::new();
+    for (origin, version) in held {
+        set(&have, origin.as_str(), (*version).into());
+    }
+    let object = Object::new();
+    set(&object, "kind", "digest".into());
+    set(&object, "have", have.into());
     control_frame(&object)
 }
 
