@@ -9,15 +9,17 @@ const indexOf = (info) => Number(info.name.slice(1));
 
 /**
  * Joins the peers numbered `indices` (of 0..n-1 across every tab) and waits until each
- * knows the n-1 others; `opened(me, other)` is called when a channel opens.
+ * knows the n-1 others; `opened(me, other)` is called when a channel opens,
+ * `closed(me, other, reason)` when one closes.
  */
-export async function oursMesh({ n, indices, room, sameOrigin, opened, fail }) {
+export async function oursMesh({ n, indices, room, sameOrigin, opened, closed, fail }) {
   await init();
   const url = `ws://${location.host}/ws`;
   const peers = [];
   for (const index of indices) {
     const peer = await Peer.join(url, room, `m${index}`, { sameOriginSignaling: sameOrigin });
     peer.onConnected((info) => opened(index, indexOf(info)));
+    peer.onDisconnected((info) => closed(index, indexOf(info), info.reason));
     peers.push({ index, peer });
   }
   for (let waited = 0; !peers.every(({ peer }) => peer.peers().length === n - 1); waited += 5) {

@@ -11,6 +11,9 @@
 //                                                     long tasks (over 50 ms) meanwhile,
 //                                                     sent: what went out meanwhile
 //   tab → page  {type: "failed", tab, error}
+//   page → tab  {type: "report?"}                     (the formation is late)
+//   tab → page  {type: "report", tab, text}           how far it got, what is missing,
+//                                                     why channels closed meanwhile
 //   page → tab  {type: "close"}                       close everything and the tab
 // Times are on the clock the tabs share: performance.timeOrigin + performance.now().
 import { oursMesh } from "./mesh-ours.js";
@@ -31,6 +34,10 @@ const status = (text) => { document.getElementById("status").textContent = text;
 let failed = false;
 /** How far the tab got, for a failure's message. */
 let progress = () => "";
+/** The channels not open yet, as "m1-m9" (at most 12 of them). */
+let missing = () => "";
+/** Channels that closed during the run, as "m1-m9: why". */
+const disconnects = [];
 const fail = (error) => {
   if (failed) return;
   failed = true;
@@ -74,6 +81,11 @@ function counter(started) {
   const opens = [];
   let complete = 0;
   progress = () => ` (${opens.length} of ${perTab * (n - 1)} channels open after ${(clock() - started.at).toFixed(0)} ms)`;
+  missing = () => {
+    const pairs = [...open].flatMap(([me, channels]) =>
+      Array.from({ length: n }, (_, other) => other).filter((other) => other !== me && !channels.has(other)).map((other) => `m${me}-m${other}`));
+    return pairs.slice(0, 12).join(" ") + (pairs.length > 12 ? " …" : "");
+  };
   return (me, other) => {
     const channels = open.get(me);
     if (channels.has(other)) return;
@@ -96,13 +108,19 @@ async function main() {
   const signals = new BroadcastChannel(`bench-mesh-${run}-signals`);
   const mesh = kind === "raw"
     ? rawMesh({ indices, signals, opened: onOpened, fail })
-    : await oursMesh({ n, indices, room: `bench-mesh-${run}`, sameOrigin: kind === "broadcast", opened: onOpened, fail });
+    : await oursMesh({
+      n, indices, room: `bench-mesh-${run}`, sameOrigin: kind === "broadcast", opened: onOpened, fail,
+      closed: (me, other, reason) => disconnects.push(`m${me}-m${other}: ${reason}`),
+    });
   if (mesh.signaled) sent.raw_signals = mesh.signaled;
   control.onmessage = ({ data }) => {
     if (data.type === "go") {
       started.at = clock();
       started.sent = snapshot();
       mesh.connectAll(n);
+    } else if (data.type === "report?") {
+      const closed = disconnects.length ? `; ${disconnects.length} closed, first: ${disconnects.slice(0, 3).join(", ")}` : "";
+      control.postMessage({ type: "report", tab, text: `tab ${tab}${progress()}, missing: ${missing() || "none"}${closed}` });
     } else if (data.type === "close") {
       mesh.close();
       signals.close();

@@ -18,11 +18,18 @@ let runs = 0;
 /** Resolves with the messages of `type`, one per tab, in tab order; rejects on "failed" or after `ms`. */
 function collect(channel, type, tabs, ms, what) {
   const got = new Array(tabs);
+  const reports = [];
   let count = 0;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: ${count} of ${tabs} tabs after ${ms / 1000} s`)), ms);
+    // Late: the tabs say how far they got, for the error.
+    const timer = setTimeout(() => {
+      channel.postMessage({ type: "report?" });
+      setTimeout(() => reject(new Error(`${what}: ${count} of ${tabs} tabs after ${ms / 1000} s; ${reports.join("; ")}`)), 1_000);
+    }, ms);
     channel.onmessage = ({ data }) => {
-      if (data.type === "failed") {
+      if (data.type === "report") {
+        reports.push(data.text);
+      } else if (data.type === "failed") {
         clearTimeout(timer);
         reject(new Error(data.error));
       } else if (data.type === type && got[data.tab] === undefined) {

@@ -60,28 +60,30 @@ impl<M: Clone> Core<M> {
         }
     }
 
-    /// The negotiation with `peer` made progress (a step, not a candidate: those come in
-    /// bursts): its open deadline starts again, at most [`OPEN_DEADLINE_EXTENSIONS`] times.
+    /// The negotiation with `peer` made progress: if its open deadline comes while it
+    /// does, it gets another (see [`OPEN_DEADLINE_EXTENSIONS`]).
     pub(super) fn progressed(&mut self, peer: &PeerId) {
-        let Some(link) = self.link(peer) else { return };
-        let (phase, extensions) = (link.phase, link.deadline_extensions);
-        if extensions >= OPEN_DEADLINE_EXTENSIONS {
-            return;
+        if let Some(link) = self.link_mut(peer).filter(|link| link.phase.is_negotiating()) {
+            link.progressed = true;
         }
-        let (Phase::Offering { deadline: old } | Phase::Connecting { deadline: old }) = phase
-        else {
-            return;
-        };
-        self.out.push_back(Output::CancelTimer { timer: old });
+    }
+
+    /// The open deadline of a link that made progress since it was armed: armed again,
+    /// at most [`OPEN_DEADLINE_EXTENSIONS`] times; whether it was.
+    fn deadline_extended(&mut self, peer: &PeerId) -> bool {
+        let Some(link) = self.link(peer) else { return false };
+        if !link.progressed || link.deadline_extensions >= OPEN_DEADLINE_EXTENSIONS {
+            return false;
+        }
         let deadline = self.arm(OPEN_DEADLINE_MS);
-        let phase = match phase {
+        let Some(link) = self.link_mut(peer) else { return false };
+        link.progressed = false;
+        link.deadline_extensions += 1;
+        link.phase = match link.phase {
             Phase::Offering { .. } => Phase::Offering { deadline },
             _ => Phase::Connecting { deadline },
         };
-        if let Some(link) = self.link_mut(peer) {
-            link.deadline_extensions += 1;
-            link.phase = phase;
-        }
+        true
     }
 
     pub(super) fn timer_fired(&mut self, timer: TimerId) {
@@ -99,12 +101,12 @@ impl<M: Clone> Core<M> {
         let (peer, phase) = (link.key.peer.clone(), link.phase);
         match phase {
             Phase::Offering { .. } | Phase::Connecting { .. } => {
-                let reason = format!("no data channel within {} s", OPEN_DEADLINE_MS / 1000);
-                let reason = if link.deadline_extensions > 0 {
-                    format!("{reason} of the last progress")
-                } else {
-                    reason
-                };
+                if self.deadline_extended(&peer) {
+                    return;
+                }
+                let Some(link) = self.link(&peer) else { return };
+                let waited = OPEN_DEADLINE_MS / 1000 * (1 + u32::from(link.deadline_extensions));
+                let reason = format!("no data channel within {waited} s");
                 let reason = with_hint(reason, link.ice_error.as_deref());
                 self.finish(&peer, connect_failed(&peer, &reason), true, false);
             }

@@ -97,7 +97,9 @@ pub(crate) struct Link {
     pub mesh_frames: u32,
     /// Broadcasts the remote passed us this heartbeat period (bounded: `gossip.rs`).
     pub broadcasts: u32,
-    /// Times the open deadline was pushed back by progress (bounded: `lifecycle.rs`).
+    /// The negotiation made progress since its open deadline was last armed.
+    pub progressed: bool,
+    /// Times the open deadline was armed again for progress (bounded: `lifecycle.rs`).
     pub deadline_extensions: u8,
 }
 
@@ -118,6 +120,7 @@ impl Link {
             silent_periods: 0,
             mesh_frames: 0,
             broadcasts: 0,
+            progressed: false,
             deadline_extensions: 0,
         }
     }

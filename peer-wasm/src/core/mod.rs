@@ -75,11 +75,12 @@ use link::{Link, Phase};
 use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal};
 use std::collections::VecDeque;
 
-/// How long a new connection may take to open its data channel, counted again from
-/// each step of progress: the answer arriving, the path coming up (ICE connected).
+/// How long a new connection may take to open its data channel; when it is up and the
+/// negotiation made progress meanwhile (a signal from the remote, a change of path), it
+/// gets as long again.
 pub(crate) const OPEN_DEADLINE_MS: u32 = 15_000;
-/// How many times progress may push the open deadline back (a path that goes up and
-/// down cannot keep a `connect()` waiting for ever). Dozens of connects at once on a
+/// How many times progress earns a connection another deadline: a remote that trickles
+/// signals cannot keep a `connect()` waiting for ever. Dozens of connects at once on a
 /// busy machine take longer than one deadline: a 32-peer mesh took 10-28 s here, and
 /// failed on a deadline counted from the call alone.
 pub(crate) const OPEN_DEADLINE_EXTENSIONS: u8 = 3;

@@ -87,6 +87,7 @@ impl<M: Clone> Core<M> {
             }
             (step @ Step::Candidate { .. }, phase) if !phase.is_closing() => {
                 self.out.push_back(Output::Apply { key, step });
+                self.progressed(from);
             }
             (Step::Bye { .. }, phase) if phase.is_usable() => {
                 self.begin_closing(from, "the peer closed the connection");

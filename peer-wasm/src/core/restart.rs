@@ -33,7 +33,9 @@ impl<M: Clone> Core<M> {
                 self.set_phase(&peer, Phase::Open);
                 self.restart(&peer);
             }
-            (PathState::Up, phase) if phase.is_negotiating() => self.progressed(&peer),
+            (PathState::Up | PathState::Down, phase) if phase.is_negotiating() => {
+                self.progressed(&peer);
+            }
             (PathState::Failed, phase) if phase.is_negotiating() => {
                 let reason = with_hint("ICE failed".into(), link.ice_error.as_deref());
                 self.finish(&peer, connect_failed(&peer, &reason), true, false);
