@@ -59,6 +59,8 @@ pub(crate) struct Mesh {
     seen: Vec<(PeerId, Window)>,
     /// Our own advert's version (the next one goes out with this plus one).
     pub version: u32,
+    /// Delays our next advert has waited for our connects under way.
+    pub holds: u8,
     /// Our own broadcasts' last number.
     pub last_broadcast: u32,
     /// Who the mesh reached when we last looked.

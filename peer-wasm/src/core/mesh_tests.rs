@@ -53,6 +53,43 @@ fn an_advert_skips_a_neighbour_whose_own_advert_lists_its_origin() {
 }
 
 #[test]
+fn our_advert_waits_for_our_connects_under_way_for_a_bounded_time() {
+    let mut h = Harness::new("m", &["b", "c"]);
+    h.open_as_offerer("b");
+    h.connect("c");
+    let before = h.mesh_out.len();
+    let mut delays = 0;
+    while h.mesh_out.len() == before {
+        let timer = h.core.advert_timer.expect("armed while our links changed");
+        h.apply(Input::TimerFired(timer));
+        delays += 1;
+    }
+    assert_eq!(delays, 21, "the first delay, then 20 more while c connects");
+    assert_eq!(sent_since(&h, before), [("b".to_owned(), "advert of m v1".to_owned())]);
+
+    // A connect that ends within the wait: advertised at the next delay.
+    let mut h = Harness::new("m", &["b", "c"]);
+    h.open_as_offerer("b");
+    h.connect("c");
+    h.apply(Input::TimerFired(h.core.advert_timer.expect("armed")));
+    let key = h.key("c");
+    h.apply(Input::Outbound { key: key.clone(), step: offer() });
+    h.remote("c", key.session, Step::Answer { sdp: "answer".into() });
+    h.apply(Input::ChannelOpen { key });
+    let before = h.mesh_out.len();
+    h.apply(Input::TimerFired(h.core.advert_timer.expect("armed")));
+    let adverts: Vec<(String, String)> =
+        sent_since(&h, before).into_iter().filter(|(_, what)| what.starts_with("advert")).collect();
+    assert_eq!(
+        adverts,
+        [
+            ("b".to_owned(), "advert of m v1".to_owned()),
+            ("c".to_owned(), "advert of m v1".to_owned())
+        ]
+    );
+}
+
+#[test]
 fn a_new_neighbour_gets_only_the_adverts_it_lacks() {
     let mut h = Harness::new("m", &["b", "c", "d", "e"]);
     let b = h.open_as_offerer("b");
