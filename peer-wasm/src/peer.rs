@@ -137,7 +137,9 @@ impl Peer {
 
     /// Opens a data channel to `peer`; resolves once it is open (the remote then counts
     /// us as connected too). Resolves at once when already connected; joins the pending
-    /// attempt when one is under way, whichever side started it.
+    /// attempt when one is under way, whichever side started it. Fails when the channel
+    /// has not opened within 15 s, or within up to 60 s while the negotiation keeps
+    /// making progress (a signal from the remote, a change of path, in each 15 s).
     pub fn connect(&self, peer: &PeerId) -> impl Future<Output = Result<(), PeerError>> + use<> {
         self.driver.connect(peer.clone())
     }

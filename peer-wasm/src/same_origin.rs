@@ -6,14 +6,20 @@
 //! machine checks), and a peer not found nearby is signaled through the server, as is
 //! everyone while the server is gone (the machine sends nothing then).
 //!
-//! The channel's messages are plain objects: `{kind: "hello", from}` when a peer starts
-//! (answered by `{kind: "here", from}` from each peer already there), `{kind: "gone",
-//! from}` when it closes, and `{kind: "signal", from, to, signal}` with the signal as
-//! JSON text. Pages of one origin trust each other (they run the same site's code).
+//! The room's channel carries plain objects: `{kind: "hello", from, inbox: true}` when a
+//! peer starts (answered by `{kind: "here", from, inbox: true}` from each peer already
+//! there) and `{kind: "gone", from}` when it closes. A signal, `{kind: "signal", from,
+//! to, signal}` with the signal as JSON text, goes to its target's own channel (its
+//! inbox, named after its id and the room; the sender keeps one channel per target, so that
+//! its signals keep their order): on the room's channel every peer of the room in every
+//! tab would get every signal, and a 32-peer mesh makes 3,000 of them. A peer
+//! whose hello has no `inbox` (an older version) gets its signals on the room's channel,
+//! where every peer still listens for them. Pages of one origin trust each other (they
+//! run the same site's code).
 
 use crate::core::Input;
 use crate::reporter::PeerInput;
-use crate::wire::{self, set, string};
+use crate::wire::{self, field, set, string};
 use futures_channel::mpsc::UnboundedSender;
 use gloo_events::EventListener;
 use js_sys::Object;
@@ -26,12 +32,18 @@ use web_sys::{BroadcastChannel, MessageEvent};
 /// Most peers remembered as nearby (pages of one browser: a few dozen at most).
 const MAX_NEARBY: usize = 1024;
 
-/// This peer's end of its room's channel between tabs.
+/// The peers in tabs of this browser, each with our end of its inbox.
+type Nearby = Vec<(PeerId, Option<BroadcastChannel>)>;
+
+/// This peer's end of its room's channel between tabs, and its inbox.
 pub(crate) struct SameOrigin {
     channel: BroadcastChannel,
+    inbox: BroadcastChannel,
     me: PeerId,
-    nearby: Rc<RefCell<Vec<PeerId>>>,
-    _listener: EventListener,
+    /// The peers in tabs of this browser, and each one's inbox (none: an older version
+    /// that takes its signals on the room's channel).
+    nearby: Rc<RefCell<Nearby>>,
+    _listeners: [EventListener; 2],
 }
 
 impl SameOrigin {
@@ -43,10 +55,13 @@ impl SameOrigin {
         me: &PeerId,
         inputs: UnboundedSender<PeerInput>,
     ) -> Option<Self> {
-        let channel = BroadcastChannel::new(&format!("peer-wasm {url} {room}")).ok()?;
+        let place = format!("{url} {room}");
+        let channel = BroadcastChannel::new(&format!("peer-wasm {place}")).ok()?;
+        let inbox = BroadcastChannel::new(&inbox_name(&place, me)).ok()?;
         let nearby = Rc::new(RefCell::new(Vec::new()));
-        let listener = {
+        let on_room = {
             let (channel, me, nearby) = (channel.clone(), me.clone(), Rc::clone(&nearby));
+            let (inputs, place) = (inputs.clone(), place.clone());
             EventListener::new(&channel.clone(), "message", move |event| {
                 let data = event.unchecked_ref::<MessageEvent>().data();
                 let (Some(kind), Some(from)) = (string(&data, "kind"), string(&data, "from"))
@@ -57,37 +72,77 @@ impl SameOrigin {
                 match kind.as_str() {
                     "hello" | "here" => {
                         let mut nearby = nearby.borrow_mut();
-                        if !nearby.contains(&from) && nearby.len() < MAX_NEARBY {
-                            nearby.push(from);
+                        forget(&mut nearby, &from);
+                        if nearby.len() < MAX_NEARBY {
+                            let inbox =
+                                field(&data, "inbox").and_then(|v| v.as_bool()) == Some(true);
+                            let inbox = inbox
+                                .then(|| BroadcastChannel::new(&inbox_name(&place, &from)).ok());
+                            nearby.push((from, inbox.flatten()));
                         }
                         if kind == "hello" {
                             post(&channel, "here", &me, None);
                         }
                     }
-                    "gone" => nearby.borrow_mut().retain(|peer| *peer != from),
-                    "signal" if string(&data, "to").as_deref() == Some(me.as_str()) => {
-                        let signal =
-                            string(&data, "signal").and_then(|text| wire::decode_signal(&text));
-                        if let Some(signal) = signal {
-                            let _ = inputs.unbounded_send(Input::Signal { from, signal });
-                        }
-                    }
+                    "gone" => forget(&mut nearby.borrow_mut(), &from),
+                    "signal" => received(&data, from, &me, &inputs),
                     _ => {}
                 }
             })
         };
+        let on_inbox = {
+            let me = me.clone();
+            EventListener::new(&inbox, "message", move |event| {
+                let data = event.unchecked_ref::<MessageEvent>().data();
+                let from = string(&data, "from").map(PeerId::new);
+                if let (Some(from), Some("signal")) = (from, string(&data, "kind").as_deref()) {
+                    received(&data, from, &me, &inputs);
+                }
+            })
+        };
         post(&channel, "hello", me, None);
-        Some(Self { channel, me: me.clone(), nearby, _listener: listener })
+        Some(Self { channel, inbox, me: me.clone(), nearby, _listeners: [on_room, on_inbox] })
     }
 
     /// Whether `peer` is in a tab of this browser, so a signal to it can go this way.
     pub fn carries(&self, peer: &PeerId) -> bool {
-        self.nearby.borrow().contains(peer)
+        self.nearby.borrow().iter().any(|(nearby, _)| nearby == peer)
     }
 
-    /// Sends `signal` to the nearby peer `to`.
+    /// Sends `signal` to the nearby peer `to`: to its inbox, or on the room's channel
+    /// when it has none.
     pub fn send(&self, to: &PeerId, signal: &Signal) {
-        post(&self.channel, "signal", &self.me, Some((to, signal)));
+        let nearby = self.nearby.borrow();
+        let inbox =
+            nearby.iter().find(|(peer, _)| peer == to).and_then(|(_, inbox)| inbox.as_ref());
+        post(inbox.unwrap_or(&self.channel), "signal", &self.me, Some((to, signal)));
+    }
+}
+
+/// Forgets `peer` as nearby, closing our end of its inbox.
+fn forget(nearby: &mut Nearby, peer: &PeerId) {
+    nearby.retain(|(nearby, inbox)| {
+        let keep = nearby != peer;
+        if let (false, Some(inbox)) = (keep, inbox) {
+            inbox.close();
+        }
+        keep
+    });
+}
+
+/// The name of `peer`'s inbox in the room at `place` (its server's URL and its name):
+/// never the name of a room's channel, and the id first, as it has no spaces.
+fn inbox_name(place: &str, peer: &PeerId) -> String {
+    format!("peer-wasm-inbox {peer} {place}")
+}
+
+/// A signal from `from`, taken if it is for `me`.
+fn received(data: &JsValue, from: PeerId, me: &PeerId, inputs: &UnboundedSender<PeerInput>) {
+    if string(data, "to").as_deref() != Some(me.as_str()) {
+        return;
+    }
+    if let Some(signal) = string(data, "signal").and_then(|text| wire::decode_signal(&text)) {
+        let _ = inputs.unbounded_send(Input::Signal { from, signal });
     }
 }
 
@@ -95,6 +150,12 @@ impl Drop for SameOrigin {
     fn drop(&mut self) {
         post(&self.channel, "gone", &self.me, None);
         self.channel.close();
+        self.inbox.close();
+        for (_, inbox) in self.nearby.borrow_mut().drain(..) {
+            if let Some(inbox) = inbox {
+                inbox.close();
+            }
+        }
     }
 }
 
@@ -102,6 +163,9 @@ fn post(channel: &BroadcastChannel, kind: &str, me: &PeerId, signal: Option<(&Pe
     let message = Object::new();
     set(&message, "kind", kind.into());
     set(&message, "from", me.as_str().into());
+    if kind == "hello" || kind == "here" {
+        set(&message, "inbox", true.into());
+    }
     if let Some((to, signal)) = signal {
         set(&message, "to", to.as_str().into());
         set(&message, "signal", wire::encode_signal(signal).into());
