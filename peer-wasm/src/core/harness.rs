@@ -151,13 +151,27 @@ impl Harness {
 
     /// Connects to `peer` as the offerer, all the way to an open channel.
     pub fn open_as_offerer(&mut self, peer: &str) -> ConnKey {
+        let (call, key) = self.answered(peer);
+        self.apply(Input::ChannelOpen { key: key.clone() });
+        assert_eq!(self.result(call), Some(&Ok(())));
+        key
+    }
+
+    /// Connects to `peer` as the offerer, up to its answer (the channel not open yet).
+    pub fn answered(&mut self, peer: &str) -> (CallId, ConnKey) {
         let call = self.connect(peer);
         let key = self.key(peer);
         self.apply(Input::Outbound { key: key.clone(), step: offer() });
         self.remote(peer, key.session, Step::Answer { sdp: "answer".into() });
-        self.apply(Input::ChannelOpen { key: key.clone() });
-        assert_eq!(self.result(call), Some(&Ok(())));
-        key
+        (call, key)
+    }
+
+    /// Why `call` failed to connect (panics if it did not fail so).
+    pub fn connect_failure(&self, call: CallId) -> String {
+        match self.result(call) {
+            Some(Err(PeerError::ConnectFailed { reason, .. })) => reason.clone(),
+            other => panic!("not a failed connect: {other:?}"),
+        }
     }
 
     /// A signal from `peer`.

@@ -145,9 +145,6 @@ fn an_ice_failure_before_the_channel_opened_still_fails_the_connect() {
     let call = h.connect("b");
     let b = h.key("b");
     h.apply(Input::Path { key: b, state: PathState::Failed });
-    let Some(Err(PeerError::ConnectFailed { reason, .. })) = h.result(call) else {
-        panic!("{:?}", h.result(call))
-    };
-    assert_eq!(reason, "ICE failed");
+    assert_eq!(h.connect_failure(call), "ICE failed");
     assert!(h.restarted.is_empty());
 }

@@ -180,9 +180,7 @@ fn a_connection_that_never_opens_fails_at_its_deadline_and_says_bye() {
     let key = h.key("b");
     let deadline = h.phase_timers()[0];
     h.apply(Input::TimerFired(deadline));
-    let Some(Err(PeerError::ConnectFailed { reason, .. })) = h.result(call) else {
-        panic!("not failed: {:?}", h.result(call));
-    };
+    let reason = h.connect_failure(call);
     assert!(reason.contains("15 s"), "{reason}");
     assert!(h.bye_sent("b", key.session));
     assert_eq!(h.released, [key]);
@@ -191,10 +189,7 @@ fn a_connection_that_never_opens_fails_at_its_deadline_and_says_bye() {
 #[test]
 fn a_deadline_that_comes_during_progress_is_extended_a_bounded_number_of_times() {
     let mut h = Harness::new("m", &["b"]);
-    let call = h.connect("b");
-    let key = h.key("b");
-    h.apply(Input::Outbound { key: key.clone(), step: offer() });
-    h.remote("b", key.session, Step::Answer { sdp: "answer".into() });
+    let (call, key) = h.answered("b");
     let mut deadlines = Vec::new();
     for _ in 0..10 {
         let deadline = h.phase_timers()[0];
@@ -207,25 +202,18 @@ fn a_deadline_that_comes_during_progress_is_extended_a_bounded_number_of_times()
         }
     }
     assert_eq!(deadlines.len(), 1 + usize::from(OPEN_DEADLINE_EXTENSIONS));
-    let Some(Err(PeerError::ConnectFailed { reason, .. })) = h.result(call) else {
-        panic!("not failed: {:?}", h.result(call));
-    };
+    let reason = h.connect_failure(call);
     assert!(reason.ends_with("no data channel within 60 s"), "{reason}");
 }
 
 #[test]
 fn a_deadline_that_comes_with_no_progress_since_the_last_ends_the_attempt() {
     let mut h = Harness::new("m", &["b"]);
-    let call = h.connect("b");
-    let key = h.key("b");
-    h.apply(Input::Outbound { key: key.clone(), step: offer() });
-    h.remote("b", key.session, Step::Answer { sdp: "answer".into() });
+    let (call, _) = h.answered("b");
     h.apply(Input::TimerFired(h.phase_timers()[0]));
     assert_eq!(h.result(call), None, "the answer came meanwhile");
     h.apply(Input::TimerFired(h.phase_timers()[0]));
-    let Some(Err(PeerError::ConnectFailed { reason, .. })) = h.result(call) else {
-        panic!("not failed: {:?}", h.result(call));
-    };
+    let reason = h.connect_failure(call);
     assert!(reason.ends_with("no data channel within 30 s"), "{reason}");
 }
 
@@ -239,9 +227,7 @@ fn a_connection_refused_by_its_turn_server_says_so_when_it_gives_up() {
     assert_eq!(h.result(call), None, "an ICE server error alone is not fatal");
     let deadline = h.phase_timers()[0];
     h.apply(Input::TimerFired(deadline));
-    let Some(Err(PeerError::ConnectFailed { reason, .. })) = h.result(call) else {
-        panic!("not failed: {:?}", h.result(call));
-    };
+    let reason = h.connect_failure(call);
     assert_eq!(
         reason,
         "no data channel within 15 s (an ICE server refused us: \
