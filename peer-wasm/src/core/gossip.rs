@@ -16,7 +16,6 @@ use super::link::Phase;
 use super::mesh::MAX_TTL;
 use super::{Advert, ConnKey, Core, Event, MeshFrame, Output, Signaling, TimerId};
 use signaling_protocol::{PeerId, PeerInfo};
-use std::collections::HashMap;
 
 /// How long a change of our links waits before it is advertised, so that a burst of
 /// changes (a peer connecting to many) makes one advert.
@@ -161,12 +160,15 @@ impl<M: Clone> Core<M> {
     /// A new neighbour's digest: it gets every advert we hold a newer version of than it
     /// does (its own too, if we hold one from an earlier life of it: it must outbid it).
     fn on_digest(&mut self, key: &ConnKey, held: &[(PeerId, u32)]) {
-        // A map first: a neighbour may send many digests within its budget, and each
-        // entry against each advert would be 512 x 513 comparisons a time.
-        let held: HashMap<&PeerId, u32> = held.iter().map(|(origin, v)| (origin, *v)).collect();
+        // Once per channel: each entry against each advert is up to 512 x 513
+        // comparisons, and a neighbour may send 2,000 control frames a second.
+        let Some(link) = self.link_mut(&key.peer).filter(|link| !link.digested) else {
+            return;
+        };
+        link.digested = true;
         for advert in self.mesh.adverts() {
-            let theirs = held.get(&advert.origin.id);
-            if theirs.is_none_or(|version| *version < advert.version) {
+            let theirs = held.iter().find(|(origin, _)| *origin == advert.origin.id);
+            if theirs.is_none_or(|(_, version)| *version < advert.version) {
                 let frame = MeshFrame::Advert(advert.clone());
                 self.out.push_back(Output::SendMesh { key: key.clone(), frame });
             }

@@ -97,6 +97,8 @@ pub(crate) struct Link {
     pub mesh_frames: u32,
     /// Broadcasts the remote passed us this heartbeat period (bounded: `gossip.rs`).
     pub broadcasts: u32,
+    /// The remote's digest of the mesh came (one per channel is answered).
+    pub digested: bool,
     /// The negotiation made progress since its open deadline was last armed.
     pub progressed: bool,
     /// Times the open deadline was armed again for progress (bounded: `lifecycle.rs`).
@@ -120,6 +122,7 @@ impl Link {
             silent_periods: 0,
             mesh_frames: 0,
             broadcasts: 0,
+            digested: false,
             progressed: false,
             deadline_extensions: 0,
         }

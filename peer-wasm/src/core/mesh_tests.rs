@@ -104,8 +104,11 @@ fn a_new_neighbour_gets_only_the_adverts_it_lacks() {
     );
     let before = h.mesh_out.len();
     let held = vec![(id("c"), 4), (id("d"), 3), (id("e"), 1)];
-    h.apply(Input::Mesh { key: c, frame: MeshFrame::Digest(held) });
+    h.apply(Input::Mesh { key: c.clone(), frame: MeshFrame::Digest(held.clone()) });
     assert_eq!(sent_since(&h, before), [("c".to_owned(), "advert of e v2".to_owned())]);
+    let before = h.mesh_out.len();
+    h.apply(Input::Mesh { key: c, frame: MeshFrame::Digest(held) });
+    assert_eq!(sent_since(&h, before), [], "one digest per channel is answered");
 }
 
 #[test]
