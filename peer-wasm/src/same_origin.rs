@@ -58,7 +58,7 @@ impl SameOrigin {
         let place = format!("{url} {room}");
         let channel = BroadcastChannel::new(&format!("peer-wasm {place}")).ok()?;
         let inbox = BroadcastChannel::new(&inbox_name(&place, me)).ok()?;
-        let nearby = Rc::new(RefCell::new(Vec::new()));
+        let nearby = Rc::new(RefCell::new(Nearby::new()));
         let on_room = {
             let (channel, me, nearby) = (channel.clone(), me.clone(), Rc::clone(&nearby));
             let (inputs, place) = (inputs.clone(), place.clone());
@@ -72,13 +72,20 @@ impl SameOrigin {
                 match kind.as_str() {
                     "hello" | "here" => {
                         let mut nearby = nearby.borrow_mut();
-                        forget(&mut nearby, &from);
-                        if nearby.len() < MAX_NEARBY {
-                            let inbox =
-                                field(&data, "inbox").and_then(|v| v.as_bool()) == Some(true);
-                            let inbox = inbox
-                                .then(|| BroadcastChannel::new(&inbox_name(&place, &from)).ok());
-                            nearby.push((from, inbox.flatten()));
+                        let inbox = field(&data, "inbox").and_then(|v| v.as_bool()) == Some(true);
+                        // Every peer sees every `here` (the answers to each newcomer's
+                        // hello): a peer known as it is keeps its channel, so the
+                        // signals already sent on it keep their order with the next.
+                        let known = nearby
+                            .iter()
+                            .any(|(peer, ours)| *peer == from && ours.is_some() == inbox);
+                        if !known {
+                            forget(&mut nearby, &from);
+                            if nearby.len() < MAX_NEARBY {
+                                let name = inbox_name(&place, &from);
+                                let inbox = inbox.then(|| BroadcastChannel::new(&name).ok());
+                                nearby.push((from, inbox.flatten()));
+                            }
                         }
                         if kind == "hello" {
                             post(&channel, "here", &me, None);
