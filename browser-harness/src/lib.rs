@@ -9,10 +9,17 @@
 //! browser.client().goto("http://127.0.0.1:8080/").await?;
 //! browser.close().await;
 //! ```
+//!
+//! With [`LaunchOptions`] the driver and its browser run inside a network namespace
+//! (`netns`: reached through a unix socket only, see `netns.rs`) and Chromium gets
+//! extra arguments.
+
+mod netns;
 
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
+use netns::Bridge;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -50,6 +57,18 @@ impl Engine {
     }
 }
 
+/// Where and how to start a browser: [`Browser::launch_with`].
+#[derive(Clone, Debug, Default)]
+pub struct LaunchOptions {
+    /// A network namespace (a name `ip netns` knows) to run the driver and the browser
+    /// in; Chromium only. The test process still drives it, through a unix socket, so
+    /// the namespace needs no address for it.
+    pub netns: Option<String>,
+    /// More Chromium command-line arguments (e.g.
+    /// `--unsafely-treat-insecure-origin-as-secure=http://203.0.113.1:8080`).
+    pub extra_args: Vec<String>,
+}
+
 /// One WebDriver session in a headless browser. Dropping it (even in a panicking test)
 /// kills the driver and every browser process, then removes the profile.
 pub struct Browser {
@@ -70,21 +89,41 @@ impl Browser {
     /// driver starting at the same moment (tests run in parallel), and the session then
     /// reaches the wrong driver or none.
     pub async fn launch(engine: Engine, window: WindowSize) -> Result<Self, Error> {
+        Self::launch_with(engine, window, &LaunchOptions::default()).await
+    }
+
+    /// [`Browser::launch`], in a network namespace and with extra arguments as
+    /// `options` say.
+    pub async fn launch_with(
+        engine: Engine,
+        window: WindowSize,
+        options: &LaunchOptions,
+    ) -> Result<Self, Error> {
+        if options.netns.is_some() && engine != Engine::Chromium {
+            return Err(format!("{} cannot run in a network namespace yet", engine.name()).into());
+        }
         let mut tries = 0;
         loop {
             tries += 1;
-            match Self::launch_once(engine, window).await {
+            match Self::launch_once(engine, window, options).await {
                 Err(error) if tries < 3 => eprintln!("[browser] {error}; trying again"),
                 outcome => return outcome,
             }
         }
     }
 
-    async fn launch_once(engine: Engine, window: WindowSize) -> Result<Self, Error> {
-        let driver = Driver::start(engine).await?;
+    async fn launch_once(
+        engine: Engine,
+        window: WindowSize,
+        options: &LaunchOptions,
+    ) -> Result<Self, Error> {
+        let driver = match &options.netns {
+            Some(netns) => Driver::start_in(netns).await?,
+            None => Driver::start(engine).await?,
+        };
         let profile = TempDir::new(engine)?;
         let capabilities = match engine {
-            Engine::Chromium => chrome_capabilities(&profile.0, window),
+            Engine::Chromium => chrome_capabilities(&profile.0, window, &options.extra_args),
             Engine::Firefox => firefox_capabilities(&profile.0, window),
         };
         let client = ClientBuilder::new(HttpConnector::new())
@@ -129,7 +168,10 @@ pub async fn wait_for_port(port: u16, what: &str) -> Result<(), Error> {
 /// process it started (a plain `kill_on_drop` would leave the browser running, orphaned).
 struct Driver {
     child: Child,
+    /// Where the WebDriver answers on 127.0.0.1 of the test's own namespace.
     port: u16,
+    /// For a driver in a network namespace: the way in (dropped after the processes).
+    _bridge: Option<Bridge>,
 }
 
 impl Driver {
@@ -155,8 +197,28 @@ impl Driver {
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| format!("{program}: {e} (scripts/setup.sh installs it)"))?;
-        let driver = Self { child, port };
+        let driver = Self { child, port, _bridge: None };
         wait_for_port(port, &program).await?;
+        Ok(driver)
+    }
+
+    /// chromedriver inside the network namespace `netns`, reached through a [`Bridge`].
+    async fn start_in(netns: &str) -> Result<Self, Error> {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", netns, "/usr/bin/chromedriver"]);
+        command.arg(format!("--port={}", netns::DRIVER_PORT));
+        let child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("ip netns exec {netns} chromedriver: {e}"))?;
+        let group = child.id().ok_or("chromedriver exited at once")?;
+        let mut driver = Self { child, port: 0, _bridge: None };
+        let bridge = Bridge::start(netns, group).await?;
+        driver.port = bridge.port;
+        driver._bridge = Some(bridge);
         Ok(driver)
     }
 }
@@ -189,7 +251,7 @@ impl Drop for Driver {
 
 /// Headless Chromium as this machine needs it: no network beyond loopback, WebRTC with
 /// real loopback addresses (no mDNS candidates), and background tabs at full speed.
-fn chrome_capabilities(profile: &Path, window: WindowSize) -> Capabilities {
+fn chrome_capabilities(profile: &Path, window: WindowSize, extra: &[String]) -> Capabilities {
     let args = [
         "--headless=new",
         "--no-sandbox",
@@ -210,6 +272,7 @@ fn chrome_capabilities(profile: &Path, window: WindowSize) -> Capabilities {
         &format!("--window-size={},{}", window.width, window.height),
         &format!("--user-data-dir={}", profile.display()),
     ];
+    let args: Vec<&str> = args.into_iter().chain(extra.iter().map(String::as_str)).collect();
     let options = json!({ "binary": "/usr/bin/chromium", "args": args });
     let mut capabilities = Capabilities::new();
     capabilities.insert("goog:chromeOptions".into(), options);

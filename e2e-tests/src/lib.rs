@@ -13,6 +13,9 @@
 //!   `signaling_server::testing`), and `balancer`: [`Balancer`], a TCP load balancer in
 //!   front of them, for a peer to move when its instance dies.
 //!
+//! - `netlab`: real networks (NATs, firewalls, loss) from Linux network namespaces,
+//!   with a Chromium in each LAN ([`netlab::Lab`]; needs root, skipped without).
+//!
 //! ```ignore
 //! let harness = Harness::start().await;
 //! let tab = harness.open_tab().await;
@@ -22,6 +25,7 @@
 //! ```
 
 mod balancer;
+pub mod netlab;
 mod scenario;
 mod server;
 mod tab;

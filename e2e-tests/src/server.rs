@@ -15,10 +15,16 @@ pub(crate) struct TestServer {
 impl TestServer {
     /// Starts the server on a free loopback port. Its resume key is fixed now (a random
     /// one unless given), so that the server started again takes back its peers' ids.
-    pub fn start(mut config: signaling_server::Config) -> Self {
-        config.resume_key.get_or_insert_with(signaling_server::ResumeKey::random);
+    pub fn start(config: signaling_server::Config) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
-        let addr = listener.local_addr().expect("has an address");
+        Self::start_on(listener, config)
+    }
+
+    /// Starts the server on `listener` (bound by the caller, e.g. inside a network
+    /// namespace; [`TestServer::restart`] binds the same address in the caller's own).
+    pub fn start_on(listener: std::net::TcpListener, mut config: signaling_server::Config) -> Self {
+        config.resume_key.get_or_insert_with(signaling_server::ResumeKey::random);
+        let addr = listener.local_addr().expect("a bound listener has an address");
         let runtime = serve(listener, config.clone());
         Self { addr, config, runtime: Some(runtime) }
     }
