@@ -32,6 +32,13 @@ command -v turnserver >/dev/null || missing_debs+=(coturn)
 # Redis: rooms shared by several signaling instances (the tests start their own, on a
 # free port, never as a service).
 command -v redis-server >/dev/null || missing_debs+=(redis-server)
+# The network lab (e2e-tests/src/netlab): namespaces and veths (iproute2), NAT and
+# firewall rules (iptables), forgetting NAT mappings (conntrack), and the way into a
+# browser inside a namespace (socat).
+command -v ip >/dev/null || missing_debs+=(iproute2)
+command -v iptables >/dev/null || missing_debs+=(iptables)
+command -v conntrack >/dev/null || missing_debs+=(conntrack)
+command -v socat >/dev/null || missing_debs+=(socat)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing_debs[*]}"
   as_root apt-get update -qq

@@ -30,6 +30,9 @@ step "building the WASM package into www/pkg (the page and the e2e tests load it
 wasm-pack --quiet build peer-wasm --dev --target web --out-dir ../www/pkg
 
 step "protocol, server and end-to-end tests"
+# The network lab's tests (e2e-tests/tests/network_lab.rs) need root and network
+# namespaces; where they cannot run they pass as skipped, and this says so up front.
+bash scripts/netlab-probe.sh
 cargo test --workspace
 
 step "fuzzing, briefly (20 s per target; bash scripts/fuzz.sh 1200 for a real session)"

@@ -107,12 +107,20 @@ async fn wait_ready(socket: &Path, netns: &str) -> Result<(), Error> {
     Err(format!("chromedriver in {netns} not ready within {READY_WITHIN:?}: {observed}").into())
 }
 
-/// chromedriver's answer to `GET /status`, read through `socket`.
+/// chromedriver's answer to `GET /status`, read through `socket` up to its `ready`
+/// field (chromedriver keeps the connection open a while after answering, even when
+/// asked to close it).
 async fn status(socket: &Path) -> std::io::Result<String> {
     let mut stream = UnixStream::connect(socket).await?;
     let request = "GET /status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     stream.write_all(request.as_bytes()).await?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await?;
-    Ok(answer)
+    let (mut answer, mut buffer) = (Vec::new(), [0; 4096]);
+    loop {
+        let read = stream.read(&mut buffer).await?;
+        answer.extend_from_slice(&buffer[..read]);
+        let text = String::from_utf8_lossy(&answer);
+        if read == 0 || text.contains("\"ready\":") {
+            return Ok(text.into_owned());
+        }
+    }
 }

@@ -80,7 +80,16 @@ pub async fn plain_rtt_ms(a: &Tab<'_>, n: u32) -> f64 {
     a.eval(&format!("return await window.plainPing({n});")).await.as_f64().unwrap_or(f64::NAN)
 }
 
-/// `mib` MiB from `a` to `b` on the open plain channel (64 KiB messages), in MB/s.
+/// `mib` MiB from `a` to `b` on the open plain channel (64 KiB messages), in MB/s. Run
+/// detached and polled: a lossy path may take longer than one WebDriver script may.
 pub async fn plain_throughput_mbps(a: &Tab<'_>, mib: u32) -> f64 {
-    a.eval(&format!("return await window.plainSend({mib});")).await.as_f64().unwrap_or(f64::NAN)
+    a.eval(&format!(
+        "window.plainThroughput = null;
+         window.plainSend({mib}).then((value) => {{ window.plainThroughput = value; }},
+                                      (error) => {{ window.plainThroughput = String(error); }});"
+    ))
+    .await;
+    let limit = Duration::from_secs(180);
+    a.wait_until_within(limit, "window.plainThroughput !== null", "window.plainThroughput").await;
+    a.eval("return window.plainThroughput;").await.as_f64().unwrap_or(f64::NAN)
 }

@@ -37,9 +37,9 @@ impl Topology {
     /// `router.rs`).
     pub fn build() -> Result<Self, String> {
         let internet = Namespace::create("net")?;
-        internet.ip(&["link", "add", "br", "type", "bridge"])?;
-        internet.ip(&["addr", "add", &format!("{INTERNET_IP}/24"), "dev", "br"])?;
-        internet.ip(&["link", "set", "br", "up"])?;
+        internet.ip(&["link", "add", "name", "inet0", "type", "bridge"])?;
+        internet.ip(&["addr", "add", &format!("{INTERNET_IP}/24"), "dev", "inet0"])?;
+        internet.ip(&["link", "set", "inet0", "up"])?;
         let a = side(&internet, 0)?;
         let b = side(&internet, 1)?;
         Ok(Self { internet, sides: [a, b] })
@@ -57,7 +57,7 @@ fn side(internet: &Namespace, index: u8) -> Result<Side, String> {
     let port = format!("port{letter}");
     // Each end is made in its namespace directly: no name ever exists in the test's own.
     link(router.name(), "wan", internet.name(), &port)?;
-    internet.ip(&["link", "set", &port, "master", "br", "up"])?;
+    internet.ip(&["link", "set", &port, "master", "inet0", "up"])?;
     router.ip(&["addr", "add", &format!("{wan_ip}/24"), "dev", "wan"])?;
     router.ip(&["link", "set", "wan", "up"])?;
     link(router.name(), "lan", lan.name(), "eth0")?;
@@ -72,6 +72,6 @@ fn side(internet: &Namespace, index: u8) -> Result<Side, String> {
 
 /// A veth pair: `name` in namespace `one`, `peer` in namespace `other`.
 fn link(one: &str, name: &str, other: &str, peer: &str) -> Result<String, String> {
-    let args = ["link", "add", name, "netns", one, "type", "veth", "peer", "name", peer];
+    let args = ["link", "add", "name", name, "netns", one, "type", "veth", "peer", "name", peer];
     super::netns::run("ip", &[&args[..], &["netns", other]].concat())
 }
