@@ -30,6 +30,6 @@ pub use page::{
 };
 pub use plain::{PlainOutcome, plain_connect, plain_rtt_ms, plain_throughput_mbps};
 pub use probe::{skip_line, unavailable};
-pub use router::{Nat, block_udp, forget_mappings, lose};
+pub use router::{Nat, block_udp, forget_udp_mappings, lose, reboot};
 pub use services::{IceServers, TURN_PORT, TURN_SECRET};
 pub use topology::INTERNET_IP;

@@ -49,10 +49,22 @@ pub fn lose(router: &Namespace, probability: f64) -> Result<(), String> {
     iptables(router, &[&rule[..], &[p.as_str(), "-j", "DROP"]].concat())
 }
 
-/// The router reboots: nothing crosses it for `down`, it forgets every mapping
-/// (conntrack flushed) and comes back mapping new flows to other ports, so that both
-/// peers' packets to the old mappings go nowhere and only a new path works.
-pub async fn forget_mappings(router: &Namespace, down: Duration) -> Result<(), String> {
+/// The router forgets its UDP mappings and maps new UDP flows to other ports (UDP
+/// mappings are the short-lived ones; a NAT whose rules change does the same): every
+/// peer's packets to the old mappings go nowhere, and only a new path works. TCP
+/// connections (the signaling socket) keep theirs.
+pub fn forget_udp_mappings(router: &Namespace) -> Result<(), String> {
+    // The new rule first, so that no flow gets an old-style mapping in between.
+    let rule = ["-t", "nat", "-I", "POSTROUTING", "1", "-o", "wan", "-p", "udp"];
+    iptables(router, &[&rule[..], &["-j", "MASQUERADE", "--to-ports", "30000-39999"]].concat())?;
+    router.exec("conntrack", &["-D", "-p", "udp"]).map(drop).or_else(none_to_delete)
+}
+
+/// The router reboots: nothing crosses it for `down`, then it comes back with no
+/// mapping at all (conntrack flushed) and maps new flows to other ports. Unlike
+/// [`forget_udp_mappings`] this also cuts TCP connections: a socket that only waits for
+/// data through it (the signaling socket) hears nothing until it sends.
+pub async fn reboot(router: &Namespace, down: Duration) -> Result<(), String> {
     iptables(router, &["-I", "FORWARD", "1", "-j", "DROP"])?;
     router.exec("conntrack", &["-F"])?;
     iptables(router, &["-t", "nat", "-F", "POSTROUTING"])?;
@@ -66,6 +78,11 @@ pub async fn forget_mappings(router: &Namespace, down: Duration) -> Result<(), S
     router.exec("conntrack", &["-F"])?;
     iptables(router, &["-D", "FORWARD", "1"])?;
     Ok(())
+}
+
+/// `conntrack -D` fails when nothing matched: that is not an error here.
+fn none_to_delete(error: String) -> Result<(), String> {
+    if error.contains("0 flow entries") { Ok(()) } else { Err(error) }
 }
 
 /// `iptables args` in the router's namespace.
