@@ -49,9 +49,14 @@ impl TurnServer {
         Self { child, port, secret: secret.to_owned() }
     }
 
-    /// Its `turn:` URL.
+    /// Its `turn:` URL (the browser reaches it over UDP).
     pub fn url(&self) -> String {
         format!("turn:127.0.0.1:{}", self.port)
+    }
+
+    /// Its `turn:` URL over TCP (`?transport=tcp`): the way out of networks that drop UDP.
+    pub fn tcp_url(&self) -> String {
+        format!("{}?transport=tcp", self.url())
     }
 
     /// Kills it at once (a crash: no goodbye to its clients).

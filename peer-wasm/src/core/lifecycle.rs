@@ -1,7 +1,7 @@
 //! How a link opens and ends: the channel opening, timers going off, the graceful
 //! close, and the one place a link ends ([`Core::finish`]).
 
-use super::link::Phase;
+use super::link::{Fallback, Phase};
 use super::{
     ConnKey, Core, Event, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS, Output, Signaling, TimerId,
     connect_failed, reason_of, with_hint,
@@ -24,6 +24,7 @@ impl<M: Clone> Core<M> {
         let calls = std::mem::take(&mut link.connecting);
         let peer = link.peer.clone();
         self.out.push_back(Output::CancelTimer { timer: deadline });
+        self.disarm_fallback(&key.peer);
         for call in calls {
             self.settle(call, Ok(()));
         }
@@ -95,6 +96,10 @@ impl<M: Clone> Core<M> {
         {
             return self.rejoin_due();
         }
+        let fallback = Fallback::Armed { timer };
+        if let Some(link) = self.links.iter().find(|link| link.fallback == fallback) {
+            return self.fallback_due(&link.key.peer.clone());
+        }
         let Some(link) = self.links.iter().find(|link| link.phase.timer() == Some(timer)) else {
             return; // cancelled after it went off
         };
@@ -106,7 +111,13 @@ impl<M: Clone> Core<M> {
                 }
                 let Some(link) = self.link(&peer) else { return };
                 let waited = OPEN_DEADLINE_MS / 1000 * (1 + u32::from(link.deadline_extensions));
-                let reason = format!("no data channel within {waited} s");
+                let reason = if link.fallback.relay_only() {
+                    format!(
+                        "ICE found no path, then through the relay: no data channel within {waited} s"
+                    )
+                } else {
+                    format!("no data channel within {waited} s")
+                };
                 let reason = with_hint(reason, link.ice_error.as_deref());
                 self.finish(&peer, connect_failed(&peer, &reason), true, false);
             }
@@ -153,7 +164,7 @@ impl<M: Clone> Core<M> {
         let link = self.links.swap_remove(index);
         self.early.retain(|(key, _)| *key != link.key);
         let reason = link.closing_reason.map_or_else(|| reason_of(&error), str::to_owned);
-        if let Some(timer) = link.phase.timer() {
+        for timer in link.timers() {
             self.out.push_back(Output::CancelTimer { timer });
         }
         for call in link.connecting {
