@@ -12,7 +12,7 @@
 //! relay's and ends the attempt, saying what was tried.
 
 use super::link::{Fallback, Phase};
-use super::{ConnKey, Core, Output, RELAY_FALLBACK_MS, connect_failed, with_hint};
+use super::{ConnKey, Core, Output, RELAY_FALLBACK_MS, with_hint};
 use signaling_protocol::PeerId;
 
 impl<M: Clone> Core<M> {
@@ -58,21 +58,28 @@ impl<M: Clone> Core<M> {
     }
 
     /// ICE failed while the link to `peer` was negotiating: falls back to the relay if
-    /// it can, ends the attempt if the relay was the last resort.
+    /// it can; if the relay was the last resort, gives ICE a short time to recover
+    /// (see [`Core::wait_for_recovery`]).
     pub(super) fn negotiation_failed(&mut self, peer: &PeerId) {
         let Some(link) = self.link(peer) else { return };
-        let reason = match link.fallback {
+        match link.fallback {
             Fallback::Armed { timer } => {
                 self.out.push_back(Output::CancelTimer { timer });
-                return self.fall_back(peer);
+                self.fall_back(peer);
             }
             // The old candidates' verdict, reported before the relay restart applied.
-            Fallback::Switching => return,
+            Fallback::Switching => {}
+            Fallback::Relaying | Fallback::Unavailable => self.wait_for_recovery(peer),
+        }
+    }
+
+    /// Why a connect failed when ICE failed and did not recover: what was tried.
+    pub(super) fn ice_failure(fallback: Fallback, ice_error: Option<&str>) -> String {
+        let reason = match fallback {
             Fallback::Relaying => "ICE failed on all paths, then through the relay: ICE failed",
-            Fallback::Unavailable => "ICE failed",
+            _ => "ICE failed",
         };
-        let reason = with_hint(reason.into(), link.ice_error.as_deref());
-        self.finish(peer, connect_failed(peer, &reason), true, false);
+        with_hint(reason.into(), ice_error)
     }
 
     /// Restricts the link to `peer` to relayed paths and, on the side that restarts,

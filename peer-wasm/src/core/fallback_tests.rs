@@ -63,6 +63,9 @@ fn an_ice_failure_falls_back_at_once_and_a_relay_failure_says_what_was_tried() {
     assert_eq!(h.result(call), None, "the old candidates' verdict does not count");
     h.remote("b", b.session, answer());
     h.apply(Input::Path { key: b.clone(), state: PathState::Failed });
+    assert_eq!(h.result(call), None, "a short wait: ICE may still recover");
+    assert_eq!(h.phase_timers().len(), 1);
+    h.apply(Input::TimerFired(h.phase_timers()[0]));
     assert_eq!(
         h.connect_failure(call),
         "ICE failed on all paths, then through the relay: ICE failed"
@@ -85,6 +88,7 @@ fn the_smaller_id_goes_relay_only_and_answers_the_restart() {
     h.apply(Input::Outbound { key: z.clone(), step: answer() });
     assert_eq!(h.sent.last(), Some(&(id("z"), Signal { session: z.session, step: answer() })));
     h.apply(Input::Path { key: z.clone(), state: PathState::Failed });
+    h.apply(Input::TimerFired(h.phase_timers()[0]));
     let failure = h.connect_failure(call);
     assert!(failure.starts_with("ICE failed on all paths, then through the relay"), "{failure}");
 }

@@ -3,8 +3,8 @@
 
 use super::link::{Fallback, Phase};
 use super::{
-    ConnKey, Core, Event, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS, Output, Signaling, TimerId,
-    connect_failed, reason_of, with_hint,
+    ConnKey, Core, Event, ICE_RECOVERY_MS, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS, Output,
+    Signaling, TimerId, connect_failed, reason_of, with_hint,
 };
 
 /// Most messages held for links that have not reported open yet.
@@ -69,6 +69,24 @@ impl<M: Clone> Core<M> {
         }
     }
 
+    /// ICE failed while the link to `peer` negotiates. Chromium's ICE may still recover
+    /// (`failed` then `connected`) as the remote's last candidates arrive: a TURN
+    /// allocation over TCP is gathered well after the host candidates, whose pairs
+    /// across NATs fail at once. So the open deadline becomes a short wait
+    /// ([`ICE_RECOVERY_MS`]); the path coming up within it lets the attempt go on.
+    pub(super) fn wait_for_recovery(&mut self, peer: &PeerId) {
+        let Some(link) = self.link(peer).filter(|link| !link.ice_failed) else { return };
+        let Some(deadline) = link.phase.timer() else { return };
+        self.out.push_back(Output::CancelTimer { timer: deadline });
+        let deadline = self.arm(ICE_RECOVERY_MS);
+        let Some(link) = self.link_mut(peer) else { return };
+        link.ice_failed = true;
+        link.phase = match link.phase {
+            Phase::Offering { .. } => Phase::Offering { deadline },
+            _ => Phase::Connecting { deadline },
+        };
+    }
+
     /// The open deadline of a link that made progress since it was armed: armed again,
     /// at most [`OPEN_DEADLINE_EXTENSIONS`] times; whether it was.
     fn deadline_extended(&mut self, peer: &PeerId) -> bool {
@@ -104,7 +122,14 @@ impl<M: Clone> Core<M> {
             return; // cancelled after it went off
         };
         let (peer, phase) = (link.key.peer.clone(), link.phase);
+        // ICE failed and did not recover in time: why, with what was tried.
+        let failed =
+            link.ice_failed.then(|| Self::ice_failure(link.fallback, link.ice_error.as_deref()));
         match phase {
+            Phase::Offering { .. } | Phase::Connecting { .. } if failed.is_some() => {
+                let reason = failed.unwrap_or_default();
+                self.finish(&peer, connect_failed(&peer, &reason), true, false);
+            }
             Phase::Offering { .. } | Phase::Connecting { .. } => {
                 if self.deadline_extended(&peer) {
                     return;

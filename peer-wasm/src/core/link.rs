@@ -127,6 +127,9 @@ pub(crate) struct Link {
     pub progressed: bool,
     /// Times the open deadline was armed again for progress (bounded: `lifecycle.rs`).
     pub deadline_extensions: u8,
+    /// ICE reported `failed` while negotiating, and has not come up since: the open
+    /// deadline is the short wait for it to recover (see `lifecycle.rs`).
+    pub ice_failed: bool,
 }
 
 impl Link {
@@ -150,6 +153,7 @@ impl Link {
             digested: false,
             progressed: false,
             deadline_extensions: 0,
+            ice_failed: false,
         }
     }
 

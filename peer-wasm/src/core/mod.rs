@@ -93,6 +93,9 @@ pub(crate) const LINGER_MS: u32 = 3_000;
 /// one is configured): direct paths come up within a few hundred milliseconds where they
 /// exist (0.15 s through a NAT, measured), and two symmetric NATs never give one.
 pub(crate) const RELAY_FALLBACK_MS: u32 = 2_000;
+/// How long ICE may take to recover from `failed` while a connect negotiates (late
+/// candidates can still bring a path) before the connect fails.
+pub(crate) const ICE_RECOVERY_MS: u32 = 5_000;
 /// How long a path may stay quiet (ICE `disconnected`) before ICE restarts.
 pub(crate) const STALL_GRACE_MS: u32 = 2_000;
 /// How often the restarting side offers again while the path is not back.

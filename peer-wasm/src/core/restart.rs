@@ -36,6 +36,10 @@ impl<M: Clone> Core<M> {
             (PathState::Up | PathState::Down, phase) if phase.is_negotiating() => {
                 if state == PathState::Up {
                     self.disarm_fallback(&peer);
+                    // Recovered: the short wait ends as a deadline that saw progress.
+                    if let Some(link) = self.link_mut(&peer) {
+                        link.ice_failed = false;
+                    }
                 }
                 self.progressed(&peer);
             }
