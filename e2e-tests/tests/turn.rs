@@ -76,6 +76,31 @@ async fn a_turn_relay_reached_over_tcp_connects() {
     .expect("the test finishes in time");
 }
 
+/// TURN over TLS only (`turns:`, coturn on a self-signed certificate the browser is
+/// told to accept), relay only: both sides reach the relay over TLS and connect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_relay_reached_over_tls_connects() {
+    tokio::time::timeout(BUDGET, async {
+        const SECRET: &str = "tls secret";
+        let turn = TurnServer::start_tls(SECRET).await;
+        let url = turn.tls_url().expect("a TLS port");
+        let harness = harness_with_turn_urls(vec![url], SECRET).await;
+        let (alice, bob) = (harness.open_tab().await, harness.open_tab().await);
+        let relay_only = json!({ "iceTransportPolicy": "relay" });
+        let alice_id = alice.join_with("tls", "Alice", relay_only.clone()).await;
+        let bob_id = bob.join_with("tls", "Bob", relay_only).await;
+        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        assert_eq!(alice.try_connect(&bob_id).await, "connected");
+        for (tab, other) in [(&alice, &bob_id), (&bob, &alice_id)] {
+            let path = stats(tab, other).await;
+            assert_eq!((&path["path"], &path["relayProtocol"]), (&json!("relay"), &json!("tls")));
+        }
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}
+
 /// A server whose TURN secret is not coturn's: with relay only there is no path, and
 /// the connect says why within the open deadline instead of hanging.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
