@@ -6,7 +6,7 @@ import { transferLine } from "./transfers.js";
 const $ = (id) => document.getElementById(id);
 /** Connection state per peer id: "known" | "connecting" | "connected". */
 const states = new Map();
-/** The path of each connected peer, from `peer.stats(id)`: "relay · 12.3 ms". */
+/** The path of each connected peer, from `peer.stats(id)`: "relay (tcp) · 12.3 ms". */
 const paths = new Map();
 /** Refreshes `paths` every few seconds while joined. */
 let pathTimer = null;
@@ -80,7 +80,7 @@ function showPath(item, id) {
   if (!path) {
     path = document.createElement("span");
     path.className = "peer-path";
-    path.title = "the path the browser chose (host, srflx, prflx or relay) and its round trip";
+    path.title = "the path the browser chose (host, srflx, prflx or relay, with how the relay is reached) and its round trip";
     item.append(path);
   }
   path.textContent = paths.get(id);
@@ -91,8 +91,9 @@ async function refreshPaths() {
   if (!peer) return;
   for (const { id } of peer.connectedPeers()) {
     try {
-      const { path, rttMs } = await peer.stats(id);
-      paths.set(id, `${path || "?"}${rttMs == null ? "" : ` · ${rttMs.toFixed(1)} ms`}`);
+      const { path, relayProtocol, rttMs } = await peer.stats(id);
+      const how = relayProtocol ? `${path} (${relayProtocol})` : path || "?";
+      paths.set(id, `${how}${rttMs == null ? "" : ` · ${rttMs.toFixed(1)} ms`}`);
     } catch {
       paths.delete(id); // it closed meanwhile
     }

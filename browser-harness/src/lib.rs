@@ -269,6 +269,10 @@ fn chrome_capabilities(profile: &Path, window: WindowSize, extra: &[String]) -> 
         // `gc()` for leak checks: Chromium refuses a 501st RTCPeerConnection until the
         // closed ones are garbage collected, and a heap is only comparable after a GC.
         "--js-flags=--expose-gc",
+        // Self-signed certificates of the tests' own servers (coturn's TLS port for
+        // `turns:`): without it Chromium refuses them ("701 Failed to establish
+        // connection"). Nothing else here is served over TLS.
+        "--ignore-certificate-errors",
         &format!("--window-size={},{}", window.width, window.height),
         &format!("--user-data-dir={}", profile.display()),
     ];

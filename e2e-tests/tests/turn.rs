@@ -11,8 +11,13 @@ const BUDGET: Duration = Duration::from_secs(180);
 
 /// A harness whose server hands out `turn`'s URL with credentials signed by `secret`.
 async fn harness_with_turn(turn: &TurnServer, secret: &str) -> Harness {
+    harness_with_turn_urls(vec![turn.url()], secret).await
+}
+
+/// A harness whose server hands out `urls` with credentials signed by `secret`.
+async fn harness_with_turn_urls(urls: Vec<String>, secret: &str) -> Harness {
     Harness::start_with(|config| {
-        config.turn_urls = vec![turn.url()];
+        config.turn_urls = urls;
         config.turn_secret = Some(TurnSecret::new(secret));
     })
     .await
@@ -36,6 +41,59 @@ async fn the_reference_scenario_through_a_turn_relay_only() {
             let path = stats(tab, other).await;
             assert_eq!((&path["path"], &path["remotePath"]), (&json!("relay"), &json!("relay")));
             assert_eq!(path["state"], json!("connected"));
+        }
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}
+
+/// TURN over TCP only (`turn:...?transport=tcp`, as from networks that drop UDP), relay
+/// only: both sides reach the relay over TCP, connect, and say so in their stats.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_relay_reached_over_tcp_connects() {
+    tokio::time::timeout(BUDGET, async {
+        const SECRET: &str = "tcp secret";
+        let turn = TurnServer::start(SECRET).await;
+        let harness = harness_with_turn_urls(vec![turn.tcp_url()], SECRET).await;
+        let (alice, bob) = (harness.open_tab().await, harness.open_tab().await);
+        let relay_only = json!({ "iceTransportPolicy": "relay" });
+        let alice_id = alice.join_with("tcp", "Alice", relay_only.clone()).await;
+        let bob_id = bob.join_with("tcp", "Bob", relay_only).await;
+        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        let started = Instant::now();
+        assert_eq!(alice.try_connect(&bob_id).await, "connected");
+        println!("connected through TURN over TCP in {:?}", started.elapsed());
+        for (tab, other) in [(&alice, &bob_id), (&bob, &alice_id)] {
+            let path = stats(tab, other).await;
+            assert_eq!((&path["path"], &path["relayProtocol"]), (&json!("relay"), &json!("tcp")));
+        }
+        bob.eval(&format!("window.peer.sendTo({}, 'over tcp');", json!(alice_id))).await;
+        alice.wait_until("window.inbox.some((m) => m.data == 'over tcp')", "window.inbox").await;
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}
+
+/// TURN over TLS only (`turns:`, coturn on a self-signed certificate the browser is
+/// told to accept), relay only: both sides reach the relay over TLS and connect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_relay_reached_over_tls_connects() {
+    tokio::time::timeout(BUDGET, async {
+        const SECRET: &str = "tls secret";
+        let turn = TurnServer::start_tls(SECRET).await;
+        let url = turn.tls_url().expect("a TLS port");
+        let harness = harness_with_turn_urls(vec![url], SECRET).await;
+        let (alice, bob) = (harness.open_tab().await, harness.open_tab().await);
+        let relay_only = json!({ "iceTransportPolicy": "relay" });
+        let alice_id = alice.join_with("tls", "Alice", relay_only.clone()).await;
+        let bob_id = bob.join_with("tls", "Bob", relay_only).await;
+        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        assert_eq!(alice.try_connect(&bob_id).await, "connected");
+        for (tab, other) in [(&alice, &bob_id), (&bob, &alice_id)] {
+            let path = stats(tab, other).await;
+            assert_eq!((&path["path"], &path["relayProtocol"]), (&json!("relay"), &json!("tls")));
         }
         harness.close().await;
     })

@@ -110,10 +110,15 @@ impl Connection {
     /// been renewed since the connection began); the restart offer is reported as
     /// [`Input::Outbound`].
     pub(crate) fn restart_ice(&self, config: &RtcConfiguration) {
+        self.reconfigure(config);
+        let _ = self.jobs.unbounded_send(Job::RestartIce);
+    }
+
+    /// Takes `config` (ICE servers, transport policy) for the next ICE gathering.
+    pub(crate) fn reconfigure(&self, config: &RtcConfiguration) {
         if let Err(error) = self.pc.set_configuration_with_configuration(config) {
             log::warn(&format!("kept the old ICE servers: {}", crate::error::js_message(&error)));
         }
-        let _ = self.jobs.unbounded_send(Job::RestartIce);
     }
 
     /// The largest frame to send: the remote's `maxMessageSize` (256 KiB in Chromium),

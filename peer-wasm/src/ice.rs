@@ -19,6 +19,15 @@ pub(crate) fn configuration(servers: &[IceServer], relay_only: bool) -> RtcConfi
     config.unchecked_into()
 }
 
+/// Whether `servers` include a TURN server (`turn:` or `turns:`): a relay to fall back on.
+pub(crate) fn has_turn(servers: &[IceServer]) -> bool {
+    let turn = |url: &String| {
+        let scheme = url.split(':').next().unwrap_or_default();
+        scheme.eq_ignore_ascii_case("turn") || scheme.eq_ignore_ascii_case("turns")
+    };
+    servers.iter().flat_map(|server| &server.urls).any(turn)
+}
+
 /// Checks a configuration the way the browser will: an `RTCPeerConnection` made with it
 /// and closed at once. A malformed URL, a TURN server without credentials and the like
 /// are refused here, at join, rather than at every connect.

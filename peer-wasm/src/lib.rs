@@ -117,6 +117,8 @@ export interface PathStats {
   /** Our end of the selected candidate pair ("" until one is selected). */
   path: "host" | "srflx" | "prflx" | "relay" | "";
   remotePath: "host" | "srflx" | "prflx" | "relay" | "";
+  /** How we reach our TURN server when `path` is "relay" ("" otherwise). */
+  relayProtocol: "udp" | "tcp" | "tls" | "";
   rttMs: number | null;
   bytesSent: number;
   bytesReceived: number;
@@ -296,8 +298,9 @@ impl JsPeer {
     }
 
     /// What the browser says about the path to the peer `id`: `{state, path,
-    /// remotePath, rttMs, bytesSent, bytesReceived, bufferedAmount}`, `path` being our
-    /// end of the selected candidate pair ("host", "srflx", "prflx" or "relay").
+    /// remotePath, relayProtocol, rttMs, bytesSent, bytesReceived, bufferedAmount}`,
+    /// `path` being our end of the selected candidate pair ("host", "srflx", "prflx" or
+    /// "relay") and `relayProtocol` how we reach the relay ("udp", "tcp" or "tls").
     #[wasm_bindgen(unchecked_return_type = "Promise<PathStats>")]
     pub fn stats(&self, id: String) -> Promise {
         let stats = self.peer.stats(&PeerId::new(id));

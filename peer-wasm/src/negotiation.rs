@@ -4,9 +4,9 @@
 //! same order. What it produces (an offer, an answer, a restart offer) goes back to the
 //! machine, which stamps the session and sends it.
 
-use crate::PeerError;
 use crate::core::{Input, Role};
 use crate::reporter::Reporter;
+use crate::{PeerError, log};
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::StreamExt;
 use js_sys::{Promise, Reflect};
@@ -72,8 +72,14 @@ pub(crate) async fn negotiate(
                 init.set_sdp_m_line_index(sdp_m_line_index);
                 let added = pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&init));
                 // A candidate the browser cannot use (another network, a malformed line)
-                // costs that candidate only; ICE goes on with the others.
-                let _ = JsFuture::from(added).await;
+                // costs that candidate only; ICE goes on with the others. Said in the
+                // console: a path that never comes up is often one refused candidate.
+                if let Err(error) = JsFuture::from(added).await {
+                    let reason = crate::error::js_message(&error);
+                    let peer = &reporter.key().peer;
+                    let line: String = candidate.chars().take(200).collect();
+                    log::warn(&format!("a candidate from {peer} was refused ({reason}): {line}"));
+                }
                 Ok(())
             }
             Step::Bye { .. } => Ok(()),

@@ -21,6 +21,9 @@ pub struct PathStats {
     pub path: String,
     /// The remote's end of the selected pair, the same way.
     pub remote_path: String,
+    /// How we reach our TURN server when our end is a relay: "udp", "tcp" or "tls"
+    /// (empty otherwise).
+    pub relay_protocol: String,
     /// The pair's current round trip, in milliseconds, when known.
     pub rtt_ms: Option<f64>,
     /// Bytes sent on the pair.
@@ -32,14 +35,16 @@ pub struct PathStats {
 }
 
 impl PathStats {
-    /// `{state, path, remotePath, rttMs, bytesSent, bytesReceived, bufferedAmount}`.
+    /// `{state, path, remotePath, relayProtocol, rttMs, bytesSent, bytesReceived,
+    /// bufferedAmount}`.
     pub(crate) fn to_js(&self) -> JsValue {
         let object = js_sys::Object::new();
         let rtt = self.rtt_ms.map_or(JsValue::NULL, JsValue::from);
-        let fields: [(&str, JsValue); 7] = [
+        let fields: [(&str, JsValue); 8] = [
             ("state", self.state.as_str().into()),
             ("path", self.path.as_str().into()),
             ("remotePath", self.remote_path.as_str().into()),
+            ("relayProtocol", self.relay_protocol.as_str().into()),
             ("rttMs", rtt),
             ("bytesSent", self.bytes_sent.into()),
             ("bytesReceived", self.bytes_received.into()),
@@ -65,12 +70,17 @@ pub(crate) async fn read(pc: RtcPeerConnection, buffered: usize) -> Result<PathS
         ..PathStats::default()
     };
     if let Some(pair) = selected_pair(&report) {
-        let kind = |end| {
-            let candidate = text(&pair, end).and_then(|id| entry(&report, &id));
-            candidate.and_then(|c| text(&c, "candidateType")).unwrap_or_default()
+        let candidate = |end| text(&pair, end).and_then(|id| entry(&report, &id));
+        let field = |candidate: &Option<JsValue>, key| {
+            candidate.as_ref().and_then(|c| text(c, key)).unwrap_or_default()
         };
-        stats.path = kind("localCandidateId");
-        stats.remote_path = kind("remoteCandidateId");
+        let (local, remote) = (candidate("localCandidateId"), candidate("remoteCandidateId"));
+        stats.path = field(&local, "candidateType");
+        stats.remote_path = field(&remote, "candidateType");
+        // Only a relayed end has one (Chromium and Firefox both name it so).
+        if stats.path == "relay" {
+            stats.relay_protocol = field(&local, "relayProtocol");
+        }
         stats.rtt_ms = number(&pair, "currentRoundTripTime").map(|seconds| seconds * 1000.0);
         stats.bytes_sent = number(&pair, "bytesSent").unwrap_or_default();
         stats.bytes_received = number(&pair, "bytesReceived").unwrap_or_default();

@@ -19,6 +19,8 @@ pub(super) struct Harness {
     pub applied: Vec<(ConnKey, Step)>,
     pub closing: Vec<ConnKey>,
     pub restarted: Vec<ConnKey>,
+    /// Connections told to use relayed candidates only (by a restart or by themselves).
+    pub relay_only: Vec<ConnKey>,
     pub heartbeats: Vec<ConnKey>,
     pub rejoins: usize,
     /// Mesh frames sent, and on which channel.
@@ -58,6 +60,7 @@ impl Harness {
             applied: Vec::new(),
             closing: Vec::new(),
             restarted: Vec::new(),
+            relay_only: Vec::new(),
             heartbeats: Vec::new(),
             rejoins: 0,
             mesh_out: Vec::new(),
@@ -91,7 +94,13 @@ impl Harness {
                 }
                 Output::Apply { key, step } => self.applied.push((key, step)),
                 Output::CloseChannel { key } => self.closing.push(key),
-                Output::RestartIce { key } => self.restarted.push(key),
+                Output::RestartIce { key, relay_only } => {
+                    self.restarted.push(key.clone());
+                    if relay_only {
+                        self.relay_only.push(key);
+                    }
+                }
+                Output::RelayOnly { key } => self.relay_only.push(key),
                 Output::Heartbeat { key } => self.heartbeats.push(key),
                 Output::Rejoin => self.rejoins += 1,
                 Output::SendMesh { key, frame } => self.mesh_out.push((key, frame)),

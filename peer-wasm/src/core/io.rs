@@ -156,8 +156,12 @@ pub(crate) enum Output<M> {
     /// Hand a remote's offer, answer or candidate to the connection `key`, in order.
     Apply { key: ConnKey, step: Step },
     /// Restart ICE on the connection `key` (new credentials, new candidates, the same
-    /// data channel): its restart offer comes back as [`Input::Outbound`].
-    RestartIce { key: ConnKey },
+    /// data channel), with the latest ICE servers, relayed candidates only if
+    /// `relay_only`: its restart offer comes back as [`Input::Outbound`].
+    RestartIce { key: ConnKey, relay_only: bool },
+    /// From its next gathering on, the connection `key` uses relayed candidates only
+    /// (the remote's restart offer is coming).
+    RelayOnly { key: ConnKey },
     /// Close the data channel of `key` once everything queued on it went out
     /// (reported as [`Input::ChannelClosing`]); refuse new messages on it.
     CloseChannel { key: ConnKey },

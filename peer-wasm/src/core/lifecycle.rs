@@ -1,10 +1,10 @@
 //! How a link opens and ends: the channel opening, timers going off, the graceful
 //! close, and the one place a link ends ([`Core::finish`]).
 
-use super::link::Phase;
+use super::link::{Fallback, Phase};
 use super::{
-    ConnKey, Core, Event, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS, Output, Signaling, TimerId,
-    connect_failed, reason_of, with_hint,
+    ConnKey, Core, Event, ICE_RECOVERY_MS, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS, Output,
+    Signaling, TimerId, connect_failed, reason_of, with_hint,
 };
 
 /// Most messages held for links that have not reported open yet.
@@ -24,6 +24,7 @@ impl<M: Clone> Core<M> {
         let calls = std::mem::take(&mut link.connecting);
         let peer = link.peer.clone();
         self.out.push_back(Output::CancelTimer { timer: deadline });
+        self.disarm_fallback(&key.peer);
         for call in calls {
             self.settle(call, Ok(()));
         }
@@ -68,6 +69,24 @@ impl<M: Clone> Core<M> {
         }
     }
 
+    /// ICE failed while the link to `peer` negotiates. Chromium's ICE may still recover
+    /// (`failed` then `connected`) as the remote's last candidates arrive: a TURN
+    /// allocation over TCP is gathered well after the host candidates, whose pairs
+    /// across NATs fail at once. So the open deadline becomes a short wait
+    /// ([`ICE_RECOVERY_MS`]); the path coming up within it lets the attempt go on.
+    pub(super) fn wait_for_recovery(&mut self, peer: &PeerId) {
+        let Some(link) = self.link(peer).filter(|link| !link.ice_failed) else { return };
+        let Some(deadline) = link.phase.timer() else { return };
+        self.out.push_back(Output::CancelTimer { timer: deadline });
+        let deadline = self.arm(ICE_RECOVERY_MS);
+        let Some(link) = self.link_mut(peer) else { return };
+        link.ice_failed = true;
+        link.phase = match link.phase {
+            Phase::Offering { .. } => Phase::Offering { deadline },
+            _ => Phase::Connecting { deadline },
+        };
+    }
+
     /// The open deadline of a link that made progress since it was armed: armed again,
     /// at most [`OPEN_DEADLINE_EXTENSIONS`] times; whether it was.
     fn deadline_extended(&mut self, peer: &PeerId) -> bool {
@@ -95,18 +114,35 @@ impl<M: Clone> Core<M> {
         {
             return self.rejoin_due();
         }
+        let fallback = Fallback::Armed { timer };
+        if let Some(link) = self.links.iter().find(|link| link.fallback == fallback) {
+            return self.fallback_due(&link.key.peer.clone());
+        }
         let Some(link) = self.links.iter().find(|link| link.phase.timer() == Some(timer)) else {
             return; // cancelled after it went off
         };
         let (peer, phase) = (link.key.peer.clone(), link.phase);
+        // ICE failed and did not recover in time: why, with what was tried.
+        let failed =
+            link.ice_failed.then(|| Self::ice_failure(link.fallback, link.ice_error.as_deref()));
         match phase {
+            Phase::Offering { .. } | Phase::Connecting { .. } if failed.is_some() => {
+                let reason = failed.unwrap_or_default();
+                self.finish(&peer, connect_failed(&peer, &reason), true, false);
+            }
             Phase::Offering { .. } | Phase::Connecting { .. } => {
                 if self.deadline_extended(&peer) {
                     return;
                 }
                 let Some(link) = self.link(&peer) else { return };
                 let waited = OPEN_DEADLINE_MS / 1000 * (1 + u32::from(link.deadline_extensions));
-                let reason = format!("no data channel within {waited} s");
+                let reason = if link.fallback.relay_only() {
+                    format!(
+                        "ICE found no path, then through the relay: no data channel within {waited} s"
+                    )
+                } else {
+                    format!("no data channel within {waited} s")
+                };
                 let reason = with_hint(reason, link.ice_error.as_deref());
                 self.finish(&peer, connect_failed(&peer, &reason), true, false);
             }
@@ -153,7 +189,7 @@ impl<M: Clone> Core<M> {
         let link = self.links.swap_remove(index);
         self.early.retain(|(key, _)| *key != link.key);
         let reason = link.closing_reason.map_or_else(|| reason_of(&error), str::to_owned);
-        if let Some(timer) = link.phase.timer() {
+        for timer in link.timers() {
             self.out.push_back(Output::CancelTimer { timer });
         }
         for call in link.connecting {

@@ -65,6 +65,28 @@ impl Phase {
     }
 }
 
+/// Where a negotiating link stands with the relay fallback (see `fallback.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fallback {
+    /// Nothing to fall back on (no TURN server, relayed paths only already), or no
+    /// need any more (the path came up).
+    Unavailable,
+    /// If no path is up when `timer` goes off, the relay is tried.
+    Armed { timer: TimerId },
+    /// Relayed paths only; the ICE restart that gathers them is under way.
+    Switching,
+    /// The relay restart's offer and answer are applied: what ICE says now is the
+    /// relay's verdict.
+    Relaying,
+}
+
+impl Fallback {
+    /// Whether the link went over to relayed paths only (its later ICE restarts too).
+    pub fn relay_only(self) -> bool {
+        matches!(self, Self::Switching | Self::Relaying)
+    }
+}
+
 /// The connection to one remote.
 #[derive(Debug)]
 pub(crate) struct Link {
@@ -91,6 +113,8 @@ pub(crate) struct Link {
     pub closing_reason: Option<&'static str>,
     /// Our ICE restart offer went out and its answer has not come yet.
     pub restart_pending: bool,
+    /// The relay fallback of a connect, and whether the link went over to it.
+    pub fallback: Fallback,
     /// Heartbeat periods since anything was heard from the remote on this channel.
     pub silent_periods: u8,
     /// Mesh control frames the remote sent this heartbeat period (bounded: `gossip.rs`).
@@ -103,11 +127,14 @@ pub(crate) struct Link {
     pub progressed: bool,
     /// Times the open deadline was armed again for progress (bounded: `lifecycle.rs`).
     pub deadline_extensions: u8,
+    /// ICE reported `failed` while negotiating, and has not come up since: the open
+    /// deadline is the short wait for it to recover (see `lifecycle.rs`).
+    pub ice_failed: bool,
 }
 
 impl Link {
     /// A new link in its first phase.
-    pub fn new(peer: PeerInfo, key: ConnKey, phase: Phase) -> Self {
+    pub fn new(peer: PeerInfo, key: ConnKey, phase: Phase, fallback: Fallback) -> Self {
         Self {
             peer,
             key,
@@ -119,12 +146,23 @@ impl Link {
             ice_error: None,
             closing_reason: None,
             restart_pending: false,
+            fallback,
             silent_periods: 0,
             mesh_frames: 0,
             broadcasts: 0,
             digested: false,
             progressed: false,
             deadline_extensions: 0,
+            ice_failed: false,
         }
+    }
+
+    /// The timers this link armed: its phase's, and its fallback's.
+    pub fn timers(&self) -> impl Iterator<Item = TimerId> {
+        let fallback = match self.fallback {
+            Fallback::Armed { timer } => Some(timer),
+            _ => None,
+        };
+        self.phase.timer().into_iter().chain(fallback)
     }
 }

@@ -40,6 +40,9 @@
 //! - every phase that waits on the outside world has a timer, cancelled when it ends.
 
 mod calls;
+mod fallback;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod fallback_tests;
 mod gossip;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod harness;
@@ -72,7 +75,7 @@ pub(crate) use rejoin::Backoff;
 
 use crate::PeerError;
 use link::{Link, Phase};
-use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal};
+use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
 use std::collections::VecDeque;
 
 /// How long a new connection may take to open its data channel; when it is up and the
@@ -86,6 +89,13 @@ pub(crate) const OPEN_DEADLINE_MS: u32 = 15_000;
 pub(crate) const OPEN_DEADLINE_EXTENSIONS: u8 = 3;
 /// How long a closing channel may take to close on both sides.
 pub(crate) const LINGER_MS: u32 = 3_000;
+/// How long a connect may go without a path before it tries the TURN relay only (when
+/// one is configured): direct paths come up within a few hundred milliseconds where they
+/// exist (0.15 s through a NAT, measured), and two symmetric NATs never give one.
+pub(crate) const RELAY_FALLBACK_MS: u32 = 2_000;
+/// How long ICE may take to recover from `failed` while a connect negotiates (late
+/// candidates can still bring a path) before the connect fails.
+pub(crate) const ICE_RECOVERY_MS: u32 = 5_000;
 /// How long a path may stay quiet (ICE `disconnected`) before ICE restarts.
 pub(crate) const STALL_GRACE_MS: u32 = 2_000;
 /// How often the restarting side offers again while the path is not back.
@@ -143,6 +153,8 @@ pub(crate) struct Core<M> {
     advert_timer: Option<TimerId>,
     /// Signals go through the mesh whenever a path exists, not only without the server.
     prefer_mesh: bool,
+    /// A connect without a path may try again through the TURN relay only.
+    relay_fallback: bool,
 }
 
 impl<M: Clone> Core<M> {
@@ -173,6 +185,7 @@ impl<M: Clone> Core<M> {
             mesh: mesh::Mesh::default(),
             advert_timer: None,
             prefer_mesh: false,
+            relay_fallback: false,
         }
     }
 
@@ -225,6 +238,12 @@ impl<M: Clone> Core<M> {
         self.links.iter().map(|link| (link.key.clone(), link.phase)).collect()
     }
 
+    /// The timers the links armed, for the tests' invariants.
+    #[cfg(all(test, not(target_arch = "wasm32")))]
+    fn link_timers(&self) -> Vec<TimerId> {
+        self.links.iter().flat_map(Link::timers).collect()
+    }
+
     /// The timers armed for the peer as a whole (heartbeat, reconnect), for the tests.
     #[cfg(all(test, not(target_arch = "wasm32")))]
     fn own_timers(&self) -> Vec<TimerId> {
@@ -269,6 +288,10 @@ impl<M: Clone> Core<M> {
             Input::Heard { key } => self.heard(&key),
             Input::Outbound { key, step } => {
                 if self.current(&key).is_some_and(|link| !link.phase.is_closing()) {
+                    if let Step::Answer { .. } = step {
+                        // Our answer to a relay restart is applied: see `fallback.rs`.
+                        self.relay_negotiated(&key.peer);
+                    }
                     let signal = Signal { session: key.session, step };
                     self.send_signal(key.peer, signal);
                 }
@@ -316,10 +339,11 @@ impl<M: Clone> Core<M> {
             Role::Offerer => Phase::Offering { deadline },
             Role::Answerer => Phase::Connecting { deadline },
         };
+        let fallback = self.arm_fallback();
         self.next_serial += 1;
         let key = ConnKey { peer: peer.clone(), session, serial: self.next_serial };
         self.out.push_back(Output::StartConnection { key: key.clone(), role });
-        let link = Link::new(self.info(peer), key, phase);
+        let link = Link::new(self.info(peer), key, phase, fallback);
         // The caller ended any earlier link to `peer` first.
         self.links.push(link);
         let last = self.links.len() - 1;

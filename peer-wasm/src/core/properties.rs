@@ -275,7 +275,7 @@ fn check_invariants(h: &Harness, seen: &Seen) -> Result<(), TestCaseError> {
     // Timers armed and not cancelled = those of the live phases.
     let mut armed = h.timers.clone();
     armed.sort_by_key(|timer| timer.0);
-    let mut live: Vec<TimerId> = links.iter().filter_map(|(_, phase)| phase.timer()).collect();
+    let mut live = h.core.link_timers();
     live.extend(h.core.own_timers());
     live.sort_by_key(|timer| timer.0);
     prop_assert_eq!(armed, live);
@@ -302,8 +302,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
     #[test]
-    fn any_interleaving_keeps_the_promises(ops in proptest::collection::vec(op(), 1..60)) {
+    fn any_interleaving_keeps_the_promises(
+        ops in proptest::collection::vec(op(), 1..60),
+        relay in any::<bool>(),
+    ) {
         let mut h = Harness::new("m", &PEERS);
+        // With a TURN server to fall back on, or without.
+        h.core.set_relay_fallback(relay);
         let mut seen = Seen::default();
         for op in &ops {
             if let Some(input) = input(&mut h, op) {

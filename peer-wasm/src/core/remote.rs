@@ -76,13 +76,20 @@ impl<M: Clone> Core<M> {
                 self.progressed(from);
             }
             // The answer to our ICE restart offer (and only then: an answer the
-            // connection does not wait for would break it).
-            (step @ Step::Answer { .. }, phase) if phase.is_usable() && link.restart_pending => {
+            // connection does not wait for would break it), on an open link or one
+            // falling back to the relay.
+            (step @ Step::Answer { .. }, phase) if restartable(phase) && link.restart_pending => {
                 link.restart_pending = false;
                 self.out.push_back(Output::Apply { key, step });
+                self.relay_negotiated(from);
             }
-            // The larger id restarts ICE (as it wins a collision); we answer.
-            (step @ Step::Restart { .. }, phase) if phase.is_usable() && from_restarter => {
+            // The larger id restarts ICE (as it wins a collision); we answer. Before the
+            // channel opened, a restart is the remote falling back to the relay.
+            (step @ Step::Restart { .. }, phase) if restartable(phase) && from_restarter => {
+                if phase.is_negotiating() {
+                    self.remote_fell_back(&key);
+                    self.progressed(from);
+                }
                 self.out.push_back(Output::Apply { key, step });
             }
             (step @ Step::Candidate { .. }, phase) if !phase.is_closing() => {
@@ -129,4 +136,10 @@ impl<M: Clone> Core<M> {
         let key = link.key.clone();
         self.out.push_back(Output::Apply { key, step: offer });
     }
+}
+
+/// Whether a link in `phase` takes an ICE restart: open (its path failed), or past its
+/// offer and answer and falling back to the relay (see `fallback.rs`).
+fn restartable(phase: Phase) -> bool {
+    phase.is_usable() || matches!(phase, Phase::Connecting { .. })
 }

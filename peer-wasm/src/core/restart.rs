@@ -34,12 +34,16 @@ impl<M: Clone> Core<M> {
                 self.restart(&peer);
             }
             (PathState::Up | PathState::Down, phase) if phase.is_negotiating() => {
+                if state == PathState::Up {
+                    self.disarm_fallback(&peer);
+                    // Recovered: the short wait ends as a deadline that saw progress.
+                    if let Some(link) = self.link_mut(&peer) {
+                        link.ice_failed = false;
+                    }
+                }
                 self.progressed(&peer);
             }
-            (PathState::Failed, phase) if phase.is_negotiating() => {
-                let reason = with_hint("ICE failed".into(), link.ice_error.as_deref());
-                self.finish(&peer, connect_failed(&peer, &reason), true, false);
-            }
+            (PathState::Failed, phase) if phase.is_negotiating() => self.negotiation_failed(&peer),
             // What was queued cannot go out any more.
             (PathState::Failed, phase) if phase.is_closing() => {
                 let error = connect_failed(&peer, "the path failed while the channel closed");
@@ -88,7 +92,8 @@ impl<M: Clone> Core<M> {
         if restarter && signaling_open && !link.restart_pending {
             link.restart_pending = true;
             let key = link.key.clone();
-            self.out.push_back(Output::RestartIce { key });
+            let relay_only = link.fallback.relay_only();
+            self.out.push_back(Output::RestartIce { key, relay_only });
         }
     }
 }

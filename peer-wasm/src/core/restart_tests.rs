@@ -140,11 +140,28 @@ fn disconnect_during_a_restart_ends_the_link_at_once_and_tells_the_remote() {
 }
 
 #[test]
-fn an_ice_failure_before_the_channel_opened_still_fails_the_connect() {
+fn an_ice_failure_before_the_channel_opened_fails_the_connect_unless_ice_recovers() {
     let mut h = Harness::new("m", &["b"]);
     let call = h.connect("b");
     let b = h.key("b");
     h.apply(Input::Path { key: b, state: PathState::Failed });
+    assert_eq!(h.result(call), None, "late candidates may still bring a path");
+    h.apply(Input::TimerFired(only_timer(&h)));
     assert_eq!(h.connect_failure(call), "ICE failed");
     assert!(h.restarted.is_empty());
+    assert!(h.phase_timers().is_empty());
+}
+
+#[test]
+fn ice_that_recovers_from_failed_while_connecting_goes_on_to_open() {
+    let mut h = Harness::new("m", &["b"]);
+    let (call, b) = h.answered("b");
+    h.apply(Input::Path { key: b.clone(), state: PathState::Failed });
+    h.apply(Input::Path { key: b.clone(), state: PathState::Up });
+    // The short wait runs out as a deadline that saw progress: a full one follows.
+    h.apply(Input::TimerFired(only_timer(&h)));
+    assert_eq!(h.result(call), None);
+    h.apply(Input::ChannelOpen { key: b });
+    assert_eq!(h.result(call), Some(&Ok(())));
+    assert!(h.phase_timers().is_empty());
 }

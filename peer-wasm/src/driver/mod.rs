@@ -98,6 +98,7 @@ impl Driver {
         if setup.prefer_mesh {
             core.prefer_mesh();
         }
+        core.set_relay_fallback(ice.can_fall_back());
         let (jobs, own_jobs) = futures_channel::mpsc::unbounded();
         let driver = Rc::new_cyclic(|this| Self {
             core: RefCell::new(core),
@@ -242,9 +243,14 @@ impl Driver {
                     connection.deliver(step);
                 }
             }
-            Output::RestartIce { key } => {
+            Output::RestartIce { key, relay_only } => {
                 if let Some(connection) = find(&self.connections.borrow(), &key) {
-                    connection.restart_ice(&self.ice_configuration());
+                    connection.restart_ice(&self.ice.borrow().configuration(relay_only));
+                }
+            }
+            Output::RelayOnly { key } => {
+                if let Some(connection) = find(&self.connections.borrow(), &key) {
+                    connection.reconfigure(&self.ice.borrow().configuration(true));
                 }
             }
             Output::CloseChannel { key } => {
@@ -289,9 +295,9 @@ impl Driver {
         }
     }
 
-    /// The configuration for a new connection or an ICE restart: the latest servers.
+    /// The configuration for a new connection: the latest servers.
     fn ice_configuration(&self) -> web_sys::RtcConfiguration {
-        self.ice.borrow().configuration()
+        self.ice.borrow().configuration(false)
     }
 
     /// Calls the handler with no borrow held, so it may call back into the peer.

@@ -23,9 +23,16 @@ impl Ice {
         Self { servers, from_page, relay_only: options.is_relay_only() }
     }
 
-    /// The configuration for a new connection or an ICE restart: the latest servers.
-    pub fn configuration(&self) -> web_sys::RtcConfiguration {
-        crate::ice::configuration(&self.servers, self.relay_only)
+    /// The configuration for a new connection or an ICE restart: the latest servers,
+    /// relayed candidates only if the page asked for that or `relay_only`.
+    pub fn configuration(&self, relay_only: bool) -> web_sys::RtcConfiguration {
+        crate::ice::configuration(&self.servers, self.relay_only || relay_only)
+    }
+
+    /// Whether a connect can fall back to relayed paths: a TURN server is configured,
+    /// and the page did not restrict itself to relayed paths already.
+    pub fn can_fall_back(&self) -> bool {
+        !self.relay_only && crate::ice::has_turn(&self.servers)
     }
 
     /// Takes the signaling server's latest servers, unless the page gave its own.

@@ -35,7 +35,7 @@ impl Driver {
                     if driver.core.borrow().is_closed() {
                         return link.transport.close();
                     }
-                    driver.ice.borrow_mut().renew(welcome.ice_servers);
+                    driver.renew_ice(welcome.ice_servers);
                     driver.signaling.replace(link.transport);
                     driver.forward(link.events);
                     Input::Rejoined { roster: welcome.roster }
@@ -46,12 +46,21 @@ impl Driver {
         });
     }
 
+    /// Takes the server's latest ICE servers (unless the page gave its own), and tells
+    /// the machine whether a relay is there to fall back on. Called from tasks, never
+    /// while the machine is borrowed.
+    fn renew_ice(&self, servers: Vec<signaling_protocol::IceServer>) {
+        let mut ice = self.ice.borrow_mut();
+        ice.renew(servers);
+        self.core.borrow_mut().set_relay_fallback(ice.can_fall_back());
+    }
+
     /// The machine's input for what the signaling transport delivered; renewed ICE
     /// servers and resume tokens are the driver's own business.
     fn input_for(&self, event: SignalingEvent) -> Option<PeerInput> {
         match event {
             SignalingEvent::Message(ServerMessage::IceServers { ice_servers }) => {
-                self.ice.borrow_mut().renew(ice_servers);
+                self.renew_ice(ice_servers);
                 None
             }
             SignalingEvent::Message(ServerMessage::ResumeToken { resume_token }) => {
