@@ -1,7 +1,8 @@
 //! The lab's networks. An "internet" namespace holds a bridge with the servers' address
 //! and one port per router; each side has a router namespace (WAN on the bridge, LAN
 //! below) and a LAN namespace with one host, the browser. The internet has no route to
-//! any LAN and no way out of the lab: every packet stays in namespaces the lab made.
+//! any LAN and no way out of the lab (its default route is a dummy interface that
+//! discards): every packet stays in namespaces the lab made.
 //!
 //! ```text
 //!  LAN a (10.1.0.2) ─ router a (203.0.113.10) ─┐
@@ -40,10 +41,26 @@ impl Topology {
         internet.ip(&["link", "add", "name", "inet0", "type", "bridge"])?;
         internet.ip(&["addr", "add", &format!("{INTERNET_IP}/24"), "dev", "inet0"])?;
         internet.ip(&["link", "set", "inet0", "up"])?;
+        discard_the_rest(&internet)?;
         let a = side(&internet, 0)?;
         let b = side(&internet, 1)?;
         Ok(Self { internet, sides: [a, b] })
     }
+}
+
+/// Like the real internet, the lab's swallows packets to addresses it has no route
+/// for (a LAN's private address in a candidate) instead of refusing them: a send that
+/// fails at once makes coturn drop the whole allocation. Its default route leads into
+/// a veth pair of its own, to a neighbour that does not exist (a fixed made-up MAC,
+/// so no ARP either): what goes there is discarded, and nothing leaves the lab.
+fn discard_the_rest(internet: &Namespace) -> Result<(), String> {
+    internet.ip(&["link", "add", "name", "void", "type", "veth", "peer", "name", "voidend"])?;
+    internet.ip(&["link", "set", "void", "up"])?;
+    internet.ip(&["link", "set", "voidend", "up"])?;
+    let (nowhere, mac) = ("198.51.100.1", "02:00:00:00:00:01");
+    internet.ip(&["neigh", "add", nowhere, "lladdr", mac, "dev", "void", "nud", "permanent"])?;
+    internet.ip(&["route", "add", "default", "via", nowhere, "dev", "void", "onlink"])?;
+    Ok(())
 }
 
 /// Side `index`: router and LAN namespaces, linked to the bridge and to each other.
@@ -60,6 +77,9 @@ fn side(internet: &Namespace, index: u8) -> Result<Side, String> {
     internet.ip(&["link", "set", &port, "master", "inet0", "up"])?;
     router.ip(&["addr", "add", &format!("{wan_ip}/24"), "dev", "wan"])?;
     router.ip(&["link", "set", "wan", "up"])?;
+    // The default route is the internet, as at home (there the packets to another
+    // LAN's private address are dropped, not answered with an error).
+    router.ip(&["route", "add", "default", "via", &INTERNET_IP.to_string()])?;
     link(router.name(), "lan", lan.name(), "eth0")?;
     router.ip(&["addr", "add", &format!("{gateway}/24"), "dev", "lan"])?;
     router.ip(&["link", "set", "lan", "up"])?;
