@@ -49,6 +49,11 @@ pub fn lose(router: &Namespace, probability: f64) -> Result<(), String> {
     iptables(router, &[&rule[..], &[p.as_str(), "-j", "DROP"]].concat())
 }
 
+/// Where mappings go once the router forgot the old ones: below the LAN hosts'
+/// ephemeral ports (32768-60999, which MASQUERADE keeps where it can), so that no new
+/// mapping can happen to equal an old one.
+const NEW_PORTS: &str = "10000-19999";
+
 /// The router forgets its UDP mappings and maps new UDP flows to other ports (UDP
 /// mappings are the short-lived ones; a NAT whose rules change does the same): every
 /// peer's packets to the old mappings go nowhere, and only a new path works. TCP
@@ -56,7 +61,7 @@ pub fn lose(router: &Namespace, probability: f64) -> Result<(), String> {
 pub fn forget_udp_mappings(router: &Namespace) -> Result<(), String> {
     // The new rule first, so that no flow gets an old-style mapping in between.
     let rule = ["-t", "nat", "-I", "POSTROUTING", "1", "-o", "wan", "-p", "udp"];
-    iptables(router, &[&rule[..], &["-j", "MASQUERADE", "--to-ports", "30000-39999"]].concat())?;
+    iptables(router, &[&rule[..], &["-j", "MASQUERADE", "--to-ports", NEW_PORTS]].concat())?;
     router.exec("conntrack", &["-D", "-p", "udp"]).map(drop).or_else(none_to_delete)
 }
 
@@ -69,7 +74,7 @@ pub async fn reboot(router: &Namespace, down: Duration) -> Result<(), String> {
     router.exec("conntrack", &["-F"])?;
     iptables(router, &["-t", "nat", "-F", "POSTROUTING"])?;
     for protocol in ["udp", "tcp"] {
-        let to_ports = ["-j", "MASQUERADE", "--to-ports", "30000-39999"];
+        let to_ports = ["-j", "MASQUERADE", "--to-ports", NEW_PORTS];
         let rule = ["-t", "nat", "-A", "POSTROUTING", "-o", "wan", "-p", protocol];
         iptables(router, &[&rule[..], &to_ports].concat())?;
     }
