@@ -252,7 +252,6 @@ async fn survives_mid_transfer(mishap: Mishap) {
             Mishap::Reboots => reboot(lab.router(0), Duration::from_secs(3)).await,
         }
         .expect("changes router a");
-        let back = Instant::now();
         let restarted = match mishap {
             Mishap::ForgetsUdpMappings => Some(until_ice_restart(&alice, &bob, &bob_id).await),
             Mishap::Reboots => None,

@@ -34,7 +34,7 @@ pub fn print(rows: &[Row], repeated: &Samples) {
             format!("{}/{}", plain.connected, plain.tried),
             pair_ms(plain.percentile(50.0), plain.percentile(95.0)),
             ratio(ours.percentile(50.0), plain.percentile(50.0)),
-            pair_ms(ours.rtt_ms, plain.rtt_ms),
+            pair_ms_fine(ours.rtt_ms, plain.rtt_ms),
             ratio(ours.rtt_ms, plain.rtt_ms),
             pair(ours.mbps, plain.mbps),
             ratio(ours.mbps, plain.mbps),
@@ -68,7 +68,7 @@ pub fn write_json(path: &str, rows: &[Row], repeated: &Samples) -> std::io::Resu
         .map(|row| json!({ "case": row.name, "peer_wasm": samples(&row.ours), "plain": samples(&row.plain) }))
         .collect();
     let all = json!({ "cases": cases, "symmetric_repeated": samples(repeated) });
-    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(".".as_ref());
     let file = root.join(path);
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
@@ -88,6 +88,12 @@ fn samples(samples: &Samples) -> Value {
 
 fn pair_ms(one: Option<f64>, other: Option<f64>) -> String {
     let show = |value: Option<f64>| value.map_or("-".into(), |v| format!("{v:.0}"));
+    format!("{}/{} ms", show(one), show(other))
+}
+
+/// Round trips on a LAN-like lab are about a millisecond: two decimals.
+fn pair_ms_fine(one: Option<f64>, other: Option<f64>) -> String {
+    let show = |value: Option<f64>| value.map_or("-".into(), |v| format!("{v:.2}"));
     format!("{}/{} ms", show(one), show(other))
 }
 
