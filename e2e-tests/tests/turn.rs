@@ -4,8 +4,8 @@
 
 use e2e_tests::{Harness, Tab, TurnServer, reference_scenario};
 use serde_json::{Value, json};
-use signaling_server::TurnSecret;
-use std::time::{Duration, Instant};
+use signaling_server::{TurnSecret, mint_turn_credentials};
+use std::time::{Duration, Instant, SystemTime};
 
 const BUDGET: Duration = Duration::from_secs(180);
 
@@ -48,32 +48,64 @@ async fn the_reference_scenario_through_a_turn_relay_only() {
     .expect("the test finishes in time");
 }
 
-/// TURN over TCP only (`turn:...?transport=tcp`, as from networks that drop UDP), relay
-/// only: both sides reach the relay over TCP, connect, and say so in their stats.
+/// TURN over TCP only (`turn:...?transport=tcp`, as from networks that drop UDP), handed
+/// out by the server, relay only: both sides reach the relay over TCP, connect, and say so
+/// in their stats.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_turn_relay_reached_over_tcp_connects() {
     tokio::time::timeout(BUDGET, async {
         const SECRET: &str = "tcp secret";
         let turn = TurnServer::start(SECRET).await;
         let harness = harness_with_turn_urls(vec![turn.tcp_url()], SECRET).await;
-        let (alice, bob) = (harness.open_tab().await, harness.open_tab().await);
         let relay_only = json!({ "iceTransportPolicy": "relay" });
-        let alice_id = alice.join_with("tcp", "Alice", relay_only.clone()).await;
-        let bob_id = bob.join_with("tcp", "Bob", relay_only).await;
-        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
-        let started = Instant::now();
-        assert_eq!(alice.try_connect(&bob_id).await, "connected");
-        println!("connected through TURN over TCP in {:?}", started.elapsed());
-        for (tab, other) in [(&alice, &bob_id), (&bob, &alice_id)] {
-            let path = stats(tab, other).await;
-            assert_eq!((&path["path"], &path["relayProtocol"]), (&json!("relay"), &json!("tcp")));
-        }
-        bob.eval(&format!("window.peer.sendTo({}, 'over tcp');", json!(alice_id))).await;
-        alice.wait_until("window.inbox.some((m) => m.data == 'over tcp')", "window.inbox").await;
-        harness.close().await;
+        connect_through_the_relay(&harness, relay_only, "tcp").await;
     })
     .await
     .expect("the test finishes in time");
+}
+
+/// The same with the page's own `iceServers` (credentials it got elsewhere), the server
+/// handing out none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_relay_over_tcp_from_the_page_connects() {
+    tokio::time::timeout(BUDGET, async {
+        const SECRET: &str = "page secret";
+        let turn = TurnServer::start(SECRET).await;
+        let harness = Harness::start().await;
+        let secret = TurnSecret::new(SECRET);
+        let page = signaling_protocol::PeerId::new("the-page".to_owned());
+        let minted =
+            mint_turn_credentials(&secret, &page, SystemTime::now(), Duration::from_secs(600));
+        let server = json!({
+            "urls": [turn.tcp_url()],
+            "username": minted.username,
+            "credential": minted.credential,
+        });
+        let options = json!({ "iceServers": [server], "iceTransportPolicy": "relay" });
+        connect_through_the_relay(&harness, options, "tcp").await;
+    })
+    .await
+    .expect("the test finishes in time");
+}
+
+/// Alice and Bob join with `options`, connect, and exchange a message; both sides' path is
+/// a relay reached over `protocol`.
+async fn connect_through_the_relay(harness: &Harness, options: Value, protocol: &str) {
+    let (alice, bob) = (harness.open_tab().await, harness.open_tab().await);
+    let alice_id = alice.join_with("relayed", "Alice", options.clone()).await;
+    let bob_id = bob.join_with("relayed", "Bob", options).await;
+    alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+    let started = Instant::now();
+    assert_eq!(alice.try_connect(&bob_id).await, "connected");
+    println!("connected through TURN over {protocol} in {:?}", started.elapsed());
+    for (tab, other) in [(&alice, &bob_id), (&bob, &alice_id)] {
+        let path = stats(tab, other).await;
+        assert_eq!((&path["path"], &path["relayProtocol"]), (&json!("relay"), &json!(protocol)));
+    }
+    bob.eval(&format!("window.peer.sendTo({}, 'through the relay');", json!(alice_id))).await;
+    alice
+        .wait_until("window.inbox.some((m) => m.data == 'through the relay')", "window.inbox")
+        .await;
 }
 
 /// TURN over TLS only (`turns:`, coturn on a self-signed certificate the browser is
@@ -85,17 +117,8 @@ async fn a_turn_relay_reached_over_tls_connects() {
         let turn = TurnServer::start_tls(SECRET).await;
         let url = turn.tls_url().expect("a TLS port");
         let harness = harness_with_turn_urls(vec![url], SECRET).await;
-        let (alice, bob) = (harness.open_tab().await, harness.open_tab().await);
         let relay_only = json!({ "iceTransportPolicy": "relay" });
-        let alice_id = alice.join_with("tls", "Alice", relay_only.clone()).await;
-        let bob_id = bob.join_with("tls", "Bob", relay_only).await;
-        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
-        assert_eq!(alice.try_connect(&bob_id).await, "connected");
-        for (tab, other) in [(&alice, &bob_id), (&bob, &alice_id)] {
-            let path = stats(tab, other).await;
-            assert_eq!((&path["path"], &path["relayProtocol"]), (&json!("relay"), &json!("tls")));
-        }
-        harness.close().await;
+        connect_through_the_relay(&harness, relay_only, "tls").await;
     })
     .await
     .expect("the test finishes in time");

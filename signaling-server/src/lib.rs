@@ -42,7 +42,7 @@ mod turn;
 
 pub use config::{Config, ConfigError, MIN_RESUME_KEY_BYTES, MIN_TURN_CREDENTIAL_TTL};
 pub use resume::{InvalidToken, ResumeKey};
-pub use turn::TurnSecret;
+pub use turn::{Credentials as TurnCredentials, TurnSecret, mint as mint_turn_credentials};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};

@@ -19,8 +19,9 @@
 //! vocabulary every layer shares (a leaf). Inside `core/`: this file holds the state and
 //! its queries; `calls.rs` the local calls; `remote.rs` what the room and the remote say;
 //! `lifecycle.rs` how a link opens and ends; `restart.rs` how an open link gets its path
-//! back; `liveness.rs` heartbeats and silent remotes; `rejoin.rs` how signaling comes
-//! back; `link.rs` a link and its phases; `mesh.rs` what a peer knows of the mesh
+//! back; `fallback.rs` how a connect with no path tries the TURN relay only;
+//! `liveness.rs` heartbeats and silent remotes; `rejoin.rs` how signaling comes back;
+//! `link.rs` a link and its phases; `mesh.rs` what a peer knows of the mesh
 //! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
 //! `relay.rs` signals through the mesh. `harness.rs` and the `*tests.rs` /
 //! `properties.rs` files drive it in plain `cargo test`.
@@ -37,6 +38,9 @@
 //! - an open channel whose path fails stays open while ICE restarts on the same
 //!   connection (the larger id offers, as in a collision); what is sent meanwhile
 //!   arrives afterwards, in order; the link ends only when the restarts give up;
+//! - a connect with no path after a short time (or whose ICE fails) restarts ICE on the
+//!   same connection through the TURN relay only, when one is configured; a `failed`
+//!   with nothing left to try gets a short time to recover before the connect fails;
 //! - every phase that waits on the outside world has a timer, cancelled when it ends.
 
 mod calls;
