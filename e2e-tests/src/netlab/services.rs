@@ -6,6 +6,7 @@ use super::netns::Namespace;
 use super::topology::INTERNET_IP;
 use crate::server::TestServer;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
@@ -16,9 +17,16 @@ pub const TURN_PORT: u16 = 3478;
 /// The secret coturn and the signaling server share (TURN REST credentials).
 pub const TURN_SECRET: &str = "network lab secret";
 
-/// A running coturn in the internet namespace; killed on drop.
+/// A running coturn in the internet namespace; killed on drop, its pid file removed.
 pub struct Coturn {
     _child: Child,
+    pidfile: PathBuf,
+}
+
+impl Drop for Coturn {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.pidfile);
+    }
 }
 
 impl Coturn {
@@ -40,6 +48,7 @@ impl Coturn {
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| format!("turnserver: {e} (scripts/setup.sh installs coturn)"))?;
+        let turn = Self { _child: child, pidfile };
         let addr = SocketAddr::from((INTERNET_IP, TURN_PORT));
         let deadline = Instant::now() + Duration::from_secs(10);
         while !internet.accepts_tcp(addr) {
@@ -48,7 +57,7 @@ impl Coturn {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Ok(Self { _child: child })
+        Ok(turn)
     }
 }
 
@@ -65,7 +74,7 @@ pub enum IceServers {
 
 /// The signaling server, serving `www/`, on a free port of [`INTERNET_IP`].
 pub fn signaling(internet: &Namespace, ice: IceServers) -> Result<TestServer, String> {
-    let www = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../www");
+    let www = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../www");
     if !www.join("pkg/peer_wasm.js").is_file() {
         return Err("www/pkg is missing: run `wasm-pack build peer-wasm --dev --target web \
                     --out-dir ../www/pkg` from the repository root"
