@@ -11,8 +11,7 @@
 //! - `tab`: [`Tab`], one tab: `eval`, `join_peer`, `wait_until`, `close`;
 //! - several instances on one Redis ([`Harness::start_shared`], the Redis from
 //!   `signaling_server::testing`), and `balancer`: [`Balancer`], a TCP load balancer in
-//!   front of them, for a peer to move when its instance dies.
-//!
+//!   front of them, for a peer to move when its instance dies;
 //! - `netlab`: real networks (NATs, firewalls, loss) from Linux network namespaces,
 //!   with a Chromium in each LAN ([`netlab::Lab`]; needs root, skipped without).
 //!
