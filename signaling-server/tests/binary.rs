@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_signaling-server");
 
@@ -56,15 +56,13 @@ fn started_away_from_the_repository_it_says_what_it_is() {
     assert!(get(addr, "/healthz").ends_with("ok"), "/healthz");
 }
 
-/// The whole HTTP/1.1 response to `GET path`, read within ten seconds.
+/// The whole HTTP/1.1 response to `GET path` (each read within ten seconds).
 fn get(addr: &str, path: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
     let mut stream = std::net::TcpStream::connect(addr).expect("connects");
     stream.set_read_timeout(Some(Duration::from_secs(10))).expect("sets a timeout");
     let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).expect("sends the request");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("reads the response");
-    assert!(Instant::now() < deadline, "GET {path} took more than 10 s");
     response
 }
