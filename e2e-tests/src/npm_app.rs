@@ -92,12 +92,9 @@ impl NpmApp {
     /// Runs npm with `args` then `more` in the app, the tools first on `PATH`.
     async fn npm(&self, args: &[&str], more: &[&str]) -> Output {
         let command = format!("npm {}", [args, more].concat().join(" "));
-        let output = run_bounded(
-            Command::new("npm").args(args).args(more).current_dir(&self.dir),
-            BUILD_TIMEOUT,
-            &command,
-        );
-        let output = output.await;
+        let mut npm = Command::new("npm");
+        npm.args(args).args(more).current_dir(&self.dir);
+        let output = run_bounded(&mut npm, BUILD_TIMEOUT, &command).await;
         assert!(
             output.status.success(),
             "`{command}` in {} failed:\n{}\n{}",
@@ -130,10 +127,9 @@ async fn tools() -> &'static PathBuf {
                 _ => true,
             };
             if stale {
-                let mut command = Command::new("npm");
-                command.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
-                let output = run_bounded(command.current_dir(&source), INSTALL_TIMEOUT, "npm ci");
-                let output = output.await;
+                let mut npm = Command::new("npm");
+                npm.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&source);
+                let output = run_bounded(&mut npm, INSTALL_TIMEOUT, "npm ci").await;
                 assert!(
                     output.status.success(),
                     "npm ci in e2e-tests/npm-apps failed:\n{}",
