@@ -27,6 +27,10 @@ step "clippy (host and wasm32)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p peer-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+step "the crates as crates.io would take them (each packed, then built alone from its package)"
+# --allow-dirty: a working tree with uncommitted changes is checked as it is.
+cargo publish --workspace --dry-run --allow-dirty --quiet
+
 step "packing the npm package (the e2e tests install it into an app of each bundler)"
 bash scripts/pack.sh
 

@@ -128,7 +128,8 @@ async fn tools() -> &'static PathBuf {
             };
             if stale {
                 let mut npm = Command::new("npm");
-                npm.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&source);
+                npm.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                    .current_dir(&source);
                 let output = run_bounded(&mut npm, INSTALL_TIMEOUT, "npm ci").await;
                 assert!(
                     output.status.success(),

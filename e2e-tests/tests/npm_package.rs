@@ -94,18 +94,18 @@ async fn two_tabs_talk(harness: &Harness, page: &str) {
     let bob_id = joined(&bob).await;
     ada.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
     ada.eval(&format!("await window.peer.connect({});", json!(bob_id))).await;
-    bob.wait_until(
-        "window.peer.connectedPeers().length == 1",
-        "window.peer.connectedPeers()",
-    )
-    .await;
+    bob.wait_until("window.peer.connectedPeers().length == 1", "window.peer.connectedPeers()")
+        .await;
     assert_eq!(bob.eval("return window.peer.connectedPeers()[0].id;").await, json!(ada_id));
 
     assert_eq!(ada.eval("return window.peer.sendMessage('Hello from Ada');").await, json!(1));
     shows(&bob, "Ada: Hello from Ada").await;
     assert_eq!(bob.eval("return window.peer.sendMessage('Hi, Ada!');").await, json!(1));
     shows(&ada, "Bob: Hi, Ada!").await;
-    assert_eq!(ada.eval("return window.inbox;").await, json!([{"from": "Bob", "data": "Hi, Ada!"}]));
+    assert_eq!(
+        ada.eval("return window.inbox;").await,
+        json!([{"from": "Bob", "data": "Hi, Ada!"}])
+    );
     assert_eq!(
         bob.eval("return window.inbox;").await,
         json!([{"from": "Ada", "data": "Hello from Ada"}])
