@@ -38,15 +38,16 @@ pub struct DevServer {
 }
 
 impl NpmApp {
-    /// A fresh copy of the app `name` (its files, and the shared `app.js` as `main.js`
-    /// unless it brings its own `main.ts`), with the packed tarball `npm install`ed.
-    pub async fn install(name: &str) -> Self {
+    /// A fresh copy of the app `template` in `target/npm-apps/<copy>` (its files, and the
+    /// shared `app.js` as `main.js` unless it brings its own `main.ts`), with the packed
+    /// tarball `npm install`ed. Tests running at once need copies of their own.
+    pub async fn install(template: &str, copy: &str) -> Self {
         let tarball = tarball();
         tools().await;
-        let dir = repo_root().join("target/npm-apps").join(name);
+        let dir = repo_root().join("target/npm-apps").join(copy);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("creates the app's folder");
-        let template = apps_source().join(name);
+        let template = apps_source().join(template);
         for entry in std::fs::read_dir(&template).expect("the app's template").flatten() {
             std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copies the app");
         }

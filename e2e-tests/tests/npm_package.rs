@@ -16,7 +16,7 @@ const LIMIT: Duration = Duration::from_secs(240);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vite_dev_server_serves_an_app_whose_tabs_talk() {
     timed("vite dev server", async {
-        let app = NpmApp::install("vite").await;
+        let app = NpmApp::install("vite", "vite-dev").await;
         let dev = app.dev_server().await;
         let harness = Harness::serving(app.dir.join("no-pages")).await;
         two_tabs_talk(&harness, &dev.url).await;
@@ -44,7 +44,7 @@ async fn esbuild_with_the_wasm_copied_makes_an_app_whose_tabs_talk() {
 async fn a_page_without_a_bundler_talks_through_an_import_map() {
     timed("no bundler", async {
         // Served as installed: the page, main.js and node_modules/ as they are.
-        let app = NpmApp::install("static").await;
+        let app = NpmApp::install("static", "static").await;
         let harness = Harness::serving(app.dir.clone()).await;
         two_tabs_talk(&harness, &format!("http://{}/index.html", harness.addr)).await;
         harness.close().await;
@@ -55,7 +55,7 @@ async fn a_page_without_a_bundler_talks_through_an_import_map() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typescript_checks_an_app_against_the_published_types() {
     timed("tsc --noEmit", async {
-        let app = NpmApp::install("typescript").await;
+        let app = NpmApp::install("typescript", "typescript").await;
         // `npm run check` is `tsc --noEmit -p .`; the app's `@ts-expect-error` lines fail
         // it if the types were missing or loose.
         app.run("check").await;
@@ -67,7 +67,7 @@ async fn typescript_checks_an_app_against_the_published_types() {
 /// signaling server itself (as a site would), and has two tabs talk.
 async fn built_app_talks(name: &str, what: &str) {
     timed(what, async {
-        let app = NpmApp::install(name).await;
+        let app = NpmApp::install(name, name).await;
         app.run("build").await;
         let wasm = std::fs::read_dir(app.dir.join("dist"))
             .into_iter()
