@@ -20,6 +20,13 @@ node -e '
 cp npm/README.md npm/index.js npm/index.d.ts LICENSE-MIT LICENSE-APACHE "$package_dir/"
 rm -f "$package_dir/.gitignore"
 
+# Bundlers find the .wasm through this very expression in the glue (minified or not):
+# without it they would not copy the file, and pages would fail at their first join.
+grep -q 'new URL("peer_wasm_bg.wasm",import.meta.url)' "$package_dir/peer_wasm.js" || {
+  echo "[pack] peer_wasm.js no longer says new URL(\"peer_wasm_bg.wasm\", import.meta.url)" >&2
+  exit 1
+}
+
 # Every file package.json lists must be there (npm pack would leave a missing one out
 # without a word).
 for file in $(node -p 'require(process.argv[1]).files.join(" ")' "$PWD/$package_dir/package.json"); do

@@ -18,6 +18,7 @@ async fn vite_dev_server_serves_an_app_whose_tabs_talk() {
     timed("vite dev server", async {
         let app = NpmApp::install("vite", "vite-dev").await;
         let dev = app.dev_server().await;
+        // Vite serves the pages; the signaling server only signals (no pages of its own).
         let harness = Harness::serving(app.dir.join("no-pages")).await;
         two_tabs_talk(&harness, &dev.url).await;
         harness.close().await;
@@ -46,7 +47,7 @@ async fn a_page_without_a_bundler_talks_through_an_import_map() {
         // Served as installed: the page, main.js and node_modules/ as they are.
         let app = NpmApp::install("static", "static").await;
         let harness = Harness::serving(app.dir.clone()).await;
-        two_tabs_talk(&harness, &format!("http://{}/index.html", harness.addr)).await;
+        two_tabs_talk(&harness, &format!("http://{}/", harness.addr)).await;
         harness.close().await;
     })
     .await;
@@ -77,7 +78,7 @@ async fn built_app_talks(name: &str, what: &str) {
             .any(|entry| entry.file_name().to_string_lossy().ends_with(".wasm"));
         assert!(wasm, "{what}: no .wasm in dist/ (nor dist/assets/)");
         let harness = Harness::serving(app.dir.join("dist")).await;
-        two_tabs_talk(&harness, &format!("http://{}/index.html", harness.addr)).await;
+        two_tabs_talk(&harness, &format!("http://{}/", harness.addr)).await;
         harness.close().await;
     })
     .await;
