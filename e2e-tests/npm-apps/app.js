@@ -7,6 +7,12 @@ import { Peer } from "peer-wasm";
 const params = new URLSearchParams(location.search);
 const show = (text) => (document.getElementById("status").textContent = text);
 
+// What the page fetched before its first join: no .wasm, as importing loads nothing.
+const wasmFetched = () =>
+  performance.getEntriesByType("resource").filter((entry) => entry.name.includes(".wasm")).length;
+window.wasmBeforeJoin = wasmFetched();
+window.wasmFetched = wasmFetched;
+
 window.inbox = [];
 window.joined = Peer.join(params.get("ws"), params.get("room"), params.get("name")).then(
   (peer) => {

@@ -2,7 +2,8 @@
 //! setup a web developer uses: Vite (its dev server, and `vite build`), webpack 5,
 //! esbuild, and a page with no bundler. Each app is served as its setup serves it; two
 //! tabs open it, join a room on the real signaling server, connect, and each sees the
-//! other's message in the page. A TypeScript app type-checks against the published
+//! other's message in the page; each page fetched the `.wasm` only when it joined. A
+//! TypeScript app type-checks against the published
 //! types. Each test prints how long it took (`--nocapture` shows it).
 
 use e2e_tests::{Harness, NpmApp, Tab};
@@ -93,6 +94,11 @@ async fn two_tabs_talk(harness: &Harness, page: &str) {
     let ada_id = joined(&ada).await;
     let bob = harness.open_tab_url(&open("Bob")).await;
     let bob_id = joined(&bob).await;
+    for tab in [&ada, &bob] {
+        // Importing the package fetched nothing; the join fetched the .wasm, once.
+        assert_eq!(tab.eval("return window.wasmBeforeJoin;").await, json!(0));
+        assert_eq!(tab.eval("return window.wasmFetched();").await, json!(1));
+    }
     ada.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
     ada.eval(&format!("await window.peer.connect({});", json!(bob_id))).await;
     bob.wait_until("window.peer.connectedPeers().length == 1", "window.peer.connectedPeers()")
