@@ -3,8 +3,8 @@
 //! esbuild, and a page with no bundler. Each app is served as its setup serves it; two
 //! tabs open it, join a room on the real signaling server, connect, and each sees the
 //! other's message in the page; each page fetched the `.wasm` only when it joined. A
-//! TypeScript app type-checks against the published
-//! types. Each test prints how long it took (`--nocapture` shows it).
+//! TypeScript app type-checks against the published types. Each test prints how long
+//! it took (`--nocapture` shows it).
 
 use e2e_tests::{Harness, NpmApp, Tab};
 use serde_json::json;
