@@ -37,17 +37,19 @@ fn started_away_from_the_repository_it_says_what_it_is() {
         .spawn()
         .expect("starts the binary");
     let mut server = Running(child);
-    // It prints `open http://ADDR in several tabs` once it listens.
+    // It prints `open http://ADDR in several tabs` once it listens. Its output is read
+    // to the end: a closed pipe would make its next `println!` panic.
     let stdout = server.0.stdout.take().expect("stdout");
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = sender.send(line);
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("open http://") {
+                let _ = sender.send(rest.split(' ').next().unwrap_or_default().to_owned());
+            }
+        }
     });
-    let line = receiver.recv_timeout(Duration::from_secs(20)).expect("the server starts in 20 s");
-    let addr = line.split("http://").nth(1).and_then(|rest| rest.split(' ').next());
-    let addr = addr.unwrap_or_else(|| panic!("no address in {line:?}"));
+    let addr = receiver.recv_timeout(Duration::from_secs(20)).expect("the server starts in 20 s");
+    let addr = addr.as_str();
 
     let page = get(addr, "/");
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
