@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every check and every test: formatting, clippy, the
 # protocol and server tests, the end-to-end tests (real server, one browser tab per
-# peer, Chromium and Firefox), a short fuzzing run, the browser tests of peer-wasm in
+# peer, Chromium and Firefox; the npm package in Vite, webpack, esbuild, a page without
+# a bundler, and TypeScript), a short fuzzing run, the browser tests of peer-wasm in
 # headless Chromium and Firefox, and a quick run of the benchmark on the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,13 @@ cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 step "clippy (host and wasm32)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p peer-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "the crates as crates.io would take them (each packed, then built alone from its package)"
+# --allow-dirty: a working tree with uncommitted changes is checked as it is.
+cargo publish --workspace --dry-run --allow-dirty --quiet
+
+step "packing the npm package (the e2e tests install it into an app of each bundler)"
+bash scripts/pack.sh
 
 step "building the WASM package into www/pkg (the page and the e2e tests load it)"
 wasm-pack --quiet build peer-wasm --dev --target web --out-dir ../www/pkg

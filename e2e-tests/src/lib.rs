@@ -9,6 +9,8 @@
 //!   tabs open in Chromium, or in Firefox with [`Harness::open_tab_in`] (started on
 //!   first use);
 //! - `tab`: [`Tab`], one tab: `eval`, `join_peer`, `wait_until`, `close`;
+//! - `npm_app`: [`NpmApp`], the npm package installed into a fresh app of one setup
+//!   (Vite, webpack, esbuild, no bundler, TypeScript), built, or served by Vite;
 //! - several instances on one Redis ([`Harness::start_shared`], the Redis from
 //!   `signaling_server::testing`), and `balancer`: [`Balancer`], a TCP load balancer in
 //!   front of them, for a peer to move when its instance dies;
@@ -25,12 +27,14 @@
 
 mod balancer;
 pub mod netlab;
+mod npm_app;
 mod scenario;
 mod server;
 mod tab;
 mod turn;
 
 pub use balancer::Balancer;
+pub use npm_app::{DevServer, NpmApp};
 pub use scenario::reference_scenario;
 pub use tab::Tab;
 pub use turn::TurnServer;
@@ -82,6 +86,15 @@ impl Harness {
         );
         let mut config = signaling_server::Config { static_dir: www, ..Default::default() };
         configure(&mut config);
+        Self::start_on(config).await
+    }
+
+    /// The server serving `static_dir` (an app's build) instead of the chat page.
+    pub async fn serving(static_dir: PathBuf) -> Self {
+        Self::start_on(signaling_server::Config { static_dir, ..Default::default() }).await
+    }
+
+    async fn start_on(config: signaling_server::Config) -> Self {
         let server = TestServer::start(config);
         let addr = server.addr();
         let browser = Browser::start(WINDOW).await.unwrap_or_else(|e| panic!("{e}"));
@@ -170,6 +183,14 @@ impl Harness {
         self.open_tab_of(&self.browser, path).await
     }
 
+    /// Opens a new tab of Chromium on `url`, served by anyone (the first call reuses the
+    /// initial tab); its [`Tab::join_peer`] joins through this server.
+    pub async fn open_tab_url(&self, url: &str) -> Tab<'_> {
+        let tab = self.new_tab(&self.browser, self.addr).await;
+        tab.browser.goto(url).await.unwrap_or_else(|e| panic!("loading {url}: {e}"));
+        tab
+    }
+
     /// The session of `engine`, started on first use.
     async fn browser(&self, engine: Engine) -> &Browser {
         match engine {
@@ -195,6 +216,14 @@ impl Harness {
         addr: SocketAddr,
         path: &str,
     ) -> Tab<'a> {
+        let tab = self.new_tab(browser, addr).await;
+        tab.browser.goto(&format!("http://{addr}{path}")).await.expect("loads the page");
+        tab
+    }
+
+    /// A tab of `browser` (the initial one while it is blank), focused, whose peer
+    /// joins through the server at `addr`.
+    async fn new_tab<'a>(&'a self, browser: &'a Browser, addr: SocketAddr) -> Tab<'a> {
         let client = browser.client();
         let handles = client.windows().await.expect("lists tabs");
         let fresh = client.execute("return location.href", vec![]).await;
@@ -206,7 +235,6 @@ impl Harness {
         };
         let tab = Tab { browser: client, handle, ws_url: format!("ws://{addr}/ws") };
         tab.focus().await;
-        client.goto(&format!("http://{addr}{path}")).await.expect("loads the page");
         tab
     }
 

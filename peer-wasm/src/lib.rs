@@ -163,7 +163,9 @@ impl JsPeer {
         url: String,
         room: String,
         name: String,
-        #[wasm_bindgen(unchecked_param_type = "string | JoinOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | JoinOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<JsPeer, JsValue> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let secret = match options.as_string() {

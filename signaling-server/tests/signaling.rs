@@ -171,7 +171,8 @@ async fn an_oversized_message_closes_only_that_connection() {
 #[tokio::test]
 async fn health_and_the_page() {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("index.html"), "<h1>chat</h1>").expect("writes");
+    let page = r#"<h1>chat</h1><script type="module" src="pkg/peer_wasm.js"></script>"#;
+    std::fs::write(dir.path().join("index.html"), page).expect("writes");
     let server = Server::start(Config { static_dir: dir.path().into(), ..Config::default() }).await;
     assert_eq!(server.get("/healthz").await, (200, "ok".into()));
     let (status, body) = server.get("/").await;
@@ -180,9 +181,28 @@ async fn health_and_the_page() {
 
     std::fs::create_dir(dir.path().join("pkg")).expect("mkdir");
     std::fs::write(dir.path().join("pkg/peer_wasm.js"), "export {}").expect("writes");
-    assert_eq!(server.get("/").await, (200, "<h1>chat</h1>".into()));
+    assert_eq!(server.get("/").await, (200, page.into()));
     assert_eq!(server.get("/pkg/peer_wasm.js").await, (200, "export {}".into()));
     assert_eq!(server.get("/missing").await.0, 404);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn any_site_is_served_as_it_is_and_no_directory_gets_the_servers_page() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("index.html"), "<h1>my app</h1>").expect("writes");
+    let server = Server::start(Config { static_dir: dir.path().into(), ..Config::default() }).await;
+    assert_eq!(server.get("/").await, (200, "<h1>my app</h1>".into()));
+    server.stop().await;
+
+    // An installed server started where there is no `www`: it says what it is.
+    let missing = dir.path().join("www");
+    let server = Server::start(Config { static_dir: missing, ..Config::default() }).await;
+    let (status, body) = server.get("/").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("signaling server") && body.contains("/ws"), "{body}");
+    assert!(body.contains("--static-dir"), "{body}");
+    assert_eq!(server.get("/healthz").await, (200, "ok".into()));
     server.stop().await;
 }
 
