@@ -79,6 +79,12 @@ impl<M: Clone> Core<M> {
                 self.peer_joined(peer);
             }
         }
+        // Paths being restored wait for a restart offer that could not go out meanwhile.
+        for peer in self.linked_peers() {
+            if self.link_in(&peer, |phase| matches!(phase, Phase::Restarting { .. })) {
+                self.offer_restart(&peer);
+            }
+        }
         self.out.push_back(Output::Emit(Event::SignalingReconnected));
     }
 
@@ -107,6 +113,12 @@ impl<M: Clone> Core<M> {
         };
         let mut stranded = Vec::new();
         if failures == 0 {
+            // A restart offer waiting for its answer may have gone down with the
+            // transport (a router that rebooted kills the socket silently, and the offer
+            // with it): once signaling is back, it is offered again.
+            for link in &mut self.links {
+                link.restart_pending = false;
+            }
             for peer in self.linked_peers() {
                 if !self.link_in(&peer, |phase| matches!(phase, Phase::Offering { .. })) {
                     continue;

@@ -85,7 +85,7 @@ impl<M: Clone> Core<M> {
     /// Sends a restart offer to `peer` if we are the side that restarts, the server can
     /// carry it, and no earlier one waits for its answer (an offer on top of an
     /// unanswered one would cross its answer).
-    fn offer_restart(&mut self, peer: &PeerId) {
+    pub(super) fn offer_restart(&mut self, peer: &PeerId) {
         let restarter = self.me.id > *peer;
         let signaling_open = self.signaling_open();
         let Some(link) = self.link_mut(peer) else { return };

@@ -165,3 +165,23 @@ fn ice_that_recovers_from_failed_while_connecting_goes_on_to_open() {
     assert_eq!(h.result(call), Some(&Ok(())));
     assert!(h.phase_timers().is_empty());
 }
+
+#[test]
+fn a_restart_offer_lost_with_the_signaling_connection_is_offered_again_after_the_rejoin() {
+    let mut h = Harness::new("m", &["b"]);
+    let b = h.open_as_offerer("b");
+    h.apply(Input::Path { key: b.clone(), state: PathState::Failed });
+    assert_eq!(h.restarted.len(), 1);
+    // The socket that carried it dies (a router rebooted): the offer may be lost.
+    h.apply(Input::SignalingClosed { reason: "gone".into() });
+    let Signaling::Reconnecting { timer: Some(rejoin), .. } = h.core.signaling else {
+        panic!("no rejoin scheduled: {:?}", h.core.signaling)
+    };
+    h.apply(Input::TimerFired(rejoin));
+    assert_eq!(h.rejoins, 1);
+    h.apply(Input::Rejoined { roster: vec![super::harness::info("b")] });
+    assert_eq!(h.restarted, [b.clone(), b.clone()], "offered again at once, in the same session");
+    assert_eq!(h.connected(), ["b"]);
+    h.remote("b", b.session, answer());
+    assert_eq!(h.applied.last(), Some(&(b, answer())), "and its answer is taken");
+}
