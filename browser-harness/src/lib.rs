@@ -177,7 +177,7 @@ struct Driver {
 impl Driver {
     async fn start(engine: Engine) -> Result<Self, Error> {
         let port = free_port()?;
-        let (program, mut command) = match engine {
+        let (program, command) = match engine {
             Engine::Chromium => {
                 let mut command = Command::new("/usr/bin/chromedriver");
                 command.arg(format!("--port={port}"));
@@ -190,12 +190,7 @@ impl Driver {
                 (geckodriver.display().to_string(), command)
             }
         };
-        let child = command
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .kill_on_drop(true)
-            .spawn()
+        let child = spawn_in_own_group(command)
             .map_err(|e| format!("{program}: {e} (scripts/setup.sh installs it)"))?;
         let driver = Self { child, port, _bridge: None };
         wait_for_port(port, &program).await?;
@@ -207,12 +202,7 @@ impl Driver {
         let mut command = Command::new("ip");
         command.args(["netns", "exec", netns, "/usr/bin/chromedriver"]);
         command.arg(format!("--port={}", netns::DRIVER_PORT));
-        let child = command
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .kill_on_drop(true)
-            .spawn()
+        let child = spawn_in_own_group(command)
             .map_err(|e| format!("ip netns exec {netns} chromedriver: {e}"))?;
         let group = child.id().ok_or("chromedriver exited at once")?;
         let mut driver = Self { child, port: 0, _bridge: None };
@@ -221,6 +211,11 @@ impl Driver {
         driver._bridge = Some(bridge);
         Ok(driver)
     }
+}
+
+/// Starts a driver quiet, in a process group of its own (see [`Driver`]), killed on drop.
+fn spawn_in_own_group(mut command: Command) -> std::io::Result<Child> {
+    command.stdout(Stdio::null()).stderr(Stdio::null()).process_group(0).kill_on_drop(true).spawn()
 }
 
 /// Debian's Firefox ESR.

@@ -26,6 +26,7 @@
 //! ```
 
 mod balancer;
+mod files;
 pub mod netlab;
 mod npm_app;
 mod scenario;
@@ -34,6 +35,7 @@ mod tab;
 mod turn;
 
 pub use balancer::Balancer;
+pub use files::FILE_HELPERS;
 pub use npm_app::{DevServer, NpmApp};
 pub use scenario::reference_scenario;
 pub use tab::Tab;

@@ -3,24 +3,9 @@
 //! leaves fails the receiver clearly, and lying frames are refused without ending the
 //! connection.
 
-use e2e_tests::{Harness, Tab};
+use e2e_tests::{FILE_HELPERS, Harness, Tab};
 use serde_json::{Value, json};
 use std::time::Duration;
-
-/// `window.makeFile(mib)`: a `Blob` of random bytes, made 64 KiB at a time (the most
-/// `getRandomValues` fills at once); `window.sha256(blob)`: its SHA-256 in hex.
-const HELPERS: &str = "
-    window.makeFile = (mib) => {
-      const parts = [];
-      for (let i = 0; i < mib * 16; i++) {
-        parts.push(crypto.getRandomValues(new Uint8Array(65536)));
-      }
-      return new Blob(parts, { type: 'application/octet-stream' });
-    };
-    window.sha256 = async (blob) => {
-      const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-      return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-    };";
 
 /// Records every file `bob` receives in `window.files`: `{name, size, type, progress:
 /// [bytes...], error, blob, doneAt}` (the incoming handle itself in `window.incoming`).
@@ -41,7 +26,7 @@ async fn connected_pair(alice: &Tab<'_>, bob: &Tab<'_>, room: &str) -> (String, 
     let alice_id = alice.join_peer(room, "Alice").await;
     let bob_id = bob.join_peer(room, "Bob").await;
     for tab in [alice, bob] {
-        tab.eval(HELPERS).await;
+        tab.eval(FILE_HELPERS).await;
     }
     bob.eval(RECORD_FILES).await;
     alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;

@@ -5,11 +5,11 @@
 //! `RTCPeerConnection` with the same servers where that tells the network's part from
 //! the library's. Needs root: elsewhere each test prints why it skipped, and passes.
 
-use e2e_tests::Tab;
 use e2e_tests::netlab::{
-    FILE_HELPERS, IceServers, Lab, LabOptions, Nat, RECORD_FILES, forget_udp_mappings,
-    ice_restarts, lose, plain_connect, reboot, stats, timed_connect,
+    IceServers, Lab, LabOptions, Nat, RECORD_FILES, forget_udp_mappings, ice_restarts, lose,
+    plain_connect, reboot, stats, timed_connect,
 };
+use e2e_tests::{FILE_HELPERS, Tab};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 

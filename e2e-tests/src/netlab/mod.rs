@@ -25,9 +25,7 @@ mod topology;
 
 pub use lab::{Lab, LabOptions};
 pub use netns::Namespace;
-pub use page::{
-    COUNT_ICE_RESTARTS, FILE_HELPERS, RECORD_FILES, ice_restarts, stats, timed_connect,
-};
+pub use page::{COUNT_ICE_RESTARTS, RECORD_FILES, ice_restarts, stats, timed_connect};
 pub use plain::{PlainOutcome, plain_connect, plain_rtt_ms, plain_throughput_mbps};
 pub use probe::{skip_line, unavailable};
 pub use router::{Nat, block_udp, forget_udp_mappings, lose, reboot};

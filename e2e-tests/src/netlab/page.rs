@@ -16,23 +16,6 @@ pub const COUNT_ICE_RESTARTS: &str = "
       return createOffer.apply(this, arguments);
     };";
 
-/// `window.makeFile(mib)`: a `Blob` of random bytes; `window.sha256(blob)`: its SHA-256
-/// in hex (WebCrypto: the page must be a secure context, which the lab's Chromium is
-/// told the server's origin is).
-pub const FILE_HELPERS: &str = "
-    window.makeFile = (mib) => {
-      const parts = [];
-      for (let i = 0; i < mib * 16; i++) {
-        parts.push(crypto.getRandomValues(new Uint8Array(65536)));
-      }
-      return new Blob(parts, { type: 'application/octet-stream' });
-    };
-    window.sha256 = async (blob) => {
-      if (!crypto.subtle) throw new Error('no WebCrypto: the page is not a secure context');
-      const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-      return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-    };";
-
 /// Records each incoming file in `window.files`: `{name, size, received, error, blob,
 /// startedAt, doneAt}`.
 pub const RECORD_FILES: &str = "
