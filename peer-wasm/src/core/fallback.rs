@@ -90,7 +90,9 @@ impl<M: Clone> Core<M> {
         let Some(link) = self.link_mut(peer) else { return };
         link.fallback = Fallback::Switching;
         let key = link.key.clone();
-        let restart = restarter && signaling_open && !link.restart_pending;
+        // Never on top of an unanswered offer (ours, while `Offering`, or a restart's).
+        let answered = !matches!(link.phase, Phase::Offering { .. }) && !link.restart_pending;
+        let restart = restarter && signaling_open && answered;
         link.restart_pending |= restart;
         self.out.push_back(Output::Warn(format!(
             "no path to {peer} yet: trying again through the TURN relay only"
