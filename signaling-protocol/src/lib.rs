@@ -6,18 +6,22 @@
 //! `docs/PROTOCOL.md` documents the same format for people writing other clients; the
 //! golden tests in `tests/golden.rs` pin it.
 //!
-//! The crate depends on serde only: the server encodes with `serde_json`, the browser
-//! with `serde-wasm-bindgen` and the browser's own `JSON`.
+//! The crate depends on serde, and on sha2 for ids (`identity.rs`): the server encodes
+//! with `serde_json`, the browser with the browser's own `JSON`.
 
 mod ice;
+mod identity;
 mod ids;
 mod limits;
 mod messages;
 
 pub use ice::IceServer;
+pub use identity::{
+    ID_CHARS, KEY_CHARS, SIGNATURE_CHARS, join_text, key_matches_id, peer_id_for, safety_number,
+    signal_text, validate_key,
+};
 pub use ids::{PeerId, PeerInfo, SessionId};
 pub use limits::{
-    MAX_KEY_CHARS, MAX_NAME_CHARS, MAX_ROOM_CHARS, MAX_SECRET_CHARS, validate_key, validate_name,
-    validate_room, validate_secret,
+    MAX_NAME_CHARS, MAX_ROOM_CHARS, MAX_SECRET_CHARS, validate_name, validate_room, validate_secret,
 };
 pub use messages::{ClientMessage, ErrorCode, ServerMessage, Signal, Step};

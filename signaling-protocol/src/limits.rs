@@ -35,20 +35,6 @@ pub fn validate_secret(secret: &str) -> Result<(), ErrorCode> {
     Ok(())
 }
 
-/// Longest public key, in characters (an ECDSA P-256 point in base64url is 87).
-pub const MAX_KEY_CHARS: usize = 128;
-
-/// A public key is 1 to [`MAX_KEY_CHARS`] base64url characters (`A-Z a-z 0-9 - _`, no
-/// padding): safe to store and relay unread. The server does not check that it is a key;
-/// the peers that use it do.
-pub fn validate_key(key: &str) -> Result<(), ErrorCode> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_');
-    if key.is_empty() || key.len() > MAX_KEY_CHARS || !key.chars().all(allowed) {
-        return Err(ErrorCode::InvalidKey);
-    }
-    Ok(())
-}
-
 /// A room name is 1 to [`MAX_ROOM_CHARS`] ASCII letters, digits, `-`, `_` or `.`
 /// (safe in a URL, a log line and a Redis key).
 pub fn validate_room(room: &str) -> Result<(), ErrorCode> {

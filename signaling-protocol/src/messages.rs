@@ -11,8 +11,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage<S = Signal> {
-    /// Enter `room` under the display name `name`. Must be the first message, sent once.
-    /// Answered by [`ServerMessage::Welcome`] or an [`ServerMessage::Error`].
+    /// Enter `room` under the display name `name`, as the peer whose key is `key`. Must be
+    /// the first message, sent once, after the server's [`ServerMessage::Challenge`].
+    /// Answered by [`ServerMessage::Welcome`] or an [`ServerMessage::Error`]. A join with
+    /// the key of a peer already in the room takes its place (the earlier connection is
+    /// closed with code 4000).
     Join {
         /// Room to enter (see [`crate::validate_room`]); created on first join.
         room: String,
@@ -24,17 +27,18 @@ pub enum ClientMessage<S = Signal> {
         /// the JSON when absent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         secret: Option<String>,
-        /// A token from an earlier [`ServerMessage::Welcome`] in this room, asking to be
-        /// given the same id again (after a reconnect, or a server restart). Refused with
-        /// [`ErrorCode::InvalidResume`] when the server cannot vouch for it. Omitted from the
-        /// JSON when absent (a fresh join).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        resume_token: Option<String>,
-        /// The peer's public key (see [`crate::validate_key`]), handed to the room's other
-        /// peers in its [`PeerInfo`]: what they check its mesh-relayed signals against.
-        /// Omitted from the JSON when absent.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        key: Option<String>,
+        /// The peer's public key (see [`crate::validate_key`]): the server gives the peer
+        /// the id it derives from it ([`crate::peer_id_for`]), and hands it to the room's
+        /// other peers in its [`PeerInfo`], who check the peer's signals against it. Empty
+        /// or absent: refused with [`ErrorCode::InvalidKey`].
+        #[serde(default)]
+        key: String,
+        /// The key's signature of [`crate::join_text`] over this connection's
+        /// [`ServerMessage::Challenge`] and `room` (base64url, no padding): the proof that
+        /// the peer holds the private key. Refused with [`ErrorCode::InvalidProof`] when it
+        /// does not verify.
+        #[serde(default)]
+        proof: String,
     },
     /// Relay `signal` to the peer `to` in the same room. The server adds the sender's id;
     /// any sender field the client adds is ignored.
@@ -50,9 +54,14 @@ pub enum ClientMessage<S = Signal> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage<S = Signal> {
+    /// The first message on every connection: what the join's `proof` signs.
+    Challenge {
+        /// 16 random bytes in base64url without padding, new for each connection.
+        nonce: String,
+    },
     /// The join succeeded.
     Welcome {
-        /// The id the server assigned to this client.
+        /// This peer's id, derived from its key ([`crate::peer_id_for`]).
         id: PeerId,
         /// The room joined.
         room: String,
@@ -62,23 +71,12 @@ pub enum ServerMessage<S = Signal> {
         /// with credentials minted for this peer. Omitted when the server has none.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         ice_servers: Vec<IceServer>,
-        /// A fresh token to present in a later [`ClientMessage::Join`] to this room, to be
-        /// given this id again. A bearer secret: only this client ever sees it. Omitted
-        /// from the JSON when absent (a server that does not resume identities).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        resume_token: Option<String>,
     },
     /// Renewed ICE servers, sent before the TURN credentials of the earlier ones expire;
     /// they replace them for the connections made from now on.
     IceServers {
         /// As in [`ServerMessage::Welcome`].
         ice_servers: Vec<IceServer>,
-    },
-    /// A fresh resume token, sent to a peer that stays connected well before its last
-    /// one expires (every half of a token's life); it replaces the earlier one.
-    ResumeToken {
-        /// As in [`ServerMessage::Welcome`].
-        resume_token: String,
     },
     /// Another peer entered the room.
     PeerJoined {
@@ -118,6 +116,14 @@ pub struct Signal {
     /// The connection attempt this step belongs to, chosen by the peer that sent the
     /// offer. A step for any other session than the current one is stale and dropped.
     pub session: SessionId,
+    /// When the sender signed it, in milliseconds since the Unix epoch by its clock: a
+    /// receiver drops a signal more than 5 minutes from its own time.
+    #[serde(default)]
+    pub at: u64,
+    /// The sender's signature of [`crate::signal_text`] (base64url, no padding): the
+    /// receiver checks it against the sender's key before it acts on the signal.
+    #[serde(default)]
+    pub sig: String,
     /// The step itself.
     #[serde(flatten)]
     pub step: Step,
@@ -198,11 +204,10 @@ pub enum ErrorCode {
     SecretRequired,
     /// The secret breaks the rules of [`crate::validate_secret`].
     InvalidSecret,
-    /// The join's resume token is not valid here: forged, expired, for another room, or
-    /// minted by a server with another key. The join had no effect; joining again
-    /// without a token gets a new id.
-    InvalidResume,
-    /// The join's public key breaks the rules of [`crate::validate_key`].
+    /// The join's `proof` is not its key's signature of this connection's challenge and
+    /// room. The join had no effect.
+    InvalidProof,
+    /// The join's public key is missing or breaks the rules of [`crate::validate_key`].
     InvalidKey,
     /// The server cannot reach the room state it shares with other instances (its Redis
     /// is down or restarting): the join or signal had no effect. Try again shortly; a
@@ -231,11 +236,14 @@ impl ErrorCode {
             Self::WrongSecret => "this room has a different secret",
             Self::SecretRequired => "this server requires a room secret",
             Self::InvalidSecret => "the secret must be 1 to 128 printable characters",
-            Self::InvalidResume => {
-                "the resume token is not valid here (forged, expired, for another room, or \
-                 from a server with another key)"
+            Self::InvalidProof => {
+                "the join's proof is not its key's signature of this connection's challenge \
+                 and room"
             }
-            Self::InvalidKey => "the key must be 1 to 128 of A-Z a-z 0-9 - _",
+            Self::InvalidKey => {
+                "the join must carry a P-256 public key: 87 base64url characters of an \
+                 uncompressed point"
+            }
             Self::Unavailable => {
                 "the server cannot reach its shared room state right now; try again shortly"
             }
@@ -260,7 +268,7 @@ impl ErrorCode {
             Self::WrongSecret => "wrong_secret",
             Self::SecretRequired => "secret_required",
             Self::InvalidSecret => "invalid_secret",
-            Self::InvalidResume => "invalid_resume",
+            Self::InvalidProof => "invalid_proof",
             Self::InvalidKey => "invalid_key",
             Self::Unavailable => "unavailable",
             Self::Other => "other",
@@ -289,7 +297,7 @@ impl ErrorCode {
         Self::WrongSecret,
         Self::SecretRequired,
         Self::InvalidSecret,
-        Self::InvalidResume,
+        Self::InvalidProof,
         Self::InvalidKey,
         Self::Unavailable,
         Self::Other,
