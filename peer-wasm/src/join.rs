@@ -1,13 +1,15 @@
-//! The join handshake, for the first join and for every rejoin: `join` (with the resume
-//! token of the last welcome when rejoining), then the server's `welcome` or refusal.
+//! The join handshake, for the first join and for every rejoin: the server's challenge,
+//! then `join` with our key and its signature of the challenge and the room, then the
+//! server's `welcome` or refusal.
 
+use crate::identity::Identity;
 use crate::signaling::{SignalingEvent, SignalingLink};
 use crate::{PeerError, timer};
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::StreamExt;
-use signaling_protocol::{ClientMessage, IceServer, PeerId, PeerInfo, ServerMessage};
+use signaling_protocol::{ClientMessage, IceServer, PeerId, PeerInfo, ServerMessage, join_text};
 
-/// How long the server may take to welcome us.
+/// How long the server may take to challenge and then welcome us.
 const JOIN_TIMEOUT_MS: u32 = 10_000;
 
 /// Who joins where.
@@ -16,8 +18,7 @@ pub(crate) struct JoinRequest {
     pub room: String,
     pub name: String,
     pub secret: Option<String>,
-    /// Our public key for mesh-relayed signals (none where the page has no WebCrypto).
-    pub key: Option<String>,
+    pub identity: Identity,
 }
 
 /// What the server's welcome told us.
@@ -26,33 +27,65 @@ pub(crate) struct Welcome {
     /// The other members, oldest first.
     pub roster: Vec<PeerInfo>,
     pub ice_servers: Vec<IceServer>,
-    /// What to present on a rejoin to be given `id` again.
-    pub resume_token: Option<String>,
 }
 
 /// Joins over `link`; on failure the transport is closed.
 pub(crate) async fn handshake(
     link: &mut SignalingLink,
     request: &JoinRequest,
-    resume_token: Option<String>,
 ) -> Result<Welcome, PeerError> {
-    let join = ClientMessage::Join {
-        room: request.room.clone(),
-        name: request.name.clone(),
-        secret: request.secret.clone(),
-        resume_token,
-        key: request.key.clone(),
-    };
-    let welcome = match link.transport.send(&join) {
-        Ok(()) => timer::timeout(JOIN_TIMEOUT_MS, next_welcome(&mut link.events)).await.unwrap_or(
-            Err(PeerError::Timeout { what: "the server's welcome", ms: JOIN_TIMEOUT_MS }),
-        ),
-        Err(error) => Err(error),
-    };
+    let timeout = PeerError::Timeout { what: "the server's welcome", ms: JOIN_TIMEOUT_MS };
+    let joined = timer::timeout(JOIN_TIMEOUT_MS, join(link, request)).await.unwrap_or(Err(timeout));
+    let welcome = joined.and_then(|welcome| {
+        // The server derives our id from our key, as we do: any other id is not ours.
+        if welcome.id == *request.identity.id() {
+            Ok(welcome)
+        } else {
+            Err(PeerError::Browser(format!(
+                "the server gave the id {} to the key of {}",
+                welcome.id,
+                request.identity.id()
+            )))
+        }
+    });
     if welcome.is_err() {
         link.transport.close();
     }
     welcome
+}
+
+async fn join(link: &mut SignalingLink, request: &JoinRequest) -> Result<Welcome, PeerError> {
+    let nonce = next_challenge(&mut link.events).await?;
+    let text = join_text(&nonce, &request.room);
+    let proof = request.identity.sign(&text).await.ok_or_else(|| {
+        PeerError::Browser("WebCrypto refused to sign the join with our key".into())
+    })?;
+    let join = ClientMessage::Join {
+        room: request.room.clone(),
+        name: request.name.clone(),
+        secret: request.secret.clone(),
+        key: request.identity.key().to_owned(),
+        proof,
+    };
+    link.transport.send(&join)?;
+    next_welcome(&mut link.events).await
+}
+
+/// Waits for the server's challenge, the first message on every connection.
+async fn next_challenge(
+    events: &mut UnboundedReceiver<SignalingEvent>,
+) -> Result<String, PeerError> {
+    while let Some(event) = events.next().await {
+        match event {
+            SignalingEvent::Message(ServerMessage::Challenge { nonce }) => return Ok(nonce),
+            SignalingEvent::Message(ServerMessage::Error { code, message, .. }) => {
+                return Err(PeerError::Refused { code, message });
+            }
+            SignalingEvent::Message(_) => {}
+            SignalingEvent::Closed { .. } | SignalingEvent::Replaced { .. } => break,
+        }
+    }
+    Err(PeerError::SignalingClosed)
 }
 
 /// Waits for the server's answer to our join.
@@ -61,13 +94,9 @@ async fn next_welcome(
 ) -> Result<Welcome, PeerError> {
     while let Some(event) = events.next().await {
         match event {
-            SignalingEvent::Message(ServerMessage::Welcome {
-                id,
-                peers,
-                ice_servers,
-                resume_token,
-                ..
-            }) => return Ok(Welcome { id, roster: peers, ice_servers, resume_token }),
+            SignalingEvent::Message(ServerMessage::Welcome { id, peers, ice_servers, .. }) => {
+                return Ok(Welcome { id, roster: peers, ice_servers });
+            }
             SignalingEvent::Message(ServerMessage::Error { code, message, .. }) => {
                 return Err(PeerError::Refused { code, message });
             }

@@ -4,6 +4,7 @@
 use crate::PeerError;
 use crate::core::Backoff;
 use crate::ice::{get, read_servers};
+use crate::identity::Identity;
 use signaling_protocol::IceServer;
 use wasm_bindgen::JsValue;
 
@@ -27,6 +28,7 @@ const MAX_RECONNECT_DELAY_MS: u32 = 10 * 60 * 1000;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JoinOptions {
+    identity: Option<Identity>,
     ice_servers: Option<Vec<IceServer>>,
     relay_only: bool,
     reconnect: Option<Backoff>,
@@ -37,6 +39,7 @@ pub struct JoinOptions {
 impl Default for JoinOptions {
     fn default() -> Self {
         Self {
+            identity: None,
             ice_servers: None,
             relay_only: false,
             reconnect: Some(Backoff::default()),
@@ -92,6 +95,19 @@ impl JoinOptions {
     /// Reads `{iceServers, iceTransportPolicy, reconnect, meshSignaling,
     /// sameOriginSignaling}` from a page's options object
     /// (its `secret` is read by the caller).
+    /// Joins as `identity` (one the page kept), rather than as a new one: the peer gets
+    /// the same id as before. A second page joining with it takes the first one's place.
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// The `identity` option of a JS options object: a `CryptoKeyPair`, read apart from
+    /// the others because reading it takes WebCrypto (a promise).
+    pub(crate) fn identity_from_js(options: &JsValue) -> Option<JsValue> {
+        get(options, "identity")
+    }
+
     pub(crate) fn from_js(options: &JsValue) -> Result<Self, PeerError> {
         let invalid = |what, reason| PeerError::InvalidInput { what, reason };
         let mut read = Self::default();
@@ -142,6 +158,11 @@ impl JoinOptions {
             Some(None) => return Err(invalid("sameOriginSignaling", "expected true or false")),
         }
         Ok(read)
+    }
+
+    /// The identity the page gave, if any.
+    pub(crate) fn own_identity(&self) -> Option<&Identity> {
+        self.identity.as_ref()
     }
 
     /// The page's own servers, if it gave any.

@@ -27,10 +27,12 @@ mod events;
 mod files;
 mod framing;
 mod ice;
+mod identity;
 mod join;
 mod join_options;
 mod js_events;
 mod js_files;
+mod js_identity;
 mod local_hub;
 mod log;
 mod mesh;
@@ -56,6 +58,7 @@ pub use files::{IncomingFile, MAX_FILE_BYTES, OutgoingFile};
 pub use framing::MAX_MESSAGE_BYTES;
 /// Most hops a broadcast travels through the mesh ([`Peer::broadcast`]).
 pub const MAX_BROADCAST_HOPS: u8 = core::MAX_TTL;
+pub use identity::Identity;
 pub use join_options::JoinOptions;
 pub use local_hub::LocalHub;
 pub use payload::Payload;
@@ -80,6 +83,11 @@ const TS_TYPES: &str = r#"
 export interface JoinOptions {
   /** The room's secret (a private room). */
   secret?: string;
+  /**
+   * Join as this identity (from `Peer.createIdentity()`, kept e.g. in IndexedDB): the
+   * peer gets the same id as before. Default: a new identity, so a new id.
+   */
+  identity?: CryptoKeyPair;
   /** Use these STUN/TURN servers instead of the signaling server's. */
   iceServers?: RTCIceServer[];
   /** "relay": connect through TURN only. Default "all". */
@@ -155,7 +163,7 @@ impl JsPeer {
     /// Joins `room` as `name` through the signaling server at `url`
     /// (e.g. `ws://127.0.0.1:8080/ws`); resolves once the server has assigned our id.
     /// `options` is `{secret, iceServers, iceTransportPolicy}` (or just the secret, as a
-    /// string). With a `secret`, the room is private: the first peer in sets the secret,
+    /// string; see `JoinOptions`). With a `secret`, the room is private: the first peer in sets the secret,
     /// later peers must give the same one (else the promise rejects with
     /// `wrong_secret`). `iceServers` replace the server's; `iceTransportPolicy: "relay"`
     /// connects through TURN only.
@@ -185,7 +193,10 @@ impl JsPeer {
         if let Some(secret) = secret.as_deref() {
             target = target.with_secret(secret);
         }
-        let join_options = JoinOptions::from_js(&options)?;
+        let mut join_options = JoinOptions::from_js(&options)?;
+        if let Some(pair) = JoinOptions::identity_from_js(&options) {
+            join_options = join_options.identity(Identity::from_key_pair(pair).await?);
+        }
         let peer = Peer::join_with_options(&url, target, &name, join_options).await?;
         let callbacks = Rc::new(Callbacks::default());
         let dispatch = Rc::clone(&callbacks);
@@ -193,7 +204,8 @@ impl JsPeer {
         Ok(JsPeer { peer, callbacks })
     }
 
-    /// Our server-assigned id.
+    /// Our id: derived from our public key (the same wherever we join with the same
+    /// `identity`).
     #[wasm_bindgen(getter)]
     pub fn id(&self) -> String {
         self.peer.id().to_string()

@@ -1,11 +1,15 @@
 //! An in-page signaling hub: several [`crate::Peer`]s of one page introduced to each
 //! other without a server. For tests and single-page demos; it plays the server's part
-//! of the protocol for one room (ids assigned here, sender stamped here).
+//! of the protocol for one room (a challenge, ids derived from keys, sender stamped
+//! here). It trusts the page: a join's proof is not checked (the peers still check each
+//! other's signals).
 
 use crate::PeerError;
 use crate::signaling::{SignalingEvent, SignalingLink, SignalingTransport};
 use futures_channel::mpsc::{self, UnboundedSender};
-use signaling_protocol::{ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage};
+use signaling_protocol::{
+    ClientMessage, ErrorCode, PeerId, PeerInfo, ServerMessage, peer_id_for, validate_key,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -18,7 +22,6 @@ pub struct LocalHub {
 
 #[derive(Default)]
 struct Members {
-    issued: u64,
     /// Joined members, in join order.
     joined: Vec<(PeerInfo, UnboundedSender<SignalingEvent>)>,
 }
@@ -58,19 +61,18 @@ impl LocalHub {
     /// A signaling link for one more peer of this room.
     pub fn link(&self) -> SignalingLink {
         let (outbox, events) = mpsc::unbounded();
-        let id = {
-            let mut members = self.members.borrow_mut();
-            members.issued += 1;
-            PeerId::new(format!("local-{}", members.issued))
-        };
-        let transport = HubTransport { members: Rc::clone(&self.members), id, outbox };
+        let challenge = ServerMessage::Challenge { nonce: "local".into() };
+        let _ = outbox.unbounded_send(SignalingEvent::Message(challenge));
+        let members = Rc::clone(&self.members);
+        let transport = HubTransport { members, id: RefCell::new(None), outbox };
         SignalingLink { transport: Rc::new(transport), events }
     }
 }
 
 struct HubTransport {
     members: Rc<RefCell<Members>>,
-    id: PeerId,
+    /// The id of the key it joined with, once joined.
+    id: RefCell<Option<PeerId>>,
     outbox: UnboundedSender<SignalingEvent>,
 }
 
@@ -92,32 +94,42 @@ impl SignalingTransport for HubTransport {
             return Err(PeerError::SignalingClosed);
         }
         let mut members = self.members.borrow_mut();
-        let joined = members.joined.iter().any(|(info, _)| info.id == self.id);
+        let seat = members.joined.iter().position(|(_, out)| out.same_receiver(&self.outbox));
+        let joined = seat.is_some();
+        let me = self.id.borrow().clone().unwrap_or_else(|| PeerId::new(""));
         match message.clone() {
             ClientMessage::Join { .. } if joined => self.refuse(ErrorCode::AlreadyJoined, None),
+            ClientMessage::Join { key, .. } if validate_key(&key).is_err() => {
+                self.refuse(ErrorCode::InvalidKey, None);
+            }
             // One page's own hub has one room and no strangers: the secret is not needed.
             ClientMessage::Join { room, name, key, .. } => {
-                let me = PeerInfo { id: self.id.clone(), name, key };
+                let id = peer_id_for(&key);
+                self.id.replace(Some(id.clone()));
+                let info = PeerInfo { id: id.clone(), name, key: Some(key) };
+                // The same key again: this link takes the earlier one's place.
+                let earlier = members.joined.iter().position(|(held, _)| held.id == id);
+                let took_over = earlier.map(|index| members.joined.remove(index).1);
+                if let Some(earlier) = &took_over {
+                    let reason = "another link joined with the same key".into();
+                    let _ = earlier.unbounded_send(SignalingEvent::Replaced { reason });
+                }
                 let peers = members.joined.iter().map(|(info, _)| info.clone()).collect();
                 let ice_servers = Vec::new();
-                self.reply(ServerMessage::Welcome {
-                    id: self.id.clone(),
-                    room,
-                    peers,
-                    ice_servers,
-                    resume_token: None,
-                });
-                members.broadcast(&self.id, &ServerMessage::PeerJoined { peer: me.clone() });
-                members.joined.push((me, self.outbox.clone()));
+                self.reply(ServerMessage::Welcome { id: id.clone(), room, peers, ice_servers });
+                if took_over.is_none() {
+                    members.broadcast(&id, &ServerMessage::PeerJoined { peer: info.clone() });
+                }
+                members.joined.push((info, self.outbox.clone()));
             }
             ClientMessage::Signal { to, .. } if !joined => {
                 self.refuse(ErrorCode::NotJoined, Some(&to))
             }
-            ClientMessage::Signal { to, .. } if to == self.id => {
+            ClientMessage::Signal { to, .. } if to == me => {
                 self.refuse(ErrorCode::SignalToSelf, Some(&to))
             }
             ClientMessage::Signal { to, signal } => {
-                let relayed = ServerMessage::Signal { from: self.id.clone(), signal };
+                let relayed = ServerMessage::Signal { from: me, signal };
                 if !members.deliver(&to, relayed) {
                     self.refuse(ErrorCode::UnknownPeer, Some(&to));
                 }
@@ -128,9 +140,10 @@ impl SignalingTransport for HubTransport {
 
     fn close(&self) {
         let mut members = self.members.borrow_mut();
-        if let Some(index) = members.joined.iter().position(|(info, _)| info.id == self.id) {
+        let seat = members.joined.iter().position(|(_, out)| out.same_receiver(&self.outbox));
+        if let Some(index) = seat {
             let (me, _) = members.joined.remove(index);
-            members.broadcast(&self.id, &ServerMessage::PeerLeft { peer: me });
+            members.broadcast(&me.id.clone(), &ServerMessage::PeerLeft { peer: me });
         }
         let closed = SignalingEvent::Closed { reason: "closed by this peer".into() };
         let _ = self.outbox.unbounded_send(closed);

@@ -5,15 +5,16 @@
 use crate::driver::{Driver, Ice, Setup};
 use crate::files::{IncomingFile, OutgoingFile};
 use crate::ice;
+use crate::identity::Identity;
 use crate::join::{JoinRequest, handshake};
 use crate::join_options::JoinOptions;
-use crate::mesh::crypto;
 use crate::rejoin::Rejoin;
 use crate::signaling::SignalingLink;
 use crate::websocket::WebSocketSignaling;
 use crate::{Delivery, Payload, PeerError, PeerEvent, Room, framing};
 use signaling_protocol::{
-    ErrorCode, PeerId, PeerInfo, validate_name, validate_room, validate_secret,
+    ErrorCode, PeerId, PeerInfo, key_matches_id, safety_number, validate_name, validate_room,
+    validate_secret,
 };
 use std::future::Future;
 use std::rc::Rc;
@@ -43,8 +44,10 @@ impl Peer {
     ) -> Result<Self, PeerError> {
         let room = room.into();
         check_join(room, name, &options)?;
-        let link = WebSocketSignaling::open(url).await?;
-        Self::start(link, room, name, options, Some(url)).await
+        // The key pair is made while the socket opens.
+        let (link, identity) =
+            futures_util::future::join(WebSocketSignaling::open(url), identity_for(&options)).await;
+        Self::start(link?, identity?, room, name, options, Some(url)).await
     }
 
     /// Joins `room` as `name` over any signaling transport (see
@@ -67,32 +70,33 @@ impl Peer {
     ) -> Result<Self, PeerError> {
         let room = room.into();
         check_join(room, name, &options)?;
-        Self::start(link, room, name, options, None).await
+        let identity = identity_for(&options).await?;
+        Self::start(link, identity, room, name, options, None).await
     }
 
     /// Joins over `link`, then hands everything to the driver; with `url`, the peer
     /// rejoins there when the link drops.
     async fn start(
         mut link: SignalingLink,
+        identity: Identity,
         room: Room<'_>,
         name: &str,
         options: JoinOptions,
         url: Option<&str>,
     ) -> Result<Self, PeerError> {
-        // Made before the join, which hands the public key to the room.
-        let keys = crypto::new_keys().await;
         let request = JoinRequest {
             room: room.name().to_owned(),
             name: name.to_owned(),
             secret: room.secret().map(str::to_owned),
-            key: keys.as_ref().map(|(_, public)| public.clone()),
+            identity: identity.clone(),
         };
-        let welcome = handshake(&mut link, &request, None).await?;
-        let me = PeerInfo { id: welcome.id, name: name.to_owned(), key: request.key.clone() };
+        let welcome = handshake(&mut link, &request).await?;
+        let key = Some(identity.key().to_owned());
+        let me = PeerInfo { id: welcome.id, name: name.to_owned(), key };
         let ice = Ice::new(&options, welcome.ice_servers);
-        let rejoin = url.map(|url| Rejoin::new(url, request, welcome.resume_token));
+        let rejoin = url.map(|url| Rejoin::new(url, request));
         let room = room.name().to_owned();
-        let signer = keys.map(|(private, _)| private);
+        let signer = identity;
         let same_origin = url.filter(|_| options.signals_same_origin()).map(str::to_owned);
         let setup = Setup {
             backoff: options.reconnect(),
@@ -104,9 +108,33 @@ impl Peer {
         Ok(Self { driver })
     }
 
-    /// Our server-assigned id.
+    /// Our id: derived from our public key, the same in every room and on every server
+    /// for as long as the page keeps its [`Identity`].
     pub fn id(&self) -> &PeerId {
         &self.driver.me.id
+    }
+
+    /// Our identity (its key pair can be kept, e.g. in IndexedDB, to join again as the
+    /// same peer).
+    pub fn identity(&self) -> &Identity {
+        &self.driver.signer
+    }
+
+    /// A code of 20 digits, the same on both ends, that two people can compare out of
+    /// band (read aloud, side by side) to check that the peer they talk to holds the key
+    /// of its id as they see it, with no one in the middle; `None` for a peer of the room
+    /// whose key we do not have, or no such peer.
+    pub fn safety_number(&self, peer: &PeerId) -> Option<String> {
+        let core = self.driver.core();
+        let known = core.roster().iter().find(|known| known.id == *peer)?;
+        let key = known.key.as_deref().filter(|key| key_matches_id(key, peer))?;
+        Some(safety_number(self.driver.signer.key(), key))
+    }
+
+    /// How many signals from other peers were dropped: forged or altered on the way,
+    /// replayed, too old, or from a peer whose key is not the key of its id.
+    pub fn rejected_signals(&self) -> u32 {
+        self.driver.core().rejected_signals()
     }
 
     /// Our display name.
@@ -284,5 +312,13 @@ fn check_join(room: Room<'_>, name: &str, options: &JoinOptions) -> Result<(), P
     match options.own_servers() {
         Some(servers) => ice::check(&ice::configuration(servers, options.is_relay_only())),
         None => Ok(()),
+    }
+}
+
+/// The identity the options give, or a new one.
+async fn identity_for(options: &JoinOptions) -> Result<Identity, PeerError> {
+    match options.own_identity() {
+        Some(identity) => Ok(identity.clone()),
+        None => Identity::generate().await,
     }
 }

@@ -1,53 +1,39 @@
 //! Rejoining after the signaling connection dropped: a new WebSocket to the same server
-//! and a join presenting the resume token of the last welcome, so that the server gives
-//! this peer its id back (peers with open channels to it never see it leave). When and
-//! how often is the machine's decision (`core/rejoin.rs`); this is one attempt.
+//! (or another instance of it, or the same one restarted) and a join with our key, which
+//! gives this peer its id back (peers with open channels to it never see it leave). When
+//! and how often is the machine's decision (`core/rejoin.rs`); this is one attempt.
 
 use crate::core::Input;
 use crate::join::{JoinRequest, Welcome, handshake};
 use crate::signaling::SignalingLink;
 use crate::websocket::WebSocketSignaling;
 use crate::{Payload, PeerError};
-use signaling_protocol::{ErrorCode, PeerId};
-use std::cell::RefCell;
+use signaling_protocol::ErrorCode;
 
 /// Where and as whom to rejoin.
 pub(crate) struct Rejoin {
     url: String,
     request: JoinRequest,
-    /// The latest welcome's token (each welcome brings a fresh one).
-    token: RefCell<Option<String>>,
 }
 
 impl Rejoin {
-    pub fn new(url: &str, request: JoinRequest, token: Option<String>) -> Self {
-        Self { url: url.to_owned(), request, token: RefCell::new(token) }
+    pub fn new(url: &str, request: JoinRequest) -> Self {
+        Self { url: url.to_owned(), request }
     }
 
-    /// Keeps a fresh token the server sent (before the last one expires).
-    pub fn renew(&self, token: String) {
-        self.token.replace(Some(token));
-    }
-
-    /// One attempt to rejoin as `me`: the new link and its welcome, or what to tell the
-    /// machine ([`Input::SignalingClosed`] to try again later, [`Input::SignalingOver`]
-    /// when trying again cannot help).
-    pub async fn attempt(&self, me: &PeerId) -> Result<(SignalingLink, Welcome), Input<Payload>> {
+    /// One attempt to rejoin: the new link and its welcome, or what to tell the machine
+    /// ([`Input::SignalingClosed`] to try again later, [`Input::SignalingOver`] when
+    /// trying again cannot help).
+    pub async fn attempt(&self) -> Result<(SignalingLink, Welcome), Input<Payload>> {
         let unreachable = |error: PeerError| Input::SignalingClosed { reason: error.to_string() };
         let mut link = WebSocketSignaling::open(&self.url).await.map_err(unreachable)?;
-        let token = self.token.borrow().clone();
-        match handshake(&mut link, &self.request, token).await {
-            Ok(welcome) if welcome.id == *me => {
-                self.token.replace(welcome.resume_token.clone());
-                Ok((link, welcome))
-            }
-            Ok(_) => {
-                link.transport.close();
-                let reason = "could not rejoin the room: the server gave another id".into();
-                Err(Input::SignalingOver { reason })
-            }
+        match handshake(&mut link, &self.request).await {
+            Ok(welcome) => Ok((link, welcome)),
             // A room that is full or a server that is busy may take us later.
             Err(error @ PeerError::Refused { code, .. }) if !may_pass_later(code) => {
+                Err(Input::SignalingOver { reason: format!("could not rejoin the room: {error}") })
+            }
+            Err(error @ PeerError::Browser(_)) => {
                 Err(Input::SignalingOver { reason: format!("could not rejoin the room: {error}") })
             }
             Err(error) => Err(unreachable(error)),

@@ -26,14 +26,11 @@ pub fn decode_server(text: &str) -> Option<ServerMessage> {
                 room: string(&value, "room")?,
                 peers: peers.iter().map(|peer| peer_info(&peer)).collect::<Option<_>>()?,
                 ice_servers: optional(&value, "ice_servers", read_servers)?.unwrap_or_default(),
-                resume_token: optional(&value, "resume_token", |token| token.as_string())?,
             }
         }
+        "challenge" => ServerMessage::Challenge { nonce: string(&value, "nonce")? },
         "ice_servers" => {
             ServerMessage::IceServers { ice_servers: read_servers(&field(&value, "ice_servers")?)? }
-        }
-        "resume_token" => {
-            ServerMessage::ResumeToken { resume_token: string(&value, "resume_token")? }
         }
         "peer_joined" => ServerMessage::PeerJoined { peer: peer_info(&field(&value, "peer")?)? },
         "peer_left" => ServerMessage::PeerLeft { peer: peer_info(&field(&value, "peer")?)? },
@@ -54,19 +51,15 @@ pub fn decode_server(text: &str) -> Option<ServerMessage> {
 pub fn encode_client(message: &ClientMessage) -> String {
     let object = js_sys::Object::new();
     match message {
-        ClientMessage::Join { room, name, secret, resume_token, key } => {
+        ClientMessage::Join { room, name, secret, key, proof } => {
             set(&object, "type", "join".into());
             set(&object, "room", room.into());
             set(&object, "name", name.into());
             if let Some(secret) = secret {
                 set(&object, "secret", secret.into());
             }
-            if let Some(token) = resume_token {
-                set(&object, "resume_token", token.into());
-            }
-            if let Some(key) = key {
-                set(&object, "key", key.into());
-            }
+            set(&object, "key", key.into());
+            set(&object, "proof", proof.into());
         }
         ClientMessage::Signal { to, signal } => {
             set(&object, "type", "signal".into());
@@ -89,6 +82,9 @@ fn signal_object(signal: &Signal) -> JsValue {
     };
     set(&object, "kind", kind.into());
     set(&object, "session", signal.session.0.into());
+    // Milliseconds since the epoch: exact as a JSON number.
+    set(&object, "at", (signal.at as f64).into());
+    set(&object, "sig", signal.sig.as_str().into());
     match &signal.step {
         Step::Offer { sdp } | Step::Answer { sdp } | Step::Restart { sdp } => {
             set(&object, "sdp", sdp.into())
@@ -138,8 +134,13 @@ fn signal(value: &JsValue) -> Option<Signal> {
         _ => return None,
     };
     let session = SessionId(whole(&field(value, "session")?, u32::MAX.into())? as u32);
-    Some(Signal { session, step })
+    let at = optional(value, "at", |at| whole(at, MAX_SAFE_INTEGER))?.unwrap_or(0.0) as u64;
+    let sig = optional(value, "sig", |sig| sig.as_string())?.unwrap_or_default();
+    Some(Signal { session, at, sig, step })
 }
+
+/// The largest whole number a JSON number (a double) holds exactly.
+pub(crate) const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// A JSON number that is a whole number from 0 to `max`.
 pub(crate) fn whole(value: &JsValue, max: f64) -> Option<f64> {
@@ -229,7 +230,11 @@ mod tests {
         steps
             .into_iter()
             .zip(sessions)
-            .map(|(step, n)| Signal { session: SessionId(n), step })
+            .map(|(step, n)| Signal {
+                at: 1_765_000_000_123,
+                sig: "c2ln".into(),
+                ..Signal::new(SessionId(n), step)
+            })
             .collect()
     }
 
@@ -237,12 +242,12 @@ mod tests {
     #[wasm_bindgen_test]
     fn reads_what_the_server_writes() {
         let mut messages = vec![
+            ServerMessage::Challenge { nonce: "bm9uY2U".into() },
             ServerMessage::Welcome {
                 id: "a1".into(),
                 room: "lobby".into(),
                 peers: vec![],
                 ice_servers: vec![],
-                resume_token: None,
             },
             ServerMessage::Welcome {
                 id: "a1".into(),
@@ -252,11 +257,9 @@ mod tests {
                     PeerInfo { key: Some("BPq2_x-key".into()), ..peer("c3", "Zoë \"🦀\"") },
                 ],
                 ice_servers: ice_servers(),
-                resume_token: Some("0123456789abcdef.1764081000.bWFj".into()),
             },
             ServerMessage::IceServers { ice_servers: ice_servers() },
             ServerMessage::IceServers { ice_servers: vec![] },
-            ServerMessage::ResumeToken { resume_token: "0123456789abcdef.1764081000.bWFj".into() },
             ServerMessage::PeerJoined { peer: peer("c3", "Peer 3") },
             ServerMessage::PeerLeft { peer: peer("c3", "Peer 3") },
         ];
@@ -288,15 +291,15 @@ mod tests {
                 room: "lobby".into(),
                 name: "Peer 1".into(),
                 secret: None,
-                resume_token: None,
-                key: None,
+                key: "BPq2_x-key".into(),
+                proof: "cHJvb2Y".into(),
             },
             ClientMessage::Join {
                 room: "lobby".into(),
                 name: "Zoë".into(),
                 secret: Some("open \"sesame\"".into()),
-                resume_token: Some("0123456789abcdef.1764081000.bWFj".into()),
-                key: Some("BPq2_x-key".into()),
+                key: "BPq2_x-key".into(),
+                proof: "cHJvb2Y".into(),
             },
         ];
         messages.extend(
@@ -317,7 +320,7 @@ mod tests {
         assert_eq!(decode_server(text), Some(expected));
         let text = r#"{"type":"signal","from":"a","signal":{"kind":"candidate","session":3,"candidate":"c","sdp_mid":null,"new":1}}"#;
         let step = Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None };
-        let expected = Signal { session: SessionId(3), step };
+        let expected = Signal::new(SessionId(3), step);
         assert_eq!(
             decode_server(text),
             Some(ServerMessage::Signal { from: "a".into(), signal: expected })

@@ -246,8 +246,10 @@ async fn a_peer_that_never_answers_fails_the_connect_instead_of_hanging() {
         room: "room".into(),
         name: "Mute".into(),
         secret: None,
-        resume_token: None,
-        key: None,
+        // A key of its own (the in-page hub does not ask for the proof).
+        key: "BFsLh3u2fNzB8qd-Gqy_d4ehmHvKyLeRa9k0pWGr9OT-zy0AtL5gJ8btbbAMY3KrFblCCQnMwvzusRmUHRK6nHM"
+            .into(),
+        proof: String::new(),
     };
     silent.transport.send(&join).expect("joins");
     wait_until("Alice to know Mute", || alice.peer.peers().len() == 1, String::new).await;

@@ -129,6 +129,14 @@ pub struct Signal {
     pub step: Step,
 }
 
+impl Signal {
+    /// An unsigned signal (`at` 0, no `sig`): what the state machine makes, and the
+    /// signer stamps and signs before it goes out.
+    pub fn new(session: SessionId, step: Step) -> Self {
+        Self { session, at: 0, sig: String::new(), step }
+    }
+}
+
 /// One step of WebRTC negotiation, tagged by `kind`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

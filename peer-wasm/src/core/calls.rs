@@ -14,6 +14,8 @@ impl<M: Clone> Core<M> {
             Some(PeerError::SelfConnect)
         } else if !self.knows(peer) {
             Some(PeerError::UnknownPeer(peer.clone()))
+        } else if self.has_wrong_key(peer) {
+            Some(connect_failed(peer, &super::trust::wrong_key(peer)))
         } else {
             None
         };

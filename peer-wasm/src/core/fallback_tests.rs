@@ -39,7 +39,7 @@ fn a_connect_with_no_path_in_time_restarts_through_the_relay_only_and_connects()
     assert_eq!(h.relay_only, [b.clone(), b.clone()], "relayed candidates only, then a restart");
     assert_eq!(h.restarted, std::slice::from_ref(&b), "the same connection restarts ICE");
     h.apply(Input::Outbound { key: b.clone(), step: restart_offer() });
-    let sent = Signal { session: b.session, step: restart_offer() };
+    let sent = Signal::new(b.session, restart_offer());
     assert_eq!(h.sent.last(), Some(&(id("b"), sent)), "in the same session");
     h.remote("b", b.session, answer());
     assert_eq!(h.applied.last(), Some(&(b.clone(), answer())), "the restart's answer applied");
@@ -86,7 +86,7 @@ fn the_smaller_id_goes_relay_only_and_answers_the_restart() {
     h.remote("z", z.session, restart_offer());
     assert_eq!(h.applied.last(), Some(&(z.clone(), restart_offer())));
     h.apply(Input::Outbound { key: z.clone(), step: answer() });
-    assert_eq!(h.sent.last(), Some(&(id("z"), Signal { session: z.session, step: answer() })));
+    assert_eq!(h.sent.last(), Some(&(id("z"), Signal::new(z.session, answer()))));
     h.apply(Input::Path { key: z.clone(), state: PathState::Failed });
     h.apply(Input::TimerFired(h.phase_timers()[0]));
     let failure = h.connect_failure(call);

@@ -27,9 +27,15 @@ pub(super) struct Harness {
     pub mesh_out: Vec<(ConnKey, MeshFrame<Msg>)>,
     /// Signals sent through the mesh: the first hop, the target, the signal.
     pub relays: Vec<(ConnKey, PeerId, Signal)>,
-    /// Relayed signals handed over for their signature check.
-    pub verifies: Vec<(ConnKey, Relayed)>,
+    /// Signals handed over for their signature check: sender, signal, key, neighbour.
+    pub verifies: Vec<(PeerId, Signal, String, Option<ConnKey>)>,
     next_call: u64,
+    signatures: u64,
+}
+
+/// A signal from `from` whose signature checked out.
+pub(super) fn good(from: PeerId, signal: Signal) -> Input<Msg> {
+    Input::Checked { from, signal, via: None, verdict: Verdict::Good }
 }
 
 pub(super) fn info(id: &str) -> PeerInfo {
@@ -41,6 +47,14 @@ pub(super) fn keyed(id: &str) -> PeerInfo {
     PeerInfo { key: Some(format!("key-of-{id}")), ..info(id) }
 }
 
+/// A peer whose id is the id of its (real P-256) key, as the server announces peers.
+pub(super) fn signing_peer() -> PeerInfo {
+    const KEY: &str =
+        "BFsLh3u2fNzB8qd-Gqy_d4ehmHvKyLeRa9k0pWGr9OT-zy0AtL5gJ8btbbAMY3KrFblCCQnMwvzusRmUHRK6nHM";
+    let id = signaling_protocol::peer_id_for(KEY);
+    PeerInfo { key: Some(KEY.into()), ..PeerInfo::new(id, "Signer") }
+}
+
 pub(super) fn id(id: &str) -> PeerId {
     PeerId::from(id)
 }
@@ -49,8 +63,13 @@ impl Harness {
     /// Peer `me` in a room with `others`; sessions numbered from 100.
     pub fn new(me: &str, others: &[&str]) -> Self {
         let roster = others.iter().map(|other| info(other)).collect();
+        Self::with_roster(keyed(me), roster)
+    }
+
+    /// Peer `me` in a room with `roster`; sessions numbered from 100.
+    pub fn with_roster(me: PeerInfo, roster: Vec<PeerInfo>) -> Self {
         Self {
-            core: Core::new(keyed(me), roster, 100, Some(Backoff::default())),
+            core: Core::new(me, roster, 100, Some(Backoff::default())),
             timers: Vec::new(),
             settled: Vec::new(),
             events: Vec::new(),
@@ -67,6 +86,7 @@ impl Harness {
             relays: Vec::new(),
             verifies: Vec::new(),
             next_call: 0,
+            signatures: 0,
         }
     }
 
@@ -105,7 +125,9 @@ impl Harness {
                 Output::Rejoin => self.rejoins += 1,
                 Output::SendMesh { key, frame } => self.mesh_out.push((key, frame)),
                 Output::Relay { hop, to, signal, .. } => self.relays.push((hop, to, signal)),
-                Output::Verify { key, relayed } => self.verifies.push((key, relayed)),
+                Output::Verify { from, signal, key, via } => {
+                    self.verifies.push((from, signal, key, via));
+                }
                 Output::CloseSignaling | Output::Warn(_) => {}
             }
         }
@@ -121,7 +143,7 @@ impl Harness {
     pub fn bye_sent(&self, peer: &str, session: SessionId) -> bool {
         matches!(
             self.sent.last(),
-            Some((to, Signal { session: s, step: Step::Bye { .. } })) if *to == id(peer) && *s == session
+            Some((to, Signal { session: s, step: Step::Bye { .. }, .. })) if *to == id(peer) && *s == session
         )
     }
 
@@ -183,9 +205,18 @@ impl Harness {
         }
     }
 
-    /// A signal from `peer`.
+    /// A signal from `peer`, its signature checked and found good (the checks
+    /// themselves are `trust_tests.rs`'s).
     pub fn remote(&mut self, peer: &str, session: SessionId, step: Step) {
-        self.apply(Input::Signal { from: id(peer), signal: Signal { session, step } });
+        let signal =
+            Signal { sig: format!("sig-{}", self.next_sig()), ..Signal::new(session, step) };
+        self.apply(good(id(peer), signal));
+    }
+
+    /// A fresh signature text, so no two signals of a test look like a replay.
+    pub fn next_sig(&mut self) -> u64 {
+        self.signatures += 1;
+        self.signatures
     }
 
     pub fn connected(&self) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! shared by the machine (`core`), the driver and the connections. A leaf module: it
 //! names protocol types only, never a JS object.
 
+use super::trust::Verdict;
 use crate::PeerError;
 use signaling_protocol::{ErrorCode, PeerId, PeerInfo, SessionId, Signal, Step};
 
@@ -57,8 +58,8 @@ pub(crate) struct Advert {
     pub links: Vec<PeerId>,
 }
 
-/// A signal on its way through the mesh, as the peer that sent it signed it (the
-/// driver signs and checks; the machine only routes it).
+/// A signal on its way through the mesh, signed by the peer that sent it (as every
+/// signal is; the driver signs and checks, the machine only routes it).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Relayed {
     pub from: PeerId,
@@ -67,12 +68,8 @@ pub(crate) struct Relayed {
     /// Each peer on it passes it to the next, so the signals of one negotiation keep
     /// one path, and their order (the mesh's view changes while it forms).
     pub route: Vec<PeerId>,
-    /// When it was signed: milliseconds since the epoch, by the signer's clock.
-    pub at: u64,
-    /// The signal as JSON text, exactly as signed.
-    pub text: String,
-    /// The signature, base64url.
-    pub proof: String,
+    /// The signal, with its time and signature.
+    pub signal: Signal,
 }
 
 /// What peers say to each other on the data channel about the mesh.
@@ -103,8 +100,11 @@ pub(crate) enum Input<M> {
     PeerJoined(PeerInfo),
     /// The server announced that a peer left the room.
     PeerLeft(PeerInfo),
-    /// A remote's signal, relayed by the server.
+    /// A remote's signal, through the server or a tab of this browser, not checked yet
+    /// (see `trust.rs`).
     Signal { from: PeerId, signal: Signal },
+    /// The driver checked the signature of a signal ([`Output::Verify`]).
+    Checked { from: PeerId, signal: Signal, via: Option<ConnKey>, verdict: Verdict },
     /// The server refused one of our messages; `to` names the peer when it was a signal.
     Refused { code: ErrorCode, message: String, to: Option<PeerId> },
     /// The signaling transport closed, or an attempt to rejoin failed to reach the
@@ -140,15 +140,13 @@ pub(crate) enum Input<M> {
     TimerFired(TimerId),
     /// A mesh frame arrived on `key`'s channel.
     Mesh { key: ConnKey, frame: MeshFrame<M> },
-    /// A signal that the neighbour of `key` relayed to us does not carry its sender's
-    /// signature: forged or altered on the way.
-    Forged { key: ConnKey },
 }
 
 /// What the machine asks the driver to do, or to report, in order.
 #[derive(Debug)]
 pub(crate) enum Output<M> {
-    /// Send a signal to a remote through the signaling transport.
+    /// Sign a signal (stamping its time) and send it to a remote through the signaling
+    /// transport.
     Send { to: PeerId, signal: Signal },
     /// Create the connection `key`. An offerer creates its offer at once and reports it
     /// as [`Input::Outbound`]; an answerer waits for the offer in [`Output::Apply`].
@@ -190,9 +188,9 @@ pub(crate) enum Output<M> {
     /// Sign a signal for `to` and send it through the mesh along `route` (see
     /// [`Relayed::route`]), starting on the channel of `hop`.
     Relay { hop: ConnKey, to: PeerId, route: Vec<PeerId>, signal: Signal },
-    /// Check the signature of a signal relayed to us by `key`'s neighbour: if it holds,
-    /// it comes back as [`Input::Signal`], if not as [`Input::Forged`].
-    Verify { key: ConnKey, relayed: Relayed },
+    /// Check that `signal` is `from`'s, signed with `key` for us (and recent): the
+    /// verdict comes back as [`Input::Checked`]. `via`: the neighbour that relayed it.
+    Verify { from: PeerId, signal: Signal, key: String, via: Option<ConnKey> },
 }
 
 /// What the owner of a peer is told (the machine's form of [`crate::PeerEvent`]).

@@ -227,7 +227,7 @@ impl<M: Clone> Core<M> {
     /// Tells the remote we ended `key`'s attempt, and why.
     pub(super) fn send_bye(&mut self, key: &ConnKey, reason: &str) {
         let step = Step::Bye { reason: Some(reason.to_owned()) };
-        let signal = Signal { session: key.session, step };
+        let signal = Signal::new(key.session, step);
         self.send_signal(key.peer.clone(), signal);
     }
 }

@@ -3,7 +3,7 @@
 //! answers go back the way they came, broadcasts are passed on once, forgeries cost the
 //! neighbour its connection.
 
-use super::harness::{Harness, id, info, offer};
+use super::harness::{Harness, id, info, keyed, offer};
 use super::*;
 use signaling_protocol::Step;
 
@@ -164,31 +164,33 @@ fn with_the_server_gone_a_signal_takes_a_route_and_keeps_it() {
 
 #[test]
 fn a_relay_for_us_is_checked_and_answered_the_way_it_came() {
-    let mut h = Harness::new("m", &["b", "d"]);
+    // d has a key of its own (its id is that key's); without one its signals are dropped.
+    let d = harness::signing_peer();
+    let mut h = Harness::with_roster(keyed("m"), vec![info("b"), d.clone()]);
     let b = h.open_as_offerer("b");
     h.apply(Input::SignalingClosed { reason: "gone".into() });
     let relayed = Relayed {
-        from: id("d"),
+        from: d.id.clone(),
         to: id("m"),
         route: vec![id("c"), id("b"), id("m")],
-        at: 0,
-        text: "{}".into(),
-        proof: "p".into(),
+        signal: Signal::new(SessionId(9), offer()),
     };
     h.apply(Input::Mesh { key: b.clone(), frame: MeshFrame::Relay(relayed) });
     assert_eq!(h.verifies.len(), 1, "handed over for its signature check");
+    let (from, signal, _, via) = h.verifies.remove(0);
+    assert_eq!(via, Some(b.clone()));
     // It checked out: the offer, then our answer goes back by b and c, though no advert
     // told us of that way.
-    h.apply(Input::Signal {
-        from: id("d"),
-        signal: Signal { session: SessionId(9), step: offer() },
-    });
-    let d = h.key("d");
-    h.apply(Input::Outbound { key: d, step: Step::Answer { sdp: "a".into() } });
-    assert_eq!(h.relays.last().map(|(hop, to, _)| (hop.clone(), to.clone())), Some((b, id("d"))));
+    h.apply(Input::Checked { from, signal, via, verdict: Verdict::Good });
+    let key = h.key(d.id.as_str());
+    h.apply(Input::Outbound { key, step: Step::Answer { sdp: "a".into() } });
+    assert_eq!(
+        h.relays.last().map(|(hop, to, _)| (hop.clone(), to.clone())),
+        Some((b, d.id.clone()))
+    );
     let routes: Vec<Vec<PeerId>> =
         h.core.mesh.pinned.iter().map(|(_, route)| route.clone()).collect();
-    assert_eq!(routes, [vec![id("b"), id("c"), id("d")]]);
+    assert_eq!(routes, [vec![id("b"), id("c"), d.id]]);
 }
 
 #[test]
@@ -200,9 +202,7 @@ fn a_relay_is_passed_to_the_next_peer_on_its_route_or_dropped() {
         from: id("b"),
         to: id("z"),
         route: route.iter().map(|hop| id(hop)).collect(),
-        at: 0,
-        text: "{}".into(),
-        proof: "p".into(),
+        signal: Signal::new(SessionId(1), offer()),
     };
     let before = h.mesh_out.len();
     h.apply(Input::Mesh { key: b.clone(), frame: MeshFrame::Relay(relay(&["m", "c", "z"])) });
@@ -235,9 +235,11 @@ fn a_broadcast_is_delivered_once_and_passed_on_while_it_has_hops() {
 
 #[test]
 fn a_neighbour_that_hands_us_a_forgery_or_floods_is_disconnected_with_the_reason() {
-    let mut h = Harness::new("m", &["b", "c"]);
+    let mut h = Harness::new("m", &["b", "c", "d"]);
     let b = h.open_as_offerer("b");
-    h.apply(Input::Forged { key: b.clone() });
+    let forged = Signal::new(SessionId(9), offer());
+    let via = Some(b.clone());
+    h.apply(Input::Checked { from: id("d"), signal: forged, via, verdict: Verdict::Forged });
     h.apply(Input::ChannelClosed { key: b });
     let c = h.open_as_offerer("c");
     for version in 0..=gossip::CONTROL_BUDGET {
@@ -273,10 +275,7 @@ fn an_offer_stranded_with_the_dead_server_is_made_again_through_the_mesh() {
     assert!(h.released.contains(&first));
     h.apply(Input::Outbound { key: second.clone(), step: offer() });
     assert_eq!(h.relays.last().map(|(hop, to, _)| (hop.clone(), to.clone())), Some((b, id("d"))));
-    h.apply(Input::Signal {
-        from: id("d"),
-        signal: Signal { session: second.session, step: Step::Answer { sdp: "a".into() } },
-    });
+    h.remote("d", second.session, Step::Answer { sdp: "a".into() });
     h.apply(Input::ChannelOpen { key: second });
     assert_eq!(h.result(call), Some(&Ok(())));
 }

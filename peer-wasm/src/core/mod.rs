@@ -69,6 +69,9 @@ mod restart;
 mod restart_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
+mod trust;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod trust_tests;
 
 pub(crate) use gossip::bounded_ttl;
 pub(crate) use io::{
@@ -76,6 +79,7 @@ pub(crate) use io::{
 };
 pub(crate) use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
 pub(crate) use rejoin::Backoff;
+pub(crate) use trust::Verdict;
 
 use crate::PeerError;
 use link::{Link, Phase};
@@ -127,8 +131,7 @@ enum Signaling {
 
 /// The state of one peer: the room as it knows it, and one link per remote.
 pub(crate) struct Core<M> {
-    /// Ourselves: id, name, and the key our relayed signals are signed with (none when
-    /// the page cannot sign: then no signal of ours goes through the mesh).
+    /// Ourselves: id, name, and the key our signals are signed with.
     me: PeerInfo,
     /// The other peers of the room, in the order they joined.
     roster: Vec<PeerInfo>,
@@ -159,6 +162,8 @@ pub(crate) struct Core<M> {
     prefer_mesh: bool,
     /// A connect without a path may try again through the TURN relay only.
     relay_fallback: bool,
+    /// What tells good signals from bad ones.
+    trust: trust::Trust,
 }
 
 impl<M: Clone> Core<M> {
@@ -190,6 +195,7 @@ impl<M: Clone> Core<M> {
             advert_timer: None,
             prefer_mesh: false,
             relay_fallback: false,
+            trust: trust::Trust::default(),
         }
     }
 
@@ -278,7 +284,10 @@ impl<M: Clone> Core<M> {
             _ if self.closed => {}
             Input::PeerJoined(peer) => self.peer_joined(peer),
             Input::PeerLeft(peer) => self.peer_left(&peer.id),
-            Input::Signal { from, signal } => self.on_signal(&from, signal),
+            Input::Signal { from, signal } => self.signal_arrived(from, signal, None),
+            Input::Checked { from, signal, via, verdict } => {
+                self.signal_checked(from, signal, via, verdict);
+            }
             Input::Refused { code, message, to } => {
                 let error = PeerError::Refused { code, message };
                 match to.filter(|peer| self.link_in(peer, Phase::is_negotiating)) {
@@ -296,7 +305,7 @@ impl<M: Clone> Core<M> {
                         // Our answer to a relay restart is applied: see `fallback.rs`.
                         self.relay_negotiated(&key.peer);
                     }
-                    let signal = Signal { session: key.session, step };
+                    let signal = Signal::new(key.session, step);
                     self.send_signal(key.peer, signal);
                 }
             }
@@ -333,7 +342,6 @@ impl<M: Clone> Core<M> {
             }
             Input::TimerFired(timer) => self.timer_fired(timer),
             Input::Mesh { key, frame } => self.on_mesh(key, frame),
-            Input::Forged { key } => self.forged(&key),
         }
     }
 

@@ -139,9 +139,7 @@ fn mesh_frame(kind: u8, detail: u8) -> MeshFrame<&'static str> {
             from: anyone(detail),
             to: anyone(detail / 5),
             route: vec![anyone(detail / 25), anyone(detail / 5)],
-            at: 0,
-            text: "{}".into(),
-            proof: String::new(),
+            signal: Signal::new(SessionId(u32::from(detail)), Step::Bye { reason: None }),
         }),
         3 => MeshFrame::Digest(vec![(anyone(detail), u32::from(detail / 5))]),
         _ => MeshFrame::Broadcast {
@@ -162,7 +160,14 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
         Op::Left(p) => Input::PeerLeft(info(PEERS[*p])),
         Op::Signal { peer, session, step: kind } => {
             let session = key(h, PEERS[*peer], session).session;
-            Input::Signal { from: id(PEERS[*peer]), signal: Signal { session, step: step(*kind) } }
+            let signal =
+                Signal { sig: h.next_sig().to_string(), ..Signal::new(session, step(*kind)) };
+            let from = id(PEERS[*peer]);
+            match kind % 3 {
+                // Arrived and not checked yet (the peers have no keys: dropped).
+                0 => Input::Signal { from, signal },
+                _ => Input::Checked { from, signal, via: None, verdict: Verdict::Good },
+            }
         }
         Op::Refused(p) => Input::Refused {
             code: ErrorCode::RateLimited,
@@ -196,7 +201,12 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
         Op::Mesh(p, k, kind, detail) => {
             Input::Mesh { key: key(h, PEERS[*p], k), frame: mesh_frame(*kind, *detail) }
         }
-        Op::Forged(p, k) => Input::Forged { key: key(h, PEERS[*p], k) },
+        Op::Forged(p, k) => {
+            let via = key(h, PEERS[*p], k);
+            let signal = Signal::new(via.session, step((via.serial % 5) as u8));
+            let (from, via) = (via.peer.clone(), Some(via));
+            Input::Checked { from, signal, via, verdict: Verdict::Forged }
+        }
         // A timer the machine armed, cancelled or never had: the driver may deliver a
         // timer that fired just before it was cancelled.
         Op::Timer(n) => Input::TimerFired(TimerId(*n)),

@@ -1,8 +1,8 @@
 //! Signals through the mesh: ours go along a route we pick from the adverts and keep
 //! for the whole negotiation (so their order holds while the mesh changes under them);
 //! answers go back the way the signal came; a peer on a route passes the signal to the
-//! next one; a signal for us goes to the driver to have its signature checked, and a
-//! neighbour that hands us a forgery is disconnected. `docs/PROTOCOL.md`, "Relayed
+//! next one; a signal for us is checked as any other (`trust.rs`), and a neighbour that
+//! hands us a forgery is disconnected. `docs/PROTOCOL.md`, "Relayed
 //! signals".
 
 use super::link::Phase;
@@ -18,7 +18,7 @@ impl<M: Clone> Core<M> {
         if relayed.to == self.me.id {
             if self.knows(&relayed.from) {
                 self.reply_the_way_it_came(&relayed);
-                self.out.push_back(Output::Verify { key: key.clone(), relayed });
+                self.signal_arrived(relayed.from, relayed.signal, Some(key.clone()));
             }
             return;
         }
@@ -38,7 +38,7 @@ impl<M: Clone> Core<M> {
         }
     }
 
-    /// The neighbour of `key` relayed a signal that fails its check.
+    /// The neighbour of `key` relayed a signal that fails its check (see `trust.rs`).
     pub(super) fn forged(&mut self, key: &ConnKey) {
         if self.current(key).is_some_and(|link| link.phase.is_usable()) {
             self.begin_closing(&key.peer, FORGED);

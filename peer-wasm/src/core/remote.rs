@@ -60,7 +60,7 @@ impl<M: Clone> Core<M> {
         if !self.knows(from) || self.link(from).is_some_and(|link| link.left) {
             return;
         }
-        let Signal { session, step } = signal;
+        let Signal { session, step, .. } = signal;
         if let Step::Offer { .. } = step {
             return self.on_offer(from, session, step);
         }

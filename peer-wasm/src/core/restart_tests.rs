@@ -31,7 +31,7 @@ fn a_failed_path_is_restored_on_the_same_connection_by_the_larger_id() {
     h.apply(Input::TimerFired(only_timer(&h)));
     assert_eq!(h.restarted, std::slice::from_ref(&b), "the same connection restarts ICE");
     h.apply(Input::Outbound { key: b.clone(), step: restart_offer() });
-    let sent = Signal { session: b.session, step: restart_offer() };
+    let sent = Signal::new(b.session, restart_offer());
     assert_eq!(h.sent.last(), Some(&(id("b"), sent)), "in the same session");
     h.remote("b", b.session, answer());
     assert_eq!(h.applied.last(), Some(&(b.clone(), answer())));
@@ -55,7 +55,7 @@ fn the_smaller_id_answers_the_restart_and_never_offers_one() {
     h.remote("z", z.session, restart_offer());
     assert_eq!(h.applied.last(), Some(&(z.clone(), restart_offer())));
     h.apply(Input::Outbound { key: z.clone(), step: answer() });
-    assert_eq!(h.sent.last(), Some(&(id("z"), Signal { session: z.session, step: answer() })));
+    assert_eq!(h.sent.last(), Some(&(id("z"), Signal::new(z.session, answer()))));
     h.apply(Input::Path { key: z, state: PathState::Up });
     assert!(h.phase_timers().is_empty());
     assert_eq!(h.log(), ["+z"]);

@@ -14,7 +14,7 @@ fn connect_opens_and_only_then_counts_as_connected() {
     assert_eq!(h.result(call), None);
     assert!(h.connected().is_empty());
     h.apply(Input::Outbound { key: key.clone(), step: offer() });
-    assert_eq!(h.sent, vec![(id("b"), Signal { session: key.session, step: offer() })]);
+    assert_eq!(h.sent, vec![(id("b"), Signal::new(key.session, offer()))]);
     h.remote("b", key.session, Step::Answer { sdp: "a".into() });
     h.apply(Input::ChannelOpen { key });
     assert_eq!(h.result(call), Some(&Ok(())));

@@ -11,14 +11,14 @@ mod mesh;
 mod send;
 mod setup;
 mod signaling;
+mod signing;
 
 pub(crate) use setup::{Ice, Setup};
 
 use crate::connection::Connection;
 use crate::core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
 use crate::files::{FileHandler, IncomingFile};
-use crate::mesh::Job;
-use crate::mesh::crypto::SigningKey;
+use crate::identity::Identity;
 use crate::rejoin::Rejoin;
 use crate::reporter::PeerInput;
 use crate::same_origin::SameOrigin;
@@ -29,7 +29,7 @@ use futures_channel::oneshot;
 use futures_util::StreamExt;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use signaling_protocol::{ClientMessage, PeerId, PeerInfo};
+use signaling_protocol::{PeerId, PeerInfo};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::{Rc, Weak};
@@ -67,10 +67,10 @@ pub(crate) struct Driver {
     handler: RefCell<Option<EventHandler>>,
     /// Outputs are being executed (a nested input only queues its own).
     executing: Cell<bool>,
-    /// Our private key for relayed signals.
-    signer: Option<SigningKey>,
-    /// Where relayed signals wait to be signed or checked.
-    jobs: UnboundedSender<Job>,
+    /// Who we are: what our signals are signed with.
+    pub signer: Identity,
+    /// Where signals wait to be signed or checked.
+    jobs: UnboundedSender<signing::Job>,
     /// The room's peers in other tabs of this browser, signaled without the server.
     same_origin: RefCell<Option<SameOrigin>>,
     /// Closes the peer when its page goes away, so that the others see it leave at once
@@ -126,7 +126,7 @@ impl Driver {
             let nearby = SameOrigin::open(url, &driver.room, &driver.me.id, driver.inputs.clone());
             driver.same_origin.replace(nearby);
         }
-        spawn_local(mesh::sign_and_check(Rc::downgrade(&driver), own_jobs));
+        spawn_local(signing::sign_and_check(Rc::downgrade(&driver), own_jobs));
         let running = Rc::clone(&driver);
         spawn_local(async move {
             while let Some(input) = own_inputs.next().await {
@@ -220,13 +220,7 @@ impl Driver {
 
     fn execute(&self, output: Output<Payload>) {
         match output {
-            Output::Send { to, signal } => match &*self.same_origin.borrow() {
-                Some(nearby) if nearby.carries(&to) => nearby.send(&to, &signal),
-                // A failure means signaling is closed, which the transport reports itself.
-                _ => {
-                    let _ = self.signaling.borrow().send(&ClientMessage::Signal { to, signal });
-                }
-            },
+            Output::Send { to, signal } => self.sign_and_send(to, signal, signing::Way::Direct),
             Output::StartConnection { key, role } => {
                 let config = self.ice_configuration();
                 let files = Rc::clone(&self.files);
@@ -290,8 +284,10 @@ impl Driver {
             }
             Output::Warn(text) => log::warn(&text),
             Output::SendMesh { key, frame } => self.send_mesh(&key, frame),
-            Output::Relay { hop, to, route, signal } => self.relay(hop, to, route, &signal),
-            Output::Verify { key, relayed } => self.verify(key, relayed),
+            Output::Relay { hop, to, route, signal } => {
+                self.sign_and_send(to, signal, signing::Way::Mesh { hop, route });
+            }
+            Output::Verify { from, signal, key, via } => self.check(from, signal, key, via),
         }
     }
 

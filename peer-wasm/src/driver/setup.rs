@@ -2,8 +2,8 @@
 //! and how the peer goes about rejoining and the mesh, as its join asked.
 
 use crate::core::Backoff;
+use crate::identity::Identity;
 use crate::join_options::JoinOptions;
-use crate::mesh::crypto::SigningKey;
 use signaling_protocol::IceServer;
 
 /// The ICE servers new connections use: the page's own, or else the signaling server's
@@ -47,8 +47,8 @@ impl Ice {
 pub(crate) struct Setup {
     /// How to rejoin when signaling drops (`None`: not at all).
     pub backoff: Option<Backoff>,
-    /// Our private key for relayed signals (`None`: none of ours go through the mesh).
-    pub signer: Option<SigningKey>,
+    /// Who we are: what our signals are signed with.
+    pub signer: Identity,
     /// Send signals through the mesh whenever a path exists, not only without the server.
     pub prefer_mesh: bool,
     /// The server's URL, to find the room's peers in other tabs of this browser and

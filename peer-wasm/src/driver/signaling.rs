@@ -30,7 +30,7 @@ impl Driver {
         let Some(driver) = self.this.upgrade() else { return };
         spawn_local(async move {
             let Some(rejoin) = &driver.rejoin else { return };
-            let input = match rejoin.attempt(&driver.me.id).await {
+            let input = match rejoin.attempt().await {
                 Ok((link, welcome)) => {
                     if driver.core.borrow().is_closed() {
                         return link.transport.close();
@@ -56,17 +56,11 @@ impl Driver {
     }
 
     /// The machine's input for what the signaling transport delivered; renewed ICE
-    /// servers and resume tokens are the driver's own business.
+    /// servers are the driver's own business.
     fn input_for(&self, event: SignalingEvent) -> Option<PeerInput> {
         match event {
             SignalingEvent::Message(ServerMessage::IceServers { ice_servers }) => {
                 self.renew_ice(ice_servers);
-                None
-            }
-            SignalingEvent::Message(ServerMessage::ResumeToken { resume_token }) => {
-                if let Some(rejoin) = &self.rejoin {
-                    rejoin.renew(resume_token);
-                }
                 None
             }
             event => machine_input(event),
@@ -85,11 +79,11 @@ fn machine_input(event: SignalingEvent) -> Option<PeerInput> {
         SignalingEvent::Message(ServerMessage::Error { code, message, to }) => {
             Input::Refused { code, message, to }
         }
-        // The answer to our join, handled before the driver starts; renewals, above.
+        // The handshake of our join, done before the driver starts; renewals, above.
         SignalingEvent::Message(
-            ServerMessage::Welcome { .. }
-            | ServerMessage::IceServers { .. }
-            | ServerMessage::ResumeToken { .. },
+            ServerMessage::Challenge { .. }
+            | ServerMessage::Welcome { .. }
+            | ServerMessage::IceServers { .. },
         ) => return None,
         SignalingEvent::Closed { reason } => Input::SignalingClosed { reason },
         SignalingEvent::Replaced { reason } => Input::SignalingOver { reason },

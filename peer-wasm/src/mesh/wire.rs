@@ -23,8 +23,6 @@ use wasm_bindgen::{JsCast, JsValue};
 const MAX_ID_CHARS: usize = 64;
 /// Longest relayed signal, as JSON text (an offer with many candidates is a few KB).
 const MAX_SIGNAL_CHARS: usize = 64 * 1024;
-/// Longest signature (an ECDSA P-256 one in base64url is 86).
-const MAX_PROOF_CHARS: usize = 256;
 
 /// A mesh frame as read: a whole control frame, or the header of a broadcast whose
 /// message follows.
@@ -63,9 +61,9 @@ fn control<M>(body: &str) -> Option<Tapped<M>> {
             from: id(&string(&value, "from")?)?,
             to: id(&string(&value, "to")?)?,
             route: route(&value)?,
-            at: whole(&field(&value, "at")?, 9_007_199_254_740_991.0)? as u64,
-            text: string(&value, "signal").filter(|text| text.len() <= MAX_SIGNAL_CHARS)?,
-            proof: string(&value, "proof").filter(|proof| proof.len() <= MAX_PROOF_CHARS)?,
+            signal: string(&value, "signal")
+                .filter(|text| text.len() <= MAX_SIGNAL_CHARS)
+                .and_then(|text| crate::wire::decode_signal(&text))?,
         }),
         _ => return None,
     };
@@ -150,10 +148,7 @@ pub(crate) fn relay_frame(relayed: &Relayed) -> Frame {
     set(&object, "to", relayed.to.as_str().into());
     let route: Array = relayed.route.iter().map(|hop| JsValue::from(hop.as_str())).collect();
     set(&object, "route", route.into());
-    // Milliseconds since the epoch: exact as a JSON number.
-    set(&object, "at", (relayed.at as f64).into());
-    set(&object, "signal", relayed.text.as_str().into());
-    set(&object, "proof", relayed.proof.as_str().into());
+    set(&object, "signal", crate::wire::encode_signal(&relayed.signal).into());
     control_frame(&object)
 }
 

@@ -1,0 +1,154 @@
+//! Whether a signal is its sender's own, whatever carried it (the server, a tab of this
+//! browser, the mesh): every signal is signed by its sender (docs/PROTOCOL.md,
+//! "Identity"). A signal arrives, is held against the key the room gave its sender (that
+//! key must be the key of the sender's id), goes to the driver for its signature check
+//! ([`Output::Verify`]), and comes back with a [`Verdict`]. Only a good one is acted on,
+//! once. A forged or altered one ends the connect it belongs to at once, saying so, and
+//! the neighbour that relayed it is disconnected.
+
+use super::{ConnKey, Core, Output, connect_failed};
+use signaling_protocol::{PeerId, Signal, Step, key_matches_id};
+use std::collections::VecDeque;
+
+/// How many signatures of signals acted on are remembered, to drop a replay of one.
+/// Only signals that checked out are remembered, so no one but their senders can push
+/// one out; older ones are refused for their age (see `mesh::FRESH_MS`) anyway.
+const MAX_SEEN: usize = 1024;
+
+/// What the signature check of a signal found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Signed by its sender, for us, in this room, as it is.
+    Good,
+    /// Signed at a time too far from ours: dropped (a replay, or a clock far off).
+    Stale,
+    /// Not its sender's signature of what it says: forged, altered, or meant for
+    /// another peer, room or session.
+    Forged,
+}
+
+/// What the peer remembers to tell good signals from bad ones.
+#[derive(Default)]
+pub(super) struct Trust {
+    /// Signatures of the latest signals acted on.
+    seen: VecDeque<String>,
+    /// Signals dropped: forged, altered, replayed, stale, or from a peer without a
+    /// proper key.
+    pub rejected: u32,
+}
+
+/// Why a peer's signals cannot be trusted.
+enum Untrusted {
+    /// The room gave no key for it (a peer learned of through the mesh only).
+    NoKey,
+    /// The key the room gave for it is not the key of its id.
+    WrongKey,
+}
+
+/// A connect's failure when the key announced for `peer` is not its own.
+pub(super) fn wrong_key(peer: &PeerId) -> String {
+    format!(
+        "a signal from {peer} failed verification: the key announced for it is not the key of \
+         its id"
+    )
+}
+
+impl<M: Clone> Core<M> {
+    /// A signal from `from` arrived (relayed by the neighbour of `via`, if through the
+    /// mesh): it goes to have its signature checked, if its sender can be trusted at all.
+    pub(super) fn signal_arrived(&mut self, from: PeerId, signal: Signal, via: Option<ConnKey>) {
+        // A stranger's signal: not a peer of the room (as the server or the mesh says).
+        if !self.knows(&from) {
+            return;
+        }
+        match self.key_of(&from) {
+            Ok(key) => {
+                let key = key.to_owned();
+                self.out.push_back(Output::Verify { from, signal, key, via });
+            }
+            Err(Untrusted::NoKey) => {
+                self.trust.rejected += 1;
+                let warning = format!("dropped a signal from {from}: no key of its own is known");
+                self.out.push_back(Output::Warn(warning));
+            }
+            Err(Untrusted::WrongKey) => self.refuse(&from, &signal, via, wrong_key(&from)),
+        }
+    }
+
+    /// The driver checked a signal's signature.
+    pub(super) fn signal_checked(
+        &mut self,
+        from: PeerId,
+        signal: Signal,
+        via: Option<ConnKey>,
+        verdict: Verdict,
+    ) {
+        match verdict {
+            Verdict::Good if self.trust.seen.contains(&signal.sig) => {
+                self.trust.rejected += 1;
+                let warning = format!("dropped a replayed signal from {from}");
+                self.out.push_back(Output::Warn(warning));
+            }
+            Verdict::Good => {
+                if self.trust.seen.len() >= MAX_SEEN {
+                    self.trust.seen.pop_front();
+                }
+                self.trust.seen.push_back(signal.sig.clone());
+                self.on_signal(&from, signal);
+            }
+            Verdict::Stale => {
+                self.trust.rejected += 1;
+                let warning = format!("dropped a signal from {from}: signed too long ago");
+                self.out.push_back(Output::Warn(warning));
+            }
+            Verdict::Forged => {
+                let reason = format!(
+                    "a signal from {from} failed verification (forged or altered on the way)"
+                );
+                self.refuse(&from, &signal, via, reason);
+            }
+        }
+    }
+
+    /// Drops a signal that is not its sender's: the neighbour that relayed it is
+    /// disconnected, the connect it belongs to fails at once with `reason`, and the
+    /// sender of an offer is told why in a bye.
+    fn refuse(&mut self, from: &PeerId, signal: &Signal, via: Option<ConnKey>, reason: String) {
+        self.trust.rejected += 1;
+        self.out.push_back(Output::Warn(reason.clone()));
+        if let Some(neighbour) = via {
+            self.forged(&neighbour);
+        }
+        let negotiating = self.link(from).is_some_and(|link| {
+            link.phase.is_negotiating() && !link.left && link.key.session == signal.session
+        });
+        if negotiating {
+            self.finish(from, connect_failed(from, &reason), true, false);
+        } else if matches!(signal.step, Step::Offer { .. }) && self.link(from).is_none() {
+            let bye = Step::Bye { reason: Some(reason) };
+            self.send_signal(from.clone(), Signal::new(signal.session, bye));
+        }
+    }
+
+    /// The key `peer`'s signals are checked against: the room's record of it, which
+    /// must be the key of its id.
+    fn key_of(&self, peer: &PeerId) -> Result<&str, Untrusted> {
+        let known = self.roster.iter().find(|known| known.id == *peer);
+        match known.and_then(|known| known.key.as_deref()) {
+            Some(key) if key_matches_id(key, peer) => Ok(key),
+            Some(_) => Err(Untrusted::WrongKey),
+            None => Err(Untrusted::NoKey),
+        }
+    }
+
+    /// Whether the room announced a key for `peer` that is not the key of its id (a
+    /// connect to it is refused at once: none of its signals could be trusted).
+    pub(super) fn has_wrong_key(&self, peer: &PeerId) -> bool {
+        matches!(self.key_of(peer), Err(Untrusted::WrongKey))
+    }
+
+    /// How many signals were dropped as forged, altered, replayed or stale.
+    pub fn rejected_signals(&self) -> u32 {
+        self.trust.rejected
+    }
+}
