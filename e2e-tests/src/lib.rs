@@ -14,6 +14,8 @@
 //! - several instances on one Redis ([`Harness::start_shared`], the Redis from
 //!   `signaling_server::testing`), and `balancer`: [`Balancer`], a TCP load balancer in
 //!   front of them, for a peer to move when its instance dies;
+//! - `tamper`: [`TamperProxy`], a WebSocket man in the middle between one tab and the
+//!   server, rewriting what passes ([`Harness::open_tab_through`]);
 //! - `netlab`: real networks (NATs, firewalls, loss) from Linux network namespaces,
 //!   with a Chromium in each LAN ([`netlab::Lab`]; needs root, skipped without).
 //!
@@ -32,6 +34,7 @@ mod npm_app;
 mod scenario;
 mod server;
 mod tab;
+pub mod tamper;
 mod turn;
 
 pub use balancer::Balancer;
@@ -39,6 +42,7 @@ pub use files::FILE_HELPERS;
 pub use npm_app::{DevServer, NpmApp};
 pub use scenario::reference_scenario;
 pub use tab::Tab;
+pub use tamper::TamperProxy;
 pub use turn::TurnServer;
 
 pub use browser_harness::{Browser, Engine};
@@ -105,16 +109,11 @@ impl Harness {
     }
 
     /// `instances` servers sharing their rooms through a Redis of their own (started
-    /// here), with one resume key; instance 0 is [`Harness::addr`]. Returns once every
-    /// instance reaches Redis.
+    /// here); instance 0 is [`Harness::addr`]. Returns once every instance reaches Redis.
     pub async fn start_shared(instances: usize) -> Self {
         let redis = signaling_server::testing::RedisProcess::start();
-        let key = signaling_server::ResumeKey::random();
         let url = redis.url();
-        let share = |config: &mut signaling_server::Config| {
-            config.redis_url = Some(url.clone());
-            config.resume_key = Some(key.clone());
-        };
+        let share = |config: &mut signaling_server::Config| config.redis_url = Some(url.clone());
         let mut harness = Self::start_with(share).await;
         let config = harness.server.lock().unwrap_or_else(|e| e.into_inner()).config();
         let others = (1..instances).map(|_| TestServer::start(config.clone())).collect();
@@ -142,6 +141,14 @@ impl Harness {
     /// [`Balancer`] in front of them), whose peer joins through it.
     pub async fn open_tab_via(&self, addr: SocketAddr) -> Tab<'_> {
         self.open_tab_from(&self.browser, addr, "/").await
+    }
+
+    /// Opens a tab on the chat page whose peer joins through `proxy` (which stands
+    /// between it and the server), not straight to the server.
+    pub async fn open_tab_through(&self, proxy: &TamperProxy) -> Tab<'_> {
+        let mut tab = self.open_tab().await;
+        tab.ws_url = proxy.ws_url();
+        tab
     }
 
     /// Kills the signaling server as `kill -9` would: every socket closed, no goodbye.

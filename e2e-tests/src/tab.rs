@@ -49,7 +49,9 @@ impl Tab<'_> {
     /// every message in `window.inbox` (`{from: name, fromId, data}`, bytes as
     /// `{bytes: [..]}`), every event in `window.events` (`"PeerJoined:Bob"`, ...) and
     /// the reason of each `Disconnected` in `window.reasons` (`"Bob: the peer left the
-    /// room"`) and each signaling state in `window.signaling`. Returns the peer's id.
+    /// room"`) and each signaling state in `window.signaling` (and in
+    /// `window.signalingLog` as `{state, reason, at}`, `at` by `Date.now()`). Returns the
+    /// peer's id.
     pub async fn join_peer(&self, room: &str, name: &str) -> String {
         self.join_private(room, name, None).await
     }
@@ -62,6 +64,12 @@ impl Tab<'_> {
     /// [`Tab::join_peer`] with `Peer.join`'s options object (`{secret, iceServers,
     /// iceTransportPolicy}`).
     pub async fn join_with(&self, room: &str, name: &str, options: Value) -> String {
+        self.join_as(room, name, options, "undefined").await
+    }
+
+    /// [`Tab::join_with`] as the identity that the JS expression `identity` gives
+    /// (awaited: `window.kept`, a read from IndexedDB, ...; `undefined` for a new one).
+    pub async fn join_as(&self, room: &str, name: &str, options: Value, identity: &str) -> String {
         let args = json!({ "url": self.ws_url, "room": room, "name": name, "options": options });
         let id = self
             .eval(&format!(
@@ -69,11 +77,17 @@ impl Tab<'_> {
                  const {{ default: init, Peer }} = await import('/pkg/peer_wasm.js');
                  await init();
                  window.inbox = []; window.events = []; window.reasons = []; window.signaling = [];
+                 window.signalingLog = [];
                  if (a.options.secret === null) delete a.options.secret;
+                 const identity = await ({identity});
+                 if (identity !== undefined) a.options.identity = identity;
                  const peer = await Peer.join(a.url, a.room, a.name, a.options);
                  window.peer = peer;
                  const plain = (d) => d instanceof Uint8Array ? {{ bytes: Array.from(d) }} : d;
-                 peer.onSignalingState((state) => window.signaling.push(state));
+                 peer.onSignalingState((state, reason) => {{
+                   window.signaling.push(state);
+                   window.signalingLog.push({{ state, reason, at: Date.now() }});
+                 }});
                  peer.onMessage((m) => window.inbox.push(
                    {{ from: m.fromName, fromId: m.from, data: plain(m.data) }}));
                  for (const kind of ['Connected', 'Disconnected', 'PeerJoined', 'PeerLeft']) {{
