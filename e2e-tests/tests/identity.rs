@@ -231,18 +231,22 @@ async fn an_identity_kept_in_indexeddb_keeps_its_id_and_a_second_page_takes_it_o
         // Another page of the origin joins with the same identity: it takes the id over.
         let second = harness.open_tab().await;
         second.eval(KEEPER).await;
-        let taken = second.join_as("kept", "Kept too", server_only(), "window.kept()").await;
+        let taken = second.join_as("kept", "Kept", server_only(), "window.kept()").await;
         assert_eq!(taken, id);
         let closed = "window.signaling.at(-1) == 'closed'";
         first.wait_until(closed, "window.signalingLog").await;
         let log = first.eval("return window.signalingLog;").await;
         println!("the first page's signaling after the takeover: {log}");
+        let reason = log[0]["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("taken over"), "the first page is told why: {log}");
         // And it stays that way: the first page does not take the id back.
         tokio::time::sleep(Duration::from_secs(3)).await;
         assert_eq!(first.eval("return window.signaling;").await, json!(["closed"]));
         assert_eq!(second.eval("return window.signaling;").await, json!([]));
-        let peers = observer.eval("return window.peer.peers();").await;
-        assert_eq!(peers, json!([{ "id": id, "name": "Kept too" }]));
+        let peers = observer.eval("return [window.peer.peers(), window.events];").await;
+        println!("the observer after the takeover: {peers}");
+        assert_eq!(peers[0], json!([{ "id": id, "name": "Kept" }]));
+        assert_eq!(peers[1], json!([]), "the room saw no one leave or join");
         harness.close().await;
     })
     .await
