@@ -1,5 +1,5 @@
 // The package's entry point: wasm-bindgen's glue (peer_wasm.js), with the WebAssembly
-// module started by the first `Peer.join` instead of by a call the page must remember.
+// module started by the first `Peer.join` (or `Peer.createIdentity`) instead of by a call the page must remember.
 // The module is fetched only then (a page that never joins never downloads it), and
 // importing the package does nothing, so a server-side render can import it too.
 //
@@ -13,8 +13,11 @@ import init, { Peer } from "./peer_wasm.js";
 export { default } from "./peer_wasm.js";
 export * from "./peer_wasm.js";
 
-const joinStarted = Peer.join;
-Peer.join = async function join(...args) {
-  await init();
-  return joinStarted.apply(this, args);
-};
+// The static calls a page can make first: each starts the module.
+for (const name of ["join", "createIdentity"]) {
+  const started = Peer[name];
+  Peer[name] = async function (...args) {
+    await init();
+    return started.apply(this, args);
+  };
+}

@@ -69,8 +69,22 @@ function peerItem({ id, name }) {
   button.disabled = state === "connecting";
   button.addEventListener("click", () => (connected ? disconnect(id) : connect(id)));
   item.append(dot, label, status, button);
-  if (connected) showPath(item, id);
+  if (connected) {
+    showPath(item, id);
+    showSafetyNumber(item, id);
+  }
   return item;
+}
+
+/** Shows the safety number of `id`: both people read it; if theirs match, no one is in the middle. */
+function showSafetyNumber(item, id) {
+  const number = peer && peer.safetyNumber(id);
+  if (!number) return;
+  const code = document.createElement("span");
+  code.className = "peer-safety";
+  code.title = "safety number: compare it with the other person's (read aloud, side by side); if they match, no one stands between you";
+  code.textContent = `safety ${number}`;
+  item.append(code);
 }
 
 /** Shows (or updates) the path of `id` in its list item, once known. */

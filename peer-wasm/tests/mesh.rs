@@ -183,7 +183,7 @@ async fn a_neighbour_that_forges_a_relayed_signal_is_disconnected_with_the_reaso
     // B makes up an offer "from A" for C; it cannot sign it as A.
     let now = js_sys::Date::now();
     let forged = format!(
-        r#"g{{"kind":"relay","from":"{a}","to":"{c}","route":["{c}"],"at":{now},"signal":"{{\"kind\":\"offer\",\"session\":9,\"sdp\":\"v=0\"}}","proof":"AAAA"}}"#,
+        r#"g{{"kind":"relay","from":"{a}","to":"{c}","route":["{c}"],"signal":"{{\"kind\":\"offer\",\"session\":9,\"at\":{now},\"sig\":\"AAAA\",\"sdp\":\"v=0\"}}"}}"#,
         a = a.id(),
         c = c.id()
     );
