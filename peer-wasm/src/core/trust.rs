@@ -224,7 +224,8 @@ impl<M: Clone> Core<M> {
         matches!(self.key_of(peer), Err(Untrusted::WrongKey))
     }
 
-    /// How many signals were dropped as forged, altered, replayed or stale.
+    /// How many signals were dropped as forged, altered, replayed or stale, or sealed
+    /// (or not) against this peer's passphrase.
     pub fn rejected_signals(&self) -> u32 {
         self.trust.rejected
     }
