@@ -1,10 +1,12 @@
-//! How a peer joins, beyond its room and name: its ICE servers and transport policy, and
-//! whether and how fast it rejoins when the signaling connection drops.
+//! How a peer joins, beyond its room and name: its identity, its passphrase, its ICE
+//! servers and transport policy, and whether and how fast it rejoins when the signaling
+//! connection drops.
 
 use crate::PeerError;
 use crate::core::Backoff;
 use crate::ice::{get, read_servers};
 use crate::identity::Identity;
+use crate::sealing::Passphrase;
 use signaling_protocol::IceServer;
 use wasm_bindgen::JsValue;
 
@@ -29,6 +31,7 @@ const MAX_RECONNECT_DELAY_MS: u32 = 10 * 60 * 1000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JoinOptions {
     identity: Option<Identity>,
+    passphrase: Option<Passphrase>,
     ice_servers: Option<Vec<IceServer>>,
     relay_only: bool,
     reconnect: Option<Backoff>,
@@ -40,6 +43,7 @@ impl Default for JoinOptions {
     fn default() -> Self {
         Self {
             identity: None,
+            passphrase: None,
             ice_servers: None,
             relay_only: false,
             reconnect: Some(Backoff::default()),
@@ -92,9 +96,6 @@ impl JoinOptions {
         Self { same_origin_signaling: false, ..self }
     }
 
-    /// Reads `{iceServers, iceTransportPolicy, reconnect, meshSignaling,
-    /// sameOriginSignaling}` from a page's options object
-    /// (its `secret` is read by the caller).
     /// Joins as `identity` (one the page kept), rather than as a new one: the peer gets
     /// the same id as before. A second page joining with it takes the first one's place.
     pub fn identity(mut self, identity: Identity) -> Self {
@@ -108,9 +109,27 @@ impl JoinOptions {
         get(options, "identity")
     }
 
+    /// Encrypts every signal but `bye`s end to end with a key derived from `passphrase`
+    /// (and the room's name), so that the server, other tabs and relaying peers see
+    /// neither SDP nor candidates (so none of this machine's addresses). Only peers that
+    /// joined with the same passphrase connect; connecting to any other fails at once,
+    /// saying why. Unlike a room's secret, the server never sees it.
+    pub fn passphrase(self, passphrase: impl Into<String>) -> Self {
+        Self { passphrase: Some(Passphrase(passphrase.into())), ..self }
+    }
+
+    /// Reads `{passphrase, iceServers, iceTransportPolicy, reconnect, meshSignaling,
+    /// sameOriginSignaling}` from a page's options object (its `secret` and `identity`
+    /// are read by the caller).
     pub(crate) fn from_js(options: &JsValue) -> Result<Self, PeerError> {
         let invalid = |what, reason| PeerError::InvalidInput { what, reason };
         let mut read = Self::default();
+        if let Some(passphrase) = get(options, "passphrase") {
+            let passphrase = passphrase.as_string().filter(|passphrase| !passphrase.is_empty());
+            read.passphrase = Some(Passphrase(
+                passphrase.ok_or(invalid("passphrase", "expected a non-empty string"))?,
+            ));
+        }
         if let Some(servers) = get(options, "iceServers") {
             read.ice_servers = Some(read_servers(&servers).ok_or(invalid(
                 "iceServers",
@@ -163,6 +182,11 @@ impl JoinOptions {
     /// The identity the page gave, if any.
     pub(crate) fn own_identity(&self) -> Option<&Identity> {
         self.identity.as_ref()
+    }
+
+    /// The passphrase signals are sealed with, if any.
+    pub(crate) fn own_passphrase(&self) -> Option<&Passphrase> {
+        self.passphrase.as_ref()
     }
 
     /// The page's own servers, if it gave any.

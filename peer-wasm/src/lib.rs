@@ -16,7 +16,9 @@
 //! `framing.rs` how they travel (chunked past the SCTP message limit),
 //! `send_queue.rs` the backpressure; `unreliable.rs` the second, unreliable channel and
 //! `delivery.rs` the option that picks it; `files/` the file transfers beside the
-//! messages (`js_files.rs` their JS classes); `error.rs` the one error type.
+//! messages (`js_files.rs` their JS classes); `identity.rs` the key that signs our
+//! signals, `sealing.rs` the passphrase's key that encrypts them; `error.rs` the one
+//! error type.
 
 mod connection;
 mod core;
@@ -43,6 +45,7 @@ mod rejoin;
 mod reporter;
 mod room;
 mod same_origin;
+mod sealing;
 mod send_queue;
 mod signaling;
 mod stats;
@@ -88,6 +91,12 @@ export interface JoinOptions {
    * peer gets the same id as before. Default: a new identity, so a new id.
    */
   identity?: CryptoKeyPair;
+  /**
+   * Encrypt signals end to end with a key derived from this passphrase and the room, so
+   * the server sees no SDP and no candidates (no addresses). Only peers that joined with
+   * the same passphrase connect; others fail at once, saying why.
+   */
+  passphrase?: string;
   /** Use these STUN/TURN servers instead of the signaling server's. */
   iceServers?: RTCIceServer[];
   /** "relay": connect through TURN only. Default "all". */
@@ -162,8 +171,8 @@ pub struct JsPeer {
 impl JsPeer {
     /// Joins `room` as `name` through the signaling server at `url`
     /// (e.g. `ws://127.0.0.1:8080/ws`); resolves once the server has assigned our id.
-    /// `options` is `{secret, iceServers, iceTransportPolicy}` (or just the secret, as a
-    /// string; see `JoinOptions`). With a `secret`, the room is private: the first peer in sets the secret,
+    /// `options` is `{secret, passphrase, iceServers, iceTransportPolicy, ...}` (or just
+    /// the secret, as a string; see `JoinOptions`). With a `secret`, the room is private: the first peer in sets the secret,
     /// later peers must give the same one (else the promise rejects with
     /// `wrong_secret`). `iceServers` replace the server's; `iceTransportPolicy: "relay"`
     /// connects through TURN only.

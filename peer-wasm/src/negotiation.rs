@@ -82,7 +82,8 @@ pub(crate) async fn negotiate(
                 }
                 Ok(())
             }
-            Step::Bye { .. } => Ok(()),
+            // Opened before the machine sees them; a bye ends the link, not the SDP.
+            Step::Bye { .. } | Step::Sealed { .. } => Ok(()),
         };
         if let Err(error) = applied {
             return fail(&reporter, &error);

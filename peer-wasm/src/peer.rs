@@ -9,6 +9,7 @@ use crate::identity::Identity;
 use crate::join::{JoinRequest, handshake};
 use crate::join_options::JoinOptions;
 use crate::rejoin::Rejoin;
+use crate::sealing::SealKey;
 use crate::signaling::SignalingLink;
 use crate::websocket::WebSocketSignaling;
 use crate::{Delivery, Payload, PeerError, PeerEvent, Room, framing};
@@ -90,7 +91,16 @@ impl Peer {
             secret: room.secret().map(str::to_owned),
             identity: identity.clone(),
         };
-        let welcome = handshake(&mut link, &request).await?;
+        // The passphrase's key (100,000 rounds of PBKDF2) is derived during the handshake.
+        let seal_key = async {
+            match options.own_passphrase() {
+                Some(passphrase) => SealKey::derive(passphrase, room.name()).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let (welcome, seal_key) =
+            futures_util::future::join(handshake(&mut link, &request), seal_key).await;
+        let (welcome, seal_key) = (welcome?, seal_key?);
         let key = Some(identity.key().to_owned());
         let me = PeerInfo { id: welcome.id, name: name.to_owned(), key };
         let ice = Ice::new(&options, welcome.ice_servers);
@@ -103,6 +113,7 @@ impl Peer {
             signer,
             prefer_mesh: options.prefers_mesh(),
             same_origin,
+            seal_key,
         };
         let driver = Driver::start(me, room, welcome.roster, ice, link, rejoin, setup);
         Ok(Self { driver })
@@ -309,6 +320,10 @@ fn check_join(room: Room<'_>, name: &str, options: &JoinOptions) -> Result<(), P
     validate_room(room.name()).map_err(|code| invalid("room", code))?;
     room.secret().map(validate_secret).transpose().map_err(|code| invalid("secret", code))?;
     validate_name(name).map_err(|code| invalid("name", code))?;
+    if options.own_passphrase().is_some_and(|passphrase| passphrase.0.is_empty()) {
+        let reason = "expected a non-empty string";
+        return Err(PeerError::InvalidInput { what: "passphrase", reason });
+    }
     match options.own_servers() {
         Some(servers) => ice::check(&ice::configuration(servers, options.is_relay_only())),
         None => Ok(()),

@@ -78,13 +78,17 @@ fn signal_object(signal: &Signal) -> JsValue {
         Step::Answer { .. } => "answer",
         Step::Candidate { .. } => "candidate",
         Step::Restart { .. } => "restart",
+        Step::Sealed { .. } => "sealed",
         Step::Bye { .. } => "bye",
     };
     set(&object, "kind", kind.into());
     set(&object, "session", signal.session.0.into());
-    // Milliseconds since the epoch: exact as a JSON number.
-    set(&object, "at", (signal.at as f64).into());
-    set(&object, "sig", signal.sig.as_str().into());
+    // A sealed signal is stamped and signed inside; the outside carries neither.
+    if !matches!(signal.step, Step::Sealed { .. }) {
+        // Milliseconds since the epoch: exact as a JSON number.
+        set(&object, "at", (signal.at as f64).into());
+        set(&object, "sig", signal.sig.as_str().into());
+    }
     match &signal.step {
         Step::Offer { sdp } | Step::Answer { sdp } | Step::Restart { sdp } => {
             set(&object, "sdp", sdp.into())
@@ -98,6 +102,7 @@ fn signal_object(signal: &Signal) -> JsValue {
                 set(&object, "sdp_m_line_index", (*index).into());
             }
         }
+        Step::Sealed { data } => set(&object, "data", data.into()),
         Step::Bye { reason } => {
             if let Some(reason) = reason {
                 set(&object, "reason", reason.into());
@@ -130,6 +135,9 @@ fn signal(value: &JsValue) -> Option<Signal> {
                 .map(|index| index as u16),
         },
         "restart" => Step::Restart { sdp: string(value, "sdp")? },
+        "sealed" => Step::Sealed {
+            data: string(value, "data").filter(|data| data.len() <= MAX_SEALED_CHARS)?,
+        },
         "bye" => Step::Bye { reason: optional(value, "reason", |reason| reason.as_string())? },
         _ => return None,
     };
@@ -138,6 +146,10 @@ fn signal(value: &JsValue) -> Option<Signal> {
     let sig = optional(value, "sig", |sig| sig.as_string())?.unwrap_or_default();
     Some(Signal { session, at, sig, step })
 }
+
+/// Longest `data` of a sealed signal: room for any inner signal the mesh would carry
+/// (64 KiB of JSON text, a third more in base64, plus the nonce and tag).
+const MAX_SEALED_CHARS: usize = 96 * 1024;
 
 /// The largest whole number a JSON number (a double) holds exactly.
 pub(crate) const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -227,15 +239,14 @@ mod tests {
             Step::Bye { reason: Some("could not create a connection".into()) },
         ];
         let sessions = [0, 7, u32::MAX].into_iter().cycle();
-        steps
-            .into_iter()
-            .zip(sessions)
-            .map(|(step, n)| Signal {
-                at: 1_765_000_000_123,
-                sig: "c2ln".into(),
-                ..Signal::new(SessionId(n), step)
-            })
-            .collect()
+        let signed = steps.into_iter().zip(sessions).map(|(step, n)| Signal {
+            at: 1_765_000_000_123,
+            sig: "c2ln".into(),
+            ..Signal::new(SessionId(n), step)
+        });
+        // Sealed: stamped and signed inside, so neither outside.
+        let sealed = Signal::new(SessionId(7), Step::Sealed { data: "bm9uY2VjaXBoZXI".into() });
+        signed.chain([sealed]).collect()
     }
 
     /// Every server message, encoded by serde as the server does, reads back the same.
@@ -346,6 +357,8 @@ mod tests {
             r#"{"type":"signal","from":"a1","signal":{"kind":"bye","session":4294967296}}"#,
             r#"{"type":"signal","from":"a1","signal":{"kind":"bye","session":"1"}}"#,
             r#"{"type":"signal","from":"a1","signal":{"kind":"telepathy","session":1}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"sealed","session":1}}"#,
+            r#"{"type":"signal","from":"a1","signal":{"kind":"sealed","session":1,"data":7}}"#,
             r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","session":1,"candidate":"c","sdp_m_line_index":70000}}"#,
             r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","session":1,"candidate":"c","sdp_m_line_index":1.5}}"#,
             r#"{"type":"signal","from":"a1","signal":{"kind":"candidate","session":1,"candidate":"c","sdp_mid":3}}"#,
@@ -359,5 +372,13 @@ mod tests {
         ] {
             assert_eq!(decode_server(text), None, "{text}");
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_sealed_signal_is_bounded() {
+        let sealed =
+            |chars| format!(r#"{{"kind":"sealed","session":1,"data":"{}"}}"#, "A".repeat(chars));
+        assert!(decode_signal(&sealed(MAX_SEALED_CHARS)).is_some());
+        assert_eq!(decode_signal(&sealed(MAX_SEALED_CHARS + 1)), None);
     }
 }

@@ -73,6 +73,7 @@ pub fn signal_text(room: &str, from: &PeerId, to: &PeerId, signal: &Signal) -> S
             let index = sdp_m_line_index.map(|index| index.to_string()).unwrap_or_default();
             write!(text, "candidate\n{candidate}\n{mid}\n{index}")
         }
+        Step::Sealed { data } => write!(text, "sealed\n{data}"),
         Step::Bye { reason } => write!(text, "bye\n{}", reason.as_deref().unwrap_or("")),
     };
     text
@@ -151,6 +152,15 @@ mod tests {
         assert_eq!(
             signal_text("r", &from, &to, &bye),
             "peer-wasm signal\nr\na\nb\n7\n1700000000123\nbye\n"
+        );
+    }
+
+    #[test]
+    fn a_sealed_signal_text_carries_its_data() {
+        let sealed = Signal::new(SessionId(3), Step::Sealed { data: "aXYgY2lwaGVy".into() });
+        assert_eq!(
+            signal_text("r", &PeerId::new("a"), &PeerId::new("b"), &sealed),
+            "peer-wasm signal\nr\na\nb\n3\n0\nsealed\naXYgY2lwaGVy"
         );
     }
 

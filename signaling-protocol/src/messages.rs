@@ -169,6 +169,15 @@ pub enum Step {
         /// The session description text.
         sdp: String,
     },
+    /// Any other step, encrypted for peers that share the room's passphrase, so that
+    /// whoever carries it reads neither its SDP nor its candidates (docs/PROTOCOL.md,
+    /// "Sealed signals"). A `bye` is never sealed: a peer with another passphrase, or
+    /// none, can still be told why.
+    Sealed {
+        /// base64url without padding of the 12-byte AES-GCM nonce followed by the
+        /// ciphertext (with its 16-byte tag) of the inner signal's JSON text.
+        data: String,
+    },
     /// The sender ended the session (closed the connection, or gave up connecting).
     Bye {
         /// Why, for people (e.g. that it could not create a connection). Omitted when

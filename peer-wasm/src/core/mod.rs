@@ -79,7 +79,7 @@ pub(crate) use io::{
 };
 pub(crate) use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
 pub(crate) use rejoin::Backoff;
-pub(crate) use trust::Verdict;
+pub(crate) use trust::{Verdict, sealing_verdict, unsealed};
 
 use crate::PeerError;
 use link::{Link, Phase};

@@ -4,16 +4,22 @@
 //! key must be the key of the sender's id), goes to the driver for its signature check
 //! ([`Output::Verify`]), and comes back with a [`Verdict`]. Only a good one is acted on,
 //! once. A forged or altered one ends the connect it belongs to at once, saying so, and
-//! the neighbour that relayed it is disconnected.
+//! the neighbour that relayed it is disconnected. With a passphrase, signals travel
+//! sealed (docs/PROTOCOL.md, "Sealed signals"): one sealed with another passphrase, or
+//! sent in the clear, is refused the same way, with a reason a person can act on.
 
 use super::{ConnKey, Core, Output, connect_failed};
-use signaling_protocol::{PeerId, Signal, Step, key_matches_id};
+use signaling_protocol::{PeerId, SessionId, Signal, Step, key_matches_id};
 use std::collections::VecDeque;
 
 /// How many signatures of signals acted on are remembered, to drop a replay of one.
 /// Only signals that checked out are remembered, so no one but their senders can push
 /// one out; older ones are refused for their age (see `mesh::FRESH_MS`) anyway.
 const MAX_SEEN: usize = 1024;
+
+/// How many refused sealed signals are remembered, so that an offer and the candidates
+/// that follow it (which cannot be told apart sealed) are answered with one bye.
+const MAX_REFUSED_SEALED: usize = 16;
 
 /// What the signature check of a signal found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +31,37 @@ pub(crate) enum Verdict {
     /// Not its sender's signature of what it says: forged, altered, or meant for
     /// another peer, room or session.
     Forged,
+    /// Sealed with a key that is not ours: another passphrase (or altered on the way,
+    /// which reads the same).
+    OtherPassphrase,
+    /// Sealed, and we have no passphrase to open it with.
+    SealedWithoutPassphrase,
+    /// Not sealed (and not a bye), while we have a passphrase.
+    InTheClear,
+}
+
+/// What a signal is before any crypto, for a peer that has a passphrase (`sealing`) or
+/// not: `Some` verdict when its being sealed or not refuses it already. Byes travel in
+/// the clear with or without one, so that a peer can always be told why.
+pub(crate) fn sealing_verdict(step: &Step, sealing: bool) -> Option<Verdict> {
+    match step {
+        Step::Sealed { .. } if !sealing => Some(Verdict::SealedWithoutPassphrase),
+        Step::Sealed { .. } | Step::Bye { .. } => None,
+        _ if sealing => Some(Verdict::InTheClear),
+        _ => None,
+    }
+}
+
+/// The signal a sealed one of session `session` held (`inner`, if its text read as a
+/// signal), to be checked as any other; [`Verdict::Forged`] when it is none, is sealed
+/// again, or belongs to another session than the envelope says.
+pub(crate) fn unsealed(session: SessionId, inner: Option<Signal>) -> Result<Signal, Verdict> {
+    match inner {
+        Some(inner) if inner.session == session && !matches!(inner.step, Step::Sealed { .. }) => {
+            Ok(inner)
+        }
+        _ => Err(Verdict::Forged),
+    }
 }
 
 /// What the peer remembers to tell good signals from bad ones.
@@ -35,6 +72,8 @@ pub(super) struct Trust {
     /// Signals dropped: forged, altered, replayed, stale, or from a peer without a
     /// proper key.
     pub rejected: u32,
+    /// The latest sessions whose sealed signals were refused and answered with a bye.
+    refused_sealed: VecDeque<(PeerId, SessionId)>,
 }
 
 /// Why a peer's signals cannot be trusted.
@@ -107,12 +146,29 @@ impl<M: Clone> Core<M> {
                 );
                 self.refuse(&from, &signal, via, reason);
             }
+            Verdict::OtherPassphrase => {
+                let reason =
+                    format!("{from} encrypts its signals with a passphrase other than ours");
+                self.refuse(&from, &signal, via, reason);
+            }
+            Verdict::SealedWithoutPassphrase => {
+                let reason =
+                    format!("{from} encrypts its signals with a passphrase and we have none");
+                self.refuse(&from, &signal, via, reason);
+            }
+            Verdict::InTheClear => {
+                let reason = format!(
+                    "{from} sent its signals in the clear, and this peer uses a passphrase"
+                );
+                self.refuse(&from, &signal, via, reason);
+            }
         }
     }
 
     /// Drops a signal that is not its sender's: the neighbour that relayed it is
     /// disconnected, the connect it belongs to fails at once with `reason`, and the
-    /// sender of an offer is told why in a bye.
+    /// sender of an offer is told why in a bye (as is the sender of a sealed signal,
+    /// which may be an offer, once per session).
     fn refuse(&mut self, from: &PeerId, signal: &Signal, via: Option<ConnKey>, reason: String) {
         self.trust.rejected += 1;
         self.out.push_back(Output::Warn(reason.clone()));
@@ -124,9 +180,30 @@ impl<M: Clone> Core<M> {
         });
         if negotiating {
             self.finish(from, connect_failed(from, &reason), true, false);
-        } else if matches!(signal.step, Step::Offer { .. }) && self.link(from).is_none() {
+        } else if self.link(from).is_none() && self.answers_with_bye(from, signal) {
             let bye = Step::Bye { reason: Some(reason) };
             self.send_signal(from.clone(), Signal::new(signal.session, bye));
+        }
+    }
+
+    /// Whether a refused `signal` from `from`, with no connection to it, is answered
+    /// with a bye: an offer is; a sealed signal is when it is the first of its session.
+    fn answers_with_bye(&mut self, from: &PeerId, signal: &Signal) -> bool {
+        match signal.step {
+            Step::Offer { .. } => true,
+            Step::Sealed { .. } => {
+                let refused = &mut self.trust.refused_sealed;
+                let session = (from.clone(), signal.session);
+                if refused.contains(&session) {
+                    return false;
+                }
+                if refused.len() >= MAX_REFUSED_SEALED {
+                    refused.pop_front();
+                }
+                refused.push_back(session);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -147,7 +224,8 @@ impl<M: Clone> Core<M> {
         matches!(self.key_of(peer), Err(Untrusted::WrongKey))
     }
 
-    /// How many signals were dropped as forged, altered, replayed or stale.
+    /// How many signals were dropped as forged, altered, replayed or stale, or sealed
+    /// (or not) against this peer's passphrase.
     pub fn rejected_signals(&self) -> u32 {
         self.trust.rejected
     }

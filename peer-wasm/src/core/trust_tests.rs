@@ -2,7 +2,9 @@
 //! acted on, once; a forged or altered one fails its connect at once, saying so; a key
 //! that is not the key of its id is refused the same way. (That a signature covers every
 //! field, so that an altered or misaddressed signal fails its check, is
-//! `signaling-protocol`'s `tests/signatures.rs`.)
+//! `signaling-protocol`'s `tests/signatures.rs`.) With a passphrase, a signal sealed
+//! with another one, sealed when we have none, or sent in the clear is refused alike,
+//! saying which.
 
 use super::harness::{Harness, good, keyed, offer};
 use super::*;
@@ -148,4 +150,100 @@ fn a_newer_connection_with_the_same_key_is_the_same_peer() {
 
 fn id_of(id: &str) -> PeerId {
     PeerId::new(id)
+}
+
+fn sealed(session: u32) -> Signal {
+    Signal::new(SessionId(session), Step::Sealed { data: "bm9pc2U".into() })
+}
+
+/// The reasons of the byes sent to `peer`.
+fn bye_reasons(h: &Harness, peer: &str) -> Vec<String> {
+    let byes = h.sent.iter().filter_map(|(to, signal)| match &signal.step {
+        Step::Bye { reason } if to.as_str() == peer => reason.clone(),
+        _ => None,
+    });
+    byes.collect()
+}
+
+#[test]
+fn whether_a_signal_must_be_sealed_is_known_before_any_crypto() {
+    let bye = Step::Bye { reason: None };
+    let sealed_step = sealed(1).step;
+    assert_eq!(sealing_verdict(&sealed_step, false), Some(Verdict::SealedWithoutPassphrase));
+    assert_eq!(sealing_verdict(&sealed_step, true), None, "opened, then checked");
+    assert_eq!(sealing_verdict(&offer(), true), Some(Verdict::InTheClear));
+    assert_eq!(sealing_verdict(&offer(), false), None);
+    assert_eq!(sealing_verdict(&bye, true), None, "byes go in the clear");
+    assert_eq!(sealing_verdict(&bye, false), None);
+}
+
+#[test]
+fn a_sealed_signal_holds_one_signal_of_its_own_session() {
+    let inner = signed(4, offer(), "s");
+    assert_eq!(unsealed(SessionId(4), Some(inner.clone())), Ok(inner.clone()));
+    assert_eq!(unsealed(SessionId(5), Some(inner)), Err(Verdict::Forged), "moved to a session");
+    assert_eq!(unsealed(SessionId(4), Some(sealed(4))), Err(Verdict::Forged), "sealed twice");
+    assert_eq!(unsealed(SessionId(4), None), Err(Verdict::Forged), "not a signal");
+}
+
+#[test]
+fn an_offer_sealed_with_another_passphrase_is_answered_with_one_bye_saying_why() {
+    let (mut h, a) = room_with(alice());
+    let checked = |signal| Input::Checked {
+        from: id_of(&a),
+        signal,
+        via: None,
+        verdict: Verdict::OtherPassphrase,
+    };
+    // The offer and its candidates: all sealed, so all alike.
+    for _ in 0..3 {
+        h.apply(checked(sealed(9)));
+    }
+    assert!(h.started.is_empty());
+    let reasons = bye_reasons(&h, &a);
+    assert_eq!(reasons, [format!("{a} encrypts its signals with a passphrase other than ours")]);
+    assert!(h.bye_sent(&a, SessionId(9)));
+    assert_eq!(h.core.rejected_signals(), 3);
+    h.apply(checked(sealed(10)));
+    assert_eq!(bye_reasons(&h, &a).len(), 2, "a new session gets its own bye");
+}
+
+#[test]
+fn a_sealed_answer_without_a_passphrase_fails_the_connect_at_once() {
+    let (mut h, a) = room_with(alice());
+    let call = h.connect(&a);
+    let key = h.key(&a);
+    h.apply(Input::Checked {
+        from: id_of(&a),
+        signal: sealed(key.session.0),
+        via: None,
+        verdict: Verdict::SealedWithoutPassphrase,
+    });
+    let failure = h.connect_failure(call);
+    let reason = format!("{a} encrypts its signals with a passphrase and we have none");
+    assert!(failure.contains(&reason), "{failure}");
+    assert!(h.released.contains(&key));
+    assert_eq!(bye_reasons(&h, &a), [reason]);
+}
+
+#[test]
+fn an_offer_in_the_clear_is_refused_by_a_peer_with_a_passphrase() {
+    let (mut h, a) = room_with(alice());
+    let offer = signed(9, offer(), "s");
+    h.apply(Input::Checked {
+        from: id_of(&a),
+        signal: offer,
+        via: None,
+        verdict: Verdict::InTheClear,
+    });
+    assert!(h.started.is_empty());
+    let reason = format!("{a} sent its signals in the clear, and this peer uses a passphrase");
+    assert_eq!(bye_reasons(&h, &a), [reason]);
+    // Its candidates in the clear: dropped, without a bye each.
+    let step = Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None };
+    let candidate = signed(9, step, "s2");
+    let verdict = Verdict::InTheClear;
+    h.apply(Input::Checked { from: id_of(&a), signal: candidate, via: None, verdict });
+    assert_eq!(bye_reasons(&h, &a).len(), 1);
+    assert_eq!(h.core.rejected_signals(), 2);
 }

@@ -126,7 +126,8 @@ impl Driver {
             let nearby = SameOrigin::open(url, &driver.room, &driver.me.id, driver.inputs.clone());
             driver.same_origin.replace(nearby);
         }
-        spawn_local(signing::sign_and_check(Rc::downgrade(&driver), own_jobs));
+        let seal_key = setup.seal_key;
+        spawn_local(signing::sign_and_check(Rc::downgrade(&driver), own_jobs, seal_key));
         let running = Rc::clone(&driver);
         spawn_local(async move {
             while let Some(input) = own_inputs.next().await {

@@ -1,9 +1,11 @@
 //! What a driver starts from, besides its machine: the ICE servers its connections use
-//! and how the peer goes about rejoining and the mesh, as its join asked.
+//! and how the peer goes about rejoining, the mesh and sealing signals, as its join
+//! asked.
 
 use crate::core::Backoff;
 use crate::identity::Identity;
 use crate::join_options::JoinOptions;
+use crate::sealing::SealKey;
 use signaling_protocol::IceServer;
 
 /// The ICE servers new connections use: the page's own, or else the signaling server's
@@ -54,4 +56,7 @@ pub(crate) struct Setup {
     /// The server's URL, to find the room's peers in other tabs of this browser and
     /// signal them directly (`None`: always through the server).
     pub same_origin: Option<String>,
+    /// The key of the room's passphrase, if the join gave one: every signal but a bye
+    /// leaves sealed with it, and only sealed ones are taken.
+    pub seal_key: Option<SealKey>,
 }

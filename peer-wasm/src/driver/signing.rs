@@ -1,14 +1,18 @@
 //! Every signal we send is signed, and every signal we get is checked, by one task, in
 //! order: signals leave and are applied in the order they were made (an offer before its
-//! candidates), while WebCrypto's promises may settle in any order. The machine decides
-//! what to check against which key (`core/trust.rs`); this is the crypto and the clock.
+//! candidates), while WebCrypto's promises may settle in any order. With a passphrase,
+//! the same task seals what it signed and opens what comes before checking it. The
+//! machine decides what to check against which key (`core/trust.rs`); this is the
+//! crypto and the clock.
 
 use super::Driver;
-use crate::core::{ConnKey, Input, MeshFrame, Relayed, Verdict};
-use crate::{identity, log};
+use crate::core::{ConnKey, Input, MeshFrame, Relayed, Verdict, sealing_verdict, unsealed};
+use crate::identity::{self, Identity};
+use crate::sealing::SealKey;
+use crate::{log, wire};
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::StreamExt;
-use signaling_protocol::{ClientMessage, PeerId, Signal, signal_text};
+use signaling_protocol::{ClientMessage, PeerId, Signal, Step, signal_text};
 use std::rc::Weak;
 
 /// How far a signal's time may be from ours: older ones are dropped (a replay of an old
@@ -60,38 +64,30 @@ impl Driver {
     }
 }
 
-/// Signs and checks signals, one at a time, for as long as the driver lives.
-pub(super) async fn sign_and_check(driver: Weak<Driver>, mut jobs: UnboundedReceiver<Job>) {
+/// Signs and checks signals, one at a time, for as long as the driver lives; with
+/// `seal_key` (the join gave a passphrase), seals and opens them too.
+pub(super) async fn sign_and_check(
+    driver: Weak<Driver>,
+    mut jobs: UnboundedReceiver<Job>,
+    seal_key: Option<SealKey>,
+) {
     while let Some(job) = jobs.next().await {
         let Some(this) = driver.upgrade() else { return };
         let (room, me, identity) = (this.room.clone(), this.me.id.clone(), this.signer.clone());
         drop(this);
         match job {
-            Job::Sign { to, mut signal, way } => {
-                signal.at = now_ms();
-                let Some(sig) = identity.sign(&signal_text(&room, &me, &to, &signal)).await else {
-                    log::warn(&format!("WebCrypto refused to sign a signal for {to}"));
+            Job::Sign { to, signal, way } => {
+                let ends = Ends { room: &room, from: &me, to: &to };
+                let Some(signal) = signed(&identity, ends, signal, seal_key.as_ref()).await else {
                     continue;
                 };
-                signal.sig = sig;
                 if let Some(driver) = driver.upgrade() {
                     driver.dispatch(to, signal, way);
                 }
             }
             Job::Verify { from, signal, key, via } => {
-                let verdict = if signal.at.abs_diff(now_ms()) > FRESH_MS {
-                    Verdict::Stale
-                } else if identity::verify(
-                    &key,
-                    &signal.sig,
-                    &signal_text(&room, &from, &me, &signal),
-                )
-                .await
-                {
-                    Verdict::Good
-                } else {
-                    Verdict::Forged
-                };
+                let ends = Ends { room: &room, from: &from, to: &me };
+                let (signal, verdict) = checked(ends, signal, &key, seal_key.as_ref()).await;
                 if let Some(driver) = driver.upgrade() {
                     // Behind whatever the connections reported meanwhile.
                     let _ =
@@ -100,6 +96,76 @@ pub(super) async fn sign_and_check(driver: Weak<Driver>, mut jobs: UnboundedRece
             }
         }
     }
+}
+
+/// Where a signal goes: what its signature binds besides the signal itself.
+#[derive(Clone, Copy)]
+struct Ends<'a> {
+    room: &'a str,
+    from: &'a PeerId,
+    to: &'a PeerId,
+}
+
+/// Our `signal`, stamped and signed, then sealed unless it is a bye (which any peer
+/// must be able to read); `None` (with a warning) if WebCrypto refused.
+async fn signed(
+    identity: &Identity,
+    ends: Ends<'_>,
+    mut signal: Signal,
+    seal_key: Option<&SealKey>,
+) -> Option<Signal> {
+    let Ends { room, from, to } = ends;
+    signal.at = now_ms();
+    let Some(sig) = identity.sign(&signal_text(room, from, to, &signal)).await else {
+        log::warn(&format!("WebCrypto refused to sign a signal for {to}"));
+        return None;
+    };
+    signal.sig = sig;
+    match seal_key {
+        Some(seal_key) if !matches!(signal.step, Step::Bye { .. }) => {
+            let Some(data) = seal_key.seal(&wire::encode_signal(&signal)).await else {
+                log::warn(&format!("WebCrypto refused to seal a signal for {to}"));
+                return None;
+            };
+            Some(Signal::new(signal.session, Step::Sealed { data }))
+        }
+        _ => Some(signal),
+    }
+}
+
+/// What a `signal` that came for us is (opened first, if sealed), and what its checks
+/// found: sealed or not as this peer expects (`core::sealing_verdict`), sealed with our
+/// key, fresh, and signed with `key`.
+async fn checked(
+    ends: Ends<'_>,
+    signal: Signal,
+    key: &str,
+    seal_key: Option<&SealKey>,
+) -> (Signal, Verdict) {
+    if let Some(verdict) = sealing_verdict(&signal.step, seal_key.is_some()) {
+        return (signal, verdict);
+    }
+    let signal = match (&signal.step, seal_key) {
+        (Step::Sealed { data }, Some(seal_key)) => {
+            let Some(text) = seal_key.open(data).await else {
+                return (signal, Verdict::OtherPassphrase);
+            };
+            match unsealed(signal.session, wire::decode_signal(&text)) {
+                Ok(inner) => inner,
+                Err(verdict) => return (signal, verdict),
+            }
+        }
+        _ => signal,
+    };
+    let Ends { room, from, to } = ends;
+    let verdict = if signal.at.abs_diff(now_ms()) > FRESH_MS {
+        Verdict::Stale
+    } else if identity::verify(key, &signal.sig, &signal_text(room, from, to, &signal)).await {
+        Verdict::Good
+    } else {
+        Verdict::Forged
+    };
+    (signal, verdict)
 }
 
 /// Milliseconds since the epoch, by this machine's clock.
