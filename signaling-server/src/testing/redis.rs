@@ -1,6 +1,5 @@
-//! A real Redis for tests and benchmarks: Debian's `redis-server` (scripts/setup.sh
-//! installs it) on a free loopback port, with no persistence, killed on drop. Never a
-//! service: each test starts its own.
+//! A real Redis: Debian's `redis-server` (scripts/setup.sh installs it) on a free loopback
+//! port, with no persistence, killed on drop. Never a service: each test starts its own.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
