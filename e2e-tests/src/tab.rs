@@ -68,7 +68,7 @@ impl Tab<'_> {
     }
 
     /// [`Tab::join_with`] as the identity that the JS expression `identity` gives
-    /// (awaited: `window.kept`, a read from IndexedDB, ...; `undefined` for a new one).
+    /// (awaited: `window.kept()`, a read from IndexedDB, ...; `undefined` for a new one).
     pub async fn join_as(&self, room: &str, name: &str, options: Value, identity: &str) -> String {
         let args = json!({ "url": self.ws_url, "room": room, "name": name, "options": options });
         let id = self
