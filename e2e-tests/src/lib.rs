@@ -105,15 +105,12 @@ impl Harness {
     }
 
     /// `instances` servers sharing their rooms through a Redis of their own (started
-    /// here), with one resume key; instance 0 is [`Harness::addr`]. Returns once every
-    /// instance reaches Redis.
+    /// here); instance 0 is [`Harness::addr`]. Returns once every instance reaches Redis.
     pub async fn start_shared(instances: usize) -> Self {
         let redis = signaling_server::testing::RedisProcess::start();
-        let key = signaling_server::ResumeKey::random();
         let url = redis.url();
         let share = |config: &mut signaling_server::Config| {
             config.redis_url = Some(url.clone());
-            config.resume_key = Some(key.clone());
         };
         let mut harness = Self::start_with(share).await;
         let config = harness.server.lock().unwrap_or_else(|e| e.into_inner()).config();

@@ -13,8 +13,7 @@ pub(crate) struct TestServer {
 }
 
 impl TestServer {
-    /// Starts the server on a free loopback port. Its resume key is fixed now (a random
-    /// one unless given), so that the server started again takes back its peers' ids.
+    /// Starts the server on a free loopback port.
     pub fn start(config: signaling_server::Config) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
         Self::start_on(listener, config)
@@ -22,8 +21,7 @@ impl TestServer {
 
     /// Starts the server on `listener` (bound by the caller, e.g. inside a network
     /// namespace; [`TestServer::restart`] binds the same address in the caller's own).
-    pub fn start_on(listener: std::net::TcpListener, mut config: signaling_server::Config) -> Self {
-        config.resume_key.get_or_insert_with(signaling_server::ResumeKey::random);
+    pub fn start_on(listener: std::net::TcpListener, config: signaling_server::Config) -> Self {
         let addr = listener.local_addr().expect("a bound listener has an address");
         let runtime = serve(listener, config.clone());
         Self { addr, config, runtime: Some(runtime) }
@@ -33,7 +31,7 @@ impl TestServer {
         self.addr
     }
 
-    /// Its configuration (with the resume key it was given or drew).
+    /// Its configuration.
     pub fn config(&self) -> signaling_server::Config {
         self.config.clone()
     }

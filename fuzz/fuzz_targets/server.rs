@@ -1,18 +1,22 @@
-//! The server's message handling: a script of frames from six clients (joins, signals
-//! typed and of any shape, raw text, binary, reads, disconnects) applied to the real
-//! rooms and queues.
-//! Checks, besides "never panics": every queued message is a protocol message; a
-//! welcome comes first and once; a relayed signal reaches exactly its target, stamped
-//! with its real sender, from the same room, field for field as it was sent; a refused
-//! signal names its target; a signal that is not an object is refused and never relayed;
-//! the peer and room counts match the connections that are joined.
+//! The server's message handling: a script of frames from six clients (joins signed with
+//! four fixed keys for each connection's challenge, forged joins, signals typed and of
+//! any shape, raw text, binary, reads, disconnects) applied to the real rooms and queues.
+//! Checks, besides "never panics": every queued message is a protocol message; the
+//! challenge comes first and once, then the welcome once; a welcome's id is its key's;
+//! every peer listed or announced carries the key of its id; a forged join never joins;
+//! a relayed signal reaches exactly its target, stamped with its real sender, from the
+//! same room, field for field as it was sent; a refused signal names its target; a signal
+//! that is not an object is refused and never relayed; the peer and room counts match the
+//! connections that are joined.
 
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
-use signaling_protocol::{ClientMessage, ErrorCode, ServerMessage, SessionId, Signal, Step};
+use signaling_protocol::{
+    ClientMessage, ErrorCode, PeerInfo, ServerMessage, SessionId, Signal, Step, key_matches_id,
+};
 use signaling_server::fuzzing::Harness;
 use std::collections::{HashMap, HashSet};
 
@@ -26,11 +30,20 @@ const NOT_OBJECTS: [&str; 5] = ["1", r#""offer""#, "[]", "null", r#"[{"session":
 type Opaque = serde_json::Map<String, Value>;
 #[derive(Arbitrary, Debug)]
 enum Op {
+    /// A join signed for the client's challenge with one of the harness's keys.
     Join {
         client: u8,
+        key: u8,
         room: u8,
         name: String,
         secret: Option<u8>,
+    },
+    /// A join whose proof or key is not right (see [`forged_join`]).
+    ForgedJoin {
+        client: u8,
+        key: u8,
+        room: u8,
+        forgery: u8,
     },
     Signal {
         client: u8,
@@ -82,7 +95,11 @@ struct Sent {
 struct Model {
     /// The room each joined client entered (by the join that got it an id).
     rooms: HashMap<usize, String>,
-    /// Clients that have read their welcome.
+    /// The key each joined client signed its join with.
+    keys: HashMap<usize, usize>,
+    /// Clients that have read their challenge...
+    challenged: HashSet<usize>,
+    /// ...and their welcome.
     welcomed: HashSet<usize>,
     /// Signals by sequence number (carried as their session).
     sent: Vec<Sent>,
@@ -93,22 +110,37 @@ fuzz_target!(|ops: Vec<Op>| {
     let mut model = Model::default();
     for op in ops.into_iter().take(256) {
         match op {
-            Op::Join { client, room, name, secret } => {
-                let client = usize::from(client) % CLIENTS;
+            Op::Join { client, key, room, name, secret } => {
+                let (client, key) = (usize::from(client) % CLIENTS, usize::from(key));
                 let room = ROOMS[usize::from(room) % ROOMS.len()];
-                let secret = secret.map(|s| SECRETS[usize::from(s) % SECRETS.len()].to_owned());
-                let join = ClientMessage::Join {
-                    room: room.into(),
-                    name,
-                    secret,
-                    resume_token: None,
-                    key: None,
-                };
+                let secret = secret.map(|s| SECRETS[usize::from(s) % SECRETS.len()]);
                 let was_joined = server.id(client).is_some();
-                server.text(client, &encode(&join));
+                server.signed_join(client, key, room, &name, secret);
                 if !was_joined && server.id(client).is_some() {
                     model.rooms.insert(client, room.to_owned());
+                    model.keys.insert(client, key);
                 }
+            }
+            Op::ForgedJoin { client, key, room, forgery } => {
+                let client = usize::from(client) % CLIENTS;
+                let room = ROOMS[usize::from(room) % ROOMS.len()];
+                let Some(nonce) = server.challenge(client) else { continue };
+                let join = forged_join(&server, &nonce, usize::from(key), room, forgery);
+                let before = server.id(client);
+                if let Some(refusal) = server.text(client, &encode(&join)) {
+                    let expected = [
+                        ErrorCode::InvalidProof,
+                        ErrorCode::InvalidKey,
+                        ErrorCode::InvalidRoom,
+                        ErrorCode::AlreadyJoined,
+                        ErrorCode::RateLimited,
+                    ];
+                    assert!(expected.contains(&refusal.code), "{refusal:?}");
+                    assert_eq!(refusal.to, None);
+                } else {
+                    panic!("a forged join was not refused: {join:?}");
+                }
+                assert_eq!(server.id(client), before, "a forged join changed nothing");
             }
             Op::Signal { client, to } => {
                 let (client, to) = (usize::from(client) % CLIENTS, usize::from(to) % CLIENTS);
@@ -152,10 +184,12 @@ fuzz_target!(|ops: Vec<Op>| {
                 let client = usize::from(client) % CLIENTS;
                 server.reconnect(client);
                 model.welcomed.remove(&client);
+                model.challenged.remove(&client);
             }
         }
-        // Evictions and disconnects end a client's membership.
+        // Evictions, takeovers and disconnects end a client's membership.
         model.rooms.retain(|&client, _| server.id(client).is_some());
+        model.keys.retain(|&client, _| server.id(client).is_some());
         let joined_rooms: HashSet<&String> = model.rooms.values().collect();
         assert_eq!(server.occupancy(), (model.rooms.len(), joined_rooms.len()), "occupancy");
     }
@@ -168,10 +202,45 @@ fn encode(message: &ClientMessage) -> String {
     serde_json::to_string(message).expect("encodes")
 }
 
+/// A join of `room` by the harness's key `key` that must be refused, by `forgery`: a
+/// proof for another challenge, for another room, or by another key; no proof; no key;
+/// one character of the key changed (no longer canonical, off the curve, or another key).
+fn forged_join(
+    server: &Harness,
+    nonce: &str,
+    key: usize,
+    room: &str,
+    forgery: u8,
+) -> ClientMessage {
+    let identity = server.identity(key);
+    let mut join: ClientMessage = identity.join(nonce, room, "F", None);
+    let ClientMessage::Join { key: text, proof, .. } = &mut join else { unreachable!() };
+    match forgery % 6 {
+        0 => *proof = identity.prove("AAAAAAAAAAAAAAAAAAAAAA", room),
+        1 => *proof = identity.prove(nonce, &format!("{room}x")),
+        2 => *proof = server.identity(key + 1).prove(nonce, room),
+        3 => proof.clear(),
+        4 => text.clear(),
+        _ => {
+            let at = 1 + usize::from(forgery) % (text.len() - 1);
+            let swapped = if text.as_bytes()[at] == b'A' { "B" } else { "A" };
+            text.replace_range(at..=at, swapped);
+        }
+    }
+    join
+}
+
+/// Asserts that `peer` carries the key its id is derived from.
+fn assert_keyed(peer: &PeerInfo) {
+    let key = peer.key.as_deref().expect("every peer has a key");
+    assert!(key_matches_id(key, &peer.id), "{peer:?}");
+}
+
 /// `client` sends `to` a typed offer whose session is its sequence number.
 fn signal(server: &mut Harness, model: &mut Model, client: usize, to: String) {
     let session = SessionId(u32::try_from(model.sent.len()).expect("few signals"));
-    let offer = Signal { session, step: Step::Offer { sdp: "v=0".into() } };
+    let offer =
+        Signal { session, at: 0, sig: String::new(), step: Step::Offer { sdp: "v=0".into() } };
     let signal = serde_json::to_value(offer).expect("encodes");
     send(server, model, client, to, signal.as_object().cloned().expect("an object"));
 }
@@ -198,11 +267,21 @@ fn read(server: &mut Harness, model: &mut Model, client: usize) {
     for text in server.read(client) {
         let message: ServerMessage<Opaque> =
             serde_json::from_str(&text).expect("a protocol message");
+        if !matches!(message, ServerMessage::Challenge { .. }) {
+            assert!(model.challenged.contains(&client), "a message before the challenge");
+        }
         match message {
-            ServerMessage::Welcome { id, room, .. } => {
+            ServerMessage::Challenge { nonce } => {
+                assert!(model.challenged.insert(client), "a second challenge");
+                assert_eq!(Some(nonce), server.challenge(client));
+            }
+            ServerMessage::Welcome { id, room, peers, .. } => {
                 assert!(model.welcomed.insert(client), "a second welcome");
                 assert_eq!(Some(&id.to_string()), me.as_ref());
                 assert_eq!(Some(&room), model.rooms.get(&client));
+                let key = model.keys.get(&client).expect("joined with a key");
+                assert_eq!(id, server.identity(*key).id(), "the id is the key's");
+                peers.iter().for_each(assert_keyed);
             }
             ServerMessage::Signal { from, signal } => {
                 assert!(model.welcomed.contains(&client), "a signal before the welcome");
@@ -214,12 +293,12 @@ fn read(server: &mut Harness, model: &mut Model, client: usize) {
                 assert_eq!(Some(&sent.to), me.as_ref(), "delivered to its target only");
                 assert_eq!(Some(&sent.room), model.rooms.get(&client), "within one room");
             }
-            ServerMessage::PeerJoined { .. } | ServerMessage::PeerLeft { .. } => {
+            ServerMessage::PeerJoined { peer } | ServerMessage::PeerLeft { peer } => {
                 assert!(model.welcomed.contains(&client), "news before the welcome");
+                assert_keyed(&peer);
             }
             // Renewals come from a session's timer, which the harness does not run.
             ServerMessage::IceServers { .. } => panic!("ice_servers without a timer"),
-            ServerMessage::ResumeToken { .. } => panic!("resume_token without a timer"),
             ServerMessage::Error { .. } => {}
         }
     }

@@ -3,15 +3,17 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A peer's identifier, assigned by the signaling server when the peer joins a room.
+/// A peer's identifier: derived from its public key ([`crate::peer_id_for`]), the same
+/// on every server and after every reconnect.
 ///
-/// Opaque to clients: compare it, print it, send it back; never parse it.
+/// Compare it, print it, send it back; check a key against it with
+/// [`crate::key_matches_id`].
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PeerId(String);
 
 impl PeerId {
-    /// Wraps a string the server chose (or one that arrived on the wire).
+    /// Wraps an id (derived, or as it arrived on the wire).
     pub fn new(id: impl Into<String>) -> Self {
         Self(id.into())
     }
@@ -43,7 +45,7 @@ impl From<&str> for PeerId {
 /// What a room knows about one of its peers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerInfo {
-    /// Server-assigned identifier.
+    /// The peer's id, derived from `key`.
     pub id: PeerId,
     /// Display name the peer chose when joining (validated by [`crate::validate_name`]).
     pub name: String,

@@ -23,17 +23,40 @@ where
 /// What the server relays: any JSON object, unread.
 type Opaque = serde_json::Map<String, Value>;
 
+/// A signal's signature as it travels (86 characters of base64url); not checked here.
+const SIG: &str =
+    "c2lnbmVkIGJ5IHRoZSBzZW5kZXIncyBrZXkgb3ZlciB0aGUgc2lnbmFsIHRleHQsIDY0IGJ5dGVzIG9mIHIgcw";
+
+/// When a signal was signed, in milliseconds since the Unix epoch.
+const AT: u64 = 1_764_081_000_123;
+
 fn signal(session: u32, step: Step) -> Signal {
-    Signal { session: SessionId(session), step }
+    Signal { session: SessionId(session), at: AT, sig: SIG.into(), step }
 }
 
-/// A resume token as the server mints them, `<id>.<expiry>.<mac>` (here for the room
-/// `lobby` under the key `correct horse battery staple`); opaque to clients.
-const RESUME_TOKEN: &str =
-    "0123456789abcdef.1764081000.BLUFBp8tzcHeMU1ssFNiHhKa9JpuPV5P11G4_xlXkNs";
+/// A P-256 public key as it travels, the challenge of one connection, and the key's
+/// proof of a join of `lobby` on it: made with OpenSSL (Python's `cryptography`), and
+/// checked by the server's own tests, so that this example verifies.
+const KEY: &str =
+    "BBLPQV20_gU7HqjSK4tHJB1cwFJL_-q6qH455haRrGMEzxRMHOoYswzg_qB-9RUzRe-OGaVfApUgAyT6uHncgQM";
+const NONCE: &str = "AAECAwQFBgcICQoLDA0ODw";
+const PROOF: &str =
+    "sZk5ggLmYvA6Hl2ojsVb6hwydfBk6es66QYEdd5gusxMi25AT1fwT6KXiKioWsGDVMHgnZfTxoWguaga9F_58A";
+/// `KEY`'s id: the first 16 bytes of SHA-256 over its text, in hex.
+const ID: &str = "aeaa9f60e3a6f9b2a010fce62b7a6a6d";
 
 fn peer(id: &str, name: &str) -> PeerInfo {
     PeerInfo::new(PeerId::from(id), name)
+}
+
+fn keyed(id: &str, name: &str, key: &str) -> PeerInfo {
+    PeerInfo { key: Some(key.into()), ..peer(id, name) }
+}
+
+#[test]
+fn the_example_key_has_the_example_id() {
+    assert_eq!(signaling_protocol::peer_id_for(KEY), PeerId::from(ID));
+    assert_eq!(signaling_protocol::validate_key(KEY), Ok(()));
 }
 
 #[test]
@@ -43,40 +66,21 @@ fn client_messages() {
             room: "lobby".into(),
             name: "Peer 1".into(),
             secret: None,
-            resume_token: None,
-            key: None,
+            key: KEY.into(),
+            proof: PROOF.into(),
         },
-        json!({"type": "join", "room": "lobby", "name": "Peer 1"}),
+        json!({"type": "join", "room": "lobby", "name": "Peer 1", "key": KEY, "proof": PROOF}),
     );
     assert_wire::<ClientMessage>(
         ClientMessage::Join {
             room: "lobby".into(),
             name: "Peer 1".into(),
             secret: Some("open sesame".into()),
-            resume_token: None,
-            key: None,
+            key: KEY.into(),
+            proof: PROOF.into(),
         },
-        json!({"type": "join", "room": "lobby", "name": "Peer 1", "secret": "open sesame"}),
-    );
-    assert_wire::<ClientMessage>(
-        ClientMessage::Join {
-            room: "lobby".into(),
-            name: "Peer 1".into(),
-            secret: None,
-            resume_token: Some(RESUME_TOKEN.into()),
-            key: None,
-        },
-        json!({"type": "join", "room": "lobby", "name": "Peer 1", "resume_token": RESUME_TOKEN}),
-    );
-    assert_wire::<ClientMessage>(
-        ClientMessage::Join {
-            room: "lobby".into(),
-            name: "Peer 1".into(),
-            secret: None,
-            resume_token: None,
-            key: Some("BPq2_x-9".into()),
-        },
-        json!({"type": "join", "room": "lobby", "name": "Peer 1", "key": "BPq2_x-9"}),
+        json!({"type": "join", "room": "lobby", "name": "Peer 1", "secret": "open sesame",
+               "key": KEY, "proof": PROOF}),
     );
     assert_wire::<ClientMessage>(
         ClientMessage::Signal {
@@ -84,33 +88,50 @@ fn client_messages() {
             signal: signal(7, Step::Offer { sdp: "v=0".into() }),
         },
         json!({"type": "signal", "to": "b7",
-               "signal": {"kind": "offer", "session": 7, "sdp": "v=0"}}),
+               "signal": {"kind": "offer", "session": 7, "at": AT,
+                          "sig": SIG, "sdp": "v=0"}}),
     );
 }
 
 #[test]
+fn a_join_without_key_or_proof_still_decodes_to_be_refused_by_the_server() {
+    let text = r#"{"type":"join","room":"lobby","name":"Peer 1"}"#;
+    let decoded: ClientMessage = serde_json::from_str(text).expect("decodes");
+    let expected = ClientMessage::Join {
+        room: "lobby".into(),
+        name: "Peer 1".into(),
+        secret: None,
+        key: String::new(),
+        proof: String::new(),
+    };
+    assert_eq!(decoded, expected);
+}
+
+#[test]
 fn server_messages() {
+    assert_wire::<ServerMessage>(
+        ServerMessage::Challenge { nonce: NONCE.into() },
+        json!({"type": "challenge", "nonce": NONCE}),
+    );
+    assert_wire::<ServerMessage>(
+        ServerMessage::Welcome {
+            id: ID.into(),
+            room: "lobby".into(),
+            peers: vec![keyed("b7", "Peer 2", "BPq2")],
+            ice_servers: vec![],
+        },
+        json!({"type": "welcome", "id": ID, "room": "lobby",
+               "peers": [{"id": "b7", "name": "Peer 2", "key": "BPq2"}]}),
+    );
     assert_wire::<ServerMessage>(
         ServerMessage::Welcome {
             id: "a1".into(),
             room: "lobby".into(),
             peers: vec![peer("b7", "Peer 2")],
             ice_servers: vec![],
-            resume_token: None,
         },
         json!({"type": "welcome", "id": "a1", "room": "lobby",
                "peers": [{"id": "b7", "name": "Peer 2"}]}),
-    );
-    assert_wire::<ServerMessage>(
-        ServerMessage::Welcome {
-            id: "0123456789abcdef".into(),
-            room: "lobby".into(),
-            peers: vec![peer("b7", "Peer 2")],
-            ice_servers: vec![],
-            resume_token: Some(RESUME_TOKEN.into()),
-        },
-        json!({"type": "welcome", "id": "0123456789abcdef", "room": "lobby",
-               "peers": [{"id": "b7", "name": "Peer 2"}], "resume_token": RESUME_TOKEN}),
     );
     let ice_servers = vec![
         IceServer {
@@ -138,7 +159,6 @@ fn server_messages() {
             room: "lobby".into(),
             peers: vec![],
             ice_servers: ice_servers.clone(),
-            resume_token: None,
         },
         json!({"type": "welcome", "id": "a1", "room": "lobby", "peers": [],
                "ice_servers": ice_json}),
@@ -148,17 +168,11 @@ fn server_messages() {
         json!({"type": "ice_servers", "ice_servers": ice_json}),
     );
     assert_wire::<ServerMessage>(
-        ServerMessage::ResumeToken { resume_token: "0123456789abcdef.1764081000.bWFj".into() },
-        json!({"type": "resume_token", "resume_token": "0123456789abcdef.1764081000.bWFj"}),
-    );
-    assert_wire::<ServerMessage>(
         ServerMessage::PeerJoined { peer: peer("c3", "Peer 3") },
         json!({"type": "peer_joined", "peer": {"id": "c3", "name": "Peer 3"}}),
     );
     assert_wire::<ServerMessage>(
-        ServerMessage::PeerJoined {
-            peer: PeerInfo { key: Some("BPq2".into()), ..peer("c3", "P") },
-        },
+        ServerMessage::PeerJoined { peer: keyed("c3", "P", "BPq2") },
         json!({"type": "peer_joined", "peer": {"id": "c3", "name": "P", "key": "BPq2"}}),
     );
     assert_wire::<ServerMessage>(
@@ -171,7 +185,8 @@ fn server_messages() {
             signal: signal(7, Step::Answer { sdp: "v=0".into() }),
         },
         json!({"type": "signal", "from": "a1",
-               "signal": {"kind": "answer", "session": 7, "sdp": "v=0"}}),
+               "signal": {"kind": "answer", "session": 7, "at": AT,
+                          "sig": SIG, "sdp": "v=0"}}),
     );
     assert_wire::<ServerMessage>(
         ServerMessage::Error {
@@ -191,13 +206,23 @@ fn server_messages() {
     );
     assert_wire::<ServerMessage>(
         ServerMessage::Error {
-            code: ErrorCode::InvalidResume,
-            message: ErrorCode::InvalidResume.description().into(),
+            code: ErrorCode::InvalidProof,
+            message: ErrorCode::InvalidProof.description().into(),
             to: None,
         },
-        json!({"type": "error", "code": "invalid_resume",
-               "message": "the resume token is not valid here (forged, expired, for another \
-                           room, or from a server with another key)"}),
+        json!({"type": "error", "code": "invalid_proof",
+               "message": "the join's proof is not its key's signature of this connection's \
+                           challenge and room"}),
+    );
+    assert_wire::<ServerMessage>(
+        ServerMessage::Error {
+            code: ErrorCode::InvalidKey,
+            message: ErrorCode::InvalidKey.description().into(),
+            to: None,
+        },
+        json!({"type": "error", "code": "invalid_key",
+               "message": "the join must carry a P-256 public key: 87 base64url characters of \
+                           an uncompressed point"}),
     );
     assert_wire::<ServerMessage>(
         ServerMessage::Error {
@@ -222,25 +247,26 @@ fn signals() {
                 sdp_m_line_index: Some(0),
             },
         ),
-        json!({"kind": "candidate", "session": 1,
+        json!({"kind": "candidate", "session": 1, "at": AT, "sig": SIG,
                "candidate": "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host",
                "sdp_mid": "0", "sdp_m_line_index": 0}),
     );
     assert_wire(
         signal(2, Step::Candidate { candidate: "c".into(), sdp_mid: None, sdp_m_line_index: None }),
-        json!({"kind": "candidate", "session": 2, "candidate": "c"}),
+        json!({"kind": "candidate", "session": 2, "at": AT, "sig": SIG, "candidate": "c"}),
     );
     assert_wire(
         signal(3, Step::Restart { sdp: "v=0".into() }),
-        json!({"kind": "restart", "session": 3, "sdp": "v=0"}),
+        json!({"kind": "restart", "session": 3, "at": AT, "sig": SIG, "sdp": "v=0"}),
     );
     assert_wire(
         signal(5, Step::Bye { reason: Some("could not create a connection".into()) }),
-        json!({"kind": "bye", "session": 5, "reason": "could not create a connection"}),
+        json!({"kind": "bye", "session": 5, "at": AT, "sig": SIG,
+               "reason": "could not create a connection"}),
     );
     assert_wire(
         signal(4_294_967_295, Step::Bye { reason: None }),
-        json!({"kind": "bye", "session": 4_294_967_295u32}),
+        json!({"kind": "bye", "session": 4_294_967_295u32, "at": AT, "sig": SIG}),
     );
 }
 
@@ -287,7 +313,7 @@ fn every_error_code_has_its_snake_case_name() {
         (ErrorCode::WrongSecret, "wrong_secret"),
         (ErrorCode::SecretRequired, "secret_required"),
         (ErrorCode::InvalidSecret, "invalid_secret"),
-        (ErrorCode::InvalidResume, "invalid_resume"),
+        (ErrorCode::InvalidProof, "invalid_proof"),
         (ErrorCode::InvalidKey, "invalid_key"),
         (ErrorCode::Unavailable, "unavailable"),
     ];
@@ -315,13 +341,18 @@ fn unknown_error_codes_from_a_newer_server_still_decode() {
 #[test]
 fn client_sender_fields_are_ignored_not_trusted() {
     // A client cannot choose the sender: a `from` it adds is simply not part of the message.
+    // (Unsigned, the signal decodes with no time and an empty signature, which a peer then
+    // refuses: the format does not decide what is trusted.)
     let text =
         r#"{"type":"signal","to":"b7","from":"someone-else","signal":{"kind":"bye","session":1}}"#;
     let decoded: ClientMessage = serde_json::from_str(text).expect("decodes");
-    assert_eq!(
-        decoded,
-        ClientMessage::Signal { to: "b7".into(), signal: signal(1, Step::Bye { reason: None }) }
-    );
+    let unsigned = Signal {
+        session: SessionId(1),
+        at: 0,
+        sig: String::new(),
+        step: Step::Bye { reason: None },
+    };
+    assert_eq!(decoded, ClientMessage::Signal { to: "b7".into(), signal: unsigned });
 }
 
 #[test]
@@ -344,7 +375,8 @@ fn malformed_input_is_rejected() {
         r#"{"type":"signal","to":"b7","signal":"offer"}"#,
         r#"{"type":"signal","to":"b7","signal":{"kind":"candidate","session":1,"candidate":"c","sdp_m_line_index":70000}}"#,
         r#"{"type":"welcome","id":"a1","room":"lobby","peers":[]}"#,
-        r#"{"type":"join","room":"lobby","name":"x","resume_token":7}"#,
+        r#"{"type":"join","room":"lobby","name":"x","key":7}"#,
+        r#"{"type":"join","room":"lobby","name":"x","key":"k","proof":null}"#,
     ];
     for text in bad {
         assert!(serde_json::from_str::<ClientMessage>(text).is_err(), "accepted {text:?}");

@@ -3,9 +3,9 @@
 //! given the same `--redis-url` (`shared.rs`). A client sees no difference between them
 //! but for `unavailable` when Redis is out of reach.
 
-use crate::rooms::{Admit, Delivery, Handout, OpaqueSignal, Rooms, Seat, Ticket};
+use crate::rooms::{Admit, Delivery, OpaqueSignal, Rooms, Seat, Ticket};
 use crate::shared::SharedRooms;
-use signaling_protocol::{ErrorCode, PeerId};
+use signaling_protocol::{ErrorCode, IceServer, PeerId};
 use std::sync::Arc;
 
 /// Where the rooms live.
@@ -22,11 +22,11 @@ impl RoomBackend {
         &self,
         join: Admit<'_>,
         delivery: Delivery,
-        handout: impl FnOnce(&PeerId) -> Handout,
+        ice_servers: impl FnOnce() -> Vec<IceServer>,
     ) -> Result<Seat, ErrorCode> {
         match self {
-            Self::Memory(rooms) => rooms.join(join, delivery, handout),
-            Self::Redis(shared) => shared.join(join, delivery, handout).await,
+            Self::Memory(rooms) => rooms.join(join, delivery, ice_servers),
+            Self::Redis(shared) => shared.join(join, delivery, ice_servers).await,
         }
     }
 

@@ -1,12 +1,11 @@
-//! A session's deadlines (heartbeat, idle timeout, join deadline, renewal of the TURN
-//! credentials and the resume token), kept by its one timer: what is due when it fires, and when it is next to
+//! A session's deadlines (heartbeat, idle timeout, join deadline, TURN credential
+//! renewal), kept by its one timer: what is due when it fires, and when it is next to
 //! fire. No I/O here, so the tests drive it with made-up times.
 
 use crate::Config;
 use crate::goodbye::Goodbye;
 use crate::ice;
 use signaling_protocol::PeerId;
-use std::time::Duration;
 use tokio::time::Instant;
 
 /// The session's deadlines, all kept by its one timer.
@@ -16,10 +15,9 @@ pub struct Clock {
     next_ping: Instant,
     /// The join deadline (once the peer joined, it no longer counts).
     join_by: Instant,
-    /// When the peer is next sent fresh TURN credentials (with TURN configured) and a
-    /// fresh resume token. Counted from the socket's opening, not the join: the first
-    /// renewal then comes at most 80% into the welcome's credentials' life (half into its
-    /// token's), and no join needs noticing here.
+    /// When the peer is next sent fresh TURN credentials (only with TURN configured).
+    /// Counted from the socket's opening, not the join: the first renewal then comes at
+    /// most 80% into the welcome's credentials' life, and no join needs noticing here.
     renew_at: Option<Instant>,
 }
 
@@ -29,8 +27,8 @@ pub enum Due {
     Nothing,
     /// Ping the peer.
     Ping,
-    /// Queue the peer fresh ICE servers (if TURN is configured) and a fresh resume token.
-    Renewal,
+    /// Queue the peer fresh ICE servers.
+    IceRenewal,
 }
 
 impl Clock {
@@ -40,7 +38,7 @@ impl Clock {
             next_ping: now + config.heartbeat,
             join_by: now + config.join_timeout,
             // (A renewal past the end of the clock's range, from an absurd TTL, is never.)
-            renew_at: renewal(config).and_then(|every| now.checked_add(every)),
+            renew_at: ice::renewal(config).and_then(|every| now.checked_add(every)),
         }
     }
 
@@ -70,11 +68,11 @@ impl Clock {
             tracing::info!("join timeout: open for {:?} without joining", config.join_timeout);
             return Err(Goodbye::JoinTimeout);
         }
-        if let (Some(renew_at), Some(every)) = (self.renew_at, renewal(config)) {
+        if let (Some(renew_at), Some(every)) = (self.renew_at, ice::renewal(config)) {
             if now >= renew_at {
                 self.renew_at = now.checked_add(every);
                 // Before the join there is nothing to renew (the welcome mints afresh).
-                return Ok(if peer.is_some() { Due::Renewal } else { Due::Nothing });
+                return Ok(if peer.is_some() { Due::IceRenewal } else { Due::Nothing });
             }
         }
         if now < self.next_ping {
@@ -83,13 +81,6 @@ impl Clock {
         self.next_ping = now + config.heartbeat;
         Ok(Due::Ping)
     }
-}
-
-/// How often a joined peer is sent what expires: its TURN credentials at 80% of their
-/// life, its resume token at half of its life, whichever comes first.
-fn renewal(config: &Config) -> Option<Duration> {
-    let token = (config.resume_ttl / 2).max(Duration::from_secs(1));
-    Some(ice::renewal(config).map_or(token, |ice| ice.min(token)))
 }
 
 #[cfg(test)]
@@ -126,7 +117,7 @@ mod tests {
         let mut now = clock.wake(&config, Some(&peer));
         while now < start + secs(200) {
             match clock.fired(&config, Some(&peer), now) {
-                Ok(Due::Renewal) => renewals.push(now - start),
+                Ok(Due::IceRenewal) => renewals.push(now - start),
                 Ok(Due::Ping) => clock.heard = now,
                 Ok(Due::Nothing) => {}
                 Err(_) => panic!("the session ended at {:?}", now - start),
@@ -151,22 +142,10 @@ mod tests {
         clock.heard = start + secs(159);
         assert_eq!(clock.wake(&config, Some(&peer)), start + secs(160), "rearmed");
         let renewed = clock.fired(&config, Some(&peer), start + secs(160));
-        assert!(matches!(renewed, Ok(Due::Renewal)), "joined since");
+        assert!(matches!(renewed, Ok(Due::IceRenewal)), "joined since");
         let stun_only = Config { stun_urls: vec!["stun:127.0.0.1".into()], ..Config::default() };
         let clock = Clock::start(&stun_only, start);
         assert_eq!(clock.wake(&stun_only, Some(&peer)), start + secs(5), "the first ping");
-    }
-
-    #[test]
-    fn without_turn_the_resume_token_is_renewed_at_half_its_life() {
-        let config = Config { resume_ttl: secs(40), ..Config::default() };
-        let start = Instant::now();
-        let mut clock = Clock::start(&config, start);
-        clock.next_ping = start + secs(1000); // pings aside
-        clock.heard = start + secs(20);
-        let renewed = clock.fired(&config, Some(&PeerId::new("a1")), start + secs(20));
-        assert!(matches!(renewed, Ok(Due::Renewal)));
-        assert_eq!(clock.renew_at, Some(start + secs(40)));
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! The server's options, with their defaults, and the checks `main` runs on them.
 
-use crate::resume::ResumeKey;
 use crate::turn::TurnSecret;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,10 +7,6 @@ use std::time::Duration;
 /// The shortest TURN credential lifetime [`Config::validate`] accepts: peers are sent
 /// fresh credentials at 80% of it, and more often than every 48 s would be churn.
 pub const MIN_TURN_CREDENTIAL_TTL: Duration = Duration::from_secs(60);
-
-/// The shortest `--resume-key` [`Config::validate`] accepts, in bytes: whoever finds the
-/// key can mint a token for any id, so it must not be guessable.
-pub const MIN_RESUME_KEY_BYTES: usize = 16;
 
 /// Everything the server can be told; `main.rs` fills it from flags and environment.
 #[derive(Clone, Debug)]
@@ -66,15 +61,9 @@ pub struct Config {
     /// [`Config::validate`] wants at least [`MIN_TURN_CREDENTIAL_TTL`]; tests, which
     /// build a `Config` directly, use seconds.
     pub turn_credential_ttl: Duration,
-    /// The key that signs resume tokens (`resume.rs`). Servers that share it take back
-    /// each other's peers under their ids; without it, each process draws a random key,
-    /// and ids do not survive a restart. Never sent, and never printed.
-    pub resume_key: Option<ResumeKey>,
-    /// How long a resume token stays valid after its welcome.
-    pub resume_ttl: Duration,
     /// Share rooms with every instance given the same Redis (`redis://host:port`);
-    /// without it, rooms live in this process only. Give the instances the same
-    /// `resume_key` too, so that a peer keeps its id on another instance.
+    /// without it, rooms live in this process only. (A peer's id is derived from its key:
+    /// it is the same on every instance with nothing more to share.)
     pub redis_url: Option<String>,
     /// How often this instance refreshes its liveness key in Redis and sweeps dead ones.
     pub redis_heartbeat: Duration,
@@ -113,9 +102,6 @@ impl Default for Config {
             turn_secret: None,
             // An hour: renewals are rare, and a leaked credential is soon worthless.
             turn_credential_ttl: Duration::from_secs(3600),
-            resume_key: None,
-            // A day: a laptop that slept overnight still comes back as itself.
-            resume_ttl: Duration::from_secs(24 * 3600),
             redis_url: None,
             redis_heartbeat: Duration::from_secs(1),
             // Three missed heartbeats: a busy instance is not taken for dead.
@@ -154,12 +140,6 @@ pub enum ConfigError {
          at least {min} s", min = MIN_TURN_CREDENTIAL_TTL.as_secs()
     )]
     TtlTooShort(u64),
-    /// A resume key short enough to guess.
-    #[error(
-        "--resume-key (SIGNALING_RESUME_KEY) is {0} bytes; it must be at least \
-         {MIN_RESUME_KEY_BYTES} (e.g. 32 random bytes in base64)"
-    )]
-    ResumeKeyTooShort(usize),
     /// A Redis URL the client cannot use.
     #[error("--redis-url (SIGNALING_REDIS_URL) {0:?} is not a Redis URL (redis://host:port)")]
     NotRedisUrl(String),
@@ -187,9 +167,6 @@ impl Config {
         }
         if self.turn_credential_ttl < MIN_TURN_CREDENTIAL_TTL {
             return Err(ConfigError::TtlTooShort(self.turn_credential_ttl.as_secs()));
-        }
-        if let Some(key) = self.resume_key.as_ref().filter(|key| key.len() < MIN_RESUME_KEY_BYTES) {
-            return Err(ConfigError::ResumeKeyTooShort(key.len()));
         }
         if let Some(url) = &self.redis_url {
             if redis::Client::open(url.as_str()).is_err() {
@@ -256,21 +233,11 @@ mod tests {
     }
 
     #[test]
-    fn debug_hides_the_turn_secret_and_the_resume_key() {
-        let mut config = turn(&["turn:turn.example.org"], Some("do-not-print-me"));
-        config.resume_key = Some(ResumeKey::new("do-not-print-this-either"));
+    fn debug_hides_the_turn_secret() {
+        let config = turn(&["turn:turn.example.org"], Some("do-not-print-me"));
         let printed = format!("{config:?} {config:#?}");
         assert!(!printed.contains("do-not-print"), "{printed}");
         assert!(printed.contains("turn:turn.example.org"), "the rest is printed");
-    }
-
-    #[test]
-    fn a_short_resume_key_is_refused() {
-        let with =
-            |key: &str| Config { resume_key: Some(ResumeKey::new(key)), ..Config::default() };
-        assert_eq!(with("").validate(), Err(ConfigError::ResumeKeyTooShort(0)));
-        assert_eq!(with("fifteen bytes!!").validate(), Err(ConfigError::ResumeKeyTooShort(15)));
-        assert_eq!(with("sixteen bytes!!!").validate(), Ok(()));
     }
 
     #[test]

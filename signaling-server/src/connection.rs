@@ -1,17 +1,17 @@
-//! One connection's protocol state, with no socket: whether and where it joined, how fast
-//! it may talk, and what each frame it sends does (a join, a resume, a relay) or why it is
-//! refused. The session (`session.rs`) drives it from a real socket; the fuzz harness
-//! without one.
+//! One connection's protocol state, with no socket: its challenge, whether and where it
+//! joined, how fast it may talk, and what each frame it sends does (a join, a relay) or
+//! why it is refused. The session (`session.rs`) drives it from a real socket; the fuzz
+//! harness without one.
 
 use crate::AppState;
 use crate::ice;
+use crate::identity::{Nonce, verify_join};
 use crate::limits::RateLimit;
-use crate::metrics::ResumeOutcome;
 use crate::outbox::Outbox;
-use crate::rooms::{Admit, Arrival, Delivery, Handout, OpaqueSignal, Ticket, encode};
+use crate::rooms::{Admit, Arrival, Delivery, OpaqueSignal, Ticket, encode};
 use axum::extract::ws::Message;
 use signaling_protocol::{
-    ClientMessage, ErrorCode, PeerId, ServerMessage, validate_key, validate_name, validate_room,
+    ClientMessage, ErrorCode, PeerId, ServerMessage, peer_id_for, validate_name, validate_room,
     validate_secret,
 };
 use std::time::SystemTime;
@@ -29,7 +29,7 @@ pub struct Outbound {
 struct Joined {
     room: String,
     id: PeerId,
-    /// This connection's seat under `id` (a later connection may resume the id).
+    /// This connection's seat under `id` (a later join with the same key may take it).
     ticket: Ticket,
 }
 
@@ -62,19 +62,30 @@ impl Refusal {
     }
 }
 
-/// One connection's protocol state: where it is and how fast it may talk. Knows no
-/// socket, so the fuzzer can drive it.
+/// One connection's protocol state: its challenge, where it is and how fast it may talk.
+/// Knows no socket, so the fuzzer can drive it.
 pub struct Connection {
     outbound: Outbound,
     joined: Option<Joined>,
     pace: RateLimit,
+    /// What this connection's join must sign.
+    nonce: Nonce,
 }
 
 impl Connection {
-    /// A connection that has not joined; the rooms will reach it through `outbound`.
+    /// A connection that has not joined, its challenge drawn and queued as the first
+    /// message it is sent; the rooms will reach it through `outbound`.
     pub fn new(state: &AppState, outbound: Outbound) -> Self {
         let pace = RateLimit::new(state.config.messages_per_second, state.config.message_burst);
-        Self { outbound, joined: None, pace }
+        let nonce = Nonce::draw();
+        // An empty queue takes any message: the challenge is always queued, and first.
+        outbound.outbox.offer(encode(&ServerMessage::Challenge { nonce: nonce.text() }));
+        Self { outbound, joined: None, pace, nonce }
+    }
+
+    /// The challenge this connection was sent: what its join's proof signs.
+    pub fn challenge(&self) -> String {
+        self.nonce.text()
     }
 
     /// Our peer id, once joined.
@@ -102,8 +113,8 @@ impl Connection {
         } else {
             match message {
                 Err(code) => Err(Refusal { code, to: None }),
-                Ok(ClientMessage::Join { room, name, secret, resume_token, key }) => self
-                    .join(state, Entry { room, name, secret, resume_token, key })
+                Ok(ClientMessage::Join { room, name, secret, key, proof }) => self
+                    .join(state, Entry { room, name, secret, key, proof })
                     .await
                     .map_err(|code| Refusal { code, to: None }),
                 Ok(ClientMessage::Signal { to, signal }) => {
@@ -120,40 +131,29 @@ impl Connection {
     }
 
     async fn join(&mut self, state: &AppState, entry: Entry) -> Result<(), ErrorCode> {
-        let Entry { room, name, secret, resume_token, key } = entry;
+        let Entry { room, name, secret, key, proof } = entry;
         if self.joined.is_some() {
             return Err(ErrorCode::AlreadyJoined);
         }
         validate_room(&room)?;
         validate_name(&name)?;
         secret.as_deref().map(validate_secret).transpose()?;
-        key.as_deref().map(validate_key).transpose()?;
-        let now = SystemTime::now();
-        let resume = match resume_token {
-            Some(token) => Some(state.resume_key.verify(&token, &room, now).map_err(|why| {
-                tracing::info!(%room, %why, "resume refused");
-                state.metrics.resumed(ResumeOutcome::Invalid);
-                ErrorCode::InvalidResume
-            })?),
-            None => None,
-        };
-        let (secret, key) = (secret.as_deref(), key.as_deref());
-        let admit = Admit { room: &room, name: &name, secret, key, resume };
+        // Last of the checks: it is the one that costs (a signature verification).
+        verify_join(&key, &proof, &self.nonce.text(), &room)?;
+        let id = peer_id_for(&key);
+        let secret = secret.as_deref();
+        let admit = Admit { room: &room, name: &name, secret, key: &key, id: id.clone() };
         let outbound = &self.outbound;
         let delivery =
             Delivery { outbox: outbound.outbox.clone(), session: outbound.session.clone() };
         let config = &state.config;
-        let handout = |id: &PeerId| Handout {
-            ice_servers: ice::servers_for(config, id, now),
-            resume_token: Some(state.resume_key.mint(&room, id, now, config.resume_ttl)),
-        };
-        let seat = state.rooms.join(admit, delivery, handout).await?;
+        let ice_servers = || ice::servers_for(config, &id, SystemTime::now());
+        let seat = state.rooms.join(admit, delivery, ice_servers).await?;
         let private = secret.is_some();
         match seat.arrival {
             Arrival::Fresh => tracing::info!(peer = %seat.id, %room, %name, private, "joined"),
-            Arrival::Rejoined => tracing::info!(peer = %seat.id, %room, %name, "resumed"),
             Arrival::TookOver => {
-                tracing::info!(peer = %seat.id, %room, %name, "resumed in place of its old connection")
+                tracing::info!(peer = %seat.id, %room, %name, "joined in place of its earlier connection")
             }
         }
         self.joined = Some(Joined { room, id: seat.id, ticket: seat.ticket });
@@ -167,23 +167,16 @@ impl Connection {
         state.rooms.relay(&me.room, &me.id, me.ticket, to, signal)
     }
 
-    /// Queues fresh ICE servers (new TURN credentials, when TURN is configured) and a
-    /// fresh resume token for the peer, once joined. Queued behind its welcome, never
-    /// ahead of it. A peer whose queue is full is not keeping up: it goes without (what it
-    /// holds stays valid for a while yet), and the next message it cannot take evicts it.
-    pub fn renew(&self, state: &AppState) {
+    /// Queues fresh ICE servers (new TURN credentials) for the peer, once joined. Queued
+    /// behind its welcome, never ahead of it. A peer whose queue is full is not keeping
+    /// up: it goes without (its credentials still hold for a fifth of their life), and the
+    /// next message it cannot take evicts it.
+    pub fn renew_ice_servers(&self, state: &AppState) {
         let Some(me) = &self.joined else { return };
-        let (config, now) = (&state.config, SystemTime::now());
-        if ice::renewal(config).is_some() {
-            let ice_servers = ice::servers_for(config, &me.id, now);
-            let renewed = encode(&ServerMessage::IceServers { ice_servers });
-            if !self.outbound.outbox.offer(renewed) {
-                tracing::debug!(peer = %me.id, "ICE servers not renewed: the queue is full");
-            }
-        }
-        let resume_token = state.resume_key.mint(&me.room, &me.id, now, config.resume_ttl);
-        if !self.outbound.outbox.offer(encode(&ServerMessage::ResumeToken { resume_token })) {
-            tracing::debug!(peer = %me.id, "resume token not renewed: the queue is full");
+        let ice_servers = ice::servers_for(&state.config, &me.id, SystemTime::now());
+        let renewed = encode(&ServerMessage::IceServers { ice_servers });
+        if !self.outbound.outbox.offer(renewed) {
+            tracing::debug!(peer = %me.id, "ICE servers not renewed: the queue is full");
         }
     }
 
@@ -193,7 +186,7 @@ impl Connection {
     }
 
     /// The connection ended: its peer leaves its room (the others are told), unless its
-    /// seat is gone already (evicted, or taken by a resume of its id).
+    /// seat is gone already (evicted, or taken by a later join with the same key).
     pub fn leave(self, state: &AppState) {
         if let Some(Joined { room, id, ticket }) = self.joined {
             if state.rooms.leave(&room, &id, ticket) {
@@ -210,6 +203,6 @@ struct Entry {
     room: String,
     name: String,
     secret: Option<String>,
-    resume_token: Option<String>,
-    key: Option<String>,
+    key: String,
+    proof: String,
 }

@@ -1,11 +1,14 @@
 //! Drives the server's protocol handling with no sockets: connections, rooms, queues and
-//! evictions are the real ones, the WebSockets are not. For the fuzz targets in `fuzz/`;
-//! not a stable API.
+//! evictions are the real ones, the WebSockets are not. A few fixed key pairs sign joins
+//! for each connection's challenge, so that inputs reach joined states. For the fuzz
+//! targets in `fuzz/`; not a stable API.
 
 pub use crate::connection::Refusal;
 use crate::connection::{Connection, Frame, Outbound};
 use crate::outbox::{Inbox, queue};
+use crate::testing::Identity;
 use crate::{AppState, Config};
+use signaling_protocol::ClientMessage;
 use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -18,11 +21,17 @@ struct Client {
     session: JoinHandle<()>,
 }
 
+/// Key pairs the harness signs joins with: fewer than the clients, so that two clients
+/// of one key meet in a room, and the later takes the earlier's seat.
+pub const KEYS: usize = 4;
+
 /// A server with `clients` simulated connections, numbered from 0.
 pub struct Harness {
     runtime: tokio::runtime::Runtime,
     state: Arc<AppState>,
     clients: Vec<Option<Client>>,
+    /// [`KEYS`] fixed key pairs: the same for every input, so that inputs replay.
+    identities: Vec<Identity>,
 }
 
 impl Harness {
@@ -42,7 +51,8 @@ impl Harness {
             .unwrap_or_else(|error| panic!("a runtime: {error}"));
         let (_, shutdown) = watch::channel(false);
         let state = Arc::new(AppState::new(config, shutdown));
-        let mut harness = Self { runtime, state, clients: Vec::new() };
+        let identities = (0..KEYS).map(|seed| Identity::fixed(seed as u8)).collect();
+        let mut harness = Self { runtime, state, clients: Vec::new(), identities };
         harness.clients = (0..clients).map(|_| Some(harness.connect())).collect();
         harness
     }
@@ -59,6 +69,32 @@ impl Harness {
     /// when the client is not connected).
     pub fn text(&mut self, index: usize, text: &str) -> Option<Refusal> {
         self.frame(index, Frame::Text(text))
+    }
+
+    /// Client `index` sends a join of `room` under `name` (presenting `secret`) as the
+    /// key pair `key` (modulo [`KEYS`]), its proof made for this connection's challenge.
+    pub fn signed_join(
+        &mut self,
+        index: usize,
+        key: usize,
+        room: &str,
+        name: &str,
+        secret: Option<&str>,
+    ) -> Option<Refusal> {
+        let nonce = self.challenge(index)?;
+        let join: ClientMessage = self.identity(key).join(&nonce, room, name, secret);
+        let text = serde_json::to_string(&join).unwrap_or_else(|e| panic!("a join encodes: {e}"));
+        self.text(index, &text)
+    }
+
+    /// The key pair `key` (modulo [`KEYS`]) signs with, to forge joins from.
+    pub fn identity(&self, key: usize) -> &Identity {
+        &self.identities[key % KEYS]
+    }
+
+    /// The challenge client `index` was sent (`None` when it is not connected).
+    pub fn challenge(&self, index: usize) -> Option<String> {
+        Some(self.clients.get(index)?.as_ref()?.connection.challenge())
     }
 
     /// Client `index` sends a binary frame.
@@ -107,9 +143,10 @@ impl Harness {
         self.state.rooms.occupancy()
     }
 
-    /// Clients the rooms evicted, or whose seat a resume of their id took, end like a real
-    /// session (whose task the rooms abort, or tell to close): the connection is gone. Told apart by membership, which is immediate, rather than
-    /// by the abort, which the runtime completes later.
+    /// Clients the rooms evicted, or whose seat a later join with their key took, end like
+    /// a real session (whose task the rooms abort, or tell to close): the connection is
+    /// gone. Told apart by membership, which is immediate, rather than by the abort, which
+    /// the runtime completes later.
     fn reap_evicted(&mut self) {
         let rooms = &self.state.rooms;
         for slot in &mut self.clients {

@@ -3,9 +3,9 @@
 
 use axum::extract::ws::{CloseFrame, close_code};
 
-/// The close code of a connection whose peer resumed on another one (4000-4999: for
-/// applications).
-pub const RESUMED_CLOSE_CODE: u16 = 4000;
+/// The close code of a connection whose seat a newer connection with the same key took
+/// (4000-4999: for applications).
+pub const TAKEN_OVER_CLOSE_CODE: u16 = 4000;
 
 /// How a connection ends, as the close frame the peer is sent. (Kept as a byte until the
 /// end: the session's state is held for every peer, so it is kept small.)
@@ -25,8 +25,8 @@ pub enum Goodbye {
     ProtocolError,
     /// Refused before serving: over the connection caps.
     TryLater,
-    /// Its peer's id was resumed on another connection, which took its place.
-    Resumed,
+    /// A newer connection with the same key took its peer's seat.
+    TakenOver,
     /// The connection is broken: nothing to say.
     Silent,
 }
@@ -42,7 +42,9 @@ impl Goodbye {
             Self::TooBig => (close_code::SIZE, "message too big"),
             Self::ProtocolError => (close_code::PROTOCOL, "protocol error"),
             Self::TryLater => (close_code::AGAIN, "too many connections"),
-            Self::Resumed => (RESUMED_CLOSE_CODE, "resumed on another connection"),
+            Self::TakenOver => {
+                (TAKEN_OVER_CLOSE_CODE, "taken over by a newer connection with the same key")
+            }
             Self::Silent => return None,
         };
         Some(CloseFrame { code, reason: reason.into() })

@@ -1,24 +1,23 @@
 //! The signaling server: introduces peers and relays their WebRTC negotiation.
 //!
-//! Peers join a room over a WebSocket at `/ws` (JSON messages of
-//! [`signaling_protocol`], documented in `docs/PROTOCOL.md`); the server assigns ids,
-//! announces arrivals and departures, and relays signals (offers, answers, ICE
-//! candidates: any JSON object, which it does not read) to one peer of the same room with
-//! the sender stamped. It never sees the messages peers exchange over their data
-//! channels. It also serves the chat page from a directory.
+//! Peers join a room over a WebSocket at `/ws` (JSON messages of [`signaling_protocol`],
+//! documented in `docs/PROTOCOL.md`), each proving it holds the key its id is derived
+//! from; the server announces arrivals and departures, and relays signals (offers,
+//! answers, ICE candidates: any JSON object, which it does not read) to one peer of the
+//! same room with the sender stamped. It never sees the messages peers exchange over
+//! their data channels. It also serves the chat page from a directory.
 //!
 //! Layout: [`Config`] (`config.rs`); the ICE servers each peer is handed (`ice.rs`), with
-//! TURN credentials minted for it (`turn.rs`); the tokens that let a peer resume its id
-//! after a reconnect or a restart (`resume.rs`); the rooms behind one interface
-//! (`backend.rs`): in memory (`rooms.rs`, one mutex) or shared by several instances
-//! through Redis (`shared.rs`, `shared/`); each
-//! peer's queue, bounded in messages and bytes (`outbox.rs`); what a connection's frames
-//! do, with no socket (`connection.rs`); one socket, one task (`session.rs`), its
-//! deadlines on one timer (`clock.rs`), and how it ends (`goodbye.rs`); connection caps and the token bucket
-//! (`limits.rs`); `/metrics` (`metrics.rs`); the page (`static_files.rs`); a socket-free
-//! driver of the message handling for the fuzz targets (`fuzzing.rs`); a real Redis for
-//! tests (`testing.rs`); [`app`] and
-//! [`run`] here, so tests can serve on `127.0.0.1:0`.
+//! TURN credentials minted for it (`turn.rs`); each connection's challenge and the check
+//! of a join's proof (`identity.rs`); the rooms behind one interface (`backend.rs`): in
+//! memory (`rooms.rs`, one mutex) or shared by several instances through Redis
+//! (`shared.rs`, `shared/`); each peer's queue, bounded in messages and bytes
+//! (`outbox.rs`); what a connection's frames do, with no socket (`connection.rs`); one
+//! socket, one task (`session.rs`), its deadlines on one timer (`clock.rs`), and how it
+//! ends (`goodbye.rs`); connection caps and the token bucket (`limits.rs`); `/metrics`
+//! (`metrics.rs`); the page (`static_files.rs`); a socket-free driver of the message
+//! handling for the fuzz targets (`fuzzing.rs`); a real Redis and a peer's key pair for
+//! tests (`testing.rs`); [`app`] and [`run`] here, so tests can serve on `127.0.0.1:0`.
 
 mod backend;
 mod clock;
@@ -28,10 +27,10 @@ mod connection;
 pub mod fuzzing;
 mod goodbye;
 mod ice;
+mod identity;
 mod limits;
 mod metrics;
 mod outbox;
-mod resume;
 mod rooms;
 mod session;
 mod shared;
@@ -40,8 +39,7 @@ mod static_files;
 pub mod testing;
 mod turn;
 
-pub use config::{Config, ConfigError, MIN_RESUME_KEY_BYTES, MIN_TURN_CREDENTIAL_TTL};
-pub use resume::{InvalidToken, ResumeKey};
+pub use config::{Config, ConfigError, MIN_TURN_CREDENTIAL_TTL};
 pub use turn::{Credentials as TurnCredentials, TurnSecret, mint as mint_turn_credentials};
 
 use axum::Router;
@@ -68,8 +66,6 @@ const READ_BUFFER_BYTES: usize = 256;
 /// What every request handler shares.
 pub struct AppState {
     config: Config,
-    /// `config.resume_key`, or a random one for this process.
-    resume_key: ResumeKey,
     rooms: RoomBackend,
     connections: Arc<Connections>,
     metrics: Arc<Metrics>,
@@ -101,14 +97,7 @@ impl AppState {
         };
         let connections =
             Arc::new(Connections::new(config.max_connections, config.max_connections_per_ip));
-        let resume_key = config.resume_key.clone().unwrap_or_else(|| {
-            tracing::info!(
-                "no --resume-key: a random one for this process; peers' ids will not survive \
-                 a restart"
-            );
-            ResumeKey::random()
-        });
-        Self { config, resume_key, rooms, connections, metrics, shutdown }
+        Self { config, rooms, connections, metrics, shutdown }
     }
 }
 

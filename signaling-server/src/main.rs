@@ -3,7 +3,7 @@
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use signaling_server::{Config, ResumeKey, TurnSecret};
+use signaling_server::{Config, TurnSecret};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -90,14 +90,8 @@ struct Options {
     /// ones at 80% of it.
     #[arg(long, value_name = "SECS", env = "SIGNALING_TURN_CREDENTIAL_TTL_SECS", default_value_t = Config::default().turn_credential_ttl.as_secs())]
     turn_credential_ttl_secs: u64,
-    /// The key that signs resume tokens (at least 16 bytes), so that peers keep their ids
-    /// across a restart, or on another instance given the same key. Without it, a random
-    /// key per process. Prefer the environment: a flag shows in the process list.
-    #[arg(long, value_name = "KEY", env = "SIGNALING_RESUME_KEY", hide_env_values = true)]
-    resume_key: Option<ResumeKey>,
     /// Share rooms with every instance started with the same Redis (e.g.
-    /// `redis://127.0.0.1:6379`); give them the same `--resume-key` too. Without it, rooms
-    /// live in this process only.
+    /// `redis://127.0.0.1:6379`). Without it, rooms live in this process only.
     #[arg(long, value_name = "URL", env = "SIGNALING_REDIS_URL")]
     redis_url: Option<String>,
     /// Milliseconds between refreshes of this instance's liveness key in Redis (and
@@ -145,11 +139,9 @@ async fn main() -> std::io::Result<()> {
         turn_urls: options.turn_urls,
         turn_secret: options.turn_secret,
         turn_credential_ttl: Duration::from_secs(options.turn_credential_ttl_secs),
-        resume_key: options.resume_key,
         redis_url: options.redis_url,
         redis_heartbeat: Duration::from_millis(options.redis_heartbeat_ms.max(10)),
         redis_liveness_ttl: Duration::from_millis(options.redis_liveness_ttl_ms),
-        ..Config::default()
     };
     if let Err(error) = config.validate() {
         // clap's own error format and exit code (2), as for a malformed flag.

@@ -24,36 +24,6 @@ struct ReasonLabel {
     reason: &'static str,
 }
 
-/// The `outcome` label of `signaling_resumes_total`.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct OutcomeLabel {
-    outcome: &'static str,
-}
-
-/// What came of a join with a resume token.
-#[derive(Clone, Copy, Debug)]
-pub enum ResumeOutcome {
-    /// The peer got its id back, as a new member of the room.
-    Rejoined,
-    /// The peer got its id back in place of its earlier connection, still a member.
-    TookOver,
-    /// The token was refused (`invalid_resume`).
-    Invalid,
-}
-
-impl ResumeOutcome {
-    const ALL: [ResumeOutcome; 3] =
-        [ResumeOutcome::Rejoined, ResumeOutcome::TookOver, ResumeOutcome::Invalid];
-
-    fn label(self) -> &'static str {
-        match self {
-            Self::Rejoined => "rejoined",
-            Self::TookOver => "took_over",
-            Self::Invalid => "invalid",
-        }
-    }
-}
-
 /// Why a WebSocket was refused before it could join.
 #[derive(Clone, Copy, Debug)]
 pub enum Rejection {
@@ -99,8 +69,7 @@ pub struct Metrics {
     /// The series of `signaling_rejected_connections_total`, in the order of
     /// [`Rejection::ALL`].
     rejected: Vec<Counter>,
-    /// The series of `signaling_resumes_total`, in the order of [`ResumeOutcome::ALL`].
-    resumes: Vec<Counter>,
+    takeovers: Counter,
 }
 
 impl Metrics {
@@ -109,7 +78,8 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("signaling");
         let (connections, peers, rooms) = (Gauge::default(), Gauge::default(), Gauge::default());
-        let (signals, evictions) = (Counter::default(), Counter::default());
+        let (signals, evictions, takeovers) =
+            (Counter::default(), Counter::default(), Counter::default());
         let by_code = Family::<CodeLabel, Counter>::default();
         let errors = ErrorCode::ALL
             .iter()
@@ -119,11 +89,6 @@ impl Metrics {
         let rejected = Rejection::ALL
             .iter()
             .map(|why| by_reason.get_or_create(&ReasonLabel { reason: why.label() }).clone())
-            .collect();
-        let by_outcome = Family::<OutcomeLabel, Counter>::default();
-        let resumes = ResumeOutcome::ALL
-            .iter()
-            .map(|how| by_outcome.get_or_create(&OutcomeLabel { outcome: how.label() }).clone())
             .collect();
         registry.register("connections", "Open WebSocket connections", connections.clone());
         registry.register("peers", "Peers joined to a room", peers.clone());
@@ -145,11 +110,21 @@ impl Metrics {
             by_reason,
         );
         registry.register(
-            "resumes",
-            "Joins with a resume token, by outcome (rejoined, took_over, invalid)",
-            by_outcome,
+            "takeovers",
+            "Joins that took the seat of an earlier connection with the same key",
+            takeovers.clone(),
         );
-        Self { registry, connections, peers, rooms, signals, evictions, errors, rejected, resumes }
+        Self {
+            registry,
+            connections,
+            peers,
+            rooms,
+            signals,
+            evictions,
+            errors,
+            rejected,
+            takeovers,
+        }
     }
 
     /// The registry, to add series to before the metrics are shared (the Redis ones).
@@ -189,11 +164,9 @@ impl Metrics {
         }
     }
 
-    /// One join with a resume token came to `how`.
-    pub fn resumed(&self, how: ResumeOutcome) {
-        if let Some(counter) = self.resumes.get(how as usize) {
-            counter.inc();
-        }
+    /// One join took the seat of its key's earlier connection.
+    pub fn took_over(&self) {
+        self.takeovers.inc();
     }
 
     /// One connection was refused.
@@ -220,7 +193,7 @@ mod tests {
         metrics.relayed();
         metrics.error(ErrorCode::UnknownPeer);
         metrics.rejected(Rejection::Origin);
-        metrics.resumed(ResumeOutcome::TookOver);
+        metrics.took_over();
         let text = metrics.render(Occupancy { connections: 1, peers: 3, rooms: 2 });
         for line in [
             "signaling_connections 1",
@@ -232,9 +205,7 @@ mod tests {
             "signaling_errors_total{code=\"rate_limited\"} 0",
             "signaling_rejected_connections_total{reason=\"origin\"} 1",
             "signaling_rejected_connections_total{reason=\"connection_limit\"} 0",
-            "signaling_resumes_total{outcome=\"took_over\"} 1",
-            "signaling_resumes_total{outcome=\"rejoined\"} 0",
-            "signaling_resumes_total{outcome=\"invalid\"} 0",
+            "signaling_takeovers_total 1",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
         }

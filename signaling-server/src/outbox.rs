@@ -7,8 +7,9 @@
 //! takes from as it takes messages out. It shares one small allocation with the limit:
 //! the whole per-peer cost of the bound in bytes.
 //!
-//! Besides messages, the queue carries one order: the peer resumed on another connection,
-//! so this one is to close (with its own close frame, after what was queued before).
+//! Besides messages, the queue carries one order: a newer connection with the peer's key
+//! took its seat, so this one is to close (with its own close frame, after what was
+//! queued before).
 
 use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
@@ -25,8 +26,8 @@ struct Bytes {
 pub enum Queued {
     /// A message, as JSON text.
     Text(Utf8Bytes),
-    /// The peer's id was resumed on another connection: end this one.
-    Resumed,
+    /// A newer connection with the peer's key took its seat: end this one.
+    TakenOver,
 }
 
 /// The sending end, cloned into the rooms when the peer joins.
@@ -68,10 +69,10 @@ impl Outbox {
         false
     }
 
-    /// Tells the session its peer resumed on another connection, after what is already
+    /// Tells the session a newer connection took its peer's seat, after what is already
     /// queued; `false` when the queue is full (the peer is not reading: abort it).
-    pub fn resumed_elsewhere(&self) -> bool {
-        self.messages.try_send(Queued::Resumed).is_ok()
+    pub fn taken_over(&self) -> bool {
+        self.messages.try_send(Queued::TakenOver).is_ok()
     }
 }
 
@@ -94,7 +95,7 @@ impl Inbox {
             .try_iter()
             .filter_map(|queued| match queued {
                 Queued::Text(text) => Some(text),
-                Queued::Resumed => None,
+                Queued::TakenOver => None,
             })
             .collect();
         let len = texts.iter().map(|text| text.len()).sum();
@@ -127,10 +128,10 @@ mod tests {
         assert_eq!(size_of::<Queued>(), size_of::<Utf8Bytes>());
         let (outbox, inbox) = queue(2, 10);
         assert!(outbox.offer("12345".into()));
-        assert!(outbox.resumed_elsewhere());
-        assert!(!outbox.resumed_elsewhere(), "the queue is full");
+        assert!(outbox.taken_over());
+        assert!(!outbox.taken_over(), "the queue is full");
         assert!(matches!(inbox.next().await, Some(Queued::Text(_))));
-        assert!(matches!(inbox.next().await, Some(Queued::Resumed)));
+        assert!(matches!(inbox.next().await, Some(Queued::TakenOver)));
         assert!(outbox.offer("1234567890".into()), "no bytes left counted");
     }
 }

@@ -6,19 +6,18 @@
 //! and queued as shared text: a broadcast to a room costs one encoding, and each queued
 //! message costs a pointer, not a copy.
 //!
-//! A peer may come back under its id (a join with a resume token, checked before it gets
-//! here), even while its old connection is still a member: the new one then takes the
-//! old one's place, unannounced. So a member is known by its id and by the [`Ticket`] of
-//! the join that seated it: whatever the old connection does later (leave, relay) names
-//! its own ticket and touches nothing of the new one.
+//! A peer's id is derived from its key (its join proved it holds the private key before
+//! it gets here), so a peer may come back under its id even while its old connection is
+//! still a member: the new one then takes the old one's place, unannounced. So a member
+//! is known by its id and by the [`Ticket`] of the join that seated it: whatever the old
+//! connection does later (leave, relay) names its own ticket and touches nothing of the
+//! new one.
 
-use crate::metrics::{Metrics, ResumeOutcome};
+use crate::metrics::Metrics;
 use crate::outbox::Outbox;
 use axum::extract::ws::Utf8Bytes;
 use signaling_protocol::{ErrorCode, IceServer, PeerId, PeerInfo, ServerMessage};
 use std::collections::HashMap;
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::task::AbortHandle;
@@ -72,7 +71,7 @@ impl Room {
     }
 }
 
-/// What a join must present.
+/// What a join must present, its proof checked.
 pub struct Admit<'a> {
     /// The room to enter.
     pub room: &'a str,
@@ -80,29 +79,18 @@ pub struct Admit<'a> {
     pub name: &'a str,
     /// The room's secret, if any.
     pub secret: Option<&'a str>,
-    /// The public key the peer announced (validated), handed to the others unread.
-    pub key: Option<&'a str>,
-    /// The id a valid resume token vouches for in this room: the peer gets it back.
-    pub resume: Option<PeerId>,
-}
-
-/// What a welcome hands the peer besides its room, minted for its id.
-#[derive(Default)]
-pub struct Handout {
-    /// STUN, and TURN with credentials for this id.
-    pub ice_servers: Vec<IceServer>,
-    /// A token to resume this id with later.
-    pub resume_token: Option<String>,
+    /// The peer's public key, handed to the others.
+    pub key: &'a str,
+    /// The id derived from `key`.
+    pub id: PeerId,
 }
 
 /// How a peer entered its room.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arrival {
-    /// With a new id.
+    /// Its id was not a member: announced as a join.
     Fresh,
-    /// Back under its id, which was not a member (announced as a join).
-    Rejoined,
-    /// Back under its id in place of the connection that held it (not announced).
+    /// In place of the connection of its key that held the seat (not announced).
     TookOver,
 }
 
@@ -123,8 +111,6 @@ pub struct Rooms {
     max_peers_per_room: usize,
     max_rooms: usize,
     require_secrets: bool,
-    issued: AtomicU64,
-    id_seed: RandomState,
     tickets: AtomicU64,
     metrics: Arc<Metrics>,
 }
@@ -143,8 +129,6 @@ impl Rooms {
             max_peers_per_room,
             max_rooms,
             require_secrets,
-            issued: AtomicU64::new(0),
-            id_seed: RandomState::new(),
             tickets: AtomicU64::new(0),
             metrics,
         }
@@ -154,22 +138,15 @@ impl Rooms {
         self.rooms.lock().unwrap_or_else(|poison| poison.into_inner())
     }
 
-    /// A fresh id: a counter (unique) hashed with a per-process random key (not
-    /// guessable from another peer's id), as 16 hex digits.
-    fn next_id(&self) -> PeerId {
-        let count = self.issued.fetch_add(1, Ordering::Relaxed);
-        PeerId::new(format!("{:016x}", self.id_seed.hash_one(count)))
-    }
-
     /// Seats a peer in a room (creating it, with the join's secret, if it is new), queues
-    /// its welcome (the other members, oldest first, and the `handout` for its id), and
-    /// tells those members, unless it took the place of its own earlier connection (which
-    /// is told to close).
+    /// its welcome (the other members, oldest first, and its `ice_servers`), and tells
+    /// those members, unless it took the place of its own earlier connection (which is
+    /// told to close).
     pub fn join(
         &self,
         join: Admit<'_>,
         delivery: Delivery,
-        handout: impl FnOnce(&PeerId) -> Handout,
+        ice_servers: impl FnOnce() -> Vec<IceServer>,
     ) -> Result<Seat, ErrorCode> {
         let mut rooms = self.lock();
         if !rooms.contains_key(join.room) {
@@ -187,25 +164,21 @@ impl Rooms {
         if !secrets_match(room.secret.as_deref(), join.secret) {
             return Err(ErrorCode::WrongSecret);
         }
-        let held =
-            join.resume.as_ref().and_then(|id| room.members.iter().position(|m| &m.info.id == id));
+        let held = room.members.iter().position(|m| m.info.id == join.id);
         if held.is_none() && room.members.len() >= self.max_peers_per_room {
             return Err(ErrorCode::RoomFull);
         }
-        let resumed = join.resume.is_some();
-        let id = join.resume.unwrap_or_else(|| self.fresh_id(room));
-        let info = PeerInfo { id, name: join.name.to_owned(), key: join.key.map(str::to_owned) };
+        let (name, key) = (join.name.to_owned(), Some(join.key.to_owned()));
+        let info = PeerInfo { id: join.id, name, key };
         let others =
             room.members.iter().filter(|m| m.info.id != info.id).map(|m| m.info.clone()).collect();
         // Queued under the lock, so the welcome precedes any news of later peers.
         // Minted only once the join is sure to succeed (HMACs: microseconds).
-        let Handout { ice_servers, resume_token } = handout(&info.id);
         let welcome = ServerMessage::Welcome {
             id: info.id.clone(),
             room: join.room.to_owned(),
             peers: others,
-            ice_servers,
-            resume_token,
+            ice_servers: ice_servers(),
         };
         if !delivery.outbox.offer(encode(&welcome)) {
             // It filled its queue with refusals before joining without reading them.
@@ -214,48 +187,32 @@ impl Rooms {
         }
         let ticket = Ticket(self.tickets.fetch_add(1, Ordering::Relaxed));
         let id = info.id.clone();
-        let arrival = self.seat(room, Member { info, ticket, delivery }, held, resumed);
+        let arrival = self.seat(room, Member { info, ticket, delivery }, held);
         Ok(Seat { id, ticket, arrival })
     }
 
-    /// Puts `member` in `room`: in the place `held` by its id's earlier connection, which
+    /// Puts `member` in `room`: in the place `held` by its key's earlier connection, which
     /// is told to close and whose going is not announced (for the others it never left),
     /// or last, announced.
-    fn seat(&self, room: &mut Room, member: Member, held: Option<usize>, resumed: bool) -> Arrival {
+    fn seat(&self, room: &mut Room, member: Member, held: Option<usize>) -> Arrival {
         if let Some(index) = held {
             let earlier = std::mem::replace(&mut room.members[index], member);
-            if !earlier.delivery.outbox.resumed_elsewhere() {
+            if !earlier.delivery.outbox.taken_over() {
                 // Its queue is full: it is not reading, and gets no close frame.
                 earlier.delivery.session.abort();
             }
-            self.metrics.resumed(ResumeOutcome::TookOver);
+            self.metrics.took_over();
             return Arrival::TookOver;
         }
         let announced = ServerMessage::PeerJoined { peer: member.info.clone() };
         deliver_all(&mut room.members, &encode(&announced), &self.metrics);
         room.members.push(member);
-        if resumed {
-            self.metrics.resumed(ResumeOutcome::Rejoined);
-            Arrival::Rejoined
-        } else {
-            Arrival::Fresh
-        }
-    }
-
-    /// An id no member of `room` has (a clash of 64-bit hashes is all but impossible, but
-    /// ids resumed from an earlier process were not drawn by this one).
-    fn fresh_id(&self, room: &Room) -> PeerId {
-        loop {
-            let id = self.next_id();
-            if room.member(&id).is_none() {
-                return id;
-            }
-        }
+        Arrival::Fresh
     }
 
     /// Removes the peer seated by `ticket` and tells the rest of its room; deletes the
     /// room when empty. Nothing happens when that seat is gone already (evicted, or taken
-    /// by a resume of the same id): `false` then.
+    /// by a later join with the same key): `false` then.
     pub fn leave(&self, room_name: &str, id: &PeerId, ticket: Ticket) -> bool {
         let mut rooms = self.lock();
         let Some(room) = rooms.get_mut(room_name) else { return false };
@@ -284,8 +241,8 @@ impl Rooms {
         }
         let mut rooms = self.lock();
         let room = rooms.get_mut(room_name).ok_or(ErrorCode::NotJoined)?;
-        // A peer evicted a moment ago, or whose seat a resume took, may still have a frame
-        // in flight: it is no member.
+        // A peer evicted a moment ago, or whose seat a later join took, may still have a
+        // frame in flight: it is no member.
         if !room.seated(from, ticket) {
             return Err(ErrorCode::NotJoined);
         }

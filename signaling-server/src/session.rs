@@ -1,9 +1,10 @@
 //! One WebSocket peer, served by one task: it reads the peer's frames, writes what is
 //! queued for it, pings it, and ends when the socket closes, the peer goes quiet, stops
 //! reading or does not join in time, or the server shuts down (then the task ends only
-//! once the peer was sent its close frame: `run` waits for it), or its peer resumed on
-//! another connection (an order in its queue: it closes with 4000). The rooms abort the
-//! task to evict the peer.
+//! once the peer was sent its close frame: `run` waits for it), or a later join with its
+//! key took its seat (an order in its queue: it closes with 4000). The rooms abort the
+//! task to evict the peer. Its first message is the connection's challenge, queued as
+//! the connection is made.
 //!
 //! One task and one timer per peer, and a queue that allocates only what it holds: an
 //! idle connection costs a few KB (see docs/BENCHMARKS.md). The timer's deadlines live in
@@ -74,8 +75,8 @@ fn serve(
                         timer.as_mut().reset(clock.wake(config, connection.peer()));
                         match due {
                             Due::Ping => Message::Ping(Default::default()),
-                            Due::Renewal => {
-                                connection.renew(&state);
+                            Due::IceRenewal => {
+                                connection.renew_ice_servers(&state);
                                 continue;
                             }
                             Due::Nothing => continue,
@@ -88,9 +89,9 @@ fn serve(
                 },
                 next = queued.next() => match next {
                     Some(Queued::Text(text)) => Message::Text(text),
-                    Some(Queued::Resumed) => {
-                        tracing::info!(peer = ?connection.peer(), "resumed on another connection");
-                        goodbye = Goodbye::Resumed;
+                    Some(Queued::TakenOver) => {
+                        tracing::info!(peer = ?connection.peer(), "taken over by a newer connection");
+                        goodbye = Goodbye::TakenOver;
                         break;
                     }
                     None => break,

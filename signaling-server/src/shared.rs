@@ -2,7 +2,7 @@
 //! peer of its room, whichever instance each is on.
 //!
 //! Redis holds who is in which room, changed only by Lua scripts (`scripts.rs`), so the
-//! rules (room full, the first join's secret, `--max-rooms`, unique ids) hold across
+//! rules (room full, the first join's secret, `--max-rooms`, one seat per id) hold across
 //! instances with no race. Each change is published, numbered, to every instance with
 //! members in the room, on that instance's own channel; each instance keeps a roster of
 //! its rooms from those events (`roster.rs`) and tells its own peers. A signal to a peer
@@ -35,8 +35,6 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use roster::{Gone, Rosters, Route};
 use scripts::Scripts;
 use signaling_protocol::{ErrorCode, PeerId, ServerMessage};
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -72,8 +70,6 @@ pub struct SharedRooms {
     /// reachable again.
     dirty: AtomicBool,
     rules: Rules,
-    issued: AtomicU64,
-    id_seed: RandomState,
     tickets: AtomicU64,
     metrics: Arc<Metrics>,
     heartbeat: Duration,
@@ -118,8 +114,6 @@ impl SharedRooms {
                 max_rooms: config.max_rooms,
                 require_secrets: config.require_room_secrets,
             },
-            issued: AtomicU64::new(0),
-            id_seed: RandomState::new(),
             tickets: AtomicU64::new(0),
             metrics,
             heartbeat: config.redis_heartbeat,
@@ -127,12 +121,6 @@ impl SharedRooms {
         });
         tasks::spawn(&shared, queued, shutdown);
         shared
-    }
-
-    /// A fresh id, as `rooms.rs` draws them (the join script refuses a clash).
-    fn next_id(&self) -> PeerId {
-        let count = self.issued.fetch_add(1, Ordering::Relaxed);
-        PeerId::new(format!("{:016x}", self.id_seed.hash_one(count)))
     }
 
     /// Removes our peer seated by `ticket` from its room; the room's members (here too)

@@ -2,20 +2,10 @@
 
 mod common;
 
-use common::{Server, bye};
+use common::{Client, Server, bye};
 use signaling_protocol::{ClientMessage, ErrorCode, ServerMessage};
 use signaling_server::Config;
 use tokio_tungstenite::tungstenite::Message;
-
-fn join(room: &str, secret: Option<&str>) -> ClientMessage {
-    ClientMessage::Join {
-        room: room.into(),
-        name: "P".into(),
-        secret: secret.map(Into::into),
-        resume_token: None,
-        key: None,
-    }
-}
 
 #[tokio::test]
 async fn a_room_keeps_the_secret_of_its_first_peer_until_it_empties() {
@@ -29,7 +19,7 @@ async fn a_room_keeps_the_secret_of_its_first_peer_until_it_empties() {
         (Some(""), ErrorCode::InvalidSecret),
         (Some("bad\u{0}secret"), ErrorCode::InvalidSecret),
     ] {
-        mallory.send(&join("vault", secret)).await;
+        mallory.send_join("vault", "P", secret).await;
         mallory.expect_error(code).await;
     }
     let (bob_id, peers) = mallory.join_private("vault", "Bob", Some("s3cret")).await;
@@ -50,7 +40,7 @@ async fn a_room_keeps_the_secret_of_its_first_peer_until_it_empties() {
 async fn a_server_can_require_every_room_to_have_a_secret() {
     let server = Server::start(Config { require_room_secrets: true, ..Config::default() }).await;
     let mut client = server.client().await;
-    client.send(&join("open", None)).await;
+    client.send_join("open", "P", None).await;
     client.expect_error(ErrorCode::SecretRequired).await;
     client.join_private("closed", "P", Some("x")).await;
     server.stop().await;
@@ -85,7 +75,7 @@ async fn metrics_count_peers_rooms_signals_errors_and_rejections() {
     assert_eq!(server.metric(r#"signaling_errors_total{code="room_full"}"#).await, 0.0);
 
     // A fourth connection from this address is over the limit.
-    let _refused = server.client().await;
+    let _refused = Client::unserved(server.addr).await;
     let sample = r#"signaling_rejected_connections_total{reason="connection_limit"}"#;
     server.wait_for_metric(sample, 1.0).await;
 

@@ -71,7 +71,7 @@ async fn connect_when_up(server: &Killable) -> Client {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let mut client = Client::connect(server.addr).await;
-        client.send_join("probe-room", "probe", None, None).await;
+        client.send_join("probe-room", "probe", None).await;
         match client.recv().await {
             ServerMessage::Welcome { .. } => {
                 drop(client);
@@ -104,7 +104,7 @@ async fn a_redis_restart_mid_session_is_survived() {
     s2.wait_for_metric("signaling_redis_up", 0.0).await;
     // Meanwhile: refusals, at once.
     let mut late = s1.client().await;
-    late.send_join("lobby", "Late", None, None).await;
+    late.send_join("lobby", "Late", None).await;
     late.expect_error(ErrorCode::Unavailable).await;
     a.send(&ClientMessage::Signal { to: b_id.clone(), signal: offer("across") }).await;
     a.expect_refusal(ErrorCode::Unavailable, Some(&b_id)).await;

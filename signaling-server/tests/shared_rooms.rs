@@ -1,7 +1,7 @@
 //! Rooms across instances (issue 14): three servers on one real Redis serve one room as
 //! if they were one server: welcomes list every member, joins and leaves reach everyone,
-//! signals cross instances, a resume moves a peer to another instance, and the room rules
-//! hold across them.
+//! signals cross instances, a peer's key joining through another instance moves it there
+//! (under the same id), and the room rules hold across them.
 
 mod common;
 
@@ -26,10 +26,7 @@ async fn one_room_over_three_instances_is_one_room() {
     assert!(peers.is_empty());
     let (mut b, b_id, peers) = s[1].joined("lobby", "B").await;
     assert_eq!(named(&peers), ["A"]);
-    assert_eq!(
-        a.recv().await,
-        ServerMessage::PeerJoined { peer: PeerInfo::new(b_id.clone(), "B") }
-    );
+    assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer: b.info("B") });
     let (mut c, c_id, peers) = s[2].joined("lobby", "C").await;
     assert_eq!(named(&peers), ["A", "B"], "oldest first, across instances");
     for client in [&mut a, &mut b] {
@@ -70,9 +67,10 @@ async fn one_room_over_three_instances_is_one_room() {
     stranger.expect_refusal(ErrorCode::UnknownPeer, Some(&a_id)).await;
 
     // A leave reaches the members on the other instances.
+    let b_info = b.info("B");
     drop(b);
     for client in [&mut a, &mut c] {
-        let left = ServerMessage::PeerLeft { peer: PeerInfo::new(b_id.clone(), "B") };
+        let left = ServerMessage::PeerLeft { peer: b_info.clone() };
         assert_eq!(client.recv().await, left);
     }
     a.send(&ClientMessage::Signal { to: b_id.clone(), signal: offer("gone") }).await;
@@ -93,57 +91,54 @@ async fn room_rules_hold_across_instances() {
     let (_a, _, _) = s1.joined("full", "A").await;
     let (_b, _, _) = s2.joined("full", "B").await;
     let mut c = s1.client().await;
-    c.send_join("full", "C", None, None).await;
+    c.send_join("full", "C", None).await;
     c.expect_error(ErrorCode::RoomFull).await;
 
     // The first join's secret binds every instance.
     let mut d = s2.client().await;
     d.join_private("private", "D", Some("open sesame")).await;
     let mut e = s1.client().await;
-    e.send_join("private", "E", Some("guess"), None).await;
+    e.send_join("private", "E", Some("guess")).await;
     e.expect_error(ErrorCode::WrongSecret).await;
-    e.send_join("private", "E", None, None).await;
+    e.send_join("private", "E", None).await;
     e.expect_error(ErrorCode::WrongSecret).await;
     e.join_private("private", "E", Some("open sesame")).await;
 
     // --max-rooms counts the rooms of every instance.
     let mut f = s1.client().await;
-    f.send_join("third", "F", None, None).await;
+    f.send_join("third", "F", None).await;
     f.expect_error(ErrorCode::TooManyRooms).await;
     s1.stop().await;
     s2.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_peer_resumes_its_id_on_another_instance_and_its_old_connection_closes() {
+async fn a_key_joining_on_another_instance_takes_its_seat_and_the_old_connection_closes() {
     let redis = RedisProcess::start();
     let (s1, s2) = (
         Server::shared(&redis.url(), Config::default()).await,
         Server::shared(&redis.url(), Config::default()).await,
     );
-    let mut a = s1.client().await;
-    let welcome = a.welcome("lobby", "A", None, None).await;
+    let (mut a, a_id, _) = s1.joined("lobby", "A").await;
     let (mut b, b_id, _) = s2.joined("lobby", "B").await;
     a.recv().await; // B joined
 
-    let mut a_again = s2.client().await;
-    let again = a_again.welcome("lobby", "A", None, Some(&welcome.token)).await;
-    assert_eq!(again.id, welcome.id, "the same id on another instance");
-    assert_eq!(named(&again.peers), ["B"]);
+    let mut a_again = s2.client_as(&a.identity).await;
+    let (again, peers) = a_again.join("lobby", "A").await;
+    assert_eq!(again, a_id, "the same id on another instance");
+    assert_eq!(named(&peers), ["B"]);
     a.expect_close(4000).await;
     b.expect_silence().await; // for B, A never left
+    assert_eq!(s2.metric("signaling_takeovers_total").await, 1.0);
 
-    b.send(&ClientMessage::Signal { to: welcome.id.clone(), signal: offer("to the new A") }).await;
+    b.send(&ClientMessage::Signal { to: a_id.clone(), signal: offer("to the new A") }).await;
     let relayed = a_again.recv().await;
     assert_eq!(
         relayed,
         ServerMessage::Signal { from: b_id.clone(), signal: offer("to the new A") }
     );
     a_again.send(&ClientMessage::Signal { to: b_id.clone(), signal: offer("back") }).await;
-    assert_eq!(
-        b.recv().await,
-        ServerMessage::Signal { from: welcome.id.clone(), signal: offer("back") }
-    );
+    assert_eq!(b.recv().await, ServerMessage::Signal { from: a_id.clone(), signal: offer("back") });
     s1.stop().await;
     s2.stop().await;
 }
@@ -174,17 +169,9 @@ async fn a_peer_s_public_key_reaches_the_members_of_other_instances() {
         Server::shared(&redis.url(), Config::default()).await,
     );
     let (mut a, _, _) = s1.joined("lobby", "A").await;
-    let mut b = s2.client().await;
-    b.send(&ClientMessage::Join {
-        room: "lobby".into(),
-        name: "B".into(),
-        secret: None,
-        resume_token: None,
-        key: Some("b-public_key".into()),
-    })
-    .await;
-    let ServerMessage::Welcome { id: b_id, .. } = b.recv().await else { panic!("a welcome") };
-    let with_key = PeerInfo { key: Some("b-public_key".into()), ..PeerInfo::new(b_id, "B") };
+    let (b, _, _) = s2.joined("lobby", "B").await;
+    let with_key = b.info("B");
+    assert!(with_key.key.is_some());
     assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer: with_key.clone() });
     let (_c, _, peers) = s1.joined("lobby", "C").await;
     assert_eq!(peers[1], with_key, "listed with its key on the other instance");

@@ -58,7 +58,7 @@ fn concurrent_joins_on_two_instances_never_pass_the_cap_nor_split_the_secret() {
             let sends = clients.iter_mut().zip(&joins).enumerate().map(|(n, (client, join))| {
                 let room = room.clone();
                 async move {
-                    client.send_join(&room, &format!("P{n}"), join.secret, None).await;
+                    client.send_join(&room, &format!("P{n}"), join.secret).await;
                     client.recv().await
                 }
             });

@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{Server, bye, offer, quick_heartbeat};
+use common::client::expect_close;
+use common::{Client, Server, bye, offer, quick_heartbeat};
 use futures_util::SinkExt;
 use signaling_protocol::{ClientMessage, ErrorCode, PeerInfo, ServerMessage};
 use signaling_server::Config;
@@ -10,14 +11,14 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
-async fn join_welcomes_with_a_fresh_id_and_the_peers_already_there() {
+async fn join_welcomes_with_the_keys_id_and_the_peers_already_there() {
     let server = Server::default().await;
     let (mut a, a_id, a_peers) = server.joined("lobby", "Peer 1").await;
     assert!(a_peers.is_empty());
-    let (_b, b_id, b_peers) = server.joined("lobby", "Peer 2").await;
+    let (b, b_id, b_peers) = server.joined("lobby", "Peer 2").await;
     assert_ne!(a_id, b_id);
-    assert_eq!(b_peers, vec![PeerInfo::new(a_id.clone(), "Peer 1")]);
-    assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer: PeerInfo::new(b_id, "Peer 2") });
+    assert_eq!(b_peers, vec![a.info("Peer 1")]);
+    assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer: b.info("Peer 2") });
     server.stop().await;
 }
 
@@ -27,8 +28,8 @@ async fn the_welcome_lists_the_peers_oldest_first() {
     let mut earlier = Vec::new();
     let mut clients = Vec::new();
     for name in ["P1", "P2", "P3", "P4"] {
-        let (client, id, _) = server.joined("lobby", name).await;
-        earlier.push(PeerInfo::new(id, name));
+        let (client, _, _) = server.joined("lobby", name).await;
+        earlier.push(client.info(name));
         clients.push(client);
     }
     let (_, _, peers) = server.joined("lobby", "P5").await;
@@ -40,15 +41,16 @@ async fn the_welcome_lists_the_peers_oldest_first() {
 async fn leaving_is_announced_on_close_and_on_a_dropped_socket() {
     let server = Server::default().await;
     let (mut a, _, _) = server.joined("lobby", "A").await;
-    let (mut b, b_id, _) = server.joined("lobby", "B").await;
-    let (c, c_id, _) = server.joined("lobby", "C").await;
+    let (mut b, _, _) = server.joined("lobby", "B").await;
+    let (c, _, _) = server.joined("lobby", "C").await;
     for _ in 0..2 {
         a.recv().await; // B and C joined
     }
     b.socket.close(None).await.expect("closes");
-    assert_eq!(a.recv().await, ServerMessage::PeerLeft { peer: PeerInfo::new(b_id, "B") });
+    assert_eq!(a.recv().await, ServerMessage::PeerLeft { peer: b.info("B") });
+    let c_info = c.info("C");
     drop(c); // no close frame: the TCP connection just goes away
-    assert_eq!(a.recv().await, ServerMessage::PeerLeft { peer: PeerInfo::new(c_id, "C") });
+    assert_eq!(a.recv().await, ServerMessage::PeerLeft { peer: c_info });
     server.stop().await;
 }
 
@@ -100,35 +102,14 @@ async fn bad_requests_get_typed_errors_and_the_connection_goes_on() {
     }
     a.send_raw(Message::binary(vec![1, 2, 3])).await;
     a.expect_error(ErrorCode::BinaryNotSupported).await;
-    a.send(&ClientMessage::Join {
-        room: "bad room".into(),
-        name: "A".into(),
-        secret: None,
-        resume_token: None,
-        key: None,
-    })
-    .await;
+    a.send_join("bad room", "A", None).await;
     a.expect_error(ErrorCode::InvalidRoom).await;
-    a.send(&ClientMessage::Join {
-        room: "lobby".into(),
-        name: "\n".into(),
-        secret: None,
-        resume_token: None,
-        key: None,
-    })
-    .await;
+    a.send_join("lobby", "\n", None).await;
     a.expect_error(ErrorCode::InvalidName).await;
 
     // After all that, the same connection still joins and works.
     a.join("lobby", "A").await;
-    a.send(&ClientMessage::Join {
-        room: "lobby".into(),
-        name: "A".into(),
-        secret: None,
-        resume_token: None,
-        key: None,
-    })
-    .await;
+    a.send_join("lobby", "A", None).await;
     a.expect_error(ErrorCode::AlreadyJoined).await;
     server.stop().await;
 }
@@ -139,14 +120,7 @@ async fn a_full_room_refuses_the_next_peer() {
     let _a = server.joined("lobby", "A").await;
     let _b = server.joined("lobby", "B").await;
     let mut c = server.client().await;
-    c.send(&ClientMessage::Join {
-        room: "lobby".into(),
-        name: "C".into(),
-        secret: None,
-        resume_token: None,
-        key: None,
-    })
-    .await;
+    c.send_join("lobby", "C", None).await;
     c.expect_error(ErrorCode::RoomFull).await;
     c.join("elsewhere", "C").await;
     server.stop().await;
@@ -260,21 +234,15 @@ async fn rooms_and_connections_are_capped() {
     let server = Server::start(config).await;
     let (_a, _, _) = server.joined("one", "A").await;
     let mut b = server.client().await;
-    b.send(&ClientMessage::Join {
-        room: "two".into(),
-        name: "B".into(),
-        secret: None,
-        resume_token: None,
-        key: None,
-    })
-    .await;
+    b.send_join("two", "B", None).await;
     b.expect_error(ErrorCode::TooManyRooms).await;
     b.join("one", "B").await;
 
     let _c = server.client().await;
-    // A fourth connection from this address is closed with 1013 "try again later".
-    let mut d = server.client().await;
-    d.expect_close(1013).await;
+    // A fourth connection from this address is closed with 1013 "try again later" (and is
+    // sent no challenge).
+    let mut d = Client::unserved(server.addr).await;
+    expect_close(&mut d, 1013).await;
     server.stop().await;
 }
 
@@ -322,20 +290,23 @@ async fn a_peers_key_is_handed_to_the_others_and_a_bad_key_is_refused() {
     let server = Server::default().await;
     let (mut a, _, _) = server.joined("lobby", "A").await;
     let mut b = server.client().await;
+    let proof = b.identity.prove(&b.nonce, "lobby");
     let join = |key: &str| ClientMessage::Join {
         room: "lobby".into(),
         name: "B".into(),
         secret: None,
-        resume_token: None,
-        key: Some(key.into()),
+        key: key.into(),
+        proof: proof.clone(),
     };
-    for bad in ["", "has space", "no+slash/or=pad", &"k".repeat(129)] {
+    let key = b.identity.key().to_owned();
+    for bad in ["", "has space", "no+slash/or=pad", &"k".repeat(129), &key[1..], &key[..86]] {
         b.send(&join(bad)).await;
         b.expect_error(ErrorCode::InvalidKey).await;
     }
-    b.send(&join("BPq2_x-9")).await;
+    b.send(&join(&key)).await;
     let ServerMessage::Welcome { id, .. } = b.recv().await else { panic!("a welcome") };
-    let keyed = PeerInfo { key: Some("BPq2_x-9".into()), ..PeerInfo::new(id, "B") };
+    assert_eq!(id, b.id());
+    let keyed = PeerInfo { key: Some(key), ..PeerInfo::new(id, "B") };
     assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer: keyed.clone() });
     let (_c, _, c_peers) = server.joined("lobby", "C").await;
     assert_eq!(c_peers[1], keyed, "the welcome lists it too");

@@ -1,8 +1,8 @@
 //! The rooms without sockets: real queues, stand-in session tasks.
 
 use super::*;
+use crate::metrics::Occupancy;
 use crate::outbox::{Inbox, Queued, queue};
-use crate::resume::is_server_id;
 
 /// A queue of `len` messages (of any size) and a stand-in session task.
 fn delivery(len: usize) -> (Delivery, Inbox, tokio::task::JoinHandle<()>) {
@@ -20,18 +20,24 @@ fn rooms(max_peers: usize, max_rooms: usize) -> Rooms {
     Rooms::new(max_peers, max_rooms, false, Arc::new(Metrics::new()))
 }
 
+/// Every test peer's key: the rooms hand it on unread (the proof was checked before).
+const KEY: &str = "BKey";
+
+/// A join under an id no other join of the test run presents.
 fn admit<'a>(room: &'a str, name: &'a str) -> Admit<'a> {
-    Admit { room, name, secret: None, key: None, resume: None }
+    static JOINS: AtomicU64 = AtomicU64::new(0);
+    let id = PeerId::new(format!("{:032x}", JOINS.fetch_add(1, Ordering::Relaxed)));
+    Admit { room, name, secret: None, key: KEY, id }
 }
 
-/// [`admit`] resuming `id`.
-fn resume<'a>(room: &'a str, name: &'a str, id: &PeerId) -> Admit<'a> {
-    Admit { resume: Some(id.clone()), ..admit(room, name) }
+/// A join under `id`, as a connection of the same key presents it.
+fn as_peer<'a>(room: &'a str, name: &'a str, id: &PeerId) -> Admit<'a> {
+    Admit { id: id.clone(), ..admit(room, name) }
 }
 
-/// A server with nothing to hand out but the room.
-fn no_ice(_: &PeerId) -> Handout {
-    Handout::default()
+/// A server with no ICE servers to hand out.
+fn no_ice() -> Vec<IceServer> {
+    Vec::new()
 }
 
 fn decode(text: Utf8Bytes) -> ServerMessage {
@@ -39,17 +45,11 @@ fn decode(text: Utf8Bytes) -> ServerMessage {
 }
 
 fn welcome<S>(id: &PeerId, peers: Vec<PeerInfo>) -> ServerMessage<S> {
-    ServerMessage::Welcome {
-        id: id.clone(),
-        room: "r".into(),
-        peers,
-        ice_servers: vec![],
-        resume_token: None,
-    }
+    ServerMessage::Welcome { id: id.clone(), room: "r".into(), peers, ice_servers: vec![] }
 }
 
 fn info(seat: &Seat, name: &str) -> PeerInfo {
-    PeerInfo::new(seat.id.clone(), name)
+    PeerInfo { key: Some(KEY.into()), ..PeerInfo::new(seat.id.clone(), name) }
 }
 
 /// A `bye` signal, as the server holds it.
@@ -72,15 +72,6 @@ async fn join_lists_the_earlier_members_and_tells_them() {
     let told = decode(a_in.drain().remove(0));
     assert_eq!(told, ServerMessage::PeerJoined { peer: info(&b, "B") });
     assert_eq!(rooms.occupancy().0, 2);
-}
-
-#[tokio::test]
-async fn fresh_ids_have_the_shape_resume_tokens_accept() {
-    let rooms = rooms(64, 8);
-    for _ in 0..64 {
-        let seat = rooms.join(admit("r", "P"), delivery(4).0, no_ice).expect("joins");
-        assert!(is_server_id(seat.id.as_str()), "{}", seat.id);
-    }
 }
 
 #[tokio::test]
@@ -175,29 +166,30 @@ async fn a_server_that_requires_secrets_creates_no_open_room() {
 }
 
 #[tokio::test]
-async fn a_resume_into_a_missing_room_creates_it_and_the_id_is_announced_as_a_join() {
+async fn an_id_back_in_a_room_that_is_gone_recreates_it_as_any_first_join() {
     let rooms = rooms(8, 8);
-    let id = PeerId::new("0123456789abcdef");
+    let id = PeerId::new("0123456789abcdef0123456789abcdef");
     let secret = Some("s3cret");
     let (a_out, a_in, _a) = delivery(4);
-    let back = Admit { secret, ..resume("r", "A", &id) };
+    let back = Admit { secret, ..as_peer("r", "A", &id) };
     let a = rooms.join(back, a_out, no_ice).expect("recreates the room");
-    assert_eq!((&a.id, a.arrival), (&id, Arrival::Rejoined));
+    assert_eq!((&a.id, a.arrival), (&id, Arrival::Fresh));
     assert_eq!(decode(a_in.drain().remove(0)), welcome(&id, vec![]));
-    // The room took the resume's secret, as from any first join.
-    let other = PeerId::new("fedcba9876543210");
-    let b_wrong = rooms.join(resume("r", "B", &other), delivery(4).0, no_ice);
+    // The room took the join's secret, as from any first join.
+    let other = PeerId::new("fedcba9876543210fedcba9876543210");
+    let b_wrong = rooms.join(as_peer("r", "B", &other), delivery(4).0, no_ice);
     assert_eq!(b_wrong, Err(ErrorCode::WrongSecret));
     let (b_out, b_in, _b) = delivery(4);
-    let b = rooms.join(Admit { secret, ..resume("r", "B", &other) }, b_out, no_ice);
-    assert_eq!(b.expect("joins").id, other);
+    let b = rooms.join(Admit { secret, ..as_peer("r", "B", &other) }, b_out, no_ice);
+    let b = b.expect("joins");
+    assert_eq!(b.id, other);
     assert_eq!(decode(b_in.drain().remove(0)), welcome(&other, vec![info(&a, "A")]));
     let told = decode(a_in.drain().remove(0));
-    assert_eq!(told, ServerMessage::PeerJoined { peer: PeerInfo::new(other, "B") });
+    assert_eq!(told, ServerMessage::PeerJoined { peer: info(&b, "B") });
 }
 
 #[tokio::test]
-async fn a_resume_takes_its_old_connections_place_unannounced() {
+async fn a_join_under_a_seated_id_takes_its_old_connections_place_unannounced() {
     let rooms = rooms(3, 8);
     let (a_out, a_in, _a) = delivery(8);
     let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
@@ -210,13 +202,15 @@ async fn a_resume_takes_its_old_connections_place_unannounced() {
     }
     // In a full room, since the id is a member.
     let (new_out, new_in, _new) = delivery(8);
-    let new = rooms.join(resume("r", "B again", &old.id), new_out, no_ice).expect("resumes");
+    let new = rooms.join(as_peer("r", "B again", &old.id), new_out, no_ice).expect("takes over");
     assert_eq!((&new.id, new.arrival), (&old.id, Arrival::TookOver));
     assert_ne!(new.ticket, old.ticket);
     let others = vec![info(&a, "A"), info(&c, "C")];
     assert_eq!(decode(new_in.drain().remove(0)), welcome(&new.id, others));
     assert!(a_in.drain().is_empty() && c_in.drain().is_empty(), "the others are told nothing");
-    assert!(matches!(old_in.next().await, Some(Queued::Resumed)), "the old one is to close");
+    assert!(matches!(old_in.next().await, Some(Queued::TakenOver)), "the old one is to close");
+    let metrics = rooms.metrics.render(Occupancy { connections: 0, peers: 0, rooms: 0 });
+    assert!(metrics.lines().any(|line| line == "signaling_takeovers_total 1"), "{metrics}");
     assert!(!old_session.is_finished(), "told to close, not aborted");
     // The old connection's late frame and its leaving touch nothing of the new one.
     let late = rooms.relay("r", &old.id, old.ticket, &a.id, bye());
@@ -237,11 +231,11 @@ async fn a_resume_takes_its_old_connections_place_unannounced() {
 }
 
 #[tokio::test]
-async fn a_resume_aborts_an_old_connection_that_is_not_reading() {
+async fn a_takeover_aborts_an_old_connection_that_is_not_reading() {
     let rooms = rooms(8, 8);
     let (old_out, _old_in, old_session) = delivery(1);
     let old = rooms.join(admit("r", "B"), old_out, no_ice).expect("joins, its queue now full");
-    let new = rooms.join(resume("r", "B", &old.id), delivery(8).0, no_ice).expect("resumes");
+    let new = rooms.join(as_peer("r", "B", &old.id), delivery(8).0, no_ice).expect("takes over");
     assert_eq!(new.arrival, Arrival::TookOver);
     assert!(old_session.await.expect_err("aborted").is_cancelled());
     assert!(rooms.is_member("r", &new.id, new.ticket));
@@ -249,23 +243,23 @@ async fn a_resume_aborts_an_old_connection_that_is_not_reading() {
 }
 
 #[tokio::test]
-async fn a_resume_of_an_id_not_in_a_full_room_is_refused() {
+async fn an_id_back_in_a_full_room_it_is_not_seated_in_is_refused() {
     let rooms = rooms(1, 8);
     let a = rooms.join(admit("r", "A"), delivery(4).0, no_ice).expect("joins");
-    let gone = PeerId::new("0123456789abcdef");
-    let refused = rooms.join(resume("r", "B", &gone), delivery(4).0, no_ice);
+    let gone = PeerId::new("0123456789abcdef0123456789abcdef");
+    let refused = rooms.join(as_peer("r", "B", &gone), delivery(4).0, no_ice);
     assert_eq!(refused, Err(ErrorCode::RoomFull));
     assert!(rooms.is_member("r", &a.id, a.ticket));
 }
 
 #[tokio::test]
-async fn evicting_the_resumed_connection_leaves_nothing_for_the_old_one_to_remove() {
+async fn evicting_the_new_connection_leaves_nothing_for_the_old_one_to_remove() {
     let rooms = rooms(8, 8);
     let (a_out, a_in, _a) = delivery(8);
     let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
     let old = rooms.join(admit("r", "B"), delivery(8).0, no_ice).expect("joins");
     let (new_out, _new_in, new_session) = delivery(1);
-    let new = rooms.join(resume("r", "B", &old.id), new_out, no_ice).expect("resumes");
+    let new = rooms.join(as_peer("r", "B", &old.id), new_out, no_ice).expect("takes over");
     a_in.drain();
     rooms.relay("r", &a.id, a.ticket, &new.id, bye()).expect("evicts the new connection");
     assert!(new_session.await.expect_err("aborted").is_cancelled());

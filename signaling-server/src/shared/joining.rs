@@ -4,10 +4,9 @@
 use super::roster::{Gone, Newcomer, Rosters};
 use super::wire::Snapshot;
 use super::{COMMAND_TIMEOUT, SharedRooms};
-use crate::metrics::ResumeOutcome;
-use crate::rooms::{Admit, Arrival, Delivery, Handout, Seat, Ticket, encode};
+use crate::rooms::{Admit, Arrival, Delivery, Seat, Ticket, encode};
 use sha2::{Digest, Sha256};
-use signaling_protocol::{ErrorCode, PeerId, PeerInfo, ServerMessage};
+use signaling_protocol::{ErrorCode, IceServer, PeerInfo, ServerMessage};
 use std::sync::atomic::Ordering;
 
 impl SharedRooms {
@@ -18,7 +17,7 @@ impl SharedRooms {
         &self,
         join: Admit<'_>,
         delivery: Delivery,
-        handout: impl FnOnce(&PeerId) -> Handout,
+        ice_servers: impl FnOnce() -> Vec<IceServer>,
     ) -> Result<Seat, ErrorCode> {
         if !self.health.up() {
             return Err(ErrorCode::Unavailable);
@@ -29,24 +28,15 @@ impl SharedRooms {
         // this future), so none slips between its snapshot and its roster.
         self.rosters.expect(join.room, &secret);
         let _landing = Landing { rosters: &self.rosters, room: join.room };
-        let resumed = join.resume.is_some();
-        // A fresh id that clashes with a member's (all but impossible) is drawn again.
-        let mut reply = Vec::new();
-        for _ in 0..3 {
-            let id = join.resume.clone().unwrap_or_else(|| self.next_id());
-            reply = self.run_join(&join, &secret, &id, ticket).await?;
-            if reply.first().map(String::as_str) != Some("duplicate_id") {
-                reply.insert(0, id.to_string());
-                break;
-            }
-        }
-        let (id, outcome) = match reply.as_slice() {
-            [id, ok, rest @ ..] if ok == "ok" => (PeerId::new(id.as_str()), rest),
-            [_, refusal, ..] => return Err(ErrorCode::from_wire(refusal)),
+        let reply = self.run_join(&join, &secret, ticket).await?;
+        let outcome = match reply.as_slice() {
+            [ok, rest @ ..] if ok == "ok" => rest,
+            [refusal, ..] => return Err(ErrorCode::from_wire(refusal)),
             _ => return Err(ErrorCode::Unavailable),
         };
         let [seq, took_from, _, fields @ ..] = outcome else { return Err(ErrorCode::Unavailable) };
-        let key = join.key.map(str::to_owned);
+        let id = join.id.clone();
+        let key = Some(join.key.to_owned());
         let info = PeerInfo { id: id.clone(), name: join.name.to_owned(), key };
         let newcomer = Newcomer {
             room: join.room,
@@ -58,13 +48,11 @@ impl SharedRooms {
             snapshot: Snapshot::from_fields(fields),
         };
         let seated = self.rosters.seat(newcomer, |others| {
-            let Handout { ice_servers, resume_token } = handout(&id);
             encode(&ServerMessage::Welcome {
                 id: id.clone(),
                 room: join.room.to_owned(),
                 peers: others,
-                ice_servers,
-                resume_token,
+                ice_servers: ice_servers(),
             })
         });
         for gone in seated.gone {
@@ -72,33 +60,24 @@ impl SharedRooms {
         }
         if !seated.welcomed {
             // It filled its queue with refusals before joining without reading them.
-            self.clear(Gone { room: join.room.to_owned(), id, ticket });
+            self.clear(Gone { room: join.room.to_owned(), id: id.clone(), ticket });
             return Err(ErrorCode::RateLimited);
         }
-        let arrival = match (took_from.is_empty(), resumed) {
-            (false, _) => Arrival::TookOver,
-            (true, true) => Arrival::Rejoined,
-            (true, false) => Arrival::Fresh,
-        };
-        let outcome = match arrival {
-            Arrival::TookOver => Some(ResumeOutcome::TookOver),
-            Arrival::Rejoined => Some(ResumeOutcome::Rejoined),
-            Arrival::Fresh => None,
-        };
-        if let Some(outcome) = outcome {
-            self.metrics.resumed(outcome);
+        if took_from.is_empty() {
+            return Ok(Seat { id, ticket, arrival: Arrival::Fresh });
         }
-        Ok(Seat { id, ticket, arrival })
+        self.metrics.took_over();
+        Ok(Seat { id, ticket, arrival: Arrival::TookOver })
     }
 
-    /// Runs the join script for `id`; its reply, or `unavailable`.
+    /// Runs the join script; its reply, or `unavailable`.
     async fn run_join(
         &self,
         join: &Admit<'_>,
         secret: &str,
-        id: &PeerId,
         ticket: Ticket,
     ) -> Result<Vec<String>, ErrorCode> {
+        let id = &join.id;
         let mut redis = self.redis.clone();
         let mut invocation = self.scripts.join.prepare_invoke();
         invocation
@@ -108,11 +87,10 @@ impl SharedRooms {
             .arg(id.as_str())
             .arg(join.name)
             .arg(secret)
-            .arg(if join.resume.is_some() { "1" } else { "0" })
             .arg(self.rules.max_peers_per_room)
             .arg(self.rules.max_rooms)
             .arg(if self.rules.require_secrets { "1" } else { "0" })
-            .arg(join.key.unwrap_or_default());
+            .arg(join.key);
         let call = invocation.invoke_async::<Vec<String>>(&mut redis);
         match tokio::time::timeout(COMMAND_TIMEOUT * 2, call).await {
             Ok(Ok(reply)) => Ok(reply),

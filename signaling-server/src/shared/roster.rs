@@ -175,7 +175,7 @@ impl Rosters {
             Some(index) => {
                 let member = &mut roster.members[index];
                 if let Some(earlier) = member.seat.take() {
-                    close_resumed(earlier);
+                    close_taken_over(earlier);
                 }
                 let announced = member.announced;
                 *member = Member { info, instance: me, ticket: ticket.0, seat, announced };
@@ -338,10 +338,10 @@ fn evict(roster: &mut Roster, room: &str, index: usize, metrics: &Metrics) -> Go
     Gone { room: room.to_owned(), id: member.info.id.clone(), ticket: Ticket(member.ticket) }
 }
 
-/// Tells the connection whose id resumed elsewhere to close (or ends it, when its queue
-/// is full: it is not reading).
-fn close_resumed(earlier: Seat) {
-    if !earlier.delivery.outbox.resumed_elsewhere() {
+/// Tells the connection whose seat a newer one with the same key took (here or
+/// elsewhere) to close, or ends it when its queue is full: it is not reading.
+fn close_taken_over(earlier: Seat) {
+    if !earlier.delivery.outbox.taken_over() {
         earlier.delivery.session.abort();
     }
 }

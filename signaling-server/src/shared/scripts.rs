@@ -3,8 +3,9 @@
 //! the room rules hold across instances without read-then-write races. The key layout is
 //! written once, at the top of `lua/lib.lua`, which every script starts with.
 //!
-//! Keys and channels are built only from validated room names and server-made ids and
-//! instance ids (see [`super::wire`]), never from anything else a client sent.
+//! Keys and channels are built only from validated room names, ids (the hex the server
+//! derived from a key) and instance ids (see [`super::wire`]), never from anything else a
+//! client sent.
 
 use redis::Script;
 

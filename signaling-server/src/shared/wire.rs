@@ -4,8 +4,8 @@
 //! signal's JSON last of all.
 //!
 //! - `e ROOM SEQ KIND ID INSTANCE TICKET KEY NAME`: a room event (KEY the peer's public
-//!   key, validated: A-Z a-z 0-9 - _, or empty), KIND `j` (joined), `l`
-//!   (left) or `t` (took over: the id resumed on INSTANCE under TICKET);
+//!   key, validated: A-Z a-z 0-9 - _), KIND `j` (joined), `l` (left) or `t` (took over:
+//!   the id's key joined again, on INSTANCE under TICKET);
 //! - `s ROOM TO JSON`: a signal for the peer TO, as the JSON text it is to be sent.
 
 use signaling_protocol::{PeerId, PeerInfo};
@@ -17,7 +17,8 @@ pub enum Kind {
     Joined,
     /// A peer left.
     Left,
-    /// A peer's id resumed on another connection (maybe on another instance).
+    /// A peer's key joined again on another connection (maybe on another instance), which
+    /// took the seat of its id.
     TookOver,
 }
 

@@ -1,16 +1,15 @@
 -- One join, every room rule checked and applied in one step (no read-then-write race
--- between instances). ARGV: room, instance, ticket, id, name, secret hash ('' for none),
--- resume ('1': the id is vouched for by a resume token), most peers, most rooms,
--- secrets required ('1'), public key ('' for none).
+-- between instances). ARGV: room, instance, ticket, id (derived from the key, whose
+-- proof was checked), name, secret hash ('' for none), most peers, most rooms, secrets
+-- required ('1'), public key.
 -- Returns {refusal} or {'ok', seq, took-over instance, its ticket, HGETALL of the room...}.
 local room, inst, ticket, id, name, secret = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local resume = ARGV[7] == '1'
-local cap, max_rooms = tonumber(ARGV[8]), tonumber(ARGV[9])
-local pkey = ARGV[11]
+local cap, max_rooms = tonumber(ARGV[7]), tonumber(ARGV[8])
+local pkey = ARGV[10]
 local key = room_key(room)
 local held = false
 if redis.call('EXISTS', key) == 0 then
-  if ARGV[10] == '1' and secret == '' then return {'secret_required'} end
+  if ARGV[9] == '1' and secret == '' then return {'secret_required'} end
   if redis.call('SCARD', ROOMS) >= max_rooms then return {'too_many_rooms'} end
   if cap < 1 then return {'room_full'} end
   create_room(key, room, secret)
@@ -18,12 +17,12 @@ else
   -- Lua strings are interned: == compares references, in time independent of content.
   if redis.call('HGET', key, '#secret') ~= secret then return {'wrong_secret'} end
   held = redis.call('HGET', key, id)
-  if held and not resume then return {'duplicate_id'} end
   if not held and tonumber(redis.call('HGET', key, '#n')) >= cap then return {'room_full'} end
 end
 local kind, old_inst, old_ticket, order = 'j', '', '', nil
 if held then
-  -- A resume in place of the connection that holds the id: its place in the order stays.
+  -- A join in place of the connection that holds the id (its key joined again): its
+  -- place in the order stays.
   local _k, _n
   old_inst, old_ticket, order, _k, _n = parse(held)
   drop_member(key, room, id, old_inst)

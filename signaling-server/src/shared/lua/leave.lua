@@ -1,4 +1,4 @@
--- One member leaves, if its seat is still the one given: a later resume of the id (on
+-- One member leaves, if its seat is still the one given: a later join with its key (on
 -- any instance) made a new seat, which this must not remove. ARGV: room, instance, id,
 -- ticket. Returns 1 if it left, 0 if the seat was gone already.
 local room, inst, id, ticket = ARGV[1], ARGV[2], ARGV[3], ARGV[4]

@@ -8,8 +8,8 @@
 --   sig:inst:INSTANCE      liveness key, expires unless refreshed
 --   sig:inst:INSTANCE:rooms  set of rooms where INSTANCE has members (for its sweep)
 --   sig:ch:INSTANCE        pub/sub channel: room events and signals for INSTANCE's peers
--- ROOM is validated (A-Z a-z 0-9 - _ .), ids and instances are server-made hex: no key
--- or channel name comes from anything else.
+-- ROOM is validated (A-Z a-z 0-9 - _ .), ids (derived from keys) and instances are hex
+-- the server made: no key or channel name comes from anything else.
 local P = 'sig:'
 local ROOMS = P .. 'rooms'
 local INSTANCES = P .. 'instances'

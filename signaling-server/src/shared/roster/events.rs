@@ -2,7 +2,7 @@
 //! way, applied in order once we have a peer there (each at most once), and told to our
 //! peers whose welcome came before them.
 
-use super::{Gone, MAX_EARLY, Member, Roster, Rosters, close_resumed, deliver_all};
+use super::{Gone, MAX_EARLY, Member, Roster, Rosters, close_taken_over, deliver_all};
 use crate::metrics::Metrics;
 use crate::rooms::encode;
 use crate::shared::wire::{Event, Kind};
@@ -69,7 +69,7 @@ pub(super) fn apply_event(
             let ours = member.seat.is_some() && me == event.instance.as_str();
             if !(ours && member.ticket == event.ticket) {
                 if let Some(earlier) = member.seat.take() {
-                    close_resumed(earlier);
+                    close_taken_over(earlier);
                 }
             }
             member.instance = event.instance.clone();

@@ -109,14 +109,14 @@ async fn events_are_applied_once_and_a_newcomer_of_ours_is_announced_once() {
 }
 
 #[tokio::test]
-async fn a_resume_on_another_instance_closes_our_connection_unannounced() {
+async fn a_takeover_on_another_instance_closes_our_connection_unannounced() {
     let rosters = rosters();
     let (_, p0) = seat(&rosters, "p0", 1, &[("p0", ME)]);
     let (_, p1) = seat(&rosters, "p1", 2, &[("p0", ME), ("p1", ME)]);
     let (_, _) = (news(&p0), news(&p1));
     let took = Event { kind: Kind::TookOver, ..joined(3, "p1", THEM) };
     assert!(rosters.apply(&took).is_empty());
-    assert!(matches!(p1.next().await, Some(Queued::Resumed)), "told to close");
+    assert!(matches!(p1.next().await, Some(Queued::TakenOver)), "told to close");
     assert!(news(&p0).is_empty(), "for the others it never left");
     assert!(!rosters.is_member("r", &"p1".into(), Ticket(2)));
     let route = rosters.route("r", &"p0".into(), Ticket(1), &"p1".into(), || "s".into());
