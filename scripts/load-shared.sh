@@ -33,10 +33,9 @@ pids+=("$redis_pid")
 until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.1; done
 
 logs=${LOG_DIR:-$(mktemp -d)}
-key=$(head -c 32 /dev/urandom | base64)
 urls=()
 for port in "${PORTS[@]}"; do
-  SIGNALING_RESUME_KEY=$key RUST_LOG=warn "$target/signaling-server" \
+  RUST_LOG=warn "$target/signaling-server" \
     --listen "127.0.0.1:$port" --redis-url "redis://127.0.0.1:$REDIS_PORT" \
     --max-connections 40000 --max-connections-per-ip 40000 --max-rooms 100000 \
     --messages-per-second 1000 --message-burst 2000 >"$logs/server-$port.log" 2>&1 &

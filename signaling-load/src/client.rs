@@ -1,14 +1,19 @@
-//! One load-generating peer: a WebSocket to the server, a writer task fed by a bounded
-//! queue, and a reader task that times every relayed signal.
+//! One load-generating peer: a WebSocket to the server, joined with a signed join (timed),
+//! then a writer task fed by a bounded queue, and a reader task that times every relayed
+//! signal.
 
-use futures_util::{SinkExt, StreamExt};
+use crate::identity::Identity;
+use futures_util::{SinkExt, Stream, StreamExt};
 use signaling_protocol::{ClientMessage, PeerId, ServerMessage, SessionId, Signal, Step};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+/// How long the server may take to send the challenge, or to answer the join.
+const JOIN_PATIENCE: Duration = Duration::from_secs(30);
 
 /// What every client counts, shared.
 #[derive(Default)]
@@ -25,6 +30,11 @@ pub struct Tally {
     pub not_queued: AtomicU64,
     /// Connections that closed during the run.
     pub closed: AtomicU64,
+    /// Join latencies in microseconds: from the join sent to the welcome read...
+    pub join_us: Mutex<Vec<u32>>,
+    /// ...and from the TCP connect to the welcome (the upgrade, the challenge, the
+    /// signing and the join).
+    pub connect_join_us: Mutex<Vec<u32>>,
 }
 
 /// One connected, joined peer.
@@ -36,42 +46,51 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects, joins `room`, and starts the reader and writer tasks.
+    /// Connects, reads the challenge, joins `room` as `identity` (signing the join for
+    /// this connection), and starts the reader and writer tasks.
     pub async fn join(
         url: &str,
         room: &str,
         name: &str,
+        identity: &Identity,
         tally: Arc<Tally>,
         epoch: Instant,
     ) -> Result<Self, String> {
+        let connecting = Instant::now();
         // Small buffers: ten thousand clients at the default 128 KiB each would need GBs.
         let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
         let (socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
             .await
             .map_err(|error| format!("connect: {error}"))?;
         let (mut sink, mut stream) = socket.split();
+        let nonce = match next_message(&mut stream).await? {
+            ServerMessage::Challenge { nonce } => nonce,
+            other => return Err(format!("expected the challenge first, got {other:?}")),
+        };
         let join = ClientMessage::Join {
             room: room.into(),
             name: name.into(),
             secret: None,
-            resume_token: None,
-            key: None,
+            key: identity.key.clone(),
+            proof: identity.prove(&nonce, room),
         };
+        let joining = Instant::now();
         sink.send(Message::text(encode(&join))).await.map_err(|error| error.to_string())?;
-        let id = loop {
-            let reply = tokio::time::timeout(Duration::from_secs(30), stream.next()).await;
-            match reply {
-                Ok(Some(Ok(Message::Text(text)))) => match decode(&text) {
-                    Some(ServerMessage::Welcome { id, .. }) => break id,
-                    Some(ServerMessage::Error { code, message, .. }) => {
-                        return Err(format!("join refused: {code:?} {message}"));
-                    }
-                    _ => {}
-                },
-                Ok(Some(Ok(_))) => {}
-                other => return Err(format!("no welcome: {other:?}")),
+        let id = match next_message(&mut stream).await? {
+            ServerMessage::Welcome { id, .. } => id,
+            ServerMessage::Error { code, message, .. } => {
+                return Err(format!("join refused: {code:?} {message}"));
             }
+            other => return Err(format!("expected a welcome, got {other:?}")),
         };
+        let micros =
+            |since: Instant| u32::try_from(since.elapsed().as_micros()).unwrap_or(u32::MAX);
+        if let (Ok(mut join_us), Ok(mut connect_join_us)) =
+            (tally.join_us.lock(), tally.connect_join_us.lock())
+        {
+            join_us.push(micros(joining));
+            connect_join_us.push(micros(connecting));
+        }
 
         let open = Arc::new(AtomicBool::new(true));
         let (outbox, mut queued) = mpsc::channel::<String>(1024);
@@ -97,7 +116,7 @@ impl Client {
         Ok(Self { id, tally, outbox, open })
     }
 
-    /// This peer's server-assigned id.
+    /// This peer's id (its key's).
     pub fn id(&self) -> &PeerId {
         &self.id
     }
@@ -112,7 +131,9 @@ impl Client {
     pub fn send_offer(&self, to: &PeerId, across: bool, epoch: Instant) {
         let sent_at = epoch.elapsed().as_micros();
         let sdp = format!("{sent_at}{}", if across { "x" } else { "" });
-        let offer = Signal { session: SessionId(1), step: Step::Offer { sdp } };
+        // Unsigned: the server relays signals unread, and no peer here checks them.
+        let offer =
+            Signal { session: SessionId(1), at: 0, sig: String::new(), step: Step::Offer { sdp } };
         let message = ClientMessage::Signal { to: to.clone(), signal: offer };
         // Never wait on one slow socket: a full queue is counted instead.
         if self.outbox.try_send(encode(&message)).is_err() {
@@ -146,6 +167,23 @@ fn record(tally: &Tally, message: Option<ServerMessage>, epoch: Instant) {
             }
         }
         _ => {}
+    }
+}
+
+/// The next protocol message on `stream` (pings and other frames skipped), within
+/// [`JOIN_PATIENCE`].
+async fn next_message(
+    stream: &mut (impl Stream<Item = Result<Message, WsError>> + Unpin),
+) -> Result<ServerMessage, String> {
+    loop {
+        match tokio::time::timeout(JOIN_PATIENCE, stream.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => match decode(&text) {
+                Some(message) => return Ok(message),
+                None => return Err(format!("not a protocol message: {text}")),
+            },
+            Ok(Some(Ok(_))) => {}
+            other => return Err(format!("no answer: {other:?}")),
+        }
     }
 }
 

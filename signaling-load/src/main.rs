@@ -1,9 +1,12 @@
 //! Load generator for the signaling server, run as a separate process from it.
 //!
-//! Opens `--peers` WebSocket clients in rooms of `--room-size`, then relays offers
-//! between roommates at `--rate` signals per second for `--seconds`, and prints: peers
-//! held, signals per second delivered, relay latency p50/p99/max, the server's RSS and
-//! RSS per connection (with `--server-pid`), and every error seen.
+//! Opens `--peers` WebSocket clients in rooms of `--room-size`, each joining with a key
+//! pair of its own (drawn before the clock starts) and a join signed for its connection's
+//! challenge, then relays offers between roommates at `--rate` signals per second for
+//! `--seconds`, and prints: joins per second and join latency p50/p99 (join sent to
+//! welcome, and TCP connect to welcome), peers held, signals per second delivered, relay
+//! latency p50/p99/max, the server's CPU per join, RSS and RSS per connection (with
+//! `--server-pid`), and every error seen.
 //!
 //! With several `--url`s (instances sharing rooms through Redis), peer `i` joins through
 //! URL `i mod n`, so every room spans the instances; half the signals go to a peer of
@@ -18,10 +21,12 @@
 //! `scripts/load-shared.sh` runs two instances on one Redis under it.
 
 mod client;
+mod identity;
 mod report;
 
 use clap::Parser;
 use client::{Client, Tally};
+use identity::Identity;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
@@ -71,10 +76,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tally = Arc::new(Tally::default());
     let epoch = Instant::now();
 
+    // Key pairs are drawn before the clock starts: a browser keeps its key, and makes
+    // one signature per join.
+    let identities =
+        (0..options.peers).map(|_| Identity::random()).collect::<Result<Vec<_>, _>>()?;
+    let before_joins = report::Usage::now(&options).await;
     let started = Instant::now();
-    let clients = connect_all(&options, &tally, epoch).await?;
+    let clients = connect_all(&options, identities, &tally, epoch).await?;
     let connect_secs = started.elapsed().as_secs_f64();
-    println!("opened {} peers in {connect_secs:.1} s", clients.len());
+    let joining = report::Usage::now(&options).await.since(&before_joins);
+    println!(
+        "opened {} peers in {connect_secs:.2} s ({:.0} joins/s)",
+        clients.len(),
+        clients.len() as f64 / connect_secs
+    );
+    report::print_joins(&tally, clients.len(), &joining);
 
     // Let the join notifications settle before reading the idle footprint.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -101,21 +117,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Opens and joins every peer, `--connect-concurrency` at a time.
+/// Opens and joins every peer (peer `i` as `identities[i]`), `--connect-concurrency` at
+/// a time.
 async fn connect_all(
     options: &Options,
+    identities: Vec<Identity>,
     tally: &Arc<Tally>,
     epoch: Instant,
 ) -> Result<Vec<Client>, Box<dyn std::error::Error>> {
     let permits = Arc::new(Semaphore::new(options.connect_concurrency));
     let mut joins = Vec::with_capacity(options.peers);
-    for index in 0..options.peers {
+    for (index, identity) in identities.into_iter().enumerate() {
         let permit = Arc::clone(&permits).acquire_owned().await?;
         let url = options.url[index % options.url.len()].clone();
         let room = format!("load-{}", index / options.room_size);
         let tally = Arc::clone(tally);
         joins.push(tokio::spawn(async move {
-            let client = Client::join(&url, &room, &format!("peer {index}"), tally, epoch).await;
+            let name = format!("peer {index}");
+            let client = Client::join(&url, &room, &name, &identity, tally, epoch).await;
             drop(permit);
             client
         }));

@@ -103,26 +103,52 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// The value at `p` (0 to 1) of sorted microseconds, in milliseconds (NaN when empty).
+fn percentile_ms(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    f64::from(sorted[rank]) / 1000.0
+}
+
+/// Sorted copy of the microseconds in `latencies`.
+fn sorted(latencies: &std::sync::Mutex<Vec<u32>>) -> Vec<u32> {
+    let mut latencies = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    latencies.sort_unstable();
+    latencies
+}
+
+/// Prints how the joins went: their latencies, and the servers' CPU for them (`usage`
+/// over the join phase, with `--server-pid`).
+pub fn print_joins(tally: &Tally, joined: usize, usage: &Usage) {
+    for (what, latencies) in [
+        ("join latency         ", &tally.join_us),
+        ("connect+join latency ", &tally.connect_join_us),
+    ] {
+        let latencies = sorted(latencies);
+        println!(
+            "{what} p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms",
+            percentile_ms(&latencies, 0.50),
+            percentile_ms(&latencies, 0.90),
+            percentile_ms(&latencies, 0.99)
+        );
+    }
+    if let Some(cpu) = usage.servers_cpu {
+        let per_join_us = cpu * 1e6 / joined.max(1) as f64;
+        println!("server CPU (joins)    {cpu:.2} s, {per_join_us:.0} us per join");
+    }
+}
+
 /// Prints the summary as aligned `name: value` lines.
 pub fn print(summary: &Summary<'_>) {
     let options = summary.options;
     let tally = summary.tally;
     let received = tally.received.load(Ordering::Relaxed);
-    let sorted = |latencies: &std::sync::Mutex<Vec<u32>>| {
-        let mut latencies = latencies.lock().map(|l| l.clone()).unwrap_or_default();
-        latencies.sort_unstable();
-        latencies
-    };
     let (within, across) = (sorted(&tally.latencies_us), sorted(&tally.across_us));
     let mut latencies: Vec<u32> = within.iter().chain(&across).copied().collect();
     latencies.sort_unstable();
-    let percentile_of = |latencies: &[u32], p: f64| -> f64 {
-        if latencies.is_empty() {
-            return f64::NAN;
-        }
-        let rank = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        f64::from(latencies[rank]) / 1000.0
-    };
+    let percentile_of = percentile_ms;
     let percentile = |p: f64| percentile_of(&latencies, p);
     let errors = tally.errors.lock().map(|e| e.clone()).unwrap_or_default();
 
