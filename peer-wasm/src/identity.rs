@@ -32,15 +32,19 @@ export async function publicText(pair) {
 export async function signText(pair, text) {
   return b64(await crypto.subtle.sign(alg, pair.privateKey, utf8(text)));
 }
+export function importKey(publicKey) {
+  let key = known.get(publicKey);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", unb64(publicKey), alg, false, ["verify"]);
+    key.catch(() => {});
+    if (known.size >= 1024) known.delete(known.keys().next().value);
+    known.set(publicKey, key);
+  }
+  return key;
+}
 export async function verifyText(publicKey, sig, text) {
   try {
-    let key = known.get(publicKey);
-    if (!key) {
-      key = crypto.subtle.importKey("raw", unb64(publicKey), alg, false, ["verify"]);
-      if (known.size >= 1024) known.delete(known.keys().next().value);
-      known.set(publicKey, key);
-    }
-    return await crypto.subtle.verify(alg, await key, unb64(sig), utf8(text));
+    return await crypto.subtle.verify(alg, await importKey(publicKey), unb64(sig), utf8(text));
   } catch (_) {
     return false;
   }
@@ -53,6 +57,8 @@ extern "C" {
     async fn public_text(pair: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = signText)]
     async fn sign_text(pair: &JsValue, text: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = importKey)]
+    fn import_key(public_key: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = verifyText)]
     async fn verify_text(public_key: &str, sig: &str, text: &str) -> JsValue;
 }
@@ -120,6 +126,12 @@ impl PartialEq for Identity {
 }
 
 impl Eq for Identity {}
+
+/// Starts importing `public_key` for checking signatures, ahead of the first one (a peer
+/// joined): the import is then off the path of its first signal.
+pub(crate) fn prepare(public_key: &str) {
+    let _ = import_key(public_key);
+}
 
 /// Whether `sig` is `public_key`'s signature of `text` (false for anything malformed).
 pub(crate) async fn verify(public_key: &str, sig: &str, text: &str) -> bool {

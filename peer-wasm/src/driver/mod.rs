@@ -94,6 +94,10 @@ impl Driver {
         let first_session = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
         let (inputs, mut own_inputs) = futures_channel::mpsc::unbounded();
         let backoff = setup.backoff.filter(|_| rejoin.is_some());
+        // The keys that will check the room's first signals, imported ahead of them.
+        for key in roster.iter().filter_map(|peer| peer.key.as_deref()) {
+            crate::identity::prepare(key);
+        }
         let mut core = Core::new(me.clone(), roster, first_session, backoff);
         if setup.prefer_mesh {
             core.prefer_mesh();
@@ -300,7 +304,12 @@ impl Driver {
     /// Calls the handler with no borrow held, so it may call back into the peer.
     fn emit(&self, event: Event<Payload>) {
         let event = match event {
-            Event::PeerJoined(peer) => PeerEvent::PeerJoined(peer),
+            Event::PeerJoined(peer) => {
+                if let Some(key) = &peer.key {
+                    crate::identity::prepare(key);
+                }
+                PeerEvent::PeerJoined(peer)
+            }
             Event::PeerLeft(peer) => PeerEvent::PeerLeft(peer),
             Event::Connected(peer) => PeerEvent::Connected(peer),
             Event::Disconnected { peer, reason } => PeerEvent::Disconnected { peer, reason },

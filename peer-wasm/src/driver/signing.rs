@@ -1,7 +1,8 @@
-//! Every signal we send is signed, and every signal we get is checked, by one task, in
-//! order: signals leave and are applied in the order they were made (an offer before its
-//! candidates), while WebCrypto's promises may settle in any order. With a passphrase,
-//! the same task seals what it signed and opens what comes before checking it. The
+//! Every signal we send is signed, and every signal we get is checked, here: all at once,
+//! but delivered in order, so that signals leave and are applied in the order they were
+//! made (an offer before its candidates) while WebCrypto's promises may settle in any
+//! order. With a passphrase, what is signed is sealed too, and what comes is opened
+//! before it is checked. The
 //! machine decides what to check against which key (`core/trust.rs`); this is the
 //! crypto and the clock.
 
@@ -11,9 +12,11 @@ use crate::identity::{self, Identity};
 use crate::sealing::SealKey;
 use crate::{log, wire};
 use futures_channel::mpsc::UnboundedReceiver;
+use futures_channel::oneshot;
 use futures_util::StreamExt;
 use signaling_protocol::{ClientMessage, PeerId, Signal, Step, signal_text};
 use std::rc::Weak;
+use wasm_bindgen_futures::spawn_local;
 
 /// How far a signal's time may be from ours: older ones are dropped (a replay of an old
 /// signal gets nowhere), and the clocks of two machines may differ a bit.
@@ -64,36 +67,70 @@ impl Driver {
     }
 }
 
-/// Signs and checks signals, one at a time, for as long as the driver lives; with
-/// `seal_key` (the join gave a passphrase), seals and opens them too.
+/// Signs and checks signals for as long as the driver lives; with `seal_key` (the join
+/// gave a passphrase), seals and opens them too. Each job's crypto starts as soon as the
+/// job arrives (WebCrypto works off the main thread, so the signals of a burst are signed
+/// or checked at once, not one after another), and what each yields is delivered in the
+/// order the jobs came.
 pub(super) async fn sign_and_check(
     driver: Weak<Driver>,
     mut jobs: UnboundedReceiver<Job>,
     seal_key: Option<SealKey>,
 ) {
+    let (queue, mut queued) = futures_channel::mpsc::unbounded::<oneshot::Receiver<Done>>();
+    let delivering = driver.clone();
+    spawn_local(async move {
+        while let Some(next) = queued.next().await {
+            let (Ok(done), Some(driver)) = (next.await, delivering.upgrade()) else { continue };
+            match done {
+                Done::Signed { to, signal, way } => driver.dispatch(to, signal, way),
+                Done::Checked { from, signal, via, verdict } => {
+                    // Behind whatever the connections reported meanwhile.
+                    let input = Input::Checked { from, signal, via, verdict };
+                    let _ = driver.inputs.unbounded_send(input);
+                }
+            }
+        }
+    });
     while let Some(job) = jobs.next().await {
         let Some(this) = driver.upgrade() else { return };
         let (room, me, identity) = (this.room.clone(), this.me.id.clone(), this.signer.clone());
         drop(this);
-        match job {
-            Job::Sign { to, signal, way } => {
-                let ends = Ends { room: &room, from: &me, to: &to };
-                let Some(signal) = signed(&identity, ends, signal, seal_key.as_ref()).await else {
-                    continue;
-                };
-                if let Some(driver) = driver.upgrade() {
-                    driver.dispatch(to, signal, way);
-                }
+        let seal_key = seal_key.clone();
+        let (finished, done) = oneshot::channel();
+        spawn_local(async move {
+            if let Some(outcome) = work(job, &room, &me, &identity, seal_key.as_ref()).await {
+                let _ = finished.send(outcome);
             }
-            Job::Verify { from, signal, key, via } => {
-                let ends = Ends { room: &room, from: &from, to: &me };
-                let (signal, verdict) = checked(ends, signal, &key, seal_key.as_ref()).await;
-                if let Some(driver) = driver.upgrade() {
-                    // Behind whatever the connections reported meanwhile.
-                    let _ =
-                        driver.inputs.unbounded_send(Input::Checked { from, signal, via, verdict });
-                }
-            }
+        });
+        let _ = queue.unbounded_send(done);
+    }
+}
+
+/// What a job yields, to deliver in order.
+enum Done {
+    Signed { to: PeerId, signal: Signal, way: Way },
+    Checked { from: PeerId, signal: Signal, via: Option<ConnKey>, verdict: Verdict },
+}
+
+/// One job's crypto; `None` when there is nothing to deliver (WebCrypto refused to sign).
+async fn work(
+    job: Job,
+    room: &str,
+    me: &PeerId,
+    identity: &Identity,
+    seal_key: Option<&SealKey>,
+) -> Option<Done> {
+    match job {
+        Job::Sign { to, signal, way } => {
+            let ends = Ends { room, from: me, to: &to };
+            let signal = signed(identity, ends, signal, seal_key).await?;
+            Some(Done::Signed { to, signal, way })
+        }
+        Job::Verify { from, signal, key, via } => {
+            let ends = Ends { room, from: &from, to: me };
+            let (signal, verdict) = checked(ends, signal, &key, seal_key).await;
+            Some(Done::Checked { from, signal, via, verdict })
         }
     }
 }
