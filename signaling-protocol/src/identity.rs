@@ -26,12 +26,14 @@ pub const SIGNATURE_CHARS: usize = 86;
 /// `AEIMQUYcgkosw048` (its two unused bits zero, so that one key has one text and one id). Whether the point
 /// is on the curve is checked by whoever verifies a signature with it.
 pub fn validate_key(key: &str) -> Result<(), ErrorCode> {
-    let base64url = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_');
-    let canonical_end = key.ends_with(|c| "AEIMQUYcgkosw048".contains(c));
-    if key.len() != KEY_CHARS || !key.starts_with('B') || !canonical_end {
+    // On bytes: the browser package carries this, and byte checks are the smallest code.
+    let bytes = key.as_bytes();
+    let base64url = |byte: &u8| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_');
+    let canonical_end = bytes.last().is_some_and(|last| b"AEIMQUYcgkosw048".contains(last));
+    if bytes.len() != KEY_CHARS || bytes[0] != b'B' || !canonical_end {
         return Err(ErrorCode::InvalidKey);
     }
-    if !key.chars().all(base64url) {
+    if !bytes.iter().all(base64url) {
         return Err(ErrorCode::InvalidKey);
     }
     Ok(())
