@@ -73,11 +73,10 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// A connection that has not joined, its challenge drawn and queued as the first
-    /// message it is sent; the rooms will reach it through `outbound`.
-    pub fn new(state: &AppState, outbound: Outbound) -> Self {
+    /// A connection that has not joined, whose challenge is `nonce` (queued as the first
+    /// message it is sent); the rooms will reach it through `outbound`.
+    pub fn new(state: &AppState, outbound: Outbound, nonce: Nonce) -> Self {
         let pace = RateLimit::new(state.config.messages_per_second, state.config.message_burst);
-        let nonce = Nonce::draw();
         // An empty queue takes any message: the challenge is always queued, and first.
         outbound.outbox.offer(encode(&ServerMessage::Challenge { nonce: nonce.text() }));
         Self { outbound, joined: None, pace, nonce }
