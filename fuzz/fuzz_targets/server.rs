@@ -212,13 +212,15 @@ fn forged_join(
     room: &str,
     forgery: u8,
 ) -> ClientMessage {
-    let identity = server.identity(key);
-    let mut join: ClientMessage = identity.join(nonce, room, "F", None);
-    let ClientMessage::Join { key: text, proof, .. } = &mut join else { unreachable!() };
+    let mut text = server.identity(key).key().to_owned();
+    let mut proof = server.prove(key, nonce, room);
     match forgery % 6 {
-        0 => *proof = identity.prove("AAAAAAAAAAAAAAAAAAAAAA", room),
-        1 => *proof = identity.prove(nonce, &format!("{room}x")),
-        2 => *proof = server.identity(key + 1).prove(nonce, room),
+        0 => {
+            let other = if nonce.starts_with('A') { "B" } else { "A" };
+            proof = server.prove(key, &format!("{other}{}", &nonce[1..]), room);
+        }
+        1 => proof = server.prove(key, nonce, &format!("{room}x")),
+        2 => proof = server.prove(key + 1, nonce, room),
         3 => proof.clear(),
         4 => text.clear(),
         _ => {
@@ -227,7 +229,8 @@ fn forged_join(
             text.replace_range(at..=at, swapped);
         }
     }
-    join
+    let (room, name) = (room.to_owned(), "F".to_owned());
+    ClientMessage::Join { room, name, secret: None, key: text, proof }
 }
 
 /// Asserts that `peer` carries the key its id is derived from.

@@ -70,17 +70,26 @@ pub struct Connection {
     pace: RateLimit,
     /// What this connection's join must sign.
     nonce: Nonce,
+    /// How many join proofs it may still have checked: a check is a signature
+    /// verification (about 0.2 ms of CPU), which a stranger could otherwise ask for as
+    /// fast as it may send messages.
+    proof_checks: RateLimit,
 }
 
+/// Join proofs one connection may have checked at once (a client needs one; a few more
+/// cover a page that retries), and how many per second after that.
+const PROOF_CHECK_BURST: u32 = 8;
+const PROOF_CHECKS_PER_SECOND: f64 = 0.2;
+
 impl Connection {
-    /// A connection that has not joined, its challenge drawn and queued as the first
-    /// message it is sent; the rooms will reach it through `outbound`.
-    pub fn new(state: &AppState, outbound: Outbound) -> Self {
+    /// A connection that has not joined, whose challenge is `nonce` (queued as the first
+    /// message it is sent); the rooms will reach it through `outbound`.
+    pub fn new(state: &AppState, outbound: Outbound, nonce: Nonce) -> Self {
         let pace = RateLimit::new(state.config.messages_per_second, state.config.message_burst);
-        let nonce = Nonce::draw();
         // An empty queue takes any message: the challenge is always queued, and first.
         outbound.outbox.offer(encode(&ServerMessage::Challenge { nonce: nonce.text() }));
-        Self { outbound, joined: None, pace, nonce }
+        let proof_checks = RateLimit::with_rate(PROOF_CHECKS_PER_SECOND, PROOF_CHECK_BURST);
+        Self { outbound, joined: None, pace, nonce, proof_checks }
     }
 
     /// The challenge this connection was sent: what its join's proof signs.
@@ -139,6 +148,9 @@ impl Connection {
         validate_name(&name)?;
         secret.as_deref().map(validate_secret).transpose()?;
         // Last of the checks: it is the one that costs (a signature verification).
+        if !self.proof_checks.allow() {
+            return Err(ErrorCode::RateLimited);
+        }
         verify_join(&key, &proof, &self.nonce.text(), &room)?;
         let id = peer_id_for(&key);
         let secret = secret.as_deref();

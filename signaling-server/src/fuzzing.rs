@@ -1,15 +1,19 @@
 //! Drives the server's protocol handling with no sockets: connections, rooms, queues and
 //! evictions are the real ones, the WebSockets are not. A few fixed key pairs sign joins
-//! for each connection's challenge, so that inputs reach joined states. For the fuzz
-//! targets in `fuzz/`; not a stable API.
+//! for each connection's challenge, so that inputs reach joined states. Challenges are
+//! numbered rather than drawn, so an input replays exactly, and the same joins come back
+//! input after input: their proofs are made once per process (a signature costs more than
+//! the rest of an input). For the fuzz targets in `fuzz/`; not a stable API.
 
 pub use crate::connection::Refusal;
 use crate::connection::{Connection, Frame, Outbound};
+use crate::identity::Nonce;
 use crate::outbox::{Inbox, queue};
 use crate::testing::Identity;
 use crate::{AppState, Config};
 use signaling_protocol::ClientMessage;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -30,8 +34,16 @@ pub struct Harness {
     runtime: tokio::runtime::Runtime,
     state: Arc<AppState>,
     clients: Vec<Option<Client>>,
-    /// [`KEYS`] fixed key pairs: the same for every input, so that inputs replay.
-    identities: Vec<Identity>,
+    /// Connections made so far: the next one's challenge.
+    connections: u64,
+}
+
+/// [`KEYS`] fixed key pairs: the same for every input, so that inputs replay. Made once
+/// per process: deriving a public key costs a scalar multiplication, and the fuzzer makes
+/// a harness for every input.
+fn identities() -> &'static [Identity] {
+    static IDENTITIES: OnceLock<Vec<Identity>> = OnceLock::new();
+    IDENTITIES.get_or_init(|| (0..KEYS).map(|seed| Identity::fixed(seed as u8)).collect())
 }
 
 impl Harness {
@@ -51,18 +63,21 @@ impl Harness {
             .unwrap_or_else(|error| panic!("a runtime: {error}"));
         let (_, shutdown) = watch::channel(false);
         let state = Arc::new(AppState::new(config, shutdown));
-        let identities = (0..KEYS).map(|seed| Identity::fixed(seed as u8)).collect();
-        let mut harness = Self { runtime, state, clients: Vec::new(), identities };
+        let mut harness = Self { runtime, state, clients: Vec::new(), connections: 0 };
         harness.clients = (0..clients).map(|_| Some(harness.connect())).collect();
         harness
     }
 
-    fn connect(&self) -> Client {
+    fn connect(&mut self) -> Client {
         let config = &self.state.config;
         let (outbox, inbox) = queue(config.peer_queue_len, config.peer_queue_bytes);
         let session = self.runtime.spawn(std::future::pending());
         let outbound = Outbound { outbox, session: session.abort_handle() };
-        Client { connection: Connection::new(&self.state, outbound), inbox, session }
+        let mut challenge = [0; 16];
+        challenge[..8].copy_from_slice(&self.connections.to_be_bytes());
+        self.connections += 1;
+        let connection = Connection::new(&self.state, outbound, Nonce::from_bytes(challenge));
+        Client { connection, inbox, session }
     }
 
     /// Client `index` sends a text frame: the refusal it is answered, if any (`None` also
@@ -82,14 +97,25 @@ impl Harness {
         secret: Option<&str>,
     ) -> Option<Refusal> {
         let nonce = self.challenge(index)?;
-        let join: ClientMessage = self.identity(key).join(&nonce, room, name, secret);
+        let proof = self.prove(key, &nonce, room);
+        let identity = self.identity(key);
+        let key = identity.key().to_owned();
+        let secret = secret.map(str::to_owned);
+        let (room, name) = (room.to_owned(), name.to_owned());
+        let join: ClientMessage = ClientMessage::Join { room, name, secret, key, proof };
         let text = serde_json::to_string(&join).unwrap_or_else(|e| panic!("a join encodes: {e}"));
         self.text(index, &text)
     }
 
-    /// The key pair `key` (modulo [`KEYS`]) signs with, to forge joins from.
+    /// The proof by the key pair `key` (modulo [`KEYS`]) of a join of `room` on the
+    /// connection challenged with `nonce` (made once per process, then kept).
+    pub fn prove(&self, key: usize, nonce: &str, room: &str) -> String {
+        proof(key % KEYS, nonce, room)
+    }
+
+    /// The key pair `key` (modulo [`KEYS`]) signs with.
     pub fn identity(&self, key: usize) -> &Identity {
-        &self.identities[key % KEYS]
+        &identities()[key % KEYS]
     }
 
     /// The challenge client `index` was sent (`None` when it is not connected).
@@ -159,4 +185,17 @@ impl Harness {
             }
         }
     }
+}
+
+/// The proof of identity `key` for a join of `room` on the connection challenged with
+/// `nonce`: made once per process, then kept.
+fn proof(key: usize, nonce: &str, room: &str) -> String {
+    type Proofs = HashMap<(usize, String, String), String>;
+    static PROOFS: OnceLock<Mutex<Proofs>> = OnceLock::new();
+    let mut proofs = PROOFS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if proofs.len() > 1 << 16 {
+        proofs.clear(); // a caller with ever new rooms
+    }
+    let made = (key, nonce.to_owned(), room.to_owned());
+    proofs.entry(made).or_insert_with(|| identities()[key].prove(nonce, room)).clone()
 }

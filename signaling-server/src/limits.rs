@@ -97,8 +97,13 @@ pub struct RateLimit {
 impl RateLimit {
     /// A full bucket.
     pub fn new(per_second: u32, burst: u32) -> Self {
+        Self::with_rate(f64::from(per_second), burst)
+    }
+
+    /// A full bucket refilled at `per_second`, which may be below one.
+    pub fn with_rate(per_second: f64, burst: u32) -> Self {
         let burst = f64::from(burst.max(1));
-        Self { tokens: burst, burst, per_second: f64::from(per_second), refilled: Instant::now() }
+        Self { tokens: burst, burst, per_second, refilled: Instant::now() }
     }
 
     /// Takes one token; `false` when the bucket is empty (the message is to be refused).

@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::clock::{Clock, Due};
 use crate::connection::{Connection, Frame, Outbound};
 use crate::goodbye::Goodbye;
+use crate::identity::Nonce;
 use crate::limits::Admission;
 use crate::outbox::{Queued, queue};
 use axum::extract::ws::{Message, WebSocket};
@@ -57,7 +58,8 @@ fn serve(
         let Ok(handle) = handle.await else { return };
         let config = &state.config;
         let (outbox, queued) = queue(config.peer_queue_len, config.peer_queue_bytes);
-        let mut connection = Connection::new(&state, Outbound { outbox, session: handle });
+        let outbound = Outbound { outbox, session: handle };
+        let mut connection = Connection::new(&state, outbound, Nonce::draw());
         let mut clock = Clock::start(config, Instant::now());
         let timer = tokio::time::sleep_until(clock.wake(config, None));
         tokio::pin!(timer);

@@ -172,6 +172,25 @@ async fn a_proof_made_for_another_connection_room_or_key_is_refused() {
 }
 
 #[tokio::test]
+async fn a_connection_gets_a_few_proof_checks_then_is_slowed_down() {
+    // Each check is a signature verification: a stranger sending bad proofs as fast as
+    // it may send messages would make the server verify a thousand of them a second.
+    let server = Server::default().await;
+    let mut x = server.client().await;
+    let (nonce, me) = (x.nonce.clone(), x.identity.clone());
+    let forged = || Identity::random().prove(&nonce, "lobby");
+    for _ in 0..8 {
+        x.send(&join_with_proof(&me, "lobby", forged())).await;
+        x.expect_error(ErrorCode::InvalidProof).await;
+    }
+    x.send(&join_with_proof(&me, "lobby", forged())).await;
+    x.expect_error(ErrorCode::RateLimited).await;
+    let checked = "signaling_errors_total{code=\"invalid_proof\"}";
+    assert_eq!(server.metric(checked).await, 8.0, "the ninth was not checked");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_missing_or_non_canonical_key_is_refused() {
     let server = Server::default().await;
     let mut x = server.client().await;
