@@ -28,7 +28,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p peer-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "the crates as crates.io would take them (each packed, then built alone from its package)"
-# --allow-dirty: a working tree with uncommitted changes is checked as it is.
+# --allow-dirty: a working tree with uncommitted changes is checked as it is. Each packed
+# crate is unpacked into cargo's registry sources by name and version, where an earlier
+# run's copy of the same version would be built instead of this one: those go first.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/{signaling-protocol,signaling-server,peer-wasm}-*
 cargo publish --workspace --dry-run --allow-dirty --quiet
 
 step "packing the npm package (the e2e tests install it into an app of each bundler)"
