@@ -81,6 +81,17 @@ pub fn signal_text(room: &str, from: &PeerId, to: &PeerId, signal: &Signal) -> S
     text
 }
 
+/// What identifies a signal for replay checks: the first 16 bytes of SHA-256 over what
+/// its signature covers (room aside). Not the signature itself: one signed text has many
+/// signatures that verify (ECDSA's `s` and `n - s`, and base64 a lenient decoder reads
+/// more than one way), so a replay could otherwise pass for a new signal.
+pub fn signal_fingerprint(from: &PeerId, to: &PeerId, signal: &Signal) -> [u8; 16] {
+    let digest = Sha256::digest(signal_text("", from, to, signal).as_bytes());
+    let mut fingerprint = [0; 16];
+    fingerprint.copy_from_slice(&digest[..16]);
+    fingerprint
+}
+
 /// A code two people can read to each other to check that no one stands between their
 /// peers: the same for both ends (the keys are taken in sorted order), 20 digits in four
 /// groups of five, each group three bytes of SHA-256 over both keys, modulo 100000.

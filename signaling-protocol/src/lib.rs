@@ -18,7 +18,7 @@ mod messages;
 pub use ice::IceServer;
 pub use identity::{
     ID_CHARS, KEY_CHARS, SIGNATURE_CHARS, join_text, key_matches_id, peer_id_for, safety_number,
-    signal_text, validate_key,
+    signal_fingerprint, signal_text, validate_key,
 };
 pub use ids::{PeerId, PeerInfo, SessionId};
 pub use limits::{

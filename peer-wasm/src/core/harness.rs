@@ -208,12 +208,11 @@ impl Harness {
     /// A signal from `peer`, its signature checked and found good (the checks
     /// themselves are `trust_tests.rs`'s).
     pub fn remote(&mut self, peer: &str, session: SessionId, step: Step) {
-        let signal =
-            Signal { sig: format!("sig-{}", self.next_sig()), ..Signal::new(session, step) };
+        let signal = Signal { at: self.next_sig(), ..Signal::new(session, step) };
         self.apply(good(id(peer), signal));
     }
 
-    /// A fresh signature text, so no two signals of a test look like a replay.
+    /// A fresh signing time, so no two signals of a test look like a replay.
     pub fn next_sig(&mut self) -> u64 {
         self.signatures += 1;
         self.signatures

@@ -160,8 +160,7 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
         Op::Left(p) => Input::PeerLeft(info(PEERS[*p])),
         Op::Signal { peer, session, step: kind } => {
             let session = key(h, PEERS[*peer], session).session;
-            let signal =
-                Signal { sig: h.next_sig().to_string(), ..Signal::new(session, step(*kind)) };
+            let signal = Signal { at: h.next_sig(), ..Signal::new(session, step(*kind)) };
             let from = id(PEERS[*peer]);
             match kind % 3 {
                 // Arrived and not checked yet (the peers have no keys: dropped).

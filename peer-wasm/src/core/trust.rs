@@ -9,10 +9,10 @@
 //! sent in the clear, is refused the same way, with a reason a person can act on.
 
 use super::{ConnKey, Core, Output, connect_failed};
-use signaling_protocol::{PeerId, SessionId, Signal, Step, key_matches_id};
+use signaling_protocol::{PeerId, SessionId, Signal, Step, key_matches_id, signal_fingerprint};
 use std::collections::VecDeque;
 
-/// How many signatures of signals acted on are remembered, to drop a replay of one.
+/// How many signals acted on are remembered (by fingerprint), to drop a replay of one.
 /// Only signals that checked out are remembered, so no one but their senders can push
 /// one out; older ones are refused for their age (see `mesh::FRESH_MS`) anyway.
 const MAX_SEEN: usize = 1024;
@@ -67,8 +67,9 @@ pub(crate) fn unsealed(session: SessionId, inner: Option<Signal>) -> Result<Sign
 /// What the peer remembers to tell good signals from bad ones.
 #[derive(Default)]
 pub(super) struct Trust {
-    /// Signatures of the latest signals acted on.
-    seen: VecDeque<String>,
+    /// Fingerprints of the latest signals acted on (`signal_fingerprint`: what was
+    /// signed, not the signature, which a relay could rewrite into another that verifies).
+    seen: VecDeque<[u8; 16]>,
     /// Signals dropped: forged, altered, replayed, stale, or from a peer without a
     /// proper key.
     pub rejected: u32,
@@ -123,7 +124,9 @@ impl<M: Clone> Core<M> {
         verdict: Verdict,
     ) {
         match verdict {
-            Verdict::Good if self.trust.seen.contains(&signal.sig) => {
+            Verdict::Good
+                if self.trust.seen.contains(&signal_fingerprint(&from, &self.me.id, &signal)) =>
+            {
                 self.trust.rejected += 1;
                 let warning = format!("dropped a replayed signal from {from}");
                 self.out.push_back(Output::Warn(warning));
@@ -132,7 +135,7 @@ impl<M: Clone> Core<M> {
                 if self.trust.seen.len() >= MAX_SEEN {
                     self.trust.seen.pop_front();
                 }
-                self.trust.seen.push_back(signal.sig.clone());
+                self.trust.seen.push_back(signal_fingerprint(&from, &self.me.id, &signal));
                 self.on_signal(&from, signal);
             }
             Verdict::Stale => {
