@@ -75,9 +75,10 @@ fn read_offer(json: &JsValue) -> Option<Offer> {
         return None;
     }
     let field = |name: &str| Reflect::get(json, &name.into()).ok();
+    // From 1, as in every other file frame: `r0` could not refuse an offer numbered 0.
     let id = field("id")?
         .as_f64()
-        .filter(|id| id.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(id))?;
+        .filter(|id| id.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(id))?;
     Some(Offer {
         id: id as u32,
         name: field("name")?.as_string()?,
@@ -86,7 +87,7 @@ fn read_offer(json: &JsValue) -> Option<Offer> {
     })
 }
 
-/// A transfer id: decimal digits, no sign, no leading zero, fits a `u32`.
+/// A transfer id: decimal digits, no sign, no leading zero (so not `0`), fits a `u32`.
 fn parse_id(digits: &str) -> Result<u32, FrameError> {
     if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(FrameError::Malformed);
@@ -205,6 +206,22 @@ mod tests {
             assert!(matches!(parsed(frame), Err(FrameError::Malformed)), "{frame} was taken");
         }
         assert!(matches!(parsed(&format!("e1:{}", "g".repeat(64))), Err(FrameError::Malformed)));
+    }
+
+    #[wasm_bindgen_test]
+    fn transfer_ids_start_at_one() {
+        let offer_of = |id: &str| format!(r#"f{{"id":{id},"name":"a","size":1,"type":""}}"#);
+        assert!(matches!(parsed(&offer_of("1")), Ok(FileFrame::Offer(Offer { id: 1, .. }))));
+        assert!(matches!(
+            parsed(&offer_of("4294967295")),
+            Ok(FileFrame::Offer(Offer { id: 4294967295, .. }))
+        ));
+        for frame in [offer_of("0"), offer_of("4294967296"), offer_of("1.5")] {
+            assert!(matches!(parsed(&frame), Err(FrameError::Malformed)), "{frame} was taken");
+        }
+        for frame in ["d0", "e0", "x0:why", "r0:why", "k0"] {
+            assert!(matches!(parsed(frame), Err(FrameError::Malformed)), "{frame} was taken");
+        }
     }
 
     #[wasm_bindgen_test]
