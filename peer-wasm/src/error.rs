@@ -1,5 +1,6 @@
 //! The one error type of the crate, and its conversion into a JS `Error` at the boundary.
 
+use peer_core::CoreError;
 use signaling_protocol::{ErrorCode, PeerId};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -115,6 +116,24 @@ pub(crate) fn js_message(error: &JsValue) -> String {
         return String::from(error.message());
     }
     error.as_string().unwrap_or_else(|| format!("{error:?}"))
+}
+
+/// The one place the state machine's errors become ours: each variant keeps its text
+/// (the two enums' `#[error]` strings are the same). The match is exhaustive on purpose:
+/// a variant added to the machine does not compile until it is mapped here.
+impl From<CoreError> for PeerError {
+    fn from(error: CoreError) -> Self {
+        match error {
+            CoreError::Refused { code, message } => Self::Refused { code, message },
+            CoreError::SignalingClosed => Self::SignalingClosed,
+            CoreError::SignalingReconnecting => Self::SignalingReconnecting,
+            CoreError::UnknownPeer(peer) => Self::UnknownPeer(peer),
+            CoreError::SelfConnect => Self::SelfConnect,
+            CoreError::NotConnected(peer) => Self::NotConnected(peer),
+            CoreError::ConnectFailed { peer, reason } => Self::ConnectFailed { peer, reason },
+            CoreError::Closed => Self::Closed,
+        }
+    }
 }
 
 impl From<PeerError> for JsValue {

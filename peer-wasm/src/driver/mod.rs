@@ -16,7 +16,6 @@ mod signing;
 pub(crate) use setup::{Ice, Setup};
 
 use crate::connection::Connection;
-use crate::core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
 use crate::files::{FileHandler, IncomingFile};
 use crate::identity::Identity;
 use crate::rejoin::Rejoin;
@@ -29,6 +28,7 @@ use futures_channel::oneshot;
 use futures_util::StreamExt;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
+use peer_core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
 use signaling_protocol::{PeerId, PeerInfo};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -276,7 +276,7 @@ impl Driver {
             }
             Output::Settle { call, result } => {
                 if let Some(answer) = take(&self.calls, &call) {
-                    let _ = answer.send(result);
+                    let _ = answer.send(result.map_err(PeerError::from));
                 }
             }
             Output::Emit(event) => self.emit(event),

@@ -7,13 +7,13 @@
 //! crypto and the clock.
 
 use super::Driver;
-use crate::core::{ConnKey, Input, MeshFrame, Relayed, Verdict, sealing_verdict, unsealed};
 use crate::identity::{self, Identity};
 use crate::sealing::SealKey;
 use crate::{log, wire};
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_channel::oneshot;
 use futures_util::StreamExt;
+use peer_core::{ConnKey, Input, MeshFrame, Relayed, Verdict, sealing_verdict, unsealed};
 use signaling_protocol::{ClientMessage, PeerId, Signal, Step, signal_text};
 use std::rc::Weak;
 use wasm_bindgen_futures::spawn_local;

@@ -2,14 +2,14 @@
 //! shared by the machine (`core`), the driver and the connections. A leaf module: it
 //! names protocol types only, never a JS object.
 
-use super::trust::Verdict;
-use crate::PeerError;
+use crate::error::CoreError;
+use crate::trust::Verdict;
 use signaling_protocol::{ErrorCode, PeerId, PeerInfo, SessionId, Signal, Step};
 
 /// One connection attempt to one remote. Everything a connection reports carries it,
 /// so reports of a replaced connection are recognised as stale.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct ConnKey {
+pub struct ConnKey {
     /// The remote peer.
     pub peer: PeerId,
     /// The session, chosen by whichever side sent the offer: what signals carry.
@@ -21,15 +21,15 @@ pub(crate) struct ConnKey {
 
 /// A `connect()` or `disconnect()` call waiting for its answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct CallId(pub u64);
+pub struct CallId(pub u64);
 
 /// A timer the machine armed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct TimerId(pub u64);
+pub struct TimerId(pub u64);
 
 /// Which side of the offer/answer exchange a connection plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Role {
+pub enum Role {
     /// Creates and sends the offer.
     Offerer,
     /// Waits for the offer and answers it.
@@ -38,7 +38,7 @@ pub(crate) enum Role {
 
 /// What the connection's state (`RTCPeerConnection.connectionState`) says of its path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum PathState {
+pub enum PathState {
     /// `connected`: packets flow.
     Up,
     /// `disconnected`: the path went quiet; it may come back by itself.
@@ -49,7 +49,7 @@ pub(crate) enum PathState {
 
 /// One peer's own list of its open links, as it flooded it through the mesh.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Advert {
+pub struct Advert {
     /// Who says it (its id and name; a key from the mesh is never trusted).
     pub origin: PeerInfo,
     /// Grows with each new list from this origin: an older one is never applied.
@@ -61,8 +61,10 @@ pub(crate) struct Advert {
 /// A signal on its way through the mesh, signed by the peer that sent it (as every
 /// signal is; the driver signs and checks, the machine only routes it).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Relayed {
+pub struct Relayed {
+    /// The peer that sent the signal (and signed it).
     pub from: PeerId,
+    /// The peer it is for.
     pub to: PeerId,
     /// The way, as the sender chose it: every peer after the sender, the target last.
     /// Each peer on it passes it to the next, so the signals of one negotiation keep
@@ -74,7 +76,7 @@ pub(crate) struct Relayed {
 
 /// What peers say to each other on the data channel about the mesh.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum MeshFrame<M> {
+pub enum MeshFrame<M> {
     /// A peer's list of its links (ours, or flooded on from a neighbour).
     Advert(Advert),
     /// The adverts a new neighbour holds: (origin, version) of each, its own among them.
@@ -84,16 +86,35 @@ pub(crate) enum MeshFrame<M> {
     Relay(Relayed),
     /// A message for the whole room from `origin`, its `seq`-th broadcast, which may
     /// travel `ttl` more hops.
-    Broadcast { origin: PeerId, seq: u32, ttl: u8, message: M },
+    Broadcast {
+        /// The peer that broadcast it.
+        origin: PeerId,
+        /// Numbers the broadcasts of `origin`, so each is delivered once.
+        seq: u32,
+        /// How many more hops it may travel.
+        ttl: u8,
+        /// The message, unread.
+        message: M,
+    },
 }
 
 /// Everything the machine reacts to. `M` is a received message, carried unread.
 #[derive(Debug)]
-pub(crate) enum Input<M> {
+pub enum Input<M> {
     /// `connect(peer)` was called.
-    Connect { peer: PeerId, call: CallId },
+    Connect {
+        /// The remote peer.
+        peer: PeerId,
+        /// The call to settle.
+        call: CallId,
+    },
     /// `disconnect(peer)` was called.
-    Disconnect { peer: PeerId, call: CallId },
+    Disconnect {
+        /// The remote peer.
+        peer: PeerId,
+        /// The call to settle.
+        call: CallId,
+    },
     /// `close()` was called (or the peer was dropped).
     Close,
     /// The server announced a new peer of the room.
@@ -102,76 +123,192 @@ pub(crate) enum Input<M> {
     PeerLeft(PeerInfo),
     /// A remote's signal, through the server or a tab of this browser, not checked yet
     /// (see `trust.rs`).
-    Signal { from: PeerId, signal: Signal },
+    Signal {
+        /// The sender.
+        from: PeerId,
+        /// The signal, its signature unchecked.
+        signal: Signal,
+    },
     /// The driver checked the signature of a signal ([`Output::Verify`]).
-    Checked { from: PeerId, signal: Signal, via: Option<ConnKey>, verdict: Verdict },
+    Checked {
+        /// The sender.
+        from: PeerId,
+        /// The signal, with its time and signature.
+        signal: Signal,
+        /// The neighbour that relayed it through the mesh (`None`: not through the mesh).
+        via: Option<ConnKey>,
+        /// What the check found.
+        verdict: Verdict,
+    },
     /// The server refused one of our messages; `to` names the peer when it was a signal.
-    Refused { code: ErrorCode, message: String, to: Option<PeerId> },
+    Refused {
+        /// The protocol's error code.
+        code: ErrorCode,
+        /// The server's explanation.
+        message: String,
+        /// The peer a refused signal was for (`None`: not a signal).
+        to: Option<PeerId>,
+    },
     /// The signaling transport closed, or an attempt to rejoin failed to reach the
     /// server.
-    SignalingClosed { reason: String },
+    SignalingClosed {
+        /// Why it closed.
+        reason: String,
+    },
     /// A rejoin ([`Output::Rejoin`]) succeeded: the signaling connection is back, with
     /// the room's members as the server now knows them.
-    Rejoined { roster: Vec<PeerInfo> },
+    Rejoined {
+        /// The other peers of the room, in the order they joined.
+        roster: Vec<PeerInfo>,
+    },
     /// Signaling is over for good: the server refused a rejoin (it cannot restore our
     /// identity, the room's rules changed), or gave our identity to a newer connection.
-    SignalingOver { reason: String },
+    SignalingOver {
+        /// Why it is over.
+        reason: String,
+    },
     /// A heartbeat arrived on the connection's channel.
-    Heard { key: ConnKey },
+    Heard {
+        /// The connection.
+        key: ConnKey,
+    },
     /// A connection produced a step to send to its remote (its offer, its answer, or a
     /// local ICE candidate); the machine adds the session.
-    Outbound { key: ConnKey, step: Step },
+    Outbound {
+        /// The connection.
+        key: ConnKey,
+        /// Our offer, answer or candidate.
+        step: Step,
+    },
     /// The data channel opened.
-    ChannelOpen { key: ConnKey },
+    ChannelOpen {
+        /// The connection.
+        key: ConnKey,
+    },
     /// Everything queued went out and the data channel's close has begun.
-    ChannelClosing { key: ConnKey },
+    ChannelClosing {
+        /// The connection.
+        key: ConnKey,
+    },
     /// The data channel closed.
-    ChannelClosed { key: ConnKey },
+    ChannelClosed {
+        /// The connection.
+        key: ConnKey,
+    },
     /// A message arrived on the data channel.
-    Received { key: ConnKey, message: M },
+    Received {
+        /// The connection.
+        key: ConnKey,
+        /// The message, unread.
+        message: M,
+    },
     /// The connection's path came up, went quiet or failed.
-    Path { key: ConnKey, state: PathState },
+    Path {
+        /// The connection.
+        key: ConnKey,
+        /// What the path is now.
+        state: PathState,
+    },
     /// Negotiation failed, or the remote broke the framing: the connection is unusable.
-    Failed { key: ConnKey, reason: String },
+    Failed {
+        /// The connection.
+        key: ConnKey,
+        /// What went wrong.
+        reason: String,
+    },
     /// A STUN or TURN server refused us (`icecandidateerror`): not fatal by itself
     /// (other candidates may work), but the likely reason if the channel never opens.
-    IceServerError { key: ConnKey, detail: String },
+    IceServerError {
+        /// The connection.
+        key: ConnKey,
+        /// What the ICE server said.
+        detail: String,
+    },
     /// A timer armed by [`Output::StartTimer`] went off.
     TimerFired(TimerId),
     /// A mesh frame arrived on `key`'s channel.
-    Mesh { key: ConnKey, frame: MeshFrame<M> },
+    Mesh {
+        /// The connection.
+        key: ConnKey,
+        /// The frame, decoded.
+        frame: MeshFrame<M>,
+    },
 }
 
 /// What the machine asks the driver to do, or to report, in order.
 #[derive(Debug)]
-pub(crate) enum Output<M> {
+pub enum Output<M> {
     /// Sign a signal (stamping its time) and send it to a remote through the signaling
     /// transport.
-    Send { to: PeerId, signal: Signal },
+    Send {
+        /// The remote peer.
+        to: PeerId,
+        /// The signal, not signed yet.
+        signal: Signal,
+    },
     /// Create the connection `key`. An offerer creates its offer at once and reports it
     /// as [`Input::Outbound`]; an answerer waits for the offer in [`Output::Apply`].
-    StartConnection { key: ConnKey, role: Role },
+    StartConnection {
+        /// The connection.
+        key: ConnKey,
+        /// Which side of the offer/answer exchange it plays.
+        role: Role,
+    },
     /// Hand a remote's offer, answer or candidate to the connection `key`, in order.
-    Apply { key: ConnKey, step: Step },
+    Apply {
+        /// The connection.
+        key: ConnKey,
+        /// The remote's offer, answer or candidate.
+        step: Step,
+    },
     /// Restart ICE on the connection `key` (new credentials, new candidates, the same
     /// data channel), with the latest ICE servers, relayed candidates only if
     /// `relay_only`: its restart offer comes back as [`Input::Outbound`].
-    RestartIce { key: ConnKey, relay_only: bool },
+    RestartIce {
+        /// The connection.
+        key: ConnKey,
+        /// Gather relayed (TURN) candidates only.
+        relay_only: bool,
+    },
     /// From its next gathering on, the connection `key` uses relayed candidates only
     /// (the remote's restart offer is coming).
-    RelayOnly { key: ConnKey },
+    RelayOnly {
+        /// The connection.
+        key: ConnKey,
+    },
     /// Close the data channel of `key` once everything queued on it went out
     /// (reported as [`Input::ChannelClosing`]); refuse new messages on it.
-    CloseChannel { key: ConnKey },
+    CloseChannel {
+        /// The connection.
+        key: ConnKey,
+    },
     /// The machine is done with `key`: tear it down now, or with `graceful`, once what
     /// is queued went out (within a bounded time).
-    Release { key: ConnKey, graceful: bool },
+    Release {
+        /// The connection.
+        key: ConnKey,
+        /// Let what is queued go out first.
+        graceful: bool,
+    },
     /// Arm a timer, reported as [`Input::TimerFired`] after `ms` milliseconds.
-    StartTimer { timer: TimerId, ms: u32 },
+    StartTimer {
+        /// The timer, named in its `TimerFired`.
+        timer: TimerId,
+        /// When it fires, in milliseconds from now.
+        ms: u32,
+    },
     /// Disarm a timer (it must not fire).
-    CancelTimer { timer: TimerId },
+    CancelTimer {
+        /// The timer to disarm.
+        timer: TimerId,
+    },
     /// Answer a waiting `connect()` / `disconnect()` call.
-    Settle { call: CallId, result: Result<(), PeerError> },
+    Settle {
+        /// The call to settle.
+        call: CallId,
+        /// What the call returns.
+        result: Result<(), CoreError>,
+    },
     /// Report an event to the owner of the peer.
     Emit(Event<M>),
     /// Close the signaling transport (and stop any rejoin under way).
@@ -180,22 +317,48 @@ pub(crate) enum Output<M> {
     /// [`Input::Rejoined`], [`Input::SignalingClosed`] or [`Input::SignalingOver`].
     Rejoin,
     /// Send a heartbeat on the channel of `key` (unless data is going out anyway).
-    Heartbeat { key: ConnKey },
+    Heartbeat {
+        /// The connection.
+        key: ConnKey,
+    },
     /// Something worth a console warning and nothing else.
     Warn(String),
     /// Send a mesh frame on `key`'s channel.
-    SendMesh { key: ConnKey, frame: MeshFrame<M> },
+    SendMesh {
+        /// The connection.
+        key: ConnKey,
+        /// The frame to send.
+        frame: MeshFrame<M>,
+    },
     /// Sign a signal for `to` and send it through the mesh along `route` (see
     /// [`Relayed::route`]), starting on the channel of `hop`.
-    Relay { hop: ConnKey, to: PeerId, route: Vec<PeerId>, signal: Signal },
+    Relay {
+        /// The neighbour to hand it to first.
+        hop: ConnKey,
+        /// The peer it is for.
+        to: PeerId,
+        /// The way, as in [`Relayed::route`].
+        route: Vec<PeerId>,
+        /// The signal, not signed yet.
+        signal: Signal,
+    },
     /// Check that `signal` is `from`'s, signed with `key` for us (and recent): the
     /// verdict comes back as [`Input::Checked`]. `via`: the neighbour that relayed it.
-    Verify { from: PeerId, signal: Signal, key: String, via: Option<ConnKey> },
+    Verify {
+        /// The sender.
+        from: PeerId,
+        /// The signal, with its time and signature.
+        signal: Signal,
+        /// The sender's public key, as the room announced it.
+        key: String,
+        /// The neighbour that relayed it (`None`: not through the mesh).
+        via: Option<ConnKey>,
+    },
 }
 
-/// What the owner of a peer is told (the machine's form of [`crate::PeerEvent`]).
+/// What the owner of a peer is told (the machine's form of peer-wasm's `PeerEvent`).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Event<M> {
+pub enum Event<M> {
     /// A peer entered the room.
     PeerJoined(PeerInfo),
     /// A peer left the room, after any connection to it ended.
@@ -203,15 +366,36 @@ pub(crate) enum Event<M> {
     /// The data channel to this peer opened.
     Connected(PeerInfo),
     /// The data channel to this peer closed; nothing more comes from this connection.
-    Disconnected { peer: PeerInfo, reason: String },
+    Disconnected {
+        /// The remote peer.
+        peer: PeerInfo,
+        /// Why the connection ended.
+        reason: String,
+    },
     /// A message arrived.
-    Message { from: PeerInfo, message: M },
+    Message {
+        /// The sender.
+        from: PeerInfo,
+        /// The message, unread.
+        message: M,
+    },
     /// A broadcast arrived from `from`, maybe through other peers.
-    Broadcast { from: PeerInfo, message: M },
+    Broadcast {
+        /// The sender.
+        from: PeerInfo,
+        /// The message, unread.
+        message: M,
+    },
     /// Signaling is over for good (a refused rejoin, or it dropped and may not rejoin).
-    SignalingClosed { reason: String },
+    SignalingClosed {
+        /// Why it closed.
+        reason: String,
+    },
     /// The signaling connection dropped; rejoining with backoff. Open channels go on.
-    SignalingReconnecting { reason: String },
+    SignalingReconnecting {
+        /// Why it dropped.
+        reason: String,
+    },
     /// The signaling connection is back, as the same peer.
     SignalingReconnected,
 }
