@@ -1,5 +1,5 @@
 //! What goes into the peer's state machine and what comes out of it: the vocabulary
-//! shared by the machine (`core`), the driver and the connections. A leaf module: it
+//! shared by the machine, its driver and the connections. A leaf module: it
 //! names protocol types only, never a JS object.
 
 use crate::error::CoreError;

@@ -1,7 +1,7 @@
 //! Rejoining after the signaling connection dropped: a new WebSocket to the same server
 //! (or another instance of it, or the same one restarted) and a join with our key, which
 //! gives this peer its id back (peers with open channels to it never see it leave). When
-//! and how often is the machine's decision (`core/rejoin.rs`); this is one attempt.
+//! and how often is the machine's decision (`peer-core`'s `rejoin.rs`); this is one attempt.
 
 use crate::join::{JoinRequest, Welcome, handshake};
 use crate::signaling::SignalingLink;

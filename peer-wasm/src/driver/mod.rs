@@ -1,4 +1,4 @@
-//! The driver: carries out what the state machine (`core/`) asks, against the browser,
+//! The driver: carries out what the state machine (the `peer-core` crate) asks, against the browser,
 //! and feeds it what happens. It owns the connections, the timers, the waiting calls,
 //! the signaling transport and the event handler; the machine owns every decision.
 //!

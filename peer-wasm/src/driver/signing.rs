@@ -3,7 +3,7 @@
 //! made (an offer before its candidates) while WebCrypto's promises may settle in any
 //! order. With a passphrase, what is signed is sealed too, and what comes is opened
 //! before it is checked. The
-//! machine decides what to check against which key (`core/trust.rs`); this is the
+//! machine decides what to check against which key (`peer-core`'s `trust.rs`); this is the
 //! crypto and the clock.
 
 use super::Driver;
@@ -171,7 +171,7 @@ async fn signed(
 }
 
 /// What a `signal` that came for us is (opened first, if sealed), and what its checks
-/// found: sealed or not as this peer expects (`core::sealing_verdict`), sealed with our
+/// found: sealed or not as this peer expects (`peer_core::sealing_verdict`), sealed with our
 /// key, fresh, and signed with `key`.
 async fn checked(
     ends: Ends<'_>,
