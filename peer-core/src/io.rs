@@ -1,102 +1,12 @@
 //! What goes into the peer's state machine and what comes out of it: the vocabulary
-//! shared by the machine, its driver and the connections. A leaf module: it
-//! names protocol types only, never a JS object.
+//! shared by the machine, its driver and the connections (with `ids.rs` and
+//! `frames.rs`). It names protocol types only, never a JS object.
 
 use crate::error::CoreError;
+use crate::frames::MeshFrame;
+use crate::ids::{CallId, ConnKey, PathState, Role, TimerId};
 use crate::trust::Verdict;
-use signaling_protocol::{ErrorCode, PeerId, PeerInfo, SessionId, Signal, Step};
-
-/// One connection attempt to one remote. Everything a connection reports carries it,
-/// so reports of a replaced connection are recognised as stale.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ConnKey {
-    /// The remote peer.
-    pub peer: PeerId,
-    /// The session, chosen by whichever side sent the offer: what signals carry.
-    pub session: SessionId,
-    /// Numbers the connections this peer started, so a connection is never mistaken
-    /// for an earlier one, even when the remote reuses a session id.
-    pub serial: u64,
-}
-
-/// A `connect()` or `disconnect()` call waiting for its answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CallId(pub u64);
-
-/// A timer the machine armed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct TimerId(pub u64);
-
-/// Which side of the offer/answer exchange a connection plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// Creates and sends the offer.
-    Offerer,
-    /// Waits for the offer and answers it.
-    Answerer,
-}
-
-/// What the connection's state (`RTCPeerConnection.connectionState`) says of its path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PathState {
-    /// `connected`: packets flow.
-    Up,
-    /// `disconnected`: the path went quiet; it may come back by itself.
-    Down,
-    /// `failed`: the path is gone; only an ICE restart can bring one back.
-    Failed,
-}
-
-/// One peer's own list of its open links, as it flooded it through the mesh.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Advert {
-    /// Who says it (its id and name; a key from the mesh is never trusted).
-    pub origin: PeerInfo,
-    /// Grows with each new list from this origin: an older one is never applied.
-    pub version: u32,
-    /// The peers its data channels are open to.
-    pub links: Vec<PeerId>,
-}
-
-/// A signal on its way through the mesh, signed by the peer that sent it (as every
-/// signal is; the driver signs and checks, the machine only routes it).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Relayed {
-    /// The peer that sent the signal (and signed it).
-    pub from: PeerId,
-    /// The peer it is for.
-    pub to: PeerId,
-    /// The way, as the sender chose it: every peer after the sender, the target last.
-    /// Each peer on it passes it to the next, so the signals of one negotiation keep
-    /// one path, and their order (the mesh's view changes while it forms).
-    pub route: Vec<PeerId>,
-    /// The signal, with its time and signature.
-    pub signal: Signal,
-}
-
-/// What peers say to each other on the data channel about the mesh.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MeshFrame<M> {
-    /// A peer's list of its links (ours, or flooded on from a neighbour).
-    Advert(Advert),
-    /// The adverts a new neighbour holds: (origin, version) of each, its own among them.
-    /// The answer is the adverts it lacks, or holds an older version of.
-    Digest(Vec<(PeerId, u32)>),
-    /// A signal for `to`, passed on hop by hop.
-    Relay(Relayed),
-    /// A message for the whole room from `origin`, its `seq`-th broadcast, which may
-    /// travel `ttl` more hops.
-    Broadcast {
-        /// The peer that broadcast it.
-        origin: PeerId,
-        /// Numbers the broadcasts of `origin`, so each is delivered once.
-        seq: u32,
-        /// How many more hops it may travel.
-        ttl: u8,
-        /// The message, unread.
-        message: M,
-    },
-}
+use signaling_protocol::{ErrorCode, PeerId, PeerInfo, Signal, Step};
 
 /// Everything the machine reacts to. `M` is a received message, carried unread.
 #[derive(Debug)]
@@ -331,13 +241,13 @@ pub enum Output<M> {
         frame: MeshFrame<M>,
     },
     /// Sign a signal for `to` and send it through the mesh along `route` (see
-    /// [`Relayed::route`]), starting on the channel of `hop`.
+    /// [`crate::Relayed::route`]), starting on the channel of `hop`.
     Relay {
         /// The neighbour to hand it to first.
         hop: ConnKey,
         /// The peer it is for.
         to: PeerId,
-        /// The way, as in [`Relayed::route`].
+        /// The way, as in [`crate::Relayed::route`].
         route: Vec<PeerId>,
         /// The signal, not signed yet.
         signal: Signal,

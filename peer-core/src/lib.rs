@@ -17,9 +17,10 @@
 //! back as [`Input::TimerFired`]), settle a waiting call, emit an [`Event`]. Messages are
 //! a type parameter `M`, carried unread.
 //!
-//! `io.rs` is the vocabulary the machine and its drivers share (a leaf); `error.rs` what
-//! a call fails with ([`CoreError`]). This file holds the state and its queries;
-//! `calls.rs` the local calls; `remote.rs` what the room and the remote say;
+//! `io.rs` is the vocabulary the machine and its drivers share (the [`Input`]s and
+//! [`Output`]s; `ids.rs` the names of things, `frames.rs` the mesh's frames);
+//! `error.rs` what a call fails with ([`CoreError`]). This file holds the state and its
+//! queries; `calls.rs` the local calls; `remote.rs` what the room and the remote say;
 //! `lifecycle.rs` how a link opens and ends; `restart.rs` how an open link gets its path
 //! back; `fallback.rs` how a connect with no path tries the TURN relay only;
 //! `liveness.rs` heartbeats and silent remotes; `rejoin.rs` how signaling comes back;
@@ -51,9 +52,11 @@ mod error;
 mod fallback;
 #[cfg(test)]
 mod fallback_tests;
+mod frames;
 mod gossip;
 #[cfg(test)]
 mod harness;
+mod ids;
 mod io;
 mod lifecycle;
 mod link;
@@ -78,10 +81,10 @@ mod trust;
 mod trust_tests;
 
 pub use error::CoreError;
+pub use frames::{Advert, MeshFrame, Relayed};
 pub use gossip::bounded_ttl;
-pub use io::{
-    Advert, CallId, ConnKey, Event, Input, MeshFrame, Output, PathState, Relayed, Role, TimerId,
-};
+pub use ids::{CallId, ConnKey, PathState, Role, TimerId};
+pub use io::{Event, Input, Output};
 pub use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
 pub use rejoin::Backoff;
 pub use trust::{Verdict, sealing_verdict, unsealed};

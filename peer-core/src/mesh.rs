@@ -4,7 +4,7 @@
 //! data with hard bounds: a stranger's adverts or broadcasts cannot grow it without
 //! limit. `gossip.rs` puts it to work.
 
-use super::io::Advert;
+use crate::frames::Advert;
 use signaling_protocol::PeerId;
 
 /// Most hops a broadcast or a relayed signal travels (a room is small: 16 covers a line
