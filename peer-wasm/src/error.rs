@@ -147,3 +147,28 @@ impl From<PeerError> for JsValue {
         js_error.into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Every error the machine settles a call with reads the same once it is ours.
+    #[wasm_bindgen_test]
+    fn core_errors_keep_their_text() {
+        let peer = PeerId::from("b");
+        let errors = [
+            CoreError::Refused { code: ErrorCode::RoomFull, message: "full".into() },
+            CoreError::SignalingClosed,
+            CoreError::SignalingReconnecting,
+            CoreError::UnknownPeer(peer.clone()),
+            CoreError::SelfConnect,
+            CoreError::NotConnected(peer.clone()),
+            CoreError::ConnectFailed { peer, reason: "timed out".into() },
+            CoreError::Closed,
+        ];
+        for error in errors {
+            assert_eq!(PeerError::from(error.clone()).to_string(), error.to_string());
+        }
+    }
+}

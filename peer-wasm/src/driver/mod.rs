@@ -1,6 +1,7 @@
-//! The driver: carries out what the state machine (the `peer-core` crate) asks, against the browser,
-//! and feeds it what happens. It owns the connections, the timers, the waiting calls,
-//! the signaling transport and the event handler; the machine owns every decision.
+//! The driver: carries out what the state machine (the `peer-core` crate) asks, against
+//! the browser, and feeds it what happens. It owns the connections, the timers, the
+//! waiting calls, the signaling transport and the event handler; the machine owns every
+//! decision.
 //!
 //! Inputs are applied one at a time and their outputs executed in order. An event
 //! handler may call back into the peer (even `close()`): what that call causes is
