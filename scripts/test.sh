@@ -31,7 +31,7 @@ step "the crates as crates.io would take them (each packed, then built alone fro
 # --allow-dirty: a working tree with uncommitted changes is checked as it is. Each packed
 # crate is unpacked into cargo's registry sources by name and version, where an earlier
 # run's copy of the same version would be built instead of this one: those go first.
-rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/{signaling-protocol,signaling-server,peer-wasm}-*
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/{signaling-protocol,signaling-server,peer-core,peer-wasm}-*
 cargo publish --workspace --dry-run --allow-dirty --quiet
 
 step "packing the npm package (the e2e tests install it into an app of each bundler)"

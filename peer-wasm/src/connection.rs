@@ -6,7 +6,6 @@
 //! [`Connection`] removes every listener, stops its negotiation task and closes the
 //! channels and the connection.
 
-use crate::core::{ConnKey, Input, PathState, Role};
 use crate::files::{FileHandler, FileLink, OutgoingFile};
 use crate::framing::{self, Frame, Reassembler};
 use crate::mesh::wire::MeshTap;
@@ -18,6 +17,7 @@ use crate::{PeerError, log};
 use futures_channel::mpsc::{self, UnboundedSender};
 use futures_util::future::{AbortHandle, Abortable};
 use gloo_events::EventListener;
+use peer_core::{ConnKey, Input, PathState, Role};
 use signaling_protocol::Step;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

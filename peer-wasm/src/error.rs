@@ -1,5 +1,6 @@
 //! The one error type of the crate, and its conversion into a JS `Error` at the boundary.
 
+use peer_core::CoreError;
 use signaling_protocol::{ErrorCode, PeerId};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -117,6 +118,24 @@ pub(crate) fn js_message(error: &JsValue) -> String {
     error.as_string().unwrap_or_else(|| format!("{error:?}"))
 }
 
+/// The one place the state machine's errors become ours: each variant keeps its text
+/// (the two enums' `#[error]` strings are the same). The match is exhaustive on purpose:
+/// a variant added to the machine does not compile until it is mapped here.
+impl From<CoreError> for PeerError {
+    fn from(error: CoreError) -> Self {
+        match error {
+            CoreError::Refused { code, message } => Self::Refused { code, message },
+            CoreError::SignalingClosed => Self::SignalingClosed,
+            CoreError::SignalingReconnecting => Self::SignalingReconnecting,
+            CoreError::UnknownPeer(peer) => Self::UnknownPeer(peer),
+            CoreError::SelfConnect => Self::SelfConnect,
+            CoreError::NotConnected(peer) => Self::NotConnected(peer),
+            CoreError::ConnectFailed { peer, reason } => Self::ConnectFailed { peer, reason },
+            CoreError::Closed => Self::Closed,
+        }
+    }
+}
+
 impl From<PeerError> for JsValue {
     /// A JS `Error`; a refusal by the server also carries the protocol's code as
     /// `error.code` (e.g. `"wrong_secret"`), for a page to act on.
@@ -126,5 +145,30 @@ impl From<PeerError> for JsValue {
             let _ = js_sys::Reflect::set(&js_error, &"code".into(), &code.as_str().into());
         }
         js_error.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Every error the machine settles a call with reads the same once it is ours.
+    #[wasm_bindgen_test]
+    fn core_errors_keep_their_text() {
+        let peer = PeerId::from("b");
+        let errors = [
+            CoreError::Refused { code: ErrorCode::RoomFull, message: "full".into() },
+            CoreError::SignalingClosed,
+            CoreError::SignalingReconnecting,
+            CoreError::UnknownPeer(peer.clone()),
+            CoreError::SelfConnect,
+            CoreError::NotConnected(peer.clone()),
+            CoreError::ConnectFailed { peer, reason: "timed out".into() },
+            CoreError::Closed,
+        ];
+        for error in errors {
+            assert_eq!(PeerError::from(error.clone()).to_string(), error.to_string());
+        }
     }
 }

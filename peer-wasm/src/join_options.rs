@@ -3,10 +3,10 @@
 //! connection drops.
 
 use crate::PeerError;
-use crate::core::Backoff;
 use crate::ice::{get, read_servers};
 use crate::identity::Identity;
 use crate::sealing::Passphrase;
+use peer_core::Backoff;
 use signaling_protocol::IceServer;
 use wasm_bindgen::JsValue;
 

@@ -7,9 +7,9 @@
 //! to all or to one.
 //!
 //! Layout: this file is only the `#[wasm_bindgen]` surface for JS; [`Peer`] in
-//! `peer.rs` is the Rust API. The connection logic is a sans-IO state machine in
-//! `core/` (its docs draw the layers); `driver/` carries out what it decides against
-//! the browser. `connection.rs` owns one `RTCPeerConnection`, its data channel and
+//! `peer.rs` is the Rust API. The connection logic is a sans-IO state machine, the
+//! `peer-core` crate (its docs say how it is driven); `driver/` carries out what it
+//! decides against the browser. `connection.rs` owns one `RTCPeerConnection`, its data channel and
 //! listeners, `negotiation.rs` its offer/answer task, `reporter.rs` how both report
 //! back; `signaling.rs` is the transport interface, with `websocket.rs` (the server)
 //! and `local_hub.rs` (in-page) behind it; `payload.rs` is what messages carry,
@@ -21,7 +21,6 @@
 //! error type.
 
 mod connection;
-mod core;
 mod delivery;
 mod driver;
 mod error;
@@ -60,7 +59,7 @@ pub use events::PeerEvent;
 pub use files::{IncomingFile, MAX_FILE_BYTES, OutgoingFile};
 pub use framing::MAX_MESSAGE_BYTES;
 /// Most hops a broadcast travels through the mesh ([`Peer::broadcast`]).
-pub const MAX_BROADCAST_HOPS: u8 = core::MAX_TTL;
+pub const MAX_BROADCAST_HOPS: u8 = peer_core::MAX_TTL;
 pub use identity::Identity;
 pub use join_options::JoinOptions;
 pub use local_hub::LocalHub;

@@ -4,12 +4,12 @@
 //! same order. What it produces (an offer, an answer, a restart offer) goes back to the
 //! machine, which stamps the session and sends it.
 
-use crate::core::{Input, Role};
 use crate::reporter::Reporter;
 use crate::{PeerError, log};
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::StreamExt;
 use js_sys::{Promise, Reflect};
+use peer_core::{Input, Role};
 use signaling_protocol::Step;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};

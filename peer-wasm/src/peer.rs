@@ -1,5 +1,5 @@
 //! The `Peer`: joins a room through a signaling transport, then hands everything to its
-//! driver (`driver/`), which runs the state machine (`core/`). This is the Rust API;
+//! driver (`driver/`), which runs the state machine (the `peer-core` crate). This is the Rust API;
 //! `lib.rs` wraps it for JS.
 
 use crate::driver::{Driver, Ice, Setup};

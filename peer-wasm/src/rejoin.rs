@@ -1,13 +1,13 @@
 //! Rejoining after the signaling connection dropped: a new WebSocket to the same server
 //! (or another instance of it, or the same one restarted) and a join with our key, which
 //! gives this peer its id back (peers with open channels to it never see it leave). When
-//! and how often is the machine's decision (`core/rejoin.rs`); this is one attempt.
+//! and how often is the machine's decision (`peer-core`'s `rejoin.rs`); this is one attempt.
 
-use crate::core::Input;
 use crate::join::{JoinRequest, Welcome, handshake};
 use crate::signaling::SignalingLink;
 use crate::websocket::WebSocketSignaling;
 use crate::{Payload, PeerError};
+use peer_core::Input;
 use signaling_protocol::ErrorCode;
 
 /// Where and as whom to rejoin.

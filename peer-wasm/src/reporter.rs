@@ -2,10 +2,10 @@
 //! post [`Input`]s into the peer's channel, tagged with the connection's key. They hold
 //! a sender and a key, never the peer, so there are no reference cycles.
 
-use crate::core::{ConnKey, Input};
 use crate::framing::FrameError;
 use crate::{Payload, log};
 use futures_channel::mpsc::UnboundedSender;
+use peer_core::{ConnKey, Input};
 
 /// The driver's input, as connections and timers post it.
 pub(crate) type PeerInput = Input<Payload>;

@@ -17,12 +17,12 @@
 //! where every peer still listens for them. Pages of one origin trust each other (they
 //! run the same site's code).
 
-use crate::core::Input;
 use crate::reporter::PeerInput;
 use crate::wire::{self, field, set, string};
 use futures_channel::mpsc::UnboundedSender;
 use gloo_events::EventListener;
 use js_sys::Object;
+use peer_core::Input;
 use signaling_protocol::{PeerId, Signal};
 use std::cell::RefCell;
 use std::rc::Rc;

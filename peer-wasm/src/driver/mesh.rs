@@ -2,9 +2,9 @@
 
 use super::{Driver, send};
 use crate::connection::Connection;
-use crate::core::{ConnKey, MAX_TTL, MeshFrame};
 use crate::mesh::wire;
 use crate::{Payload, framing, log};
+use peer_core::{ConnKey, MAX_TTL, MeshFrame};
 
 impl Driver {
     /// Sends a mesh frame on `key`'s channel. A broadcast passed on to a neighbour whose

@@ -1,6 +1,7 @@
-//! The driver: carries out what the state machine (`core/`) asks, against the browser,
-//! and feeds it what happens. It owns the connections, the timers, the waiting calls,
-//! the signaling transport and the event handler; the machine owns every decision.
+//! The driver: carries out what the state machine (the `peer-core` crate) asks, against
+//! the browser, and feeds it what happens. It owns the connections, the timers, the
+//! waiting calls, the signaling transport and the event handler; the machine owns every
+//! decision.
 //!
 //! Inputs are applied one at a time and their outputs executed in order. An event
 //! handler may call back into the peer (even `close()`): what that call causes is
@@ -16,7 +17,6 @@ mod signing;
 pub(crate) use setup::{Ice, Setup};
 
 use crate::connection::Connection;
-use crate::core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
 use crate::files::{FileHandler, IncomingFile};
 use crate::identity::Identity;
 use crate::rejoin::Rejoin;
@@ -29,6 +29,7 @@ use futures_channel::oneshot;
 use futures_util::StreamExt;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
+use peer_core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
 use signaling_protocol::{PeerId, PeerInfo};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -276,7 +277,7 @@ impl Driver {
             }
             Output::Settle { call, result } => {
                 if let Some(answer) = take(&self.calls, &call) {
-                    let _ = answer.send(result);
+                    let _ = answer.send(result.map_err(PeerError::from));
                 }
             }
             Output::Emit(event) => self.emit(event),

@@ -2,9 +2,9 @@
 
 use super::{Driver, find};
 use crate::connection::Connection;
-use crate::core::ConnKey;
 use crate::framing::{self, Frame};
 use crate::{Delivery, Payload, PeerError};
+use peer_core::ConnKey;
 use signaling_protocol::PeerId;
 
 impl Driver {

@@ -2,10 +2,10 @@
 //! and how the peer goes about rejoining, the mesh and sealing signals, as its join
 //! asked.
 
-use crate::core::Backoff;
 use crate::identity::Identity;
 use crate::join_options::JoinOptions;
 use crate::sealing::SealKey;
+use peer_core::Backoff;
 use signaling_protocol::IceServer;
 
 /// The ICE servers new connections use: the page's own, or else the signaling server's

@@ -3,11 +3,11 @@
 //! transport.
 
 use super::Driver;
-use crate::core::Input;
 use crate::reporter::PeerInput;
 use crate::signaling::SignalingEvent;
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::StreamExt;
+use peer_core::Input;
 use signaling_protocol::ServerMessage;
 use wasm_bindgen_futures::spawn_local;
 

@@ -3,17 +3,17 @@
 //! made (an offer before its candidates) while WebCrypto's promises may settle in any
 //! order. With a passphrase, what is signed is sealed too, and what comes is opened
 //! before it is checked. The
-//! machine decides what to check against which key (`core/trust.rs`); this is the
+//! machine decides what to check against which key (`peer-core`'s `trust.rs`); this is the
 //! crypto and the clock.
 
 use super::Driver;
-use crate::core::{ConnKey, Input, MeshFrame, Relayed, Verdict, sealing_verdict, unsealed};
 use crate::identity::{self, Identity};
 use crate::sealing::SealKey;
 use crate::{log, wire};
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_channel::oneshot;
 use futures_util::StreamExt;
+use peer_core::{ConnKey, Input, MeshFrame, Relayed, Verdict, sealing_verdict, unsealed};
 use signaling_protocol::{ClientMessage, PeerId, Signal, Step, signal_text};
 use std::rc::Weak;
 use wasm_bindgen_futures::spawn_local;
@@ -171,7 +171,7 @@ async fn signed(
 }
 
 /// What a `signal` that came for us is (opened first, if sealed), and what its checks
-/// found: sealed or not as this peer expects (`core::sealing_verdict`), sealed with our
+/// found: sealed or not as this peer expects (`peer_core::sealing_verdict`), sealed with our
 /// key, fresh, and signed with `key`.
 async fn checked(
     ends: Ends<'_>,

@@ -2,7 +2,7 @@
 //! offer frame, data frames each announced by a `d` frame, and an end frame with the
 //! digest (`docs/PROTOCOL.md`, "Files"). `send.rs` is the sending end, `receive.rs`
 //! the receiving end, `wire.rs` the frames, `shared.rs` what both use. A [`FileLink`]
-//! holds the transfers of one connection; the state machine in `core/` never sees
+//! holds the transfers of one connection; the state machine (`peer-core`) never sees
 //! them (they are data, not connection lifecycle).
 //!
 //! Everything a peer announces is bounded: [`MAX_INCOMING`] transfers at once, names

@@ -9,13 +9,13 @@
 //! Everything read is bounded: a peer cannot make us hold more than these limits.
 
 use crate::Payload;
-use crate::core::{
-    Advert, Input, MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL, MeshFrame, Relayed, bounded_ttl,
-};
 use crate::framing::{Frame, FrameError};
 use crate::reporter::Reporter;
 use crate::wire::{field, set, string, whole};
 use js_sys::{Array, JSON, JsString, Object};
+use peer_core::{
+    Advert, Input, MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL, MeshFrame, Relayed, bounded_ttl,
+};
 use signaling_protocol::{PeerId, PeerInfo, validate_name};
 use wasm_bindgen::{JsCast, JsValue};
 

@@ -11,7 +11,7 @@ type Msg = &'static str;
 pub(super) struct Harness {
     pub core: Core<Msg>,
     pub timers: Vec<TimerId>,
-    pub settled: Vec<(CallId, Result<(), PeerError>)>,
+    pub settled: Vec<(CallId, Result<(), CoreError>)>,
     pub events: Vec<Event<Msg>>,
     pub sent: Vec<(PeerId, Signal)>,
     pub started: Vec<ConnKey>,
@@ -170,7 +170,7 @@ impl Harness {
         call
     }
 
-    pub fn result(&self, call: CallId) -> Option<&Result<(), PeerError>> {
+    pub fn result(&self, call: CallId) -> Option<&Result<(), CoreError>> {
         self.settled.iter().find(|(done, _)| *done == call).map(|(_, result)| result)
     }
 
@@ -200,7 +200,7 @@ impl Harness {
     /// Why `call` failed to connect (panics if it did not fail so).
     pub fn connect_failure(&self, call: CallId) -> String {
         match self.result(call) {
-            Some(Err(PeerError::ConnectFailed { reason, .. })) => reason.clone(),
+            Some(Err(CoreError::ConnectFailed { reason, .. })) => reason.clone(),
             other => panic!("not a failed connect: {other:?}"),
         }
     }

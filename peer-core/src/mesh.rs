@@ -4,16 +4,16 @@
 //! data with hard bounds: a stranger's adverts or broadcasts cannot grow it without
 //! limit. `gossip.rs` puts it to work.
 
-use super::io::Advert;
+use crate::frames::Advert;
 use signaling_protocol::PeerId;
 
 /// Most hops a broadcast or a relayed signal travels (a room is small: 16 covers a line
 /// of 17 peers).
-pub(crate) const MAX_TTL: u8 = 16;
+pub const MAX_TTL: u8 = 16;
 /// Most adverts kept (peers of other parts of the mesh).
-pub(crate) const MAX_ADVERTS: usize = 512;
+pub const MAX_ADVERTS: usize = 512;
 /// Most neighbours one advert may list.
-pub(crate) const MAX_ADVERT_LINKS: usize = 512;
+pub const MAX_ADVERT_LINKS: usize = 512;
 /// Most origins whose broadcasts are remembered.
 const MAX_ORIGINS: usize = 512;
 /// How far behind an origin's newest broadcast an older one is still recognised: a

@@ -73,12 +73,12 @@ fn connect_while_reconnecting_says_so_and_a_refused_rejoin_ends_signaling() {
     let mut h = Harness::new("m", &["b"]);
     h.apply(Input::SignalingClosed { reason: "gone".into() });
     let call = h.connect("b");
-    assert_eq!(h.result(call), Some(&Err(PeerError::SignalingReconnecting)));
+    assert_eq!(h.result(call), Some(&Err(CoreError::SignalingReconnecting)));
     h.apply(Input::TimerFired(next_wait(&h).expect("armed")));
     h.apply(Input::SignalingOver { reason: "invalid_resume".into() });
     assert_eq!(h.log(), ["reconnecting", "signaling closed"]);
     let call = h.connect("b");
-    assert_eq!(h.result(call), Some(&Err(PeerError::SignalingClosed)));
+    assert_eq!(h.result(call), Some(&Err(CoreError::SignalingClosed)));
     assert!(h.timers.is_empty());
 }
 

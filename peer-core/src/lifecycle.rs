@@ -9,7 +9,7 @@ use super::{
 
 /// Most messages held for links that have not reported open yet.
 const EARLY_LIMIT: usize = 1024;
-use crate::PeerError;
+use crate::error::CoreError;
 use signaling_protocol::{PeerId, Signal, Step};
 
 impl<M: Clone> Core<M> {
@@ -182,7 +182,7 @@ impl<M: Clone> Core<M> {
     /// with `error`), releases the connection, tells the remote (`bye`), reports
     /// `Disconnected` if it had opened and `PeerLeft` if the peer left meanwhile, then
     /// starts the connection that `connect()` calls made while it closed wait for.
-    pub(super) fn finish(&mut self, peer: &PeerId, error: PeerError, bye: bool, graceful: bool) {
+    pub(super) fn finish(&mut self, peer: &PeerId, error: CoreError, bye: bool, graceful: bool) {
         let Some(index) = self.links.iter().position(|link| link.key.peer == *peer) else {
             return;
         };

@@ -1,32 +1,36 @@
-//! The peer's connection logic as a sans-IO state machine: it takes inputs (local
-//! calls, what the server says, what connections and timers report) and answers with
-//! outputs (signals to send, connections to start or tear down, timers, events, calls to
-//! settle). It touches no JS object, keeps no clock and spawns nothing, so every race
-//! (offer collisions, stale signals, a disconnect during a connect, close from inside
-//! an event) is a plain `cargo test` away; `driver/` carries the outputs out.
+//! The connection logic of a [peer-wasm](https://crates.io/crates/peer-wasm) peer as a
+//! sans-IO state machine: it takes inputs (local calls, what the server says, what
+//! connections and timers report) and answers with outputs (signals to send, connections
+//! to start or tear down, timers, events, calls to settle). It touches no JS object, keeps
+//! no clock and spawns nothing, so every race (offer collisions, stale signals, a
+//! disconnect during a connect, close from inside an event) is a plain `cargo test` away;
+//! a driver (peer-wasm's `driver/` in the browser) carries the outputs out and feeds what
+//! happens back in.
 //!
 //! ```text
-//!   lib.rs (JS surface)  ─▶  peer.rs (Rust API: Peer)
-//!                               │
-//!                               ▼
-//!                          driver/    ── executes Output, feeds Input ──▶ core/ (this)
-//!                           │      │                                       io.rs, link.rs
-//!          connection.rs ◀──┘      └──▶ signaling.rs (websocket.rs, local_hub.rs),
-//!          negotiation.rs, send_queue.rs,     rejoin.rs, join.rs
-//!          unreliable.rs, framing.rs, payload.rs
+//!   driver  ── Input ──▶  Core::apply           (this crate: decides)
+//!           ◀─ Output ──  Core::poll_output
 //! ```
-//! Arrows point at what a module uses; nothing points back up. `core/io.rs` is the
-//! vocabulary every layer shares (a leaf). Inside `core/`: this file holds the state and
-//! its queries; `calls.rs` the local calls; `remote.rs` what the room and the remote say;
+//! A driver applies each [`Input`] with [`Core::apply`], then drains
+//! [`Core::poll_output`] until it returns `None`, and does what each [`Output`] says (in
+//! order): send a signal, start or release a connection, arm or cancel a timer (reported
+//! back as [`Input::TimerFired`]), settle a waiting call, emit an [`Event`]. Messages are
+//! a type parameter `M`, carried unread.
+//!
+//! `io.rs` is the vocabulary the machine and its drivers share (the [`Input`]s and
+//! [`Output`]s; `ids.rs` the names of things, `frames.rs` the mesh's frames);
+//! `error.rs` what a call fails with ([`CoreError`]). This file holds the state and its
+//! queries; `calls.rs` the local calls; `remote.rs` what the room and the remote say;
 //! `lifecycle.rs` how a link opens and ends; `restart.rs` how an open link gets its path
 //! back; `fallback.rs` how a connect with no path tries the TURN relay only;
 //! `liveness.rs` heartbeats and silent remotes; `rejoin.rs` how signaling comes back;
 //! `link.rs` a link and its phases; `mesh.rs` what a peer knows of the mesh
 //! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
-//! `relay.rs` signals through the mesh. `harness.rs` and the `*tests.rs` /
-//! `properties.rs` files drive it in plain `cargo test`.
+//! `relay.rs` signals through the mesh; `trust.rs` which signals to believe.
+//! `harness.rs` and the `*tests.rs` / `properties.rs` files drive it in plain
+//! `cargo test -p peer-core`.
 //!
-//! Each link goes through the phases of [`link::Phase`]; the rules, in short:
+//! Each link goes through the phases of `link::Phase`; the rules, in short:
 //! - a session id, chosen by the offerer, is on every signal; a signal of another
 //!   session than the link's current one is stale and dropped;
 //! - two offers crossing (both sides called connect) are settled by id: the larger id's
@@ -44,44 +48,47 @@
 //! - every phase that waits on the outside world has a timer, cancelled when it ends.
 
 mod calls;
+mod error;
 mod fallback;
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod fallback_tests;
+mod frames;
 mod gossip;
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod harness;
+mod ids;
 mod io;
 mod lifecycle;
 mod link;
 mod liveness;
 mod mesh;
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod mesh_tests;
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod properties;
 mod rejoin;
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod rejoin_tests;
 mod relay;
 mod remote;
 mod restart;
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod restart_tests;
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests;
 mod trust;
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod trust_tests;
 
-pub(crate) use gossip::bounded_ttl;
-pub(crate) use io::{
-    Advert, CallId, ConnKey, Event, Input, MeshFrame, Output, PathState, Relayed, Role, TimerId,
-};
-pub(crate) use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
-pub(crate) use rejoin::Backoff;
-pub(crate) use trust::{Verdict, sealing_verdict, unsealed};
+pub use error::CoreError;
+pub use frames::{Advert, MeshFrame, Relayed};
+pub use gossip::bounded_ttl;
+pub use ids::{CallId, ConnKey, PathState, Role, TimerId};
+pub use io::{Event, Input, Output};
+pub use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
+pub use rejoin::Backoff;
+pub use trust::{Verdict, sealing_verdict, unsealed};
 
-use crate::PeerError;
 use link::{Link, Phase};
 use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
 use std::collections::VecDeque;
@@ -96,7 +103,7 @@ pub(crate) const OPEN_DEADLINE_MS: u32 = 15_000;
 /// failed on a deadline counted from the call alone.
 pub(crate) const OPEN_DEADLINE_EXTENSIONS: u8 = 3;
 /// How long a closing channel may take to close on both sides.
-pub(crate) const LINGER_MS: u32 = 3_000;
+pub const LINGER_MS: u32 = 3_000;
 /// How long a connect may go without a path before it tries the TURN relay only (when
 /// one is configured): direct paths come up within a few hundred milliseconds where they
 /// exist (0.15 s through a NAT, measured), and two symmetric NATs never give one.
@@ -130,7 +137,7 @@ enum Signaling {
 }
 
 /// The state of one peer: the room as it knows it, and one link per remote.
-pub(crate) struct Core<M> {
+pub struct Core<M> {
     /// Ourselves: id, name, and the key our signals are signed with.
     me: PeerInfo,
     /// The other peers of the room, in the order they joined.
@@ -226,14 +233,14 @@ impl<M: Clone> Core<M> {
     }
 
     /// The open connection to `peer`, or why there is none.
-    pub fn open_key(&self, peer: &PeerId) -> Result<ConnKey, PeerError> {
+    pub fn open_key(&self, peer: &PeerId) -> Result<ConnKey, CoreError> {
         if self.closed {
-            return Err(PeerError::Closed);
+            return Err(CoreError::Closed);
         }
         match self.open_link(peer) {
             Some(link) => Ok(link.key.clone()),
-            None if self.knows(peer) => Err(PeerError::NotConnected(peer.clone())),
-            None => Err(PeerError::UnknownPeer(peer.clone())),
+            None if self.knows(peer) => Err(CoreError::NotConnected(peer.clone())),
+            None => Err(CoreError::UnknownPeer(peer.clone())),
         }
     }
 
@@ -243,19 +250,19 @@ impl<M: Clone> Core<M> {
     }
 
     /// Every link with its connection and phase, for the tests' invariants.
-    #[cfg(all(test, not(target_arch = "wasm32")))]
+    #[cfg(test)]
     fn links(&self) -> Vec<(ConnKey, Phase)> {
         self.links.iter().map(|link| (link.key.clone(), link.phase)).collect()
     }
 
     /// The timers the links armed, for the tests' invariants.
-    #[cfg(all(test, not(target_arch = "wasm32")))]
+    #[cfg(test)]
     fn link_timers(&self) -> Vec<TimerId> {
         self.links.iter().flat_map(Link::timers).collect()
     }
 
     /// The timers armed for the peer as a whole (heartbeat, reconnect), for the tests.
-    #[cfg(all(test, not(target_arch = "wasm32")))]
+    #[cfg(test)]
     fn own_timers(&self) -> Vec<TimerId> {
         let reconnect = match self.signaling {
             Signaling::Reconnecting { timer, .. } => timer,
@@ -289,7 +296,7 @@ impl<M: Clone> Core<M> {
                 self.signal_checked(from, signal, via, verdict);
             }
             Input::Refused { code, message, to } => {
-                let error = PeerError::Refused { code, message };
+                let error = CoreError::Refused { code, message };
                 match to.filter(|peer| self.link_in(peer, Phase::is_negotiating)) {
                     Some(peer) => self.finish(&peer, error, true, false),
                     None => self.out.push_back(Output::Warn(error.to_string())),
@@ -375,7 +382,7 @@ impl<M: Clone> Core<M> {
         session
     }
 
-    fn settle(&mut self, call: CallId, result: Result<(), PeerError>) {
+    fn settle(&mut self, call: CallId, result: Result<(), CoreError>) {
         self.out.push_back(Output::Settle { call, result });
     }
 
@@ -431,15 +438,15 @@ fn with_hint(reason: String, ice_error: Option<&str>) -> String {
     }
 }
 
-fn connect_failed(peer: &PeerId, reason: &str) -> PeerError {
-    PeerError::ConnectFailed { peer: peer.clone(), reason: reason.to_owned() }
+fn connect_failed(peer: &PeerId, reason: &str) -> CoreError {
+    CoreError::ConnectFailed { peer: peer.clone(), reason: reason.to_owned() }
 }
 
 /// Why a link ended, for its `Disconnected` event: a failure's own reason, without the
 /// "could not connect" its `connect()` callers are told.
-fn reason_of(error: &PeerError) -> String {
+fn reason_of(error: &CoreError) -> String {
     match error {
-        PeerError::ConnectFailed { reason, .. } => reason.clone(),
+        CoreError::ConnectFailed { reason, .. } => reason.clone(),
         other => other.to_string(),
     }
 }

@@ -23,7 +23,7 @@ const MAX_REFUSED_SEALED: usize = 16;
 
 /// What the signature check of a signal found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Verdict {
+pub enum Verdict {
     /// Signed by its sender, for us, in this room, as it is.
     Good,
     /// Signed at a time too far from ours: dropped (a replay, or a clock far off).
@@ -43,7 +43,7 @@ pub(crate) enum Verdict {
 /// What a signal is before any crypto, for a peer that has a passphrase (`sealing`) or
 /// not: `Some` verdict when its being sealed or not refuses it already. Byes travel in
 /// the clear with or without one, so that a peer can always be told why.
-pub(crate) fn sealing_verdict(step: &Step, sealing: bool) -> Option<Verdict> {
+pub fn sealing_verdict(step: &Step, sealing: bool) -> Option<Verdict> {
     match step {
         Step::Sealed { .. } if !sealing => Some(Verdict::SealedWithoutPassphrase),
         Step::Sealed { .. } | Step::Bye { .. } => None,
@@ -55,7 +55,7 @@ pub(crate) fn sealing_verdict(step: &Step, sealing: bool) -> Option<Verdict> {
 /// The signal a sealed one of session `session` held (`inner`, if its text read as a
 /// signal), to be checked as any other; [`Verdict::Forged`] when it is none, is sealed
 /// again, or belongs to another session than the envelope says.
-pub(crate) fn unsealed(session: SessionId, inner: Option<Signal>) -> Result<Signal, Verdict> {
+pub fn unsealed(session: SessionId, inner: Option<Signal>) -> Result<Signal, Verdict> {
     match inner {
         Some(inner) if inner.session == session && !matches!(inner.step, Step::Sealed { .. }) => {
             Ok(inner)

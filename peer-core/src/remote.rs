@@ -3,7 +3,7 @@
 
 use super::link::Phase;
 use super::{Core, Event, Output, Role, connect_failed};
-use crate::PeerError;
+use crate::error::CoreError;
 use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
 
 impl<M: Clone> Core<M> {
@@ -40,7 +40,7 @@ impl<M: Clone> Core<M> {
         let stranded = std::mem::take(&mut link.reconnecting);
         let phase = link.phase;
         for call in stranded {
-            self.settle(call, Err(PeerError::UnknownPeer(id.clone())));
+            self.settle(call, Err(CoreError::UnknownPeer(id.clone())));
         }
         match phase {
             // A path being restored needs the remote's signals, which can no longer come.

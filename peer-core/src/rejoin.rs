@@ -13,7 +13,7 @@ use signaling_protocol::{PeerId, PeerInfo};
 
 /// How long to wait before each attempt to rejoin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Backoff {
+pub struct Backoff {
     /// The wait before the first attempt (at most; jitter takes up to half off).
     pub min_ms: u32,
     /// The longest wait between attempts.

@@ -1,7 +1,7 @@
 //! One link: the machine's record of the connection to one remote, and the phase it is
 //! in. Each phase that can stall owns the timer that bounds it.
 
-use super::io::{CallId, ConnKey, TimerId};
+use crate::ids::{CallId, ConnKey, TimerId};
 use signaling_protocol::PeerInfo;
 
 /// Where a connection is in its life. Closed links are not kept: they leave the map.

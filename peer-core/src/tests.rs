@@ -33,7 +33,7 @@ fn a_disconnecting_peer_stops_counting_as_connected_at_once() {
     let call = h.disconnect("b");
     assert_eq!(h.connected(), ["c"], "connectedPeers() drops b at once");
     assert_eq!(h.core.open_keys().len(), 1, "sendMessage goes to c only");
-    assert_eq!(h.core.open_key(&id("b")), Err(PeerError::NotConnected(id("b"))));
+    assert_eq!(h.core.open_key(&id("b")), Err(CoreError::NotConnected(id("b"))));
     assert_eq!(h.closing, std::slice::from_ref(&b), "b's channel closes behind what was queued");
     let byes = h.sent.iter().filter(|(_, signal)| matches!(signal.step, Step::Bye { .. })).count();
     assert_eq!(byes, 0, "the channel's close tells b, after the data (a bye could overtake it)");
@@ -112,7 +112,7 @@ fn a_late_answer_to_an_earlier_offer_is_dropped_by_its_session() {
     h.apply(Input::Outbound { key: old.clone(), step: offer() });
     let gone = h.disconnect("b");
     assert_eq!(h.result(gone), Some(&Ok(())));
-    assert!(matches!(h.result(first), Some(Err(PeerError::ConnectFailed { .. }))));
+    assert!(matches!(h.result(first), Some(Err(CoreError::ConnectFailed { .. }))));
     assert!(h.bye_sent("b", old.session));
     let second = h.connect("b");
     let new = h.key("b");
@@ -144,7 +144,7 @@ fn a_refused_signal_fails_the_connect_with_the_servers_reason() {
     let message = "too many messages".to_owned();
     let code = ErrorCode::RateLimited;
     h.apply(Input::Refused { code, message: message.clone(), to: Some(id("b")) });
-    assert_eq!(h.result(call), Some(&Err(PeerError::Refused { code, message })));
+    assert_eq!(h.result(call), Some(&Err(CoreError::Refused { code, message })));
     assert_eq!(h.result(other), None, "only the negotiation that lost a signal fails");
     // A refusal that names nobody we negotiate with only warns.
     let code = ErrorCode::UnknownPeer;
@@ -270,7 +270,7 @@ fn close_ends_everything_and_reports_every_disconnect() {
     let leaving = h.disconnect("c");
     h.apply(Input::Close);
     assert_eq!(h.log(), ["+b", "+c", "-b", "-c"]);
-    assert_eq!(h.result(pending), Some(&Err(PeerError::Closed)));
+    assert_eq!(h.result(pending), Some(&Err(CoreError::Closed)));
     assert_eq!(h.result(leaving), Some(&Ok(())));
     assert!(h.phase_timers().is_empty());
     assert_eq!(h.started.len(), h.released.len(), "every connection released");
@@ -278,7 +278,7 @@ fn close_ends_everything_and_reports_every_disconnect() {
     assert_eq!(byes, 1, "d told by a bye, b and c by their channel's close: {:?}", h.sent);
     // After close: calls are answered, everything else is ignored.
     let late = h.connect("b");
-    assert_eq!(h.result(late), Some(&Err(PeerError::Closed)));
+    assert_eq!(h.result(late), Some(&Err(CoreError::Closed)));
     h.apply(Input::Received { key: b, message: "late" });
     h.apply(Input::PeerJoined(info("e")));
     assert_eq!(h.log().len(), 4);
@@ -328,13 +328,13 @@ fn losing_the_server_fails_unanswered_offers_only() {
     h.remote("c", c.session, Step::Answer { sdp: "a".into() });
     let unanswered = h.connect("d");
     h.apply(Input::SignalingClosed { reason: "gone".into() });
-    assert!(matches!(h.result(unanswered), Some(Err(PeerError::ConnectFailed { .. }))));
+    assert!(matches!(h.result(unanswered), Some(Err(CoreError::ConnectFailed { .. }))));
     assert_eq!(h.result(answered), None, "ICE needs no server once offer and answer are in");
     h.apply(Input::ChannelOpen { key: c });
     assert_eq!(h.result(answered), Some(&Ok(())));
     assert_eq!(h.connected(), ["b", "c"]);
     let call = h.connect("d");
-    assert_eq!(h.result(call), Some(&Err(PeerError::SignalingReconnecting)));
+    assert_eq!(h.result(call), Some(&Err(CoreError::SignalingReconnecting)));
 }
 
 #[test]
@@ -343,8 +343,8 @@ fn bad_calls_are_answered_at_once() {
     let to_self = h.connect("m");
     let stranger = h.connect("zz");
     let idle = h.disconnect("b");
-    assert_eq!(h.result(to_self), Some(&Err(PeerError::SelfConnect)));
-    assert_eq!(h.result(stranger), Some(&Err(PeerError::UnknownPeer(id("zz")))));
+    assert_eq!(h.result(to_self), Some(&Err(CoreError::SelfConnect)));
+    assert_eq!(h.result(stranger), Some(&Err(CoreError::UnknownPeer(id("zz")))));
     assert_eq!(h.result(idle), Some(&Ok(())));
     assert!(h.started.is_empty());
 }
@@ -404,7 +404,7 @@ fn an_answerer_that_cannot_connect_fails_the_offerers_connect_at_once_with_why()
     let call = offerer.connect("m");
     let session = offerer.key("m").session;
     offerer.remote("m", session, bye);
-    let Some(Err(PeerError::ConnectFailed { reason, .. })) = offerer.result(call) else {
+    let Some(Err(CoreError::ConnectFailed { reason, .. })) = offerer.result(call) else {
         panic!("{:?}", offerer.result(call))
     };
     assert_eq!(reason, &format!("the peer closed the connection: {refused}"));

@@ -254,6 +254,6 @@ impl<M: Clone> Core<M> {
 }
 
 /// Bounds a hop limit that came from a neighbour.
-pub(crate) fn bounded_ttl(ttl: u8) -> u8 {
+pub fn bounded_ttl(ttl: u8) -> u8 {
     ttl.min(MAX_TTL)
 }

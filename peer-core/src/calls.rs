@@ -3,17 +3,17 @@
 
 use super::link::Phase;
 use super::{CallId, Core, Output, Role, Signaling, connect_failed};
-use crate::PeerError;
+use crate::error::CoreError;
 use signaling_protocol::PeerId;
 
 impl<M: Clone> Core<M> {
     pub(super) fn connect(&mut self, peer: &PeerId, call: CallId) {
         let refused = if self.closed {
-            Some(PeerError::Closed)
+            Some(CoreError::Closed)
         } else if *peer == self.me.id {
-            Some(PeerError::SelfConnect)
+            Some(CoreError::SelfConnect)
         } else if !self.knows(peer) {
-            Some(PeerError::UnknownPeer(peer.clone()))
+            Some(CoreError::UnknownPeer(peer.clone()))
         } else if self.has_wrong_key(peer) {
             Some(connect_failed(peer, &super::trust::wrong_key(peer)))
         } else {
@@ -29,14 +29,14 @@ impl<M: Clone> Core<M> {
                 phase if phase.is_usable() => self.settle(call, Ok(())),
                 phase if phase.is_negotiating() => link.connecting.push(call),
                 // Closing: a new connection starts once this one has ended.
-                _ if link.left => self.settle(call, Err(PeerError::UnknownPeer(peer.clone()))),
+                _ if link.left => self.settle(call, Err(CoreError::UnknownPeer(peer.clone()))),
                 _ => link.reconnecting.push(call),
             },
             None if signaling == Signaling::Closed && !relayable => {
-                self.settle(call, Err(PeerError::SignalingClosed));
+                self.settle(call, Err(CoreError::SignalingClosed));
             }
             None if signaling != Signaling::Connected && !relayable => {
-                self.settle(call, Err(PeerError::SignalingReconnecting));
+                self.settle(call, Err(CoreError::SignalingReconnecting));
             }
             None => {
                 let session = self.new_session();
@@ -77,7 +77,7 @@ impl<M: Clone> Core<M> {
         for peer in self.linked_peers() {
             // An open channel's close tells its remote itself (see `disconnect`).
             let graceful = self.link_in(&peer, Phase::was_open);
-            self.finish(&peer, PeerError::Closed, !graceful, graceful);
+            self.finish(&peer, CoreError::Closed, !graceful, graceful);
         }
         for timer in self.ticker.take().into_iter().chain(self.advert_timer.take()) {
             self.out.push_back(Output::CancelTimer { timer });

@@ -1,0 +1,45 @@
+//! The names the machine and its driver give things: a connection attempt, a waiting
+//! call, a timer, and what a connection says of itself. A leaf module.
+
+use signaling_protocol::{PeerId, SessionId};
+
+/// One connection attempt to one remote. Everything a connection reports carries it,
+/// so reports of a replaced connection are recognised as stale.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ConnKey {
+    /// The remote peer.
+    pub peer: PeerId,
+    /// The session, chosen by whichever side sent the offer: what signals carry.
+    pub session: SessionId,
+    /// Numbers the connections this peer started, so a connection is never mistaken
+    /// for an earlier one, even when the remote reuses a session id.
+    pub serial: u64,
+}
+
+/// A `connect()` or `disconnect()` call waiting for its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CallId(pub u64);
+
+/// A timer the machine armed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TimerId(pub u64);
+
+/// Which side of the offer/answer exchange a connection plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Creates and sends the offer.
+    Offerer,
+    /// Waits for the offer and answers it.
+    Answerer,
+}
+
+/// What the connection's state (`RTCPeerConnection.connectionState`) says of its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathState {
+    /// `connected`: packets flow.
+    Up,
+    /// `disconnected`: the path went quiet; it may come back by itself.
+    Down,
+    /// `failed`: the path is gone; only an ICE restart can bring one back.
+    Failed,
+}
