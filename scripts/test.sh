@@ -29,9 +29,11 @@ cargo clippy -p peer-wasm --target wasm32-unknown-unknown --all-targets -- -D wa
 
 step "the crates as crates.io would take them (each packed, then built alone from its package)"
 # --allow-dirty: a working tree with uncommitted changes is checked as it is. Each packed
-# crate is unpacked into cargo's registry sources by name and version, where an earlier
-# run's copy of the same version would be built instead of this one: those go first.
-rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/{signaling-protocol,signaling-server,peer-core,peer-wasm}-*
+# crate is unpacked into cargo's registry sources and built in target/debug under its
+# name and version, and cargo takes a registry crate's build as fresh whatever its source:
+# an earlier run's copy (source and build) would be used instead of this one. Both go.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/{signaling-protocol,signaling-server,peer-core,peer-wasm}-* \
+  target/debug/.fingerprint/{signaling-protocol,signaling-server,peer-core,peer-wasm}-*
 cargo publish --workspace --dry-run --allow-dirty --quiet
 
 step "packing the npm package (the e2e tests install it into an app of each bundler)"
