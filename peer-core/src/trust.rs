@@ -124,18 +124,17 @@ impl<M: Clone> Core<M> {
         verdict: Verdict,
     ) {
         match verdict {
-            Verdict::Good
-                if self.trust.seen.contains(&signal_fingerprint(&from, &self.me.id, &signal)) =>
-            {
-                self.trust.rejected += 1;
-                let warning = format!("dropped a replayed signal from {from}");
-                self.out.push_back(Output::Warn(warning));
-            }
             Verdict::Good => {
+                let fingerprint = signal_fingerprint(&from, &self.me.id, &signal);
+                if self.trust.seen.contains(&fingerprint) {
+                    self.trust.rejected += 1;
+                    let warning = format!("dropped a replayed signal from {from}");
+                    return self.out.push_back(Output::Warn(warning));
+                }
                 if self.trust.seen.len() >= MAX_SEEN {
                     self.trust.seen.pop_front();
                 }
-                self.trust.seen.push_back(signal_fingerprint(&from, &self.me.id, &signal));
+                self.trust.seen.push_back(fingerprint);
                 self.on_signal(&from, signal);
             }
             Verdict::Stale => {
