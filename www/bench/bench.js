@@ -2,9 +2,11 @@
 // and the charts, and leaves the results in window.benchResults for the driver
 // (bench-runner/). Query string: auto (start at once), quick (smaller run),
 // peerjsPort=N (the local PeerJS server), rounds=N, ours=sendall, simplepeer=drain
-// (other sending strategies, to compare), mesh=8,16 (the mesh sizes; mesh=none skips
-// them), meshRuns=N, steps=mesh,connect (only those of throughput, rtt, connect, mesh).
-import { contenders } from "./contenders.js";
+// (other sending strategies, to compare), pairs=page (both ends of each pair in this
+// page; by default the far end is in a tab of its own), mesh=8,16 (the mesh sizes;
+// mesh=none skips them), meshRuns=N, steps=mesh,connect (only those of throughput, rtt,
+// connect, mesh).
+import { closeFarTab, contenders } from "./contenders.js";
 import { connectTimes, gzipSize, percentile, roundTrips, transfer } from "./measure.js";
 import { formMesh, tabsFor } from "./mesh.js";
 import { render } from "./render.js";
@@ -154,7 +156,7 @@ async function run() {
   const results = list.map((c) => ({ name: c.name, strategy: c.strategy, mesh: c.mesh ?? null, values: {}, samples: {}, failed: {} }));
   const started = performance.now();
   const report = {
-    quick, total_bytes: TOTAL, rounds: ROUNDS, pings: PINGS, connects: CONNECTS, mesh_sizes: MESH_SIZES, mesh_runs: MESH_RUNS,
+    quick, pairs: params.get("pairs") || "tabs", total_bytes: TOTAL, rounds: ROUNDS, pings: PINGS, connects: CONNECTS, mesh_sizes: MESH_SIZES, mesh_runs: MESH_RUNS,
     figures: FIGURES, results,
     user_agent: navigator.userAgent, cross_origin_isolated: self.crossOriginIsolated,
   };
@@ -168,6 +170,8 @@ async function run() {
     status(`failed: ${message}`);
     statusLine.classList.add("error");
     window.benchResults = { ok: false, error: message, ...report };
+  } finally {
+    await closeFarTab();
   }
   button.disabled = false;
 }

@@ -1,5 +1,6 @@
 // The three measurements, the same code for every contender (see contenders.js for the
-// endpoint shape): verified throughput, ping-pong round trips, connect times.
+// pair shape): verified throughput, ping-pong round trips, connect times.
+import { clock } from "./link.js";
 import { record } from "./timeline.js";
 
 /** Random bytes every message is cut from, so content differs message to message. */
@@ -19,49 +20,43 @@ function message(seq, size) {
   return bytes;
 }
 
+/** The sequence number a message carries in its first 4 bytes. */
+export const sequenceOf = (data) => data[0] | (data[1] << 8) | (data[2] << 16) | (data[3] << 24);
+
 /** Folds a sample of `bytes` (positions shift with the sequence number) into `sum`. */
-function checksum(sum, bytes, seq) {
+export function checksum(sum, bytes, seq) {
   for (let at = 4 + (seq % SAMPLE); at < bytes.length; at += SAMPLE) sum = (Math.imul(sum, 31) + bytes[at]) | 0;
   return (Math.imul(sum, 31) + bytes[bytes.length - 1]) | 0;
 }
 
 /**
  * Sends `total` bytes in `size`-byte messages from pair.a to pair.b and returns MB/s
- * (10^6 bytes), from the first send to the last message received. Every message's
- * sequence number is checked, and the byte count and a sampled checksum at the end:
- * a failed check throws.
+ * (10^6 bytes), from the first send to the last message received (on the clock the tabs
+ * share). The far end checks every message's sequence number, and the byte count and a
+ * sampled checksum at the end: a failed check throws.
  */
 export async function transfer(pair, total, size) {
   const count = Math.ceil(total / size);
-  let received = 0, bytes = 0, sumIn = 0, sumOut = 0, misordered = 0;
-  const done = new Promise((resolve) => {
-    pair.b.onMessage((data) => {
-      const seq = data[0] | (data[1] << 8) | (data[2] << 16) | (data[3] << 24);
-      if (seq !== received) misordered += 1;
-      sumIn = checksum(sumIn, data, seq);
-      bytes += data.length;
-      received += 1;
-      if (received === count) resolve();
-    });
-  });
-  const started = performance.now();
+  const { sunk } = await pair.b.sink(count);
+  let sumOut = 0;
+  const started = clock();
   for (let seq = 0; seq < count; seq++) {
     const bytes = message(seq, size);
     sumOut = checksum(sumOut, bytes, seq);
     await pair.a.send(bytes);
   }
   await pair.a.flush();
-  await done;
-  const seconds = (performance.now() - started) / 1000;
-  if (bytes !== count * size || misordered || sumIn !== sumOut) {
-    throw new Error(`corrupt transfer: ${bytes} of ${count * size} bytes, ${misordered} out of order, checksum ${sumIn} vs ${sumOut}`);
+  const { at, bytes, sum, misordered } = await sunk;
+  const seconds = (at - started) / 1000;
+  if (bytes !== count * size || misordered || sum !== sumOut) {
+    throw new Error(`corrupt transfer: ${bytes} of ${count * size} bytes, ${misordered} out of order, checksum ${sum} vs ${sumOut}`);
   }
   return bytes / 1e6 / seconds;
 }
 
 /** `pings` sequential 16-byte ping-pongs (after 10 not counted): sorted times in ms, and their mean. */
 export async function roundTrips(pair, pings) {
-  pair.b.onMessage((data) => pair.b.send(data));
+  await pair.b.echo();
   let pong = null;
   pair.a.onMessage(() => pong());
   const ping = async () => {
@@ -92,7 +87,7 @@ export async function connectTimes(makePair, count) {
     let pair;
     const { total, stages: seen } = await record(async () => {
       pair = await makePair();
-      return pair.connectMs;
+      return { startedAt: pair.startedAt, total: pair.connectMs };
     });
     times.push(total);
     stages.push(seen);

@@ -3,7 +3,10 @@
 // finish. (ICE, DTLS and SCTP stay one stage: Chromium reports the "connected" state
 // after the channel's "open", so the state change cannot split it.) The prototype is
 // wrapped once, when this module loads (before any library makes a connection); the
-// wrappers only read the clock, and only while `record` runs.
+// wrappers only read the clock, and only while `record` (or a `capture`) runs. Stamps are
+// on the clock tabs share, so that the far end of a pair in another tab (far.js) can
+// send its own along.
+import { clock } from "./link.js";
 
 /** The stages of one connect, in order, as figures of the table (ms, lower is better). */
 export const STAGES = [
@@ -17,7 +20,7 @@ export const STAGES = [
 let stamps = null;
 
 function stamp(pc, what) {
-  stamps?.push({ pc, what, at: performance.now() });
+  stamps?.push({ pc, what, at: clock() });
 }
 
 const proto = RTCPeerConnection.prototype;
@@ -33,19 +36,37 @@ for (const name of ["setLocalDescription", "setRemoteDescription"]) {
 }
 
 /**
- * Runs `connect` (which resolves to the time from its start to open on both sides, in
- * ms, right as it resolves) and returns that time with its stages (ms each; NaN for a
- * stage not seen, e.g. a library that retried).
+ * Runs `connect` (which resolves to `{ startedAt, total }`: when the library's connect
+ * call was made, and the time from then to open on both sides, in ms) and returns that
+ * time with its stages (ms each; NaN for a stage not seen, e.g. a library that retried).
+ * `connect` may hand in stamps made in another tab with `addStamps`.
  */
 export async function record(connect) {
   stamps = [];
   try {
-    const total = await connect();
-    const end = performance.now();
-    return { total, stages: stagesOf(stamps, end - total, end) };
+    const { startedAt, total } = await connect();
+    return { total, stages: stagesOf(stamps, startedAt, startedAt + total) };
   } finally {
     stamps = null;
   }
+}
+
+/** Adds stamps made elsewhere (each `{ pc, what, at }`) to the connect being recorded. */
+export function addStamps(list) {
+  stamps?.push(...list);
+}
+
+/**
+ * Starts stamping outside `record` (in the far tab); the function returned stops and
+ * returns the stamps, each with `pc: "far"` (an RTCPeerConnection cannot be posted).
+ */
+export function capture() {
+  stamps = [];
+  return () => {
+    const taken = (stamps ?? []).map(({ what, at }) => ({ pc: "far", what, at }));
+    stamps = null;
+    return taken;
+  };
 }
 
 function stagesOf(list, start, end) {
