@@ -4,7 +4,7 @@
 //! `r<id>:<reason>` from the receiver to stop a transfer, `k<id>` from the receiver when
 //! the file arrived whole.
 
-use crate::framing::FrameError;
+use crate::wire::framing::FrameError;
 use js_sys::JsString;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;

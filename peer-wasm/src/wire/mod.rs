@@ -1,0 +1,8 @@
+//! Every format this crate writes and reads: the signaling messages as JSON text, and on
+//! the data channels the payloads, their framing and the mesh frames. (The file frames
+//! are `files/wire.rs`, beside the transfers.)
+
+pub(crate) mod framing;
+pub(crate) mod mesh_frames;
+pub(crate) mod payload;
+pub(crate) mod signaling_json;
