@@ -2,13 +2,10 @@
 //! servers and transport policy, and whether and how fast it rejoins when the signaling
 //! connection drops.
 
-use crate::error::PeerError;
-use crate::ice::{get, read_servers};
 use crate::identity::Identity;
 use crate::signaling::sealing::Passphrase;
 use peer_core::Backoff;
 use signaling_protocol::IceServer;
-use wasm_bindgen::JsValue;
 
 /// The longest wait between two attempts to rejoin that a page may ask for.
 const MAX_RECONNECT_DELAY_MS: u32 = 10 * 60 * 1000;
@@ -103,12 +100,6 @@ impl JoinOptions {
         self
     }
 
-    /// The `identity` option of a JS options object: a `CryptoKeyPair`, read apart from
-    /// the others because reading it takes WebCrypto (a promise).
-    pub(crate) fn identity_from_js(options: &JsValue) -> Option<JsValue> {
-        get(options, "identity")
-    }
-
     /// Encrypts every signal but `bye`s end to end with a key derived from `passphrase`
     /// (and the room's name), so that the server, other tabs and relaying peers see
     /// neither SDP nor candidates (so none of this machine's addresses). Only peers that
@@ -116,67 +107,6 @@ impl JoinOptions {
     /// saying why. Unlike a room's secret, the server never sees it.
     pub fn passphrase(self, passphrase: impl Into<String>) -> Self {
         Self { passphrase: Some(Passphrase(passphrase.into())), ..self }
-    }
-
-    /// Reads `{passphrase, iceServers, iceTransportPolicy, reconnect, meshSignaling,
-    /// sameOriginSignaling}` from a page's options object (its `secret` and `identity`
-    /// are read by the caller).
-    pub(crate) fn from_js(options: &JsValue) -> Result<Self, PeerError> {
-        let invalid = |what, reason| PeerError::InvalidInput { what, reason };
-        let mut read = Self::default();
-        if let Some(passphrase) = get(options, "passphrase") {
-            let passphrase = passphrase.as_string().filter(|passphrase| !passphrase.is_empty());
-            read.passphrase = Some(Passphrase(
-                passphrase.ok_or(invalid("passphrase", "expected a non-empty string"))?,
-            ));
-        }
-        if let Some(servers) = get(options, "iceServers") {
-            read.ice_servers = Some(read_servers(&servers).ok_or(invalid(
-                "iceServers",
-                "expected an array of {urls, username?, credential?}, urls a string or strings",
-            ))?);
-        }
-        read.relay_only = match get(options, "iceTransportPolicy").map(|v| v.as_string()) {
-            None => false,
-            Some(Some(policy)) if policy == "all" => false,
-            Some(Some(policy)) if policy == "relay" => true,
-            Some(_) => return Err(invalid("iceTransportPolicy", "expected \"all\" or \"relay\"")),
-        };
-        let expected = "expected true, false or {minDelayMs?, maxDelayMs?} (milliseconds)";
-        match get(options, "reconnect") {
-            None => {}
-            Some(flag) if flag.as_bool() == Some(true) => {}
-            Some(flag) if flag.as_bool() == Some(false) => read = read.no_reconnect(),
-            Some(delays) if delays.is_object() => {
-                let defaults = Backoff::default();
-                let delay = |key, default: u32| match get(&delays, key) {
-                    None => Ok(default),
-                    Some(ms) => ms
-                        .as_f64()
-                        .filter(|ms| ms.fract() == 0.0 && *ms >= 1.0 && *ms <= 600_000.0)
-                        .map(|ms| ms as u32)
-                        .ok_or(invalid("reconnect", expected)),
-                };
-                let min_ms = delay("minDelayMs", defaults.min_ms)?;
-                let max_ms = delay("maxDelayMs", defaults.max_ms.max(min_ms))?;
-                if max_ms < min_ms {
-                    return Err(invalid("reconnect", "maxDelayMs is below minDelayMs"));
-                }
-                read = read.reconnect_delays(min_ms, max_ms);
-            }
-            Some(_) => return Err(invalid("reconnect", expected)),
-        }
-        match get(options, "meshSignaling").map(|flag| flag.as_bool()) {
-            None | Some(Some(false)) => {}
-            Some(Some(true)) => read = read.mesh_signaling(),
-            Some(None) => return Err(invalid("meshSignaling", "expected true or false")),
-        }
-        match get(options, "sameOriginSignaling").map(|flag| flag.as_bool()) {
-            None | Some(Some(true)) => {}
-            Some(Some(false)) => read = read.no_same_origin_signaling(),
-            Some(None) => return Err(invalid("sameOriginSignaling", "expected true or false")),
-        }
-        Ok(read)
     }
 
     /// The identity the page gave, if any.

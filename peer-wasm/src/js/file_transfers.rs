@@ -1,9 +1,9 @@
 //! Files in the JS API: `Peer.sendFile` and `Peer.onFile`, and the classes of a
 //! transfer, `OutgoingFile` and `IncomingFile`, wrapping the Rust handles of `files/`.
 
-use crate::JsPeer;
 use crate::error::PeerError;
 use crate::files::{IncomingFile, OutgoingFile};
+use crate::js::peer::JsPeer;
 use js_sys::{Function, Promise};
 use signaling_protocol::PeerId;
 use std::cell::RefCell;

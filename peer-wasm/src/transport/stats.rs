@@ -35,29 +35,6 @@ pub struct PathStats {
     pub buffered_amount: f64,
 }
 
-impl PathStats {
-    /// `{state, path, remotePath, relayProtocol, rttMs, bytesSent, bytesReceived,
-    /// bufferedAmount}`.
-    pub(crate) fn to_js(&self) -> JsValue {
-        let object = js_sys::Object::new();
-        let rtt = self.rtt_ms.map_or(JsValue::NULL, JsValue::from);
-        let fields: [(&str, JsValue); 8] = [
-            ("state", self.state.as_str().into()),
-            ("path", self.path.as_str().into()),
-            ("remotePath", self.remote_path.as_str().into()),
-            ("relayProtocol", self.relay_protocol.as_str().into()),
-            ("rttMs", rtt),
-            ("bytesSent", self.bytes_sent.into()),
-            ("bytesReceived", self.bytes_received.into()),
-            ("bufferedAmount", self.buffered_amount.into()),
-        ];
-        for (key, value) in fields {
-            let _ = Reflect::set(&object, &key.into(), &value);
-        }
-        object.into()
-    }
-}
-
 /// Reads the stats of `pc`.
 pub(crate) async fn read(pc: RtcPeerConnection, buffered: usize) -> Result<PathStats, PeerError> {
     let report = timer::timeout(STATS_TIMEOUT_MS, JsFuture::from(pc.get_stats()))
