@@ -9,7 +9,7 @@
 use crate::error::PeerError;
 use crate::files::{FileHandler, FileLink, OutgoingFile};
 use crate::log;
-use crate::transport::negotiation::{Job, negotiate};
+use crate::transport::negotiation::{NegotiationJob, negotiate};
 use crate::transport::reporter::{PeerInput, Reporter};
 use crate::transport::send_queue::SendQueue;
 use crate::transport::unreliable::UnreliableChannel;
@@ -43,7 +43,7 @@ pub(crate) struct Connection {
     /// The remote's largest accepted message, read once the channel is open.
     max_frame: Cell<Option<usize>>,
     /// Remote steps and restarts, handed in order to the negotiation task.
-    jobs: UnboundedSender<Job>,
+    jobs: UnboundedSender<NegotiationJob>,
     negotiation: AbortHandle,
     reporter: Reporter,
     _listeners: [EventListener; 9],
@@ -104,7 +104,7 @@ impl Connection {
 
     /// Hands a remote offer, answer or candidate to the negotiation task.
     pub(crate) fn deliver(&self, step: Step) {
-        let _ = self.jobs.unbounded_send(Job::Apply(step));
+        let _ = self.jobs.unbounded_send(NegotiationJob::Apply(step));
     }
 
     /// Restarts ICE with `config` (the latest ICE servers: TURN credentials may have
@@ -112,7 +112,7 @@ impl Connection {
     /// [`Input::Outbound`].
     pub(crate) fn restart_ice(&self, config: &RtcConfiguration) {
         self.reconfigure(config);
-        let _ = self.jobs.unbounded_send(Job::RestartIce);
+        let _ = self.jobs.unbounded_send(NegotiationJob::RestartIce);
     }
 
     /// Takes `config` (ICE servers, transport policy) for the next ICE gathering.

@@ -20,7 +20,7 @@ use web_sys::{
 };
 
 /// What the negotiation task does next.
-pub(crate) enum Job {
+pub(crate) enum NegotiationJob {
     /// Apply the remote's offer (answering it), restart offer, answer or candidate.
     Apply(Step),
     /// Restart ICE: create a restart offer, reported as [`Step::Restart`].
@@ -33,7 +33,7 @@ pub(crate) enum Job {
 pub(crate) async fn negotiate(
     pc: RtcPeerConnection,
     role: Role,
-    mut inbox: UnboundedReceiver<Job>,
+    mut inbox: UnboundedReceiver<NegotiationJob>,
     reporter: Reporter,
 ) {
     let outbound = |step: Step| reporter.report(|key| Input::Outbound { key, step });
@@ -48,8 +48,8 @@ pub(crate) async fn negotiate(
     }
     while let Some(job) = inbox.next().await {
         let step = match job {
-            Job::Apply(step) => step,
-            Job::RestartIce => match describe(&pc, RtcSdpType::Offer, true).await {
+            NegotiationJob::Apply(step) => step,
+            NegotiationJob::RestartIce => match describe(&pc, RtcSdpType::Offer, true).await {
                 Ok(sdp) => {
                     outbound(Step::Restart { sdp });
                     continue;
