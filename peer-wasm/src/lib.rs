@@ -29,7 +29,8 @@
 //!   and a rejoin's attempt, and the passphrase's key that seals signals (`sealing.rs`).
 //! - `wire/`: the formats: the signaling messages as JSON (`signaling_json.rs`), what a
 //!   message carries (`payload.rs`) and how it travels on a channel (`framing.rs`,
-//!   chunked past the SCTP message limit), and the mesh frames (`mesh_frames.rs`).
+//!   chunked past the SCTP message limit), the mesh frames (`mesh_frames.rs`), and the
+//!   one registry of the tags that open text frames (`tags.rs`).
 //!
 //! Beside this file (which only declares modules and re-exports) lies what every layer
 //! uses: `error.rs`, the one error type; `identity.rs`, the key that signs our signals;

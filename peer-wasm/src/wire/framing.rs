@@ -20,6 +20,7 @@
 
 use crate::error::PeerError;
 use crate::wire::payload::{Payload, kinds};
+use crate::wire::tags;
 use js_sys::{ArrayBuffer, JsString, Uint8Array};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -54,13 +55,14 @@ extern "C" {
     fn parse_json_text(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
-/// The heartbeat frame.
+/// The heartbeat frame ([`tags::HEARTBEAT`] alone).
 pub(crate) const HEARTBEAT: &str = "h";
 
 /// Whether `data`, as it came from the channel, is a heartbeat.
 pub(crate) fn is_heartbeat(data: &JsValue) -> bool {
-    data.dyn_ref::<JsString>()
-        .is_some_and(|text| text.length() == 1 && text.char_code_at(0) == 104.0)
+    data.dyn_ref::<JsString>().is_some_and(|text| {
+        text.length() == 1 && text.char_code_at(0) == f64::from(tags::HEARTBEAT)
+    })
 }
 
 /// One data-channel message, ready for `RTCDataChannel.send`.
@@ -231,14 +233,14 @@ impl Reassembler {
         let body = frame.slice(1, frame.length());
         // Only a binary message may follow a `t` frame.
         match (frame.char_code_at(0) as u8, self.named.is_some()) {
-            (b's', false) => Ok(Some(Payload::Text(body))),
-            (b'j', false) => parse_json(&body).map(Some),
-            (b't', false) if kinds::is_named(&body) => {
+            (tags::TEXT, false) => Ok(Some(Payload::Text(body))),
+            (tags::JSON, false) => parse_json(&body).map(Some),
+            (tags::NAMED, false) if kinds::is_named(&body) => {
                 self.named = Some(body);
                 Ok(None)
             }
-            (b't', false) => Err(FrameError::Malformed),
-            (b'c', _) => self.start_chunked(String::from(body).as_bytes()).map(|()| None),
+            (tags::NAMED, false) => Err(FrameError::Malformed),
+            (tags::CHUNKED, _) => self.start_chunked(String::from(body).as_bytes()).map(|()| None),
             _ => Err(FrameError::Unexpected),
         }
     }

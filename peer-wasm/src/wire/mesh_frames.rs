@@ -12,6 +12,7 @@ use crate::transport::reporter::Reporter;
 use crate::wire::framing::{Frame, FrameError};
 use crate::wire::payload::Payload;
 use crate::wire::signaling_json::{self, field, set, string, whole};
+use crate::wire::tags;
 use js_sys::{Array, JSON, JsString, Object};
 use peer_core::{
     Advert, Input, MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL, MeshFrame, Relayed, bounded_ttl,
@@ -33,7 +34,7 @@ pub(crate) enum Tapped<M> {
 
 /// Whether the text frame starting with `tag` (its first UTF-16 unit) is a mesh frame.
 pub(crate) fn is_mesh_tag(tag: f64) -> bool {
-    tag == f64::from(b'g') || tag == f64::from(b'b')
+    tags::is_one_of(&tags::MESH, tag)
 }
 
 /// Parses a text frame whose tag [`is_mesh_tag`].

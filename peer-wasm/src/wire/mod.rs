@@ -6,3 +6,4 @@ pub(crate) mod framing;
 pub(crate) mod mesh_frames;
 pub(crate) mod payload;
 pub(crate) mod signaling_json;
+pub(crate) mod tags;
