@@ -9,12 +9,12 @@
 use crate::error::PeerError;
 use crate::files::{FileHandler, FileLink, OutgoingFile};
 use crate::log;
+use crate::transport::mesh_tap::MeshTap;
 use crate::transport::negotiation::{NegotiationJob, negotiate};
 use crate::transport::reporter::{PeerInput, Reporter};
 use crate::transport::send_queue::SendQueue;
 use crate::transport::unreliable::UnreliableChannel;
 use crate::wire::framing::{self, Frame, Reassembler};
-use crate::wire::mesh_frames::MeshTap;
 use futures_channel::mpsc::{self, UnboundedSender};
 use futures_util::future::{AbortHandle, Abortable};
 use gloo_events::EventListener;

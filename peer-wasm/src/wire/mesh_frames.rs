@@ -8,15 +8,11 @@
 //!
 //! Everything read is bounded: a peer cannot make us hold more than these limits.
 
-use crate::transport::reporter::Reporter;
 use crate::wire::framing::{Frame, FrameError};
-use crate::wire::payload::Payload;
 use crate::wire::signaling_json::{self, field, set, string, whole};
 use crate::wire::tags;
 use js_sys::{Array, JSON, JsString, Object};
-use peer_core::{
-    Advert, Input, MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL, MeshFrame, Relayed, bounded_ttl,
-};
+use peer_core::{Advert, MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL, MeshFrame, Relayed, bounded_ttl};
 use signaling_protocol::{PeerId, PeerInfo, validate_name};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -162,45 +158,4 @@ fn control_frame(object: &Object) -> Frame {
 /// The header frame sent right before a broadcast's message.
 pub(crate) fn broadcast_frame(origin: &PeerId, seq: u32, ttl: u8) -> Frame {
     Frame::Text(JsString::from(format!("b{ttl}:{seq}:{origin}")))
-}
-
-/// A channel's mesh frames, picked out of what arrives (a connection's own state: the
-/// header of a broadcast whose message is still coming).
-#[derive(Default)]
-pub(crate) struct MeshTap {
-    broadcast: Option<(PeerId, u32, u8)>,
-}
-
-impl MeshTap {
-    /// Reports `data` if it is a mesh frame (a control frame as it is, a broadcast's
-    /// header kept for its message) and takes it; hands back anything else.
-    pub fn take(&mut self, data: JsValue, between: bool, reporter: &Reporter) -> Option<JsValue> {
-        let tag = data.dyn_ref::<JsString>().filter(|_| between).map(|text| text.char_code_at(0));
-        if !tag.is_some_and(is_mesh_tag) {
-            return Some(data);
-        }
-        match (parse::<Payload>(data.unchecked_ref()), self.broadcast.is_some()) {
-            (Ok(Tapped::Control(frame)), false) => {
-                reporter.report(|key| Input::Mesh { key, frame })
-            }
-            (Ok(Tapped::Broadcast { origin, seq, ttl }), false) => {
-                self.broadcast = Some((origin, seq, ttl));
-                reporter.report(|key| Input::Heard { key });
-            }
-            // Malformed, or a mesh frame between a broadcast's header and its message.
-            _ => reporter.received(Err(FrameError::Malformed)),
-        }
-        None
-    }
-
-    /// Reports a whole message: the broadcast whose header came before it, if one did.
-    pub fn received(&mut self, message: Payload, reporter: &Reporter) {
-        match self.broadcast.take() {
-            Some((origin, seq, ttl)) => {
-                let frame = MeshFrame::Broadcast { origin, seq, ttl, message };
-                reporter.report(|key| Input::Mesh { key, frame });
-            }
-            None => reporter.received(Ok(Some(message))),
-        }
-    }
 }
