@@ -1,6 +1,6 @@
 //! A connection's second data channel: unordered, no retransmits, one frame per message
-//! (`framing/single.rs`). Created pre-negotiated with a fixed id on both sides, like the
-//! reliable one, so it opens with it and costs no extra round trip.
+//! (`wire/framing/single.rs`). Created pre-negotiated with a fixed id on both sides, like
+//! the reliable one, so it opens with it and costs no extra round trip.
 //!
 //! It has no send queue: a message goes to the channel at once or is refused (too
 //! large, or the channel's buffer is backed up). It closes with the reliable channel.
