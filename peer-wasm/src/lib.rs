@@ -8,29 +8,33 @@
 //!
 //! # Layout
 //!
-//! One folder per layer; a layer uses the ones below it, never those above:
+//! One folder per layer, listed top down; a layer uses those below it:
 //!
 //! - `js/`: the JS API, every `#[wasm_bindgen]` export and the TypeScript types they
-//!   name: the `Peer` class (`peer.rs`), its event callbacks, its files and keys, and
-//!   the options a page passes, read and checked (`options.rs`).
+//!   name (`types.rs`): the `Peer` class (`peer_class.rs`), its event callbacks, its
+//!   files and keys, and the options a page passes, read and checked (`options.rs`).
 //! - `api/`: the Rust API: [`Peer`], and the values it takes and gives ([`Room`],
 //!   [`JoinOptions`], [`PeerEvent`], [`Delivery`]).
 //! - `driver/`: carries out, against the browser, what the connection logic decides,
 //!   and feeds it what happens. That logic is a sans-IO state machine, the `peer-core`
 //!   crate (its docs say how it is driven).
+//! - `signaling/`: reaching the other peers before there is a channel: the transport
+//!   interface (`link.rs`) and its carriers (the server's `websocket.rs`, the in-page
+//!   `local_hub.rs`, `same_origin.rs` between tabs of one browser), the join handshake
+//!   and a rejoin's attempt, and the passphrase's key that seals signals (`sealing.rs`).
 //! - `transport/`: one WebRTC connection: its `RTCPeerConnection` (`connection.rs`),
 //!   its offer/answer task, its two data channels (`unreliable.rs` the second) and the
 //!   reliable one's backpressure (`send_queue.rs`), how its listeners report to the
 //!   driver (`reporter.rs`), and what the browser says about its path (`stats.rs`).
 //! - `files/`: file transfers beside the messages, their frames included.
-//! - `signaling/`: reaching the other peers before there is a channel: the transport
-//!   interface (`link.rs`) and its carriers (the server's `websocket.rs`, the in-page
-//!   `local_hub.rs`, `same_origin.rs` between tabs of one browser), the join handshake
-//!   and a rejoin's attempt, and the passphrase's key that seals signals (`sealing.rs`).
 //! - `wire/`: the formats: the signaling messages as JSON (`signaling_json.rs`), what a
 //!   message carries (`payload.rs`) and how it travels on a channel (`framing.rs`,
 //!   chunked past the SCTP message limit), the mesh frames (`mesh_frames.rs`), and the
 //!   one registry of the tags that open text frames (`tags.rs`).
+//!
+//! Two ties run the other way, by design: the driver takes the Rust API's values (the
+//! join options, the events, the delivery), and a connection holds its file transfers,
+//! which send through its queue.
 //!
 //! Beside this file (which only declares modules and re-exports) lies what every layer
 //! uses: `error.rs`, the one error type; `identity.rs`, the key that signs our signals;
@@ -57,7 +61,7 @@ pub use api::room::Room;
 pub use error::PeerError;
 pub use files::{IncomingFile, MAX_FILE_BYTES, OutgoingFile};
 pub use identity::Identity;
-pub use js::peer::JsPeer;
+pub use js::peer_class::JsPeer;
 pub use signaling::link::{SignalingEvent, SignalingLink, SignalingTransport};
 pub use signaling::local_hub::LocalHub;
 pub use signaling::websocket::WebSocketSignaling;

@@ -1,6 +1,6 @@
 //! The `Peer`: joins a room through a signaling transport, then hands everything to its
 //! driver (`driver/`), which runs the state machine (the `peer-core` crate). This is the Rust API;
-//! `js/peer.rs` wraps it for JS.
+//! `js/peer_class.rs` wraps it for JS.
 
 use crate::api::delivery::Delivery;
 use crate::api::events::PeerEvent;

@@ -3,7 +3,7 @@
 
 use crate::error::PeerError;
 use crate::files::{IncomingFile, OutgoingFile};
-use crate::js::peer::JsPeer;
+use crate::js::peer_class::JsPeer;
 use js_sys::{Function, Promise};
 use signaling_protocol::PeerId;
 use std::cell::RefCell;

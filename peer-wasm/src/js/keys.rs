@@ -1,7 +1,7 @@
 //! The JS surface of identities: making one to keep, and comparing keys with a peer.
 
 use crate::identity::Identity;
-use crate::js::peer::JsPeer;
+use crate::js::peer_class::JsPeer;
 use signaling_protocol::PeerId;
 use wasm_bindgen::prelude::*;
 

@@ -6,5 +6,5 @@ pub(crate) mod callbacks;
 pub(crate) mod file_transfers;
 pub(crate) mod keys;
 pub(crate) mod options;
-pub(crate) mod peer;
+pub(crate) mod peer_class;
 pub(crate) mod types;
