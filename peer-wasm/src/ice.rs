@@ -2,7 +2,7 @@
 //! in `welcome`, renewed by `ice_servers`) unless the page gives its own (see
 //! [`crate::JoinOptions`]), and whether only relayed (TURN) paths may be used.
 
-use crate::PeerError;
+use crate::error::PeerError;
 use js_sys::{Array, Object, Reflect};
 use signaling_protocol::IceServer;
 use wasm_bindgen::{JsCast, JsValue};

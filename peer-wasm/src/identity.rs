@@ -5,7 +5,7 @@
 //! with the same id. Signing and checking go through a small inline JS snippet: no
 //! crypto code in the package.
 
-use crate::PeerError;
+use crate::error::PeerError;
 use signaling_protocol::{PeerId, peer_id_for};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;

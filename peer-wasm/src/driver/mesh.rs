@@ -1,9 +1,11 @@
 //! The driver's part of the mesh: mesh frames out on the channels, and broadcasts.
 
 use super::{Driver, send};
-use crate::connection::Connection;
-use crate::mesh::wire;
-use crate::{Payload, framing, log};
+use crate::log;
+use crate::transport::connection::Connection;
+use crate::wire::framing;
+use crate::wire::mesh_frames as wire;
+use crate::wire::payload::Payload;
 use peer_core::{ConnKey, MAX_TTL, MeshFrame};
 
 impl Driver {

@@ -16,14 +16,17 @@ mod signing;
 
 pub(crate) use setup::{Ice, Setup};
 
-use crate::connection::Connection;
+use crate::api::events::PeerEvent;
+use crate::error::PeerError;
 use crate::files::{FileHandler, IncomingFile};
 use crate::identity::Identity;
-use crate::rejoin::Rejoin;
-use crate::reporter::PeerInput;
-use crate::same_origin::SameOrigin;
-use crate::signaling::{SignalingLink, SignalingTransport};
-use crate::{Payload, PeerError, PeerEvent, log};
+use crate::log;
+use crate::signaling::link::{SignalingLink, SignalingTransport};
+use crate::signaling::rejoin::Rejoin;
+use crate::signaling::same_origin::SameOrigin;
+use crate::transport::connection::Connection;
+use crate::transport::reporter::PeerInput;
+use crate::wire::payload::Payload;
 use futures_channel::mpsc::UnboundedSender;
 use futures_channel::oneshot;
 use futures_util::StreamExt;

@@ -1,9 +1,11 @@
 //! Sending on the open connections: to every peer at once (all or none) or through one.
 
 use super::{Driver, find};
-use crate::connection::Connection;
-use crate::framing::{self, Frame};
-use crate::{Delivery, Payload, PeerError};
+use crate::api::delivery::Delivery;
+use crate::error::PeerError;
+use crate::transport::connection::Connection;
+use crate::wire::framing::{self, Frame};
+use crate::wire::payload::Payload;
 use peer_core::ConnKey;
 use signaling_protocol::PeerId;
 

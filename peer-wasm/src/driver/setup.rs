@@ -2,9 +2,9 @@
 //! and how the peer goes about rejoining, the mesh and sealing signals, as its join
 //! asked.
 
+use crate::api::join_options::JoinOptions;
 use crate::identity::Identity;
-use crate::join_options::JoinOptions;
-use crate::sealing::SealKey;
+use crate::signaling::sealing::SealKey;
 use peer_core::Backoff;
 use signaling_protocol::IceServer;
 

@@ -3,8 +3,8 @@
 //! transport.
 
 use super::Driver;
-use crate::reporter::PeerInput;
-use crate::signaling::SignalingEvent;
+use crate::signaling::link::SignalingEvent;
+use crate::transport::reporter::PeerInput;
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::StreamExt;
 use peer_core::Input;

@@ -8,8 +8,9 @@
 
 use super::Driver;
 use crate::identity::{self, Identity};
-use crate::sealing::SealKey;
-use crate::{log, wire};
+use crate::log;
+use crate::signaling::sealing::SealKey;
+use crate::wire::signaling_json as wire;
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_channel::oneshot;
 use futures_util::StreamExt;

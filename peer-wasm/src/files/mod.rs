@@ -18,9 +18,10 @@ mod wire;
 pub use receive::IncomingFile;
 pub use send::OutgoingFile;
 
-use crate::framing::{Frame, FrameError};
-use crate::send_queue::SendQueue;
-use crate::{PeerError, log};
+use crate::error::PeerError;
+use crate::log;
+use crate::transport::send_queue::SendQueue;
+use crate::wire::framing::{Frame, FrameError};
 use gloo_timers::callback::Interval;
 use js_sys::{ArrayBuffer, JsString};
 use receive::Receiving;

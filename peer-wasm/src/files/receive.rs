@@ -6,7 +6,7 @@
 use super::FileLink;
 use super::shared::{Outcome, Progress, blob_of, digest, hash_of};
 use super::wire::Offer;
-use crate::PeerError;
+use crate::error::PeerError;
 use js_sys::{Array, ArrayBuffer};
 use signaling_protocol::PeerId;
 use std::cell::{Cell, RefCell};

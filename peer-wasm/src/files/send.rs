@@ -6,8 +6,8 @@
 use super::shared::{Outcome, Progress, digest, hash_of, read_slice};
 use super::wire;
 use super::{FileLink, STALL_MS};
-use crate::PeerError;
-use crate::framing::Frame;
+use crate::error::PeerError;
+use crate::wire::framing::Frame;
 use futures_channel::oneshot;
 use js_sys::{Array, Uint8Array};
 use signaling_protocol::PeerId;

@@ -1,7 +1,7 @@
 //! What both ends of a transfer use: the outcome a transfer settles once, throttled
 //! progress, and the browser's SHA-256 (WebCrypto) and `Blob` calls.
 
-use crate::PeerError;
+use crate::error::PeerError;
 use futures_channel::oneshot;
 use js_sys::{Array, ArrayBuffer, Promise, Uint8Array};
 use std::cell::{Cell, RefCell};

@@ -4,7 +4,7 @@
 //! `r<id>:<reason>` from the receiver to stop a transfer, `k<id>` from the receiver when
 //! the file arrived whole.
 
-use crate::framing::FrameError;
+use crate::wire::framing::FrameError;
 use js_sys::JsString;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -35,7 +35,7 @@ const MAX_REASON_CHARS: usize = 200;
 
 /// Whether the text frame starting with `tag` (its first UTF-16 unit) is a file frame.
 pub(crate) fn is_file_tag(tag: f64) -> bool {
-    [b'f', b'd', b'e', b'x', b'r', b'k'].iter().any(|t| f64::from(*t) == tag)
+    crate::wire::tags::is_one_of(&crate::wire::tags::FILE, tag)
 }
 
 /// Parses a text frame whose tag [`is_file_tag`].
