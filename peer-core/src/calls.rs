@@ -79,12 +79,8 @@ impl<M: Clone> Core<M> {
             let graceful = self.link_in(&peer, Phase::was_open);
             self.finish(&peer, CoreError::Closed, !graceful, graceful);
         }
-        for timer in self.ticker.take().into_iter().chain(self.advert_timer.take()) {
-            self.out.push_back(Output::CancelTimer { timer });
-        }
-        if let Signaling::Reconnecting { timer: Some(timer), .. } = self.signaling {
-            self.out.push_back(Output::CancelTimer { timer });
-        }
+        self.ticker = None;
+        self.advert_timer = None;
         self.signaling = Signaling::Closed;
         self.out.push_back(Output::CloseSignaling);
     }

@@ -1,5 +1,5 @@
 //! The names the machine and its driver give things: a connection attempt, a waiting
-//! call, a timer, and what a connection says of itself. A leaf module.
+//! call, and what a connection says of itself. A leaf module.
 
 use signaling_protocol::{PeerId, SessionId};
 
@@ -19,10 +19,6 @@ pub struct ConnKey {
 /// A `connect()` or `disconnect()` call waiting for its answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CallId(pub u64);
-
-/// A timer the machine armed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct TimerId(pub u64);
 
 /// Which side of the offer/answer exchange a connection plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

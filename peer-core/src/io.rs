@@ -4,7 +4,7 @@
 
 use crate::error::CoreError;
 use crate::frames::MeshFrame;
-use crate::ids::{CallId, ConnKey, PathState, Role, TimerId};
+use crate::ids::{CallId, ConnKey, PathState, Role};
 use crate::trust::Verdict;
 use signaling_protocol::{ErrorCode, PeerId, PeerInfo, Signal, Step};
 
@@ -134,8 +134,6 @@ pub enum Input<M> {
         /// What the ICE server said.
         detail: String,
     },
-    /// A timer armed by [`Output::StartTimer`] went off.
-    TimerFired(TimerId),
     /// A mesh frame arrived on `key`'s channel.
     Mesh {
         /// The connection.
@@ -199,18 +197,6 @@ pub enum Output<M> {
         key: ConnKey,
         /// Let what is queued go out first.
         graceful: bool,
-    },
-    /// Arm a timer, reported as [`Input::TimerFired`] after `ms` milliseconds.
-    StartTimer {
-        /// The timer, named in its `TimerFired`.
-        timer: TimerId,
-        /// When it fires, in milliseconds from now.
-        ms: u32,
-    },
-    /// Disarm a timer (it must not fire).
-    CancelTimer {
-        /// The timer to disarm.
-        timer: TimerId,
     },
     /// Answer a waiting `connect()` / `disconnect()` call.
     Settle {

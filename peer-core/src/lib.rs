@@ -1,21 +1,27 @@
 //! The connection logic of a [peer-wasm](https://crates.io/crates/peer-wasm) peer as a
 //! sans-IO state machine: it takes inputs (local calls, what the server says, what
-//! connections and timers report) and answers with outputs (signals to send, connections
-//! to start or tear down, timers, events, calls to settle). It touches no JS object, keeps
-//! no clock and spawns nothing, so every race (offer collisions, stale signals, a
-//! disconnect during a connect, close from inside an event) is a plain `cargo test` away;
-//! a driver (peer-wasm's `driver/` in the browser) carries the outputs out and feeds what
-//! happens back in.
+//! connections report) and the current time, and answers with outputs (signals to send,
+//! connections to start or tear down, events, calls to settle) and the time it next
+//! needs to be woken. It touches no JS object, reads no clock and spawns nothing, so
+//! every race (offer collisions, stale signals, a disconnect during a connect, close
+//! from inside an event) is a plain `cargo test` away; a driver (peer-wasm's `driver/`
+//! in the browser) carries the outputs out and feeds what happens back in.
 //!
 //! ```text
-//!   driver  ── Input ──▶  Core::apply           (this crate: decides)
-//!           ◀─ Output ──  Core::poll_output
+//!   driver  ── Input, now ──▶  Core::apply            (this crate: decides)
+//!           ──── now ───────▶  Core::handle_timeout
+//!           ◀─ Output ───────  Core::poll_output
+//!           ◀─ Instant ──────  Core::poll_timeout
 //! ```
-//! A driver applies each [`Input`] with [`Core::apply`], then drains
+//! A driver applies each [`Input`] with [`Core::apply`], passing the time as an
+//! [`Instant`] (milliseconds since an origin of its choosing), then drains
 //! [`Core::poll_output`] until it returns `None`, and does what each [`Output`] says (in
-//! order): send a signal, start or release a connection, arm or cancel a timer (reported
-//! back as [`Input::TimerFired`]), settle a waiting call, emit an [`Event`]. Messages are
-//! a type parameter `M`, carried unread.
+//! order): send a signal, start or release a connection, settle a waiting call, emit an
+//! [`Event`]. It then keeps one timer at [`Core::poll_timeout`] (moved whenever that
+//! changes) and, when it goes off, calls [`Core::handle_timeout`] and drains the outputs
+//! again. Deadlines live in the state they bound (a link's phase, the heartbeat, the
+//! wait before a rejoin), so there is nothing to cancel. Messages are a type parameter
+//! `M`, carried unread.
 //!
 //! `io.rs` is the vocabulary the machine and its drivers share (the [`Input`]s and
 //! [`Output`]s; `ids.rs` the names of things, `frames.rs` the mesh's frames);
@@ -23,7 +29,8 @@
 //! queries; `calls.rs` the local calls; `remote.rs` what the room and the remote say;
 //! `lifecycle.rs` how a link opens and ends; `restart.rs` how an open link gets its path
 //! back; `fallback.rs` how a connect with no path tries the TURN relay only;
-//! `liveness.rs` heartbeats and silent remotes; `rejoin.rs` how signaling comes back;
+//! `liveness.rs` heartbeats and silent remotes; `timeouts.rs` deadlines coming (and
+//! `time.rs` the clock's type); `rejoin.rs` how signaling comes back;
 //! `link.rs` a link and its phases; `mesh.rs` what a peer knows of the mesh
 //! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
 //! `relay.rs` signals through the mesh; `trust.rs` which signals to believe.
@@ -45,7 +52,7 @@
 //! - a connect with no path after a short time (or whose ICE fails) restarts ICE on the
 //!   same connection through the TURN relay only, when one is configured; a `failed`
 //!   with nothing left to try gets a short time to recover before the connect fails;
-//! - every phase that waits on the outside world has a timer, cancelled when it ends.
+//! - every phase that waits on the outside world has a deadline, gone when it ends.
 
 mod calls;
 mod error;
@@ -76,6 +83,8 @@ mod restart;
 mod restart_tests;
 #[cfg(test)]
 mod tests;
+mod time;
+mod timeouts;
 mod trust;
 #[cfg(test)]
 mod trust_tests;
@@ -83,10 +92,11 @@ mod trust_tests;
 pub use error::CoreError;
 pub use frames::{Advert, MeshFrame, Relayed};
 pub use gossip::bounded_ttl;
-pub use ids::{CallId, ConnKey, PathState, Role, TimerId};
+pub use ids::{CallId, ConnKey, PathState, Role};
 pub use io::{Event, Input, Output};
 pub use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
 pub use rejoin::Backoff;
+pub use time::Instant;
 pub use trust::{Verdict, sealing_verdict, unsealed};
 
 use link::{Link, Phase};
@@ -126,10 +136,10 @@ pub(crate) const SILENT_PERIODS: u8 = 3;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Signaling {
     Connected,
-    /// Down, and rejoining: `timer` is the wait before the next attempt (`None` while an
+    /// Down, and rejoining: `wait` is when the next attempt is due (`None` while an
     /// attempt is under way); `failures` counts the attempts that failed.
     Reconnecting {
-        timer: Option<TimerId>,
+        wait: Option<Instant>,
         failures: u32,
     },
     /// Over for good.
@@ -148,13 +158,14 @@ pub struct Core<M> {
     signaling: Signaling,
     /// How to reconnect when signaling drops (`None`: it ends for good).
     backoff: Option<Backoff>,
-    /// The heartbeat timer, armed while a channel is open.
-    ticker: Option<TimerId>,
+    /// When the next heartbeat is due, while a channel is open.
+    ticker: Option<Instant>,
     /// State of the jitter's random numbers (xorshift).
     random: u32,
     closed: bool,
     next_session: u32,
-    next_timer: u64,
+    /// The latest time the driver passed in.
+    now: Instant,
     next_serial: u64,
     out: VecDeque<Output<M>>,
     /// Messages that arrived on a connection before it reported open (a browser may
@@ -163,8 +174,8 @@ pub struct Core<M> {
     early: Vec<(ConnKey, M)>,
     /// The mesh beyond our own links, and the broadcasts seen.
     mesh: mesh::Mesh,
-    /// Armed while a change of our links waits to be advertised.
-    advert_timer: Option<TimerId>,
+    /// When a change of our links waiting to be advertised goes out.
+    advert_timer: Option<Instant>,
     /// Signals go through the mesh whenever a path exists, not only without the server.
     prefer_mesh: bool,
     /// A connect without a path may try again through the TURN relay only.
@@ -194,7 +205,7 @@ impl<M: Clone> Core<M> {
             random: first_session | 1,
             closed: false,
             next_session: first_session,
-            next_timer: 0,
+            now: Instant::default(),
             next_serial: 0,
             out: VecDeque::new(),
             early: Vec::new(),
@@ -255,17 +266,17 @@ impl<M: Clone> Core<M> {
         self.links.iter().map(|link| (link.key.clone(), link.phase)).collect()
     }
 
-    /// The timers the links armed, for the tests' invariants.
+    /// The deadlines of the links, for the tests' invariants.
     #[cfg(test)]
-    fn link_timers(&self) -> Vec<TimerId> {
-        self.links.iter().flat_map(Link::timers).collect()
+    fn link_timers(&self) -> Vec<Instant> {
+        self.links.iter().flat_map(Link::deadlines).collect()
     }
 
-    /// The timers armed for the peer as a whole (heartbeat, reconnect), for the tests.
+    /// The deadlines of the peer as a whole (heartbeat, reconnect, advert), for the tests.
     #[cfg(test)]
-    fn own_timers(&self) -> Vec<TimerId> {
+    fn own_timers(&self) -> Vec<Instant> {
         let reconnect = match self.signaling {
-            Signaling::Reconnecting { timer, .. } => timer,
+            Signaling::Reconnecting { wait, .. } => wait,
             _ => None,
         };
         self.ticker.into_iter().chain(reconnect).chain(self.advert_timer).collect()
@@ -276,8 +287,10 @@ impl<M: Clone> Core<M> {
         self.signaling == Signaling::Connected
     }
 
-    /// Applies one input; its outputs wait in [`Core::poll_output`].
-    pub fn apply(&mut self, input: Input<M>) {
+    /// Applies one input that came at `now`; its outputs wait in [`Core::poll_output`].
+    /// Deadlines are acted on by [`Core::handle_timeout`] only.
+    pub fn apply(&mut self, input: Input<M>, now: Instant) {
+        self.advance(now);
         self.apply_one(input);
         // Once the input's changes are all made (a replaced link has its successor).
         self.follow_mesh();
@@ -319,7 +332,7 @@ impl<M: Clone> Core<M> {
             Input::ChannelOpen { key } => self.channel_open(&key),
             Input::ChannelClosing { key } => {
                 if self.current(&key).is_some_and(|link| link.phase == Phase::Draining) {
-                    let linger = self.arm(LINGER_MS);
+                    let linger = self.deadline_in(LINGER_MS);
                     self.set_phase(&key.peer, Phase::Closing { linger });
                 }
             }
@@ -347,13 +360,12 @@ impl<M: Clone> Core<M> {
                     link.ice_error = Some(detail);
                 }
             }
-            Input::TimerFired(timer) => self.timer_fired(timer),
             Input::Mesh { key, frame } => self.on_mesh(key, frame),
         }
     }
 
     fn start_link(&mut self, peer: &PeerId, role: Role, session: SessionId) -> &mut Link {
-        let deadline = self.arm(OPEN_DEADLINE_MS);
+        let deadline = self.deadline_in(OPEN_DEADLINE_MS);
         let phase = match role {
             Role::Offerer => Phase::Offering { deadline },
             Role::Answerer => Phase::Connecting { deadline },
@@ -369,11 +381,14 @@ impl<M: Clone> Core<M> {
         &mut self.links[last]
     }
 
-    fn arm(&mut self, ms: u32) -> TimerId {
-        self.next_timer += 1;
-        let timer = TimerId(self.next_timer);
-        self.out.push_back(Output::StartTimer { timer, ms });
-        timer
+    /// The deadline `ms` milliseconds from now.
+    fn deadline_in(&self, ms: u32) -> Instant {
+        self.now.after_ms(ms)
+    }
+
+    /// The time is `now` (never going back: a clock that does is held still).
+    fn advance(&mut self, now: Instant) {
+        self.now = self.now.max(now);
     }
 
     fn new_session(&mut self) -> SessionId {

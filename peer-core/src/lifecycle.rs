@@ -1,10 +1,10 @@
 //! How a link opens and ends: the channel opening, timers going off, the graceful
 //! close, and the one place a link ends ([`Core::finish`]).
 
-use super::link::{Fallback, Phase};
+use super::link::Phase;
 use super::{
     ConnKey, Core, Event, ICE_RECOVERY_MS, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS, Output,
-    Signaling, TimerId, connect_failed, reason_of, with_hint,
+    connect_failed, reason_of,
 };
 
 /// Most messages held for links that have not reported open yet.
@@ -17,13 +17,12 @@ impl<M: Clone> Core<M> {
         let Some(link) = self.link_mut(&key.peer).filter(|link| link.key == *key) else {
             return;
         };
-        let Some(deadline) = link.phase.timer().filter(|_| link.phase.is_negotiating()) else {
+        if !link.phase.is_negotiating() {
             return;
-        };
+        }
         link.phase = Phase::Open;
         let calls = std::mem::take(&mut link.connecting);
         let peer = link.peer.clone();
-        self.out.push_back(Output::CancelTimer { timer: deadline });
         self.disarm_fallback(&key.peer);
         for call in calls {
             self.settle(call, Ok(()));
@@ -76,9 +75,10 @@ impl<M: Clone> Core<M> {
     /// ([`ICE_RECOVERY_MS`]); the path coming up within it lets the attempt go on.
     pub(super) fn wait_for_recovery(&mut self, peer: &PeerId) {
         let Some(link) = self.link(peer).filter(|link| !link.ice_failed) else { return };
-        let Some(deadline) = link.phase.timer() else { return };
-        self.out.push_back(Output::CancelTimer { timer: deadline });
-        let deadline = self.arm(ICE_RECOVERY_MS);
+        if link.phase.deadline().is_none() {
+            return;
+        }
+        let deadline = self.deadline_in(ICE_RECOVERY_MS);
         let Some(link) = self.link_mut(peer) else { return };
         link.ice_failed = true;
         link.phase = match link.phase {
@@ -89,12 +89,12 @@ impl<M: Clone> Core<M> {
 
     /// The open deadline of a link that made progress since it was armed: armed again,
     /// at most [`OPEN_DEADLINE_EXTENSIONS`] times; whether it was.
-    fn deadline_extended(&mut self, peer: &PeerId) -> bool {
+    pub(super) fn deadline_extended(&mut self, peer: &PeerId) -> bool {
         let Some(link) = self.link(peer) else { return false };
         if !link.progressed || link.deadline_extensions >= OPEN_DEADLINE_EXTENSIONS {
             return false;
         }
-        let deadline = self.arm(OPEN_DEADLINE_MS);
+        let deadline = self.deadline_in(OPEN_DEADLINE_MS);
         let Some(link) = self.link_mut(peer) else { return false };
         link.progressed = false;
         link.deadline_extensions += 1;
@@ -103,61 +103,6 @@ impl<M: Clone> Core<M> {
             _ => Phase::Connecting { deadline },
         };
         true
-    }
-
-    pub(super) fn timer_fired(&mut self, timer: TimerId) {
-        if self.heartbeat_due(timer) || self.advert_due(timer) {
-            return;
-        }
-        if let Signaling::Reconnecting { timer: Some(wait), .. } = self.signaling
-            && wait == timer
-        {
-            return self.rejoin_due();
-        }
-        let fallback = Fallback::Armed { timer };
-        if let Some(link) = self.links.iter().find(|link| link.fallback == fallback) {
-            return self.fallback_due(&link.key.peer.clone());
-        }
-        let Some(link) = self.links.iter().find(|link| link.phase.timer() == Some(timer)) else {
-            return; // cancelled after it went off
-        };
-        let (peer, phase) = (link.key.peer.clone(), link.phase);
-        // ICE failed and did not recover in time: why, with what was tried.
-        let failed =
-            link.ice_failed.then(|| Self::ice_failure(link.fallback, link.ice_error.as_deref()));
-        match phase {
-            Phase::Offering { .. } | Phase::Connecting { .. } if failed.is_some() => {
-                let reason = failed.unwrap_or_default();
-                self.finish(&peer, connect_failed(&peer, &reason), true, false);
-            }
-            Phase::Offering { .. } | Phase::Connecting { .. } => {
-                if self.deadline_extended(&peer) {
-                    return;
-                }
-                let Some(link) = self.link(&peer) else { return };
-                let waited = OPEN_DEADLINE_MS / 1000 * (1 + u32::from(link.deadline_extensions));
-                let reason = if link.fallback.relay_only() {
-                    format!(
-                        "ICE found no path, then through the relay: no data channel within {waited} s"
-                    )
-                } else {
-                    format!("no data channel within {waited} s")
-                };
-                let reason = with_hint(reason, link.ice_error.as_deref());
-                self.finish(&peer, connect_failed(&peer, &reason), true, false);
-            }
-            Phase::Stalled { .. } => {
-                // The grace is over (its timer went with it): the path is not coming back
-                // by itself.
-                self.set_phase(&peer, Phase::Open);
-                self.restart(&peer);
-            }
-            Phase::Restarting { tries_left, .. } => self.retry_restart(&peer, tries_left),
-            Phase::Open | Phase::Draining | Phase::Closing { .. } => {
-                let error = connect_failed(&peer, "the data channel did not close in time");
-                self.finish(&peer, error, false, false);
-            }
-        }
     }
 
     /// Starts a graceful close: the link stops counting as connected, what is queued
@@ -172,13 +117,10 @@ impl<M: Clone> Core<M> {
             return self.finish(peer, connect_failed(peer, reason), !left, false);
         }
         link.phase = Phase::Draining;
-        if let Some(timer) = phase.timer() {
-            self.out.push_back(Output::CancelTimer { timer });
-        }
         self.out.push_back(Output::CloseChannel { key });
     }
 
-    /// Ends the link to `peer`: cancels its timer, answers its calls (`connect()` ones
+    /// Ends the link to `peer` (its deadlines go with it): answers its calls (`connect()` ones
     /// with `error`), releases the connection, tells the remote (`bye`), reports
     /// `Disconnected` if it had opened and `PeerLeft` if the peer left meanwhile, then
     /// starts the connection that `connect()` calls made while it closed wait for.
@@ -189,9 +131,6 @@ impl<M: Clone> Core<M> {
         let link = self.links.swap_remove(index);
         self.early.retain(|(key, _)| *key != link.key);
         let reason = link.closing_reason.map_or_else(|| reason_of(&error), str::to_owned);
-        for timer in link.timers() {
-            self.out.push_back(Output::CancelTimer { timer });
-        }
         for call in link.connecting {
             self.settle(call, Err(error.clone()));
         }

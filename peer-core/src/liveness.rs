@@ -7,24 +7,19 @@
 //! still has the remote in the room, a silence is the path's problem, which ICE restart
 //! handles (`restart.rs`), not a death.
 
-use super::{
-    ConnKey, Core, HEARTBEAT_MS, Output, SILENT_PERIODS, Signaling, TimerId, connect_failed,
-};
+use super::{ConnKey, Core, HEARTBEAT_MS, Output, SILENT_PERIODS, Signaling, connect_failed};
 use signaling_protocol::PeerId;
 
 impl<M: Clone> Core<M> {
-    /// Arms the heartbeat timer if it is not running.
+    /// Sets the next heartbeat if none is due.
     pub(super) fn keep_ticking(&mut self) {
         if self.ticker.is_none() && !self.closed {
-            self.ticker = Some(self.arm(HEARTBEAT_MS));
+            self.ticker = Some(self.deadline_in(HEARTBEAT_MS));
         }
     }
 
-    /// Whether `timer` is the heartbeat's; if so, one period went by.
-    pub(super) fn heartbeat_due(&mut self, timer: TimerId) -> bool {
-        if self.ticker != Some(timer) {
-            return false;
-        }
+    /// One heartbeat period went by.
+    pub(super) fn heartbeat_due(&mut self) {
         self.ticker = None;
         let vouched = self.signaling == Signaling::Connected;
         let mut dead: Vec<PeerId> = Vec::new();
@@ -48,7 +43,6 @@ impl<M: Clone> Core<M> {
         if open {
             self.keep_ticking();
         }
-        true
     }
 
     /// Something (a heartbeat, a part of a message) arrived on `key`'s channel.

@@ -1,5 +1,5 @@
 //! Random interleavings of everything that can happen to a peer (local calls, remote
-//! signals of the current and of earlier sessions, channel events, timers going off,
+//! signals of the current and of earlier sessions, channel events, time jumping ahead,
 //! server news, signaling dropping and coming back, mesh adverts, relayed signals and
 //! broadcasts, forged or not) thrown at the machine, checking after every step what a user relies on:
 //! - every `connect()` / `disconnect()` is answered exactly once (after `close()`, all are);
@@ -8,9 +8,10 @@
 //! - no event for a peer after its `Disconnected` (until it connects again), and its
 //!   `PeerLeft` never comes while it still counts as connected;
 //! - only the larger id restarts ICE;
-//! - the armed timers are exactly those of the live phases, and the started
+//! - `poll_timeout()` is the earliest deadline of the live phases and of the peer, and
+//!   after handling the time, no deadline is left in the past; the started
 //!   connections not yet released are exactly the live links;
-//! - after `close()`: no links, no timers, no connection, and nothing more happens.
+//! - after `close()`: no links, no deadlines, no connection, and nothing more happens.
 
 use super::harness::{Harness, id, info};
 use super::*;
@@ -48,7 +49,9 @@ enum Op {
     Failed(usize, Pick),
     Path(usize, Pick, u8),
     IceServerError(usize, Pick),
-    Timer(u64),
+    /// Time jumps ahead by this many milliseconds, and the deadlines that came are
+    /// handled.
+    Advance(u32),
     /// A mesh frame from a neighbour: `kind` picks advert, relay, broadcast or digest, `detail`
     /// whose (one of the peers or a stranger) and what.
     Mesh(usize, Pick, u8, u8),
@@ -94,7 +97,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Failed(p, k)),
         3 => (peer.clone(), pick(), 0..3u8).prop_map(|(p, k, s)| Op::Path(p, k, s)),
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::IceServerError(p, k)),
-        2 => (1..40u64).prop_map(Op::Timer),
+        2 => prop_oneof![0..4_000u32, 0..40_000u32].prop_map(Op::Advance),
         3 => (peer.clone(), pick(), 0..4u8, any::<u8>()).prop_map(|(p, k, kind, d)| Op::Mesh(p, k, kind, d)),
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Forged(p, k)),
     ]
@@ -206,9 +209,10 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
             let (from, via) = (via.peer.clone(), Some(via));
             Input::Checked { from, signal, via, verdict: Verdict::Forged }
         }
-        // A timer the machine armed, cancelled or never had: the driver may deliver a
-        // timer that fired just before it was cancelled.
-        Op::Timer(n) => Input::TimerFired(TimerId(*n)),
+        Op::Advance(ms) => {
+            h.fire(h.now.after_ms(*ms));
+            return None;
+        }
     })
 }
 
@@ -281,13 +285,9 @@ fn check_invariants(h: &Harness, seen: &Seen) -> Result<(), TestCaseError> {
         .map(|(key, _)| key.peer.clone())
         .collect();
     prop_assert_eq!(&seen.connected, &had_opened);
-    // Timers armed and not cancelled = those of the live phases.
-    let mut armed = h.timers.clone();
-    armed.sort_by_key(|timer| timer.0);
-    let mut live = h.core.link_timers();
-    live.extend(h.core.own_timers());
-    live.sort_by_key(|timer| timer.0);
-    prop_assert_eq!(armed, live);
+    // The next timeout is the earliest deadline of the live phases and of the peer.
+    let earliest = h.timers().into_iter().min();
+    prop_assert_eq!(h.core.poll_timeout(), earliest);
     // Connections started and not released = the live links.
     let mut unreleased: HashMap<ConnKey, usize> = HashMap::new();
     for key in &h.started {
@@ -322,16 +322,19 @@ proptest! {
         for op in &ops {
             if let Some(input) = input(&mut h, op) {
                 h.apply(input);
+            } else {
+                // Time was handled: nothing is left overdue.
+                prop_assert!(h.core.poll_timeout().is_none_or(|at| at > h.now));
             }
             seen.read(&h.events)?;
             check_invariants(&h, &seen)?;
         }
-        // close() answers every call, ends every link, disarms every timer...
+        // close() answers every call, ends every link, drops every deadline...
         h.apply(Input::Close);
         seen.read(&h.events)?;
         check_invariants(&h, &seen)?;
         prop_assert!(h.core.links().is_empty());
-        prop_assert!(h.timers.is_empty());
+        prop_assert!(h.timers().is_empty());
         prop_assert!(seen.connected.is_empty());
         let calls = h.call().0 - 1;
         prop_assert_eq!(h.settled.len() as u64, calls, "every call answered once");
@@ -344,6 +347,6 @@ proptest! {
         }
         prop_assert_eq!(h.events.len(), events);
         prop_assert_eq!(h.started.len(), started);
-        prop_assert!(h.timers.is_empty());
+        prop_assert!(h.timers().is_empty());
     }
 }

@@ -40,8 +40,8 @@ impl<M: Clone> Core<M> {
             return self.offer_again_through_mesh(stranded);
         };
         let wait = self.backoff_wait(backoff, failures);
-        let timer = self.arm(wait);
-        self.signaling = Signaling::Reconnecting { timer: Some(timer), failures };
+        let wait = self.deadline_in(wait);
+        self.signaling = Signaling::Reconnecting { wait: Some(wait), failures };
         if failures == 0 {
             self.out.push_back(Output::Emit(Event::SignalingReconnecting { reason }));
         }
@@ -51,14 +51,14 @@ impl<M: Clone> Core<M> {
     /// The wait before the next attempt went by.
     pub(super) fn rejoin_due(&mut self) {
         if let Signaling::Reconnecting { failures, .. } = self.signaling {
-            self.signaling = Signaling::Reconnecting { timer: None, failures };
+            self.signaling = Signaling::Reconnecting { wait: None, failures };
             self.out.push_back(Output::Rejoin);
         }
     }
 
     /// Back in the room as ourselves; `roster` is who the server has in it now.
     pub(super) fn rejoined(&mut self, roster: Vec<PeerInfo>) {
-        if !matches!(self.signaling, Signaling::Reconnecting { timer: None, .. }) {
+        if !matches!(self.signaling, Signaling::Reconnecting { wait: None, .. }) {
             return; // no attempt of ours was under way
         }
         self.signaling = Signaling::Connected;
@@ -107,9 +107,9 @@ impl<M: Clone> Core<M> {
     fn signaling_lost(&mut self) -> Option<(u32, Vec<Stranded>)> {
         let failures = match self.signaling {
             Signaling::Connected => 0,
-            Signaling::Reconnecting { timer: None, failures } => failures + 1,
+            Signaling::Reconnecting { wait: None, failures } => failures + 1,
             // A late report of a transport already given up on.
-            Signaling::Reconnecting { timer: Some(_), .. } | Signaling::Closed => return None,
+            Signaling::Reconnecting { wait: Some(_), .. } | Signaling::Closed => return None,
         };
         let mut stranded = Vec::new();
         if failures == 0 {

@@ -19,17 +19,13 @@ impl<M: Clone> Core<M> {
         match (state, phase) {
             (PathState::Up, Phase::Stalled { .. } | Phase::Restarting { .. }) => {
                 self.set_phase(&peer, Phase::Open);
-                if let Some(timer) = phase.timer() {
-                    self.out.push_back(Output::CancelTimer { timer });
-                }
             }
             (PathState::Down, Phase::Open) => {
-                let grace = self.arm(STALL_GRACE_MS);
+                let grace = self.deadline_in(STALL_GRACE_MS);
                 self.set_phase(&peer, Phase::Stalled { grace });
             }
             (PathState::Failed, Phase::Open) => self.restart(&peer),
-            (PathState::Failed, Phase::Stalled { grace }) => {
-                self.out.push_back(Output::CancelTimer { timer: grace });
+            (PathState::Failed, Phase::Stalled { .. }) => {
                 self.set_phase(&peer, Phase::Open);
                 self.restart(&peer);
             }
@@ -53,10 +49,10 @@ impl<M: Clone> Core<M> {
         }
     }
 
-    /// Begins restoring the path of the open link to `peer` (its phase timer, if any,
+    /// Begins restoring the path of the open link to `peer` (its phase deadline, if any,
     /// is already gone).
     pub(super) fn restart(&mut self, peer: &PeerId) {
-        let retry = self.arm(RESTART_RETRY_MS);
+        let retry = self.deadline_in(RESTART_RETRY_MS);
         let tries_left = RESTART_GIVE_UP_MS / RESTART_RETRY_MS - 1;
         let Some(link) = self.link_mut(peer) else { return };
         link.phase = Phase::Restarting { retry, tries_left };
@@ -77,7 +73,7 @@ impl<M: Clone> Core<M> {
             let reason = with_hint(reason, link.ice_error.as_deref());
             return self.finish(peer, connect_failed(peer, &reason), true, false);
         }
-        let retry = self.arm(RESTART_RETRY_MS);
+        let retry = self.deadline_in(RESTART_RETRY_MS);
         self.set_phase(peer, Phase::Restarting { retry, tries_left: tries_left - 1 });
         self.offer_restart(peer);
     }

@@ -69,7 +69,7 @@ fn a_peer_the_server_says_left_keeps_its_channel_until_the_channel_falls_silent(
     let Some(Event::Disconnected { reason, .. }) = h.events.get(2) else { panic!() };
     assert!(reason.starts_with("the peer stopped answering"), "{reason}");
     assert!(h.core.roster().is_empty());
-    assert!(h.timers.is_empty(), "no channel left: the heartbeat stops too");
+    assert!(h.timers().is_empty(), "no channel left: the heartbeat stops too");
     assert_eq!(h.released, [b]);
 }
 
@@ -179,7 +179,7 @@ fn a_connection_that_never_opens_fails_at_its_deadline_and_says_bye() {
     let call = h.connect("b");
     let key = h.key("b");
     let deadline = h.phase_timers()[0];
-    h.apply(Input::TimerFired(deadline));
+    h.fire(deadline);
     let reason = h.connect_failure(call);
     assert!(reason.contains("15 s"), "{reason}");
     assert!(h.bye_sent("b", key.session));
@@ -196,7 +196,7 @@ fn a_deadline_that_comes_during_progress_is_extended_a_bounded_number_of_times()
         deadlines.push(deadline);
         // Progress, then the deadline: another one, up to the bound.
         h.apply(Input::Path { key: key.clone(), state: PathState::Down });
-        h.apply(Input::TimerFired(deadline));
+        h.fire(deadline);
         if h.result(call).is_some() {
             break;
         }
@@ -210,9 +210,9 @@ fn a_deadline_that_comes_during_progress_is_extended_a_bounded_number_of_times()
 fn a_deadline_that_comes_with_no_progress_since_the_last_ends_the_attempt() {
     let mut h = Harness::new("m", &["b"]);
     let (call, _) = h.answered("b");
-    h.apply(Input::TimerFired(h.phase_timers()[0]));
+    h.fire(h.phase_timers()[0]);
     assert_eq!(h.result(call), None, "the answer came meanwhile");
-    h.apply(Input::TimerFired(h.phase_timers()[0]));
+    h.fire(h.phase_timers()[0]);
     let reason = h.connect_failure(call);
     assert!(reason.ends_with("no data channel within 30 s"), "{reason}");
 }
@@ -226,7 +226,7 @@ fn a_connection_refused_by_its_turn_server_says_so_when_it_gives_up() {
     h.apply(Input::IceServerError { key: key.clone(), detail });
     assert_eq!(h.result(call), None, "an ICE server error alone is not fatal");
     let deadline = h.phase_timers()[0];
-    h.apply(Input::TimerFired(deadline));
+    h.fire(deadline);
     let reason = h.connect_failure(call);
     assert_eq!(
         reason,

@@ -1,13 +1,14 @@
 //! The driver: carries out what the state machine (the `peer-core` crate) asks, against
-//! the browser, and feeds it what happens. It owns the connections, the timers, the
-//! waiting calls, the signaling transport and the event handler; the machine owns every
-//! decision.
+//! the browser, and feeds it what happens, with the time. It owns the connections, one
+//! timer (at the machine's next deadline, `alarm.rs`), the waiting calls, the signaling
+//! transport and the event handler; the machine owns every decision.
 //!
 //! Inputs are applied one at a time and their outputs executed in order. An event
 //! handler may call back into the peer (even `close()`): what that call causes is
 //! queued behind the outputs being executed, never run inside them, so events keep
 //! their order and none is lost.
 
+mod alarm;
 mod mesh;
 mod send;
 mod setup;
@@ -23,13 +24,14 @@ use crate::rejoin::Rejoin;
 use crate::reporter::PeerInput;
 use crate::same_origin::SameOrigin;
 use crate::signaling::{SignalingLink, SignalingTransport};
+use crate::timer::now;
 use crate::{Payload, PeerError, PeerEvent, log};
+use alarm::Alarm;
 use futures_channel::mpsc::UnboundedSender;
 use futures_channel::oneshot;
 use futures_util::StreamExt;
 use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
-use peer_core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
+use peer_core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output};
 use signaling_protocol::{PeerId, PeerInfo};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -55,14 +57,15 @@ pub(crate) struct Driver {
     /// This driver, for the tasks it spawns.
     this: Weak<Driver>,
     ice: RefCell<Ice>,
-    /// Where connections and timers post their reports.
+    /// Where connections and tasks post their reports.
     inputs: UnboundedSender<PeerInput>,
     // Lists, not maps: a peer has a few dozen of each at most, and every map type
     // instantiated costs the package a few KB.
     connections: RefCell<Vec<(ConnKey, Connection)>>,
     /// What receives incoming files (shared with every connection).
     files: FileHandler,
-    timers: RefCell<Vec<(TimerId, Timeout)>>,
+    /// The one timer, at the machine's next deadline.
+    alarm: Alarm,
     calls: RefCell<Vec<(CallId, Answer)>>,
     next_call: Cell<u64>,
     handler: RefCell<Option<EventHandler>>,
@@ -116,7 +119,7 @@ impl Driver {
             inputs,
             connections: RefCell::new(Vec::new()),
             files: FileHandler::default(),
-            timers: RefCell::new(Vec::new()),
+            alarm: Alarm::default(),
             calls: RefCell::new(Vec::new()),
             next_call: Cell::new(0),
             handler: RefCell::new(None),
@@ -136,9 +139,6 @@ impl Driver {
         let running = Rc::clone(&driver);
         spawn_local(async move {
             while let Some(input) = own_inputs.next().await {
-                if let Input::TimerFired(timer) = &input {
-                    take(&running.timers, timer);
-                }
                 running.apply(input);
                 if running.core.borrow().is_closed() {
                     break;
@@ -150,7 +150,19 @@ impl Driver {
 
     /// Applies one input and executes what it causes.
     pub fn apply(&self, input: PeerInput) {
-        self.core.borrow_mut().apply(input);
+        self.core.borrow_mut().apply(input, now());
+        self.execute_outputs();
+    }
+
+    /// The alarm went off: the machine acts on the deadlines that came.
+    fn on_timeout(&self) {
+        self.alarm.fired();
+        self.core.borrow_mut().handle_timeout(now());
+        self.execute_outputs();
+    }
+
+    /// Executes the machine's outputs, then sets the alarm at its next deadline.
+    fn execute_outputs(&self) {
         if self.executing.replace(true) {
             return; // called from inside an event handler: the loop below picks it up
         }
@@ -160,6 +172,15 @@ impl Driver {
             self.execute(output);
         }
         self.executing.set(false);
+        let this = self.this.clone();
+        self.alarm.set(self.core.borrow().poll_timeout(), move || {
+            // In a task of its own: the timeout is dropped once it has returned.
+            spawn_local(async move {
+                if let Some(driver) = this.upgrade() {
+                    driver.on_timeout();
+                }
+            });
+        });
         if self.core.borrow().is_closed() {
             // Every event was delivered; the handler may hold JS callbacks that hold
             // this peer, so it goes now (dropped outside the borrow: dropping it may
@@ -234,7 +255,7 @@ impl Driver {
                     Ok(connection) => self.connections.borrow_mut().push((key, connection)),
                     Err(error) => {
                         let reason = error.to_string();
-                        self.core.borrow_mut().apply(Input::Failed { key, reason });
+                        self.core.borrow_mut().apply(Input::Failed { key, reason }, now());
                     }
                 }
             }
@@ -263,17 +284,6 @@ impl Driver {
                 if let Some(connection) = released.filter(|_| graceful) {
                     linger(connection);
                 }
-            }
-            Output::StartTimer { timer, ms } => {
-                let inputs = self.inputs.clone();
-                let timeout = Timeout::new(ms, move || {
-                    let _ = inputs.unbounded_send(Input::TimerFired(timer));
-                });
-                self.timers.borrow_mut().push((timer, timeout));
-            }
-            Output::CancelTimer { timer } => {
-                // Dropping the timeout clears it.
-                take(&self.timers, &timer);
             }
             Output::Settle { call, result } => {
                 if let Some(answer) = take(&self.calls, &call) {
