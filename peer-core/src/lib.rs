@@ -35,7 +35,8 @@
 //! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
 //! `relay.rs` signals through the mesh; `trust.rs` which signals to believe.
 //! `harness.rs` and the `*tests.rs` / `properties.rs` files drive it in plain
-//! `cargo test -p peer-core`.
+//! `cargo test -p peer-core`; `tests/simulated.rs` runs several machines against each
+//! other in a simulated room, server and network (`tests/sim/`), over simulated time.
 //!
 //! Each link goes through the phases of `link::Phase`; the rules, in short:
 //! - a session id, chosen by the offerer, is on every signal; a signal of another
