@@ -100,6 +100,7 @@ pub use rejoin::Backoff;
 pub use time::Instant;
 pub use trust::{Verdict, sealing_verdict, unsealed};
 
+use lifecycle::Ending;
 use link::{Link, Phase};
 use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
 use std::collections::VecDeque;
@@ -312,7 +313,7 @@ impl<M: Clone> Core<M> {
             Input::Refused { code, message, to } => {
                 let error = CoreError::Refused { code, message };
                 match to.filter(|peer| self.link_in(peer, Phase::is_negotiating)) {
-                    Some(peer) => self.finish(&peer, error, true, false),
+                    Some(peer) => self.finish(&peer, error, Ending::WithBye),
                     None => self.out.push_back(Output::Warn(error.to_string())),
                 }
             }
@@ -345,7 +346,7 @@ impl<M: Clone> Core<M> {
                     } else {
                         "the data channel closed"
                     };
-                    self.finish(&key.peer, connect_failed(&key.peer, reason), false, false);
+                    self.finish(&key.peer, connect_failed(&key.peer, reason), Ending::Quietly);
                 }
             }
             Input::Received { key, message } => self.received(key, message),
@@ -353,7 +354,7 @@ impl<M: Clone> Core<M> {
             Input::Failed { key, reason } => {
                 if let Some(link) = self.current(&key) {
                     let reason = with_hint(reason, link.ice_error.as_deref());
-                    self.finish(&key.peer, connect_failed(&key.peer, &reason), true, false);
+                    self.finish(&key.peer, connect_failed(&key.peer, &reason), Ending::WithBye);
                 }
             }
             Input::IceServerError { key, detail } => {

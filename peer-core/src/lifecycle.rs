@@ -9,6 +9,18 @@ use super::{
 
 /// Most messages held for links that have not reported open yet.
 const EARLY_LIMIT: usize = 1024;
+
+/// How a link ends, for the remote and for what is queued on its channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ending {
+    /// Torn down at once, the remote not told: it knows already (its channel closed,
+    /// it left, it replaced the connection) or will by itself (its channel's close).
+    Quietly,
+    /// Torn down at once, and the remote is told why through signaling (`bye`).
+    WithBye,
+    /// What is queued goes out first; the channel's close then tells the remote.
+    Draining,
+}
 use crate::error::CoreError;
 use signaling_protocol::{PeerId, Signal, Step};
 
@@ -56,7 +68,7 @@ impl<M: Clone> Core<M> {
             self.early.push((key, message));
         } else {
             let error = connect_failed(&peer.id, "it sent too much before its channel opened");
-            self.finish(&peer.id, error, true, false);
+            self.finish(&peer.id, error, Ending::WithBye);
         }
     }
 
@@ -114,17 +126,19 @@ impl<M: Clone> Core<M> {
         link.closing_reason = Some(reason);
         let (phase, left, key) = (link.phase, link.left, link.key.clone());
         if let Phase::Restarting { .. } = phase {
-            return self.finish(peer, connect_failed(peer, reason), !left, false);
+            let ending = if left { Ending::Quietly } else { Ending::WithBye };
+            return self.finish(peer, connect_failed(peer, reason), ending);
         }
         link.phase = Phase::Draining;
         self.out.push_back(Output::CloseChannel { key });
     }
 
-    /// Ends the link to `peer` (its deadlines go with it): answers its calls (`connect()` ones
-    /// with `error`), releases the connection, tells the remote (`bye`), reports
-    /// `Disconnected` if it had opened and `PeerLeft` if the peer left meanwhile, then
-    /// starts the connection that `connect()` calls made while it closed wait for.
-    pub(super) fn finish(&mut self, peer: &PeerId, error: CoreError, bye: bool, graceful: bool) {
+    /// Ends the link to `peer` (its deadlines go with it): answers its calls (`connect()`
+    /// ones with `error`), releases the connection as `ending` says (telling the remote
+    /// with a `bye`, or letting what is queued go out), reports `Disconnected` if it had
+    /// opened and `PeerLeft` if the peer left meanwhile, then starts the connection that
+    /// `connect()` calls made while it closed wait for.
+    pub(super) fn finish(&mut self, peer: &PeerId, error: CoreError, ending: Ending) {
         let Some(index) = self.links.iter().position(|link| link.key.peer == *peer) else {
             return;
         };
@@ -137,9 +151,10 @@ impl<M: Clone> Core<M> {
         for call in link.disconnecting {
             self.settle(call, Ok(()));
         }
-        if bye {
+        if ending == Ending::WithBye {
             self.send_bye(&link.key, &reason);
         }
+        let graceful = ending == Ending::Draining;
         self.out.push_back(Output::Release { key: link.key, graceful });
         if link.phase.was_open() {
             let peer = link.peer.clone();

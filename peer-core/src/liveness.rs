@@ -7,6 +7,7 @@
 //! still has the remote in the room, a silence is the path's problem, which ICE restart
 //! handles (`restart.rs`), not a death.
 
+use super::lifecycle::Ending;
 use super::{ConnKey, Core, HEARTBEAT_MS, Output, SILENT_PERIODS, Signaling, connect_failed};
 use signaling_protocol::PeerId;
 
@@ -38,7 +39,7 @@ impl<M: Clone> Core<M> {
         for peer in dead {
             let silent = HEARTBEAT_MS / 1000 * u32::from(SILENT_PERIODS);
             let reason = format!("the peer stopped answering (nothing heard for {silent} s)");
-            self.finish(&peer, connect_failed(&peer, &reason), false, false);
+            self.finish(&peer, connect_failed(&peer, &reason), Ending::Quietly);
         }
         if open {
             self.keep_ticking();

@@ -7,6 +7,7 @@
 //! rejoined yet is kept (it comes back too, or its channel ends), the others are
 //! reported as they come and go.
 
+use super::lifecycle::Ending;
 use super::link::Phase;
 use super::{CallId, Core, Event, Output, Role, Signaling, connect_failed};
 use signaling_protocol::{PeerId, PeerInfo};
@@ -129,7 +130,7 @@ impl<M: Clone> Core<M> {
                     stranded.push((peer.clone(), std::mem::take(&mut link.connecting)));
                 }
                 let error = connect_failed(&peer, "the signaling connection closed");
-                self.finish(&peer, error, false, false);
+                self.finish(&peer, error, Ending::Quietly);
             }
         }
         Some((failures, stranded))

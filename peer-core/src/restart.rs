@@ -5,6 +5,7 @@
 //! offers again each retry period while the path is not back; after a bounded time both
 //! sides give up and the link ends with the reason.
 
+use super::lifecycle::Ending;
 use super::link::Phase;
 use super::{
     ConnKey, Core, Output, PathState, RESTART_GIVE_UP_MS, RESTART_RETRY_MS, STALL_GRACE_MS,
@@ -43,7 +44,7 @@ impl<M: Clone> Core<M> {
             // What was queued cannot go out any more.
             (PathState::Failed, phase) if phase.is_closing() => {
                 let error = connect_failed(&peer, "the path failed while the channel closed");
-                self.finish(&peer, error, false, false);
+                self.finish(&peer, error, Ending::Quietly);
             }
             _ => {}
         }
@@ -71,7 +72,7 @@ impl<M: Clone> Core<M> {
                 RESTART_GIVE_UP_MS / 1000
             );
             let reason = with_hint(reason, link.ice_error.as_deref());
-            return self.finish(peer, connect_failed(peer, &reason), true, false);
+            return self.finish(peer, connect_failed(peer, &reason), Ending::WithBye);
         }
         let retry = self.deadline_in(RESTART_RETRY_MS);
         self.set_phase(peer, Phase::Restarting { retry, tries_left: tries_left - 1 });

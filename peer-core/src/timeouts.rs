@@ -3,6 +3,7 @@
 //! is the earliest of them and [`Core::handle_timeout`] acts on those that came. A
 //! deadline is only state, so ending what it bounds disarms it: nothing to cancel.
 
+use super::lifecycle::Ending;
 use super::link::{Fallback, Phase};
 use super::time::Instant;
 use super::{Core, OPEN_DEADLINE_MS, Signaling, connect_failed, with_hint};
@@ -87,7 +88,7 @@ impl<M: Clone> Core<M> {
         match phase {
             Phase::Offering { .. } | Phase::Connecting { .. } if failed.is_some() => {
                 let reason = failed.unwrap_or_default();
-                self.finish(&peer, connect_failed(&peer, &reason), true, false);
+                self.finish(&peer, connect_failed(&peer, &reason), Ending::WithBye);
             }
             Phase::Offering { .. } | Phase::Connecting { .. } => {
                 if self.deadline_extended(&peer) {
@@ -103,7 +104,7 @@ impl<M: Clone> Core<M> {
                     format!("no data channel within {waited} s")
                 };
                 let reason = with_hint(reason, link.ice_error.as_deref());
-                self.finish(&peer, connect_failed(&peer, &reason), true, false);
+                self.finish(&peer, connect_failed(&peer, &reason), Ending::WithBye);
             }
             Phase::Stalled { .. } => {
                 // The grace is over (its deadline went with it): the path is not coming back
@@ -114,7 +115,7 @@ impl<M: Clone> Core<M> {
             Phase::Restarting { tries_left, .. } => self.retry_restart(&peer, tries_left),
             Phase::Open | Phase::Draining | Phase::Closing { .. } => {
                 let error = connect_failed(&peer, "the data channel did not close in time");
-                self.finish(&peer, error, false, false);
+                self.finish(&peer, error, Ending::Quietly);
             }
         }
     }
