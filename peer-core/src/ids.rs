@@ -1,7 +1,7 @@
 //! The names the machine and its driver give things: a connection attempt, a waiting
 //! call, and what a connection says of itself. A leaf module.
 
-use signaling_protocol::{PeerId, SessionId};
+use signaling_protocol::{ErrorCode, PeerId, SessionId};
 
 /// One connection attempt to one remote. Everything a connection reports carries it,
 /// so reports of a replaced connection are recognised as stale.
@@ -38,4 +38,15 @@ pub enum PathState {
     Down,
     /// `failed`: the path is gone; only an ICE restart can bring one back.
     Failed,
+}
+
+/// What stopped an attempt to rejoin the room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RejoinFailure {
+    /// The server could not be reached, or the connection dropped during the join.
+    Unreachable,
+    /// The server refused the join, with this code.
+    Refused(ErrorCode),
+    /// The browser could not do its part of the join (its key, its signature).
+    Browser,
 }

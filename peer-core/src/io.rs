@@ -4,7 +4,7 @@
 
 use crate::error::CoreError;
 use crate::frames::MeshFrame;
-use crate::ids::{CallId, ConnKey, PathState, Role};
+use crate::ids::{CallId, ConnKey, PathState, RejoinFailure, Role};
 use crate::trust::Verdict;
 use signaling_protocol::{ErrorCode, PeerId, PeerInfo, Signal, Step};
 
@@ -71,8 +71,16 @@ pub enum Input<M> {
         /// The other peers of the room, in the order they joined.
         roster: Vec<PeerInfo>,
     },
-    /// Signaling is over for good: the server refused a rejoin (it cannot restore our
-    /// identity, the room's rules changed), or gave our identity to a newer connection.
+    /// An attempt to rejoin ([`Output::Rejoin`]) failed: the machine decides whether a
+    /// later attempt may do better (the server was unreachable, full or busy) or
+    /// signaling is over (it cannot take us back).
+    RejoinFailed {
+        /// What stopped it.
+        failure: RejoinFailure,
+        /// The error's text, as the user is told it.
+        error: String,
+    },
+    /// Signaling is over for good: the server gave our identity to a newer connection.
     SignalingOver {
         /// Why it is over.
         reason: String,
@@ -210,7 +218,7 @@ pub enum Output<M> {
     /// Close the signaling transport (and stop any rejoin under way).
     CloseSignaling,
     /// Open a new signaling connection and rejoin the room as ourselves; reported as
-    /// [`Input::Rejoined`], [`Input::SignalingClosed`] or [`Input::SignalingOver`].
+    /// [`Input::Rejoined`] or [`Input::RejoinFailed`].
     Rejoin,
     /// Send a heartbeat on the channel of `key` (unless data is going out anyway).
     Heartbeat {

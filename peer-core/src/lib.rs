@@ -93,7 +93,7 @@ mod trust_tests;
 pub use error::CoreError;
 pub use frames::{Advert, MeshFrame, Relayed};
 pub use gossip::bounded_ttl;
-pub use ids::{CallId, ConnKey, PathState, Role};
+pub use ids::{CallId, ConnKey, PathState, RejoinFailure, Role};
 pub use io::{Event, Input, Output};
 pub use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
 pub use rejoin::Backoff;
@@ -319,6 +319,7 @@ impl<M: Clone> Core<M> {
             }
             Input::SignalingClosed { reason } => self.signaling_closed(reason),
             Input::Rejoined { roster } => self.rejoined(roster),
+            Input::RejoinFailed { failure, error } => self.rejoin_failed(failure, error),
             Input::SignalingOver { reason } => self.signaling_over(reason),
             Input::Heard { key } => self.heard(&key),
             Input::Outbound { key, step } => {

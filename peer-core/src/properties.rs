@@ -40,6 +40,9 @@ enum Op {
     /// Back in the room, which holds the peers whose bit is set.
     Rejoined(u8),
     SignalingOver,
+    /// An attempt to rejoin failed: unreachable, refused with a code that may pass
+    /// later (`room_full`) or not (`invalid_key`), or the browser's fault.
+    RejoinFailed(u8),
     Heard(usize, Pick),
     Outbound(usize, Pick),
     Open(usize, Pick),
@@ -88,6 +91,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::SignalingClosed),
         1 => (0..8u8).prop_map(Op::Rejoined),
         1 => Just(Op::SignalingOver),
+        1 => (0..4u8).prop_map(Op::RejoinFailed),
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Heard(p, k)),
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Outbound(p, k)),
         4 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Open(p, k)),
@@ -184,6 +188,15 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
                 .collect(),
         },
         Op::SignalingOver => Input::SignalingOver { reason: "invalid_resume".into() },
+        Op::RejoinFailed(kind) => {
+            let failure = match kind {
+                0 => RejoinFailure::Unreachable,
+                1 => RejoinFailure::Refused(ErrorCode::RoomFull),
+                2 => RejoinFailure::Refused(ErrorCode::InvalidKey),
+                _ => RejoinFailure::Browser,
+            };
+            Input::RejoinFailed { failure, error: "no".into() }
+        }
         Op::Heard(p, k) => Input::Heard { key: key(h, PEERS[*p], k) },
         Op::Outbound(p, k) => Input::Outbound { key: key(h, PEERS[*p], k), step: step(2) },
         Op::Open(p, k) => Input::ChannelOpen { key: key(h, PEERS[*p], k) },

@@ -10,7 +10,8 @@
 use super::lifecycle::Ending;
 use super::link::Phase;
 use super::{CallId, Core, Event, Output, Role, Signaling, connect_failed};
-use signaling_protocol::{PeerId, PeerInfo};
+use crate::ids::RejoinFailure;
+use signaling_protocol::{ErrorCode, PeerId, PeerInfo};
 
 /// How long to wait before each attempt to rejoin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +90,16 @@ impl<M: Clone> Core<M> {
         self.out.push_back(Output::Emit(Event::SignalingReconnected));
     }
 
+    /// An attempt to rejoin failed: tried again after the backoff when a later attempt
+    /// may pass, otherwise signaling is over.
+    pub(super) fn rejoin_failed(&mut self, failure: RejoinFailure, error: String) {
+        if may_pass_later(failure) {
+            self.signaling_closed(error);
+        } else {
+            self.signaling_over(format!("could not rejoin the room: {error}"));
+        }
+    }
+
     /// Signaling is over for good: the server refused to take us back, or gave our
     /// identity to a newer connection (rejoining would take it back from that one, and
     /// the two would take turns forever).
@@ -164,5 +175,23 @@ impl<M: Clone> Core<M> {
         self.random ^= self.random >> 17;
         self.random ^= self.random << 5;
         half + self.random % (ceiling - half + 1)
+    }
+}
+
+/// Whether a failed rejoin may succeed on a later attempt: the server may be back, or
+/// take us once it is less full or busy (`unavailable`: its Redis is back within
+/// seconds, or another instance takes us). Other refusals would be repeated.
+fn may_pass_later(failure: RejoinFailure) -> bool {
+    match failure {
+        RejoinFailure::Unreachable => true,
+        RejoinFailure::Refused(code) => matches!(
+            code,
+            ErrorCode::RoomFull
+                | ErrorCode::TooManyRooms
+                | ErrorCode::RateLimited
+                | ErrorCode::Unavailable
+                | ErrorCode::Other
+        ),
+        RejoinFailure::Browser => false,
     }
 }

@@ -2,6 +2,7 @@
 
 use super::harness::{Harness, info};
 use super::*;
+use signaling_protocol::ErrorCode;
 
 /// The wait the machine armed for its next rejoin attempt, in ms.
 fn next_wait(h: &Harness) -> Option<Instant> {
@@ -111,4 +112,27 @@ fn an_identity_resumed_elsewhere_is_not_taken_back() {
     assert_eq!(h.rejoins, 0);
     assert_eq!(h.connected(), ["b"], "the channel goes on");
     assert_eq!(h.phase_timers(), Vec::<Instant>::new());
+}
+
+#[test]
+fn a_full_or_busy_server_is_tried_again_and_a_refusal_that_would_repeat_ends_signaling() {
+    let mut h = Harness::new("m", &["b"]);
+    h.apply(Input::SignalingClosed { reason: "gone".into() });
+    for (failure, error) in [
+        (RejoinFailure::Unreachable, "the server cannot be reached"),
+        (RejoinFailure::Refused(ErrorCode::RoomFull), "the room is full"),
+        (RejoinFailure::Refused(ErrorCode::Unavailable), "try again later"),
+    ] {
+        h.fire(next_wait(&h).expect("armed"));
+        h.apply(Input::RejoinFailed { failure, error: error.into() });
+        assert!(next_wait(&h).is_some(), "{failure:?}: tried again later");
+    }
+    assert_eq!(h.log(), ["reconnecting"]);
+    h.fire(next_wait(&h).expect("armed"));
+    let failure = RejoinFailure::Refused(ErrorCode::InvalidKey);
+    h.apply(Input::RejoinFailed { failure, error: "the server refused: bad key".into() });
+    assert_eq!(h.log(), ["reconnecting", "signaling closed"]);
+    let Some(Event::SignalingClosed { reason }) = h.events.last() else { panic!("closed") };
+    assert_eq!(reason, "could not rejoin the room: the server refused: bad key");
+    assert!(h.timers().is_empty());
 }

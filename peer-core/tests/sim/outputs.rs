@@ -2,7 +2,9 @@
 //! driver. Signatures always check out here (`trust_tests.rs` covers the checks).
 
 use super::{End, LATENCY_MS, OPEN_DELAY_MS, Sim};
-use peer_core::{ConnKey, Input, MeshFrame, Output, PathState, Relayed, Role, Verdict};
+use peer_core::{
+    ConnKey, Input, MeshFrame, Output, PathState, RejoinFailure, Relayed, Role, Verdict,
+};
 use signaling_protocol::{Signal, Step};
 
 impl Sim {
@@ -138,8 +140,8 @@ impl Sim {
     /// is, or the server cannot be reached.
     fn rejoin(&mut self, at: usize) {
         if !self.server_up {
-            let reason = "the server cannot be reached".to_owned();
-            return self.deliver(at, LATENCY_MS, Input::SignalingClosed { reason });
+            let (failure, error) = (RejoinFailure::Unreachable, "unreachable".to_owned());
+            return self.deliver(at, LATENCY_MS, Input::RejoinFailed { failure, error });
         }
         self.peers[at].on_server = true;
         let info = self.peers[at].info.clone();
