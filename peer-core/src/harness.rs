@@ -23,6 +23,8 @@ pub(super) struct Harness {
     /// Connections told to use relayed candidates only (by a restart or by themselves).
     pub relay_only: Vec<ConnKey>,
     pub heartbeats: Vec<ConnKey>,
+    /// Signals (of those `sent`) that went through a tab of this browser.
+    pub tab_signals: usize,
     pub rejoins: usize,
     /// Mesh frames sent, and on which channel.
     pub mesh_out: Vec<(ConnKey, MeshFrame<Msg>)>,
@@ -82,6 +84,7 @@ impl Harness {
             restarted: Vec::new(),
             relay_only: Vec::new(),
             heartbeats: Vec::new(),
+            tab_signals: 0,
             rejoins: 0,
             mesh_out: Vec::new(),
             relays: Vec::new(),
@@ -120,7 +123,13 @@ impl Harness {
                     self.settled.push((call, result));
                 }
                 Output::Emit(event) => self.events.push(event),
-                Output::Send { to, signal } => self.sent.push((to, signal)),
+                Output::Signal { to, signal, way: Way::Mesh { hop, .. } } => {
+                    self.relays.push((hop, to, signal));
+                }
+                Output::Signal { to, signal, way } => {
+                    self.tab_signals += usize::from(way == Way::Tab);
+                    self.sent.push((to, signal));
+                }
                 Output::StartConnection { key, .. } => self.started.push(key),
                 Output::Release { key, .. } => {
                     assert!(!self.released.contains(&key), "{key:?} released twice");
@@ -138,7 +147,6 @@ impl Harness {
                 Output::Heartbeat { key } => self.heartbeats.push(key),
                 Output::Rejoin => self.rejoins += 1,
                 Output::SendMesh { key, frame } => self.mesh_out.push((key, frame)),
-                Output::Relay { hop, to, signal, .. } => self.relays.push((hop, to, signal)),
                 Output::Verify { from, signal, key, via } => {
                     self.verifies.push((from, signal, key, via));
                 }

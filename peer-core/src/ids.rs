@@ -50,3 +50,20 @@ pub enum RejoinFailure {
     /// The browser could not do its part of the join (its key, its signature).
     Browser,
 }
+
+/// Which way a signal of ours goes once signed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// Through the signaling server.
+    Server,
+    /// Through the channel between tabs of this browser (the peer is in one).
+    Tab,
+    /// Through the mesh, along `route` (see [`crate::Relayed::route`]), starting on the
+    /// channel of `hop`.
+    Mesh {
+        /// The neighbour to hand it to first.
+        hop: ConnKey,
+        /// The way, as in [`crate::Relayed::route`].
+        route: Vec<PeerId>,
+    },
+}

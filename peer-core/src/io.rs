@@ -4,7 +4,7 @@
 
 use crate::error::CoreError;
 use crate::frames::MeshFrame;
-use crate::ids::{CallId, ConnKey, PathState, RejoinFailure, Role};
+use crate::ids::{CallId, ConnKey, PathState, RejoinFailure, Role, Way};
 use crate::trust::Verdict;
 use signaling_protocol::{ErrorCode, PeerId, PeerInfo, Signal, Step};
 
@@ -85,6 +85,14 @@ pub enum Input<M> {
         /// Why it is over.
         reason: String,
     },
+    /// `peer` is in a tab of this browser, reachable without the server (`here`), or is
+    /// not any more.
+    Nearby {
+        /// The peer.
+        peer: PeerId,
+        /// Whether it is reachable that way now.
+        here: bool,
+    },
     /// A heartbeat arrived on the connection's channel.
     Heard {
         /// The connection.
@@ -154,13 +162,15 @@ pub enum Input<M> {
 /// What the machine asks the driver to do, or to report, in order.
 #[derive(Debug)]
 pub enum Output<M> {
-    /// Sign a signal (stamping its time) and send it to a remote through the signaling
-    /// transport.
-    Send {
+    /// Sign a signal (stamping its time) and send it to a remote, the way the machine
+    /// chose: through the server, a tab of this browser, or the mesh.
+    Signal {
         /// The remote peer.
         to: PeerId,
         /// The signal, not signed yet.
         signal: Signal,
+        /// Which way it goes.
+        way: Way,
     },
     /// Create the connection `key`. An offerer creates its offer at once and reports it
     /// as [`Input::Outbound`]; an answerer waits for the offer in [`Output::Apply`].
@@ -233,18 +243,6 @@ pub enum Output<M> {
         key: ConnKey,
         /// The frame to send.
         frame: MeshFrame<M>,
-    },
-    /// Sign a signal for `to` and send it through the mesh along `route` (see
-    /// [`crate::Relayed::route`]), starting on the channel of `hop`.
-    Relay {
-        /// The neighbour to hand it to first.
-        hop: ConnKey,
-        /// The peer it is for.
-        to: PeerId,
-        /// The way, as in [`crate::Relayed::route`].
-        route: Vec<PeerId>,
-        /// The signal, not signed yet.
-        signal: Signal,
     },
     /// Check that `signal` is `from`'s, signed with `key` for us (and recent): the
     /// verdict comes back as [`Input::Checked`]. `via`: the neighbour that relayed it.

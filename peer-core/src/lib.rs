@@ -83,6 +83,8 @@ mod restart;
 #[cfg(test)]
 mod restart_tests;
 #[cfg(test)]
+mod route_tests;
+#[cfg(test)]
 mod tests;
 mod time;
 mod timeouts;
@@ -93,7 +95,7 @@ mod trust_tests;
 pub use error::CoreError;
 pub use frames::{Advert, MeshFrame, Relayed};
 pub use gossip::bounded_ttl;
-pub use ids::{CallId, ConnKey, PathState, RejoinFailure, Role};
+pub use ids::{CallId, ConnKey, PathState, RejoinFailure, Role, Way};
 pub use io::{Event, Input, Output};
 pub use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
 pub use rejoin::Backoff;
@@ -180,6 +182,8 @@ pub struct Core<M> {
     advert_timer: Option<Instant>,
     /// Signals go through the mesh whenever a path exists, not only without the server.
     prefer_mesh: bool,
+    /// The peers in tabs of this browser, signaled without the server.
+    nearby: Vec<PeerId>,
     /// A connect without a path may try again through the TURN relay only.
     relay_fallback: bool,
     /// What tells good signals from bad ones.
@@ -214,6 +218,7 @@ impl<M: Clone> Core<M> {
             mesh: mesh::Mesh::default(),
             advert_timer: None,
             prefer_mesh: false,
+            nearby: Vec::new(),
             relay_fallback: false,
             trust: trust::Trust::default(),
         }
@@ -321,6 +326,7 @@ impl<M: Clone> Core<M> {
             Input::Rejoined { roster } => self.rejoined(roster),
             Input::RejoinFailed { failure, error } => self.rejoin_failed(failure, error),
             Input::SignalingOver { reason } => self.signaling_over(reason),
+            Input::Nearby { peer, here } => self.nearby(peer, here),
             Input::Heard { key } => self.heard(&key),
             Input::Outbound { key, step } => {
                 if self.current(&key).is_some_and(|link| !link.phase.is_closing()) {

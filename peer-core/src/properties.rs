@@ -40,6 +40,8 @@ enum Op {
     /// Back in the room, which holds the peers whose bit is set.
     Rejoined(u8),
     SignalingOver,
+    /// The peer is found in a tab of this browser, or lost.
+    Nearby(usize, bool),
     /// An attempt to rejoin failed: unreachable, refused with a code that may pass
     /// later (`room_full`) or not (`invalid_key`), or the browser's fault.
     RejoinFailed(u8),
@@ -91,6 +93,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::SignalingClosed),
         1 => (0..8u8).prop_map(Op::Rejoined),
         1 => Just(Op::SignalingOver),
+        1 => (peer.clone(), any::<bool>()).prop_map(|(p, here)| Op::Nearby(p, here)),
         1 => (0..4u8).prop_map(Op::RejoinFailed),
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Heard(p, k)),
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Outbound(p, k)),
@@ -188,6 +191,7 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
                 .collect(),
         },
         Op::SignalingOver => Input::SignalingOver { reason: "invalid_resume".into() },
+        Op::Nearby(p, here) => Input::Nearby { peer: id(PEERS[*p]), here: *here },
         Op::RejoinFailed(kind) => {
             let failure = match kind {
                 0 => RejoinFailure::Unreachable,

@@ -3,8 +3,10 @@
 //! answers and candidates through it instead of the server (one hop inside the browser
 //! instead of two trips over the network). The server stays the authority: ids and
 //! membership come from it, a signal is taken only from a peer it has in the room (the
-//! machine checks), and a peer not found nearby is signaled through the server, as is
-//! everyone while the server is gone (the machine sends nothing then).
+//! machine checks). The machine is told who is found nearby and who is gone
+//! ([`Input::Nearby`]) and picks each signal's way: a peer not found nearby is signaled
+//! through the server, as is everyone while the server is gone (the machine sends
+//! nothing then).
 //!
 //! The room's channel carries plain objects: `{kind: "hello", from, inbox: true}` when a
 //! peer starts (answered by `{kind: "here", from, inbox: true}` from each peer already
@@ -84,14 +86,19 @@ impl SameOrigin {
                             if nearby.len() < MAX_NEARBY {
                                 let name = inbox_name(&place, &from);
                                 let inbox = inbox.then(|| BroadcastChannel::new(&name).ok());
-                                nearby.push((from, inbox.flatten()));
+                                nearby.push((from.clone(), inbox.flatten()));
+                                let found = Input::Nearby { peer: from, here: true };
+                                let _ = inputs.unbounded_send(found);
                             }
                         }
                         if kind == "hello" {
                             post(&channel, "here", &me, None);
                         }
                     }
-                    "gone" => forget(&mut nearby.borrow_mut(), &from),
+                    "gone" => {
+                        forget(&mut nearby.borrow_mut(), &from);
+                        let _ = inputs.unbounded_send(Input::Nearby { peer: from, here: false });
+                    }
                     "signal" => received(&data, from, &me, &inputs),
                     _ => {}
                 }

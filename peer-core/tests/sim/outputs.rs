@@ -3,7 +3,7 @@
 
 use super::{End, LATENCY_MS, OPEN_DELAY_MS, Sim};
 use peer_core::{
-    ConnKey, Input, MeshFrame, Output, PathState, RejoinFailure, Relayed, Role, Verdict,
+    ConnKey, Input, MeshFrame, Output, PathState, RejoinFailure, Relayed, Role, Verdict, Way,
 };
 use signaling_protocol::{Signal, Step};
 
@@ -20,7 +20,10 @@ impl Sim {
             eprintln!("{} {} -> {output:?}", self.now.as_millis(), self.peers[at].info.name);
         }
         match output {
-            Output::Send { to, signal } => self.through_server(at, &to, signal),
+            // No tabs here: every peer is in a browser of its own.
+            Output::Signal { to, signal, way: Way::Server | Way::Tab } => {
+                self.through_server(at, &to, signal);
+            }
             Output::StartConnection { key, role } => {
                 self.ends.push(End { owner: at, key: key.clone(), open: false });
                 if role == Role::Offerer {
@@ -54,7 +57,7 @@ impl Sim {
             Output::SendMesh { key, frame } => {
                 self.over_channel(at, &key, |key| Input::Mesh { key, frame });
             }
-            Output::Relay { hop, to, route, signal } => {
+            Output::Signal { to, signal, way: Way::Mesh { hop, route } } => {
                 self.relayed += 1;
                 let from = self.peers[at].info.id.clone();
                 let signal = Signal { at: self.sign(), ..signal };

@@ -247,7 +247,7 @@ impl Driver {
 
     fn execute(&self, output: Output<Payload>) {
         match output {
-            Output::Send { to, signal } => self.sign_and_send(to, signal, signing::Way::Direct),
+            Output::Signal { to, signal, way } => self.sign_and_send(to, signal, way),
             Output::StartConnection { key, role } => {
                 let config = self.ice_configuration();
                 let files = Rc::clone(&self.files);
@@ -300,9 +300,6 @@ impl Driver {
             }
             Output::Warn(text) => log::warn(&text),
             Output::SendMesh { key, frame } => self.send_mesh(&key, frame),
-            Output::Relay { hop, to, route, signal } => {
-                self.sign_and_send(to, signal, signing::Way::Mesh { hop, route });
-            }
             Output::Verify { from, signal, key, via } => self.check(from, signal, key, via),
         }
     }
