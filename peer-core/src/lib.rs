@@ -25,15 +25,17 @@
 //!
 //! `io.rs` is the vocabulary the machine and its drivers share (the [`Input`]s and
 //! [`Output`]s; `ids.rs` the names of things, `frames.rs` the mesh's frames);
-//! `error.rs` what a call fails with ([`CoreError`]). This file holds the state and its
-//! queries; `calls.rs` the local calls; `remote.rs` what the room and the remote say;
+//! `error.rs` what a call fails with ([`CoreError`]). This file holds the module list and
+//! the timings; `state.rs` the state and its queries; `apply.rs` where each input goes;
+//! `calls.rs` the local calls; `remote.rs` what the room and the remote say;
 //! `lifecycle.rs` how a link opens and ends; `restart.rs` how an open link gets its path
 //! back; `fallback.rs` how a connect with no path tries the TURN relay only;
 //! `liveness.rs` heartbeats and silent remotes; `timeouts.rs` deadlines coming (and
 //! `time.rs` the clock's type); `rejoin.rs` how signaling comes back;
 //! `link.rs` a link and its phases; `mesh.rs` what a peer knows of the mesh
 //! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
-//! `relay.rs` signals through the mesh; `trust.rs` which signals to believe.
+//! `relay.rs` which way our signals go, and signals through the mesh; `trust.rs` which
+//! signals to believe.
 //! `harness.rs` and the `*tests.rs` / `properties.rs` files drive it in plain
 //! `cargo test -p peer-core`; `tests/simulated.rs` runs several machines against each
 //! other in a simulated room, server and network (`tests/sim/`), over simulated time.
@@ -55,6 +57,7 @@
 //!   with nothing left to try gets a short time to recover before the connect fails;
 //! - every phase that waits on the outside world has a deadline, gone when it ends.
 
+mod apply;
 mod calls;
 mod error;
 mod fallback;
@@ -84,6 +87,7 @@ mod restart;
 mod restart_tests;
 #[cfg(test)]
 mod route_tests;
+mod state;
 #[cfg(test)]
 mod tests;
 mod time;
@@ -102,10 +106,16 @@ pub use rejoin::Backoff;
 pub use time::Instant;
 pub use trust::{Verdict, sealing_verdict, unsealed};
 
-use lifecycle::Ending;
-use link::{Link, Phase};
-use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
-use std::collections::VecDeque;
+pub use state::Core;
+
+use apply::{connect_failed, reason_of, with_hint};
+use state::Signaling;
+// What the host tests reach through `use super::*`.
+#[cfg(test)]
+use {
+    link::Phase,
+    signaling_protocol::{PeerId, PeerInfo, SessionId, Signal},
+};
 
 /// How long a new connection may take to open its data channel; when it is up and the
 /// negotiation made progress meanwhile (a signal from the remote, a change of path), it
@@ -135,342 +145,3 @@ pub(crate) const RESTART_GIVE_UP_MS: u32 = 30_000;
 pub(crate) const HEARTBEAT_MS: u32 = 1_000;
 /// Heartbeat periods of silence after which a remote nobody vouches for is dead.
 pub(crate) const SILENT_PERIODS: u8 = 3;
-
-/// Where the peer's signaling connection is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Signaling {
-    Connected,
-    /// Down, and rejoining: `wait` is when the next attempt is due (`None` while an
-    /// attempt is under way); `failures` counts the attempts that failed.
-    Reconnecting {
-        wait: Option<Instant>,
-        failures: u32,
-    },
-    /// Over for good.
-    Closed,
-}
-
-/// The state of one peer: the room as it knows it, and one link per remote.
-pub struct Core<M> {
-    /// Ourselves: id, name, and the key our signals are signed with.
-    me: PeerInfo,
-    /// The other peers of the room, in the order they joined.
-    roster: Vec<PeerInfo>,
-    /// One link per remote at most (a room holds few peers: a list beats a map, in
-    /// code size too).
-    links: Vec<Link>,
-    signaling: Signaling,
-    /// How to reconnect when signaling drops (`None`: it ends for good).
-    backoff: Option<Backoff>,
-    /// When the next heartbeat is due, while a channel is open.
-    ticker: Option<Instant>,
-    /// State of the jitter's random numbers (xorshift).
-    random: u32,
-    closed: bool,
-    next_session: u32,
-    /// The latest time the driver passed in.
-    now: Instant,
-    next_serial: u64,
-    out: VecDeque<Output<M>>,
-    /// Messages that arrived on a connection before it reported open (a browser may
-    /// fire one channel's `message` before the other channel's `open`): delivered right
-    /// after its `Connected`.
-    early: Vec<(ConnKey, M)>,
-    /// The mesh beyond our own links, and the broadcasts seen.
-    mesh: mesh::Mesh,
-    /// When a change of our links waiting to be advertised goes out.
-    advert_timer: Option<Instant>,
-    /// Signals go through the mesh whenever a path exists, not only without the server.
-    prefer_mesh: bool,
-    /// The peers in tabs of this browser, signaled without the server.
-    nearby: Vec<PeerId>,
-    /// A connect without a path may try again through the TURN relay only.
-    relay_fallback: bool,
-    /// What tells good signals from bad ones.
-    trust: trust::Trust,
-}
-
-impl<M: Clone> Core<M> {
-    /// The state right after joining as `me`, with the room's current peers. Sessions
-    /// are numbered from `first_session` (random in the browser, so two peers' numbers
-    /// rarely meet; stale signals are recognised either way), which also seeds the
-    /// reconnect jitter. With `backoff`, a dropped signaling connection is rejoined.
-    pub fn new(
-        me: PeerInfo,
-        roster: Vec<PeerInfo>,
-        first_session: u32,
-        backoff: Option<Backoff>,
-    ) -> Self {
-        Self {
-            me,
-            roster,
-            links: Vec::new(),
-            signaling: Signaling::Connected,
-            backoff,
-            ticker: None,
-            random: first_session | 1,
-            closed: false,
-            next_session: first_session,
-            now: Instant::default(),
-            next_serial: 0,
-            out: VecDeque::new(),
-            early: Vec::new(),
-            mesh: mesh::Mesh::default(),
-            advert_timer: None,
-            prefer_mesh: false,
-            nearby: Vec::new(),
-            relay_fallback: false,
-            trust: trust::Trust::default(),
-        }
-    }
-
-    /// Sends signals through the mesh whenever a path exists (a join option).
-    pub fn prefer_mesh(&mut self) {
-        self.prefer_mesh = true;
-    }
-
-    /// The next thing to do, in order.
-    pub fn poll_output(&mut self) -> Option<Output<M>> {
-        self.out.pop_front()
-    }
-
-    /// The other peers of the room, in the order they joined.
-    pub fn roster(&self) -> &[PeerInfo] {
-        &self.roster
-    }
-
-    /// The peers whose data channel is open, in room order.
-    pub fn connected(&self) -> Vec<PeerInfo> {
-        let open = |peer: &&PeerInfo| self.open_link(&peer.id).is_some();
-        self.roster.iter().filter(open).cloned().collect()
-    }
-
-    /// The open connections, in room order: where `send_message` goes.
-    pub fn open_keys(&self) -> Vec<ConnKey> {
-        self.roster.iter().filter_map(|peer| Some(self.open_link(&peer.id)?.key.clone())).collect()
-    }
-
-    /// The open connection to `peer`, or why there is none.
-    pub fn open_key(&self, peer: &PeerId) -> Result<ConnKey, CoreError> {
-        if self.closed {
-            return Err(CoreError::Closed);
-        }
-        match self.open_link(peer) {
-            Some(link) => Ok(link.key.clone()),
-            None if self.knows(peer) => Err(CoreError::NotConnected(peer.clone())),
-            None => Err(CoreError::UnknownPeer(peer.clone())),
-        }
-    }
-
-    /// Whether `close()` was applied.
-    pub fn is_closed(&self) -> bool {
-        self.closed
-    }
-
-    /// Every link with its connection and phase, for the tests' invariants.
-    #[cfg(test)]
-    fn links(&self) -> Vec<(ConnKey, Phase)> {
-        self.links.iter().map(|link| (link.key.clone(), link.phase)).collect()
-    }
-
-    /// The deadlines of the links, for the tests' invariants.
-    #[cfg(test)]
-    fn link_timers(&self) -> Vec<Instant> {
-        self.links.iter().flat_map(Link::deadlines).collect()
-    }
-
-    /// The deadlines of the peer as a whole (heartbeat, reconnect, advert), for the tests.
-    #[cfg(test)]
-    fn own_timers(&self) -> Vec<Instant> {
-        let reconnect = match self.signaling {
-            Signaling::Reconnecting { wait, .. } => wait,
-            _ => None,
-        };
-        self.ticker.into_iter().chain(reconnect).chain(self.advert_timer).collect()
-    }
-
-    /// Whether signals can go out now.
-    fn signaling_open(&self) -> bool {
-        self.signaling == Signaling::Connected
-    }
-
-    /// Applies one input that came at `now`; its outputs wait in [`Core::poll_output`].
-    /// Deadlines are acted on by [`Core::handle_timeout`] only.
-    pub fn apply(&mut self, input: Input<M>, now: Instant) {
-        self.advance(now);
-        self.apply_one(input);
-        // Once the input's changes are all made (a replaced link has its successor).
-        self.follow_mesh();
-    }
-
-    fn apply_one(&mut self, input: Input<M>) {
-        match input {
-            Input::Connect { peer, call } => self.connect(&peer, call),
-            Input::Disconnect { peer, call } => self.disconnect(&peer, call),
-            Input::Close => self.close(),
-            _ if self.closed => {}
-            Input::PeerJoined(peer) => self.peer_joined(peer),
-            Input::PeerLeft(peer) => self.peer_left(&peer.id),
-            Input::Signal { from, signal } => self.signal_arrived(from, signal, None),
-            Input::Checked { from, signal, via, verdict } => {
-                self.signal_checked(from, signal, via, verdict);
-            }
-            Input::Refused { code, message, to } => {
-                let error = CoreError::Refused { code, message };
-                match to.filter(|peer| self.link_in(peer, Phase::is_negotiating)) {
-                    Some(peer) => self.finish(&peer, error, Ending::WithBye),
-                    None => self.out.push_back(Output::Warn(error.to_string())),
-                }
-            }
-            Input::SignalingClosed { reason } => self.signaling_closed(reason),
-            Input::Rejoined { roster } => self.rejoined(roster),
-            Input::RejoinFailed { failure, error } => self.rejoin_failed(failure, error),
-            Input::SignalingOver { reason } => self.signaling_over(reason),
-            Input::Nearby { peer, here } => self.nearby(peer, here),
-            Input::Heard { key } => self.heard(&key),
-            Input::Outbound { key, step } => {
-                if self.current(&key).is_some_and(|link| !link.phase.is_closing()) {
-                    if let Step::Answer { .. } = step {
-                        // Our answer to a relay restart is applied: see `fallback.rs`.
-                        self.relay_negotiated(&key.peer);
-                    }
-                    let signal = Signal::new(key.session, step);
-                    self.send_signal(key.peer, signal);
-                }
-            }
-            Input::ChannelOpen { key } => self.channel_open(&key),
-            Input::ChannelClosing { key } => {
-                if self.current(&key).is_some_and(|link| link.phase == Phase::Draining) {
-                    let linger = self.deadline_in(LINGER_MS);
-                    self.set_phase(&key.peer, Phase::Closing { linger });
-                }
-            }
-            Input::ChannelClosed { key } => {
-                if let Some(link) = self.current(&key) {
-                    // Unasked while open: the remote closed it (its `Disconnected` says why).
-                    let reason = if link.phase.is_usable() {
-                        "the peer closed the data channel"
-                    } else {
-                        "the data channel closed"
-                    };
-                    self.finish(&key.peer, connect_failed(&key.peer, reason), Ending::Quietly);
-                }
-            }
-            Input::Received { key, message } => self.received(key, message),
-            Input::Path { key, state } => self.path_changed(&key, state),
-            Input::Failed { key, reason } => {
-                if let Some(link) = self.current(&key) {
-                    let reason = with_hint(reason, link.ice_error.as_deref());
-                    self.finish(&key.peer, connect_failed(&key.peer, &reason), Ending::WithBye);
-                }
-            }
-            Input::IceServerError { key, detail } => {
-                if let Some(link) = self.link_mut(&key.peer).filter(|link| link.key == key) {
-                    link.ice_error = Some(detail);
-                }
-            }
-            Input::Mesh { key, frame } => self.on_mesh(key, frame),
-        }
-    }
-
-    fn start_link(&mut self, peer: &PeerId, role: Role, session: SessionId) -> &mut Link {
-        let deadline = self.deadline_in(OPEN_DEADLINE_MS);
-        let phase = match role {
-            Role::Offerer => Phase::Offering { deadline },
-            Role::Answerer => Phase::Connecting { deadline },
-        };
-        let fallback = self.arm_fallback();
-        self.next_serial += 1;
-        let key = ConnKey { peer: peer.clone(), session, serial: self.next_serial };
-        self.out.push_back(Output::StartConnection { key: key.clone(), role });
-        let link = Link::new(self.info(peer), key, phase, fallback);
-        // The caller ended any earlier link to `peer` first.
-        self.links.push(link);
-        let last = self.links.len() - 1;
-        &mut self.links[last]
-    }
-
-    /// The deadline `ms` milliseconds from now.
-    fn deadline_in(&self, ms: u32) -> Instant {
-        self.now.after_ms(ms)
-    }
-
-    /// The time is `now` (never going back: a clock that does is held still).
-    fn advance(&mut self, now: Instant) {
-        self.now = self.now.max(now);
-    }
-
-    fn new_session(&mut self) -> SessionId {
-        let session = SessionId(self.next_session);
-        self.next_session = self.next_session.wrapping_add(1);
-        session
-    }
-
-    fn settle(&mut self, call: CallId, result: Result<(), CoreError>) {
-        self.out.push_back(Output::Settle { call, result });
-    }
-
-    fn set_phase(&mut self, peer: &PeerId, phase: Phase) {
-        if let Some(link) = self.link_mut(peer) {
-            link.phase = phase;
-        }
-    }
-
-    /// The link `key` names, if it is still the current one.
-    fn current(&self, key: &ConnKey) -> Option<&Link> {
-        self.link(&key.peer).filter(|link| link.key == *key)
-    }
-
-    fn open_link(&self, peer: &PeerId) -> Option<&Link> {
-        self.link(peer).filter(|link| link.phase.is_usable())
-    }
-
-    fn link_in(&self, peer: &PeerId, phase: impl Fn(Phase) -> bool) -> bool {
-        self.link(peer).is_some_and(|link| phase(link.phase))
-    }
-
-    /// The peers we have a link to, in room order (so outputs are deterministic).
-    fn linked_peers(&self) -> Vec<PeerId> {
-        let linked = |peer: &&PeerInfo| self.link(&peer.id).is_some();
-        self.roster.iter().filter(linked).map(|peer| peer.id.clone()).collect()
-    }
-
-    fn link(&self, peer: &PeerId) -> Option<&Link> {
-        self.links.iter().find(|link| link.key.peer == *peer)
-    }
-
-    fn link_mut(&mut self, peer: &PeerId) -> Option<&mut Link> {
-        self.links.iter_mut().find(|link| link.key.peer == *peer)
-    }
-
-    fn knows(&self, id: &PeerId) -> bool {
-        self.roster.iter().any(|peer| peer.id == *id)
-    }
-
-    /// The room's record of `id` (a nameless one if it is not in the room).
-    fn info(&self, id: &PeerId) -> PeerInfo {
-        let known = self.roster.iter().find(|peer| peer.id == *id).cloned();
-        known.unwrap_or_else(|| PeerInfo::new(id.clone(), ""))
-    }
-}
-
-/// `reason`, and what an ICE server said if one refused us.
-fn with_hint(reason: String, ice_error: Option<&str>) -> String {
-    match ice_error {
-        Some(said) => format!("{reason} (an ICE server refused us: {said})"),
-        None => reason,
-    }
-}
-
-fn connect_failed(peer: &PeerId, reason: &str) -> CoreError {
-    CoreError::ConnectFailed { peer: peer.clone(), reason: reason.to_owned() }
-}
-
-/// Why a link ended, for its `Disconnected` event: a failure's own reason, without the
-/// "could not connect" its `connect()` callers are told.
-fn reason_of(error: &CoreError) -> String {
-    match error {
-        CoreError::ConnectFailed { reason, .. } => reason.clone(),
-        other => other.to_string(),
-    }
-}
