@@ -84,8 +84,8 @@ impl<M: Clone> Core<M> {
             };
             self.finish(&peer, CoreError::Closed, ending);
         }
-        self.ticker = None;
-        self.advert_timer = None;
+        self.heartbeat_at = None;
+        self.advert_at = None;
         self.signaling = Signaling::Closed;
         self.out.push_back(Output::CloseSignaling);
     }

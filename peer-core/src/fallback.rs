@@ -26,7 +26,7 @@ impl<M: Clone> Core<M> {
     /// The fallback of a new link: armed when there is a relay to fall back on.
     pub(super) fn arm_fallback(&mut self) -> Fallback {
         if self.relay_fallback {
-            Fallback::Armed { timer: self.deadline_in(RELAY_FALLBACK_MS) }
+            Fallback::Armed { at: self.deadline_in(RELAY_FALLBACK_MS) }
         } else {
             Fallback::Unavailable
         }
@@ -47,9 +47,9 @@ impl<M: Clone> Core<M> {
         if let Phase::Offering { .. } = link.phase {
             // No answer yet: a restart offer cannot go on top of an unanswered offer,
             // and the answer may still bring a direct path. Wait another period.
-            let timer = self.deadline_in(RELAY_FALLBACK_MS);
+            let at = self.deadline_in(RELAY_FALLBACK_MS);
             if let Some(link) = self.link_mut(peer) {
-                link.fallback = Fallback::Armed { timer };
+                link.fallback = Fallback::Armed { at };
             }
             return;
         }

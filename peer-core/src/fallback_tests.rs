@@ -25,7 +25,7 @@ fn with_relay(me: &str, others: &[&str]) -> Harness {
 /// The armed fallback timer of the link to `peer`.
 fn fallback_timer(h: &Harness, peer: &str) -> Instant {
     match h.core.link(&id(peer)).map(|link| link.fallback) {
-        Some(Fallback::Armed { timer }) => timer,
+        Some(Fallback::Armed { at }) => at,
         other => panic!("no fallback armed for {peer}: {other:?}"),
     }
 }

@@ -139,12 +139,12 @@ impl<M: Clone> Core<M> {
     /// is still reachable.
     pub(super) fn links_changed(&mut self) {
         let anyone = self.links.iter().any(|link| link.phase.is_usable());
-        match self.advert_timer {
+        match self.advert_at {
             None if anyone && !self.closed => {
-                self.advert_timer = Some(self.deadline_in(ADVERT_DELAY_MS));
+                self.advert_at = Some(self.deadline_in(ADVERT_DELAY_MS));
             }
             // Nobody to tell (a new neighbour gets the whole picture anyway).
-            Some(_) if !anyone => self.advert_timer = None,
+            Some(_) if !anyone => self.advert_at = None,
             _ => {}
         }
         self.mesh_changed();
@@ -176,11 +176,11 @@ impl<M: Clone> Core<M> {
 
     /// The advert's time came: our links go out to every neighbour.
     pub(super) fn advert_due(&mut self) {
-        self.advert_timer = None;
+        self.advert_at = None;
         let connecting = self.links.iter().any(|link| link.phase.is_negotiating());
         if connecting && self.mesh.holds < ADVERT_HOLDS {
             self.mesh.holds += 1;
-            self.advert_timer = Some(self.deadline_in(ADVERT_DELAY_MS));
+            self.advert_at = Some(self.deadline_in(ADVERT_DELAY_MS));
             return;
         }
         self.mesh.holds = 0;

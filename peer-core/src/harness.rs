@@ -170,8 +170,8 @@ impl Harness {
 
     /// One heartbeat period goes by.
     pub fn heartbeat_period(&mut self) {
-        let ticker = self.core.ticker.expect("the heartbeat timer is armed");
-        self.fire(ticker);
+        let heartbeat_at = self.core.heartbeat_at.expect("the heartbeat timer is armed");
+        self.fire(heartbeat_at);
     }
 
     pub fn call(&mut self) -> CallId {

@@ -1,5 +1,6 @@
-//! How a link opens and ends: the channel opening, timers going off, the graceful
-//! close, and the one place a link ends ([`Core::finish`]).
+//! How a link opens and ends: the channel opening, its open deadline extended for
+//! progress or cut short when ICE fails, the graceful close, and the one place a link
+//! ends ([`Core::finish`]).
 
 use super::link::Phase;
 use super::{

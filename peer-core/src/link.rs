@@ -72,8 +72,8 @@ pub(crate) enum Fallback {
     /// Nothing to fall back on (no TURN server, relayed paths only already), or no
     /// need any more (the path came up).
     Unavailable,
-    /// If no path is up by `timer`, the relay is tried.
-    Armed { timer: Instant },
+    /// If no path is up by `at`, the relay is tried.
+    Armed { at: Instant },
     /// Relayed paths only; the ICE restart that gathers them is under way.
     Switching,
     /// The relay restart's offer and answer are applied: what ICE says now is the
@@ -162,7 +162,7 @@ impl Link {
     #[cfg(test)]
     pub fn deadlines(&self) -> impl Iterator<Item = Instant> {
         let fallback = match self.fallback {
-            Fallback::Armed { timer } => Some(timer),
+            Fallback::Armed { at } => Some(at),
             _ => None,
         };
         self.phase.deadline().into_iter().chain(fallback)

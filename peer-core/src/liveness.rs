@@ -14,14 +14,14 @@ use signaling_protocol::PeerId;
 impl<M: Clone> Core<M> {
     /// Sets the next heartbeat if none is due.
     pub(super) fn keep_ticking(&mut self) {
-        if self.ticker.is_none() && !self.closed {
-            self.ticker = Some(self.deadline_in(HEARTBEAT_MS));
+        if self.heartbeat_at.is_none() && !self.closed {
+            self.heartbeat_at = Some(self.deadline_in(HEARTBEAT_MS));
         }
     }
 
     /// One heartbeat period went by.
     pub(super) fn heartbeat_due(&mut self) {
-        self.ticker = None;
+        self.heartbeat_at = None;
         let vouched = self.signaling == Signaling::Connected;
         let mut dead: Vec<PeerId> = Vec::new();
         let mut open = false;

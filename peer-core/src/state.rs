@@ -39,7 +39,7 @@ pub struct Core<M> {
     /// How to reconnect when signaling drops (`None`: it ends for good).
     pub(crate) backoff: Option<Backoff>,
     /// When the next heartbeat is due, while a channel is open.
-    pub(crate) ticker: Option<Instant>,
+    pub(crate) heartbeat_at: Option<Instant>,
     /// State of the jitter's random numbers (xorshift).
     pub(crate) random: u32,
     pub(crate) closed: bool,
@@ -55,7 +55,7 @@ pub struct Core<M> {
     /// The mesh beyond our own links, and the broadcasts seen.
     pub(crate) mesh: mesh::Mesh,
     /// When a change of our links waiting to be advertised goes out.
-    pub(crate) advert_timer: Option<Instant>,
+    pub(crate) advert_at: Option<Instant>,
     /// Signals go through the mesh whenever a path exists, not only without the server.
     pub(crate) prefer_mesh: bool,
     /// The peers in tabs of this browser, signaled without the server.
@@ -83,7 +83,7 @@ impl<M: Clone> Core<M> {
             links: Vec::new(),
             signaling: Signaling::Connected,
             backoff,
-            ticker: None,
+            heartbeat_at: None,
             random: first_session | 1,
             closed: false,
             next_session: first_session,
@@ -92,7 +92,7 @@ impl<M: Clone> Core<M> {
             out: VecDeque::new(),
             early: Vec::new(),
             mesh: mesh::Mesh::default(),
-            advert_timer: None,
+            advert_at: None,
             prefer_mesh: false,
             nearby: Vec::new(),
             relay_fallback: false,
@@ -162,7 +162,7 @@ impl<M: Clone> Core<M> {
             Signaling::Reconnecting { wait, .. } => wait,
             _ => None,
         };
-        self.ticker.into_iter().chain(reconnect).chain(self.advert_timer).collect()
+        self.heartbeat_at.into_iter().chain(reconnect).chain(self.advert_at).collect()
     }
 
     /// Whether signals can go out now.

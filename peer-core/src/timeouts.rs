@@ -53,12 +53,12 @@ impl<M: Clone> Core<M> {
             _ => None,
         };
         let own = [
-            self.ticker.map(|at| (at, Due::Heartbeat)),
-            self.advert_timer.map(|at| (at, Due::Advert)),
+            self.heartbeat_at.map(|at| (at, Due::Heartbeat)),
+            self.advert_at.map(|at| (at, Due::Advert)),
             rejoin.map(|at| (at, Due::Rejoin)),
         ];
         let fallbacks = self.links.iter().filter_map(|link| match link.fallback {
-            Fallback::Armed { timer } => Some((timer, Due::Fallback(link.key.peer.clone()))),
+            Fallback::Armed { at } => Some((at, Due::Fallback(link.key.peer.clone()))),
             _ => None,
         });
         let phases = self
