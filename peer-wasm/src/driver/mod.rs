@@ -9,6 +9,7 @@
 //! their order and none is lost.
 
 mod alarm;
+mod execute;
 mod mesh;
 mod send;
 mod setup;
@@ -25,13 +26,13 @@ use crate::reporter::PeerInput;
 use crate::same_origin::SameOrigin;
 use crate::signaling::{SignalingLink, SignalingTransport};
 use crate::timer::now;
-use crate::{Payload, PeerError, PeerEvent, log};
+use crate::{Payload, PeerError, PeerEvent};
 use alarm::Alarm;
 use futures_channel::mpsc::UnboundedSender;
 use futures_channel::oneshot;
 use futures_util::StreamExt;
 use gloo_events::EventListener;
-use peer_core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output};
+use peer_core::{CallId, ConnKey, Core, Input};
 use signaling_protocol::{PeerId, PeerInfo};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -244,97 +245,6 @@ impl Driver {
         self.calls.borrow_mut().push((call, answer));
         (call, answered)
     }
-
-    fn execute(&self, output: Output<Payload>) {
-        match output {
-            Output::Signal { to, signal, way } => self.sign_and_send(to, signal, way),
-            Output::StartConnection { key, role } => {
-                let config = self.ice_configuration();
-                let files = Rc::clone(&self.files);
-                match Connection::start(key.clone(), role, self.inputs.clone(), &config, files) {
-                    Ok(connection) => self.connections.borrow_mut().push((key, connection)),
-                    Err(error) => {
-                        let reason = error.to_string();
-                        self.core.borrow_mut().apply(Input::Failed { key, reason }, now());
-                    }
-                }
-            }
-            Output::Apply { key, step } => {
-                if let Some(connection) = find(&self.connections.borrow(), &key) {
-                    connection.deliver(step);
-                }
-            }
-            Output::RestartIce { key, relay_only } => {
-                if let Some(connection) = find(&self.connections.borrow(), &key) {
-                    connection.restart_ice(&self.ice.borrow().configuration(relay_only));
-                }
-            }
-            Output::RelayOnly { key } => {
-                if let Some(connection) = find(&self.connections.borrow(), &key) {
-                    connection.reconfigure(&self.ice.borrow().configuration(true));
-                }
-            }
-            Output::CloseChannel { key } => {
-                if let Some(connection) = find(&self.connections.borrow(), &key) {
-                    connection.close_when_drained();
-                }
-            }
-            Output::Release { key, graceful } => {
-                let released = take(&self.connections, &key);
-                if let Some(connection) = released.filter(|_| graceful) {
-                    linger(connection);
-                }
-            }
-            Output::Settle { call, result } => {
-                if let Some(answer) = take(&self.calls, &call) {
-                    let _ = answer.send(result.map_err(PeerError::from));
-                }
-            }
-            Output::Emit(event) => self.emit(event),
-            Output::CloseSignaling => self.signaling.borrow().close(),
-            Output::Rejoin => self.rejoin(),
-            Output::Heartbeat { key } => {
-                if let Some(connection) = find(&self.connections.borrow(), &key) {
-                    connection.heartbeat();
-                }
-            }
-            Output::Warn(text) => log::warn(&text),
-            Output::SendMesh { key, frame } => self.send_mesh(&key, frame),
-            Output::Verify { from, signal, key, via } => self.check(from, signal, key, via),
-        }
-    }
-
-    /// The configuration for a new connection: the latest servers.
-    fn ice_configuration(&self) -> web_sys::RtcConfiguration {
-        self.ice.borrow().configuration(false)
-    }
-
-    /// Calls the handler with no borrow held, so it may call back into the peer.
-    fn emit(&self, event: Event<Payload>) {
-        let event = match event {
-            Event::PeerJoined(peer) => {
-                if let Some(key) = &peer.key {
-                    crate::identity::prepare(key);
-                }
-                PeerEvent::PeerJoined(peer)
-            }
-            Event::PeerLeft(peer) => PeerEvent::PeerLeft(peer),
-            Event::Connected(peer) => PeerEvent::Connected(peer),
-            Event::Disconnected { peer, reason } => PeerEvent::Disconnected { peer, reason },
-            Event::Message { from, message } => PeerEvent::Message { from, payload: message },
-            Event::Broadcast { from, message } => PeerEvent::Broadcast { from, payload: message },
-            Event::SignalingClosed { reason } => PeerEvent::SignalingClosed { reason },
-            Event::SignalingReconnecting { reason } => PeerEvent::SignalingReconnecting { reason },
-            Event::SignalingReconnected => PeerEvent::SignalingReconnected,
-        };
-        let Some(mut handler) = self.handler.borrow_mut().take() else { return };
-        handler(event);
-        let mut slot = self.handler.borrow_mut();
-        // Unless the handler set a new handler while it ran.
-        if slot.is_none() {
-            *slot = Some(handler);
-        }
-    }
 }
 
 /// A listener that closes the driver when the page is hidden for good (`pagehide`: the
@@ -359,16 +269,4 @@ fn take<K: PartialEq, V>(list: &RefCell<Vec<(K, V)>>, key: &K) -> Option<V> {
     let mut list = list.borrow_mut();
     let index = list.iter().position(|(filed, _)| filed == key)?;
     Some(list.swap_remove(index).1)
-}
-
-/// Keeps a released connection alive until what it queued went out and its channel
-/// closed, for at most the linger time (plus time to drain the queue at 1 MB/s).
-fn linger(connection: Connection) {
-    connection.close_when_drained();
-    let drain_ms = u32::try_from(connection.buffered_amount() / 1000).unwrap_or(u32::MAX);
-    let ms = LINGER_MS.saturating_add(drain_ms);
-    spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(ms).await;
-        drop(connection);
-    });
 }
