@@ -118,3 +118,33 @@ fn a_silent_remote_is_dropped_in_seconds() {
     assert!((3_000..=5_000).contains(&took), "took {took} ms");
     assert_eq!(sim.log("a"), ["joined b", "+b", "-b", "left b"]);
 }
+
+#[test]
+fn a_connect_to_a_peer_that_never_answers_fails_after_the_open_deadline() {
+    let mut sim = Sim::new(&["a", "b"]);
+    sim.hang("b");
+    let call = sim.connect("a", "b");
+    sim.run_until(60_000, |sim| sim.result("a", call).is_some());
+    // Nothing came back, so nothing extended the deadline: 15 s, not a moment less.
+    assert_eq!(sim.now.as_millis(), 15_000);
+    let Some(Err(peer_core::CoreError::ConnectFailed { reason, .. })) = sim.result("a", call)
+    else {
+        panic!("the connect failed");
+    };
+    assert_eq!(reason, "no data channel within 15 s");
+}
+
+#[test]
+fn a_silent_remote_is_dropped_in_seconds_with_the_server_gone() {
+    let mut sim = Sim::new(&["a", "b"]);
+    let call = sim.connect("a", "b");
+    sim.run_until(1_000, |sim| ok(sim, "a", call));
+    sim.server_down();
+    sim.hang("b");
+    let hung = sim.now;
+    sim.run_until(60_000, |sim| sim.connected("a").is_empty());
+    // Nobody can vouch for it: its silence is enough.
+    let took = sim.now.saturating_duration_since(hung).as_millis();
+    assert!((3_000..=5_000).contains(&took), "took {took} ms");
+    assert_eq!(sim.log("a")[..4], ["joined b", "+b", "reconnecting", "-b"]);
+}

@@ -1,5 +1,5 @@
 //! What goes wrong in the simulated room: the server going away and coming back, a
-//! path failing, a tab crashing.
+//! path failing, a tab crashing or hanging.
 
 use super::{LATENCY_MS, Sim};
 use peer_core::{Input, PathState};
@@ -47,5 +47,12 @@ impl Sim {
                 self.deliver(other, LATENCY_MS, Input::PeerLeft(info.clone()));
             }
         }
+    }
+
+    /// The tab of `name` hangs: it does nothing more, but its socket stays open, so the
+    /// server still has it in the room.
+    pub fn hang(&mut self, name: &str) {
+        let at = self.peer(name);
+        self.peers[at].crashed = true;
     }
 }
