@@ -59,6 +59,8 @@
 
 mod apply;
 mod calls;
+#[cfg(test)]
+mod deadline_tests;
 mod error;
 mod fallback;
 #[cfg(test)]
@@ -72,6 +74,8 @@ mod io;
 mod lifecycle;
 mod link;
 mod liveness;
+#[cfg(test)]
+mod liveness_tests;
 mod mesh;
 #[cfg(test)]
 mod mesh_tests;
