@@ -36,9 +36,10 @@
 //! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
 //! `relay.rs` which way our signals go, and signals through the mesh; `trust.rs` which
 //! signals to believe.
-//! `harness.rs` and the `*tests.rs` / `properties.rs` files drive it in plain
-//! `cargo test -p peer-core`; `tests/simulated.rs` runs several machines against each
-//! other in a simulated room, server and network (`tests/sim/`), over simulated time.
+//! `harness.rs` and the `*tests.rs` / `properties.rs` (with `invariants.rs`) files
+//! drive it in plain `cargo test -p peer-core`; `tests/simulated.rs` runs several
+//! machines against each other in a simulated room, server and network (`tests/sim/`),
+//! over simulated time.
 //!
 //! Each link goes through the phases of `link::Phase`; the rules, in short:
 //! - a session id, chosen by the offerer, is on every signal; a signal of another
@@ -70,6 +71,8 @@ mod gossip;
 #[cfg(test)]
 mod harness;
 mod ids;
+#[cfg(test)]
+mod invariants;
 mod io;
 mod lifecycle;
 mod link;
