@@ -2,6 +2,7 @@
 //! the helpers every module uses to start a link, set a deadline and say why a
 //! connect failed.
 
+use crate::OPEN_DEADLINE_MS;
 use crate::error::CoreError;
 use crate::ids::{ConnKey, Role};
 use crate::io::{Input, Output};
@@ -9,8 +10,7 @@ use crate::lifecycle::Ending;
 use crate::link::{Link, Phase};
 use crate::state::Core;
 use crate::time::Instant;
-use crate::{LINGER_MS, OPEN_DEADLINE_MS};
-use signaling_protocol::{PeerId, SessionId, Signal, Step};
+use signaling_protocol::{ErrorCode, PeerId, SessionId, Signal, Step};
 
 impl<M: Clone> Core<M> {
     /// Applies one input that came at `now`; its outputs wait in [`Core::poll_output`].
@@ -34,61 +34,49 @@ impl<M: Clone> Core<M> {
             Input::Checked { from, signal, via, verdict } => {
                 self.signal_checked(from, signal, via, verdict);
             }
-            Input::Refused { code, message, to } => {
-                let error = CoreError::Refused { code, message };
-                match to.filter(|peer| self.link_in(peer, Phase::is_negotiating)) {
-                    Some(peer) => self.finish(&peer, error, Ending::WithBye),
-                    None => self.out.push_back(Output::Warn(error.to_string())),
-                }
-            }
+            Input::Refused { code, message, to } => self.refused(code, message, to),
             Input::SignalingClosed { reason } => self.signaling_closed(reason),
             Input::Rejoined { roster } => self.rejoined(roster),
             Input::RejoinFailed { failure, error } => self.rejoin_failed(failure, error),
             Input::SignalingOver { reason } => self.signaling_over(reason),
             Input::Nearby { peer, here } => self.nearby(peer, here),
             Input::Heard { key } => self.heard(&key),
-            Input::Outbound { key, step } => {
-                if self.current(&key).is_some_and(|link| !link.phase.is_closing()) {
-                    if let Step::Answer { .. } = step {
-                        // Our answer to a relay restart is applied: see `fallback.rs`.
-                        self.relay_negotiated(&key.peer);
-                    }
-                    let signal = Signal::new(key.session, step);
-                    self.send_signal(key.peer, signal);
-                }
-            }
+            Input::Outbound { key, step } => self.outbound(key, step),
             Input::ChannelOpen { key } => self.channel_open(&key),
-            Input::ChannelClosing { key } => {
-                if self.current(&key).is_some_and(|link| link.phase == Phase::Draining) {
-                    let linger = self.deadline_in(LINGER_MS);
-                    self.set_phase(&key.peer, Phase::Closing { linger });
-                }
-            }
-            Input::ChannelClosed { key } => {
-                if let Some(link) = self.current(&key) {
-                    // Unasked while open: the remote closed it (its `Disconnected` says why).
-                    let reason = if link.phase.is_usable() {
-                        "the peer closed the data channel"
-                    } else {
-                        "the data channel closed"
-                    };
-                    self.finish(&key.peer, connect_failed(&key.peer, reason), Ending::Quietly);
-                }
-            }
+            Input::ChannelClosing { key } => self.channel_closing(&key),
+            Input::ChannelClosed { key } => self.channel_closed(&key),
             Input::Received { key, message } => self.received(key, message),
             Input::Path { key, state } => self.path_changed(&key, state),
-            Input::Failed { key, reason } => {
-                if let Some(link) = self.current(&key) {
-                    let reason = with_hint(reason, link.ice_error.as_deref());
-                    self.finish(&key.peer, connect_failed(&key.peer, &reason), Ending::WithBye);
-                }
-            }
+            Input::Failed { key, reason } => self.failed(&key, reason),
             Input::IceServerError { key, detail } => {
                 if let Some(link) = self.link_mut(&key.peer).filter(|link| link.key == key) {
                     link.ice_error = Some(detail);
                 }
             }
             Input::Mesh { key, frame } => self.on_mesh(key, frame),
+        }
+    }
+
+    /// The server refused one of our messages: a signal's connect fails with its
+    /// reason; anything else is only worth a warning.
+    fn refused(&mut self, code: ErrorCode, message: String, to: Option<PeerId>) {
+        let error = CoreError::Refused { code, message };
+        match to.filter(|peer| self.link_in(peer, Phase::is_negotiating)) {
+            Some(peer) => self.finish(&peer, error, Ending::WithBye),
+            None => self.out.push_back(Output::Warn(error.to_string())),
+        }
+    }
+
+    /// A connection made a step for its remote: it goes out with the session, unless
+    /// the link is closing or gone.
+    fn outbound(&mut self, key: ConnKey, step: Step) {
+        if self.current(&key).is_some_and(|link| !link.phase.is_closing()) {
+            if let Step::Answer { .. } = step {
+                // Our answer to a relay restart is applied: see `fallback.rs`.
+                self.relay_negotiated(&key.peer);
+            }
+            let signal = Signal::new(key.session, step);
+            self.send_signal(key.peer, signal);
         }
     }
 

@@ -4,8 +4,8 @@
 
 use super::link::Phase;
 use super::{
-    ConnKey, Core, Event, ICE_RECOVERY_MS, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS, Output,
-    connect_failed, reason_of,
+    ConnKey, Core, Event, ICE_RECOVERY_MS, LINGER_MS, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS,
+    Output, connect_failed, reason_of, with_hint,
 };
 
 /// Most messages held for links that have not reported open yet.
@@ -52,6 +52,36 @@ impl<M: Clone> Core<M> {
         self.unpin(&key.peer);
         self.share_mesh(key);
         self.links_changed();
+    }
+
+    /// Everything queued on `key`'s channel went out and its close began: it gets the
+    /// linger time to finish.
+    pub(super) fn channel_closing(&mut self, key: &ConnKey) {
+        if self.current(key).is_some_and(|link| link.phase == Phase::Draining) {
+            let linger = self.deadline_in(LINGER_MS);
+            self.set_phase(&key.peer, Phase::Closing { linger });
+        }
+    }
+
+    /// `key`'s channel closed: the link ends.
+    pub(super) fn channel_closed(&mut self, key: &ConnKey) {
+        if let Some(link) = self.current(key) {
+            // Unasked while open: the remote closed it (its `Disconnected` says why).
+            let reason = if link.phase.is_usable() {
+                "the peer closed the data channel"
+            } else {
+                "the data channel closed"
+            };
+            self.finish(&key.peer, connect_failed(&key.peer, reason), Ending::Quietly);
+        }
+    }
+
+    /// `key`'s negotiation failed, or its remote broke the framing: the link ends.
+    pub(super) fn failed(&mut self, key: &ConnKey, reason: String) {
+        if let Some(link) = self.current(key) {
+            let reason = with_hint(reason, link.ice_error.as_deref());
+            self.finish(&key.peer, connect_failed(&key.peer, &reason), Ending::WithBye);
+        }
     }
 
     /// A message arrived on `key`'s channel: delivered if the link had opened, held until
