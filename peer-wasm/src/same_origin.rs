@@ -73,24 +73,8 @@ impl SameOrigin {
                 let from = PeerId::new(from);
                 match kind.as_str() {
                     "hello" | "here" => {
-                        let mut nearby = nearby.borrow_mut();
                         let inbox = field(&data, "inbox").and_then(|v| v.as_bool()) == Some(true);
-                        // Every peer sees every `here` (the answers to each newcomer's
-                        // hello): a peer known as it is keeps its channel, so the
-                        // signals already sent on it keep their order with the next.
-                        let known = nearby
-                            .iter()
-                            .any(|(peer, ours)| *peer == from && ours.is_some() == inbox);
-                        if !known {
-                            forget(&mut nearby, &from);
-                            if nearby.len() < MAX_NEARBY {
-                                let name = inbox_name(&place, &from);
-                                let inbox = inbox.then(|| BroadcastChannel::new(&name).ok());
-                                nearby.push((from.clone(), inbox.flatten()));
-                                let found = Input::Nearby { peer: from, here: true };
-                                let _ = inputs.unbounded_send(found);
-                            }
-                        }
+                        met(&mut nearby.borrow_mut(), from, inbox, &place, &inputs);
                         if kind == "hello" {
                             post(&channel, "here", &me, None);
                         }
@@ -130,6 +114,30 @@ impl SameOrigin {
         let inbox =
             nearby.iter().find(|(peer, _)| peer == to).and_then(|(_, inbox)| inbox.as_ref());
         post(inbox.unwrap_or(&self.channel), "signal", &self.me, Some((to, signal)));
+    }
+}
+
+/// A `hello` or `here` from `from` (with an `inbox` of its own, or none): remembered as
+/// nearby, and the machine told. Every peer sees every `here` (the answers to each
+/// newcomer's hello): a peer known as it is keeps its channel, so the signals already
+/// sent on it keep their order with the next.
+fn met(
+    nearby: &mut Nearby,
+    from: PeerId,
+    inbox: bool,
+    place: &str,
+    inputs: &UnboundedSender<PeerInput>,
+) {
+    let known = nearby.iter().any(|(peer, ours)| *peer == from && ours.is_some() == inbox);
+    if known {
+        return;
+    }
+    forget(nearby, &from);
+    if nearby.len() < MAX_NEARBY {
+        let name = inbox_name(place, &from);
+        let inbox = inbox.then(|| BroadcastChannel::new(&name).ok());
+        nearby.push((from.clone(), inbox.flatten()));
+        let _ = inputs.unbounded_send(Input::Nearby { peer: from, here: true });
     }
 }
 
