@@ -1,6 +1,7 @@
 //! The local calls: `connect()`, `disconnect()` and `close()`, each answered exactly once
 //! (at once, or when the link it waits for opens or ends).
 
+use super::lifecycle::Ending;
 use super::link::Phase;
 use super::{CallId, Core, Output, Role, Signaling, connect_failed};
 use crate::error::CoreError;
@@ -62,7 +63,7 @@ impl<M: Clone> Core<M> {
             // queued (a bye through the server could overtake the remote's `open`).
             phase if phase.is_usable() => self.begin_closing(peer, "disconnect was called"),
             phase if phase.is_negotiating() => {
-                self.finish(peer, connect_failed(peer, "disconnect was called"), true, false);
+                self.finish(peer, connect_failed(peer, "disconnect was called"), Ending::WithBye);
             }
             // Already closing: answered when it ends.
             _ => {}
@@ -76,15 +77,15 @@ impl<M: Clone> Core<M> {
         self.closed = true;
         for peer in self.linked_peers() {
             // An open channel's close tells its remote itself (see `disconnect`).
-            let graceful = self.link_in(&peer, Phase::was_open);
-            self.finish(&peer, CoreError::Closed, !graceful, graceful);
+            let ending = if self.link_in(&peer, Phase::was_open) {
+                Ending::Draining
+            } else {
+                Ending::WithBye
+            };
+            self.finish(&peer, CoreError::Closed, ending);
         }
-        for timer in self.ticker.take().into_iter().chain(self.advert_timer.take()) {
-            self.out.push_back(Output::CancelTimer { timer });
-        }
-        if let Signaling::Reconnecting { timer: Some(timer), .. } = self.signaling {
-            self.out.push_back(Output::CancelTimer { timer });
-        }
+        self.heartbeat_at = None;
+        self.advert_at = None;
         self.signaling = Signaling::Closed;
         self.out.push_back(Output::CloseSignaling);
     }

@@ -26,7 +26,7 @@ impl<M: Clone> Core<M> {
     /// The fallback of a new link: armed when there is a relay to fall back on.
     pub(super) fn arm_fallback(&mut self) -> Fallback {
         if self.relay_fallback {
-            Fallback::Armed { timer: self.arm(RELAY_FALLBACK_MS) }
+            Fallback::Armed { at: self.deadline_in(RELAY_FALLBACK_MS) }
         } else {
             Fallback::Unavailable
         }
@@ -35,22 +35,21 @@ impl<M: Clone> Core<M> {
     /// The path to `peer` is up (or its channel open): no fallback needed.
     pub(super) fn disarm_fallback(&mut self, peer: &PeerId) {
         let Some(link) = self.link_mut(peer) else { return };
-        if let Fallback::Armed { timer } = link.fallback {
+        if let Fallback::Armed { .. } = link.fallback {
             link.fallback = Fallback::Unavailable;
-            self.out.push_back(Output::CancelTimer { timer });
         }
     }
 
-    /// The fallback timer of the link to `peer` went off with no path up yet.
+    /// The fallback deadline of the link to `peer` came with no path up yet.
     pub(super) fn fallback_due(&mut self, peer: &PeerId) {
         let Some(link) = self.link_mut(peer) else { return };
         link.fallback = Fallback::Unavailable;
         if let Phase::Offering { .. } = link.phase {
             // No answer yet: a restart offer cannot go on top of an unanswered offer,
             // and the answer may still bring a direct path. Wait another period.
-            let timer = self.arm(RELAY_FALLBACK_MS);
+            let at = self.deadline_in(RELAY_FALLBACK_MS);
             if let Some(link) = self.link_mut(peer) {
-                link.fallback = Fallback::Armed { timer };
+                link.fallback = Fallback::Armed { at };
             }
             return;
         }
@@ -63,10 +62,7 @@ impl<M: Clone> Core<M> {
     pub(super) fn negotiation_failed(&mut self, peer: &PeerId) {
         let Some(link) = self.link(peer) else { return };
         match link.fallback {
-            Fallback::Armed { timer } => {
-                self.out.push_back(Output::CancelTimer { timer });
-                self.fall_back(peer);
-            }
+            Fallback::Armed { .. } => self.fall_back(peer),
             // The old candidates' verdict, reported before the relay restart applied.
             Fallback::Switching => {}
             Fallback::Relaying | Fallback::Unavailable => self.wait_for_recovery(peer),
@@ -109,15 +105,10 @@ impl<M: Clone> Core<M> {
     pub(super) fn remote_fell_back(&mut self, key: &ConnKey) {
         let relay = self.relay_fallback;
         let Some(link) = self.link_mut(&key.peer) else { return };
-        let armed = match link.fallback {
-            Fallback::Armed { timer } => Some(timer),
-            Fallback::Unavailable => None,
-            Fallback::Switching | Fallback::Relaying => return,
-        };
-        link.fallback = Fallback::Switching;
-        if let Some(timer) = armed {
-            self.out.push_back(Output::CancelTimer { timer });
+        if link.fallback.relay_only() {
+            return;
         }
+        link.fallback = Fallback::Switching;
         if relay {
             self.out.push_back(Output::RelayOnly { key: key.clone() });
         }

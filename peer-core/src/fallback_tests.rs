@@ -23,9 +23,9 @@ fn with_relay(me: &str, others: &[&str]) -> Harness {
 }
 
 /// The armed fallback timer of the link to `peer`.
-fn fallback_timer(h: &Harness, peer: &str) -> TimerId {
+fn fallback_timer(h: &Harness, peer: &str) -> Instant {
     match h.core.link(&id(peer)).map(|link| link.fallback) {
-        Some(Fallback::Armed { timer }) => timer,
+        Some(Fallback::Armed { at }) => at,
         other => panic!("no fallback armed for {peer}: {other:?}"),
     }
 }
@@ -35,7 +35,7 @@ fn a_connect_with_no_path_in_time_restarts_through_the_relay_only_and_connects()
     // "m" > "b": m is the side that restarts.
     let mut h = with_relay("m", &["b"]);
     let (call, b) = h.answered("b");
-    h.apply(Input::TimerFired(fallback_timer(&h, "b")));
+    h.fire(fallback_timer(&h, "b"));
     assert_eq!(h.relay_only, [b.clone(), b.clone()], "relayed candidates only, then a restart");
     assert_eq!(h.restarted, std::slice::from_ref(&b), "the same connection restarts ICE");
     h.apply(Input::Outbound { key: b.clone(), step: restart_offer() });
@@ -65,7 +65,7 @@ fn an_ice_failure_falls_back_at_once_and_a_relay_failure_says_what_was_tried() {
     h.apply(Input::Path { key: b.clone(), state: PathState::Failed });
     assert_eq!(h.result(call), None, "a short wait: ICE may still recover");
     assert_eq!(h.phase_timers().len(), 1);
-    h.apply(Input::TimerFired(h.phase_timers()[0]));
+    h.fire(h.phase_timers()[0]);
     assert_eq!(
         h.connect_failure(call),
         "ICE failed on all paths, then through the relay: ICE failed"
@@ -80,7 +80,7 @@ fn the_smaller_id_goes_relay_only_and_answers_the_restart() {
     // "m" < "z": z restarts, m answers.
     let mut h = with_relay("m", &["z"]);
     let (call, z) = h.answered("z");
-    h.apply(Input::TimerFired(fallback_timer(&h, "z")));
+    h.fire(fallback_timer(&h, "z"));
     assert_eq!(h.relay_only, std::slice::from_ref(&z));
     assert!(h.restarted.is_empty(), "the larger id offers the restart");
     h.remote("z", z.session, restart_offer());
@@ -88,7 +88,7 @@ fn the_smaller_id_goes_relay_only_and_answers_the_restart() {
     h.apply(Input::Outbound { key: z.clone(), step: answer() });
     assert_eq!(h.sent.last(), Some(&(id("z"), Signal::new(z.session, answer()))));
     h.apply(Input::Path { key: z.clone(), state: PathState::Failed });
-    h.apply(Input::TimerFired(h.phase_timers()[0]));
+    h.fire(h.phase_timers()[0]);
     let failure = h.connect_failure(call);
     assert!(failure.starts_with("ICE failed on all paths, then through the relay"), "{failure}");
 }
@@ -121,10 +121,10 @@ fn no_restart_goes_over_an_unanswered_offer() {
     let call = h.connect("b");
     let b = h.key("b");
     h.apply(Input::Outbound { key: b.clone(), step: super::harness::offer() });
-    h.apply(Input::TimerFired(fallback_timer(&h, "b")));
+    h.fire(fallback_timer(&h, "b"));
     assert!(h.restarted.is_empty() && h.relay_only.is_empty(), "the answer may bring a path");
     h.remote("b", b.session, answer());
-    h.apply(Input::TimerFired(fallback_timer(&h, "b")));
+    h.fire(fallback_timer(&h, "b"));
     assert_eq!(h.restarted, [b]);
     assert_eq!(h.result(call), None);
 }
@@ -144,7 +144,7 @@ fn a_path_that_comes_up_in_time_is_never_relayed() {
 fn a_relayed_link_restarts_through_the_relay_when_its_path_fails_later() {
     let mut h = with_relay("m", &["b"]);
     let (_, b) = h.answered("b");
-    h.apply(Input::TimerFired(fallback_timer(&h, "b")));
+    h.fire(fallback_timer(&h, "b"));
     h.remote("b", b.session, answer());
     h.apply(Input::ChannelOpen { key: b.clone() });
     h.relay_only.clear();
@@ -156,16 +156,16 @@ fn a_relayed_link_restarts_through_the_relay_when_its_path_fails_later() {
 fn the_open_deadline_after_a_fallback_says_the_relay_was_tried() {
     let mut h = with_relay("m", &["b"]);
     let (call, b) = h.answered("b");
-    h.apply(Input::TimerFired(fallback_timer(&h, "b")));
+    h.fire(fallback_timer(&h, "b"));
     let deadline = match h.core.link(&b.peer).map(|link| link.phase) {
         Some(Phase::Connecting { deadline }) => deadline,
         other => panic!("{other:?}"),
     };
     // The restart offer counts as progress once (the deadline is extended for it).
-    h.apply(Input::TimerFired(deadline));
-    let deadline = h.core.link(&b.peer).and_then(|link| link.phase.timer());
+    h.fire(deadline);
+    let deadline = h.core.link(&b.peer).and_then(|link| link.phase.deadline());
     if let Some(deadline) = deadline {
-        h.apply(Input::TimerFired(deadline));
+        h.fire(deadline);
     }
     let failure = h.connect_failure(call);
     assert!(

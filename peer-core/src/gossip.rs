@@ -14,7 +14,7 @@
 
 use super::link::Phase;
 use super::mesh::MAX_TTL;
-use super::{Advert, ConnKey, Core, Event, MeshFrame, Output, Signaling, TimerId};
+use super::{Advert, ConnKey, Core, Event, MeshFrame, Output, Signaling};
 use signaling_protocol::{PeerId, PeerInfo};
 
 /// How long a change of our links waits before it is advertised, so that a burst of
@@ -139,13 +139,12 @@ impl<M: Clone> Core<M> {
     /// is still reachable.
     pub(super) fn links_changed(&mut self) {
         let anyone = self.links.iter().any(|link| link.phase.is_usable());
-        match self.advert_timer {
-            None if anyone && !self.closed => self.advert_timer = Some(self.arm(ADVERT_DELAY_MS)),
-            // Nobody to tell (a new neighbour gets the whole picture anyway).
-            Some(timer) if !anyone => {
-                self.advert_timer = None;
-                self.out.push_back(Output::CancelTimer { timer });
+        match self.advert_at {
+            None if anyone && !self.closed => {
+                self.advert_at = Some(self.deadline_in(ADVERT_DELAY_MS));
             }
+            // Nobody to tell (a new neighbour gets the whole picture anyway).
+            Some(_) if !anyone => self.advert_at = None,
             _ => {}
         }
         self.mesh_changed();
@@ -175,17 +174,14 @@ impl<M: Clone> Core<M> {
         }
     }
 
-    /// Whether `timer` is the advert's; if so, our links go out to every neighbour.
-    pub(super) fn advert_due(&mut self, timer: TimerId) -> bool {
-        if self.advert_timer != Some(timer) {
-            return false;
-        }
-        self.advert_timer = None;
+    /// The advert's time came: our links go out to every neighbour.
+    pub(super) fn advert_due(&mut self) {
+        self.advert_at = None;
         let connecting = self.links.iter().any(|link| link.phase.is_negotiating());
         if connecting && self.mesh.holds < ADVERT_HOLDS {
             self.mesh.holds += 1;
-            self.advert_timer = Some(self.arm(ADVERT_DELAY_MS));
-            return true;
+            self.advert_at = Some(self.deadline_in(ADVERT_DELAY_MS));
+            return;
         }
         self.mesh.holds = 0;
         self.mesh.version += 1;
@@ -196,7 +192,6 @@ impl<M: Clone> Core<M> {
             let frame = MeshFrame::Advert(advert.clone());
             self.out.push_back(Output::SendMesh { key, frame });
         }
-        true
     }
 
     /// Who is reachable changed: forget what is out of reach and, while the server is

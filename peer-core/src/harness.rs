@@ -7,10 +7,11 @@ use signaling_protocol::Step;
 /// A received message, as the tests tag it.
 type Msg = &'static str;
 
-/// A machine plus what a driver would track: armed timers and waiting calls.
+/// A machine plus what a driver would track: the time and waiting calls.
 pub(super) struct Harness {
     pub core: Core<Msg>,
-    pub timers: Vec<TimerId>,
+    /// The time of the next input (it starts at 0 ms).
+    pub now: Instant,
     pub settled: Vec<(CallId, Result<(), CoreError>)>,
     pub events: Vec<Event<Msg>>,
     pub sent: Vec<(PeerId, Signal)>,
@@ -22,6 +23,8 @@ pub(super) struct Harness {
     /// Connections told to use relayed candidates only (by a restart or by themselves).
     pub relay_only: Vec<ConnKey>,
     pub heartbeats: Vec<ConnKey>,
+    /// Signals (of those `sent`) that went through a tab of this browser.
+    pub tab_signals: usize,
     pub rejoins: usize,
     /// Mesh frames sent, and on which channel.
     pub mesh_out: Vec<(ConnKey, MeshFrame<Msg>)>,
@@ -70,7 +73,7 @@ impl Harness {
     pub fn with_roster(me: PeerInfo, roster: Vec<PeerInfo>) -> Self {
         Self {
             core: Core::new(me, roster, 100, Some(Backoff::default())),
-            timers: Vec::new(),
+            now: Instant::default(),
             settled: Vec::new(),
             events: Vec::new(),
             sent: Vec::new(),
@@ -81,6 +84,7 @@ impl Harness {
             restarted: Vec::new(),
             relay_only: Vec::new(),
             heartbeats: Vec::new(),
+            tab_signals: 0,
             rejoins: 0,
             mesh_out: Vec::new(),
             relays: Vec::new(),
@@ -90,23 +94,42 @@ impl Harness {
         }
     }
 
-    /// Applies `input` and records every output, checking the driver-side rules: a
-    /// timer is cancelled at most once and only while armed; a call is settled once.
+    /// Applies `input` now and records every output, checking the driver-side rules: a
+    /// call is settled once, a connection released once.
     pub fn apply(&mut self, input: Input<Msg>) {
-        if let Input::TimerFired(timer) = &input {
-            self.timers.retain(|armed| armed != timer);
-        }
-        self.core.apply(input);
+        self.core.apply(input, self.now);
+        self.drain();
+    }
+
+    /// Time goes on to `at` (if it is later), and the deadlines that came are handled.
+    pub fn fire(&mut self, at: Instant) {
+        self.now = self.now.max(at);
+        self.core.handle_timeout(self.now);
+        self.drain();
+    }
+
+    /// Every deadline the machine has (`poll_timeout` is the earliest).
+    pub fn timers(&self) -> Vec<Instant> {
+        let mut all = self.core.link_timers();
+        all.extend(self.core.own_timers());
+        all
+    }
+
+    fn drain(&mut self) {
         while let Some(output) = self.core.poll_output() {
             match output {
-                Output::StartTimer { timer, .. } => self.timers.push(timer),
-                Output::CancelTimer { timer } => self.timers.retain(|armed| *armed != timer),
                 Output::Settle { call, result } => {
                     assert!(self.settled.iter().all(|(done, _)| *done != call), "{call:?} twice");
                     self.settled.push((call, result));
                 }
                 Output::Emit(event) => self.events.push(event),
-                Output::Send { to, signal } => self.sent.push((to, signal)),
+                Output::Signal { to, signal, way: Way::Mesh { hop, .. } } => {
+                    self.relays.push((hop, to, signal));
+                }
+                Output::Signal { to, signal, way } => {
+                    self.tab_signals += usize::from(way == Way::Tab);
+                    self.sent.push((to, signal));
+                }
                 Output::StartConnection { key, .. } => self.started.push(key),
                 Output::Release { key, .. } => {
                     assert!(!self.released.contains(&key), "{key:?} released twice");
@@ -124,7 +147,6 @@ impl Harness {
                 Output::Heartbeat { key } => self.heartbeats.push(key),
                 Output::Rejoin => self.rejoins += 1,
                 Output::SendMesh { key, frame } => self.mesh_out.push((key, frame)),
-                Output::Relay { hop, to, signal, .. } => self.relays.push((hop, to, signal)),
                 Output::Verify { from, signal, key, via } => {
                     self.verifies.push((from, signal, key, via));
                 }
@@ -133,10 +155,9 @@ impl Harness {
         }
     }
 
-    /// The armed timers of the links' phases (not the heartbeat's or the rejoin's).
-    pub fn phase_timers(&self) -> Vec<TimerId> {
-        let own = self.core.own_timers();
-        self.timers.iter().copied().filter(|timer| !own.contains(timer)).collect()
+    /// The deadlines of the links (not the heartbeat's, the advert's or the rejoin's).
+    pub fn phase_timers(&self) -> Vec<Instant> {
+        self.core.link_timers()
     }
 
     /// Whether the last signal sent is a `bye` to `peer` for `session`.
@@ -149,8 +170,8 @@ impl Harness {
 
     /// One heartbeat period goes by.
     pub fn heartbeat_period(&mut self) {
-        let ticker = self.core.ticker.expect("the heartbeat timer is armed");
-        self.apply(Input::TimerFired(ticker));
+        let heartbeat_at = self.core.heartbeat_at.expect("the heartbeat timer is armed");
+        self.fire(heartbeat_at);
     }
 
     pub fn call(&mut self) -> CallId {

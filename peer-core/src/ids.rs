@@ -1,7 +1,7 @@
 //! The names the machine and its driver give things: a connection attempt, a waiting
-//! call, a timer, and what a connection says of itself. A leaf module.
+//! call, and what a connection says of itself. A leaf module.
 
-use signaling_protocol::{PeerId, SessionId};
+use signaling_protocol::{ErrorCode, PeerId, SessionId};
 
 /// One connection attempt to one remote. Everything a connection reports carries it,
 /// so reports of a replaced connection are recognised as stale.
@@ -19,10 +19,6 @@ pub struct ConnKey {
 /// A `connect()` or `disconnect()` call waiting for its answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CallId(pub u64);
-
-/// A timer the machine armed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct TimerId(pub u64);
 
 /// Which side of the offer/answer exchange a connection plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,4 +38,32 @@ pub enum PathState {
     Down,
     /// `failed`: the path is gone; only an ICE restart can bring one back.
     Failed,
+}
+
+/// What stopped an attempt to rejoin the room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RejoinFailure {
+    /// The server could not be reached, or the connection dropped during the join.
+    Unreachable,
+    /// The server refused the join, with this code.
+    Refused(ErrorCode),
+    /// The browser could not do its part of the join (its key, its signature).
+    Browser,
+}
+
+/// Which way a signal of ours goes once signed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// Through the signaling server.
+    Server,
+    /// Through the channel between tabs of this browser (the peer is in one).
+    Tab,
+    /// Through the mesh, along `route` (see [`crate::Relayed::route`]), starting on the
+    /// channel of `hop`.
+    Mesh {
+        /// The neighbour to hand it to first.
+        hop: ConnKey,
+        /// The way, as in [`crate::Relayed::route`].
+        route: Vec<PeerId>,
+    },
 }

@@ -4,7 +4,7 @@
 
 use crate::error::CoreError;
 use crate::frames::MeshFrame;
-use crate::ids::{CallId, ConnKey, PathState, Role, TimerId};
+use crate::ids::{CallId, ConnKey, PathState, RejoinFailure, Role, Way};
 use crate::trust::Verdict;
 use signaling_protocol::{ErrorCode, PeerId, PeerInfo, Signal, Step};
 
@@ -71,11 +71,27 @@ pub enum Input<M> {
         /// The other peers of the room, in the order they joined.
         roster: Vec<PeerInfo>,
     },
-    /// Signaling is over for good: the server refused a rejoin (it cannot restore our
-    /// identity, the room's rules changed), or gave our identity to a newer connection.
+    /// An attempt to rejoin ([`Output::Rejoin`]) failed: the machine decides whether a
+    /// later attempt may do better (the server was unreachable, full or busy) or
+    /// signaling is over (it cannot take us back).
+    RejoinFailed {
+        /// What stopped it.
+        failure: RejoinFailure,
+        /// The error's text, as the user is told it.
+        error: String,
+    },
+    /// Signaling is over for good: the server gave our identity to a newer connection.
     SignalingOver {
         /// Why it is over.
         reason: String,
+    },
+    /// `peer` is in a tab of this browser, reachable without the server (`here`), or is
+    /// not any more.
+    Nearby {
+        /// The peer.
+        peer: PeerId,
+        /// Whether it is reachable that way now.
+        here: bool,
     },
     /// A heartbeat arrived on the connection's channel.
     Heard {
@@ -134,8 +150,6 @@ pub enum Input<M> {
         /// What the ICE server said.
         detail: String,
     },
-    /// A timer armed by [`Output::StartTimer`] went off.
-    TimerFired(TimerId),
     /// A mesh frame arrived on `key`'s channel.
     Mesh {
         /// The connection.
@@ -148,13 +162,15 @@ pub enum Input<M> {
 /// What the machine asks the driver to do, or to report, in order.
 #[derive(Debug)]
 pub enum Output<M> {
-    /// Sign a signal (stamping its time) and send it to a remote through the signaling
-    /// transport.
-    Send {
+    /// Sign a signal (stamping its time) and send it to a remote, the way the machine
+    /// chose: through the server, a tab of this browser, or the mesh.
+    Signal {
         /// The remote peer.
         to: PeerId,
         /// The signal, not signed yet.
         signal: Signal,
+        /// Which way it goes.
+        way: Way,
     },
     /// Create the connection `key`. An offerer creates its offer at once and reports it
     /// as [`Input::Outbound`]; an answerer waits for the offer in [`Output::Apply`].
@@ -200,18 +216,6 @@ pub enum Output<M> {
         /// Let what is queued go out first.
         graceful: bool,
     },
-    /// Arm a timer, reported as [`Input::TimerFired`] after `ms` milliseconds.
-    StartTimer {
-        /// The timer, named in its `TimerFired`.
-        timer: TimerId,
-        /// When it fires, in milliseconds from now.
-        ms: u32,
-    },
-    /// Disarm a timer (it must not fire).
-    CancelTimer {
-        /// The timer to disarm.
-        timer: TimerId,
-    },
     /// Answer a waiting `connect()` / `disconnect()` call.
     Settle {
         /// The call to settle.
@@ -224,7 +228,7 @@ pub enum Output<M> {
     /// Close the signaling transport (and stop any rejoin under way).
     CloseSignaling,
     /// Open a new signaling connection and rejoin the room as ourselves; reported as
-    /// [`Input::Rejoined`], [`Input::SignalingClosed`] or [`Input::SignalingOver`].
+    /// [`Input::Rejoined`] or [`Input::RejoinFailed`].
     Rejoin,
     /// Send a heartbeat on the channel of `key` (unless data is going out anyway).
     Heartbeat {
@@ -239,18 +243,6 @@ pub enum Output<M> {
         key: ConnKey,
         /// The frame to send.
         frame: MeshFrame<M>,
-    },
-    /// Sign a signal for `to` and send it through the mesh along `route` (see
-    /// [`crate::Relayed::route`]), starting on the channel of `hop`.
-    Relay {
-        /// The neighbour to hand it to first.
-        hop: ConnKey,
-        /// The peer it is for.
-        to: PeerId,
-        /// The way, as in [`crate::Relayed::route`].
-        route: Vec<PeerId>,
-        /// The signal, not signed yet.
-        signal: Signal,
     },
     /// Check that `signal` is `from`'s, signed with `key` for us (and recent): the
     /// verdict comes back as [`Input::Checked`]. `via`: the neighbour that relayed it.

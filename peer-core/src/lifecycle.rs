@@ -1,14 +1,27 @@
-//! How a link opens and ends: the channel opening, timers going off, the graceful
-//! close, and the one place a link ends ([`Core::finish`]).
+//! How a link opens and ends: the channel opening, its open deadline extended for
+//! progress or cut short when ICE fails, the graceful close, and the one place a link
+//! ends ([`Core::finish`]).
 
-use super::link::{Fallback, Phase};
+use super::link::Phase;
 use super::{
-    ConnKey, Core, Event, ICE_RECOVERY_MS, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS, Output,
-    Signaling, TimerId, connect_failed, reason_of, with_hint,
+    ConnKey, Core, Event, ICE_RECOVERY_MS, LINGER_MS, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS,
+    Output, connect_failed, reason_of, with_hint,
 };
 
 /// Most messages held for links that have not reported open yet.
 const EARLY_LIMIT: usize = 1024;
+
+/// How a link ends, for the remote and for what is queued on its channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ending {
+    /// Torn down at once, the remote not told: it knows already (its channel closed,
+    /// it left, it replaced the connection) or will by itself (its channel's close).
+    Quietly,
+    /// Torn down at once, and the remote is told why through signaling (`bye`).
+    WithBye,
+    /// What is queued goes out first; the channel's close then tells the remote.
+    Draining,
+}
 use crate::error::CoreError;
 use signaling_protocol::{PeerId, Signal, Step};
 
@@ -17,13 +30,12 @@ impl<M: Clone> Core<M> {
         let Some(link) = self.link_mut(&key.peer).filter(|link| link.key == *key) else {
             return;
         };
-        let Some(deadline) = link.phase.timer().filter(|_| link.phase.is_negotiating()) else {
+        if !link.phase.is_negotiating() {
             return;
-        };
+        }
         link.phase = Phase::Open;
         let calls = std::mem::take(&mut link.connecting);
         let peer = link.peer.clone();
-        self.out.push_back(Output::CancelTimer { timer: deadline });
         self.disarm_fallback(&key.peer);
         for call in calls {
             self.settle(call, Ok(()));
@@ -42,6 +54,36 @@ impl<M: Clone> Core<M> {
         self.links_changed();
     }
 
+    /// Everything queued on `key`'s channel went out and its close began: it gets the
+    /// linger time to finish.
+    pub(super) fn channel_closing(&mut self, key: &ConnKey) {
+        if self.current(key).is_some_and(|link| link.phase == Phase::Draining) {
+            let linger = self.deadline_in(LINGER_MS);
+            self.set_phase(&key.peer, Phase::Closing { linger });
+        }
+    }
+
+    /// `key`'s channel closed: the link ends.
+    pub(super) fn channel_closed(&mut self, key: &ConnKey) {
+        if let Some(link) = self.current(key) {
+            // Unasked while open: the remote closed it (its `Disconnected` says why).
+            let reason = if link.phase.is_usable() {
+                "the peer closed the data channel"
+            } else {
+                "the data channel closed"
+            };
+            self.finish(&key.peer, connect_failed(&key.peer, reason), Ending::Quietly);
+        }
+    }
+
+    /// `key`'s negotiation failed, or its remote broke the framing: the link ends.
+    pub(super) fn failed(&mut self, key: &ConnKey, reason: String) {
+        if let Some(link) = self.current(key) {
+            let reason = with_hint(reason, link.ice_error.as_deref());
+            self.finish(&key.peer, connect_failed(&key.peer, &reason), Ending::WithBye);
+        }
+    }
+
     /// A message arrived on `key`'s channel: delivered if the link had opened, held until
     /// its `Connected` if it arrived first (at most [`EARLY_LIMIT`] of them: a remote
     /// that sends more before its channel could open is broken).
@@ -57,7 +99,7 @@ impl<M: Clone> Core<M> {
             self.early.push((key, message));
         } else {
             let error = connect_failed(&peer.id, "it sent too much before its channel opened");
-            self.finish(&peer.id, error, true, false);
+            self.finish(&peer.id, error, Ending::WithBye);
         }
     }
 
@@ -76,9 +118,10 @@ impl<M: Clone> Core<M> {
     /// ([`ICE_RECOVERY_MS`]); the path coming up within it lets the attempt go on.
     pub(super) fn wait_for_recovery(&mut self, peer: &PeerId) {
         let Some(link) = self.link(peer).filter(|link| !link.ice_failed) else { return };
-        let Some(deadline) = link.phase.timer() else { return };
-        self.out.push_back(Output::CancelTimer { timer: deadline });
-        let deadline = self.arm(ICE_RECOVERY_MS);
+        if link.phase.deadline().is_none() {
+            return;
+        }
+        let deadline = self.deadline_in(ICE_RECOVERY_MS);
         let Some(link) = self.link_mut(peer) else { return };
         link.ice_failed = true;
         link.phase = match link.phase {
@@ -89,12 +132,12 @@ impl<M: Clone> Core<M> {
 
     /// The open deadline of a link that made progress since it was armed: armed again,
     /// at most [`OPEN_DEADLINE_EXTENSIONS`] times; whether it was.
-    fn deadline_extended(&mut self, peer: &PeerId) -> bool {
+    pub(super) fn deadline_extended(&mut self, peer: &PeerId) -> bool {
         let Some(link) = self.link(peer) else { return false };
         if !link.progressed || link.deadline_extensions >= OPEN_DEADLINE_EXTENSIONS {
             return false;
         }
-        let deadline = self.arm(OPEN_DEADLINE_MS);
+        let deadline = self.deadline_in(OPEN_DEADLINE_MS);
         let Some(link) = self.link_mut(peer) else { return false };
         link.progressed = false;
         link.deadline_extensions += 1;
@@ -103,61 +146,6 @@ impl<M: Clone> Core<M> {
             _ => Phase::Connecting { deadline },
         };
         true
-    }
-
-    pub(super) fn timer_fired(&mut self, timer: TimerId) {
-        if self.heartbeat_due(timer) || self.advert_due(timer) {
-            return;
-        }
-        if let Signaling::Reconnecting { timer: Some(wait), .. } = self.signaling
-            && wait == timer
-        {
-            return self.rejoin_due();
-        }
-        let fallback = Fallback::Armed { timer };
-        if let Some(link) = self.links.iter().find(|link| link.fallback == fallback) {
-            return self.fallback_due(&link.key.peer.clone());
-        }
-        let Some(link) = self.links.iter().find(|link| link.phase.timer() == Some(timer)) else {
-            return; // cancelled after it went off
-        };
-        let (peer, phase) = (link.key.peer.clone(), link.phase);
-        // ICE failed and did not recover in time: why, with what was tried.
-        let failed =
-            link.ice_failed.then(|| Self::ice_failure(link.fallback, link.ice_error.as_deref()));
-        match phase {
-            Phase::Offering { .. } | Phase::Connecting { .. } if failed.is_some() => {
-                let reason = failed.unwrap_or_default();
-                self.finish(&peer, connect_failed(&peer, &reason), true, false);
-            }
-            Phase::Offering { .. } | Phase::Connecting { .. } => {
-                if self.deadline_extended(&peer) {
-                    return;
-                }
-                let Some(link) = self.link(&peer) else { return };
-                let waited = OPEN_DEADLINE_MS / 1000 * (1 + u32::from(link.deadline_extensions));
-                let reason = if link.fallback.relay_only() {
-                    format!(
-                        "ICE found no path, then through the relay: no data channel within {waited} s"
-                    )
-                } else {
-                    format!("no data channel within {waited} s")
-                };
-                let reason = with_hint(reason, link.ice_error.as_deref());
-                self.finish(&peer, connect_failed(&peer, &reason), true, false);
-            }
-            Phase::Stalled { .. } => {
-                // The grace is over (its timer went with it): the path is not coming back
-                // by itself.
-                self.set_phase(&peer, Phase::Open);
-                self.restart(&peer);
-            }
-            Phase::Restarting { tries_left, .. } => self.retry_restart(&peer, tries_left),
-            Phase::Open | Phase::Draining | Phase::Closing { .. } => {
-                let error = connect_failed(&peer, "the data channel did not close in time");
-                self.finish(&peer, error, false, false);
-            }
-        }
     }
 
     /// Starts a graceful close: the link stops counting as connected, what is queued
@@ -169,38 +157,35 @@ impl<M: Clone> Core<M> {
         link.closing_reason = Some(reason);
         let (phase, left, key) = (link.phase, link.left, link.key.clone());
         if let Phase::Restarting { .. } = phase {
-            return self.finish(peer, connect_failed(peer, reason), !left, false);
+            let ending = if left { Ending::Quietly } else { Ending::WithBye };
+            return self.finish(peer, connect_failed(peer, reason), ending);
         }
         link.phase = Phase::Draining;
-        if let Some(timer) = phase.timer() {
-            self.out.push_back(Output::CancelTimer { timer });
-        }
         self.out.push_back(Output::CloseChannel { key });
     }
 
-    /// Ends the link to `peer`: cancels its timer, answers its calls (`connect()` ones
-    /// with `error`), releases the connection, tells the remote (`bye`), reports
-    /// `Disconnected` if it had opened and `PeerLeft` if the peer left meanwhile, then
-    /// starts the connection that `connect()` calls made while it closed wait for.
-    pub(super) fn finish(&mut self, peer: &PeerId, error: CoreError, bye: bool, graceful: bool) {
+    /// Ends the link to `peer` (its deadlines go with it): answers its calls (`connect()`
+    /// ones with `error`), releases the connection as `ending` says (telling the remote
+    /// with a `bye`, or letting what is queued go out), reports `Disconnected` if it had
+    /// opened and `PeerLeft` if the peer left meanwhile, then starts the connection that
+    /// `connect()` calls made while it closed wait for.
+    pub(super) fn finish(&mut self, peer: &PeerId, error: CoreError, ending: Ending) {
         let Some(index) = self.links.iter().position(|link| link.key.peer == *peer) else {
             return;
         };
         let link = self.links.swap_remove(index);
         self.early.retain(|(key, _)| *key != link.key);
         let reason = link.closing_reason.map_or_else(|| reason_of(&error), str::to_owned);
-        for timer in link.timers() {
-            self.out.push_back(Output::CancelTimer { timer });
-        }
         for call in link.connecting {
             self.settle(call, Err(error.clone()));
         }
         for call in link.disconnecting {
             self.settle(call, Ok(()));
         }
-        if bye {
+        if ending == Ending::WithBye {
             self.send_bye(&link.key, &reason);
         }
+        let graceful = ending == Ending::Draining;
         self.out.push_back(Output::Release { key: link.key, graceful });
         if link.phase.was_open() {
             let peer = link.peer.clone();

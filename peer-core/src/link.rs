@@ -1,7 +1,8 @@
 //! One link: the machine's record of the connection to one remote, and the phase it is
-//! in. Each phase that can stall owns the timer that bounds it.
+//! in. Each phase that can stall owns the deadline that bounds it.
 
-use crate::ids::{CallId, ConnKey, TimerId};
+use crate::ids::{CallId, ConnKey};
+use crate::time::Instant;
 use signaling_protocol::PeerInfo;
 
 /// Where a connection is in its life. Closed links are not kept: they leave the map.
@@ -9,31 +10,31 @@ use signaling_protocol::PeerInfo;
 pub(crate) enum Phase {
     /// We sent (or are creating) the offer and wait for the answer. The only phase in
     /// which a remote's offer collides with ours.
-    Offering { deadline: TimerId },
+    Offering { deadline: Instant },
     /// Offer and answer are exchanged, or being exchanged by the answerer; ICE, DTLS
     /// and SCTP are setting up the channel.
-    Connecting { deadline: TimerId },
+    Connecting { deadline: Instant },
     /// The data channel is open.
     Open,
     /// The channel is open but its path went quiet (ICE `disconnected`): it may come
     /// back by itself within the grace time, or else ICE restarts.
-    Stalled { grace: TimerId },
+    Stalled { grace: Instant },
     /// The path failed: ICE restarts on the same connection, so the channel and what is
     /// queued on it survive. The larger id sends a restart offer each retry period
     /// (unless one is still unanswered); the smaller id answers. Both give up when the
     /// path is not back after `tries_left` more periods.
-    Restarting { retry: TimerId, tries_left: u32 },
+    Restarting { retry: Instant, tries_left: u32 },
     /// Closing: what was queued before still goes out, nothing new is accepted. Bounded
     /// by the connection itself (ICE notices a vanished remote).
     Draining,
     /// The channel's close has begun; waiting for the `close` event, for at most the
     /// linger time.
-    Closing { linger: TimerId },
+    Closing { linger: Instant },
 }
 
 impl Phase {
-    /// The timer this phase armed, if any.
-    pub fn timer(self) -> Option<TimerId> {
+    /// When this phase gives up waiting, if it waits.
+    pub fn deadline(self) -> Option<Instant> {
         match self {
             Self::Offering { deadline } | Self::Connecting { deadline } => Some(deadline),
             Self::Stalled { grace } => Some(grace),
@@ -71,8 +72,8 @@ pub(crate) enum Fallback {
     /// Nothing to fall back on (no TURN server, relayed paths only already), or no
     /// need any more (the path came up).
     Unavailable,
-    /// If no path is up when `timer` goes off, the relay is tried.
-    Armed { timer: TimerId },
+    /// If no path is up by `at`, the relay is tried.
+    Armed { at: Instant },
     /// Relayed paths only; the ICE restart that gathers them is under way.
     Switching,
     /// The relay restart's offer and answer are applied: what ICE says now is the
@@ -157,12 +158,13 @@ impl Link {
         }
     }
 
-    /// The timers this link armed: its phase's, and its fallback's.
-    pub fn timers(&self) -> impl Iterator<Item = TimerId> {
+    /// The deadlines of this link: its phase's, and its fallback's.
+    #[cfg(test)]
+    pub fn deadlines(&self) -> impl Iterator<Item = Instant> {
         let fallback = match self.fallback {
-            Fallback::Armed { timer } => Some(timer),
+            Fallback::Armed { at } => Some(at),
             _ => None,
         };
-        self.phase.timer().into_iter().chain(fallback)
+        self.phase.deadline().into_iter().chain(fallback)
     }
 }

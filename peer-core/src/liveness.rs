@@ -7,25 +7,21 @@
 //! still has the remote in the room, a silence is the path's problem, which ICE restart
 //! handles (`restart.rs`), not a death.
 
-use super::{
-    ConnKey, Core, HEARTBEAT_MS, Output, SILENT_PERIODS, Signaling, TimerId, connect_failed,
-};
+use super::lifecycle::Ending;
+use super::{ConnKey, Core, HEARTBEAT_MS, Output, SILENT_PERIODS, Signaling, connect_failed};
 use signaling_protocol::PeerId;
 
 impl<M: Clone> Core<M> {
-    /// Arms the heartbeat timer if it is not running.
+    /// Sets the next heartbeat if none is due.
     pub(super) fn keep_ticking(&mut self) {
-        if self.ticker.is_none() && !self.closed {
-            self.ticker = Some(self.arm(HEARTBEAT_MS));
+        if self.heartbeat_at.is_none() && !self.closed {
+            self.heartbeat_at = Some(self.deadline_in(HEARTBEAT_MS));
         }
     }
 
-    /// Whether `timer` is the heartbeat's; if so, one period went by.
-    pub(super) fn heartbeat_due(&mut self, timer: TimerId) -> bool {
-        if self.ticker != Some(timer) {
-            return false;
-        }
-        self.ticker = None;
+    /// One heartbeat period went by.
+    pub(super) fn heartbeat_due(&mut self) {
+        self.heartbeat_at = None;
         let vouched = self.signaling == Signaling::Connected;
         let mut dead: Vec<PeerId> = Vec::new();
         let mut open = false;
@@ -43,12 +39,11 @@ impl<M: Clone> Core<M> {
         for peer in dead {
             let silent = HEARTBEAT_MS / 1000 * u32::from(SILENT_PERIODS);
             let reason = format!("the peer stopped answering (nothing heard for {silent} s)");
-            self.finish(&peer, connect_failed(&peer, &reason), false, false);
+            self.finish(&peer, connect_failed(&peer, &reason), Ending::Quietly);
         }
         if open {
             self.keep_ticking();
         }
-        true
     }
 
     /// Something (a heartbeat, a part of a message) arrived on `key`'s channel.

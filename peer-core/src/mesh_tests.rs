@@ -60,8 +60,8 @@ fn our_advert_waits_for_our_connects_under_way_for_a_bounded_time() {
     let before = h.mesh_out.len();
     let mut delays = 0;
     while h.mesh_out.len() == before {
-        let timer = h.core.advert_timer.expect("armed while our links changed");
-        h.apply(Input::TimerFired(timer));
+        let timer = h.core.advert_at.expect("armed while our links changed");
+        h.fire(timer);
         delays += 1;
     }
     assert_eq!(delays, 21, "the first delay, then 20 more while c connects");
@@ -71,13 +71,13 @@ fn our_advert_waits_for_our_connects_under_way_for_a_bounded_time() {
     let mut h = Harness::new("m", &["b", "c"]);
     h.open_as_offerer("b");
     h.connect("c");
-    h.apply(Input::TimerFired(h.core.advert_timer.expect("armed")));
+    h.fire(h.core.advert_at.expect("armed"));
     let key = h.key("c");
     h.apply(Input::Outbound { key: key.clone(), step: offer() });
     h.remote("c", key.session, Step::Answer { sdp: "answer".into() });
     h.apply(Input::ChannelOpen { key });
     let before = h.mesh_out.len();
-    h.apply(Input::TimerFired(h.core.advert_timer.expect("armed")));
+    h.fire(h.core.advert_at.expect("armed"));
     let adverts: Vec<(String, String)> =
         sent_since(&h, before).into_iter().filter(|(_, what)| what.starts_with("advert")).collect();
     assert_eq!(
@@ -116,9 +116,9 @@ fn our_links_are_advertised_once_after_a_burst_of_changes() {
     let mut h = Harness::new("m", &["b", "c"]);
     h.open_as_offerer("b");
     h.open_as_offerer("c");
-    let timer = h.core.advert_timer.expect("armed by the first change");
+    let timer = h.core.advert_at.expect("armed by the first change");
     let before = h.mesh_out.len();
-    h.apply(Input::TimerFired(timer));
+    h.fire(timer);
     let sent = sent_since(&h, before);
     assert_eq!(
         sent,

@@ -1,5 +1,5 @@
 //! Random interleavings of everything that can happen to a peer (local calls, remote
-//! signals of the current and of earlier sessions, channel events, timers going off,
+//! signals of the current and of earlier sessions, channel events, time jumping ahead,
 //! server news, signaling dropping and coming back, mesh adverts, relayed signals and
 //! broadcasts, forged or not) thrown at the machine, checking after every step what a user relies on:
 //! - every `connect()` / `disconnect()` is answered exactly once (after `close()`, all are);
@@ -8,16 +8,17 @@
 //! - no event for a peer after its `Disconnected` (until it connects again), and its
 //!   `PeerLeft` never comes while it still counts as connected;
 //! - only the larger id restarts ICE;
-//! - the armed timers are exactly those of the live phases, and the started
+//! - `poll_timeout()` is the earliest deadline of the live phases and of the peer, and
+//!   after handling the time, no deadline is left in the past; the started
 //!   connections not yet released are exactly the live links;
-//! - after `close()`: no links, no timers, no connection, and nothing more happens.
+//! - after `close()`: no links, no deadlines, no connection, and nothing more happens.
 
 use super::harness::{Harness, id, info};
+use super::invariants::{Seen, check_invariants};
 use super::*;
 use proptest::prelude::*;
 use signaling_protocol::ErrorCode;
 use signaling_protocol::Step;
-use std::collections::{HashMap, HashSet};
 
 /// The other peers: one id below ours ("m"), two above.
 const PEERS: [&str; 3] = ["a", "n", "z"];
@@ -39,6 +40,11 @@ enum Op {
     /// Back in the room, which holds the peers whose bit is set.
     Rejoined(u8),
     SignalingOver,
+    /// The peer is found in a tab of this browser, or lost.
+    Nearby(usize, bool),
+    /// An attempt to rejoin failed: unreachable, refused with a code that may pass
+    /// later (`room_full`) or not (`invalid_key`), or the browser's fault.
+    RejoinFailed(u8),
     Heard(usize, Pick),
     Outbound(usize, Pick),
     Open(usize, Pick),
@@ -48,7 +54,9 @@ enum Op {
     Failed(usize, Pick),
     Path(usize, Pick, u8),
     IceServerError(usize, Pick),
-    Timer(u64),
+    /// Time jumps ahead by this many milliseconds, and the deadlines that came are
+    /// handled.
+    Advance(u32),
     /// A mesh frame from a neighbour: `kind` picks advert, relay, broadcast or digest, `detail`
     /// whose (one of the peers or a stranger) and what.
     Mesh(usize, Pick, u8, u8),
@@ -85,6 +93,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::SignalingClosed),
         1 => (0..8u8).prop_map(Op::Rejoined),
         1 => Just(Op::SignalingOver),
+        1 => (peer.clone(), any::<bool>()).prop_map(|(p, here)| Op::Nearby(p, here)),
+        1 => (0..4u8).prop_map(Op::RejoinFailed),
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Heard(p, k)),
         2 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Outbound(p, k)),
         4 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Open(p, k)),
@@ -94,7 +104,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Failed(p, k)),
         3 => (peer.clone(), pick(), 0..3u8).prop_map(|(p, k, s)| Op::Path(p, k, s)),
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::IceServerError(p, k)),
-        2 => (1..40u64).prop_map(Op::Timer),
+        2 => prop_oneof![0..4_000u32, 0..40_000u32].prop_map(Op::Advance),
         3 => (peer.clone(), pick(), 0..4u8, any::<u8>()).prop_map(|(p, k, kind, d)| Op::Mesh(p, k, kind, d)),
         1 => (peer.clone(), pick()).prop_map(|(p, k)| Op::Forged(p, k)),
     ]
@@ -181,6 +191,16 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
                 .collect(),
         },
         Op::SignalingOver => Input::SignalingOver { reason: "invalid_resume".into() },
+        Op::Nearby(p, here) => Input::Nearby { peer: id(PEERS[*p]), here: *here },
+        Op::RejoinFailed(kind) => {
+            let failure = match kind {
+                0 => RejoinFailure::Unreachable,
+                1 => RejoinFailure::Refused(ErrorCode::RoomFull),
+                2 => RejoinFailure::Refused(ErrorCode::InvalidKey),
+                _ => RejoinFailure::Browser,
+            };
+            Input::RejoinFailed { failure, error: "no".into() }
+        }
         Op::Heard(p, k) => Input::Heard { key: key(h, PEERS[*p], k) },
         Op::Outbound(p, k) => Input::Outbound { key: key(h, PEERS[*p], k), step: step(2) },
         Op::Open(p, k) => Input::ChannelOpen { key: key(h, PEERS[*p], k) },
@@ -206,105 +226,11 @@ fn input(h: &mut Harness, op: &Op) -> Option<Input<&'static str>> {
             let (from, via) = (via.peer.clone(), Some(via));
             Input::Checked { from, signal, via, verdict: Verdict::Forged }
         }
-        // A timer the machine armed, cancelled or never had: the driver may deliver a
-        // timer that fired just before it was cancelled.
-        Op::Timer(n) => Input::TimerFired(TimerId(*n)),
-    })
-}
-
-/// What the events said so far, per peer.
-#[derive(Default)]
-struct Seen {
-    connected: HashSet<PeerId>,
-    checked: usize,
-}
-
-impl Seen {
-    /// Reads the events emitted since the last call, checking their order.
-    fn read(&mut self, events: &[Event<&'static str>]) -> Result<(), TestCaseError> {
-        for event in &events[self.checked..] {
-            match event {
-                Event::Connected(peer) => {
-                    prop_assert!(self.connected.insert(peer.id.clone()), "{peer:?} connected twice")
-                }
-                Event::Disconnected { peer, .. } => {
-                    prop_assert!(
-                        self.connected.remove(&peer.id),
-                        "{peer:?} disconnected, never connected"
-                    )
-                }
-                Event::Message { from, .. } => {
-                    prop_assert!(
-                        self.connected.contains(&from.id),
-                        "message from {from:?} outside its connection"
-                    )
-                }
-                Event::PeerLeft(peer) => {
-                    prop_assert!(
-                        !self.connected.contains(&peer.id),
-                        "{peer:?} left while connected"
-                    )
-                }
-                Event::PeerJoined(_)
-                | Event::Broadcast { .. }
-                | Event::SignalingClosed { .. }
-                | Event::SignalingReconnecting { .. }
-                | Event::SignalingReconnected => {}
-            }
+        Op::Advance(ms) => {
+            h.fire(h.now.after_ms(*ms));
+            return None;
         }
-        self.checked = events.len();
-        Ok(())
-    }
-}
-
-fn check_invariants(h: &Harness, seen: &Seen) -> Result<(), TestCaseError> {
-    let links = h.core.links();
-    // A link is to a peer of the room (one that left is forgotten once its link ends).
-    for (key, _) in &links {
-        prop_assert!(
-            h.core.roster().iter().any(|peer| peer.id == key.peer),
-            "{key:?} not in the room"
-        );
-    }
-    // connectedPeers() is exactly the open links (their path restored or not).
-    let open: HashSet<PeerId> = links
-        .iter()
-        .filter(|(_, phase)| phase.is_usable())
-        .map(|(key, _)| key.peer.clone())
-        .collect();
-    let listed: HashSet<PeerId> = h.core.connected().into_iter().map(|peer| peer.id).collect();
-    prop_assert_eq!(&listed, &open);
-    // The events agree with the links whose channel had opened.
-    let had_opened: HashSet<PeerId> = links
-        .iter()
-        .filter(|(_, phase)| phase.was_open())
-        .map(|(key, _)| key.peer.clone())
-        .collect();
-    prop_assert_eq!(&seen.connected, &had_opened);
-    // Timers armed and not cancelled = those of the live phases.
-    let mut armed = h.timers.clone();
-    armed.sort_by_key(|timer| timer.0);
-    let mut live = h.core.link_timers();
-    live.extend(h.core.own_timers());
-    live.sort_by_key(|timer| timer.0);
-    prop_assert_eq!(armed, live);
-    // Connections started and not released = the live links.
-    let mut unreleased: HashMap<ConnKey, usize> = HashMap::new();
-    for key in &h.started {
-        *unreleased.entry(key.clone()).or_default() += 1;
-    }
-    for key in &h.released {
-        *unreleased.entry(key.clone()).or_default() -= 1;
-    }
-    unreleased.retain(|_, count| *count > 0);
-    let live_keys: HashMap<ConnKey, usize> =
-        links.iter().map(|(key, _)| (key.clone(), 1)).collect();
-    prop_assert_eq!(unreleased, live_keys);
-    // Only the larger id restarts ICE, and only on a channel that had opened.
-    for key in &h.restarted {
-        prop_assert!(key.peer < id("m"), "{key:?} restarted by the smaller id");
-    }
-    Ok(())
+    })
 }
 
 proptest! {
@@ -322,16 +248,19 @@ proptest! {
         for op in &ops {
             if let Some(input) = input(&mut h, op) {
                 h.apply(input);
+            } else {
+                // Time was handled: nothing is left overdue.
+                prop_assert!(h.core.poll_timeout().is_none_or(|at| at > h.now));
             }
             seen.read(&h.events)?;
             check_invariants(&h, &seen)?;
         }
-        // close() answers every call, ends every link, disarms every timer...
+        // close() answers every call, ends every link, drops every deadline...
         h.apply(Input::Close);
         seen.read(&h.events)?;
         check_invariants(&h, &seen)?;
         prop_assert!(h.core.links().is_empty());
-        prop_assert!(h.timers.is_empty());
+        prop_assert!(h.timers().is_empty());
         prop_assert!(seen.connected.is_empty());
         let calls = h.call().0 - 1;
         prop_assert_eq!(h.settled.len() as u64, calls, "every call answered once");
@@ -344,6 +273,6 @@ proptest! {
         }
         prop_assert_eq!(h.events.len(), events);
         prop_assert_eq!(h.started.len(), started);
-        prop_assert!(h.timers.is_empty());
+        prop_assert!(h.timers().is_empty());
     }
 }

@@ -7,9 +7,11 @@
 //! rejoined yet is kept (it comes back too, or its channel ends), the others are
 //! reported as they come and go.
 
+use super::lifecycle::Ending;
 use super::link::Phase;
 use super::{CallId, Core, Event, Output, Role, Signaling, connect_failed};
-use signaling_protocol::{PeerId, PeerInfo};
+use crate::ids::RejoinFailure;
+use signaling_protocol::{ErrorCode, PeerId, PeerInfo};
 
 /// How long to wait before each attempt to rejoin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,8 +42,8 @@ impl<M: Clone> Core<M> {
             return self.offer_again_through_mesh(stranded);
         };
         let wait = self.backoff_wait(backoff, failures);
-        let timer = self.arm(wait);
-        self.signaling = Signaling::Reconnecting { timer: Some(timer), failures };
+        let wait = self.deadline_in(wait);
+        self.signaling = Signaling::Reconnecting { wait: Some(wait), failures };
         if failures == 0 {
             self.out.push_back(Output::Emit(Event::SignalingReconnecting { reason }));
         }
@@ -51,14 +53,14 @@ impl<M: Clone> Core<M> {
     /// The wait before the next attempt went by.
     pub(super) fn rejoin_due(&mut self) {
         if let Signaling::Reconnecting { failures, .. } = self.signaling {
-            self.signaling = Signaling::Reconnecting { timer: None, failures };
+            self.signaling = Signaling::Reconnecting { wait: None, failures };
             self.out.push_back(Output::Rejoin);
         }
     }
 
     /// Back in the room as ourselves; `roster` is who the server has in it now.
     pub(super) fn rejoined(&mut self, roster: Vec<PeerInfo>) {
-        if !matches!(self.signaling, Signaling::Reconnecting { timer: None, .. }) {
+        if !matches!(self.signaling, Signaling::Reconnecting { wait: None, .. }) {
             return; // no attempt of ours was under way
         }
         self.signaling = Signaling::Connected;
@@ -88,6 +90,16 @@ impl<M: Clone> Core<M> {
         self.out.push_back(Output::Emit(Event::SignalingReconnected));
     }
 
+    /// An attempt to rejoin failed: tried again after the backoff when a later attempt
+    /// may pass, otherwise signaling is over.
+    pub(super) fn rejoin_failed(&mut self, failure: RejoinFailure, error: String) {
+        if may_pass_later(failure) {
+            self.signaling_closed(error);
+        } else {
+            self.signaling_over(format!("could not rejoin the room: {error}"));
+        }
+    }
+
     /// Signaling is over for good: the server refused to take us back, or gave our
     /// identity to a newer connection (rejoining would take it back from that one, and
     /// the two would take turns forever).
@@ -107,9 +119,9 @@ impl<M: Clone> Core<M> {
     fn signaling_lost(&mut self) -> Option<(u32, Vec<Stranded>)> {
         let failures = match self.signaling {
             Signaling::Connected => 0,
-            Signaling::Reconnecting { timer: None, failures } => failures + 1,
+            Signaling::Reconnecting { wait: None, failures } => failures + 1,
             // A late report of a transport already given up on.
-            Signaling::Reconnecting { timer: Some(_), .. } | Signaling::Closed => return None,
+            Signaling::Reconnecting { wait: Some(_), .. } | Signaling::Closed => return None,
         };
         let mut stranded = Vec::new();
         if failures == 0 {
@@ -129,7 +141,7 @@ impl<M: Clone> Core<M> {
                     stranded.push((peer.clone(), std::mem::take(&mut link.connecting)));
                 }
                 let error = connect_failed(&peer, "the signaling connection closed");
-                self.finish(&peer, error, false, false);
+                self.finish(&peer, error, Ending::Quietly);
             }
         }
         Some((failures, stranded))
@@ -163,5 +175,23 @@ impl<M: Clone> Core<M> {
         self.random ^= self.random >> 17;
         self.random ^= self.random << 5;
         half + self.random % (ceiling - half + 1)
+    }
+}
+
+/// Whether a failed rejoin may succeed on a later attempt: the server may be back, or
+/// take us once it is less full or busy (`unavailable`: its Redis is back within
+/// seconds, or another instance takes us). Other refusals would be repeated.
+fn may_pass_later(failure: RejoinFailure) -> bool {
+    match failure {
+        RejoinFailure::Unreachable => true,
+        RejoinFailure::Refused(code) => matches!(
+            code,
+            ErrorCode::RoomFull
+                | ErrorCode::TooManyRooms
+                | ErrorCode::RateLimited
+                | ErrorCode::Unavailable
+                | ErrorCode::Other
+        ),
+        RejoinFailure::Browser => false,
     }
 }

@@ -2,11 +2,12 @@
 
 use super::harness::{Harness, info};
 use super::*;
+use signaling_protocol::ErrorCode;
 
 /// The wait the machine armed for its next rejoin attempt, in ms.
-fn next_wait(h: &Harness) -> Option<TimerId> {
+fn next_wait(h: &Harness) -> Option<Instant> {
     match h.core.signaling {
-        Signaling::Reconnecting { timer, .. } => timer,
+        Signaling::Reconnecting { wait, .. } => wait,
         _ => None,
     }
 }
@@ -19,7 +20,7 @@ fn a_dropped_server_is_rejoined_and_channels_never_notice() {
     assert_eq!(h.log(), ["+b", "reconnecting"]);
     assert_eq!(h.connected(), ["b"], "channels need no server");
     assert_eq!(h.rejoins, 0, "first the backoff");
-    h.apply(Input::TimerFired(next_wait(&h).expect("a wait is armed")));
+    h.fire(next_wait(&h).expect("a wait is armed"));
     assert_eq!(h.rejoins, 1);
     // The restarted server knows only who came back so far: c, and a newcomer e. b (our
     // channel) and d (no channel) have not rejoined yet.
@@ -42,7 +43,7 @@ fn failed_attempts_back_off_up_to_the_maximum() {
     let mut waits = Vec::new();
     for _ in 0..8 {
         let timer = next_wait(&h).expect("armed");
-        h.apply(Input::TimerFired(timer));
+        h.fire(timer);
         h.apply(Input::SignalingClosed { reason: "still gone".into() });
         waits.push(timer);
     }
@@ -74,12 +75,12 @@ fn connect_while_reconnecting_says_so_and_a_refused_rejoin_ends_signaling() {
     h.apply(Input::SignalingClosed { reason: "gone".into() });
     let call = h.connect("b");
     assert_eq!(h.result(call), Some(&Err(CoreError::SignalingReconnecting)));
-    h.apply(Input::TimerFired(next_wait(&h).expect("armed")));
+    h.fire(next_wait(&h).expect("armed"));
     h.apply(Input::SignalingOver { reason: "invalid_resume".into() });
     assert_eq!(h.log(), ["reconnecting", "signaling closed"]);
     let call = h.connect("b");
     assert_eq!(h.result(call), Some(&Err(CoreError::SignalingClosed)));
-    assert!(h.timers.is_empty());
+    assert!(h.timers().is_empty());
 }
 
 #[test]
@@ -88,7 +89,7 @@ fn close_while_reconnecting_stops_rejoining() {
     h.open_as_offerer("b");
     h.apply(Input::SignalingClosed { reason: "gone".into() });
     h.apply(Input::Close);
-    assert!(h.timers.is_empty(), "no rejoin, no heartbeat");
+    assert!(h.timers().is_empty(), "no rejoin, no heartbeat");
     h.apply(Input::Rejoined { roster: vec![info("b")] });
     assert_eq!(h.log(), ["+b", "reconnecting", "-b"]);
 }
@@ -99,7 +100,7 @@ fn without_backoff_a_dropped_server_ends_signaling() {
     h.core.backoff = None;
     h.apply(Input::SignalingClosed { reason: "gone".into() });
     assert_eq!(h.log(), ["signaling closed"]);
-    assert!(h.timers.is_empty());
+    assert!(h.timers().is_empty());
 }
 
 #[test]
@@ -110,5 +111,28 @@ fn an_identity_resumed_elsewhere_is_not_taken_back() {
     assert_eq!(h.log(), ["+b", "signaling closed"]);
     assert_eq!(h.rejoins, 0);
     assert_eq!(h.connected(), ["b"], "the channel goes on");
-    assert_eq!(h.phase_timers(), Vec::<TimerId>::new());
+    assert_eq!(h.phase_timers(), Vec::<Instant>::new());
+}
+
+#[test]
+fn a_full_or_busy_server_is_tried_again_and_a_refusal_that_would_repeat_ends_signaling() {
+    let mut h = Harness::new("m", &["b"]);
+    h.apply(Input::SignalingClosed { reason: "gone".into() });
+    for (failure, error) in [
+        (RejoinFailure::Unreachable, "the server cannot be reached"),
+        (RejoinFailure::Refused(ErrorCode::RoomFull), "the room is full"),
+        (RejoinFailure::Refused(ErrorCode::Unavailable), "try again later"),
+    ] {
+        h.fire(next_wait(&h).expect("armed"));
+        h.apply(Input::RejoinFailed { failure, error: error.into() });
+        assert!(next_wait(&h).is_some(), "{failure:?}: tried again later");
+    }
+    assert_eq!(h.log(), ["reconnecting"]);
+    h.fire(next_wait(&h).expect("armed"));
+    let failure = RejoinFailure::Refused(ErrorCode::InvalidKey);
+    h.apply(Input::RejoinFailed { failure, error: "the server refused: bad key".into() });
+    assert_eq!(h.log(), ["reconnecting", "signaling closed"]);
+    let Some(Event::SignalingClosed { reason }) = h.events.last() else { panic!("closed") };
+    assert_eq!(reason, "could not rejoin the room: the server refused: bad key");
+    assert!(h.timers().is_empty());
 }

@@ -1,4 +1,5 @@
-//! Signals through the mesh: ours go along a route we pick from the adverts and keep
+//! Which way our signals go (the server, a tab of this browser, the mesh), and signals
+//! through the mesh: ours go along a route we pick from the adverts and keep
 //! for the whole negotiation (so their order holds while the mesh changes under them);
 //! answers go back the way the signal came; a peer on a route passes the signal to the
 //! next one; a signal for us is checked as any other (`trust.rs`), and a neighbour that
@@ -7,8 +8,11 @@
 
 use super::link::Phase;
 use super::mesh::MAX_ADVERTS;
-use super::{ConnKey, Core, MeshFrame, Output, Relayed};
+use super::{ConnKey, Core, MeshFrame, Output, Relayed, Way};
 use signaling_protocol::{PeerId, Signal};
+
+/// Most peers remembered as in tabs of this browser (a few dozen at most).
+const MAX_NEARBY: usize = 1024;
 
 /// Why a neighbour that relays a forged signal is disconnected.
 const FORGED: &str = "it relayed a signal that its sender did not sign (forged or altered)";
@@ -46,20 +50,32 @@ impl<M: Clone> Core<M> {
     }
 
     /// Sends `signal` to `to`: through the mesh when the server is gone (or when asked
-    /// to prefer it) and a path exists; otherwise through the server, if it is there.
+    /// to prefer it) and a path exists; otherwise, while the server is there, through a
+    /// tab of this browser if `to` is in one (one hop inside the browser instead of two
+    /// trips over the network), else through the server.
     pub(super) fn send_signal(&mut self, to: PeerId, signal: Signal) {
         if (!self.signaling_open() || self.prefer_mesh)
             && let Some((hop, route)) = self.relay_route(&to)
         {
             self.pin(to.clone(), route.clone());
-            return self.out.push_back(Output::Relay { hop, to, route, signal });
+            let way = Way::Mesh { hop, route };
+            return self.out.push_back(Output::Signal { to, signal, way });
         }
         if self.signaling_open() {
-            self.out.push_back(Output::Send { to, signal });
+            let way = if self.nearby.contains(&to) { Way::Tab } else { Way::Server };
+            self.out.push_back(Output::Signal { to, signal, way });
         } else {
             self.out.push_back(Output::Warn(format!(
                 "a signal for {to} was not sent: the server is gone and no open channel leads there"
             )));
+        }
+    }
+
+    /// The driver found `peer` in a tab of this browser (`here`), or lost it.
+    pub(super) fn nearby(&mut self, peer: PeerId, here: bool) {
+        self.nearby.retain(|nearby| *nearby != peer);
+        if here && self.nearby.len() < MAX_NEARBY {
+            self.nearby.push(peer);
         }
     }
 

@@ -1,6 +1,7 @@
 //! What the room and the remote say: arrivals and departures, and signals (offers,
 //! answers, candidates, restarts, byes).
 
+use super::lifecycle::Ending;
 use super::link::Phase;
 use super::{Core, Event, Output, Role, connect_failed};
 use crate::error::CoreError;
@@ -46,10 +47,10 @@ impl<M: Clone> Core<M> {
             // A path being restored needs the remote's signals, which can no longer come.
             Phase::Stalled { .. } | Phase::Restarting { .. } => {
                 let error = connect_failed(id, "the peer left the room");
-                self.finish(id, error, false, false);
+                self.finish(id, error, Ending::Quietly);
             }
             phase if phase.is_negotiating() => {
-                self.finish(id, connect_failed(id, "the peer left the room"), false, false);
+                self.finish(id, connect_failed(id, "the peer left the room"), Ending::Quietly);
             }
             _ => {}
         }
@@ -108,7 +109,7 @@ impl<M: Clone> Core<M> {
                     ),
                     None => "the peer closed the connection".to_owned(),
                 };
-                self.finish(from, connect_failed(from, &reason), false, false);
+                self.finish(from, connect_failed(from, &reason), Ending::Quietly);
             }
             // A second answer, a candidate for a closing channel, a bye while closing.
             _ => {}
@@ -127,9 +128,9 @@ impl<M: Clone> Core<M> {
             // the old one waits for the new one.
             waiting.append(&mut link.connecting);
             waiting.append(&mut link.reconnecting);
-            let graceful = link.phase.was_open();
+            let ending = if link.phase.was_open() { Ending::Draining } else { Ending::Quietly };
             let error = connect_failed(from, "the peer restarted the connection");
-            self.finish(from, error, false, graceful);
+            self.finish(from, error, ending);
         }
         let link = self.start_link(from, Role::Answerer, session);
         link.connecting = waiting;

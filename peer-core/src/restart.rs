@@ -5,6 +5,7 @@
 //! offers again each retry period while the path is not back; after a bounded time both
 //! sides give up and the link ends with the reason.
 
+use super::lifecycle::Ending;
 use super::link::Phase;
 use super::{
     ConnKey, Core, Output, PathState, RESTART_GIVE_UP_MS, RESTART_RETRY_MS, STALL_GRACE_MS,
@@ -19,17 +20,13 @@ impl<M: Clone> Core<M> {
         match (state, phase) {
             (PathState::Up, Phase::Stalled { .. } | Phase::Restarting { .. }) => {
                 self.set_phase(&peer, Phase::Open);
-                if let Some(timer) = phase.timer() {
-                    self.out.push_back(Output::CancelTimer { timer });
-                }
             }
             (PathState::Down, Phase::Open) => {
-                let grace = self.arm(STALL_GRACE_MS);
+                let grace = self.deadline_in(STALL_GRACE_MS);
                 self.set_phase(&peer, Phase::Stalled { grace });
             }
             (PathState::Failed, Phase::Open) => self.restart(&peer),
-            (PathState::Failed, Phase::Stalled { grace }) => {
-                self.out.push_back(Output::CancelTimer { timer: grace });
+            (PathState::Failed, Phase::Stalled { .. }) => {
                 self.set_phase(&peer, Phase::Open);
                 self.restart(&peer);
             }
@@ -47,16 +44,16 @@ impl<M: Clone> Core<M> {
             // What was queued cannot go out any more.
             (PathState::Failed, phase) if phase.is_closing() => {
                 let error = connect_failed(&peer, "the path failed while the channel closed");
-                self.finish(&peer, error, false, false);
+                self.finish(&peer, error, Ending::Quietly);
             }
             _ => {}
         }
     }
 
-    /// Begins restoring the path of the open link to `peer` (its phase timer, if any,
+    /// Begins restoring the path of the open link to `peer` (its phase deadline, if any,
     /// is already gone).
     pub(super) fn restart(&mut self, peer: &PeerId) {
-        let retry = self.arm(RESTART_RETRY_MS);
+        let retry = self.deadline_in(RESTART_RETRY_MS);
         let tries_left = RESTART_GIVE_UP_MS / RESTART_RETRY_MS - 1;
         let Some(link) = self.link_mut(peer) else { return };
         link.phase = Phase::Restarting { retry, tries_left };
@@ -75,9 +72,9 @@ impl<M: Clone> Core<M> {
                 RESTART_GIVE_UP_MS / 1000
             );
             let reason = with_hint(reason, link.ice_error.as_deref());
-            return self.finish(peer, connect_failed(peer, &reason), true, false);
+            return self.finish(peer, connect_failed(peer, &reason), Ending::WithBye);
         }
-        let retry = self.arm(RESTART_RETRY_MS);
+        let retry = self.deadline_in(RESTART_RETRY_MS);
         self.set_phase(peer, Phase::Restarting { retry, tries_left: tries_left - 1 });
         self.offer_restart(peer);
     }

@@ -15,7 +15,7 @@ fn answer() -> Step {
 }
 
 /// The machine's one armed timer.
-fn only_timer(h: &Harness) -> TimerId {
+fn only_timer(h: &Harness) -> Instant {
     assert_eq!(h.phase_timers().len(), 1, "one timer: {:?}", h.phase_timers());
     h.phase_timers()[0]
 }
@@ -28,7 +28,7 @@ fn a_failed_path_is_restored_on_the_same_connection_by_the_larger_id() {
     h.apply(Input::Path { key: b.clone(), state: PathState::Down });
     assert_eq!(h.connected(), ["b"], "a quiet path still counts as connected");
     assert!(h.restarted.is_empty(), "first a grace time: the path may come back");
-    h.apply(Input::TimerFired(only_timer(&h)));
+    h.fire(only_timer(&h));
     assert_eq!(h.restarted, std::slice::from_ref(&b), "the same connection restarts ICE");
     h.apply(Input::Outbound { key: b.clone(), step: restart_offer() });
     let sent = Signal::new(b.session, restart_offer());
@@ -91,10 +91,10 @@ fn the_restarter_offers_again_each_period_but_never_over_an_unanswered_offer() {
     let b = h.open_as_offerer("b");
     h.apply(Input::Path { key: b.clone(), state: PathState::Failed });
     assert_eq!(h.restarted.len(), 1);
-    h.apply(Input::TimerFired(only_timer(&h)));
+    h.fire(only_timer(&h));
     assert_eq!(h.restarted.len(), 1, "the first offer is not answered yet");
     h.remote("b", b.session, answer());
-    h.apply(Input::TimerFired(only_timer(&h)));
+    h.fire(only_timer(&h));
     assert_eq!(h.restarted.len(), 2, "answered, still no path: a new restart");
 }
 
@@ -107,7 +107,7 @@ fn restarts_give_up_after_a_bounded_time_with_the_reason() {
     for _ in 0..periods {
         assert_eq!(h.connected(), ["b"]);
         h.remote("b", b.session, answer());
-        h.apply(Input::TimerFired(only_timer(&h)));
+        h.fire(only_timer(&h));
     }
     assert!(h.connected().is_empty());
     assert!(h.phase_timers().is_empty());
@@ -146,7 +146,7 @@ fn an_ice_failure_before_the_channel_opened_fails_the_connect_unless_ice_recover
     let b = h.key("b");
     h.apply(Input::Path { key: b, state: PathState::Failed });
     assert_eq!(h.result(call), None, "late candidates may still bring a path");
-    h.apply(Input::TimerFired(only_timer(&h)));
+    h.fire(only_timer(&h));
     assert_eq!(h.connect_failure(call), "ICE failed");
     assert!(h.restarted.is_empty());
     assert!(h.phase_timers().is_empty());
@@ -159,7 +159,7 @@ fn ice_that_recovers_from_failed_while_connecting_goes_on_to_open() {
     h.apply(Input::Path { key: b.clone(), state: PathState::Failed });
     h.apply(Input::Path { key: b.clone(), state: PathState::Up });
     // The short wait runs out as a deadline that saw progress: a full one follows.
-    h.apply(Input::TimerFired(only_timer(&h)));
+    h.fire(only_timer(&h));
     assert_eq!(h.result(call), None);
     h.apply(Input::ChannelOpen { key: b });
     assert_eq!(h.result(call), Some(&Ok(())));
@@ -174,10 +174,10 @@ fn a_restart_offer_lost_with_the_signaling_connection_is_offered_again_after_the
     assert_eq!(h.restarted.len(), 1);
     // The socket that carried it dies (a router rebooted): the offer may be lost.
     h.apply(Input::SignalingClosed { reason: "gone".into() });
-    let Signaling::Reconnecting { timer: Some(rejoin), .. } = h.core.signaling else {
+    let Signaling::Reconnecting { wait: Some(rejoin), .. } = h.core.signaling else {
         panic!("no rejoin scheduled: {:?}", h.core.signaling)
     };
-    h.apply(Input::TimerFired(rejoin));
+    h.fire(rejoin);
     assert_eq!(h.rejoins, 1);
     h.apply(Input::Rejoined { roster: vec![super::harness::info("b")] });
     assert_eq!(h.restarted, [b.clone(), b.clone()], "offered again at once, in the same session");

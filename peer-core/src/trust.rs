@@ -8,6 +8,7 @@
 //! sealed (docs/PROTOCOL.md, "Sealed signals"): one sealed with another passphrase, or
 //! sent in the clear, is refused the same way, with a reason a person can act on.
 
+use super::lifecycle::Ending;
 use super::{ConnKey, Core, Output, connect_failed};
 use signaling_protocol::{PeerId, SessionId, Signal, Step, key_matches_id, signal_fingerprint};
 use std::collections::VecDeque;
@@ -181,7 +182,7 @@ impl<M: Clone> Core<M> {
             link.phase.is_negotiating() && !link.left && link.key.session == signal.session
         });
         if negotiating {
-            self.finish(from, connect_failed(from, &reason), true, false);
+            self.finish(from, connect_failed(from, &reason), Ending::WithBye);
         } else if self.link(from).is_none() && self.answers_with_bye(from, signal) {
             let bye = Step::Bye { reason: Some(reason) };
             self.send_signal(from.clone(), Signal::new(signal.session, bye));

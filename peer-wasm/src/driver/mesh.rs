@@ -1,10 +1,11 @@
 //! The driver's part of the mesh: mesh frames out on the channels, and broadcasts.
 
 use super::{Driver, send};
+use crate::error::PeerError;
 use crate::log;
 use crate::transport::connection::Connection;
 use crate::wire::framing;
-use crate::wire::mesh_frames as wire;
+use crate::wire::mesh_frames;
 use crate::wire::payload::Payload;
 use peer_core::{ConnKey, MAX_TTL, MeshFrame};
 
@@ -15,12 +16,16 @@ impl Driver {
         let connections = self.connections.borrow();
         let Some(connection) = super::find(&connections, key) else { return };
         let sent = match frame {
-            MeshFrame::Advert(advert) => connection.send_control(wire::advert_frame(&advert)),
-            MeshFrame::Digest(held) => connection.send_control(wire::digest_frame(&held)),
-            MeshFrame::Relay(relayed) => connection.send_control(wire::relay_frame(&relayed)),
+            MeshFrame::Advert(advert) => {
+                connection.send_control(mesh_frames::advert_frame(&advert))
+            }
+            MeshFrame::Digest(held) => connection.send_control(mesh_frames::digest_frame(&held)),
+            MeshFrame::Relay(relayed) => {
+                connection.send_control(mesh_frames::relay_frame(&relayed))
+            }
             MeshFrame::Broadcast { origin, seq, ttl, message } => {
                 framing::encode(&message, connection.max_frame()).and_then(|frames| {
-                    let header = wire::broadcast_frame(&origin, seq, ttl);
+                    let header = mesh_frames::broadcast_frame(&origin, seq, ttl);
                     connection.send(std::iter::once(header).chain(frames).collect())
                 })
             }
@@ -32,9 +37,9 @@ impl Driver {
 
     /// Broadcasts `payload` to the whole room through the mesh: to every open channel,
     /// which pass it on. All or none, as `send_message`: a full queue is reported first.
-    pub fn broadcast(&self, payload: &Payload) -> Result<usize, crate::PeerError> {
+    pub fn broadcast(&self, payload: &Payload) -> Result<usize, PeerError> {
         if self.core.borrow().is_closed() {
-            return Err(crate::PeerError::Closed);
+            return Err(PeerError::Closed);
         }
         let keys = self.core.borrow().open_keys();
         let connections = self.connections.borrow();
@@ -44,7 +49,7 @@ impl Driver {
         // Numbered once no queue refuses it (a number lost to a payload that cannot be
         // encoded leaves a gap, which the receivers' windows take in their stride).
         let (origin, seq) = self.core.borrow_mut().begin_broadcast();
-        let header = wire::broadcast_frame(&origin, seq, MAX_TTL);
+        let header = mesh_frames::broadcast_frame(&origin, seq, MAX_TTL);
         send::send_reliably(payload, Some(&header), &open)
     }
 }

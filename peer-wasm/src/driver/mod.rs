@@ -1,13 +1,15 @@
 //! The driver: carries out what the state machine (the `peer-core` crate) asks, against
-//! the browser, and feeds it what happens. It owns the connections, the timers, the
-//! waiting calls, the signaling transport and the event handler; the machine owns every
-//! decision.
+//! the browser, and feeds it what happens, with the time. It owns the connections, one
+//! timer (at the machine's next deadline, `alarm.rs`), the waiting calls, the signaling
+//! transport and the event handler; the machine owns every decision.
 //!
 //! Inputs are applied one at a time and their outputs executed in order. An event
 //! handler may call back into the peer (even `close()`): what that call causes is
 //! queued behind the outputs being executed, never run inside them, so events keep
 //! their order and none is lost.
 
+mod alarm;
+mod execute;
 mod mesh;
 mod send;
 mod setup;
@@ -20,19 +22,19 @@ use crate::api::events::PeerEvent;
 use crate::error::PeerError;
 use crate::files::{FileHandler, IncomingFile};
 use crate::identity::Identity;
-use crate::log;
 use crate::signaling::link::{SignalingLink, SignalingTransport};
 use crate::signaling::rejoin::Rejoin;
 use crate::signaling::same_origin::SameOrigin;
+use crate::timer::now;
 use crate::transport::connection::Connection;
 use crate::transport::reporter::PeerInput;
 use crate::wire::payload::Payload;
+use alarm::Alarm;
 use futures_channel::mpsc::UnboundedSender;
 use futures_channel::oneshot;
 use futures_util::StreamExt;
 use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
-use peer_core::{CallId, ConnKey, Core, Event, Input, LINGER_MS, Output, TimerId};
+use peer_core::{CallId, ConnKey, Core, Input};
 use signaling_protocol::{PeerId, PeerInfo};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -58,14 +60,15 @@ pub(crate) struct Driver {
     /// This driver, for the tasks it spawns.
     this: Weak<Driver>,
     ice: RefCell<Ice>,
-    /// Where connections and timers post their reports.
+    /// Where connections and tasks post their reports.
     inputs: UnboundedSender<PeerInput>,
     // Lists, not maps: a peer has a few dozen of each at most, and every map type
     // instantiated costs the package a few KB.
     connections: RefCell<Vec<(ConnKey, Connection)>>,
     /// What receives incoming files (shared with every connection).
     files: FileHandler,
-    timers: RefCell<Vec<(TimerId, Timeout)>>,
+    /// The one timer, at the machine's next deadline.
+    alarm: Alarm,
     calls: RefCell<Vec<(CallId, Answer)>>,
     next_call: Cell<u64>,
     handler: RefCell<Option<EventHandler>>,
@@ -119,7 +122,7 @@ impl Driver {
             inputs,
             connections: RefCell::new(Vec::new()),
             files: FileHandler::default(),
-            timers: RefCell::new(Vec::new()),
+            alarm: Alarm::default(),
             calls: RefCell::new(Vec::new()),
             next_call: Cell::new(0),
             handler: RefCell::new(None),
@@ -139,9 +142,6 @@ impl Driver {
         let running = Rc::clone(&driver);
         spawn_local(async move {
             while let Some(input) = own_inputs.next().await {
-                if let Input::TimerFired(timer) = &input {
-                    take(&running.timers, timer);
-                }
                 running.apply(input);
                 if running.core.borrow().is_closed() {
                     break;
@@ -153,7 +153,19 @@ impl Driver {
 
     /// Applies one input and executes what it causes.
     pub fn apply(&self, input: PeerInput) {
-        self.core.borrow_mut().apply(input);
+        self.core.borrow_mut().apply(input, now());
+        self.execute_outputs();
+    }
+
+    /// The alarm went off: the machine acts on the deadlines that came.
+    fn on_timeout(&self) {
+        self.alarm.fired();
+        self.core.borrow_mut().handle_timeout(now());
+        self.execute_outputs();
+    }
+
+    /// Executes the machine's outputs, then sets the alarm at its next deadline.
+    fn execute_outputs(&self) {
         if self.executing.replace(true) {
             return; // called from inside an event handler: the loop below picks it up
         }
@@ -163,6 +175,15 @@ impl Driver {
             self.execute(output);
         }
         self.executing.set(false);
+        let this = self.this.clone();
+        self.alarm.set(self.core.borrow().poll_timeout(), move || {
+            // In a task of its own: the timeout is dropped once it has returned.
+            spawn_local(async move {
+                if let Some(driver) = this.upgrade() {
+                    driver.on_timeout();
+                }
+            });
+        });
         if self.core.borrow().is_closed() {
             // Every event was delivered; the handler may hold JS callbacks that hold
             // this peer, so it goes now (dropped outside the borrow: dropping it may
@@ -226,111 +247,6 @@ impl Driver {
         self.calls.borrow_mut().push((call, answer));
         (call, answered)
     }
-
-    fn execute(&self, output: Output<Payload>) {
-        match output {
-            Output::Send { to, signal } => self.sign_and_send(to, signal, signing::Way::Direct),
-            Output::StartConnection { key, role } => {
-                let config = self.ice_configuration();
-                let files = Rc::clone(&self.files);
-                match Connection::start(key.clone(), role, self.inputs.clone(), &config, files) {
-                    Ok(connection) => self.connections.borrow_mut().push((key, connection)),
-                    Err(error) => {
-                        let reason = error.to_string();
-                        self.core.borrow_mut().apply(Input::Failed { key, reason });
-                    }
-                }
-            }
-            Output::Apply { key, step } => {
-                if let Some(connection) = find(&self.connections.borrow(), &key) {
-                    connection.deliver(step);
-                }
-            }
-            Output::RestartIce { key, relay_only } => {
-                if let Some(connection) = find(&self.connections.borrow(), &key) {
-                    connection.restart_ice(&self.ice.borrow().configuration(relay_only));
-                }
-            }
-            Output::RelayOnly { key } => {
-                if let Some(connection) = find(&self.connections.borrow(), &key) {
-                    connection.reconfigure(&self.ice.borrow().configuration(true));
-                }
-            }
-            Output::CloseChannel { key } => {
-                if let Some(connection) = find(&self.connections.borrow(), &key) {
-                    connection.close_when_drained();
-                }
-            }
-            Output::Release { key, graceful } => {
-                let released = take(&self.connections, &key);
-                if let Some(connection) = released.filter(|_| graceful) {
-                    linger(connection);
-                }
-            }
-            Output::StartTimer { timer, ms } => {
-                let inputs = self.inputs.clone();
-                let timeout = Timeout::new(ms, move || {
-                    let _ = inputs.unbounded_send(Input::TimerFired(timer));
-                });
-                self.timers.borrow_mut().push((timer, timeout));
-            }
-            Output::CancelTimer { timer } => {
-                // Dropping the timeout clears it.
-                take(&self.timers, &timer);
-            }
-            Output::Settle { call, result } => {
-                if let Some(answer) = take(&self.calls, &call) {
-                    let _ = answer.send(result.map_err(PeerError::from));
-                }
-            }
-            Output::Emit(event) => self.emit(event),
-            Output::CloseSignaling => self.signaling.borrow().close(),
-            Output::Rejoin => self.rejoin(),
-            Output::Heartbeat { key } => {
-                if let Some(connection) = find(&self.connections.borrow(), &key) {
-                    connection.heartbeat();
-                }
-            }
-            Output::Warn(text) => log::warn(&text),
-            Output::SendMesh { key, frame } => self.send_mesh(&key, frame),
-            Output::Relay { hop, to, route, signal } => {
-                self.sign_and_send(to, signal, signing::Way::Mesh { hop, route });
-            }
-            Output::Verify { from, signal, key, via } => self.check(from, signal, key, via),
-        }
-    }
-
-    /// The configuration for a new connection: the latest servers.
-    fn ice_configuration(&self) -> web_sys::RtcConfiguration {
-        self.ice.borrow().configuration(false)
-    }
-
-    /// Calls the handler with no borrow held, so it may call back into the peer.
-    fn emit(&self, event: Event<Payload>) {
-        let event = match event {
-            Event::PeerJoined(peer) => {
-                if let Some(key) = &peer.key {
-                    crate::identity::prepare(key);
-                }
-                PeerEvent::PeerJoined(peer)
-            }
-            Event::PeerLeft(peer) => PeerEvent::PeerLeft(peer),
-            Event::Connected(peer) => PeerEvent::Connected(peer),
-            Event::Disconnected { peer, reason } => PeerEvent::Disconnected { peer, reason },
-            Event::Message { from, message } => PeerEvent::Message { from, payload: message },
-            Event::Broadcast { from, message } => PeerEvent::Broadcast { from, payload: message },
-            Event::SignalingClosed { reason } => PeerEvent::SignalingClosed { reason },
-            Event::SignalingReconnecting { reason } => PeerEvent::SignalingReconnecting { reason },
-            Event::SignalingReconnected => PeerEvent::SignalingReconnected,
-        };
-        let Some(mut handler) = self.handler.borrow_mut().take() else { return };
-        handler(event);
-        let mut slot = self.handler.borrow_mut();
-        // Unless the handler set a new handler while it ran.
-        if slot.is_none() {
-            *slot = Some(handler);
-        }
-    }
 }
 
 /// A listener that closes the driver when the page is hidden for good (`pagehide`: the
@@ -355,16 +271,4 @@ fn take<K: PartialEq, V>(list: &RefCell<Vec<(K, V)>>, key: &K) -> Option<V> {
     let mut list = list.borrow_mut();
     let index = list.iter().position(|(filed, _)| filed == key)?;
     Some(list.swap_remove(index).1)
-}
-
-/// Keeps a released connection alive until what it queued went out and its channel
-/// closed, for at most the linger time (plus time to drain the queue at 1 MB/s).
-fn linger(connection: Connection) {
-    connection.close_when_drained();
-    let drain_ms = u32::try_from(connection.buffered_amount() / 1000).unwrap_or(u32::MAX);
-    let ms = LINGER_MS.saturating_add(drain_ms);
-    spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(ms).await;
-        drop(connection);
-    });
 }

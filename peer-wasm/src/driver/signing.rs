@@ -10,11 +10,11 @@ use super::Driver;
 use crate::identity::{self, Identity};
 use crate::log;
 use crate::signaling::sealing::SealKey;
-use crate::wire::signaling_json as wire;
+use crate::wire::signaling_json;
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_channel::oneshot;
 use futures_util::StreamExt;
-use peer_core::{ConnKey, Input, MeshFrame, Relayed, Verdict, sealing_verdict, unsealed};
+use peer_core::{ConnKey, Input, MeshFrame, Relayed, Verdict, Way, sealing_verdict, unsealed};
 use signaling_protocol::{ClientMessage, PeerId, Signal, Step, signal_text};
 use std::rc::Weak;
 use wasm_bindgen_futures::spawn_local;
@@ -22,14 +22,6 @@ use wasm_bindgen_futures::spawn_local;
 /// How far a signal's time may be from ours: older ones are dropped (a replay of an old
 /// signal gets nowhere), and the clocks of two machines may differ a bit.
 pub(crate) const FRESH_MS: u64 = 5 * 60 * 1000;
-
-/// Which way a signal of ours goes once signed.
-pub(super) enum Way {
-    /// Through a tab of this browser if the target is in one, else through the server.
-    Direct,
-    /// Through the mesh, along `route`, starting on the channel of `hop`.
-    Mesh { hop: ConnKey, route: Vec<PeerId> },
-}
 
 /// Work for the signing task.
 pub(super) enum Job {
@@ -50,21 +42,26 @@ impl Driver {
         let _ = self.jobs.unbounded_send(Job::Verify { from, signal, key, via });
     }
 
-    /// Sends a signed signal its way. A failure means signaling is closed, which the
-    /// transport reports itself.
+    /// Sends a signed signal the way the machine chose. A failure means signaling is
+    /// closed, which the transport reports itself.
     fn dispatch(&self, to: PeerId, signal: Signal, way: Way) {
         match way {
-            Way::Direct => match &*self.same_origin.borrow() {
+            Way::Tab => match &*self.same_origin.borrow() {
                 Some(nearby) if nearby.carries(&to) => nearby.send(&to, &signal),
-                _ => {
-                    let _ = self.signaling.borrow().send(&ClientMessage::Signal { to, signal });
-                }
+                // Its tab closed while the signal was being signed: the server still
+                // reaches it.
+                _ => self.send_to_server(to, signal),
             },
+            Way::Server => self.send_to_server(to, signal),
             Way::Mesh { hop, route } => {
                 let relayed = Relayed { from: self.me.id.clone(), to, route, signal };
                 self.send_mesh(&hop, MeshFrame::Relay(relayed));
             }
         }
+    }
+
+    fn send_to_server(&self, to: PeerId, signal: Signal) {
+        let _ = self.signaling.borrow().send(&ClientMessage::Signal { to, signal });
     }
 }
 
@@ -161,7 +158,7 @@ async fn signed(
     signal.sig = sig;
     match seal_key {
         Some(seal_key) if !matches!(signal.step, Step::Bye { .. }) => {
-            let Some(data) = seal_key.seal(&wire::encode_signal(&signal)).await else {
+            let Some(data) = seal_key.seal(&signaling_json::encode_signal(&signal)).await else {
                 log::warn(&format!("WebCrypto refused to seal a signal for {to}"));
                 return None;
             };
@@ -188,7 +185,7 @@ async fn checked(
             let Some(text) = seal_key.open(data).await else {
                 return (signal, Verdict::OtherPassphrase);
             };
-            match unsealed(signal.session, wire::decode_signal(&text)) {
+            match unsealed(signal.session, signaling_json::decode_signal(&text)) {
                 Ok(inner) => inner,
                 Err(verdict) => return (signal, verdict),
             }

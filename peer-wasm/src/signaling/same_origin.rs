@@ -3,8 +3,10 @@
 //! answers and candidates through it instead of the server (one hop inside the browser
 //! instead of two trips over the network). The server stays the authority: ids and
 //! membership come from it, a signal is taken only from a peer it has in the room (the
-//! machine checks), and a peer not found nearby is signaled through the server, as is
-//! everyone while the server is gone (the machine sends nothing then).
+//! machine checks). The machine is told who is found nearby and who is gone
+//! ([`Input::Nearby`]) and picks each signal's way: a peer not found nearby is signaled
+//! through the server, as is everyone while the server is gone (the machine sends
+//! nothing then).
 //!
 //! The room's channel carries plain objects: `{kind: "hello", from, inbox: true}` when a
 //! peer starts (answered by `{kind: "here", from, inbox: true}` from each peer already
@@ -18,7 +20,7 @@
 //! run the same site's code).
 
 use crate::transport::reporter::PeerInput;
-use crate::wire::signaling_json::{self as wire, field, set, string};
+use crate::wire::signaling_json::{self, field, set, string};
 use futures_channel::mpsc::UnboundedSender;
 use gloo_events::EventListener;
 use js_sys::Object;
@@ -71,27 +73,16 @@ impl SameOrigin {
                 let from = PeerId::new(from);
                 match kind.as_str() {
                     "hello" | "here" => {
-                        let mut nearby = nearby.borrow_mut();
                         let inbox = field(&data, "inbox").and_then(|v| v.as_bool()) == Some(true);
-                        // Every peer sees every `here` (the answers to each newcomer's
-                        // hello): a peer known as it is keeps its channel, so the
-                        // signals already sent on it keep their order with the next.
-                        let known = nearby
-                            .iter()
-                            .any(|(peer, ours)| *peer == from && ours.is_some() == inbox);
-                        if !known {
-                            forget(&mut nearby, &from);
-                            if nearby.len() < MAX_NEARBY {
-                                let name = inbox_name(&place, &from);
-                                let inbox = inbox.then(|| BroadcastChannel::new(&name).ok());
-                                nearby.push((from, inbox.flatten()));
-                            }
-                        }
+                        met(&mut nearby.borrow_mut(), from, inbox, &place, &inputs);
                         if kind == "hello" {
                             post(&channel, "here", &me, None);
                         }
                     }
-                    "gone" => forget(&mut nearby.borrow_mut(), &from),
+                    "gone" => {
+                        forget(&mut nearby.borrow_mut(), &from);
+                        let _ = inputs.unbounded_send(Input::Nearby { peer: from, here: false });
+                    }
                     "signal" => received(&data, from, &me, &inputs),
                     _ => {}
                 }
@@ -126,6 +117,30 @@ impl SameOrigin {
     }
 }
 
+/// A `hello` or `here` from `from` (with an `inbox` of its own, or none): remembered as
+/// nearby, and the machine told. Every peer sees every `here` (the answers to each
+/// newcomer's hello): a peer known as it is keeps its channel, so the signals already
+/// sent on it keep their order with the next.
+fn met(
+    nearby: &mut Nearby,
+    from: PeerId,
+    inbox: bool,
+    place: &str,
+    inputs: &UnboundedSender<PeerInput>,
+) {
+    let known = nearby.iter().any(|(peer, ours)| *peer == from && ours.is_some() == inbox);
+    if known {
+        return;
+    }
+    forget(nearby, &from);
+    if nearby.len() < MAX_NEARBY {
+        let name = inbox_name(place, &from);
+        let inbox = inbox.then(|| BroadcastChannel::new(&name).ok());
+        nearby.push((from.clone(), inbox.flatten()));
+        let _ = inputs.unbounded_send(Input::Nearby { peer: from, here: true });
+    }
+}
+
 /// Forgets `peer` as nearby, closing our end of its inbox.
 fn forget(nearby: &mut Nearby, peer: &PeerId) {
     nearby.retain(|(nearby, inbox)| {
@@ -148,7 +163,9 @@ fn received(data: &JsValue, from: PeerId, me: &PeerId, inputs: &UnboundedSender<
     if string(data, "to").as_deref() != Some(me.as_str()) {
         return;
     }
-    if let Some(signal) = string(data, "signal").and_then(|text| wire::decode_signal(&text)) {
+    if let Some(signal) =
+        string(data, "signal").and_then(|text| signaling_json::decode_signal(&text))
+    {
         let _ = inputs.unbounded_send(Input::Signal { from, signal });
     }
 }
@@ -175,7 +192,7 @@ fn post(channel: &BroadcastChannel, kind: &str, me: &PeerId, signal: Option<(&Pe
     }
     if let Some((to, signal)) = signal {
         set(&message, "to", to.as_str().into());
-        set(&message, "signal", wire::encode_signal(signal).into());
+        set(&message, "signal", signaling_json::encode_signal(signal).into());
     }
     // A closed channel refuses: the peer is closing, nothing is lost that it needed.
     let _ = channel.post_message(&JsValue::from(message));

@@ -3,7 +3,7 @@
 use crate::error::PeerError;
 use crate::signaling::link::{SignalingEvent, SignalingLink, SignalingTransport};
 use crate::timer;
-use crate::wire::signaling_json as wire;
+use crate::wire::signaling_json;
 use futures_channel::{mpsc, oneshot};
 use gloo_events::EventListener;
 use signaling_protocol::{ClientMessage, ServerMessage};
@@ -85,7 +85,7 @@ impl WebSocketSignaling {
 
 /// Parses one text frame from the server; `None` for anything unreadable.
 fn decode(event: &MessageEvent) -> Option<ServerMessage> {
-    wire::decode_server(&event.data().as_string()?)
+    signaling_json::decode_server(&event.data().as_string()?)
 }
 
 impl SignalingTransport for WebSocketSignaling {
@@ -93,7 +93,7 @@ impl SignalingTransport for WebSocketSignaling {
         if self.socket.ready_state() != WebSocket::OPEN {
             return Err(PeerError::SignalingClosed);
         }
-        let text = wire::encode_client(message);
+        let text = signaling_json::encode_client(message);
         self.socket.send_with_str(&text).map_err(|_| PeerError::SignalingClosed)
     }
 
