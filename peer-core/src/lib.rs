@@ -27,6 +27,7 @@
 //! `link.rs` a link and its phases; `mesh.rs` what a peer knows of the mesh
 //! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
 //! `relay.rs` signals through the mesh; `trust.rs` which signals to believe.
+//! [`files`] is a machine of its own: the file transfers of one connection.
 //! `harness.rs` and the `*tests.rs` / `properties.rs` files drive it in plain
 //! `cargo test -p peer-core`.
 //!
@@ -52,6 +53,7 @@ mod error;
 mod fallback;
 #[cfg(test)]
 mod fallback_tests;
+pub mod files;
 mod frames;
 mod gossip;
 #[cfg(test)]
@@ -81,6 +83,7 @@ mod trust;
 mod trust_tests;
 
 pub use error::CoreError;
+pub use files::Files;
 pub use frames::{Advert, MeshFrame, Relayed};
 pub use gossip::bounded_ttl;
 pub use ids::{CallId, ConnKey, PathState, Role, TimerId};

@@ -1,0 +1,113 @@
+//! What the files machine asks its driver to do ([`FileOutput`]), and the small types
+//! both share: which way a transfer goes, and the machine's clock.
+
+use super::frames::FileFrame;
+
+/// An instant on the driver's clock, in milliseconds (the machine only compares them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Millis(pub u64);
+
+impl Millis {
+    /// `ms` milliseconds later.
+    pub fn after(self, ms: u64) -> Millis {
+        Millis(self.0.saturating_add(ms))
+    }
+
+    /// Milliseconds from `earlier` to this instant (0 when `earlier` is later).
+    pub fn since(self, earlier: Millis) -> u64 {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+/// Which way a transfer goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// We send it.
+    Outgoing,
+    /// We receive it.
+    Incoming,
+}
+
+/// An offer the machine accepted: the driver makes the incoming file and tells the app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    /// The sender's number for it.
+    pub id: u32,
+    /// Its name, as the sender gave it.
+    pub name: String,
+    /// Its MIME type ("" when unknown).
+    pub mime: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// One thing for the driver to do, in the order given.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileOutput<B> {
+    /// Queue this control frame (best effort: the connection may be ending), or this
+    /// offer or end frame of an outgoing transfer.
+    Send(FileFrame<B>),
+    /// Queue `d<id>` and these bytes right behind it, as one step (and hash them: the
+    /// sender's digest is over the data frames sent).
+    SendData {
+        /// The transfer.
+        id: u32,
+        /// The data frame.
+        data: B,
+    },
+    /// Read `len` bytes at `offset` of outgoing transfer `id`'s file, and hand them back
+    /// with [`super::Files::slice_read`].
+    Read {
+        /// The transfer.
+        id: u32,
+        /// From this byte.
+        offset: u64,
+        /// This many bytes.
+        len: u64,
+    },
+    /// Compute outgoing transfer `id`'s digest over the data frames sent, and hand it
+    /// back with [`super::Files::digested`].
+    Digest {
+        /// The transfer.
+        id: u32,
+    },
+    /// A transfer starts arriving.
+    Accepted(Accepted),
+    /// Append these bytes to incoming transfer `id` (and hash them).
+    Append {
+        /// The transfer.
+        id: u32,
+        /// The data frame.
+        data: B,
+    },
+    /// Every byte of incoming transfer `id` arrived: put the file together (and compute
+    /// its digest when `digest`), and hand the result back with [`super::Files::verified`].
+    Verify {
+        /// The transfer.
+        id: u32,
+        /// Whether the sender sent a digest to compare with.
+        digest: bool,
+    },
+    /// Tell the app how far transfer `id` is (paced by the machine).
+    Progress {
+        /// The transfer.
+        id: u32,
+        /// Which way it goes.
+        way: Way,
+        /// Bytes sent or received.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// Transfer `id` ended: well, or with why it failed. Nothing more comes for it.
+    Settled {
+        /// The transfer.
+        id: u32,
+        /// Which way it went.
+        way: Way,
+        /// `Err(reason)` when it failed.
+        result: Result<(), String>,
+    },
+    /// Something a peer did wrong that is worth a line in the log.
+    Warning(String),
+}
