@@ -1,18 +1,17 @@
-//! What both ends of a transfer use: the outcome a transfer settles once, throttled
-//! progress, and the browser's SHA-256 (WebCrypto) and `Blob` calls.
+//! What both ends of a transfer use: the outcome a transfer settles once, the progress
+//! callback (called when the machine says, so already paced), and the browser's SHA-256
+//! (WebCrypto) and `Blob` calls.
 
 use crate::PeerError;
 use futures_channel::oneshot;
 use js_sys::{Array, ArrayBuffer, Promise, Uint8Array};
-use std::cell::{Cell, RefCell};
+use peer_core::files::Millis;
+use std::cell::RefCell;
 use std::future::Future;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag};
-
-/// Fewest milliseconds between two progress calls of one transfer.
-const PROGRESS_EVERY_MS: f64 = 250.0;
 
 #[wasm_bindgen]
 extern "C" {
@@ -105,11 +104,10 @@ impl<T: Clone> Outcome<T> {
 /// What a progress callback receives: bytes done, bytes in all.
 pub(crate) type ProgressCallback = Box<dyn FnMut(u64, u64)>;
 
-/// A transfer's progress callback, called at most every [`PROGRESS_EVERY_MS`].
+/// A transfer's progress callback.
 #[derive(Default)]
 pub(crate) struct Progress {
     callback: RefCell<Option<ProgressCallback>>,
-    last_ms: Cell<f64>,
 }
 
 impl Progress {
@@ -118,20 +116,19 @@ impl Progress {
         drop(old);
     }
 
-    /// Tells the callback, unless it was told less than [`PROGRESS_EVERY_MS`] ago
-    /// (`last` tells it anyway: the final count).
-    pub fn report(&self, done: f64, total: f64, last: bool) {
-        let now = js_sys::Date::now();
-        if !last && now - self.last_ms.get() < PROGRESS_EVERY_MS {
-            return;
-        }
-        self.last_ms.set(now);
+    /// Tells the callback (the machine paces the calls).
+    pub fn report(&self, done: u64, total: u64) {
         // Called with no borrow held: it may cancel the transfer or set a new callback.
         let Some(mut callback) = self.callback.borrow_mut().take() else { return };
-        callback(done as u64, total as u64);
+        callback(done, total);
         let mut slot = self.callback.borrow_mut();
         if slot.is_none() {
             *slot = Some(callback);
         }
     }
+}
+
+/// The driver's clock, as the machine reads time.
+pub(crate) fn now() -> Millis {
+    Millis(js_sys::Date::now() as u64)
 }

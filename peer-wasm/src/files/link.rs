@@ -1,0 +1,364 @@
+//! The file transfers of one connection, both ways: [`FileLink`] owns the files machine
+//! and the browser side of each transfer, feeds the machine what the channel delivers,
+//! the send queue's drains and the time, and carries out its outputs in order.
+
+use super::receive::{IncomingFile, Receiving};
+use super::send::{OutgoingFile, Sending};
+use super::shared::now;
+use super::wire::{self, Chunk, FileFrame};
+use crate::framing::{Frame, FrameError};
+use crate::send_queue::SendQueue;
+use crate::{PeerError, log};
+use gloo_timers::callback::Timeout;
+use js_sys::{JsString, Uint8Array};
+use peer_core::files::{FileOutput, Files, Millis, Way};
+use signaling_protocol::PeerId;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Blob;
+
+/// What receives the files peers send (none set: offers are refused).
+pub(crate) type FileHandler = Rc<RefCell<Option<Box<dyn FnMut(IncomingFile)>>>>;
+
+/// The file transfers of one connection, both ways.
+pub(crate) struct FileLink {
+    this: Weak<FileLink>,
+    peer: PeerId,
+    queue: Weak<RefCell<SendQueue>>,
+    handler: FileHandler,
+    pub(super) machine: RefCell<Files<Chunk>>,
+    incoming: RefCell<Vec<Rc<Receiving>>>,
+    outgoing: RefCell<Vec<Rc<Sending>>>,
+    /// Steps of outgoing transfers waiting for room in a full send queue, in order.
+    backlog: RefCell<VecDeque<(u32, Vec<Frame>)>>,
+    /// Whether a task waits for the send queue to drain.
+    drain_watched: Cell<bool>,
+    /// The timer for the machine's next deadline, and that deadline.
+    timer: RefCell<Option<(Millis, Timeout)>>,
+}
+
+impl FileLink {
+    pub fn new(peer: PeerId, queue: &Rc<RefCell<SendQueue>>, handler: FileHandler) -> Rc<Self> {
+        Rc::new_cyclic(|this| Self {
+            this: this.clone(),
+            peer,
+            queue: Rc::downgrade(queue),
+            handler,
+            machine: RefCell::new(Files::new()),
+            incoming: RefCell::new(Vec::new()),
+            outgoing: RefCell::new(Vec::new()),
+            backlog: RefCell::new(VecDeque::new()),
+            drain_watched: Cell::new(false),
+            timer: RefCell::new(None),
+        })
+    }
+
+    /// Takes the file frames out of what the channel delivers: `Ok(Some(data))` hands
+    /// a frame that is not one back for the messages. `between_messages`: no chunked
+    /// message is under way (file frames go only between messages).
+    pub fn take(
+        &self,
+        data: JsValue,
+        between_messages: bool,
+    ) -> Result<Option<JsValue>, FrameError> {
+        if self.machine.borrow().awaits_data() {
+            // Whatever comes after a `d` frame is the machine's to judge.
+            let frame = match data.dyn_into::<JsString>() {
+                Ok(_) => FileFrame::OtherText,
+                Err(bytes) => FileFrame::Data(Chunk(bytes.unchecked_into())),
+            };
+            return self.handle(frame).map(|()| None);
+        }
+        let Some(text) = data.dyn_ref::<JsString>().filter(|_| between_messages) else {
+            return Ok(Some(data));
+        };
+        if text.length() == 0 || !wire::is_file_tag(text.char_code_at(0)) {
+            return Ok(Some(data));
+        }
+        self.handle(wire::parse(text)?).map(|()| None)
+    }
+
+    fn handle(&self, frame: FileFrame) -> Result<(), FrameError> {
+        let accepting = self.handler.borrow().is_some();
+        let handled = {
+            let mut machine = self.machine.borrow_mut();
+            machine.set_accepting(accepting);
+            machine.handle_frame(frame, now())
+        };
+        self.run();
+        handled.map_err(|_| FrameError::Unexpected)
+    }
+
+    /// Starts sending `blob` as `name`, `max_frame` bytes per data frame.
+    pub fn send_file(
+        &self,
+        blob: &Blob,
+        name: &str,
+        max_frame: usize,
+    ) -> Result<OutgoingFile, PeerError> {
+        let sent =
+            self.machine.borrow_mut().send_file(name, &blob.type_(), blob.size(), max_frame as u64);
+        let id = sent.map_err(|reason| PeerError::InvalidInput { what: "file", reason })?;
+        let state = Rc::new(Sending::new(id, self.peer.clone(), name.to_owned(), blob.clone()));
+        self.outgoing.borrow_mut().push(Rc::clone(&state));
+        self.run();
+        Ok(OutgoingFile { state, link: self.this.clone() })
+    }
+
+    /// Stops receiving transfer `id` with `reason`, here and at the sender.
+    pub fn stop_incoming(&self, id: u32, reason: &str) {
+        self.machine.borrow_mut().stop_receiving(id, reason);
+        self.run();
+    }
+
+    /// Stops sending transfer `id` with `reason`, here and at the receiver.
+    pub fn stop_outgoing(&self, id: u32, reason: &str) {
+        self.machine.borrow_mut().stop_sending(id, reason);
+        self.run();
+    }
+
+    /// Ends every transfer with `reason` (the connection is gone).
+    pub fn fail_all(&self, reason: &str) {
+        self.backlog.borrow_mut().clear();
+        self.machine.borrow_mut().fail_all(reason);
+        self.run();
+    }
+
+    /// Carries out what the machine asks, in order, then watches the queue and the
+    /// clock for it. No borrow is held while an output runs: callbacks may call back.
+    pub(super) fn run(&self) {
+        loop {
+            let output = self.machine.borrow_mut().poll_output();
+            let Some(output) = output else { break };
+            self.carry(output);
+        }
+        self.watch_drain();
+        self.arm_timer();
+    }
+
+    fn carry(&self, output: FileOutput<Chunk>) {
+        match output {
+            FileOutput::Send(frame) => self.send_frame(frame),
+            FileOutput::SendData { id, data } => {
+                if let Some(state) = self.sending(id) {
+                    state.hash(&data);
+                }
+                let part = Frame::Text(wire::part(id));
+                self.push_step(id, vec![part, Frame::Binary(Uint8Array::new(&data.0))]);
+            }
+            FileOutput::Read { id, offset, len } => {
+                if let Some(state) = self.sending(id) {
+                    wasm_bindgen_futures::spawn_local(state.read(offset, len, self.this.clone()));
+                }
+            }
+            FileOutput::Digest { id } => {
+                if let Some(state) = self.sending(id) {
+                    wasm_bindgen_futures::spawn_local(state.hash_all(self.this.clone()));
+                }
+            }
+            FileOutput::Accepted(accepted) => self.accepted(accepted),
+            FileOutput::Append { id, data } => {
+                let appended = self.receiving(id).map(|state| state.append(data));
+                if let Some(Err(reason)) = appended {
+                    self.stop_incoming(id, &reason);
+                }
+            }
+            FileOutput::Verify { id, digest } => {
+                if let Some(state) = self.receiving(id) {
+                    wasm_bindgen_futures::spawn_local(state.check(digest, self.this.clone()));
+                }
+            }
+            FileOutput::Progress { id, way: Way::Outgoing, done, total } => {
+                if let Some(state) = self.sending(id) {
+                    state.progress.report(done, total);
+                }
+            }
+            FileOutput::Progress { id, way: Way::Incoming, done, total } => {
+                if let Some(state) = self.receiving(id) {
+                    state.progress.report(done, total);
+                }
+            }
+            FileOutput::Settled { id, way, result } => self.settled(id, way, result),
+            FileOutput::Warning(warning) => log::warn(&format!("peer {}: {warning}", self.peer)),
+        }
+    }
+
+    fn accepted(&self, accepted: peer_core::files::Accepted) {
+        let state = Rc::new(Receiving::new(accepted, self.peer.clone()));
+        self.incoming.borrow_mut().push(Rc::clone(&state));
+        let file = IncomingFile { state, link: self.this.clone() };
+        // Called with no borrow held, so it may call back into the peer.
+        let Some(mut handler) = self.handler.borrow_mut().take() else { return };
+        handler(file);
+        let mut slot = self.handler.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(handler);
+        }
+    }
+
+    fn settled(&self, id: u32, way: Way, result: Result<(), String>) {
+        match way {
+            Way::Outgoing => {
+                let mut outgoing = self.outgoing.borrow_mut();
+                let Some(index) = outgoing.iter().position(|state| state.id == id) else { return };
+                let state = outgoing.swap_remove(index);
+                drop(outgoing);
+                match result {
+                    Ok(()) => state.kept(),
+                    Err(reason) => {
+                        state.fail(&reason);
+                    }
+                }
+            }
+            Way::Incoming => {
+                let mut incoming = self.incoming.borrow_mut();
+                let Some(index) = incoming.iter().position(|state| state.id == id) else { return };
+                let state = incoming.swap_remove(index);
+                drop(incoming);
+                match result {
+                    Ok(()) => state.keep(),
+                    Err(reason) => {
+                        state.fail(&reason);
+                    }
+                }
+            }
+        }
+    }
+
+    fn sending(&self, id: u32) -> Option<Rc<Sending>> {
+        self.outgoing.borrow().iter().find(|state| state.id == id).cloned()
+    }
+
+    fn receiving(&self, id: u32) -> Option<Rc<Receiving>> {
+        self.incoming.borrow().iter().find(|state| state.id == id).cloned()
+    }
+
+    /// Queues a text frame: an outgoing transfer's offer or end frame as a step of it,
+    /// a control frame best effort (the connection may be closing).
+    fn send_frame(&self, frame: FileFrame) {
+        let step = matches!(frame, FileFrame::Offer(_) | FileFrame::End { .. });
+        let id = frame.id().unwrap_or_default();
+        let text = match wire::encode(&frame) {
+            Ok(Some(text)) => text,
+            Ok(None) => return,
+            Err(error) => return self.stop_outgoing(id, &crate::error::js_message(&error)),
+        };
+        if step {
+            return self.push_step(id, vec![Frame::Text(text)]);
+        }
+        if let Some(queue) = self.queue.upgrade() {
+            let _ = queue.borrow_mut().push(&self.peer, vec![Frame::Text(text)]);
+        }
+    }
+
+    /// Queues one step of outgoing transfer `id` behind whatever is queued; kept back,
+    /// in order, while the queue is full of messages.
+    fn push_step(&self, id: u32, frames: Vec<Frame>) {
+        let mut backlog = self.backlog.borrow_mut();
+        if !backlog.is_empty() {
+            return backlog.push_back((id, frames));
+        }
+        drop(backlog);
+        if let Err(frames) = self.try_push(id, frames) {
+            self.backlog.borrow_mut().push_back((id, frames));
+        }
+    }
+
+    /// Queues `frames` now: `Err(frames)` when the queue is full.
+    fn try_push(&self, id: u32, frames: Vec<Frame>) -> Result<(), Vec<Frame>> {
+        let Some(queue) = self.queue.upgrade() else { return Ok(()) };
+        let pushed = queue.borrow_mut().push(&self.peer, frames.clone());
+        match pushed {
+            Ok(()) => Ok(()),
+            Err(PeerError::QueueFull(_)) => Err(frames),
+            // The queue is closing, or the channel refused the frame: both mean the
+            // connection is ending (its close event may not have come yet).
+            Err(error) => {
+                let reason = format!("the connection ended before the transfer did ({error})");
+                self.stop_outgoing(id, &reason);
+                Ok(())
+            }
+        }
+    }
+
+    /// Waits for the send queue to drain when the machine or the backlog needs it.
+    fn watch_drain(&self) {
+        let needed = self.machine.borrow().awaits_drain() || !self.backlog.borrow().is_empty();
+        if !needed || self.drain_watched.get() {
+            return;
+        }
+        let Some(queue) = self.queue.upgrade() else { return };
+        self.drain_watched.set(true);
+        let drained = queue.borrow_mut().drained();
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            // Cancelled when the connection ends: its end fails the transfers itself.
+            let Ok(()) = drained.await else { return };
+            if let Some(link) = this.upgrade() {
+                link.on_drained();
+            }
+        });
+    }
+
+    fn on_drained(&self) {
+        self.drain_watched.set(false);
+        if !self.queue_is_empty() {
+            // Frames queued since the watch began: wait for those too.
+            return self.watch_drain();
+        }
+        loop {
+            let step = self.backlog.borrow_mut().pop_front();
+            let Some((id, frames)) = step else { break };
+            if self.sending(id).is_none() {
+                continue;
+            }
+            if let Err(frames) = self.try_push(id, frames) {
+                self.backlog.borrow_mut().push_front((id, frames));
+                break;
+            }
+        }
+        if self.backlog.borrow().is_empty() {
+            self.machine.borrow_mut().drained(now());
+        }
+        self.run();
+    }
+
+    /// Whether the send queue has handed everything to the channel (or is gone).
+    fn queue_is_empty(&self) -> bool {
+        let Some(queue) = self.queue.upgrade() else { return true };
+        let drained = queue.borrow_mut().drained().try_recv();
+        matches!(drained, Ok(Some(())))
+    }
+
+    /// Keeps one timer at the machine's next deadline.
+    fn arm_timer(&self) {
+        let deadline = self.machine.borrow().poll_timeout();
+        let mut timer = self.timer.borrow_mut();
+        if timer.as_ref().map(|(at, _)| *at) == deadline {
+            return;
+        }
+        *timer = deadline.map(|at| {
+            let this = self.this.clone();
+            let delay = at.since(now()).min(u64::from(u32::MAX)) as u32;
+            let timeout = Timeout::new(delay, move || {
+                // As a task: the timer is dropped once its callback has returned.
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Some(link) = this.upgrade() {
+                        link.timer.borrow_mut().take();
+                        link.machine.borrow_mut().handle_timeout(now());
+                        link.run();
+                    }
+                });
+            });
+            (at, timeout)
+        });
+    }
+}
+
+impl Drop for FileLink {
+    fn drop(&mut self) {
+        self.fail_all("the connection ended before the transfer did");
+    }
+}
