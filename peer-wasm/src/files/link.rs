@@ -24,17 +24,17 @@ pub(crate) type FileHandler = Rc<RefCell<Option<Box<dyn FnMut(IncomingFile)>>>>;
 
 /// The file transfers of one connection, both ways.
 pub(crate) struct FileLink {
-    this: Weak<FileLink>,
-    peer: PeerId,
-    queue: Weak<RefCell<SendQueue>>,
+    pub(super) this: Weak<FileLink>,
+    pub(super) peer: PeerId,
+    pub(super) queue: Weak<RefCell<SendQueue>>,
     handler: FileHandler,
     pub(super) machine: RefCell<Files<Chunk>>,
     incoming: RefCell<Vec<Rc<Receiving>>>,
     outgoing: RefCell<Vec<Rc<Sending>>>,
     /// Steps of outgoing transfers waiting for room in a full send queue, in order.
-    backlog: RefCell<VecDeque<(u32, Vec<Frame>)>>,
+    pub(super) backlog: RefCell<VecDeque<(u32, Vec<Frame>)>>,
     /// Whether a task waits for the send queue to drain.
-    drain_watched: Cell<bool>,
+    pub(super) drain_watched: Cell<bool>,
     /// The timer for the machine's next deadline, and that deadline.
     timer: RefCell<Option<(Millis, Timeout)>>,
 }
@@ -227,109 +227,12 @@ impl FileLink {
         }
     }
 
-    fn sending(&self, id: u32) -> Option<Rc<Sending>> {
+    pub(super) fn sending(&self, id: u32) -> Option<Rc<Sending>> {
         self.outgoing.borrow().iter().find(|state| state.id == id).cloned()
     }
 
     fn receiving(&self, id: u32) -> Option<Rc<Receiving>> {
         self.incoming.borrow().iter().find(|state| state.id == id).cloned()
-    }
-
-    /// Queues a text frame: an outgoing transfer's offer or end frame as a step of it,
-    /// a control frame best effort (the connection may be closing).
-    fn send_frame(&self, frame: FileFrame) {
-        let step = matches!(frame, FileFrame::Offer(_) | FileFrame::End { .. });
-        let id = frame.id().unwrap_or_default();
-        let text = match wire::encode(&frame) {
-            Ok(Some(text)) => text,
-            Ok(None) => return,
-            Err(error) => return self.stop_outgoing(id, &crate::error::js_message(&error)),
-        };
-        if step {
-            return self.push_step(id, vec![Frame::Text(text)]);
-        }
-        if let Some(queue) = self.queue.upgrade() {
-            let _ = queue.borrow_mut().push(&self.peer, vec![Frame::Text(text)]);
-        }
-    }
-
-    /// Queues one step of outgoing transfer `id` behind whatever is queued; kept back,
-    /// in order, while the queue is full of messages.
-    fn push_step(&self, id: u32, frames: Vec<Frame>) {
-        let mut backlog = self.backlog.borrow_mut();
-        if !backlog.is_empty() {
-            return backlog.push_back((id, frames));
-        }
-        drop(backlog);
-        if let Err(frames) = self.try_push(id, frames) {
-            self.backlog.borrow_mut().push_back((id, frames));
-        }
-    }
-
-    /// Queues `frames` now: `Err(frames)` when the queue is full.
-    fn try_push(&self, id: u32, frames: Vec<Frame>) -> Result<(), Vec<Frame>> {
-        let Some(queue) = self.queue.upgrade() else { return Ok(()) };
-        let pushed = queue.borrow_mut().push(&self.peer, frames.clone());
-        match pushed {
-            Ok(()) => Ok(()),
-            Err(PeerError::QueueFull(_)) => Err(frames),
-            // The queue is closing, or the channel refused the frame: both mean the
-            // connection is ending (its close event may not have come yet).
-            Err(error) => {
-                let reason = format!("the connection ended before the transfer did ({error})");
-                self.stop_outgoing(id, &reason);
-                Ok(())
-            }
-        }
-    }
-
-    /// Waits for the send queue to drain when the machine or the backlog needs it.
-    fn watch_drain(&self) {
-        let needed = self.machine.borrow().awaits_drain() || !self.backlog.borrow().is_empty();
-        if !needed || self.drain_watched.get() {
-            return;
-        }
-        let Some(queue) = self.queue.upgrade() else { return };
-        self.drain_watched.set(true);
-        let drained = queue.borrow_mut().drained();
-        let this = self.this.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            // Cancelled when the connection ends: its end fails the transfers itself.
-            let Ok(()) = drained.await else { return };
-            if let Some(link) = this.upgrade() {
-                link.on_drained();
-            }
-        });
-    }
-
-    fn on_drained(&self) {
-        self.drain_watched.set(false);
-        if !self.queue_is_empty() {
-            // Frames queued since the watch began: wait for those too.
-            return self.watch_drain();
-        }
-        loop {
-            let step = self.backlog.borrow_mut().pop_front();
-            let Some((id, frames)) = step else { break };
-            if self.sending(id).is_none() {
-                continue;
-            }
-            if let Err(frames) = self.try_push(id, frames) {
-                self.backlog.borrow_mut().push_front((id, frames));
-                break;
-            }
-        }
-        if self.backlog.borrow().is_empty() {
-            self.machine.borrow_mut().drained(now());
-        }
-        self.run();
-    }
-
-    /// Whether the send queue has handed everything to the channel (or is gone).
-    fn queue_is_empty(&self) -> bool {
-        let Some(queue) = self.queue.upgrade() else { return true };
-        let drained = queue.borrow_mut().drained().try_recv();
-        matches!(drained, Ok(Some(())))
     }
 
     /// Keeps one timer at the machine's next deadline.

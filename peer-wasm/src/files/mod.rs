@@ -3,13 +3,14 @@
 //! digest (`docs/PROTOCOL.md`, "Files"). Every decision (limits, ids, which frame comes
 //! when, pacing, stalls, the check at the end) is made by the sans-IO machine
 //! `peer_core::files::Files`, one per connection; this folder is its driver and only
-//! does I/O: a [`FileLink`] hands the machine the frames and the time and carries out
-//! what it asks (`link.rs`: frames to queue, slices to read, bytes to keep, callbacks),
-//! with one timer for its deadlines. `send.rs` is the sending end's browser side (read
-//! the `Blob`, hash), `receive.rs` the receiving end's (build the `Blob`, hash),
-//! `wire.rs` the frames' text, `shared.rs` what both use.
+//! does I/O: a [`FileLink`] (`link.rs`) hands the machine the frames and the time and
+//! carries out what it asks (slices to read, bytes to keep, callbacks), with one timer
+//! for its deadlines; `queueing.rs` puts its frames on the send queue. `send.rs` is the
+//! sending end's browser side (read the `Blob`, hash), `receive.rs` the receiving end's
+//! (build the `Blob`, hash), `wire.rs` the frames' text, `shared.rs` what both use.
 
 mod link;
+mod queueing;
 mod receive;
 mod send;
 mod shared;
