@@ -3,15 +3,21 @@
 //! Data frames carry `B`, the driver's bytes (an `ArrayBuffer` in the browser), which
 //! the machine only measures and hands on.
 
-/// What the machine needs of a data frame's bytes: how many there are.
+/// What the machine needs of a data frame's bytes: how many there are, and to hash them.
 pub trait Bytes {
     /// Its length in bytes.
     fn byte_len(&self) -> u64;
+    /// Calls `read` with the bytes (a driver whose bytes live elsewhere copies them).
+    fn read_with(&self, read: &mut dyn FnMut(&[u8]));
 }
 
 impl Bytes for Vec<u8> {
     fn byte_len(&self) -> u64 {
         self.len() as u64
+    }
+
+    fn read_with(&self, read: &mut dyn FnMut(&[u8])) {
+        read(self);
     }
 }
 

@@ -47,8 +47,7 @@ pub enum FileOutput<B> {
     /// Queue this control frame (best effort: the connection may be ending), or this
     /// offer or end frame of an outgoing transfer.
     Send(FileFrame<B>),
-    /// Queue `d<id>` and these bytes right behind it, as one step (and hash them: the
-    /// sender's digest is over the data frames sent).
+    /// Queue `d<id>` and these bytes right behind it, as one step.
     SendData {
         /// The transfer.
         id: u32,
@@ -65,28 +64,20 @@ pub enum FileOutput<B> {
         /// This many bytes.
         len: u64,
     },
-    /// Compute outgoing transfer `id`'s digest over the data frames sent, and hand it
-    /// back with [`super::Files::digested`].
-    Digest {
-        /// The transfer.
-        id: u32,
-    },
     /// A transfer starts arriving.
     Accepted(Accepted),
-    /// Append these bytes to incoming transfer `id` (and hash them).
+    /// Append these bytes to incoming transfer `id`.
     Append {
         /// The transfer.
         id: u32,
         /// The data frame.
         data: B,
     },
-    /// Every byte of incoming transfer `id` arrived: put the file together (and compute
-    /// its digest when `digest`), and hand the result back with [`super::Files::verified`].
+    /// Incoming transfer `id` arrived whole (size and digest checked): put the file
+    /// together, and say whether that worked with [`super::Files::verified`].
     Verify {
         /// The transfer.
         id: u32,
-        /// Whether the sender sent a digest to compare with.
-        digest: bool,
     },
     /// Tell the app how far transfer `id` is (paced by the machine).
     Progress {

@@ -138,7 +138,7 @@ fn progress_is_paced() {
         files.handle_frame(FileFrame::Data(byte), Millis(at)).expect("a good frame");
     }
     files.handle_frame(FileFrame::End { id: 1, sha256: None }, Millis(700)).expect("a good frame");
-    files.verified(1, Ok(None));
+    files.verified(1, Ok(()));
     let reports: Vec<(u64, u64)> = (outputs(&mut files).into_iter())
         .filter_map(|output| match output {
             FileOutput::Progress { done, total, .. } => Some((done, total)),

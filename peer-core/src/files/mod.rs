@@ -2,17 +2,18 @@
 //! of `docs/PROTOCOL.md` ("Files") is made here, with no I/O and no clock.
 //!
 //! ```text
-//!   driver ── local calls, parsed frames, slices read, digests, "queue drained", now ──▶ Files
+//!   driver ── local calls, parsed frames, slices read, "queue drained", now ──▶ Files
 //!          ◀── FileOutput: frames to send, slices to read, bytes to append, progress,
 //!              transfers settled;  poll_timeout(): the next stall deadline
 //! ```
 //! The driver (peer-wasm's `files/`) parses and encodes the frames, reads the file,
-//! builds what arrived, hashes, and runs one timer; after each call it drains
+//! builds what arrived, and runs one timer; after each call it drains
 //! [`Files::poll_output`] and re-arms its timer at [`Files::poll_timeout`], calling
 //! [`Files::handle_timeout`] when it fires. Data frames are a type parameter `B`,
-//! measured ([`Bytes`]) and handed on unread.
+//! measured and hashed ([`Bytes`]) and handed on.
 //!
-//! `frames.rs` holds the frames, `io.rs` the outputs and the clock, `send.rs` the
+//! `frames.rs` holds the frames, `io.rs` the outputs and the clock, `digest.rs` the
+//! transfer's SHA-256, `send.rs` the
 //! sending end (one data frame in flight per transfer, read ahead while it goes out),
 //! `receive.rs` the receiving end (offers checked, data counted, stalls, the check at
 //! the end), `tests.rs` two machines wired together over simulated time.
@@ -22,6 +23,7 @@
 //! announced, and no silence longer than [`STALL_MS`]. Breaking one of these stops that
 //! transfer (the sender is told with an `r` frame); the connection goes on.
 
+mod digest;
 mod frames;
 mod io;
 #[cfg(test)]
@@ -36,7 +38,6 @@ pub use io::{Accepted, FileOutput, Millis, Way};
 
 use receive::Incoming;
 use send::Outgoing;
-use std::collections::VecDeque;
 
 /// Largest file accepted or sent: 64 GiB.
 pub const MAX_FILE_BYTES: u64 = 64 << 30;
@@ -62,9 +63,11 @@ pub struct Files<B> {
     /// The transfer the next binary frame belongs to (after a `d` frame).
     part_of: Option<u32>,
     /// Incoming transfers that ended here, whose frames may still be on the way.
-    ended: VecDeque<u32>,
+    ended: Vec<u32>,
     next_id: u32,
-    outputs: VecDeque<FileOutput<B>>,
+    /// What the driver is to do, oldest first. (Plain `Vec`s here: the lists are short,
+    /// and each `VecDeque` type adds its own code to the browser's package.)
+    outputs: Vec<FileOutput<B>>,
 }
 
 impl<B> Default for Files<B> {
@@ -74,9 +77,9 @@ impl<B> Default for Files<B> {
             incoming: Vec::new(),
             outgoing: Vec::new(),
             part_of: None,
-            ended: VecDeque::new(),
+            ended: Vec::new(),
             next_id: 0,
-            outputs: VecDeque::new(),
+            outputs: Vec::new(),
         }
     }
 }
@@ -94,15 +97,18 @@ impl<B: Bytes> Files<B> {
 
     /// The next thing to do, if any.
     pub fn poll_output(&mut self) -> Option<FileOutput<B>> {
-        self.outputs.pop_front()
+        (!self.outputs.is_empty()).then(|| self.outputs.remove(0))
     }
 
     /// When [`Files::handle_timeout`] must next be called: the earliest deadline of a
     /// transfer (no data arriving, no answer to an end frame).
     pub fn poll_timeout(&self) -> Option<Millis> {
-        let incoming = self.incoming.iter().filter_map(Incoming::deadline);
-        let outgoing = self.outgoing.iter().filter_map(|transfer| transfer.confirm_by);
-        incoming.chain(outgoing).min()
+        let incoming = self.incoming.iter().filter_map(Incoming::deadline).min();
+        let outgoing = self.outgoing.iter().filter_map(|transfer| transfer.confirm_by).min();
+        match (incoming, outgoing) {
+            (Some(one), Some(other)) => Some(one.min(other)),
+            (one, other) => one.or(other),
+        }
     }
 
     /// Stops every transfer whose deadline passed at `now`.
@@ -154,10 +160,12 @@ impl<B: Bytes> Files<B> {
     /// Ends every transfer with `reason`, telling nobody (the connection is gone).
     /// Incoming transfers already being checked finish their check.
     pub fn fail_all(&mut self, reason: &str) {
-        let incoming: Vec<u32> = self.incoming.iter().map(|t| t.id).collect();
-        for id in incoming {
-            if self.forget_incoming(id).is_some() {
-                self.settle(id, Way::Incoming, Err(reason.to_owned()));
+        for transfer in std::mem::take(&mut self.incoming) {
+            if transfer.is_receiving() {
+                self.remember_ended(transfer.id);
+                self.settle(transfer.id, Way::Incoming, Err(reason.to_owned()));
+            } else {
+                self.incoming.push(transfer);
             }
         }
         for transfer in std::mem::take(&mut self.outgoing) {
@@ -167,18 +175,18 @@ impl<B: Bytes> Files<B> {
     }
 
     fn settle(&mut self, id: u32, way: Way, result: Result<(), String>) {
-        self.outputs.push_back(FileOutput::Settled { id, way, result });
+        self.outputs.push(FileOutput::Settled { id, way, result });
     }
 
     fn send(&mut self, frame: FileFrame<B>) {
-        self.outputs.push_back(FileOutput::Send(frame));
+        self.outputs.push(FileOutput::Send(frame));
     }
 
     fn remember_ended(&mut self, id: u32) {
         if self.ended.len() == ENDED_REMEMBERED {
-            self.ended.pop_front();
+            self.ended.remove(0);
         }
-        self.ended.push_back(id);
+        self.ended.push(id);
     }
 }
 

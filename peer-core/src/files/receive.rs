@@ -1,7 +1,8 @@
 //! The receiving end: offers checked against the limits, data frames counted against
-//! the announced size, silent transfers stopped, and the size and digest checked at the
-//! end frame (the driver hashes; the machine compares).
+//! the announced size and hashed, silent transfers stopped, and the size and digest
+//! checked at the end frame, before the driver puts the file together.
 
+use super::digest::FileDigest;
 use super::frames::{Bytes, FileFrame, Offer};
 use super::io::{Accepted, FileOutput, Millis, Way};
 use super::{Files, MAX_FILE_BYTES, MAX_INCOMING, MAX_NAME_CHARS, Pace, STALL_MS};
@@ -15,18 +16,20 @@ pub(super) struct Incoming {
     /// When its last frame (or its offer) arrived.
     last_heard: Millis,
     pace: Pace,
-    /// After its end frame, while the driver checks it: the digest the sender sent.
-    checking: Option<Option<String>>,
+    digest: FileDigest,
+    /// Whether its end frame came, its size and digest matched, and the driver is
+    /// putting the file together.
+    checking: bool,
 }
 
 impl Incoming {
     /// When it stalls, unless data comes; none while it is being checked.
     pub fn deadline(&self) -> Option<Millis> {
-        self.checking.is_none().then(|| self.last_heard.after(STALL_MS))
+        (!self.checking).then(|| self.last_heard.after(STALL_MS))
     }
 
-    fn is_receiving(&self) -> bool {
-        self.checking.is_none()
+    pub fn is_receiving(&self) -> bool {
+        !self.checking
     }
 }
 
@@ -34,7 +37,7 @@ impl<B: Bytes> Files<B> {
     pub(super) fn on_offer(&mut self, offer: Offer, now: Millis) {
         let id = offer.id;
         if let Err(reason) = self.check_offer(&offer) {
-            self.outputs.push_back(FileOutput::Warning(format!("refused a file: {reason}")));
+            self.outputs.push(FileOutput::Warning(format!("refused a file: {reason}")));
             self.remember_ended(id);
             return self.send(FileFrame::Refuse { id, reason });
         }
@@ -45,10 +48,11 @@ impl<B: Bytes> Files<B> {
             received: 0,
             last_heard: now,
             pace: Pace::default(),
-            checking: None,
+            digest: FileDigest::default(),
+            checking: false,
         });
         let accepted = Accepted { id, name: offer.name, mime: offer.mime, size };
-        self.outputs.push_back(FileOutput::Accepted(accepted));
+        self.outputs.push(FileOutput::Accepted(accepted));
     }
 
     /// Why an offer is refused, if it is.
@@ -81,7 +85,7 @@ impl<B: Bytes> Files<B> {
         let Some(transfer) = found else {
             if !self.ended.contains(&id) {
                 let warning = format!("data for unknown file transfer {id}");
-                self.outputs.push_back(FileOutput::Warning(warning));
+                self.outputs.push(FileOutput::Warning(warning));
                 self.remember_ended(id);
                 let reason = "unknown transfer".to_owned();
                 self.send(FileFrame::Refuse { id, reason });
@@ -96,11 +100,12 @@ impl<B: Bytes> Files<B> {
         }
         transfer.received = received;
         transfer.last_heard = now;
+        data.read_with(&mut |bytes| transfer.digest.add_frame(bytes));
         let due = transfer.pace.due(now);
-        self.outputs.push_back(FileOutput::Append { id, data });
+        self.outputs.push(FileOutput::Append { id, data });
         if due {
             let way = Way::Incoming;
-            self.outputs.push_back(FileOutput::Progress { id, way, done: received, total: size });
+            self.outputs.push(FileOutput::Progress { id, way, done: received, total: size });
         }
     }
 
@@ -112,32 +117,26 @@ impl<B: Bytes> Files<B> {
             let reason = format!("the file ended after {received} of its {size} bytes");
             return self.stop_receiving(id, &reason);
         }
-        let digest = sha256.is_some();
-        transfer.checking = Some(sha256);
+        // Without a digest (a sender that could not hash), only the size is checked.
+        if sha256.is_some_and(|expected| expected != transfer.digest.hex()) {
+            return self.stop_receiving(id, "the file arrived damaged: its SHA-256 does not match");
+        }
+        transfer.checking = true;
         self.remember_ended(id);
-        self.outputs.push_back(FileOutput::Verify { id, digest });
+        self.outputs.push(FileOutput::Verify { id });
     }
 
-    /// Takes the driver's check of incoming transfer `id` after [`FileOutput::Verify`]:
-    /// `Ok(digest)` the file's digest (`None` when it could not be hashed: only the size
-    /// counts), `Err(reason)` when the file could not be put together.
-    pub fn verified(&mut self, id: u32, check: Result<Option<String>, String>) {
+    /// Takes the driver's answer after [`FileOutput::Verify`]: `Ok` once the file is put
+    /// together, else why it could not be.
+    pub fn verified(&mut self, id: u32, kept: Result<(), String>) {
         let found = self.incoming.iter().position(|t| t.id == id && !t.is_receiving());
         let Some(index) = found else { return };
-        let mut transfer = self.incoming.swap_remove(index);
-        let expected = transfer.checking.take().flatten();
-        let result = match (check, expected) {
-            (Err(reason), _) => Err(reason),
-            (Ok(Some(actual)), Some(expected)) if actual != expected => {
-                Err("the file arrived damaged: its SHA-256 does not match".to_owned())
-            }
-            (Ok(_), _) => Ok(()),
-        };
-        match result {
+        let transfer = self.incoming.swap_remove(index);
+        match kept {
             Ok(()) => {
                 let (done, total, way) = (transfer.size, transfer.size, Way::Incoming);
                 // The last count goes out whatever the pace.
-                self.outputs.push_back(FileOutput::Progress { id, way, done, total });
+                self.outputs.push(FileOutput::Progress { id, way, done, total });
                 self.settle(id, way, Ok(()));
                 self.send(FileFrame::Kept(id));
             }
@@ -167,11 +166,8 @@ impl<B: Bytes> Files<B> {
     }
 
     pub(super) fn stop_stalled_incoming(&mut self, now: Millis) {
-        let stalled: Vec<u32> = (self.incoming.iter())
-            .filter(|t| t.deadline().is_some_and(|deadline| deadline <= now))
-            .map(|t| t.id)
-            .collect();
-        for id in stalled {
+        let stalled = |t: &Incoming| t.deadline().is_some_and(|deadline| deadline <= now);
+        while let Some(id) = self.incoming.iter().find(|t| stalled(t)).map(|t| t.id) {
             self.stop_receiving(id, "no data for 30 seconds");
         }
     }

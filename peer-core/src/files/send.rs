@@ -1,23 +1,13 @@
 //! The sending end: one data frame of a transfer in flight at a time (the next is read
 //! while it goes out, and queued only once the send queue has drained, so a file never
 //! outpaces the channel and a message queued meanwhile waits behind one data frame at
-//! most); then the digest, the end frame, and the receiver's answer, awaited
-//! [`STALL_MS`].
+//! most), each hashed as it goes; then the end frame with the digest, and the
+//! receiver's answer, awaited [`STALL_MS`].
 
+use super::digest::FileDigest;
 use super::frames::{Bytes, FileFrame, Offer};
 use super::io::{FileOutput, Millis, Way};
 use super::{Files, MAX_FILE_BYTES, MAX_NAME_CHARS, Pace, STALL_MS};
-
-/// Where the digest of an outgoing transfer stands.
-#[derive(Debug)]
-enum Digest {
-    /// Not asked for yet: data is still to be sent.
-    Pending,
-    /// Asked of the driver.
-    Hashing,
-    /// Computed (`None`: the driver could not hash).
-    Ready(Option<String>),
-}
 
 /// One transfer being sent.
 #[derive(Debug)]
@@ -32,7 +22,7 @@ pub(super) struct Outgoing<B> {
     ready: Option<B>,
     /// Its frames are queued and the queue has not drained since.
     in_flight: bool,
-    digest: Digest,
+    digest: FileDigest,
     end_sent: bool,
     /// Once its end frame went out: when to give up on the receiver's answer.
     pub confirm_by: Option<Millis>,
@@ -69,7 +59,7 @@ impl<B: Bytes> Files<B> {
             sent: 0,
             ready: None,
             in_flight: true,
-            digest: Digest::Pending,
+            digest: FileDigest::default(),
             end_sent: false,
             confirm_by: None,
             pace: Pace::default(),
@@ -97,22 +87,8 @@ impl<B: Bytes> Files<B> {
         }
     }
 
-    /// Takes the digest the driver computed after [`FileOutput::Digest`] (`Ok(None)`:
-    /// it could not hash, the end frame goes without), or why it failed.
-    pub fn digested(&mut self, id: u32, digest: Result<Option<String>, String>, now: Millis) {
-        let Some(transfer) = self.outgoing.iter_mut().find(|t| t.id == id) else { return };
-        match digest {
-            Ok(digest) => {
-                transfer.digest = Digest::Ready(digest);
-                self.advance(id, now);
-            }
-            Err(reason) => self.stop_sending(id, &reason),
-        }
-    }
-
     /// The send queue handed everything queued to the channel: the next frames may go.
     pub fn drained(&mut self, now: Millis) {
-        let ids: Vec<u32> = self.outgoing.iter().map(|t| t.id).collect();
         for transfer in &mut self.outgoing {
             transfer.in_flight = false;
             if transfer.end_sent && transfer.confirm_by.is_none() {
@@ -120,8 +96,9 @@ impl<B: Bytes> Files<B> {
                 transfer.confirm_by = Some(now.after(STALL_MS));
             }
         }
-        for id in ids {
-            self.advance(id, now);
+        // By index: advancing a transfer never removes one.
+        for index in 0..self.outgoing.len() {
+            self.advance(self.outgoing[index].id, now);
         }
     }
 
@@ -148,31 +125,24 @@ impl<B: Bytes> Files<B> {
         let Some(transfer) = self.forget_outgoing(id) else { return };
         let (done, total, way) = (transfer.size, transfer.size, Way::Outgoing);
         // The last count goes out whatever the pace.
-        self.outputs.push_back(FileOutput::Progress { id, way, done, total });
+        self.outputs.push(FileOutput::Progress { id, way, done, total });
         self.settle(id, way, Ok(()));
     }
 
     pub(super) fn stop_unconfirmed_outgoing(&mut self, now: Millis) {
-        let late: Vec<u32> = (self.outgoing.iter())
-            .filter(|t| t.confirm_by.is_some_and(|deadline| deadline <= now))
-            .map(|t| t.id)
-            .collect();
-        for id in late {
+        let late = |t: &Outgoing<B>| t.confirm_by.is_some_and(|deadline| deadline <= now);
+        while let Some(id) = self.outgoing.iter().find(|t| late(t)).map(|t| t.id) {
             self.stop_sending(id, "the receiver did not confirm the file within 30 seconds");
         }
     }
 
-    /// Asks for the next data frame, or for the digest once all are queued.
+    /// Asks for the next data frame, if one is left.
     fn read_next(&mut self, id: u32) {
         let Some(transfer) = self.outgoing.iter_mut().find(|t| t.id == id) else { return };
-        let output = if transfer.sent < transfer.size {
+        if transfer.sent < transfer.size {
             let len = transfer.slice.min(transfer.size - transfer.sent);
-            FileOutput::Read { id, offset: transfer.sent, len }
-        } else {
-            transfer.digest = Digest::Hashing;
-            FileOutput::Digest { id }
-        };
-        self.outputs.push_back(output);
+            self.outputs.push(FileOutput::Read { id, offset: transfer.sent, len });
+        }
     }
 
     /// Queues what transfer `id` has ready, once nothing of it is in flight.
@@ -182,19 +152,20 @@ impl<B: Bytes> Files<B> {
             return;
         }
         if let Some(data) = transfer.ready.take() {
+            data.read_with(&mut |bytes| transfer.digest.add_frame(bytes));
             transfer.sent += data.byte_len();
             transfer.in_flight = true;
             let (done, total) = (transfer.sent, transfer.size);
             let due = transfer.pace.due(now);
-            self.outputs.push_back(FileOutput::SendData { id, data });
+            self.outputs.push(FileOutput::SendData { id, data });
             if due {
                 let way = Way::Outgoing;
-                self.outputs.push_back(FileOutput::Progress { id, way, done, total });
+                self.outputs.push(FileOutput::Progress { id, way, done, total });
             }
             return self.read_next(id);
         }
-        if let (Digest::Ready(sha256), false) = (&transfer.digest, transfer.end_sent) {
-            let sha256 = sha256.clone();
+        if transfer.sent == transfer.size && !transfer.end_sent {
+            let sha256 = Some(transfer.digest.hex());
             transfer.end_sent = true;
             transfer.in_flight = true;
             self.send(FileFrame::End { id, sha256 });

@@ -4,7 +4,7 @@
 
 use super::receive::{IncomingFile, Receiving};
 use super::send::{OutgoingFile, Sending};
-use super::shared::now;
+use super::shared::{now, spawn};
 use super::wire::{self, Chunk, FileFrame};
 use crate::framing::{Frame, FrameError};
 use crate::send_queue::SendQueue;
@@ -14,7 +14,6 @@ use js_sys::{JsString, Uint8Array};
 use peer_core::files::{FileOutput, Files, Millis, Way};
 use signaling_protocol::PeerId;
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
@@ -32,7 +31,7 @@ pub(crate) struct FileLink {
     incoming: RefCell<Vec<Rc<Receiving>>>,
     outgoing: RefCell<Vec<Rc<Sending>>>,
     /// Steps of outgoing transfers waiting for room in a full send queue, in order.
-    pub(super) backlog: RefCell<VecDeque<(u32, Vec<Frame>)>>,
+    pub(super) backlog: RefCell<Vec<(u32, Vec<Frame>)>>,
     /// Whether a task waits for the send queue to drain.
     pub(super) drain_watched: Cell<bool>,
     /// The timer for the machine's next deadline, and that deadline.
@@ -49,7 +48,7 @@ impl FileLink {
             machine: RefCell::new(Files::new()),
             incoming: RefCell::new(Vec::new()),
             outgoing: RefCell::new(Vec::new()),
-            backlog: RefCell::new(VecDeque::new()),
+            backlog: RefCell::new(Vec::new()),
             drain_watched: Cell::new(false),
             timer: RefCell::new(None),
         })
@@ -142,20 +141,12 @@ impl FileLink {
         match output {
             FileOutput::Send(frame) => self.send_frame(frame),
             FileOutput::SendData { id, data } => {
-                if let Some(state) = self.sending(id) {
-                    state.hash(&data);
-                }
                 let part = Frame::Text(wire::part(id));
                 self.push_step(id, vec![part, Frame::Binary(Uint8Array::new(&data.0))]);
             }
             FileOutput::Read { id, offset, len } => {
                 if let Some(state) = self.sending(id) {
-                    wasm_bindgen_futures::spawn_local(state.read(offset, len, self.this.clone()));
-                }
-            }
-            FileOutput::Digest { id } => {
-                if let Some(state) = self.sending(id) {
-                    wasm_bindgen_futures::spawn_local(state.hash_all(self.this.clone()));
+                    spawn(state.read(offset, len, self.this.clone()));
                 }
             }
             FileOutput::Accepted(accepted) => self.accepted(accepted),
@@ -165,10 +156,10 @@ impl FileLink {
                     self.stop_incoming(id, &reason);
                 }
             }
-            FileOutput::Verify { id, digest } => {
-                if let Some(state) = self.receiving(id) {
-                    wasm_bindgen_futures::spawn_local(state.check(digest, self.this.clone()));
-                }
+            FileOutput::Verify { id } => {
+                let Some(state) = self.receiving(id) else { return };
+                let kept = state.fold().map(drop).map_err(|e| crate::error::js_message(&e));
+                self.machine.borrow_mut().verified(id, kept);
             }
             FileOutput::Progress { id, way: Way::Outgoing, done, total } => {
                 if let Some(state) = self.sending(id) {
@@ -247,7 +238,7 @@ impl FileLink {
             let delay = at.since(now()).min(u64::from(u32::MAX)) as u32;
             let timeout = Timeout::new(delay, move || {
                 // As a task: the timer is dropped once its callback has returned.
-                wasm_bindgen_futures::spawn_local(async move {
+                spawn(async move {
                     if let Some(link) = this.upgrade() {
                         link.timer.borrow_mut().take();
                         link.machine.borrow_mut().handle_timeout(now());

@@ -4,9 +4,8 @@
 //! paces its data frames by.
 
 use super::link::FileLink;
-use super::shared::now;
+use super::shared::{now, spawn};
 use super::wire::{self, FileFrame};
-use crate::PeerError;
 use crate::framing::Frame;
 
 impl FileLink {
@@ -33,21 +32,23 @@ impl FileLink {
     pub(super) fn push_step(&self, id: u32, frames: Vec<Frame>) {
         let mut backlog = self.backlog.borrow_mut();
         if !backlog.is_empty() {
-            return backlog.push_back((id, frames));
+            return backlog.push((id, frames));
         }
         drop(backlog);
         if let Err(frames) = self.try_push(id, frames) {
-            self.backlog.borrow_mut().push_back((id, frames));
+            self.backlog.borrow_mut().push((id, frames));
         }
     }
 
     /// Queues `frames` now: `Err(frames)` when the queue is full.
     fn try_push(&self, id: u32, frames: Vec<Frame>) -> Result<(), Vec<Frame>> {
         let Some(queue) = self.queue.upgrade() else { return Ok(()) };
-        let pushed = queue.borrow_mut().push(&self.peer, frames.clone());
+        if queue.borrow().is_full() {
+            return Err(frames);
+        }
+        let pushed = queue.borrow_mut().push(&self.peer, frames);
         match pushed {
             Ok(()) => Ok(()),
-            Err(PeerError::QueueFull(_)) => Err(frames),
             // The queue is closing, or the channel refused the frame: both mean the
             // connection is ending (its close event may not have come yet).
             Err(error) => {
@@ -68,7 +69,7 @@ impl FileLink {
         self.drain_watched.set(true);
         let drained = queue.borrow_mut().drained();
         let this = self.this.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+        spawn(async move {
             // Cancelled when the connection ends: its end fails the transfers itself.
             let Ok(()) = drained.await else { return };
             if let Some(link) = this.upgrade() {
@@ -83,14 +84,18 @@ impl FileLink {
             // Frames queued since the watch began: wait for those too.
             return self.watch_drain();
         }
-        loop {
-            let step = self.backlog.borrow_mut().pop_front();
-            let Some((id, frames)) = step else { break };
+        let mut steps = std::mem::take(&mut *self.backlog.borrow_mut()).into_iter();
+        while let Some((id, frames)) = steps.next() {
             if self.sending(id).is_none() {
                 continue;
             }
             if let Err(frames) = self.try_push(id, frames) {
-                self.backlog.borrow_mut().push_front((id, frames));
+                // Still full: the rest waits, in order, ahead of anything newer.
+                let mut backlog = self.backlog.borrow_mut();
+                let newer = std::mem::take(&mut *backlog);
+                backlog.push((id, frames));
+                backlog.extend(steps);
+                backlog.extend(newer);
                 break;
             }
         }

@@ -1,12 +1,11 @@
 //! The receiving end of a transfer, as the machine (`peer_core::files`) directs it: the
 //! data frames it counted become parts of a `Blob` (folded into one `Blob` every
 //! [`FOLD_BYTES`], so the page holds at most that much in `ArrayBuffer`s and the browser
-//! keeps the rest in its Blob storage), each hashed on arrival; after the last byte the
-//! file is put together and its digest handed back for the machine to compare. The
-//! app's handle is [`IncomingFile`].
+//! keeps the rest in its Blob storage); once the machine checked size and digest, the
+//! file is put together. The app's handle is [`IncomingFile`].
 
 use super::FileLink;
-use super::shared::{Outcome, Progress, blob_of, digest, hash_of};
+use super::shared::{Outcome, Progress, blob_of};
 use super::wire::Chunk;
 use crate::PeerError;
 use js_sys::{Array, ArrayBuffer};
@@ -31,8 +30,6 @@ pub(crate) struct Receiving {
     folded: RefCell<Option<Blob>>,
     parts: RefCell<Array>,
     parts_bytes: Cell<f64>,
-    /// The data frames' digests (promises), or `None` without WebCrypto.
-    digests: RefCell<Option<Array>>,
     pub progress: Progress,
     pub outcome: Outcome<Blob>,
 }
@@ -48,7 +45,6 @@ impl Receiving {
             folded: RefCell::new(None),
             parts: RefCell::new(Array::new()),
             parts_bytes: Cell::new(0.0),
-            digests: RefCell::new(Some(Array::new())),
             progress: Progress::default(),
             outcome: Outcome::new(),
         }
@@ -58,14 +54,6 @@ impl Receiving {
     /// could not.
     pub fn append(&self, data: Chunk) -> Result<(), String> {
         let bytes: ArrayBuffer = data.0;
-        let mut digests = self.digests.borrow_mut();
-        match digests.as_ref().map(|all| (all, digest(&bytes))) {
-            Some((all, Some(one))) => {
-                all.push(&one);
-            }
-            // No WebCrypto here: only the size can be checked.
-            _ => *digests = None,
-        }
         self.parts.borrow().push(&bytes);
         self.parts_bytes.set(self.parts_bytes.get() + f64::from(bytes.byte_length()));
         if self.parts_bytes.get() >= FOLD_BYTES {
@@ -75,7 +63,7 @@ impl Receiving {
     }
 
     /// Moves the parts into the folded `Blob`.
-    fn fold(&self) -> Result<Blob, wasm_bindgen::JsValue> {
+    pub fn fold(&self) -> Result<Blob, wasm_bindgen::JsValue> {
         let parts = self.parts.replace(Array::new());
         if let Some(folded) = self.folded.borrow().as_ref() {
             parts.unshift(folded);
@@ -96,7 +84,7 @@ impl Receiving {
         true
     }
 
-    /// Ends it well, with the file put together by [`Receiving::check`].
+    /// Ends it well, with the file put together by [`Receiving::fold`].
     pub fn keep(&self) {
         let blob = self.folded.borrow().clone();
         match blob {
@@ -113,29 +101,7 @@ impl Receiving {
     fn release(&self) {
         self.parts.replace(Array::new());
         self.folded.replace(None);
-        self.digests.replace(None);
         self.progress.set(None);
-    }
-
-    /// Puts the file together after its last byte, computes its digest when `hash`,
-    /// and hands the result to the machine, which compares and settles.
-    pub async fn check(self: Rc<Self>, hash: bool, link: Weak<FileLink>) {
-        let digests = self.digests.borrow().clone().filter(|_| hash);
-        let digest = match digests {
-            Some(digests) => hash_of(&digests).await.map(Some),
-            None => Ok(None),
-        };
-        let check = digest.and_then(|digest| self.fold().map(|_| digest));
-        let check = check.map_err(|error| crate::error::js_message(&error));
-        match link.upgrade() {
-            Some(link) => {
-                link.machine.borrow_mut().verified(self.id, check);
-                link.run();
-            }
-            None => {
-                self.fail("the connection ended before the transfer did");
-            }
-        }
     }
 }
 

@@ -1,14 +1,11 @@
 //! The sending end of a transfer, as the machine (`peer_core::files`) directs it: its
-//! `Blob` read one slice at a time when asked, each data frame hashed as it goes out,
-//! the digest computed at the end; the app's handle, [`OutgoingFile`].
+//! `Blob` read one slice at a time when asked; the app's handle, [`OutgoingFile`].
 
 use super::FileLink;
-use super::shared::{Outcome, Progress, digest, hash_of, now, read_slice};
+use super::shared::{Outcome, Progress, now, read_slice};
 use super::wire::Chunk;
 use crate::PeerError;
-use js_sys::Array;
 use signaling_protocol::PeerId;
-use std::cell::RefCell;
 use std::future::Future;
 use std::rc::{Rc, Weak};
 use web_sys::Blob;
@@ -20,8 +17,6 @@ pub(crate) struct Sending {
     pub name: String,
     pub size: f64,
     blob: Blob,
-    /// The data frames' digests (promises), or `None` without WebCrypto.
-    digests: RefCell<Option<Array>>,
     pub progress: Progress,
     pub outcome: Outcome<()>,
 }
@@ -34,7 +29,6 @@ impl Sending {
             name,
             size: blob.size(),
             blob,
-            digests: RefCell::new(Some(Array::new())),
             progress: Progress::default(),
             outcome: Outcome::new(),
         }
@@ -56,18 +50,6 @@ impl Sending {
         settled
     }
 
-    /// Hashes a data frame as it goes out (the digest covers the frames sent).
-    pub fn hash(&self, data: &Chunk) {
-        let mut digests = self.digests.borrow_mut();
-        match (digests.as_ref(), digest(&data.0)) {
-            (Some(all), Some(one)) => {
-                all.push(&one);
-            }
-            // No WebCrypto here: the end frame goes without a digest.
-            _ => *digests = None,
-        }
-    }
-
     /// Reads `len` bytes at `offset` and hands them to the machine.
     pub async fn read(self: Rc<Self>, offset: u64, len: u64, link: Weak<FileLink>) {
         let (start, end) = (offset as f64, (offset + len) as f64);
@@ -75,20 +57,6 @@ impl Sending {
         let read = read.map(Chunk).map_err(|error| crate::error::js_message(&error));
         if let Some(link) = link.upgrade() {
             link.machine.borrow_mut().slice_read(self.id, read, now());
-            link.run();
-        }
-    }
-
-    /// Computes the transfer's digest and hands it to the machine.
-    pub async fn hash_all(self: Rc<Self>, link: Weak<FileLink>) {
-        let digests = self.digests.borrow().clone();
-        let digest = match digests {
-            Some(all) => hash_of(&all).await.map(Some),
-            None => Ok(None),
-        };
-        let digest = digest.map_err(|error| crate::error::js_message(&error));
-        if let Some(link) = link.upgrade() {
-            link.machine.borrow_mut().digested(self.id, digest, now());
             link.run();
         }
     }

@@ -24,6 +24,11 @@ impl Bytes for Chunk {
     fn byte_len(&self) -> u64 {
         u64::from(self.0.byte_length())
     }
+
+    fn read_with(&self, read: &mut dyn FnMut(&[u8])) {
+        // Copied into the module's memory to be hashed, then dropped.
+        read(&js_sys::Uint8Array::new(&self.0).to_vec());
+    }
 }
 
 /// Most characters of a reason kept from a peer's `x` or `r` frame.
