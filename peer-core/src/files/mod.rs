@@ -13,10 +13,11 @@
 //! measured and hashed ([`Bytes`]) and handed on.
 //!
 //! `frames.rs` holds the frames, `io.rs` the outputs and the clock, `digest.rs` the
-//! transfer's SHA-256, `send.rs` the
-//! sending end (one data frame in flight per transfer, read ahead while it goes out),
-//! `receive.rs` the receiving end (offers checked, data counted, stalls, the check at
-//! the end), `tests.rs` two machines wired together over simulated time.
+//! transfer's SHA-256, `send.rs` the sending end (one data frame in flight per
+//! transfer, read ahead while it goes out), `receive.rs` the receiving end (offers
+//! checked, data counted, stalls, the check at the end); `tests.rs` wires two machines
+//! together over simulated time, `limit_tests.rs` feeds one a misbehaving sender's
+//! frames.
 //!
 //! Everything a peer announces is bounded: [`MAX_INCOMING`] transfers at once, names
 //! and types of [`MAX_NAME_CHARS`], sizes up to [`MAX_FILE_BYTES`], no more bytes than

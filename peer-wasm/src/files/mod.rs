@@ -6,8 +6,9 @@
 //! does I/O: a [`FileLink`] (`link.rs`) hands the machine the frames and the time and
 //! carries out what it asks (slices to read, bytes to keep, callbacks), with one timer
 //! for its deadlines; `queueing.rs` puts its frames on the send queue. `send.rs` is the
-//! sending end's browser side (read the `Blob`, hash), `receive.rs` the receiving end's
-//! (build the `Blob`, hash), `wire.rs` the frames' text, `shared.rs` what both use.
+//! sending end's browser side (read the `Blob`), `receive.rs` the receiving end's
+//! (build the `Blob`), `wire.rs` the frames' text and the data frames' bytes as the
+//! machine measures and hashes them, `shared.rs` what both use.
 
 mod link;
 mod queueing;
