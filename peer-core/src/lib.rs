@@ -36,6 +36,7 @@
 //! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
 //! `relay.rs` which way our signals go, and signals through the mesh; `trust.rs` which
 //! signals to believe.
+//! [`files`] is a machine of its own: the file transfers of one connection.
 //! `harness.rs` and the `*tests.rs` / `properties.rs` (with `invariants.rs`) files
 //! drive it in plain `cargo test -p peer-core`; `tests/simulated.rs` runs several
 //! machines against each other in a simulated room, server and network (`tests/sim/`),
@@ -66,6 +67,7 @@ mod error;
 mod fallback;
 #[cfg(test)]
 mod fallback_tests;
+pub mod files;
 mod frames;
 mod gossip;
 #[cfg(test)]
@@ -104,6 +106,7 @@ mod trust;
 mod trust_tests;
 
 pub use error::CoreError;
+pub use files::Files;
 pub use frames::{Advert, MeshFrame, Relayed};
 pub use gossip::bounded_ttl;
 pub use ids::{CallId, ConnKey, PathState, RejoinFailure, Role, Way};

@@ -28,7 +28,17 @@ impl Instant {
 
     /// `ms` milliseconds later.
     pub(crate) fn after_ms(self, ms: u32) -> Self {
-        Self(self.0.saturating_add(u64::from(ms)))
+        self.after(u64::from(ms))
+    }
+
+    /// `ms` milliseconds later.
+    pub(crate) fn after(self, ms: u64) -> Self {
+        Self(self.0.saturating_add(ms))
+    }
+
+    /// Whole milliseconds from `earlier` to this instant (0 if `earlier` is later).
+    pub fn millis_since(self, earlier: Self) -> u64 {
+        self.0.saturating_sub(earlier.0)
     }
 }
 

@@ -1,13 +1,15 @@
-//! The receiving end of a transfer: the data frames become parts of a `Blob` as they
-//! arrive (folded into one `Blob` every [`FOLD_BYTES`], so the page holds at most that
-//! much in `ArrayBuffer`s and the browser keeps the rest in its Blob storage), each
-//! hashed on arrival; the end frame checks size and digest.
+//! The receiving end of a transfer, as the machine (`peer_core::files`) directs it: the
+//! data frames it counted become parts of a `Blob` (folded into one `Blob` every
+//! [`FOLD_BYTES`], so the page holds at most that much in `ArrayBuffer`s and the browser
+//! keeps the rest in its Blob storage); once the machine checked size and digest, the
+//! file is put together. The app's handle is [`IncomingFile`].
 
 use super::FileLink;
-use super::shared::{Outcome, Progress, blob_of, digest, hash_of};
-use super::wire::Offer;
+use super::shared::{Outcome, Progress, blob_of};
+use super::wire::Chunk;
 use crate::error::PeerError;
 use js_sys::{Array, ArrayBuffer};
+use peer_core::files::Accepted;
 use signaling_protocol::PeerId;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -22,69 +24,46 @@ pub(crate) struct Receiving {
     pub id: u32,
     pub from: PeerId,
     pub name: String,
-    pub size: f64,
+    pub size: u64,
     pub mime: String,
-    received: Cell<f64>,
     /// What arrived, folded: a `Blob` of everything before `parts`.
     folded: RefCell<Option<Blob>>,
     parts: RefCell<Array>,
     parts_bytes: Cell<f64>,
-    /// The data frames' digests (promises), or `None` without WebCrypto.
-    digests: RefCell<Option<Array>>,
-    /// `Date.now()` when its last frame arrived.
-    pub last_heard: Cell<f64>,
     pub progress: Progress,
     pub outcome: Outcome<Blob>,
 }
 
 impl Receiving {
-    pub fn new(offer: Offer, from: PeerId) -> Self {
+    pub fn new(accepted: Accepted, from: PeerId) -> Self {
         Self {
-            id: offer.id,
+            id: accepted.id,
             from,
-            name: offer.name,
-            size: offer.size,
-            mime: offer.mime,
-            received: Cell::new(0.0),
+            name: accepted.name,
+            size: accepted.size,
+            mime: accepted.mime,
             folded: RefCell::new(None),
             parts: RefCell::new(Array::new()),
             parts_bytes: Cell::new(0.0),
-            digests: RefCell::new(Some(Array::new())),
-            last_heard: Cell::new(js_sys::Date::now()),
             progress: Progress::default(),
             outcome: Outcome::new(),
         }
     }
 
-    /// Takes one data frame; `Err` (why) when it breaks the offer.
-    pub fn append(&self, bytes: ArrayBuffer) -> Result<(), String> {
-        let received = self.received.get() + f64::from(bytes.byte_length());
-        if received > self.size {
-            // As integers: formatting an f64 would pull float printing into the package.
-            let size = self.size as u64;
-            return Err(format!("the sender sent more than the {size} bytes it announced"));
-        }
-        self.received.set(received);
-        self.last_heard.set(js_sys::Date::now());
-        let mut digests = self.digests.borrow_mut();
-        match digests.as_ref().map(|all| (all, digest(&bytes))) {
-            Some((all, Some(one))) => {
-                all.push(&one);
-            }
-            // No WebCrypto here: only the size can be checked.
-            _ => *digests = None,
-        }
+    /// Keeps one data frame (the machine counted it); `Err` (why) when the browser
+    /// could not.
+    pub fn append(&self, data: Chunk) -> Result<(), String> {
+        let bytes: ArrayBuffer = data.0;
         self.parts.borrow().push(&bytes);
         self.parts_bytes.set(self.parts_bytes.get() + f64::from(bytes.byte_length()));
         if self.parts_bytes.get() >= FOLD_BYTES {
             self.fold().map_err(|error| crate::error::js_message(&error))?;
         }
-        self.progress.report(received, self.size, false);
         Ok(())
     }
 
     /// Moves the parts into the folded `Blob`.
-    fn fold(&self) -> Result<Blob, wasm_bindgen::JsValue> {
+    pub fn fold(&self) -> Result<Blob, wasm_bindgen::JsValue> {
         let parts = self.parts.replace(Array::new());
         if let Some(folded) = self.folded.borrow().as_ref() {
             parts.unshift(folded);
@@ -105,50 +84,28 @@ impl Receiving {
         true
     }
 
+    /// Ends it well, with the file put together by [`Receiving::fold`].
+    pub fn keep(&self) {
+        let blob = self.folded.borrow().clone();
+        match blob {
+            Some(blob) => {
+                self.outcome.settle(Ok(blob));
+                self.release();
+            }
+            None => {
+                self.fail("the file was not put together");
+            }
+        }
+    }
+
     fn release(&self) {
         self.parts.replace(Array::new());
         self.folded.replace(None);
-        self.digests.replace(None);
         self.progress.set(None);
-    }
-
-    /// Checks size and digest after the end frame, settles, and tells the sender.
-    pub async fn finish(self: Rc<Self>, sha256: Option<String>, link: Weak<FileLink>) {
-        let result = self.verify(sha256).await;
-        let answer = match result {
-            Ok(blob) => {
-                self.progress.report(self.size, self.size, true);
-                self.outcome.settle(Ok(blob));
-                self.release();
-                super::wire::kept(self.id)
-            }
-            Err(reason) => {
-                self.fail(&reason);
-                super::wire::refuse(self.id, &reason)
-            }
-        };
-        if let Some(link) = link.upgrade() {
-            link.send_text(answer);
-        }
-    }
-
-    async fn verify(&self, sha256: Option<String>) -> Result<Blob, String> {
-        let (received, size) = (self.received.get() as u64, self.size as u64);
-        if received != size {
-            return Err(format!("the file ended after {received} of its {size} bytes"));
-        }
-        let digests = self.digests.borrow().clone();
-        if let (Some(expected), Some(digests)) = (sha256, digests) {
-            let actual = hash_of(&digests).await.map_err(|e| crate::error::js_message(&e))?;
-            if actual != expected {
-                return Err("the file arrived damaged: its SHA-256 does not match".into());
-            }
-        }
-        self.fold().map_err(|error| crate::error::js_message(&error))
     }
 }
 
-/// A file arriving from a peer (see [`crate::Peer::set_file_handler`]): what it is,
+/// A file arriving from a peer (see [`crate::api::peer::Peer::set_file_handler`]): what it is,
 /// its progress, and at the end the file as a `Blob`. Cloning gives another handle to
 /// the same transfer.
 #[derive(Clone)]
@@ -170,7 +127,7 @@ impl IncomingFile {
 
     /// Its size in bytes, as announced.
     pub fn size(&self) -> u64 {
-        self.state.size as u64
+        self.state.size
     }
 
     /// Its MIME type, as the sender gave it ("" when unknown).

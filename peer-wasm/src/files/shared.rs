@@ -1,48 +1,16 @@
-//! What both ends of a transfer use: the outcome a transfer settles once, throttled
-//! progress, and the browser's SHA-256 (WebCrypto) and `Blob` calls.
+//! What both ends of a transfer use: the outcome a transfer settles once, the progress
+//! callback (called when the machine says, so already paced), the browser's `Blob`
+//! calls, and a task runner. (The digest is the machine's, in `peer_core::files`.)
 
 use crate::error::PeerError;
 use futures_channel::oneshot;
-use js_sys::{Array, ArrayBuffer, Promise, Uint8Array};
-use std::cell::{Cell, RefCell};
+use js_sys::{Array, ArrayBuffer};
+use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::JsValue;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag};
-
-/// Fewest milliseconds between two progress calls of one transfer.
-const PROGRESS_EVERY_MS: f64 = 250.0;
-
-#[wasm_bindgen]
-extern "C" {
-    // Throws where WebCrypto is missing (a page not in a secure context).
-    #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = digest)]
-    fn subtle_digest(algorithm: &str, data: &JsValue) -> Result<Promise, JsValue>;
-}
-
-/// The SHA-256 of `data` (an `ArrayBuffer` or view), as a promise of an `ArrayBuffer`;
-/// `None` without WebCrypto.
-pub(crate) fn digest(data: &JsValue) -> Option<Promise> {
-    subtle_digest("SHA-256", data).ok()
-}
-
-/// The transfer's digest: SHA-256 over the SHA-256 digests of its data frames, joined
-/// in order (WebCrypto has no incremental hash; this needs one data frame in memory).
-pub(crate) async fn hash_of(digests: &Array) -> Result<String, JsValue> {
-    let all = JsFuture::from(Promise::all(digests)).await?;
-    let all: Array = all.into();
-    let joined = Uint8Array::new_with_length(all.length() * 32);
-    for (index, digest) in all.iter().enumerate() {
-        joined.set(&Uint8Array::new(&digest), index as u32 * 32);
-    }
-    let whole = digest(&joined).ok_or_else(|| JsValue::from_str("WebCrypto is missing"))?;
-    let whole = Uint8Array::new(&JsFuture::from(whole).await?);
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let bytes = whole.to_vec();
-    let hex = bytes.iter().flat_map(|byte| [byte >> 4, byte & 15]);
-    Ok(hex.map(|digit| char::from(DIGITS[usize::from(digit)])).collect())
-}
 
 /// Bytes `start..end` of `blob`, read by the browser.
 pub(crate) async fn read_slice(blob: &Blob, start: f64, end: f64) -> Result<ArrayBuffer, JsValue> {
@@ -105,11 +73,10 @@ impl<T: Clone> Outcome<T> {
 /// What a progress callback receives: bytes done, bytes in all.
 pub(crate) type ProgressCallback = Box<dyn FnMut(u64, u64)>;
 
-/// A transfer's progress callback, called at most every [`PROGRESS_EVERY_MS`].
+/// A transfer's progress callback.
 #[derive(Default)]
 pub(crate) struct Progress {
     callback: RefCell<Option<ProgressCallback>>,
-    last_ms: Cell<f64>,
 }
 
 impl Progress {
@@ -118,20 +85,21 @@ impl Progress {
         drop(old);
     }
 
-    /// Tells the callback, unless it was told less than [`PROGRESS_EVERY_MS`] ago
-    /// (`last` tells it anyway: the final count).
-    pub fn report(&self, done: f64, total: f64, last: bool) {
-        let now = js_sys::Date::now();
-        if !last && now - self.last_ms.get() < PROGRESS_EVERY_MS {
-            return;
-        }
-        self.last_ms.set(now);
+    /// Tells the callback (the machine paces the calls).
+    pub fn report(&self, done: u64, total: u64) {
         // Called with no borrow held: it may cancel the transfer or set a new callback.
         let Some(mut callback) = self.callback.borrow_mut().take() else { return };
-        callback(done as u64, total as u64);
+        callback(done, total);
         let mut slot = self.callback.borrow_mut();
         if slot.is_none() {
             *slot = Some(callback);
         }
     }
+}
+
+/// Runs `task` on the page's event loop. Boxed, so that every task of this folder shares
+/// one copy of the executor's code in the package.
+pub(crate) fn spawn(task: impl Future<Output = ()> + 'static) {
+    let task: Pin<Box<dyn Future<Output = ()>>> = Box::pin(task);
+    wasm_bindgen_futures::spawn_local(task);
 }

@@ -2,32 +2,33 @@
 //! ("Files") specifies them: `f` + JSON offer, `d<id>` before each data frame, `e<id>`
 //! or `e<id>:<sha256 hex>` at the end, `x<id>:<reason>` from the sender and
 //! `r<id>:<reason>` from the receiver to stop a transfer, `k<id>` from the receiver when
-//! the file arrived whole.
+//! the file arrived whole. They are read into and written from the machine's typed
+//! frames (`peer_core::files`), which make every decision; the offer's JSON goes
+//! through the browser's `JSON` and `Reflect` rather than serde (a derive costs the
+//! package several KB).
 
 use crate::wire::framing::FrameError;
-use js_sys::JsString;
+use js_sys::{ArrayBuffer, JsString};
 use js_sys::{Object, Reflect};
+use peer_core::files::{Bytes, Offer};
 use wasm_bindgen::JsValue;
 
-/// The `f` frame's JSON: what a transfer will carry. (Read and written through
-/// `JSON` and `Reflect` rather than serde: a derive costs the package several KB.)
-pub(crate) struct Offer {
-    pub id: u32,
-    pub name: String,
-    /// Bytes, a whole number (JSON numbers are doubles: exact up to 2^53).
-    pub size: f64,
-    /// `type` in the JSON.
-    pub mime: String,
-}
+/// One file frame, parsed, its data as the browser's bytes.
+pub(crate) type FileFrame = peer_core::files::FileFrame<Chunk>;
 
-/// One file frame, parsed.
-pub(crate) enum FileFrame {
-    Offer(Offer),
-    Part(u32),
-    End { id: u32, sha256: Option<String> },
-    Cancel { id: u32, reason: String },
-    Refuse { id: u32, reason: String },
-    Kept(u32),
+/// One data frame's bytes, as the machine measures them.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Chunk(pub ArrayBuffer);
+
+impl Bytes for Chunk {
+    fn byte_len(&self) -> u64 {
+        u64::from(self.0.byte_length())
+    }
+
+    fn read_with(&self, read: &mut dyn FnMut(&[u8])) {
+        // Copied into the module's memory to be hashed, then dropped.
+        read(&js_sys::Uint8Array::new(&self.0).to_vec());
+    }
 }
 
 /// Most characters of a reason kept from a peer's `x` or `r` frame.
@@ -93,6 +94,21 @@ fn parse_id(digits: &str) -> Result<u32, FrameError> {
         return Err(FrameError::Malformed);
     }
     digits.parse().map_err(|_| FrameError::Malformed)
+}
+
+/// The text frame of `frame` (`None` for a data frame or other text, which the machine
+/// never sends).
+pub(crate) fn encode(frame: &FileFrame) -> Result<Option<JsString>, JsValue> {
+    use peer_core::files::FileFrame as F;
+    Ok(Some(match frame {
+        F::Offer(sent) => offer(sent)?,
+        F::Part(id) => part(*id),
+        F::End { id, sha256 } => end(*id, sha256.as_deref()),
+        F::Cancel { id, reason } => cancel(*id, reason),
+        F::Refuse { id, reason } => refuse(*id, reason),
+        F::Kept(id) => kept(*id),
+        F::Data(_) | F::OtherText => return Ok(None),
+    }))
 }
 
 /// The `f` frame announcing `offer`.
