@@ -1,16 +1,18 @@
 //! The rooms this instance has peers in, as it knows them: every member (on any instance)
 //! in join order, and for its own peers their seat (queue and task). Redis holds the
-//! truth; a roster follows it through the room's numbered events (`wire.rs`), which reach
+//! truth; a roster follows it through the room's numbered events (`pubsub.rs`), which reach
 //! every instance with members in the room, in order, each applied once: an event numbered
 //! at or below what the roster has seen is stale. A peer is told of the events after the
 //! state its welcome showed (its `since`), so it hears of each change exactly once.
 //!
 //! One `std::sync::Mutex`, taken once per operation and never across an `.await` (the
-//! callers run the scripts, then bring the result here), as in `rooms.rs`.
+//! callers run the scripts, then bring the result here), as in the memory backend.
 
-use super::wire::{Event, Snapshot};
+use super::pubsub::Event;
+use super::snapshot::{Listed, Snapshot};
 use crate::metrics::Metrics;
-use crate::rooms::{Delivery, Ticket};
+use crate::room::outbox::Outbound;
+use crate::room::types::Ticket;
 use axum::extract::ws::Utf8Bytes;
 use signaling_protocol::{PeerId, PeerInfo};
 use std::collections::HashMap;
@@ -36,12 +38,13 @@ pub struct Gone {
 
 /// One of our peers.
 struct Seat {
-    delivery: Delivery,
+    outbound: Outbound,
     /// The last event its welcome reflected.
     since: u64,
 }
 
-struct Member {
+/// A member of the room (on any instance), as this instance knows it.
+struct Entry {
     info: PeerInfo,
     instance: String,
     ticket: u64,
@@ -62,7 +65,7 @@ struct Roster {
     early: Vec<Event>,
     /// The last event applied.
     seq: u64,
-    members: Vec<Member>,
+    members: Vec<Entry>,
 }
 
 impl Roster {
@@ -91,7 +94,7 @@ pub struct Newcomer<'a> {
     pub secret: &'a str,
     pub info: PeerInfo,
     pub ticket: Ticket,
-    pub delivery: Delivery,
+    pub outbound: Outbound,
     /// The event of this join, and the room as it stood after it.
     pub seq: u64,
     pub snapshot: Snapshot,
@@ -140,7 +143,7 @@ impl Rosters {
         welcome: impl FnOnce(Vec<PeerInfo>) -> Utf8Bytes,
     ) -> Seated {
         let mut rooms = self.lock();
-        let Newcomer { room, secret, info, ticket, delivery, seq, snapshot } = newcomer;
+        let Newcomer { room, secret, info, ticket, outbound, seq, snapshot } = newcomer;
         let roster = rooms.entry(room.to_owned()).or_insert_with(|| Roster::new(secret));
         let mut gone = Vec::new();
         let first = !roster.has_seats();
@@ -159,17 +162,17 @@ impl Rosters {
             (snapshot.members.iter().map(|listed| listed.info.clone()).collect(), seq)
         };
         let others: Vec<PeerInfo> = others.into_iter().filter(|peer| peer.id != info.id).collect();
-        if !delivery.outbox.offer(welcome(others)) {
+        if !outbound.outbox.offer(welcome(others)) {
             if roster.idle() {
                 rooms.remove(room);
             }
             return Seated { welcomed: false, gone };
         }
         if first {
-            roster.members = snapshot.members.iter().map(member_of).collect();
+            roster.members = snapshot.members.iter().map(entry_of).collect();
             roster.seq = seq;
         }
-        let seat = Some(Seat { delivery, since });
+        let seat = Some(Seat { outbound, since });
         let me = self.me.to_string();
         match roster.position(info.id.as_str()) {
             Some(index) => {
@@ -178,11 +181,11 @@ impl Rosters {
                     close_taken_over(earlier);
                 }
                 let announced = member.announced;
-                *member = Member { info, instance: me, ticket: ticket.0, seat, announced };
+                *member = Entry { info, instance: me, ticket: ticket.0, seat, announced };
             }
             None => {
                 let (ticket, announced) = (ticket.0, false);
-                roster.members.push(Member { info, instance: me, ticket, seat, announced });
+                roster.members.push(Entry { info, instance: me, ticket, seat, announced });
             }
         }
         if first {
@@ -233,7 +236,7 @@ impl Rosters {
             return Ok(Route::Forward(target.instance.clone()));
         }
         let seat = target.seat.as_ref().ok_or(ErrorCode::UnknownPeer)?;
-        if seat.delivery.outbox.offer(text()) {
+        if seat.outbound.outbox.offer(text()) {
             self.metrics.relayed();
             return Ok(Route::Delivered);
         }
@@ -251,7 +254,7 @@ impl Rosters {
         let roster = rooms.get_mut(room).ok_or(())?;
         let index = roster.position(to).ok_or(())?;
         let seat = roster.members[index].seat.as_ref().ok_or(())?;
-        if seat.delivery.outbox.offer(text) {
+        if seat.outbound.outbox.offer(text) {
             self.metrics.relayed();
             return Ok(None);
         }
@@ -279,6 +282,7 @@ impl Rosters {
     }
 
     /// Whether `id` is our peer in `room` by the join that got `ticket`.
+    #[cfg(any(test, feature = "testing"))]
     pub fn is_member(&self, room: &str, id: &PeerId, ticket: Ticket) -> bool {
         let rooms = self.lock();
         let Some(roster) = rooms.get(room) else { return false };
@@ -296,9 +300,9 @@ impl Rosters {
     }
 }
 
-fn member_of(listed: &super::wire::Listed) -> Member {
+fn entry_of(listed: &Listed) -> Entry {
     let (info, instance) = (listed.info.clone(), listed.instance.clone());
-    Member { info, instance, ticket: listed.ticket, seat: None, announced: true }
+    Entry { info, instance, ticket: listed.ticket, seat: None, announced: true }
 }
 
 /// Tells our seated peers (but `about`) whose welcome came before event `seq`; evicts
@@ -318,7 +322,7 @@ fn deliver_all(
             let Some(seat) = &member.seat else { return false };
             member.info.id.as_str() != about
                 && seat.since < seq
-                && !seat.delivery.outbox.offer(text.clone())
+                && !seat.outbound.outbox.offer(text.clone())
         })
         .collect();
     for index in stuck {
@@ -333,7 +337,7 @@ fn evict(roster: &mut Roster, room: &str, index: usize, metrics: &Metrics) -> Go
     tracing::warn!(peer = %member.info.id, "disconnecting a peer that stopped reading");
     metrics.evicted();
     if let Some(seat) = member.seat.take() {
-        seat.delivery.session.abort();
+        seat.outbound.session.abort();
     }
     Gone { room: room.to_owned(), id: member.info.id.clone(), ticket: Ticket(member.ticket) }
 }
@@ -341,8 +345,8 @@ fn evict(roster: &mut Roster, room: &str, index: usize, metrics: &Metrics) -> Go
 /// Tells the connection whose seat a newer one with the same key took (here or
 /// elsewhere) to close, or ends it when its queue is full: it is not reading.
 fn close_taken_over(earlier: Seat) {
-    if !earlier.delivery.outbox.taken_over() {
-        earlier.delivery.session.abort();
+    if !earlier.outbound.outbox.taken_over() {
+        earlier.outbound.session.abort();
     }
 }
 
