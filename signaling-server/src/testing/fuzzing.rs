@@ -10,7 +10,7 @@ use crate::credentials::identity::Nonce;
 use crate::room::outbox::{Inbox, Outbound, queue};
 use crate::session::connection::{Connection, Frame, Refusal};
 use crate::state::AppState;
-use crate::testing::identity::Identity;
+use crate::testing::key_pair::Identity;
 use signaling_protocol::ClientMessage;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -1,7 +1,8 @@
 //! A join through Redis: the join script applies the room rules and seats the peer there
 //! in one step; then the peer is seated in its room's roster here and welcomed.
 
-use super::roster::{Gone, Newcomer, Rosters};
+use super::roster::seating::Newcomer;
+use super::roster::{Gone, Rosters};
 use super::snapshot::Snapshot;
 use super::{COMMAND_TIMEOUT, SharedRooms};
 use crate::room::outbox::Outbound;

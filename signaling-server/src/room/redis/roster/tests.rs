@@ -1,5 +1,6 @@
 //! The rosters without Redis: joins' snapshots and events in every order they can arrive.
 
+use super::seating::Newcomer;
 use super::*;
 use crate::room::outbox::{Inbox, Queued, queue};
 use crate::room::redis::pubsub::{Event, Kind};
