@@ -16,8 +16,11 @@ use tokio::sync::watch;
 pub struct AppState {
     /// The options, which the rooms read their rules from too.
     pub config: Arc<Config>,
+    /// Every room, in memory or in Redis.
     pub rooms: RoomBackend,
+    /// The open connections, counted against the caps.
     pub connections: Arc<Connections>,
+    /// What `/metrics` reports.
     pub metrics: Arc<Metrics>,
     /// Flips to `true` on shutdown, so open sockets end.
     pub shutdown: watch::Receiver<bool>,
