@@ -7,7 +7,8 @@
 //! same room with the sender stamped. It never sees the messages peers exchange over
 //! their data channels. It also serves the chat page from a directory.
 //!
-//! Layout, one folder per layer, each importing only those below it:
+//! Layout, one folder per layer, each importing only those below it (the binary,
+//! `main.rs`, only parses options, binds and calls [`run`]):
 //!
 //! - `http/`: the routes ([`app`]: the WebSocket upgrade, `/healthz`, `/metrics`), the
 //!   page at `/`, and [`run`], which serves until shutdown and waits for every socket's
