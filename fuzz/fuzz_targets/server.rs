@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerInfo, ServerMessage, SessionId, Signal, Step, key_matches_id,
 };
-use signaling_server::fuzzing::Harness;
+use signaling_server::testing::Harness;
 use std::collections::{HashMap, HashSet};
 
 const CLIENTS: usize = 6;

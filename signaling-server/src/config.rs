@@ -1,6 +1,7 @@
-//! The server's options, with their defaults, and the checks `main` runs on them.
+//! The server's options, with their defaults, and the checks `main` runs on them; among
+//! them the TURN secret, which no `Debug` output shows.
 
-use crate::turn::TurnSecret;
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -52,7 +53,7 @@ pub struct Config {
     /// STUN URLs (`stun:` or `stuns:`) handed to every peer in its welcome.
     pub stun_urls: Vec<String>,
     /// TURN URLs (`turn:` or `turns:`) handed to every peer with credentials minted for
-    /// it (`turn.rs`); used only together with `turn_secret`.
+    /// it (`credentials/turn.rs`); used only together with `turn_secret`.
     pub turn_urls: Vec<String>,
     /// The secret shared with the TURN server (coturn's `static-auth-secret`), which
     /// mints the credentials. Never sent, and never printed (its `Debug` hides it).
@@ -107,6 +108,41 @@ impl Default for Config {
             // Three missed heartbeats: a busy instance is not taken for dead.
             redis_liveness_ttl: Duration::from_secs(3),
         }
+    }
+}
+
+/// The secret shared with the TURN server (coturn's `static-auth-secret`). Its `Debug`
+/// prints no secret, so neither a logged [`Config`] nor a panic message leaks it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TurnSecret(String);
+
+impl TurnSecret {
+    /// Wraps `secret`.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    /// The secret itself, to key the HMAC of TURN credentials with.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    /// Whether the secret is empty (which no TURN server accepts as a key).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// So clap can parse it straight from a flag or the environment.
+impl From<String> for TurnSecret {
+    fn from(secret: String) -> Self {
+        Self(secret)
+    }
+}
+
+impl fmt::Debug for TurnSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TurnSecret(<redacted>)")
     }
 }
 
@@ -248,5 +284,11 @@ mod tests {
         assert_eq!(refused, Err(ConfigError::NotRedisUrl("http://127.0.0.1".into())));
         let hasty = Config { redis_liveness_ttl: Duration::from_secs(2), ..with("redis://h") };
         assert_eq!(hasty.validate(), Err(ConfigError::LivenessTooShort));
+    }
+
+    #[test]
+    fn debug_prints_no_secret() {
+        let printed = format!("{:?}", TurnSecret::new("north-wind"));
+        assert!(!printed.contains("north-wind"), "{printed}");
     }
 }

@@ -1,16 +1,20 @@
 //! The rooms this instance has peers in, as it knows them: every member (on any instance)
 //! in join order, and for its own peers their seat (queue and task). Redis holds the
-//! truth; a roster follows it through the room's numbered events (`wire.rs`), which reach
+//! truth; a roster follows it through the room's numbered events (`pubsub.rs`), which reach
 //! every instance with members in the room, in order, each applied once: an event numbered
 //! at or below what the roster has seen is stale. A peer is told of the events after the
 //! state its welcome showed (its `since`), so it hears of each change exactly once.
 //!
 //! One `std::sync::Mutex`, taken once per operation and never across an `.await` (the
-//! callers run the scripts, then bring the result here), as in `rooms.rs`.
+//! callers run the scripts, then bring the result here), as in the memory backend.
+//! Seating a join is in `seating.rs`, taking events in `events.rs`, and catching up after
+//! events may have been lost in `recovery.rs`.
 
-use super::wire::{Event, Snapshot};
+use super::pubsub::Event;
+use super::snapshot::Listed;
 use crate::metrics::Metrics;
-use crate::rooms::{Delivery, Ticket};
+use crate::room::outbox::Outbound;
+use crate::room::types::Ticket;
 use axum::extract::ws::Utf8Bytes;
 use signaling_protocol::{PeerId, PeerInfo};
 use std::collections::HashMap;
@@ -18,6 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 mod events;
 mod recovery;
+pub mod seating;
 
 pub use recovery::LiveRoom;
 
@@ -36,12 +41,13 @@ pub struct Gone {
 
 /// One of our peers.
 struct Seat {
-    delivery: Delivery,
+    outbound: Outbound,
     /// The last event its welcome reflected.
     since: u64,
 }
 
-struct Member {
+/// A member of the room (on any instance), as this instance knows it.
+struct Entry {
     info: PeerInfo,
     instance: String,
     ticket: u64,
@@ -62,7 +68,7 @@ struct Roster {
     early: Vec<Event>,
     /// The last event applied.
     seq: u64,
-    members: Vec<Member>,
+    members: Vec<Entry>,
 }
 
 impl Roster {
@@ -83,26 +89,6 @@ impl Roster {
     fn idle(&self) -> bool {
         self.expecting == 0 && !self.has_seats()
     }
-}
-
-/// A join the scripts accepted, to seat here.
-pub struct Newcomer<'a> {
-    pub room: &'a str,
-    pub secret: &'a str,
-    pub info: PeerInfo,
-    pub ticket: Ticket,
-    pub delivery: Delivery,
-    /// The event of this join, and the room as it stood after it.
-    pub seq: u64,
-    pub snapshot: Snapshot,
-}
-
-/// What came of seating a newcomer.
-pub struct Seated {
-    /// Whether its welcome fit in its queue (if not, it is not seated: clear it in Redis).
-    pub welcomed: bool,
-    /// Our peers evicted on the way (telling them of changes the roster caught up with).
-    pub gone: Vec<Gone>,
 }
 
 /// Where a signal goes.
@@ -132,85 +118,6 @@ impl Rosters {
         self.rooms.lock().unwrap_or_else(|poison| poison.into_inner())
     }
 
-    /// Seats a join the script accepted and queues its welcome, built by `welcome` from
-    /// the other members as of the newest state known here.
-    pub fn seat(
-        &self,
-        newcomer: Newcomer<'_>,
-        welcome: impl FnOnce(Vec<PeerInfo>) -> Utf8Bytes,
-    ) -> Seated {
-        let mut rooms = self.lock();
-        let Newcomer { room, secret, info, ticket, delivery, seq, snapshot } = newcomer;
-        let roster = rooms.entry(room.to_owned()).or_insert_with(|| Roster::new(secret));
-        let mut gone = Vec::new();
-        let first = !roster.has_seats();
-        let (others, since) = if first {
-            // The snapshot is the room; events after it wait in `early`.
-            let others = snapshot.members.iter().map(|listed| listed.info.clone()).collect();
-            (others, seq)
-        } else if roster.seq >= seq {
-            let others: Vec<PeerInfo> = roster.members.iter().map(|m| m.info.clone()).collect();
-            (others, roster.seq)
-        } else {
-            // The snapshot is newer: events before it may have come before this roster
-            // existed (and were dropped), or be on their way (and will be stale).
-            recovery::catch_up(roster, room, &snapshot, seq, &self.metrics, &mut gone);
-            roster.seq = seq;
-            (snapshot.members.iter().map(|listed| listed.info.clone()).collect(), seq)
-        };
-        let others: Vec<PeerInfo> = others.into_iter().filter(|peer| peer.id != info.id).collect();
-        if !delivery.outbox.offer(welcome(others)) {
-            if roster.idle() {
-                rooms.remove(room);
-            }
-            return Seated { welcomed: false, gone };
-        }
-        if first {
-            roster.members = snapshot.members.iter().map(member_of).collect();
-            roster.seq = seq;
-        }
-        let seat = Some(Seat { delivery, since });
-        let me = self.me.to_string();
-        match roster.position(info.id.as_str()) {
-            Some(index) => {
-                let member = &mut roster.members[index];
-                if let Some(earlier) = member.seat.take() {
-                    close_taken_over(earlier);
-                }
-                let announced = member.announced;
-                *member = Member { info, instance: me, ticket: ticket.0, seat, announced };
-            }
-            None => {
-                let (ticket, announced) = (ticket.0, false);
-                roster.members.push(Member { info, instance: me, ticket, seat, announced });
-            }
-        }
-        if first {
-            let mut early = std::mem::take(&mut roster.early);
-            early.sort_by_key(|event| event.seq);
-            for event in &early {
-                events::apply_event(roster, &self.me, event, &self.metrics, &mut gone);
-            }
-        }
-        Seated { welcomed: true, gone }
-    }
-
-    /// A join of ours to `room` is on its way: keep the room's events until it lands.
-    pub fn expect(&self, room: &str, secret: &str) {
-        let mut rooms = self.lock();
-        rooms.entry(room.to_owned()).or_insert_with(|| Roster::new(secret)).expecting += 1;
-    }
-
-    /// That join landed (seated or not).
-    pub fn landed(&self, room: &str) {
-        let mut rooms = self.lock();
-        let Some(roster) = rooms.get_mut(room) else { return };
-        roster.expecting = roster.expecting.saturating_sub(1);
-        if roster.idle() {
-            rooms.remove(room);
-        }
-    }
-
     /// Routes a signal from `from` (seated by `ticket`) to `to`, in `room`.
     pub fn route(
         &self,
@@ -233,7 +140,7 @@ impl Rosters {
             return Ok(Route::Forward(target.instance.clone()));
         }
         let seat = target.seat.as_ref().ok_or(ErrorCode::UnknownPeer)?;
-        if seat.delivery.outbox.offer(text()) {
+        if seat.outbound.outbox.offer(text()) {
             self.metrics.relayed();
             return Ok(Route::Delivered);
         }
@@ -251,7 +158,7 @@ impl Rosters {
         let roster = rooms.get_mut(room).ok_or(())?;
         let index = roster.position(to).ok_or(())?;
         let seat = roster.members[index].seat.as_ref().ok_or(())?;
-        if seat.delivery.outbox.offer(text) {
+        if seat.outbound.outbox.offer(text) {
             self.metrics.relayed();
             return Ok(None);
         }
@@ -279,6 +186,7 @@ impl Rosters {
     }
 
     /// Whether `id` is our peer in `room` by the join that got `ticket`.
+    #[cfg(any(test, feature = "testing"))]
     pub fn is_member(&self, room: &str, id: &PeerId, ticket: Ticket) -> bool {
         let rooms = self.lock();
         let Some(roster) = rooms.get(room) else { return false };
@@ -296,9 +204,9 @@ impl Rosters {
     }
 }
 
-fn member_of(listed: &super::wire::Listed) -> Member {
+fn entry_of(listed: &Listed) -> Entry {
     let (info, instance) = (listed.info.clone(), listed.instance.clone());
-    Member { info, instance, ticket: listed.ticket, seat: None, announced: true }
+    Entry { info, instance, ticket: listed.ticket, seat: None, announced: true }
 }
 
 /// Tells our seated peers (but `about`) whose welcome came before event `seq`; evicts
@@ -318,7 +226,7 @@ fn deliver_all(
             let Some(seat) = &member.seat else { return false };
             member.info.id.as_str() != about
                 && seat.since < seq
-                && !seat.delivery.outbox.offer(text.clone())
+                && !seat.outbound.outbox.offer(text.clone())
         })
         .collect();
     for index in stuck {
@@ -333,7 +241,7 @@ fn evict(roster: &mut Roster, room: &str, index: usize, metrics: &Metrics) -> Go
     tracing::warn!(peer = %member.info.id, "disconnecting a peer that stopped reading");
     metrics.evicted();
     if let Some(seat) = member.seat.take() {
-        seat.delivery.session.abort();
+        seat.outbound.session.abort();
     }
     Gone { room: room.to_owned(), id: member.info.id.clone(), ticket: Ticket(member.ticket) }
 }
@@ -341,8 +249,8 @@ fn evict(roster: &mut Roster, room: &str, index: usize, metrics: &Metrics) -> Go
 /// Tells the connection whose seat a newer one with the same key took (here or
 /// elsewhere) to close, or ends it when its queue is full: it is not reading.
 fn close_taken_over(earlier: Seat) {
-    if !earlier.delivery.outbox.taken_over() {
-        earlier.delivery.session.abort();
+    if !earlier.outbound.outbox.taken_over() {
+        earlier.outbound.session.abort();
     }
 }
 

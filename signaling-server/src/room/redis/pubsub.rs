@@ -1,14 +1,13 @@
-//! What instances tell each other over pub/sub, and how a room's hash reads: tab-separated
-//! text, because the Lua scripts write it too. Room names (A-Z a-z 0-9 - _ .), ids and
-//! instance ids (hex) hold no tab; a display name may, so it always comes last, and a
-//! signal's JSON last of all.
+//! What instances tell each other over pub/sub: tab-separated text, because the Lua
+//! scripts write it too. Room names (A-Z a-z 0-9 - _ .), ids and instance ids (hex) hold
+//! no tab; a display name may, so it always comes last, and a signal's JSON last of all.
 //!
 //! - `e ROOM SEQ KIND ID INSTANCE TICKET KEY NAME`: a room event (KEY the peer's public
 //!   key, validated: A-Z a-z 0-9 - _), KIND `j` (joined), `l` (left) or `t` (took over:
 //!   the id's key joined again, on INSTANCE under TICKET);
 //! - `s ROOM TO JSON`: a signal for the peer TO, as the JSON text it is to be sent.
 
-use signaling_protocol::{PeerId, PeerInfo};
+use signaling_protocol::PeerId;
 
 /// What happened in a room.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,52 +72,6 @@ pub fn parse(payload: &str) -> Option<Inbound<'_>> {
     Some(Inbound::Event(Event { room, seq, kind, id, instance, ticket, key, name }))
 }
 
-/// One member as a room's hash holds it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Listed {
-    pub info: PeerInfo,
-    pub instance: String,
-    pub ticket: u64,
-    order: u64,
-}
-
-/// A room as read from its hash: its event count, and its members in join order.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Snapshot {
-    pub seq: u64,
-    pub members: Vec<Listed>,
-}
-
-impl Snapshot {
-    /// Reads the flat field, value list of HGETALL.
-    pub fn from_fields(fields: &[String]) -> Self {
-        let mut snapshot = Snapshot::default();
-        for pair in fields.chunks_exact(2) {
-            let (field, value) = (&pair[0], &pair[1]);
-            if field == "#seq" {
-                snapshot.seq = value.parse().unwrap_or(0);
-            } else if !field.starts_with(['#', '@']) {
-                if let Some(listed) = listed(field, value) {
-                    snapshot.members.push(listed);
-                }
-            }
-        }
-        snapshot.members.sort_by_key(|listed| listed.order);
-        snapshot
-    }
-}
-
-/// `INSTANCE\tTICKET\tORDER\tKEY\tNAME` of member `id`.
-fn listed(id: &str, value: &str) -> Option<Listed> {
-    let mut parts = value.splitn(5, '\t');
-    let instance = parts.next()?.to_owned();
-    let ticket = parts.next()?.parse().ok()?;
-    let order = parts.next()?.parse().ok()?;
-    let key = Some(parts.next()?).filter(|key| !key.is_empty()).map(str::to_owned);
-    let info = PeerInfo { id: PeerId::from(id), name: parts.next()?.to_owned(), key };
-    Some(Listed { info, instance, ticket, order })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,27 +97,5 @@ mod tests {
         assert_eq!(parse(&message), Some(Inbound::Signal { room: "lobby", to: "00ab", text }));
         assert_eq!(parse("e\tlobby\tseven\tj\ta\tb\t1\t\tn"), None);
         assert_eq!(parse("x"), None);
-    }
-
-    #[test]
-    fn a_snapshot_lists_members_in_join_order_and_skips_bookkeeping() {
-        let fields: Vec<String> = [
-            "#seq",
-            "9",
-            "#n",
-            "2",
-            "@ff01",
-            "2",
-            "bb",
-            "ff01\t2\t5\t\tBob",
-            "aa",
-            "ff01\t1\t4\tk\tAnn",
-        ]
-        .map(String::from)
-        .to_vec();
-        let snapshot = Snapshot::from_fields(&fields);
-        assert_eq!(snapshot.seq, 9);
-        let names: Vec<&str> = snapshot.members.iter().map(|m| m.info.name.as_str()).collect();
-        assert_eq!(names, ["Ann", "Bob"]);
     }
 }

@@ -1,5 +1,5 @@
-//! Rooms shared by every instance through Redis (`--redis-url`): any peer reaches any
-//! peer of its room, whichever instance each is on.
+//! The rooms in Redis, shared by every instance given the same `--redis-url`: any peer
+//! reaches any peer of its room, whichever instance each is on.
 //!
 //! Redis holds who is in which room, changed only by Lua scripts (`scripts.rs`), so the
 //! rules (room full, the first join's secret, `--max-rooms`, one seat per id) hold across
@@ -7,7 +7,7 @@
 //! members in the room, on that instance's own channel; each instance keeps a roster of
 //! its rooms from those events (`roster.rs`) and tells its own peers. A signal to a peer
 //! of this instance goes straight to its queue; to a peer elsewhere, onto the holder's
-//! channel (`wire.rs`) through one publisher task that pipelines them in order. Each
+//! channel (`pubsub.rs`) through one publisher task that pipelines them in order. Each
 //! instance keeps a liveness key alive; the others sweep an instance whose key expired,
 //! its peers leaving their rooms, announced. After Redis restarts or comes back, each
 //! instance puts its live peers back (`tasks.rs`); meanwhile clients get `unavailable`
@@ -18,19 +18,19 @@
 //! connection, its `Script` sends scripts by hash, and its async pub/sub runs on tokio;
 //! nothing more is needed (`fred` offers as much with a larger API and build).
 
-mod health;
+pub mod health;
 mod joining;
+mod pubsub;
 mod roster;
 mod scripts;
+mod snapshot;
 mod tasks;
-mod wire;
-
-pub use health::RedisMetrics;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::rooms::{OpaqueSignal, Ticket, encode};
-use health::Health;
+use crate::room::types::{OpaqueSignal, Ticket, encode};
+use health::{Health, RedisMetrics};
+use pubsub::Inbound;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use roster::{Gone, Rosters, Route};
 use scripts::Scripts;
@@ -47,13 +47,6 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
 /// refused (`rate_limited`) rather than queued.
 const PUBLISH_QUEUE: usize = 65_536;
 
-/// The room rules, as configured.
-struct Rules {
-    max_peers_per_room: usize,
-    max_rooms: usize,
-    require_secrets: bool,
-}
-
 /// This instance's side of the shared rooms.
 pub struct SharedRooms {
     /// Itself, for the tasks it spawns.
@@ -69,11 +62,10 @@ pub struct SharedRooms {
     /// A leave or join could not be cleared in Redis: put our peers back when it is
     /// reachable again.
     dirty: AtomicBool,
-    rules: Rules,
+    /// The room rules, the heartbeat and the liveness key's lifetime.
+    config: Arc<Config>,
     tickets: AtomicU64,
     metrics: Arc<Metrics>,
-    heartbeat: Duration,
-    liveness_ttl: Duration,
 }
 
 impl SharedRooms {
@@ -81,7 +73,7 @@ impl SharedRooms {
     /// heartbeat, which end with `shutdown`. Panics on a URL [`Config::validate`] refuses.
     pub fn start(
         url: &str,
-        config: &Config,
+        config: Arc<Config>,
         metrics: Arc<Metrics>,
         redis_metrics: RedisMetrics,
         shutdown: watch::Receiver<bool>,
@@ -109,17 +101,11 @@ impl SharedRooms {
             publish,
             health: Health::new(redis_metrics),
             dirty: AtomicBool::new(false),
-            rules: Rules {
-                max_peers_per_room: config.max_peers_per_room,
-                max_rooms: config.max_rooms,
-                require_secrets: config.require_room_secrets,
-            },
+            config,
             tickets: AtomicU64::new(0),
             metrics,
-            heartbeat: config.redis_heartbeat,
-            liveness_ttl: config.redis_liveness_ttl,
         });
-        tasks::spawn(&shared, queued, shutdown);
+        shared.spawn_tasks(queued, shutdown);
         shared
     }
 
@@ -163,7 +149,7 @@ impl SharedRooms {
                 if !self.health.up() {
                     return Err(ErrorCode::Unavailable);
                 }
-                let message = wire::signal(room, to, &text());
+                let message = pubsub::signal(room, to, &text());
                 self.publish
                     .try_send((scripts::channel(&instance), message))
                     .map_err(|_| ErrorCode::RateLimited)
@@ -172,6 +158,7 @@ impl SharedRooms {
     }
 
     /// Whether `id` is our peer in `room` by the join that got `ticket`.
+    #[cfg(any(test, feature = "testing"))]
     pub fn is_member(&self, room: &str, id: &PeerId, ticket: Ticket) -> bool {
         self.rosters.is_member(room, id, ticket)
     }
@@ -183,9 +170,9 @@ impl SharedRooms {
 
     /// A message from our channel: a room event or a signal for one of our peers.
     fn on_message(&self, payload: &str) {
-        let gone = match wire::parse(payload) {
-            Some(wire::Inbound::Event(event)) => self.rosters.apply(&event),
-            Some(wire::Inbound::Signal { room, to, text }) => {
+        let gone = match pubsub::parse(payload) {
+            Some(Inbound::Event(event)) => self.rosters.apply(&event),
+            Some(Inbound::Signal { room, to, text }) => {
                 match self.rosters.deliver(room, to, text.to_owned().into()) {
                     Ok(evicted) => evicted.into_iter().collect(),
                     Err(()) => {

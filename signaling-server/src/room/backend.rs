@@ -1,10 +1,12 @@
 //! The one interface to the rooms, with its two backends: this process's memory
-//! (`rooms.rs`, the default, for a single instance) or Redis, shared by every instance
-//! given the same `--redis-url` (`shared.rs`). A client sees no difference between them
+//! (`memory.rs`, the default, for a single instance) or Redis, shared by every instance
+//! given the same `--redis-url` (`redis.rs`). A client sees no difference between them
 //! but for `unavailable` when Redis is out of reach.
 
-use crate::rooms::{Admit, Delivery, OpaqueSignal, Rooms, Seat, Ticket};
-use crate::shared::SharedRooms;
+use crate::room::memory::Rooms;
+use crate::room::outbox::Outbound;
+use crate::room::redis::SharedRooms;
+use crate::room::types::{Admit, Joined, OpaqueSignal, Ticket};
 use signaling_protocol::{ErrorCode, IceServer, PeerId};
 use std::sync::Arc;
 
@@ -21,12 +23,12 @@ impl RoomBackend {
     pub async fn join(
         &self,
         join: Admit<'_>,
-        delivery: Delivery,
+        outbound: Outbound,
         ice_servers: impl FnOnce() -> Vec<IceServer>,
-    ) -> Result<Seat, ErrorCode> {
+    ) -> Result<Joined, ErrorCode> {
         match self {
-            Self::Memory(rooms) => rooms.join(join, delivery, ice_servers),
-            Self::Redis(shared) => shared.join(join, delivery, ice_servers).await,
+            Self::Memory(rooms) => rooms.join(join, outbound, ice_servers),
+            Self::Redis(shared) => shared.join(join, outbound, ice_servers).await,
         }
     }
 
@@ -54,6 +56,7 @@ impl RoomBackend {
     }
 
     /// Whether `id` is seated in `room` by `ticket` (on this instance).
+    #[cfg(any(test, feature = "testing"))]
     pub fn is_member(&self, room: &str, id: &PeerId, ticket: Ticket) -> bool {
         match self {
             Self::Memory(rooms) => rooms.is_member(room, id, ticket),

@@ -2,22 +2,33 @@
 
 use super::*;
 use crate::metrics::Occupancy;
-use crate::outbox::{Inbox, Queued, queue};
+use crate::room::outbox::{Inbox, Queued, queue};
 
 /// A queue of `len` messages (of any size) and a stand-in session task.
-fn delivery(len: usize) -> (Delivery, Inbox, tokio::task::JoinHandle<()>) {
-    delivery_of(len, usize::MAX)
+fn outbound(len: usize) -> (Outbound, Inbox, tokio::task::JoinHandle<()>) {
+    outbound_of(len, usize::MAX)
 }
 
 /// A queue of `len` messages and `bytes` bytes, and a stand-in session task.
-fn delivery_of(len: usize, bytes: usize) -> (Delivery, Inbox, tokio::task::JoinHandle<()>) {
+fn outbound_of(len: usize, bytes: usize) -> (Outbound, Inbox, tokio::task::JoinHandle<()>) {
     let (outbox, inbox) = queue(len, bytes);
     let session = tokio::spawn(std::future::pending());
-    (Delivery { outbox, session: session.abort_handle() }, inbox, session)
+    (Outbound { outbox, session: session.abort_handle() }, inbox, session)
 }
 
 fn rooms(max_peers: usize, max_rooms: usize) -> Rooms {
-    Rooms::new(max_peers, max_rooms, false, Arc::new(Metrics::new()))
+    rooms_with(max_peers, max_rooms, false)
+}
+
+/// Rooms with these rules, as the server's config states them.
+fn rooms_with(max_peers: usize, max_rooms: usize, require_secrets: bool) -> Rooms {
+    let config = Config {
+        max_peers_per_room: max_peers,
+        max_rooms,
+        require_room_secrets: require_secrets,
+        ..Config::default()
+    };
+    Rooms::new(Arc::new(config), Arc::new(Metrics::new()))
 }
 
 /// Every test peer's key: the rooms hand it on unread (the proof was checked before).
@@ -48,7 +59,7 @@ fn welcome<S>(id: &PeerId, peers: Vec<PeerInfo>) -> ServerMessage<S> {
     ServerMessage::Welcome { id: id.clone(), room: "r".into(), peers, ice_servers: vec![] }
 }
 
-fn info(seat: &Seat, name: &str) -> PeerInfo {
+fn info(seat: &Joined, name: &str) -> PeerInfo {
     PeerInfo { key: Some(KEY.into()), ..PeerInfo::new(seat.id.clone(), name) }
 }
 
@@ -61,11 +72,11 @@ fn bye() -> OpaqueSignal {
 #[tokio::test]
 async fn join_lists_the_earlier_members_and_tells_them() {
     let rooms = rooms(8, 8);
-    let (a_out, a_in, _a) = delivery(4);
+    let (a_out, a_in, _a) = outbound(4);
     let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
     assert_eq!(a.arrival, Arrival::Fresh);
     assert_eq!(decode(a_in.drain().remove(0)), welcome(&a.id, vec![]));
-    let (b_out, b_in, _b) = delivery(4);
+    let (b_out, b_in, _b) = outbound(4);
     let b = rooms.join(admit("r", "B"), b_out, no_ice).expect("joins");
     assert_ne!(a.id, b.id);
     assert_eq!(decode(b_in.drain().remove(0)), welcome(&b.id, vec![info(&a, "A")]));
@@ -77,14 +88,14 @@ async fn join_lists_the_earlier_members_and_tells_them() {
 #[tokio::test]
 async fn rooms_are_isolated_and_full_rooms_refuse() {
     let rooms = rooms(1, 2);
-    let a = rooms.join(admit("one", "A"), delivery(4).0, no_ice).expect("joins");
-    assert_eq!(rooms.join(admit("one", "B"), delivery(4).0, no_ice), Err(ErrorCode::RoomFull));
-    let b = rooms.join(admit("two", "B"), delivery(4).0, no_ice).expect("another room");
+    let a = rooms.join(admit("one", "A"), outbound(4).0, no_ice).expect("joins");
+    assert_eq!(rooms.join(admit("one", "B"), outbound(4).0, no_ice), Err(ErrorCode::RoomFull));
+    let b = rooms.join(admit("two", "B"), outbound(4).0, no_ice).expect("another room");
     assert_eq!(rooms.relay("one", &a.id, a.ticket, &b.id, bye()), Err(ErrorCode::UnknownPeer));
     assert_eq!(rooms.relay("one", &a.id, a.ticket, &a.id, bye()), Err(ErrorCode::SignalToSelf));
     assert_eq!(rooms.relay("two", &a.id, a.ticket, &b.id, bye()), Err(ErrorCode::NotJoined));
     assert_eq!(
-        rooms.join(admit("three", "C"), delivery(4).0, no_ice),
+        rooms.join(admit("three", "C"), outbound(4).0, no_ice),
         Err(ErrorCode::TooManyRooms)
     );
 }
@@ -92,9 +103,9 @@ async fn rooms_are_isolated_and_full_rooms_refuse() {
 #[tokio::test]
 async fn a_peer_that_stops_reading_is_evicted_and_its_writer_stopped() {
     let rooms = rooms(8, 8);
-    let (a_out, _a_in, _a) = delivery(4);
+    let (a_out, _a_in, _a) = outbound(4);
     let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
-    let (stuck_out, _stuck_in, stuck_writer) = delivery(2);
+    let (stuck_out, _stuck_in, stuck_writer) = outbound(2);
     let stuck = rooms.join(admit("r", "Stuck"), stuck_out, no_ice).expect("joins");
     rooms.relay("r", &a.id, a.ticket, &stuck.id, bye()).expect("first fits");
     rooms.relay("r", &a.id, a.ticket, &stuck.id, bye()).expect("second evicts");
@@ -110,10 +121,10 @@ async fn a_peer_that_stops_reading_is_evicted_and_its_writer_stopped() {
 #[tokio::test]
 async fn a_peer_is_evicted_once_its_queued_bytes_pass_the_bound() {
     let rooms = rooms(8, 8);
-    let (a_out, _a_in, _a) = delivery(64);
+    let (a_out, _a_in, _a) = outbound(64);
     let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
     // Room for 64 messages, but only 1,000 bytes: the welcome and a dozen byes.
-    let (stuck_out, _stuck_in, stuck_writer) = delivery_of(64, 1_000);
+    let (stuck_out, _stuck_in, stuck_writer) = outbound_of(64, 1_000);
     let stuck = rooms.join(admit("r", "Stuck"), stuck_out, no_ice).expect("joins");
     let welcome = encode(&welcome(&stuck.id, vec![info(&a, "A")]));
     let signal = encode(&ServerMessage::Signal { from: a.id.clone(), signal: bye() });
@@ -132,9 +143,9 @@ async fn a_peer_is_evicted_once_its_queued_bytes_pass_the_bound() {
 #[tokio::test]
 async fn a_room_emptied_by_evictions_is_removed() {
     let rooms = rooms(8, 8);
-    let (a_out, _a_in, _a) = delivery(2);
+    let (a_out, _a_in, _a) = outbound(2);
     let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
-    let (b_out, _b_in, _b) = delivery(1);
+    let (b_out, _b_in, _b) = outbound(1);
     let b = rooms.join(admit("r", "B"), b_out, no_ice).expect("joins"); // A's queue now full
     rooms.relay("r", &a.id, a.ticket, &b.id, bye()).expect("evicts B, whose leaving evicts A");
     assert_eq!(rooms.occupancy(), (0, 0));
@@ -144,25 +155,25 @@ async fn a_room_emptied_by_evictions_is_removed() {
 async fn the_first_peer_sets_the_secret_and_later_joins_must_match_it() {
     let rooms = rooms(8, 8);
     let with = |secret| Admit { secret, ..admit("r", "P") };
-    rooms.join(with(Some("s3cret")), delivery(4).0, no_ice).expect("creates the room");
-    assert_eq!(rooms.join(with(None), delivery(4).0, no_ice), Err(ErrorCode::WrongSecret));
-    assert_eq!(rooms.join(with(Some("s3cre")), delivery(4).0, no_ice), Err(ErrorCode::WrongSecret));
+    rooms.join(with(Some("s3cret")), outbound(4).0, no_ice).expect("creates the room");
+    assert_eq!(rooms.join(with(None), outbound(4).0, no_ice), Err(ErrorCode::WrongSecret));
+    assert_eq!(rooms.join(with(Some("s3cre")), outbound(4).0, no_ice), Err(ErrorCode::WrongSecret));
     assert_eq!(
-        rooms.join(with(Some("s3cret!")), delivery(4).0, no_ice),
+        rooms.join(with(Some("s3cret!")), outbound(4).0, no_ice),
         Err(ErrorCode::WrongSecret)
     );
-    rooms.join(with(Some("s3cret")), delivery(4).0, no_ice).expect("same secret");
-    rooms.join(admit("open", "P"), delivery(4).0, no_ice).expect("an open room");
+    rooms.join(with(Some("s3cret")), outbound(4).0, no_ice).expect("same secret");
+    rooms.join(admit("open", "P"), outbound(4).0, no_ice).expect("an open room");
     let to_open = Admit { secret: Some("x"), ..admit("open", "Q") };
-    assert_eq!(rooms.join(to_open, delivery(4).0, no_ice), Err(ErrorCode::WrongSecret));
+    assert_eq!(rooms.join(to_open, outbound(4).0, no_ice), Err(ErrorCode::WrongSecret));
 }
 
 #[tokio::test]
 async fn a_server_that_requires_secrets_creates_no_open_room() {
-    let rooms = Rooms::new(8, 8, true, Arc::new(Metrics::new()));
-    assert_eq!(rooms.join(admit("r", "P"), delivery(4).0, no_ice), Err(ErrorCode::SecretRequired));
+    let rooms = rooms_with(8, 8, true);
+    assert_eq!(rooms.join(admit("r", "P"), outbound(4).0, no_ice), Err(ErrorCode::SecretRequired));
     let private = Admit { secret: Some("x"), ..admit("r", "P") };
-    rooms.join(private, delivery(4).0, no_ice).expect("creates the room");
+    rooms.join(private, outbound(4).0, no_ice).expect("creates the room");
 }
 
 #[tokio::test]
@@ -170,16 +181,16 @@ async fn an_id_back_in_a_room_that_is_gone_recreates_it_as_any_first_join() {
     let rooms = rooms(8, 8);
     let id = PeerId::new("0123456789abcdef0123456789abcdef");
     let secret = Some("s3cret");
-    let (a_out, a_in, _a) = delivery(4);
+    let (a_out, a_in, _a) = outbound(4);
     let back = Admit { secret, ..as_peer("r", "A", &id) };
     let a = rooms.join(back, a_out, no_ice).expect("recreates the room");
     assert_eq!((&a.id, a.arrival), (&id, Arrival::Fresh));
     assert_eq!(decode(a_in.drain().remove(0)), welcome(&id, vec![]));
     // The room took the join's secret, as from any first join.
     let other = PeerId::new("fedcba9876543210fedcba9876543210");
-    let b_wrong = rooms.join(as_peer("r", "B", &other), delivery(4).0, no_ice);
+    let b_wrong = rooms.join(as_peer("r", "B", &other), outbound(4).0, no_ice);
     assert_eq!(b_wrong, Err(ErrorCode::WrongSecret));
-    let (b_out, b_in, _b) = delivery(4);
+    let (b_out, b_in, _b) = outbound(4);
     let b = rooms.join(Admit { secret, ..as_peer("r", "B", &other) }, b_out, no_ice);
     let b = b.expect("joins");
     assert_eq!(b.id, other);
@@ -191,17 +202,17 @@ async fn an_id_back_in_a_room_that_is_gone_recreates_it_as_any_first_join() {
 #[tokio::test]
 async fn a_join_under_a_seated_id_takes_its_old_connections_place_unannounced() {
     let rooms = rooms(3, 8);
-    let (a_out, a_in, _a) = delivery(8);
+    let (a_out, a_in, _a) = outbound(8);
     let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
-    let (old_out, old_in, old_session) = delivery(8);
+    let (old_out, old_in, old_session) = outbound(8);
     let old = rooms.join(admit("r", "B"), old_out, no_ice).expect("joins");
-    let (c_out, c_in, _c) = delivery(8);
+    let (c_out, c_in, _c) = outbound(8);
     let c = rooms.join(admit("r", "C"), c_out, no_ice).expect("joins, filling the room");
     for inbox in [&a_in, &old_in, &c_in] {
         inbox.drain();
     }
     // In a full room, since the id is a member.
-    let (new_out, new_in, _new) = delivery(8);
+    let (new_out, new_in, _new) = outbound(8);
     let new = rooms.join(as_peer("r", "B again", &old.id), new_out, no_ice).expect("takes over");
     assert_eq!((&new.id, new.arrival), (&old.id, Arrival::TookOver));
     assert_ne!(new.ticket, old.ticket);
@@ -222,9 +233,9 @@ async fn a_join_under_a_seated_id_takes_its_old_connections_place_unannounced() 
     assert!(matches!(relayed, ServerMessage::Signal { from, .. } if from == a.id));
     rooms.relay("r", &new.id, new.ticket, &a.id, bye()).expect("the new one sends");
     // Still full; and the new connection sits where the old one did, under its new name.
-    assert_eq!(rooms.join(admit("r", "D"), delivery(8).0, no_ice), Err(ErrorCode::RoomFull));
+    assert_eq!(rooms.join(admit("r", "D"), outbound(8).0, no_ice), Err(ErrorCode::RoomFull));
     assert!(rooms.leave("r", &c.id, c.ticket));
-    let (d_out, d_in, _d) = delivery(8);
+    let (d_out, d_in, _d) = outbound(8);
     let d = rooms.join(admit("r", "D"), d_out, no_ice).expect("joins");
     let others = vec![info(&a, "A"), info(&new, "B again")];
     assert_eq!(decode(d_in.drain().remove(0)), welcome(&d.id, others));
@@ -233,9 +244,9 @@ async fn a_join_under_a_seated_id_takes_its_old_connections_place_unannounced() 
 #[tokio::test]
 async fn a_takeover_aborts_an_old_connection_that_is_not_reading() {
     let rooms = rooms(8, 8);
-    let (old_out, _old_in, old_session) = delivery(1);
+    let (old_out, _old_in, old_session) = outbound(1);
     let old = rooms.join(admit("r", "B"), old_out, no_ice).expect("joins, its queue now full");
-    let new = rooms.join(as_peer("r", "B", &old.id), delivery(8).0, no_ice).expect("takes over");
+    let new = rooms.join(as_peer("r", "B", &old.id), outbound(8).0, no_ice).expect("takes over");
     assert_eq!(new.arrival, Arrival::TookOver);
     assert!(old_session.await.expect_err("aborted").is_cancelled());
     assert!(rooms.is_member("r", &new.id, new.ticket));
@@ -245,9 +256,9 @@ async fn a_takeover_aborts_an_old_connection_that_is_not_reading() {
 #[tokio::test]
 async fn an_id_back_in_a_full_room_it_is_not_seated_in_is_refused() {
     let rooms = rooms(1, 8);
-    let a = rooms.join(admit("r", "A"), delivery(4).0, no_ice).expect("joins");
+    let a = rooms.join(admit("r", "A"), outbound(4).0, no_ice).expect("joins");
     let gone = PeerId::new("0123456789abcdef0123456789abcdef");
-    let refused = rooms.join(as_peer("r", "B", &gone), delivery(4).0, no_ice);
+    let refused = rooms.join(as_peer("r", "B", &gone), outbound(4).0, no_ice);
     assert_eq!(refused, Err(ErrorCode::RoomFull));
     assert!(rooms.is_member("r", &a.id, a.ticket));
 }
@@ -255,10 +266,10 @@ async fn an_id_back_in_a_full_room_it_is_not_seated_in_is_refused() {
 #[tokio::test]
 async fn evicting_the_new_connection_leaves_nothing_for_the_old_one_to_remove() {
     let rooms = rooms(8, 8);
-    let (a_out, a_in, _a) = delivery(8);
+    let (a_out, a_in, _a) = outbound(8);
     let a = rooms.join(admit("r", "A"), a_out, no_ice).expect("joins");
-    let old = rooms.join(admit("r", "B"), delivery(8).0, no_ice).expect("joins");
-    let (new_out, _new_in, new_session) = delivery(1);
+    let old = rooms.join(admit("r", "B"), outbound(8).0, no_ice).expect("joins");
+    let (new_out, _new_in, new_session) = outbound(1);
     let new = rooms.join(as_peer("r", "B", &old.id), new_out, no_ice).expect("takes over");
     a_in.drain();
     rooms.relay("r", &a.id, a.ticket, &new.id, bye()).expect("evicts the new connection");

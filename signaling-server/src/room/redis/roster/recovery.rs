@@ -3,10 +3,10 @@
 //! up with a snapshot of its room (after a lost subscription, or when a join's snapshot is
 //! newer than the roster), telling our peers what changed.
 
-use super::{Gone, Roster, Rosters, deliver_all, member_of};
+use super::{Gone, Roster, Rosters, deliver_all, entry_of};
 use crate::metrics::Metrics;
-use crate::rooms::encode;
-use crate::shared::wire::Snapshot;
+use crate::room::redis::snapshot::Snapshot;
+use crate::room::types::encode;
 use signaling_protocol::{PeerInfo, ServerMessage};
 
 /// A room with our peers, as the restore script takes it.
@@ -85,7 +85,7 @@ pub(super) fn catch_up(
     });
     for listed in &snapshot.members {
         if roster.position(listed.info.id.as_str()).is_none() {
-            roster.members.push(member_of(listed));
+            roster.members.push(entry_of(listed));
             news.push(ServerMessage::PeerJoined { peer: listed.info.clone() });
         }
     }

@@ -4,43 +4,13 @@
 //! TURN server recomputes it from the username alone and refuses it once the expiry is
 //! past, so no per-peer state is kept anywhere and the secret never leaves the server.
 
+use crate::config::TurnSecret;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use signaling_protocol::PeerId;
-use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// The secret shared with the TURN server (coturn's `static-auth-secret`). Its `Debug`
-/// prints no secret, so neither a logged [`crate::Config`] nor a panic message leaks it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct TurnSecret(String);
-
-impl TurnSecret {
-    /// Wraps `secret`.
-    pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
-    }
-
-    /// Whether the secret is empty (which no TURN server accepts as a key).
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// So clap can parse it straight from a flag or the environment.
-impl From<String> for TurnSecret {
-    fn from(secret: String) -> Self {
-        Self(secret)
-    }
-}
-
-impl fmt::Debug for TurnSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("TurnSecret(<redacted>)")
-    }
-}
 
 /// A TURN username and the credential that goes with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,7 +35,7 @@ pub fn mint(secret: &TurnSecret, peer: &PeerId, now: SystemTime, ttl: Duration) 
 /// The credential for `username`: base64 of HMAC-SHA1 keyed with the secret.
 pub fn credential(secret: &TurnSecret, username: &str) -> String {
     // HMAC takes a key of any length (longer ones are hashed first): this cannot fail.
-    let mut mac = <Hmac<Sha1>>::new_from_slice(secret.0.as_bytes())
+    let mut mac = <Hmac<Sha1>>::new_from_slice(secret.as_bytes())
         .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
     mac.update(username.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())
@@ -94,11 +64,5 @@ mod tests {
         let minted = mint(&secret, &peer, now, Duration::from_secs(3600));
         assert_eq!(minted.username, "1700000000:0123456789abcdef");
         assert_eq!(minted.credential, "/6lsfTkWkNvdDL/RFkqnVcdmStU=");
-    }
-
-    #[test]
-    fn debug_prints_no_secret() {
-        let printed = format!("{:?}", TurnSecret::new("north-wind"));
-        assert!(!printed.contains("north-wind"), "{printed}");
     }
 }

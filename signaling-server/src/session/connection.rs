@@ -1,32 +1,23 @@
 //! One connection's protocol state, with no socket: its challenge, whether and where it
 //! joined, how fast it may talk, and what each frame it sends does (a join, a relay) or
-//! why it is refused. The session (`session.rs`) drives it from a real socket; the fuzz
-//! harness without one.
+//! why it is refused. The session's task (`task.rs`) drives it from a real socket; the
+//! fuzz harness without one.
 
-use crate::AppState;
-use crate::ice;
-use crate::identity::{Nonce, verify_join};
+use crate::credentials::ice;
+use crate::credentials::identity::{Nonce, verify_join};
 use crate::limits::RateLimit;
-use crate::outbox::Outbox;
-use crate::rooms::{Admit, Arrival, Delivery, OpaqueSignal, Ticket, encode};
+use crate::room::outbox::Outbound;
+use crate::room::types::{Admit, Arrival, OpaqueSignal, Ticket, encode};
+use crate::state::AppState;
 use axum::extract::ws::Message;
 use signaling_protocol::{
     ClientMessage, ErrorCode, PeerId, ServerMessage, peer_id_for, validate_name, validate_room,
     validate_secret,
 };
 use std::time::SystemTime;
-use tokio::task::AbortHandle;
-
-/// How the rooms reach one connection: its queue, and its task (aborted to evict it).
-pub struct Outbound {
-    /// Messages for the peer.
-    pub outbox: Outbox,
-    /// The task serving the peer.
-    pub session: AbortHandle,
-}
 
 /// Where a peer is, once joined.
-struct Joined {
+struct Place {
     room: String,
     id: PeerId,
     /// This connection's seat under `id` (a later join with the same key may take it).
@@ -66,7 +57,7 @@ impl Refusal {
 /// Knows no socket, so the fuzzer can drive it.
 pub struct Connection {
     outbound: Outbound,
-    joined: Option<Joined>,
+    joined: Option<Place>,
     pace: RateLimit,
     /// What this connection's join must sign.
     nonce: Nonce,
@@ -93,6 +84,7 @@ impl Connection {
     }
 
     /// The challenge this connection was sent: what its join's proof signs.
+    #[cfg(feature = "testing")]
     pub fn challenge(&self) -> String {
         self.nonce.text()
     }
@@ -123,7 +115,7 @@ impl Connection {
             match message {
                 Err(code) => Err(Refusal { code, to: None }),
                 Ok(ClientMessage::Join { room, name, secret, key, proof }) => self
-                    .join(state, Entry { room, name, secret, key, proof })
+                    .join(state, JoinRequest { room, name, secret, key, proof })
                     .await
                     .map_err(|code| Refusal { code, to: None }),
                 Ok(ClientMessage::Signal { to, signal }) => {
@@ -139,8 +131,8 @@ impl Connection {
         applied
     }
 
-    async fn join(&mut self, state: &AppState, entry: Entry) -> Result<(), ErrorCode> {
-        let Entry { room, name, secret, key, proof } = entry;
+    async fn join(&mut self, state: &AppState, request: JoinRequest) -> Result<(), ErrorCode> {
+        let JoinRequest { room, name, secret, key, proof } = request;
         if self.joined.is_some() {
             return Err(ErrorCode::AlreadyJoined);
         }
@@ -155,20 +147,17 @@ impl Connection {
         let id = peer_id_for(&key);
         let secret = secret.as_deref();
         let admit = Admit { room: &room, name: &name, secret, key: &key, id: id.clone() };
-        let outbound = &self.outbound;
-        let delivery =
-            Delivery { outbox: outbound.outbox.clone(), session: outbound.session.clone() };
         let config = &state.config;
         let ice_servers = || ice::servers_for(config, &id, SystemTime::now());
-        let seat = state.rooms.join(admit, delivery, ice_servers).await?;
+        let joined = state.rooms.join(admit, self.outbound.clone(), ice_servers).await?;
         let private = secret.is_some();
-        match seat.arrival {
-            Arrival::Fresh => tracing::info!(peer = %seat.id, %room, %name, private, "joined"),
+        match joined.arrival {
+            Arrival::Fresh => tracing::info!(peer = %joined.id, %room, %name, private, "joined"),
             Arrival::TookOver => {
-                tracing::info!(peer = %seat.id, %room, %name, "joined in place of its earlier connection")
+                tracing::info!(peer = %joined.id, %room, %name, "joined in place of its earlier connection")
             }
         }
-        self.joined = Some(Joined { room, id: seat.id, ticket: seat.ticket });
+        self.joined = Some(Place { room, id: joined.id, ticket: joined.ticket });
         Ok(())
     }
 
@@ -193,6 +182,7 @@ impl Connection {
     }
 
     /// Our room, id and seat, once joined.
+    #[cfg(any(test, feature = "testing"))]
     pub fn place(&self) -> Option<(&str, &PeerId, Ticket)> {
         self.joined.as_ref().map(|joined| (joined.room.as_str(), &joined.id, joined.ticket))
     }
@@ -200,7 +190,7 @@ impl Connection {
     /// The connection ended: its peer leaves its room (the others are told), unless its
     /// seat is gone already (evicted, or taken by a later join with the same key).
     pub fn leave(self, state: &AppState) {
-        if let Some(Joined { room, id, ticket }) = self.joined {
+        if let Some(Place { room, id, ticket }) = self.joined {
             if state.rooms.leave(&room, &id, ticket) {
                 tracing::info!(peer = %id, %room, "left");
             } else {
@@ -211,7 +201,7 @@ impl Connection {
 }
 
 /// What a join asks for, as it came.
-struct Entry {
+struct JoinRequest {
     room: String,
     name: String,
     secret: Option<String>,

@@ -1,10 +1,12 @@
 //! A join through Redis: the join script applies the room rules and seats the peer there
 //! in one step; then the peer is seated in its room's roster here and welcomed.
 
-use super::roster::{Gone, Newcomer, Rosters};
-use super::wire::Snapshot;
+use super::roster::seating::Newcomer;
+use super::roster::{Gone, Rosters};
+use super::snapshot::Snapshot;
 use super::{COMMAND_TIMEOUT, SharedRooms};
-use crate::rooms::{Admit, Arrival, Delivery, Seat, Ticket, encode};
+use crate::room::outbox::Outbound;
+use crate::room::types::{Admit, Arrival, Joined, Ticket, encode};
 use sha2::{Digest, Sha256};
 use signaling_protocol::{ErrorCode, IceServer, PeerInfo, ServerMessage};
 use std::sync::atomic::Ordering;
@@ -16,9 +18,9 @@ impl SharedRooms {
     pub async fn join(
         &self,
         join: Admit<'_>,
-        delivery: Delivery,
+        outbound: Outbound,
         ice_servers: impl FnOnce() -> Vec<IceServer>,
-    ) -> Result<Seat, ErrorCode> {
+    ) -> Result<Joined, ErrorCode> {
         if !self.health.up() {
             return Err(ErrorCode::Unavailable);
         }
@@ -43,7 +45,7 @@ impl SharedRooms {
             secret: &secret,
             info,
             ticket,
-            delivery,
+            outbound,
             seq: seq.parse().unwrap_or(0),
             snapshot: Snapshot::from_fields(fields),
         };
@@ -64,10 +66,10 @@ impl SharedRooms {
             return Err(ErrorCode::RateLimited);
         }
         if took_from.is_empty() {
-            return Ok(Seat { id, ticket, arrival: Arrival::Fresh });
+            return Ok(Joined { id, ticket, arrival: Arrival::Fresh });
         }
         self.metrics.took_over();
-        Ok(Seat { id, ticket, arrival: Arrival::TookOver })
+        Ok(Joined { id, ticket, arrival: Arrival::TookOver })
     }
 
     /// Runs the join script; its reply, or `unavailable`.
@@ -87,9 +89,9 @@ impl SharedRooms {
             .arg(id.as_str())
             .arg(join.name)
             .arg(secret)
-            .arg(self.rules.max_peers_per_room)
-            .arg(self.rules.max_rooms)
-            .arg(if self.rules.require_secrets { "1" } else { "0" })
+            .arg(self.config.max_peers_per_room)
+            .arg(self.config.max_rooms)
+            .arg(if self.config.require_room_secrets { "1" } else { "0" })
             .arg(join.key);
         let call = invocation.invoke_async::<Vec<String>>(&mut redis);
         match tokio::time::timeout(COMMAND_TIMEOUT * 2, call).await {

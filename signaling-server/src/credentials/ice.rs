@@ -2,8 +2,8 @@
 //! entry with every STUN URL, one with every TURN URL and credentials minted for that
 //! peer (`turn.rs`). Nothing is kept per peer: both are made from the config on demand.
 
-use crate::Config;
-use crate::turn::{self, Credentials, TurnSecret};
+use crate::config::{Config, TurnSecret};
+use crate::credentials::turn::{self, Credentials};
 use signaling_protocol::{IceServer, PeerId};
 use std::time::{Duration, SystemTime};
 

@@ -30,6 +30,7 @@ impl Nonce {
 
     /// The challenge made of `bytes` (the fuzz harness numbers its challenges, so that its
     /// inputs replay).
+    #[cfg(feature = "testing")]
     pub fn from_bytes(bytes: [u8; NONCE_BYTES]) -> Self {
         Self(bytes)
     }

@@ -2,9 +2,9 @@
 //! renewal), kept by its one timer: what is due when it fires, and when it is next to
 //! fire. No I/O here, so the tests drive it with made-up times.
 
-use crate::Config;
-use crate::goodbye::Goodbye;
-use crate::ice;
+use crate::config::Config;
+use crate::credentials::ice;
+use crate::session::goodbye::Goodbye;
 use signaling_protocol::PeerId;
 use tokio::time::Instant;
 
@@ -86,7 +86,7 @@ impl Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::turn::TurnSecret;
+    use crate::config::TurnSecret;
     use std::time::Duration;
 
     fn secs(n: u64) -> Duration {

@@ -10,7 +10,7 @@
 
 use super::roster::LiveRoom;
 use super::scripts::{self, INSTANCES};
-use super::wire::Snapshot;
+use super::snapshot::Snapshot;
 use super::{COMMAND_TIMEOUT, SharedRooms};
 use futures_util::StreamExt;
 use std::sync::Arc;
@@ -22,15 +22,17 @@ use tokio::time::{sleep, timeout};
 /// Most signals in one pipeline to Redis.
 const BATCH: usize = 256;
 
-/// Starts the publisher, the subscriber and the heartbeat.
-pub fn spawn(
-    shared: &Arc<SharedRooms>,
-    queued: mpsc::Receiver<(String, String)>,
-    shutdown: watch::Receiver<bool>,
-) {
-    tokio::spawn(publisher(Arc::clone(shared), queued, shutdown.clone()));
-    tokio::spawn(subscriber(Arc::clone(shared), shutdown.clone()));
-    tokio::spawn(heartbeat(Arc::clone(shared), shutdown));
+impl SharedRooms {
+    /// Starts the publisher (of what is `queued`), the subscriber and the heartbeat.
+    pub(super) fn spawn_tasks(
+        self: &Arc<Self>,
+        queued: mpsc::Receiver<(String, String)>,
+        shutdown: watch::Receiver<bool>,
+    ) {
+        tokio::spawn(publisher(Arc::clone(self), queued, shutdown.clone()));
+        tokio::spawn(subscriber(Arc::clone(self), shutdown.clone()));
+        tokio::spawn(heartbeat(Arc::clone(self), shutdown));
+    }
 }
 
 /// Publishes queued signals, as many as are waiting in one pipeline, in queue order.
@@ -108,7 +110,7 @@ async fn subscriber(shared: Arc<SharedRooms>, mut shutdown: watch::Receiver<bool
 /// the key was gone (Redis restarted, or we were swept while cut off) or a change could
 /// not be made. On shutdown, retires this instance: its peers leave at once.
 async fn heartbeat(shared: Arc<SharedRooms>, mut shutdown: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(shared.heartbeat);
+    let mut tick = tokio::time::interval(shared.config.redis_heartbeat);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut first = true;
     loop {
@@ -122,7 +124,7 @@ async fn heartbeat(shared: Arc<SharedRooms>, mut shutdown: watch::Receiver<bool>
 }
 
 async fn beat(shared: &Arc<SharedRooms>, first: bool) {
-    let ttl_ms = u64::try_from(shared.liveness_ttl.as_millis()).unwrap_or(u64::MAX);
+    let ttl_ms = u64::try_from(shared.config.redis_liveness_ttl.as_millis()).unwrap_or(u64::MAX);
     let mut pipe = redis::pipe();
     pipe.cmd("SET").arg(scripts::liveness(&shared.me)).arg(1).arg("PX").arg(ttl_ms).arg("GET");
     pipe.cmd("SADD").arg(INSTANCES).arg(&*shared.me).ignore();
@@ -211,7 +213,7 @@ async fn sweep(shared: &SharedRooms) {
 fn reconcile_later(shared: &Arc<SharedRooms>) {
     let shared = Arc::clone(shared);
     tokio::spawn(async move {
-        sleep(shared.heartbeat * 2 + Duration::from_millis(100)).await;
+        sleep(shared.config.redis_heartbeat * 2 + Duration::from_millis(100)).await;
         let rooms = shared.rosters.rooms();
         let mut pipe = redis::pipe();
         for room in &rooms {

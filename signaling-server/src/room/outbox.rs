@@ -1,6 +1,8 @@
 //! One peer's outbound queue: encoded messages waiting for its socket, bounded both in
 //! messages (`--peer-queue-len`) and in bytes (`--peer-queue-bytes`), so that a peer that
-//! stops reading holds little of the server's memory before the rooms evict it.
+//! stops reading holds little of the server's memory before the rooms evict it. The
+//! rooms hold its sending end ([`Outbound`], with the task to abort); the peer's session
+//! drains the other.
 //!
 //! The channel counts the messages. The bytes are one atomic counter beside it, which the
 //! rooms add to (always under their lock, so they never race each other) and the session
@@ -14,6 +16,7 @@
 use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::task::AbortHandle;
 
 /// Bytes queued for one peer, and how many it may have.
 struct Bytes {
@@ -35,6 +38,16 @@ pub enum Queued {
 pub struct Outbox {
     messages: flume::Sender<Queued>,
     bytes: Arc<Bytes>,
+}
+
+/// How the rooms reach one peer: its queue, and the task serving its socket (aborted to
+/// disconnect the peer when it stops reading).
+#[derive(Clone)]
+pub struct Outbound {
+    /// Messages for the peer.
+    pub outbox: Outbox,
+    /// The task serving the peer.
+    pub session: AbortHandle,
 }
 
 /// The receiving end, drained by the peer's session.
@@ -89,6 +102,7 @@ impl Inbox {
 
     /// Every message queued now, oldest first, without waiting (for the fuzz harness and
     /// tests); an order to close is dropped.
+    #[cfg(any(test, feature = "testing"))]
     pub fn drain(&self) -> Vec<Utf8Bytes> {
         let texts: Vec<Utf8Bytes> = self
             .messages

@@ -2,10 +2,10 @@
 //! way, applied in order once we have a peer there (each at most once), and told to our
 //! peers whose welcome came before them.
 
-use super::{Gone, MAX_EARLY, Member, Roster, Rosters, close_taken_over, deliver_all};
+use super::{Entry, Gone, MAX_EARLY, Roster, Rosters, close_taken_over, deliver_all};
 use crate::metrics::Metrics;
-use crate::rooms::encode;
-use crate::shared::wire::{Event, Kind};
+use crate::room::redis::pubsub::{Event, Kind};
+use crate::room::types::encode;
 use signaling_protocol::{PeerId, PeerInfo, ServerMessage};
 
 impl Rosters {
@@ -47,7 +47,7 @@ pub(super) fn apply_event(
         (Kind::Joined, None) => {
             let (instance, ticket) = (event.instance.clone(), event.ticket);
             let announced = true;
-            let member = Member { info: info.clone(), instance, ticket, seat: None, announced };
+            let member = Entry { info: info.clone(), instance, ticket, seat: None, announced };
             roster.members.push(member);
             Some(ServerMessage::PeerJoined { peer: info })
         }

@@ -87,7 +87,7 @@ impl From<SigningKey> for Identity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::verify_join;
+    use crate::credentials::identity::verify_join;
     use signaling_protocol::validate_key;
 
     #[test]

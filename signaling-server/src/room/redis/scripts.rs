@@ -4,7 +4,7 @@
 //! written once, at the top of `lua/lib.lua`, which every script starts with.
 //!
 //! Keys and channels are built only from validated room names, ids (the hex the server
-//! derived from a key) and instance ids (see [`super::wire`]), never from anything else a
+//! derived from a key) and instance ids (see [`super::pubsub`]), never from anything else a
 //! client sent.
 
 use redis::Script;

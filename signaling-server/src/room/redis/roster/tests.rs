@@ -1,8 +1,10 @@
 //! The rosters without Redis: joins' snapshots and events in every order they can arrive.
 
+use super::seating::Newcomer;
 use super::*;
-use crate::outbox::{Inbox, Queued, queue};
-use crate::shared::wire::{Event, Kind, Snapshot};
+use crate::room::outbox::{Inbox, Queued, queue};
+use crate::room::redis::pubsub::{Event, Kind};
+use crate::room::redis::snapshot::Snapshot;
 
 const ME: &str = "aaaa";
 const THEM: &str = "bbbb";
@@ -11,10 +13,10 @@ fn rosters() -> Rosters {
     Rosters::new(ME.into(), Arc::new(Metrics::new()))
 }
 
-fn delivery() -> (Delivery, Inbox, tokio::task::JoinHandle<()>) {
+fn outbound() -> (Outbound, Inbox, tokio::task::JoinHandle<()>) {
     let (outbox, inbox) = queue(64, usize::MAX);
     let session = tokio::spawn(std::future::pending());
-    (Delivery { outbox, session: session.abort_handle() }, inbox, session)
+    (Outbound { outbox, session: session.abort_handle() }, inbox, session)
 }
 
 /// A room's hash at event `seq` with `members` (id, instance) in join order.
@@ -29,7 +31,7 @@ fn snapshot(seq: u64, members: &[(&str, &str)]) -> Snapshot {
 
 /// Seats `id` (ours) from a join at `seq` whose room was `members`; its welcome's peers.
 fn seat(rosters: &Rosters, id: &str, seq: u64, members: &[(&str, &str)]) -> (Vec<String>, Inbox) {
-    let (delivery, inbox, _task) = delivery();
+    let (outbound, inbox, _task) = outbound();
     let info = PeerInfo::new(id, format!("name {id}"));
     let ticket = Ticket(seq);
     let newcomer = Newcomer {
@@ -37,7 +39,7 @@ fn seat(rosters: &Rosters, id: &str, seq: u64, members: &[(&str, &str)]) -> (Vec
         secret: "",
         info,
         ticket,
-        delivery,
+        outbound,
         seq,
         snapshot: snapshot(seq, members),
     };

@@ -1,56 +1,31 @@
-//! Rooms and their members: who is where, and delivery of messages to them.
+//! The rooms in this process's memory (the default, for a single instance): who is
+//! where, and delivery of messages to them.
 //!
 //! All state sits behind one `std::sync::Mutex`, taken once per operation and never
 //! across an `.await` (deliveries are offers to bounded queues), so a std mutex is
-//! both correct and cheaper than an async one. Messages are encoded to JSON once, here,
-//! and queued as shared text: a broadcast to a room costs one encoding, and each queued
-//! message costs a pointer, not a copy.
+//! both correct and cheaper than an async one. Messages are encoded to JSON once, here
+//! ([`encode`]), and queued as shared text.
 //!
 //! A peer's id is derived from its key (its join proved it holds the private key before
 //! it gets here), so a peer may come back under its id even while its old connection is
-//! still a member: the new one then takes the old one's place, unannounced. So a member
-//! is known by its id and by the [`Ticket`] of the join that seated it: whatever the old
-//! connection does later (leave, relay) names its own ticket and touches nothing of the
-//! new one.
+//! still a member: the new one then takes the old one's place, unannounced, and the old
+//! one's [`Ticket`] no longer names a seat.
 
+use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::outbox::Outbox;
+use crate::room::outbox::Outbound;
+use crate::room::types::{Admit, Arrival, Joined, OpaqueSignal, Ticket, encode};
 use axum::extract::ws::Utf8Bytes;
 use signaling_protocol::{ErrorCode, IceServer, PeerId, PeerInfo, ServerMessage};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::task::AbortHandle;
 
-/// A signal as the server holds it: any JSON object, relayed without being read, so a
-/// new kind of signal needs no server change.
-pub type OpaqueSignal = serde_json::Map<String, serde_json::Value>;
-
-/// `message` as the JSON text frame sent to clients.
-pub fn encode(message: &ServerMessage<OpaqueSignal>) -> Utf8Bytes {
-    // Plain structs and enums with string keys, and JSON values (whose numbers, parsed
-    // from JSON, are finite): serde_json cannot fail on them.
-    #[allow(clippy::expect_used)]
-    serde_json::to_string(message).expect("a ServerMessage always encodes").into()
-}
-
-/// How to reach a joined peer.
-pub struct Delivery {
-    /// Its outbound queue.
-    pub outbox: Outbox,
-    /// The task serving its socket: aborted to disconnect the peer when it stops reading.
-    pub session: AbortHandle,
-}
-
-/// One join's seat: tells a connection's membership apart from a later connection's
-/// under the same id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ticket(pub(crate) u64);
-
+/// A member as this process keeps it.
 struct Member {
     info: PeerInfo,
     ticket: Ticket,
-    delivery: Delivery,
+    outbound: Outbound,
 }
 
 #[derive(Default)]
@@ -71,67 +46,21 @@ impl Room {
     }
 }
 
-/// What a join must present, its proof checked.
-pub struct Admit<'a> {
-    /// The room to enter.
-    pub room: &'a str,
-    /// The display name.
-    pub name: &'a str,
-    /// The room's secret, if any.
-    pub secret: Option<&'a str>,
-    /// The peer's public key, handed to the others.
-    pub key: &'a str,
-    /// The id derived from `key`.
-    pub id: PeerId,
-}
-
-/// How a peer entered its room.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arrival {
-    /// Its id was not a member: announced as a join.
-    Fresh,
-    /// In place of the connection of its key that held the seat (not announced).
-    TookOver,
-}
-
-/// A successful join.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Seat {
-    /// The peer's id.
-    pub id: PeerId,
-    /// Names this join in [`Rooms::leave`] and [`Rooms::relay`].
-    pub ticket: Ticket,
-    /// How it came in.
-    pub arrival: Arrival,
-}
-
 /// Every room of the server.
 pub struct Rooms {
     rooms: Mutex<HashMap<String, Room>>,
-    max_peers_per_room: usize,
-    max_rooms: usize,
-    require_secrets: bool,
+    /// The room rules (`max_peers_per_room`, `max_rooms`, `require_room_secrets`).
+    config: Arc<Config>,
     tickets: AtomicU64,
     metrics: Arc<Metrics>,
 }
 
 impl Rooms {
-    /// No rooms yet; at most `max_rooms` rooms of at most `max_peers_per_room` peers;
-    /// with `require_secrets`, a room cannot be created without a secret.
-    pub fn new(
-        max_peers_per_room: usize,
-        max_rooms: usize,
-        require_secrets: bool,
-        metrics: Arc<Metrics>,
-    ) -> Self {
-        Self {
-            rooms: Mutex::new(HashMap::new()),
-            max_peers_per_room,
-            max_rooms,
-            require_secrets,
-            tickets: AtomicU64::new(0),
-            metrics,
-        }
+    /// No rooms yet; the rules are the `config`'s: at most `max_rooms` rooms of at most
+    /// `max_peers_per_room` peers; with `require_room_secrets`, a room cannot be created
+    /// without a secret.
+    pub fn new(config: Arc<Config>, metrics: Arc<Metrics>) -> Self {
+        Self { rooms: Mutex::new(HashMap::new()), config, tickets: AtomicU64::new(0), metrics }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Room>> {
@@ -145,15 +74,15 @@ impl Rooms {
     pub fn join(
         &self,
         join: Admit<'_>,
-        delivery: Delivery,
+        outbound: Outbound,
         ice_servers: impl FnOnce() -> Vec<IceServer>,
-    ) -> Result<Seat, ErrorCode> {
+    ) -> Result<Joined, ErrorCode> {
         let mut rooms = self.lock();
         if !rooms.contains_key(join.room) {
-            if self.require_secrets && join.secret.is_none() {
+            if self.config.require_room_secrets && join.secret.is_none() {
                 return Err(ErrorCode::SecretRequired);
             }
-            if rooms.len() >= self.max_rooms {
+            if rooms.len() >= self.config.max_rooms {
                 return Err(ErrorCode::TooManyRooms);
             }
         }
@@ -165,7 +94,7 @@ impl Rooms {
             return Err(ErrorCode::WrongSecret);
         }
         let held = room.members.iter().position(|m| m.info.id == join.id);
-        if held.is_none() && room.members.len() >= self.max_peers_per_room {
+        if held.is_none() && room.members.len() >= self.config.max_peers_per_room {
             return Err(ErrorCode::RoomFull);
         }
         let (name, key) = (join.name.to_owned(), Some(join.key.to_owned()));
@@ -180,15 +109,15 @@ impl Rooms {
             peers: others,
             ice_servers: ice_servers(),
         };
-        if !delivery.outbox.offer(encode(&welcome)) {
+        if !outbound.outbox.offer(encode(&welcome)) {
             // It filled its queue with refusals before joining without reading them.
             remove_if_empty(&mut rooms, join.room);
             return Err(ErrorCode::RateLimited);
         }
         let ticket = Ticket(self.tickets.fetch_add(1, Ordering::Relaxed));
         let id = info.id.clone();
-        let arrival = self.seat(room, Member { info, ticket, delivery }, held);
-        Ok(Seat { id, ticket, arrival })
+        let arrival = self.seat(room, Member { info, ticket, outbound }, held);
+        Ok(Joined { id, ticket, arrival })
     }
 
     /// Puts `member` in `room`: in the place `held` by its key's earlier connection, which
@@ -197,9 +126,9 @@ impl Rooms {
     fn seat(&self, room: &mut Room, member: Member, held: Option<usize>) -> Arrival {
         if let Some(index) = held {
             let earlier = std::mem::replace(&mut room.members[index], member);
-            if !earlier.delivery.outbox.taken_over() {
+            if !earlier.outbound.outbox.taken_over() {
                 // Its queue is full: it is not reading, and gets no close frame.
-                earlier.delivery.session.abort();
+                earlier.outbound.session.abort();
             }
             self.metrics.took_over();
             return Arrival::TookOver;
@@ -248,7 +177,7 @@ impl Rooms {
         }
         let target = room.member(to).ok_or(ErrorCode::UnknownPeer)?;
         let message = encode(&ServerMessage::Signal { from: from.clone(), signal });
-        if target.delivery.outbox.offer(message) {
+        if target.outbound.outbox.offer(message) {
             self.metrics.relayed();
         } else {
             // Its queue is full (in messages or bytes): it stopped reading. Disconnect it
@@ -261,6 +190,7 @@ impl Rooms {
     }
 
     /// Whether `id` is (still) a member of `room` by the join that got `ticket`.
+    #[cfg(any(test, feature = "testing"))]
     pub fn is_member(&self, room: &str, id: &PeerId, ticket: Ticket) -> bool {
         self.lock().get(room).is_some_and(|room| room.seated(id, ticket))
     }
@@ -298,7 +228,7 @@ fn secrets_match(room: Option<&str>, presented: Option<&str>) -> bool {
 fn deliver_all(members: &mut Vec<Member>, text: &Utf8Bytes, metrics: &Metrics) {
     let stuck: Vec<PeerId> = members
         .iter()
-        .filter(|member| !member.delivery.outbox.offer(text.clone()))
+        .filter(|member| !member.outbound.outbox.offer(text.clone()))
         .map(|member| member.info.id.clone())
         .collect();
     for id in stuck {
@@ -313,7 +243,7 @@ fn evict(members: &mut Vec<Member>, id: &PeerId, metrics: &Metrics) {
     let gone = members.remove(index);
     tracing::warn!(peer = %gone.info.id, "disconnecting a peer that stopped reading");
     metrics.evicted();
-    gone.delivery.session.abort();
+    gone.outbound.session.abort();
     let left = encode(&ServerMessage::PeerLeft { peer: gone.info });
     deliver_all(members, &left, metrics);
 }

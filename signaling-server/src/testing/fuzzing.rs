@@ -5,12 +5,12 @@
 //! input after input: their proofs are made once per process (a signature costs more than
 //! the rest of an input). For the fuzz targets in `fuzz/`; not a stable API.
 
-pub use crate::connection::Refusal;
-use crate::connection::{Connection, Frame, Outbound};
-use crate::identity::Nonce;
-use crate::outbox::{Inbox, queue};
-use crate::testing::Identity;
-use crate::{AppState, Config};
+use crate::config::Config;
+use crate::credentials::identity::Nonce;
+use crate::room::outbox::{Inbox, Outbound, queue};
+use crate::session::connection::{Connection, Frame, Refusal};
+use crate::state::AppState;
+use crate::testing::key_pair::Identity;
 use signaling_protocol::ClientMessage;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
