@@ -5,7 +5,8 @@
 // (other sending strategies, to compare), pairs=page (both ends of each pair in this
 // page; by default the far end is in a tab of its own), mesh=8,16 (the mesh sizes;
 // mesh=none skips them), meshRuns=N, steps=mesh,connect (only those of throughput, rtt,
-// connect, mesh).
+// connect, mesh), trace=1 (stamp each library's send and receive paths in the round
+// trips, trace.js).
 import { closeFarTab, contenders } from "./contenders.js";
 import { connectTimes, gzipSize, percentile, roundTrips, transfer } from "./measure.js";
 import { formMesh, tabsFor } from "./mesh.js";
@@ -46,6 +47,12 @@ const FIGURES = [
   { key: "rtt_p50_ms", title: "round trip p50", unit: "ms", better: "lower" },
   { key: "rtt_p99_ms", title: "round trip p99", unit: "ms", better: "lower" },
   { key: "rtt_mean_ms", title: "round trip mean", unit: "ms", better: "lower" },
+  ...(params.has("trace") ? [
+    { key: "rtt_here_send_us", title: "round trip: send call to channel.send, this page, p50", unit: "µs", better: "lower" },
+    { key: "rtt_here_receive_us", title: "round trip: message event to handler, this page, p50", unit: "µs", better: "lower" },
+    { key: "rtt_far_send_us", title: "round trip: send call to channel.send, far end, p50", unit: "µs", better: "lower" },
+    { key: "rtt_far_receive_us", title: "round trip: message event to handler, far end, p50", unit: "µs", better: "lower" },
+  ] : []),
   { key: "connect_p50_ms", title: "connect p50", unit: "ms", better: "lower" },
   { key: "connect_p95_ms", title: "connect p95", unit: "ms", better: "lower" },
   ...STAGES.map((s) => ({ key: `connect_${s.key}_ms`, title: `${s.title}, p50`, unit: "ms", better: "lower" })),
@@ -96,8 +103,14 @@ async function runAll(list, results) {
   for (const [i, c] of STEPS.has("rtt") ? list.entries() : []) {
     status(`${c.name}: ${PINGS} round trips`);
     const pair = await c.pair();
-    const { sorted, mean } = await roundTrips(pair, PINGS).finally(() => pair.close());
+    const { sorted, mean, trace } = await roundTrips(pair, PINGS).finally(() => pair.close());
     Object.assign(results[i].values, { rtt_p50_ms: percentile(sorted, 0.5), rtt_p99_ms: percentile(sorted, 0.99), rtt_mean_ms: mean });
+    if (trace) {
+      Object.assign(results[i].values, {
+        rtt_here_send_us: trace.here.sendUs, rtt_here_receive_us: trace.here.receiveUs,
+        rtt_far_send_us: trace.far.sendUs, rtt_far_receive_us: trace.far.receiveUs,
+      });
+    }
     show();
   }
   for (const [i, c] of STEPS.has("connect") ? list.entries() : []) {

@@ -3,8 +3,9 @@
 // own, as users have them) or in this page too (pairs=page). A pair is
 //   { a, b, connectMs, close() }
 // where `a` is an endpoint of sides.js (send, flush, onMessage) and `b` the far end's
-// handle: echo() (it sends every message back) and sink(count) (it checks the messages
-// and resolves with when the last one arrived, and what it saw). connectMs is the time
+// handle: echo() (it sends every message back), sink(count) (it checks the messages
+// and resolves with when the last one arrived, and what it saw) and traced() (its
+// stamps, with `?trace=1`: see trace.js). connectMs is the time
 // from the library's connect call to open on both sides.
 // `mesh` names the kind of peers mesh.html makes for the mesh-formation rows (mesh.js);
 // contenders without one have no such rows.
@@ -32,7 +33,8 @@ function openFarTab() {
       clearTimeout(timer);
       resolve(control);
     };
-    window.open(`/bench-far.html?run=${run}`, "_blank", "noopener");
+    const trace = new URLSearchParams(location.search).has("trace") ? "&trace=1" : "";
+    window.open(`/bench-far.html?run=${run}${trace}`, "_blank", "noopener");
   });
   return farTab;
 }
@@ -70,6 +72,11 @@ async function pair(kind, options, layout) {
     async echo() {
       link.post({ type: "echo" });
       await link.next("echoing");
+    },
+    async traced() {
+      link.post({ type: "trace?" });
+      const { sendUs, receiveUs } = await link.next("trace");
+      return { sendUs, receiveUs };
     },
     async sink(count) {
       link.post({ type: "sink", count });

@@ -12,12 +12,15 @@
 //   page → far  {type: "echo"}  → {type: "echoing"}   send every message back
 //   page → far  {type: "sink", count, size} → {type: "sinking"}, then
 //   far → page  {type: "sunk", at, bytes, sum, misordered}  all `count` messages arrived
+//   page → far  {type: "trace?"} → {type: "trace", sendUs, receiveUs}
+//                                                      its stamps since "echo" (trace.js)
 //   page → far  {type: "close"}                        close the side and the link
 //   far → page  {type: "failed", error}
 import { link as open, clock } from "./link.js";
 import { checksum, sequenceOf } from "./measure.js";
 import { SIDES } from "./sides.js";
 import { capture } from "./timeline.js";
+import { resetTrace, traced } from "./trace.js";
 
 /** Serves the far end of pair `name` (`stamped`: report its connect's stamps, from another tab). */
 export async function serveFarSide(name, kind, options, stamped) {
@@ -35,8 +38,10 @@ export async function serveFarSide(name, kind, options, stamped) {
   link.post({ type: "opened", openedAt: side.openedAt, stamps: stamps?.() ?? [] });
   link.on("echo", () => {
     side.onMessage((data) => side.send(data));
+    resetTrace();
     link.post({ type: "echoing" });
   });
+  link.on("trace?", () => link.post({ type: "trace", ...traced() }));
   link.on("sink", ({ count }) => {
     let received = 0, bytes = 0, sum = 0, misordered = 0;
     side.onMessage((data) => {

@@ -2,6 +2,7 @@
 // pair shape): verified throughput, ping-pong round trips, connect times.
 import { clock } from "./link.js";
 import { record } from "./timeline.js";
+import { resetTrace, traced } from "./trace.js";
 
 /** Random bytes every message is cut from, so content differs message to message. */
 const POOL = (() => {
@@ -54,7 +55,10 @@ export async function transfer(pair, total, size) {
   return bytes / 1e6 / seconds;
 }
 
-/** `pings` sequential 16-byte ping-pongs (after 10 not counted): sorted times in ms, and their mean. */
+/**
+ * `pings` sequential 16-byte ping-pongs (after 10 not counted): sorted times in ms, their
+ * mean, and with `?trace=1` the medians of each end's send and receive paths (µs).
+ */
 export async function roundTrips(pair, pings) {
   await pair.b.echo();
   let pong = null;
@@ -65,6 +69,8 @@ export async function roundTrips(pair, pings) {
     await back;
   };
   for (let i = 0; i < 10; i++) await ping();
+  resetTrace();
+  await pair.b.echo();
   const times = [];
   const started = performance.now();
   for (let i = 0; i < pings; i++) {
@@ -73,7 +79,9 @@ export async function roundTrips(pair, pings) {
     times.push(performance.now() - sent);
   }
   const mean = (performance.now() - started) / pings;
-  return { sorted: times.sort((x, y) => x - y), mean };
+  const here = traced();
+  const trace = here && { here, far: await pair.b.traced() };
+  return { sorted: times.sort((x, y) => x - y), mean, trace };
 }
 
 /**

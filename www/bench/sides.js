@@ -10,6 +10,7 @@
 // page or in the far tab (far.js).
 import init, { Peer } from "/pkg/peer_wasm.js";
 import { clock } from "./link.js";
+import { calling, delivered } from "./trace.js";
 
 /** Raw channel: pause above 64 KiB buffered, resume on `bufferedamountlow` at 32 KiB. */
 const RAW_HIGH_WATER = 64 * 1024;
@@ -28,7 +29,13 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Holds one message handler, so a pair can be reused by a second transfer. */
 function handlerSlot() {
   let fn = () => {};
-  return { set: (next) => { fn = next; }, call: (data) => fn(toBytes(data)) };
+  return {
+    set: (next) => { fn = next; },
+    call: (data) => {
+      delivered();
+      fn(toBytes(data));
+    },
+  };
 }
 
 /** Plain RTCPeerConnection; bufferedamountlow backpressure; signals over the link. */
@@ -62,6 +69,7 @@ async function rawSide({ role, link }) {
   channel.onmessage = (e) => slot.call(e.data);
   return {
     send(data) {
+      calling();
       channel.send(data);
       return channel.bufferedAmount > RAW_HIGH_WATER ? once(channel, "bufferedamountlow") : resolved;
     },
@@ -101,6 +109,7 @@ async function oursSide({ role, link, options: { room, strategy, sameOrigin } })
   peer.onMessage((m) => slot.call(m.data));
   return {
     send(data) {
+      calling();
       peer.sendTo(id, data);
       if (strategy === "ready1m" && peer.bufferedAmount(id) > OURS_READY_ABOVE) return peer.ready(id);
       return resolved;
@@ -136,7 +145,11 @@ async function peerjsSide({ role, link, options: { port } }) {
   // PeerJS queues itself: straight into the channel up to 8 MiB buffered, past that in
   // its own array, retried every 50 ms. Its documented usage is a plain send().
   return {
-    send(data) { connection.send(data); return resolved; },
+    send(data) {
+      calling();
+      connection.send(data);
+      return resolved;
+    },
     async flush() {
       while (connection.bufferSize > 0 || connection.dataChannel.bufferedAmount > 0) await pause(1);
     },
@@ -159,6 +172,7 @@ async function simplePeerSide({ role, link, options: { strategy } }) {
   p.on("data", slot.call);
   return {
     send(data) {
+      calling();
       if (strategy === "drain") {
         // The duplex-stream way its README shows: write(), and on false wait for drain.
         return p.write(data) ? resolved : new Promise((r) => p.once("drain", r));
