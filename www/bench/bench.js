@@ -52,6 +52,8 @@ const FIGURES = [
     { key: "rtt_here_receive_us", title: "round trip: message event to handler, this page, p50", unit: "µs", better: "lower" },
     { key: "rtt_far_send_us", title: "round trip: send call to channel.send, far end, p50", unit: "µs", better: "lower" },
     { key: "rtt_far_receive_us", title: "round trip: message event to handler, far end, p50", unit: "µs", better: "lower" },
+    { key: "rtt_here_listener_us", title: "round trip: message listener in all, this page, p50", unit: "µs", better: "lower" },
+    { key: "rtt_far_listener_us", title: "round trip: message listener in all, far end, p50", unit: "µs", better: "lower" },
   ] : []),
   { key: "connect_p50_ms", title: "connect p50", unit: "ms", better: "lower" },
   { key: "connect_p95_ms", title: "connect p95", unit: "ms", better: "lower" },
@@ -109,6 +111,7 @@ async function runAll(list, results) {
       Object.assign(results[i].values, {
         rtt_here_send_us: trace.here.sendUs, rtt_here_receive_us: trace.here.receiveUs,
         rtt_far_send_us: trace.far.sendUs, rtt_far_receive_us: trace.far.receiveUs,
+        rtt_here_listener_us: trace.here.listenerUs, rtt_far_listener_us: trace.far.listenerUs,
       });
     }
     show();

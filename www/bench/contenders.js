@@ -75,8 +75,8 @@ async function pair(kind, options, layout) {
     },
     async traced() {
       link.post({ type: "trace?" });
-      const { sendUs, receiveUs } = await link.next("trace");
-      return { sendUs, receiveUs };
+      const { sendUs, receiveUs, listenerUs } = await link.next("trace");
+      return { sendUs, receiveUs, listenerUs };
     },
     async sink(count) {
       link.post({ type: "sink", count });

@@ -12,7 +12,7 @@
 //   page → far  {type: "echo"}  → {type: "echoing"}   send every message back
 //   page → far  {type: "sink", count, size} → {type: "sinking"}, then
 //   far → page  {type: "sunk", at, bytes, sum, misordered}  all `count` messages arrived
-//   page → far  {type: "trace?"} → {type: "trace", sendUs, receiveUs}
+//   page → far  {type: "trace?"} → {type: "trace", sendUs, receiveUs, listenerUs}
 //                                                      its stamps since "echo" (trace.js)
 //   page → far  {type: "close"}                        close the side and the link
 //   far → page  {type: "failed", error}

@@ -10,6 +10,7 @@ let calledAt = null;
 let eventAt = null;
 const sendPath = [];
 const receivePath = [];
+const listenerTotal = [];
 
 if (enabled) {
   const proto = RTCDataChannel.prototype;
@@ -20,8 +21,13 @@ if (enabled) {
     return send.call(this, data);
   };
   const stamped = (listener) => function (event) {
-    eventAt = performance.now();
-    return typeof listener === "function" ? listener.call(this, event) : listener.handleEvent(event);
+    const at = performance.now();
+    eventAt = at;
+    try {
+      return typeof listener === "function" ? listener.call(this, event) : listener.handleEvent(event);
+    } finally {
+      listenerTotal.push(performance.now() - at);
+    }
   };
   const wrappers = new WeakMap();
   const add = proto.addEventListener;
@@ -56,6 +62,7 @@ export function delivered() {
 export function resetTrace() {
   sendPath.length = 0;
   receivePath.length = 0;
+  listenerTotal.length = 0;
 }
 
 const median = (values) => {
@@ -64,7 +71,13 @@ const median = (values) => {
   return sorted[sorted.length >> 1];
 };
 
-/** The medians (µs) stamped since the last reset, or null when tracing is off. */
+/**
+ * What was stamped since the last reset, or null when tracing is off: the medians (µs)
+ * of the send and receive paths, and the median time (µs) the `message` listener ran in
+ * all (the handler and whatever the library does after it, before the next task).
+ */
 export function traced() {
-  return enabled ? { sendUs: median(sendPath) * 1000, receiveUs: median(receivePath) * 1000 } : null;
+  return enabled
+    ? { sendUs: median(sendPath) * 1000, receiveUs: median(receivePath) * 1000, listenerUs: median(listenerTotal) * 1000 }
+    : null;
 }

@@ -20,7 +20,7 @@ impl Driver {
             Output::StartConnection { key, role } => {
                 let config = self.ice_configuration();
                 let files = Rc::clone(&self.files);
-                match Connection::start(key.clone(), role, self.inputs.clone(), &config, files) {
+                match Connection::start(key.clone(), role, self.reporting(), &config, files) {
                     Ok(connection) => self.connections.borrow_mut().push((key, connection)),
                     Err(error) => {
                         let reason = error.to_string();

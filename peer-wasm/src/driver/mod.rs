@@ -27,10 +27,10 @@ use crate::signaling::rejoin::Rejoin;
 use crate::signaling::same_origin::SameOrigin;
 use crate::timer::now;
 use crate::transport::connection::Connection;
-use crate::transport::reporter::PeerInput;
+use crate::transport::reporter::{ApplyNow, PeerInput};
 use crate::wire::payload::Payload;
 use alarm::Alarm;
-use futures_channel::mpsc::UnboundedSender;
+use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_channel::oneshot;
 use futures_util::StreamExt;
 use gloo_events::EventListener;
@@ -38,6 +38,7 @@ use peer_core::{CallId, ConnKey, Core, Input};
 use signaling_protocol::{PeerId, PeerInfo};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::future::poll_fn;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
@@ -62,6 +63,11 @@ pub(crate) struct Driver {
     ice: RefCell<Ice>,
     /// Where connections and tasks post their reports.
     inputs: UnboundedSender<PeerInput>,
+    /// Where the reports wait: read by the input loop, or at once by
+    /// [`Driver::apply_posted`].
+    posted: RefCell<UnboundedReceiver<PeerInput>>,
+    /// [`Driver::apply_posted`] for this driver, as the connections' listeners call it.
+    apply_now: ApplyNow,
     // Lists, not maps: a peer has a few dozen of each at most, and every map type
     // instantiated costs the package a few KB.
     connections: RefCell<Vec<(ConnKey, Connection)>>,
@@ -99,7 +105,7 @@ impl Driver {
     ) -> Rc<Self> {
         // A random first session number, so two peers rarely use the same numbers.
         let first_session = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
-        let (inputs, mut own_inputs) = futures_channel::mpsc::unbounded();
+        let (inputs, posted) = futures_channel::mpsc::unbounded();
         let backoff = setup.backoff.filter(|_| rejoin.is_some());
         // The keys that will check the room's first signals, imported ahead of them.
         for key in roster.iter().filter_map(|peer| peer.key.as_deref()) {
@@ -120,6 +126,15 @@ impl Driver {
             this: this.clone(),
             ice: RefCell::new(ice),
             inputs,
+            posted: RefCell::new(posted),
+            apply_now: {
+                let this = this.clone();
+                Rc::new(move || {
+                    if let Some(driver) = this.upgrade() {
+                        driver.apply_posted();
+                    }
+                })
+            },
             connections: RefCell::new(Vec::new()),
             files: FileHandler::default(),
             alarm: Alarm::default(),
@@ -141,7 +156,9 @@ impl Driver {
         spawn_local(signing::sign_and_check(Rc::downgrade(&driver), own_jobs, seal_key));
         let running = Rc::clone(&driver);
         spawn_local(async move {
-            while let Some(input) = own_inputs.next().await {
+            // The channel is borrowed only while polled, so `apply_posted` can read it too.
+            let next = || poll_fn(|cx| running.posted.borrow_mut().poll_next_unpin(cx));
+            while let Some(input) = next().await {
                 running.apply(input);
                 if running.core.borrow().is_closed() {
                     break;
@@ -149,6 +166,21 @@ impl Driver {
             }
         });
         driver
+    }
+
+    /// Applies, at once and in order, the inputs posted and not yet applied, unless
+    /// outputs are being executed (the input loop takes them then).
+    pub fn apply_posted(&self) {
+        while !self.executing.get() && !self.core.borrow().is_closed() {
+            let next = match self.posted.try_borrow_mut() {
+                Ok(mut posted) => posted.try_recv(),
+                Err(_) => return,
+            };
+            match next {
+                Ok(input) => self.apply(input),
+                Err(_) => return,
+            }
+        }
     }
 
     /// Applies one input and executes what it causes.
@@ -238,6 +270,11 @@ impl Driver {
     /// `close()`: ends every connection and the signaling transport.
     pub fn close(&self) {
         self.apply(Input::Close);
+    }
+
+    /// How a connection reports: the channel, and the way to have it applied at once.
+    fn reporting(&self) -> (UnboundedSender<PeerInput>, ApplyNow) {
+        (self.inputs.clone(), Rc::clone(&self.apply_now))
     }
 
     fn new_call(&self) -> (CallId, oneshot::Receiver<Result<(), PeerError>>) {

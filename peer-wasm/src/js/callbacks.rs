@@ -5,7 +5,12 @@ use crate::log;
 use js_sys::{Array, Function, Object, Reflect};
 use signaling_protocol::PeerInfo;
 use std::cell::RefCell;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
+
+/// Senders whose id and name are kept as JS strings: a message's sender is turned
+/// into JS text once, not per message (each conversion decodes UTF-8 in JS).
+const SENDERS_KEPT: usize = 32;
 
 /// The callback slots, one per kind of event.
 #[derive(Clone, Copy)]
@@ -26,6 +31,8 @@ const KINDS: usize = 7;
 #[derive(Default)]
 pub(crate) struct Callbacks {
     slots: RefCell<[Option<Function>; KINDS]>,
+    /// The latest senders: id, name, and both as JS strings (oldest first).
+    senders: RefCell<Vec<(String, String, JsValue, JsValue)>>,
 }
 
 impl Callbacks {
@@ -39,18 +46,13 @@ impl Callbacks {
         let none = JsValue::UNDEFINED;
         match event {
             PeerEvent::Message { from, payload } => {
-                let message = Object::new();
-                set(&message, "from", &from.id.as_str().into());
-                set(&message, "fromName", &from.name.as_str().into());
-                set(&message, "data", &payload.to_js());
+                let (id, name) = self.sender(&from);
+                let message = message_event(&id, &name, &payload.to_js(), false);
                 self.call(Kind::Message, &message, &none);
             }
             PeerEvent::Broadcast { from, payload } => {
-                let message = Object::new();
-                set(&message, "from", &from.id.as_str().into());
-                set(&message, "fromName", &from.name.as_str().into());
-                set(&message, "data", &payload.to_js());
-                set(&message, "broadcast", &true.into());
+                let (id, name) = self.sender(&from);
+                let message = message_event(&id, &name, &payload.to_js(), true);
                 self.call(Kind::Message, &message, &none);
             }
             PeerEvent::PeerJoined(peer) => self.call(Kind::PeerJoined, &peer_info_js(&peer), &none),
@@ -73,6 +75,24 @@ impl Callbacks {
                 self.call(Kind::SignalingState, &"connected".into(), &none);
             }
         }
+    }
+
+    /// The sender's id and name as JS strings, made once while it is among the latest
+    /// [`SENDERS_KEPT`] senders.
+    fn sender(&self, from: &PeerInfo) -> (JsValue, JsValue) {
+        let mut senders = self.senders.borrow_mut();
+        let same = |(id, name, ..): &&(String, String, JsValue, JsValue)| {
+            *id == from.id.as_str() && *name == from.name
+        };
+        if let Some((.., id, name)) = senders.iter().find(same) {
+            return (id.clone(), name.clone());
+        }
+        if senders.len() == SENDERS_KEPT {
+            senders.remove(0);
+        }
+        let (id, name) = (JsValue::from_str(from.id.as_str()), JsValue::from_str(&from.name));
+        senders.push((from.id.as_str().to_owned(), from.name.clone(), id.clone(), name.clone()));
+        (id, name)
     }
 
     fn call(&self, kind: Kind, argument: &JsValue, second: &JsValue) {
@@ -103,4 +123,17 @@ pub(crate) fn peer_list_js(peers: &[PeerInfo]) -> JsValue {
 fn set(object: &Object, key: &str, value: &JsValue) {
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(object, &key.into(), value);
+}
+
+#[wasm_bindgen(inline_js = "export function message_event(from, fromName, data, broadcast) {\
+  return broadcast ? { from, fromName, data, broadcast } : { from, fromName, data }; }")]
+extern "C" {
+    /// The argument of `onMessage`, made in one call with literal keys (setting each
+    /// property from here would cross into JS, and decode its key, once per property).
+    fn message_event(
+        from: &JsValue,
+        from_name: &JsValue,
+        data: &JsValue,
+        broadcast: bool,
+    ) -> JsValue;
 }

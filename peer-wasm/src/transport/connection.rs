@@ -11,7 +11,7 @@ use crate::files::{FileHandler, FileLink, OutgoingFile};
 use crate::log;
 use crate::transport::mesh_tap::MeshTap;
 use crate::transport::negotiation::{NegotiationJob, negotiate};
-use crate::transport::reporter::{PeerInput, Reporter};
+use crate::transport::reporter::{ApplyNow, PeerInput, Reporter};
 use crate::transport::send_queue::SendQueue;
 use crate::transport::unreliable::UnreliableChannel;
 use crate::wire::framing::{self, Frame, Reassembler};
@@ -56,12 +56,12 @@ impl Connection {
     pub(crate) fn start(
         key: ConnKey,
         role: Role,
-        inputs: UnboundedSender<PeerInput>,
+        (inputs, apply_now): (UnboundedSender<PeerInput>, ApplyNow),
         config: &RtcConfiguration,
         file_handler: FileHandler,
     ) -> Result<Self, PeerError> {
         let peer = key.peer.clone();
-        let reporter = Reporter::new(inputs, key);
+        let reporter = Reporter::new(inputs, apply_now, key);
         let pc = RtcPeerConnection::new_with_configuration(config).map_err(PeerError::browser)?;
         // Both sides create the same pre-negotiated channels (ids 0 and 1), so neither
         // waits for `ondatachannel` and the roles differ only in who sends the offer.
@@ -309,6 +309,7 @@ fn listen(
                 },
                 other => reporter.received(other.map(|_| None)),
             }
+            reporter.apply_now();
         })
     };
     let on_buffered_low = {

@@ -48,6 +48,7 @@ impl UnreliableChannel {
             // A lost message is just absent, never broken: a frame this crate never
             // sends means a broken or hostile peer, as on the reliable channel.
             reporter.received(framing::decode_single(event.data()).map(Some));
+            reporter.apply_now();
         });
         Self { channel, _on_message: on_message }
     }
