@@ -2,7 +2,6 @@
 //! the helpers every module uses to start a link, set a deadline and say why a
 //! connect failed.
 
-use crate::OPEN_DEADLINE_MS;
 use crate::error::CoreError;
 use crate::ids::{ConnKey, Role};
 use crate::io::{Input, Output};
@@ -10,6 +9,7 @@ use crate::lifecycle::Ending;
 use crate::link::{Link, Phase};
 use crate::state::Core;
 use crate::time::Instant;
+use crate::timings::OPEN_DEADLINE_MS;
 use signaling_protocol::{ErrorCode, PeerId, SessionId, Signal, Step};
 
 impl<M: Clone> Core<M> {
@@ -110,26 +110,5 @@ impl<M: Clone> Core<M> {
     /// The time is `now` (never going back: a clock that does is held still).
     pub(crate) fn advance(&mut self, now: Instant) {
         self.now = self.now.max(now);
-    }
-}
-
-/// `reason`, and what an ICE server said if one refused us.
-pub(crate) fn with_hint(reason: String, ice_error: Option<&str>) -> String {
-    match ice_error {
-        Some(said) => format!("{reason} (an ICE server refused us: {said})"),
-        None => reason,
-    }
-}
-
-pub(crate) fn connect_failed(peer: &PeerId, reason: &str) -> CoreError {
-    CoreError::ConnectFailed { peer: peer.clone(), reason: reason.to_owned() }
-}
-
-/// Why a link ended, for its `Disconnected` event: a failure's own reason, without the
-/// "could not connect" its `connect()` callers are told.
-pub(crate) fn reason_of(error: &CoreError) -> String {
-    match error {
-        CoreError::ConnectFailed { reason, .. } => reason.clone(),
-        other => other.to_string(),
     }
 }

@@ -3,8 +3,11 @@
 
 use super::lifecycle::Ending;
 use super::link::Phase;
-use super::{CallId, Core, Output, Role, Signaling, connect_failed};
 use crate::error::CoreError;
+use crate::error::connect_failed;
+use crate::ids::{CallId, Role};
+use crate::io::Output;
+use crate::state::{Core, Signaling};
 use signaling_protocol::PeerId;
 
 impl<M: Clone> Core<M> {

@@ -46,3 +46,25 @@ pub enum CoreError {
     #[error("this peer is closed")]
     Closed,
 }
+
+/// `reason`, and what an ICE server said if one refused us.
+pub(crate) fn with_hint(reason: String, ice_error: Option<&str>) -> String {
+    match ice_error {
+        Some(said) => format!("{reason} (an ICE server refused us: {said})"),
+        None => reason,
+    }
+}
+
+/// The error of a connect to `peer` that failed for `reason`.
+pub(crate) fn connect_failed(peer: &PeerId, reason: &str) -> CoreError {
+    CoreError::ConnectFailed { peer: peer.clone(), reason: reason.to_owned() }
+}
+
+/// Why a link ended, for its `Disconnected` event: a failure's own reason, without the
+/// "could not connect" its `connect()` callers are told.
+pub(crate) fn reason_of(error: &CoreError) -> String {
+    match error {
+        CoreError::ConnectFailed { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
+}

@@ -12,7 +12,11 @@
 //! relay's and ends the attempt, saying what was tried.
 
 use super::link::{Fallback, Phase};
-use super::{ConnKey, Core, Output, RELAY_FALLBACK_MS, with_hint};
+use crate::error::with_hint;
+use crate::ids::ConnKey;
+use crate::io::Output;
+use crate::state::Core;
+use crate::timings::RELAY_FALLBACK_MS;
 use signaling_protocol::PeerId;
 
 impl<M: Clone> Core<M> {

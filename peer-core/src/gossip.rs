@@ -14,7 +14,10 @@
 
 use super::link::Phase;
 use super::mesh::MAX_TTL;
-use super::{Advert, ConnKey, Core, Event, MeshFrame, Output, Signaling};
+use crate::frames::{Advert, MeshFrame};
+use crate::ids::ConnKey;
+use crate::io::{Event, Output};
+use crate::state::{Core, Signaling};
 use signaling_protocol::{PeerId, PeerInfo};
 
 /// How long a change of our links waits before it is advertised, so that a burst of

@@ -5,7 +5,6 @@
 use crate::error::CoreError;
 use crate::frames::MeshFrame;
 use crate::ids::{CallId, ConnKey, PathState, RejoinFailure, Role, Way};
-use crate::trust::Verdict;
 use signaling_protocol::{ErrorCode, PeerId, PeerInfo, Signal, Step};
 
 /// Everything the machine reacts to. `M` is a received message, carried unread.
@@ -300,4 +299,23 @@ pub enum Event<M> {
     },
     /// The signaling connection is back, as the same peer.
     SignalingReconnected,
+}
+
+/// What the signature check of a signal found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Signed by its sender, for us, in this room, as it is.
+    Good,
+    /// Signed at a time too far from ours: dropped (a replay, or a clock far off).
+    Stale,
+    /// Not its sender's signature of what it says: forged, altered, or meant for
+    /// another peer, room or session.
+    Forged,
+    /// Sealed with a key that is not ours: another passphrase (or altered on the way,
+    /// which reads the same).
+    OtherPassphrase,
+    /// Sealed, and we have no passphrase to open it with.
+    SealedWithoutPassphrase,
+    /// Not sealed (and not a bye), while we have a passphrase.
+    InTheClear,
 }

@@ -25,8 +25,9 @@
 //!
 //! `io.rs` is the vocabulary the machine and its drivers share (the [`Input`]s and
 //! [`Output`]s; `ids.rs` the names of things, `frames.rs` the mesh's frames);
-//! `error.rs` what a call fails with ([`CoreError`]). This file holds the module list and
-//! the timings; `state.rs` the state and its queries; `apply.rs` where each input goes;
+//! `error.rs` what a call fails with ([`CoreError`]). This file holds the module list;
+//! `timings.rs` how long the machine waits for each thing; `state.rs` the state and its
+//! queries; `apply.rs` where each input goes;
 //! `calls.rs` the local calls; `remote.rs` what the room and the remote say;
 //! `lifecycle.rs` how a link opens and ends; `restart.rs` how an open link gets its path
 //! back; `fallback.rs` how a connect with no path tries the TURN relay only;
@@ -35,7 +36,7 @@
 //! `link.rs` a link and its phases; `mesh.rs` what a peer knows of the mesh
 //! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
 //! `relay.rs` which way our signals go, and signals through the mesh; `trust.rs` which
-//! signals to believe.
+//! signals to believe (`trust_memory.rs` what it remembers of them).
 //! [`files`] is a machine of its own: the file transfers of one connection.
 //! `harness.rs` and the `*tests.rs` / `properties.rs` (with `invariants.rs`) files
 //! drive it in plain `cargo test -p peer-core`; `tests/simulated.rs` runs several
@@ -101,7 +102,9 @@ mod state;
 mod tests;
 mod time;
 mod timeouts;
+mod timings;
 mod trust;
+mod trust_memory;
 #[cfg(test)]
 mod trust_tests;
 
@@ -110,48 +113,20 @@ pub use files::Files;
 pub use frames::{Advert, MeshFrame, Relayed};
 pub use gossip::bounded_ttl;
 pub use ids::{CallId, ConnKey, PathState, RejoinFailure, Role, Way};
-pub use io::{Event, Input, Output};
+pub use io::{Event, Input, Output, Verdict};
 pub use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
-pub use rejoin::Backoff;
 pub use time::Instant;
-pub use trust::{Verdict, sealing_verdict, unsealed};
+pub use timings::Backoff;
+pub use timings::LINGER_MS;
+pub use trust::{sealing_verdict, unsealed};
 
 pub use state::Core;
 
-use apply::{connect_failed, reason_of, with_hint};
-use state::Signaling;
 // What the host tests reach through `use super::*`.
 #[cfg(test)]
 use {
     link::Phase,
     signaling_protocol::{PeerId, PeerInfo, SessionId, Signal},
+    state::Signaling,
+    timings::*,
 };
-
-/// How long a new connection may take to open its data channel; when it is up and the
-/// negotiation made progress meanwhile (a signal from the remote, a change of path), it
-/// gets as long again.
-pub(crate) const OPEN_DEADLINE_MS: u32 = 15_000;
-/// How many times progress earns a connection another deadline: a remote that trickles
-/// signals cannot keep a `connect()` waiting for ever. Dozens of connects at once on a
-/// busy machine take longer than one deadline: a 32-peer mesh took 10-28 s here, and
-/// failed on a deadline counted from the call alone.
-pub(crate) const OPEN_DEADLINE_EXTENSIONS: u8 = 3;
-/// How long a closing channel may take to close on both sides.
-pub const LINGER_MS: u32 = 3_000;
-/// How long a connect may go without a path before it tries the TURN relay only (when
-/// one is configured): direct paths come up within a few hundred milliseconds where they
-/// exist (0.15 s through a NAT, measured), and two symmetric NATs never give one.
-pub(crate) const RELAY_FALLBACK_MS: u32 = 2_000;
-/// How long ICE may take to recover from `failed` while a connect negotiates (late
-/// candidates can still bring a path) before the connect fails.
-pub(crate) const ICE_RECOVERY_MS: u32 = 5_000;
-/// How long a path may stay quiet (ICE `disconnected`) before ICE restarts.
-pub(crate) const STALL_GRACE_MS: u32 = 2_000;
-/// How often the restarting side offers again while the path is not back.
-pub(crate) const RESTART_RETRY_MS: u32 = 3_000;
-/// How long ICE restarts may take to bring a failed path back before the link ends.
-pub(crate) const RESTART_GIVE_UP_MS: u32 = 30_000;
-/// How often an open channel carries a heartbeat (when nothing else goes out).
-pub(crate) const HEARTBEAT_MS: u32 = 1_000;
-/// Heartbeat periods of silence after which a remote nobody vouches for is dead.
-pub(crate) const SILENT_PERIODS: u8 = 3;

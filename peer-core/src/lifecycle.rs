@@ -3,10 +3,11 @@
 //! ends ([`Core::finish`]).
 
 use super::link::Phase;
-use super::{
-    ConnKey, Core, Event, ICE_RECOVERY_MS, LINGER_MS, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS,
-    Output, connect_failed, reason_of, with_hint,
-};
+use crate::error::{connect_failed, reason_of, with_hint};
+use crate::ids::ConnKey;
+use crate::io::{Event, Output};
+use crate::state::Core;
+use crate::timings::{ICE_RECOVERY_MS, LINGER_MS, OPEN_DEADLINE_EXTENSIONS, OPEN_DEADLINE_MS};
 
 /// Most messages held for links that have not reported open yet.
 const EARLY_LIMIT: usize = 1024;

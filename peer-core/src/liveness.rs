@@ -8,7 +8,11 @@
 //! handles (`restart.rs`), not a death.
 
 use super::lifecycle::Ending;
-use super::{ConnKey, Core, HEARTBEAT_MS, Output, SILENT_PERIODS, Signaling, connect_failed};
+use crate::error::connect_failed;
+use crate::ids::ConnKey;
+use crate::io::Output;
+use crate::state::{Core, Signaling};
+use crate::timings::{HEARTBEAT_MS, SILENT_PERIODS};
 use signaling_protocol::PeerId;
 
 impl<M: Clone> Core<M> {

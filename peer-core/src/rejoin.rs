@@ -1,6 +1,6 @@
 //! How the peer gets its signaling back. When the connection to the server drops, open
-//! channels go on (they need no server), and the peer rejoins its room as itself (the
-//! driver presents the server's resume token) after a backoff that doubles from
+//! channels go on (they need no server), and the peer rejoins its room as itself (its
+//! key gives it its id back) after a backoff that doubles from
 //! [`Backoff::min_ms`] to [`Backoff::max_ms`], jittered so that the peers of a restarted
 //! server do not all come back in the same millisecond. Once back, the room as the
 //! server now knows it is reconciled with ours: a peer with an open channel that has not
@@ -9,24 +9,13 @@
 
 use super::lifecycle::Ending;
 use super::link::Phase;
-use super::{CallId, Core, Event, Output, Role, Signaling, connect_failed};
+use crate::error::connect_failed;
 use crate::ids::RejoinFailure;
+use crate::ids::{CallId, Role};
+use crate::io::{Event, Output};
+use crate::state::{Core, Signaling};
+use crate::timings::Backoff;
 use signaling_protocol::{ErrorCode, PeerId, PeerInfo};
-
-/// How long to wait before each attempt to rejoin.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Backoff {
-    /// The wait before the first attempt (at most; jitter takes up to half off).
-    pub min_ms: u32,
-    /// The longest wait between attempts.
-    pub max_ms: u32,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Self { min_ms: 250, max_ms: 3_000 }
-    }
-}
 
 /// An offer given up with the server, to make again through the mesh: the peer, and the
 /// `connect()` calls waiting for it.

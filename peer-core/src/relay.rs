@@ -8,7 +8,10 @@
 
 use super::link::Phase;
 use super::mesh::MAX_ADVERTS;
-use super::{ConnKey, Core, MeshFrame, Output, Relayed, Way};
+use crate::frames::{MeshFrame, Relayed};
+use crate::ids::{ConnKey, Way};
+use crate::io::Output;
+use crate::state::Core;
 use signaling_protocol::{PeerId, Signal};
 
 /// Most peers remembered as in tabs of this browser (a few dozen at most).

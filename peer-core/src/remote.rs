@@ -3,8 +3,11 @@
 
 use super::lifecycle::Ending;
 use super::link::Phase;
-use super::{Core, Event, Output, Role, connect_failed};
 use crate::error::CoreError;
+use crate::error::connect_failed;
+use crate::ids::Role;
+use crate::io::{Event, Output};
+use crate::state::Core;
 use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
 
 impl<M: Clone> Core<M> {

@@ -7,10 +7,11 @@
 
 use super::lifecycle::Ending;
 use super::link::Phase;
-use super::{
-    ConnKey, Core, Output, PathState, RESTART_GIVE_UP_MS, RESTART_RETRY_MS, STALL_GRACE_MS,
-    connect_failed, with_hint,
-};
+use crate::error::{connect_failed, with_hint};
+use crate::ids::{ConnKey, PathState};
+use crate::io::Output;
+use crate::state::Core;
+use crate::timings::{RESTART_GIVE_UP_MS, RESTART_RETRY_MS, STALL_GRACE_MS};
 use signaling_protocol::PeerId;
 
 impl<M: Clone> Core<M> {

@@ -6,9 +6,10 @@ use crate::error::CoreError;
 use crate::ids::{CallId, ConnKey};
 use crate::io::Output;
 use crate::link::{Link, Phase};
-use crate::rejoin::Backoff;
+use crate::mesh;
 use crate::time::Instant;
-use crate::{mesh, trust};
+use crate::timings::Backoff;
+use crate::trust_memory::Trust;
 use signaling_protocol::{PeerId, PeerInfo, SessionId};
 use std::collections::VecDeque;
 
@@ -63,7 +64,7 @@ pub struct Core<M> {
     /// A connect without a path may try again through the TURN relay only.
     pub(crate) relay_fallback: bool,
     /// What tells good signals from bad ones.
-    pub(crate) trust: trust::Trust,
+    pub(crate) trust: Trust,
 }
 
 impl<M: Clone> Core<M> {
@@ -96,7 +97,7 @@ impl<M: Clone> Core<M> {
             prefer_mesh: false,
             nearby: Vec::new(),
             relay_fallback: false,
-            trust: trust::Trust::default(),
+            trust: Trust::default(),
         }
     }
 

@@ -6,7 +6,9 @@
 use super::lifecycle::Ending;
 use super::link::{Fallback, Phase};
 use super::time::Instant;
-use super::{Core, OPEN_DEADLINE_MS, Signaling, connect_failed, with_hint};
+use crate::error::{connect_failed, with_hint};
+use crate::state::{Core, Signaling};
+use crate::timings::OPEN_DEADLINE_MS;
 use signaling_protocol::PeerId;
 
 /// What a deadline bounds.

@@ -9,9 +9,11 @@
 //! sent in the clear, is refused the same way, with a reason a person can act on.
 
 use super::lifecycle::Ending;
-use super::{ConnKey, Core, Output, connect_failed};
+use crate::error::connect_failed;
+use crate::ids::ConnKey;
+use crate::io::{Output, Verdict};
+use crate::state::Core;
 use signaling_protocol::{PeerId, SessionId, Signal, Step, key_matches_id, signal_fingerprint};
-use std::collections::VecDeque;
 
 /// How many signals acted on are remembered (by fingerprint), to drop a replay of one.
 /// Only signals that checked out are remembered, so no one but their senders can push
@@ -21,25 +23,6 @@ const MAX_SEEN: usize = 1024;
 /// How many refused sealed signals are remembered, so that an offer and the candidates
 /// that follow it (which cannot be told apart sealed) are answered with one bye.
 const MAX_REFUSED_SEALED: usize = 16;
-
-/// What the signature check of a signal found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    /// Signed by its sender, for us, in this room, as it is.
-    Good,
-    /// Signed at a time too far from ours: dropped (a replay, or a clock far off).
-    Stale,
-    /// Not its sender's signature of what it says: forged, altered, or meant for
-    /// another peer, room or session.
-    Forged,
-    /// Sealed with a key that is not ours: another passphrase (or altered on the way,
-    /// which reads the same).
-    OtherPassphrase,
-    /// Sealed, and we have no passphrase to open it with.
-    SealedWithoutPassphrase,
-    /// Not sealed (and not a bye), while we have a passphrase.
-    InTheClear,
-}
 
 /// What a signal is before any crypto, for a peer that has a passphrase (`sealing`) or
 /// not: `Some` verdict when its being sealed or not refuses it already. Byes travel in
@@ -63,19 +46,6 @@ pub fn unsealed(session: SessionId, inner: Option<Signal>) -> Result<Signal, Ver
         }
         _ => Err(Verdict::Forged),
     }
-}
-
-/// What the peer remembers to tell good signals from bad ones.
-#[derive(Default)]
-pub(super) struct Trust {
-    /// Fingerprints of the latest signals acted on (`signal_fingerprint`: what was
-    /// signed, not the signature, which a relay could rewrite into another that verifies).
-    seen: VecDeque<[u8; 16]>,
-    /// Signals dropped: forged, altered, replayed, stale, or from a peer without a
-    /// proper key.
-    pub rejected: u32,
-    /// The latest sessions whose sealed signals were refused and answered with a bye.
-    refused_sealed: VecDeque<(PeerId, SessionId)>,
 }
 
 /// Why a peer's signals cannot be trusted.
