@@ -169,9 +169,12 @@ impl Driver {
     }
 
     /// Applies, at once and in order, the inputs posted and not yet applied, unless
-    /// outputs are being executed (the input loop takes them then).
+    /// outputs are being executed or the machine is in use (the input loop takes them
+    /// then).
     pub fn apply_posted(&self) {
-        while !self.executing.get() && !self.core.borrow().is_closed() {
+        let idle =
+            || !self.executing.get() && self.core.try_borrow().is_ok_and(|core| !core.is_closed());
+        while idle() {
             let next = match self.posted.try_borrow_mut() {
                 Ok(mut posted) => posted.try_recv(),
                 Err(_) => return,
