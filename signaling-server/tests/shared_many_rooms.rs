@@ -4,11 +4,12 @@
 
 mod common;
 
-use common::{Client, Server, offer};
+use common::{Client, Server, offer, with_redis};
 use futures_util::future::join_all;
 use signaling_protocol::{ClientMessage, PeerId, ServerMessage};
 use signaling_server::Config;
 use signaling_server::testing::RedisProcess;
+use std::time::Duration;
 
 const ROOMS: usize = 30;
 const ROOM_SIZE: usize = 8;
@@ -16,11 +17,18 @@ const ROOM_SIZE: usize = 8;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_peer_reaches_every_member_after_a_storm_of_joins() {
     let redis = RedisProcess::start();
-    let config = Config { max_connections_per_ip: 10_000, ..Config::default() };
-    let servers = [
-        Server::shared(&redis.url(), config.clone()).await,
-        Server::shared(&redis.url(), config).await,
-    ];
+    // The storm's 240 join proofs keep both instances busy for seconds in a debug build:
+    // an instance's liveness key must not lapse meanwhile, or the other sweeps its peers
+    // as gone (this test is about joins meeting, not about sweeps, which have their own).
+    let config = Config {
+        max_connections_per_ip: 10_000,
+        redis_liveness_ttl: Duration::from_secs(5),
+        ..with_redis(&redis.url(), Config::default())
+    };
+    let servers = [Server::start(config.clone()).await, Server::start(config).await];
+    for server in &servers {
+        server.wait_for_metric("signaling_redis_up", 1.0).await;
+    }
     // Every join at once, alternating instances within each room.
     let joins = (0..ROOMS * ROOM_SIZE).map(|n| {
         let server = &servers[n % 2];
