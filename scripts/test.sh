@@ -25,7 +25,7 @@ cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 
 step "clippy (host and wasm32)"
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p peer-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -p peer-wasm --target wasm32-unknown-unknown --all-targets --all-features -- -D warnings
 
 step "the crates as crates.io would take them (each packed, then built alone from its package)"
 # --allow-dirty: a working tree with uncommitted changes is checked as it is. Each packed

@@ -1,8 +1,9 @@
-//! Mesh benchmarks (ignored in the test run; they print numbers, they assert nothing a
-//! noisy machine could break). Run them on the release build:
+//! Mesh benchmarks (built only with the `mesh-bench` feature, so not in the test run;
+//! they print numbers, they assert nothing a noisy machine could break). Run them on
+//! the release build:
 //!
 //! ```text
-//! cd peer-wasm && wasm-pack test --headless --chrome --release -- --test mesh_bench --include-ignored
+//! cd peer-wasm && wasm-pack test --headless --chrome --release -- --features mesh-bench --test mesh_bench -- --include-ignored
 //! ```
 //!
 //! - Forming a full mesh of 16 peers: once through the hub (the server's part), then, in
