@@ -1,4 +1,4 @@
-//! Instances and Redis failing under live rooms (issue 14): an instance killed outright
+//! Instances and Redis failing under live rooms: an instance killed outright
 //! is swept within its liveness TTL and a heartbeat, its peers reported left and nothing
 //! of it left in Redis; a Redis restart is survived: meanwhile joins and signals to other
 //! instances get `unavailable` (never a hang), and afterwards the instances put their

@@ -1,4 +1,4 @@
-//! Many rooms joined at once over two instances (issue 14): however the joins' answers
+//! Many rooms joined at once over two instances: however the joins' answers
 //! and the rooms' events interleave, every peer ends up knowing every member of its
 //! room, on either instance, and reaches each with a signal.
 

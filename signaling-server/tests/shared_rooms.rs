@@ -1,4 +1,4 @@
-//! Rooms across instances (issue 14): three servers on one real Redis serve one room as
+//! Rooms across instances: three servers on one real Redis serve one room as
 //! if they were one server: welcomes list every member, joins and leaves reach everyone,
 //! signals cross instances, a peer's key joining through another instance moves it there
 //! (under the same id), and the room rules hold across them.

@@ -1,4 +1,4 @@
-//! Room rules under concurrent joins on two instances (issue 14): whatever the
+//! Room rules under concurrent joins on two instances: whatever the
 //! interleaving, a room never holds more than its cap, and never two secrets: every join
 //! admitted presented the secret of the first, and every refusal says why.
 
