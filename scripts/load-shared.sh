@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load on two signaling instances sharing rooms through one Redis (issue 14): starts a
+# Load on two signaling instances sharing rooms through one Redis: starts a
 # redis-server and two release servers on loopback, runs signaling-load with its peers
 # spread over both (every room spans them), prints its report, and stops everything.
 # Arguments go to signaling-load, e.g.:

@@ -1,5 +1,4 @@
-//! 500 cycles of connect, message, disconnect between two peers of one page (issue 12's
-//! chaos test 4): every `RTCPeerConnection` made is closed again (counted by wrapping
+//! 500 cycles of connect, message, disconnect between two peers of one page: every `RTCPeerConnection` made is closed again (counted by wrapping
 //! the browser's constructor and `close`) and collected (Chromium refuses a 501st live
 //! one, so 1,000 of them only fit if the closed ones are garbage: nothing of ours holds
 //! them), and the page's JS heap, measured after a `gc()`, does not grow beyond noise.

@@ -1,5 +1,5 @@
 //! A remote tab that crashes (its browser killed: no goodbye on any socket) is reported
-//! disconnected within 5 s, with the server and without it (issue 12's chaos test 3).
+//! disconnected within 5 s, with the server and without it.
 
 use e2e_tests::Harness;
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! The mesh does the server's work (issue 13): a connection negotiated through a common
+//! The mesh does the server's work: a connection negotiated through a common
 //! neighbour while the real signaling server is dead, then the server back with nothing
 //! duplicated; and, with `meshSignaling`, a connection that costs the live server not
 //! one relayed signal. One tab per peer, real Chromium, real server.

@@ -1,4 +1,4 @@
-//! Tabs of one browser signal each other over a `BroadcastChannel` (issue 15): two tabs
+//! Tabs of one browser signal each other over a `BroadcastChannel`: two tabs
 //! of the same room connect without one signal through the server, while the server
 //! still assigns the ids and announces who is in the room; with `sameOriginSignaling:
 //! false` the same connection goes through the server.

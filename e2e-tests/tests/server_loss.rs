@@ -1,4 +1,4 @@
-//! The mesh outlives its server (issue 12's chaos tests 1 and 2): the signaling server is
+//! The mesh outlives its server: the signaling server is
 //! killed (every socket dropped, no goodbye) and started again on the same port; the
 //! peers come back to the room as themselves, open channels never notice, and no call
 //! is left hanging.

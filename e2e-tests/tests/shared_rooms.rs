@@ -1,4 +1,4 @@
-//! Rooms across signaling instances on one Redis (issue 14), in real Chromium: the
+//! Rooms across signaling instances on one Redis, in real Chromium: the
 //! reference scenario with each tab on its own instance, and a peer whose instance is
 //! killed coming back through the load balancer on another one, as itself.
 

@@ -3,9 +3,9 @@
 use super::harness::{Harness, info};
 use super::*;
 
-/// Fault 1, second half, as issue 12 settled it: a remote the server reports left keeps
-/// its open channel (its socket may only have dropped), and is found dead when the
-/// channel falls silent. Fault 8: `PeerLeft` came before `Disconnected`.
+/// A remote the server reports left keeps its open channel (its socket may only have
+/// dropped), and is found dead when the channel falls silent; `PeerLeft` comes before
+/// `Disconnected`.
 #[test]
 fn a_peer_the_server_says_left_keeps_its_channel_until_the_channel_falls_silent() {
     let mut h = Harness::new("m", &["b"]);
