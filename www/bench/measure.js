@@ -69,6 +69,7 @@ export async function roundTrips(pair, pings) {
     await back;
   };
   for (let i = 0; i < 10; i++) await ping();
+  // The stamps count from here, at both ends ("echo" again resets the far end's).
   resetTrace();
   await pair.b.echo();
   const times = [];
