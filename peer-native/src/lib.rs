@@ -2,9 +2,23 @@
 //! native WebRTC (str0m) for its connections. It speaks the same protocol as the browser
 //! package (`docs/PROTOCOL.md`), so native peers and browser tabs share rooms.
 //!
+//! ```no_run
+//! # async fn run() -> Result<(), peer_native::PeerError> {
+//! use peer_native::{JoinOptions, Payload, Peer, PeerEvent};
+//! let (peer, mut events) =
+//!     Peer::join(JoinOptions::new("ws://127.0.0.1:8080/ws", "lobby", "bot")).await?;
+//! while let Some(event) = events.next().await {
+//!     if let PeerEvent::PeerJoined(other) = event {
+//!         peer.connect(&other.id).await?;
+//!         peer.send_to(&other.id, Payload::Text("hello".into()), Default::default()).await?;
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! Layers, from the top:
-//! - `api/`: what a program uses (`Peer`, `JoinOptions`, `PeerEvent`, `Payload`,
-//!   `PeerError`);
+//! - `api/`: what a program uses ([`Peer`], [`JoinOptions`], [`PeerEvent`], [`Payload`],
+//!   [`PeerError`]);
 //! - `driver/`: one tokio task that owns the machine, carries out its outputs and feeds
 //!   it what happens, with the time;
 //! - `signaling/`: the WebSocket to the signaling server (challenge, join, messages);
@@ -12,6 +26,11 @@
 //!   channels;
 //! - `identity/`: the peer's key, join proofs, signed and sealed signals;
 //! - `wire/`: the data channel's frames (messages, chunks, mesh frames).
+//!
+//! What differs from the browser package: no STUN or TURN (str0m has no TURN client, and
+//! native peers offer host candidates only, so they reach peers on the same network, the
+//! same machine, or any peer that can reach them); no tabs of one browser; files are
+//! refused.
 
 pub mod api;
 mod driver;
@@ -19,3 +38,11 @@ mod identity;
 mod signaling;
 mod transport;
 pub(crate) mod wire;
+
+pub use api::error::PeerError;
+pub use api::events::{Events, PeerEvent};
+pub use api::options::JoinOptions;
+pub use api::payload::Payload;
+pub use api::peer::{Delivery, Peer};
+pub use identity::Identity;
+pub use signaling_protocol::{PeerId, PeerInfo};

@@ -1,1 +1,109 @@
-//! (filled in by its own change)
+//! The driver: one tokio task that owns the machine (`peer-core`), carries out what it
+//! asks against the connections, the signaling server and the owner, and feeds it what
+//! happens, with the time. Every decision is the machine's; this is I/O.
+//!
+//! Inputs are applied one at a time and their outputs executed in order. An output whose
+//! work answers at once (a signature checked, a connection that cannot start) queues its
+//! input behind the outputs being executed, never inside them.
+
+mod channels;
+mod commands;
+mod execute;
+mod signals;
+mod start;
+
+pub(crate) use commands::Command;
+pub(crate) use start::start;
+
+use crate::api::error::PeerError;
+use crate::api::events::PeerEvent;
+use crate::api::payload::Payload;
+use crate::identity::{Identity, SealKey};
+use crate::signaling::{JoinRequest, SignalingLink};
+use crate::transport::{Connection, ConnectionConfig, Report};
+use crate::wire::reading::Reader;
+use peer_core::{CallId, ConnKey, Core, Input, Instant};
+use signaling_protocol::PeerInfo;
+use std::collections::{HashMap, VecDeque};
+use tokio::sync::{mpsc, oneshot};
+
+/// A connection the machine started, and the reader of its reliable channel.
+struct Live {
+    connection: Connection,
+    reader: Reader,
+}
+
+/// What a rejoin attempt, run in a task of its own, comes back with.
+type Rejoined = Result<crate::signaling::Joined, crate::signaling::SignalingError>;
+
+/// One peer's machine and everything it acts on.
+pub(crate) struct Driver {
+    me: PeerInfo,
+    room: String,
+    core: Core<Payload>,
+    identity: Identity,
+    seal: Option<SealKey>,
+    /// The signaling connection (`None` while it is down or closed).
+    link: Option<SignalingLink>,
+    /// How to join again (`None`: rejoining is off).
+    rejoin: Option<JoinRequest>,
+    config: ConnectionConfig,
+    connections: HashMap<ConnKey, Live>,
+    calls: HashMap<CallId, oneshot::Sender<Result<(), PeerError>>>,
+    next_call: u64,
+    /// Inputs waiting behind the outputs being executed.
+    pending: VecDeque<Input<Payload>>,
+    events: mpsc::UnboundedSender<PeerEvent>,
+    reports: mpsc::UnboundedSender<(ConnKey, Report)>,
+    rejoins: mpsc::UnboundedSender<Rejoined>,
+    /// The machine's clock starts here.
+    origin: tokio::time::Instant,
+}
+
+impl Driver {
+    /// The machine's time now.
+    fn now(&self) -> Instant {
+        let ms = self.origin.elapsed().as_millis();
+        Instant::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
+    }
+
+    /// Applies `input` and everything it leads to, executing each output in order.
+    fn apply(&mut self, input: Input<Payload>) {
+        self.queue(input);
+        self.drain();
+    }
+
+    /// Queues `input` behind the outputs being executed.
+    fn queue(&mut self, input: Input<Payload>) {
+        self.pending.push_back(input);
+    }
+
+    /// Applies the queued inputs, in order, with what they lead to.
+    fn drain(&mut self) {
+        while let Some(input) = self.pending.pop_front() {
+            let now = self.now();
+            self.core.apply(input, now);
+            self.execute_all();
+        }
+    }
+
+    /// Lets the machine handle its deadlines, then executes what that asks.
+    fn handle_timeout(&mut self) {
+        let now = self.now();
+        self.core.handle_timeout(now);
+        self.execute_all();
+        self.drain();
+    }
+
+    fn execute_all(&mut self) {
+        while let Some(output) = self.core.poll_output() {
+            self.execute(output);
+        }
+    }
+
+    /// When the machine next needs to be woken, on tokio's clock.
+    fn deadline(&self) -> Option<tokio::time::Instant> {
+        let at = self.core.poll_timeout()?;
+        Some(self.origin + std::time::Duration::from_millis(at.as_millis()))
+    }
+}

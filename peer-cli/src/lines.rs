@@ -1,0 +1,60 @@
+//! How the command-line peer prints what happens: one line each, stable enough for
+//! scripts to read.
+
+use peer_native::{Payload, PeerEvent};
+
+/// The line printed for `event`, if any.
+pub fn event_line(event: &PeerEvent) -> Option<String> {
+    Some(match event {
+        PeerEvent::PeerJoined(peer) => format!("* joined {}", peer.name),
+        PeerEvent::PeerLeft(peer) => format!("* left {}", peer.name),
+        PeerEvent::Connected(peer) => format!("* connected {}", peer.name),
+        PeerEvent::Disconnected { peer, reason } => {
+            format!("* disconnected {} ({reason})", peer.name)
+        }
+        PeerEvent::Message { from, payload } | PeerEvent::Broadcast { from, payload } => {
+            format!("{}: {}", from.name, payload_text(payload))
+        }
+        PeerEvent::SignalingClosed { reason } => format!("* signaling closed ({reason})"),
+        PeerEvent::SignalingReconnecting { reason } => {
+            format!("* signaling reconnecting ({reason})")
+        }
+        PeerEvent::SignalingReconnected => "* signaling reconnected".to_owned(),
+        _ => return None,
+    })
+}
+
+/// A message as printed: text and JSON as they are, bytes by their count.
+fn payload_text(payload: &Payload) -> String {
+    match payload {
+        Payload::Text(text) | Payload::Json(text) => text.clone(),
+        Payload::Bytes(bytes) | Payload::Typed { bytes, .. } => format!("<{} bytes>", bytes.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use peer_native::{PeerId, PeerInfo};
+
+    fn alice() -> PeerInfo {
+        PeerInfo { id: PeerId::new("a".repeat(32)), name: "Alice".into(), key: None }
+    }
+
+    #[test]
+    fn messages_print_as_name_colon_text() {
+        let text = PeerEvent::Message { from: alice(), payload: Payload::Text("hi".into()) };
+        assert_eq!(event_line(&text).as_deref(), Some("Alice: hi"));
+        let json = PeerEvent::Message { from: alice(), payload: Payload::Json("{\"a\":1}".into()) };
+        assert_eq!(event_line(&json).as_deref(), Some("Alice: {\"a\":1}"));
+        let bytes = PeerEvent::Message { from: alice(), payload: Payload::Bytes(vec![0; 5]) };
+        assert_eq!(event_line(&bytes).as_deref(), Some("Alice: <5 bytes>"));
+    }
+
+    #[test]
+    fn events_print_with_a_star() {
+        let gone = PeerEvent::Disconnected { peer: alice(), reason: "left".into() };
+        assert_eq!(event_line(&gone).as_deref(), Some("* disconnected Alice (left)"));
+        assert_eq!(event_line(&PeerEvent::Connected(alice())).as_deref(), Some("* connected Alice"));
+    }
+}

@@ -1,0 +1,65 @@
+//! What a native peer reports to its owner, and the stream that carries it.
+
+use crate::api::payload::Payload;
+use signaling_protocol::PeerInfo;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// Something that happened to a [`crate::Peer`], in order (the browser package's
+/// `PeerEvent`, variant for variant).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum PeerEvent {
+    /// A peer entered the room.
+    PeerJoined(PeerInfo),
+    /// A peer left the room, after any connection to it ended.
+    PeerLeft(PeerInfo),
+    /// A data channel to this peer opened (whichever side called connect).
+    Connected(PeerInfo),
+    /// The data channel to this peer closed: the last event of that connection.
+    Disconnected {
+        /// The peer.
+        peer: PeerInfo,
+        /// Why, for people.
+        reason: String,
+    },
+    /// A message arrived.
+    Message {
+        /// The sender.
+        from: PeerInfo,
+        /// What it sent.
+        payload: Payload,
+    },
+    /// A broadcast arrived, maybe passed on by other peers.
+    Broadcast {
+        /// The peer that broadcast it.
+        from: PeerInfo,
+        /// What it sent.
+        payload: Payload,
+    },
+    /// The signaling connection is over for good; open channels keep working.
+    SignalingClosed {
+        /// Why, for people.
+        reason: String,
+    },
+    /// The signaling connection dropped; the peer is rejoining as itself, with backoff.
+    SignalingReconnecting {
+        /// Why it dropped.
+        reason: String,
+    },
+    /// The signaling connection is back: same id.
+    SignalingReconnected,
+}
+
+/// The events of one peer, in order. Ends (`None`) once the peer is closed and every
+/// event was read.
+#[derive(Debug)]
+pub struct Events {
+    pub(crate) receiver: UnboundedReceiver<PeerEvent>,
+}
+
+impl Events {
+    /// The next event; `None` once the peer is closed and nothing is left.
+    pub async fn next(&mut self) -> Option<PeerEvent> {
+        self.receiver.recv().await
+    }
+}

@@ -1,0 +1,129 @@
+//! The native `Peer`: a handle on the driver task, which owns the machine. Every call is
+//! a command to that task, answered in the order it was made.
+
+use crate::api::error::PeerError;
+use crate::api::events::Events;
+use crate::api::options::JoinOptions;
+use crate::api::payload::Payload;
+use crate::driver::{self, Command};
+use signaling_protocol::{PeerId, PeerInfo};
+use tokio::sync::{mpsc, oneshot};
+
+/// How a message travels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Delivery {
+    /// In order, and every message arrives (channel 0).
+    #[default]
+    Reliable,
+    /// As soon as possible; a message may be lost or overtake another (channel 1).
+    Unreliable,
+}
+
+/// One peer of a room. Cheap to clone: every clone drives the same peer. The peer is
+/// closed by [`Peer::close`], or once every clone is dropped.
+#[derive(Clone, Debug)]
+pub struct Peer {
+    me: PeerInfo,
+    room: String,
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Peer {
+    /// Joins `options.room` on the signaling server at `options.url`; the events of the
+    /// peer come on the returned [`Events`]. Must run inside a tokio runtime.
+    pub async fn join(options: JoinOptions) -> Result<(Peer, Events), PeerError> {
+        let room = options.room.clone();
+        let (me, commands, events) = driver::start(options).await?;
+        Ok((Peer { me, room, commands }, events))
+    }
+
+    /// This peer, as the room sees it (its id comes from its key).
+    pub fn me(&self) -> &PeerInfo {
+        &self.me
+    }
+
+    /// This peer's id.
+    pub fn id(&self) -> &PeerId {
+        &self.me.id
+    }
+
+    /// The room's name.
+    pub fn room(&self) -> &str {
+        &self.room
+    }
+
+    /// Opens a data channel to `peer`; resolves once it is open.
+    pub async fn connect(&self, peer: &PeerId) -> Result<(), PeerError> {
+        let peer = peer.clone();
+        self.ask(|answer| Command::Connect { peer, answer }).await?
+    }
+
+    /// Closes the data channel to `peer` (what is queued still goes out); a no-op when
+    /// there is none.
+    pub async fn disconnect(&self, peer: &PeerId) -> Result<(), PeerError> {
+        let peer = peer.clone();
+        self.ask(|answer| Command::Disconnect { peer, answer }).await?
+    }
+
+    /// Sends `payload` reliably to every connected peer, all or none; returns how many.
+    pub async fn send_message(&self, payload: Payload) -> Result<usize, PeerError> {
+        self.send(None, payload, Delivery::Reliable).await
+    }
+
+    /// Sends `payload` to every connected peer the way `delivery` says; returns how many.
+    pub async fn send_message_with(
+        &self,
+        payload: Payload,
+        delivery: Delivery,
+    ) -> Result<usize, PeerError> {
+        self.send(None, payload, delivery).await
+    }
+
+    /// Sends `payload` to `peer` the way `delivery` says.
+    pub async fn send_to(
+        &self,
+        peer: &PeerId,
+        payload: Payload,
+        delivery: Delivery,
+    ) -> Result<(), PeerError> {
+        self.send(Some(peer.clone()), payload, delivery).await.map(|_| ())
+    }
+
+    /// Sends `payload` to the whole room through the mesh (each neighbour passes it on);
+    /// returns to how many neighbours it went.
+    pub async fn broadcast(&self, payload: Payload) -> Result<usize, PeerError> {
+        self.ask(|answer| Command::Broadcast { payload, answer }).await?
+    }
+
+    /// The other peers of the room, in the order they joined.
+    pub async fn peers(&self) -> Result<Vec<PeerInfo>, PeerError> {
+        self.ask(|answer| Command::Peers { answer }).await
+    }
+
+    /// The peers with an open data channel.
+    pub async fn connected(&self) -> Result<Vec<PeerInfo>, PeerError> {
+        self.ask(|answer| Command::Connected { answer }).await
+    }
+
+    /// Leaves the room: closes every connection (what is queued still goes out, for a
+    /// bounded time) and the signaling connection. Resolves once that is done.
+    pub async fn close(&self) {
+        let _ = self.ask(|answer| Command::Close { answer }).await;
+    }
+
+    async fn send(
+        &self,
+        to: Option<PeerId>,
+        payload: Payload,
+        delivery: Delivery,
+    ) -> Result<usize, PeerError> {
+        self.ask(|answer| Command::Send { to, payload, delivery, answer }).await?
+    }
+
+    /// Sends the command `make` builds and waits for its answer.
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, PeerError> {
+        let (answer, answered) = oneshot::channel();
+        self.commands.send(make(answer)).map_err(|_| PeerError::Closed)?;
+        answered.await.map_err(|_| PeerError::Closed)
+    }
+}

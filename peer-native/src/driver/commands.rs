@@ -1,0 +1,71 @@
+//! The owner's calls, as commands to the driver's task: each answered in turn.
+
+use super::Driver;
+use crate::api::error::PeerError;
+use crate::api::payload::Payload;
+use crate::api::peer::Delivery;
+use peer_core::{CallId, Input};
+use signaling_protocol::{PeerId, PeerInfo};
+use tokio::sync::oneshot;
+
+/// A call of [`crate::Peer`], with where its answer goes.
+#[derive(Debug)]
+pub(crate) enum Command {
+    Connect { peer: PeerId, answer: oneshot::Sender<Result<(), PeerError>> },
+    Disconnect { peer: PeerId, answer: oneshot::Sender<Result<(), PeerError>> },
+    Send {
+        to: Option<PeerId>,
+        payload: Payload,
+        delivery: Delivery,
+        answer: oneshot::Sender<Result<usize, PeerError>>,
+    },
+    Broadcast { payload: Payload, answer: oneshot::Sender<Result<usize, PeerError>> },
+    Peers { answer: oneshot::Sender<Vec<PeerInfo>> },
+    Connected { answer: oneshot::Sender<Vec<PeerInfo>> },
+    Close { answer: oneshot::Sender<()> },
+}
+
+impl Driver {
+    pub(super) fn command(&mut self, command: Command) {
+        match command {
+            Command::Connect { peer, answer } => {
+                let call = self.call(answer);
+                self.apply(Input::Connect { peer, call });
+            }
+            Command::Disconnect { peer, answer } => {
+                let call = self.call(answer);
+                self.apply(Input::Disconnect { peer, call });
+            }
+            Command::Send { to, payload, delivery, answer } => {
+                let sent = match to {
+                    Some(peer) => self.send_to(&peer, &payload, delivery).map(|()| 1),
+                    None => self.send_to_all(&payload, delivery),
+                };
+                let _ = answer.send(sent);
+            }
+            Command::Broadcast { payload, answer } => {
+                let _ = answer.send(self.broadcast(&payload));
+            }
+            Command::Peers { answer } => {
+                let _ = answer.send(self.core.roster().to_vec());
+            }
+            Command::Connected { answer } => {
+                let _ = answer.send(self.core.connected());
+            }
+            Command::Close { answer } => {
+                if !self.core.is_closed() {
+                    self.apply(Input::Close);
+                }
+                let _ = answer.send(());
+            }
+        }
+    }
+
+    /// A new call whose answer goes to `answer`.
+    fn call(&mut self, answer: oneshot::Sender<Result<(), PeerError>>) -> CallId {
+        self.next_call += 1;
+        let call = CallId(self.next_call);
+        self.calls.insert(call, answer);
+        call
+    }
+}

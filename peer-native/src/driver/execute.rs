@@ -1,0 +1,116 @@
+//! Carrying out the machine's outputs, one at a time and in order: each against the
+//! connections, the signaling server, the waiting calls or the owner.
+
+use super::{Driver, Live};
+use crate::api::error::PeerError;
+use crate::api::events::PeerEvent;
+use crate::api::payload::Payload;
+use crate::transport::{Channel, Connection};
+use crate::wire::frame::Frame;
+use crate::wire::reading::Reader;
+use crate::wire::sending::HEARTBEAT;
+use peer_core::{ConnKey, Event, Input, LINGER_MS, Output, Role};
+
+impl Driver {
+    pub(super) fn execute(&mut self, output: Output<Payload>) {
+        match output {
+            Output::Signal { to, signal, way } => self.sign_and_send(to, signal, way),
+            Output::StartConnection { key, role } => self.start_connection(key, role),
+            Output::Apply { key, step } => {
+                if let Some(live) = self.connections.get(&key) {
+                    live.connection.apply(step);
+                }
+            }
+            // No TURN client natively (see the crate doc): a restart gathers the same
+            // host candidates again, and relay-only is not possible.
+            Output::RestartIce { key, .. } => {
+                if let Some(live) = self.connections.get(&key) {
+                    live.connection.restart_ice();
+                }
+            }
+            Output::RelayOnly { .. } => {}
+            Output::CloseChannel { key } => {
+                if let Some(live) = self.connections.get(&key) {
+                    live.connection.close_when_drained();
+                }
+            }
+            Output::Release { key, graceful } => {
+                if let Some(live) = self.connections.remove(&key) {
+                    if graceful {
+                        linger(live.connection);
+                    }
+                }
+            }
+            Output::Settle { call, result } => {
+                if let Some(answer) = self.calls.remove(&call) {
+                    let _ = answer.send(result.map_err(PeerError::from));
+                }
+            }
+            Output::Emit(event) => self.emit(event),
+            Output::CloseSignaling => {
+                if let Some(link) = self.link.take() {
+                    link.close();
+                }
+            }
+            Output::Rejoin => self.rejoin(),
+            Output::Heartbeat { key } => {
+                if let Some(live) = self.connections.get(&key) {
+                    if live.connection.buffered_amount(Channel::Reliable) == 0 {
+                        let _ = live.connection.send(Channel::Reliable, heartbeat());
+                    }
+                }
+            }
+            Output::Warn(text) => tracing::warn!("{text}"),
+            Output::SendMesh { key, frame } => self.send_mesh(&key, frame),
+            Output::Verify { from, signal, key, via } => self.check(from, signal, &key, via),
+        }
+    }
+
+    /// Creates the connection `key`; one that cannot be created fails at once.
+    fn start_connection(&mut self, key: ConnKey, role: Role) {
+        let reports = self.reports.clone();
+        let reporting_key = key.clone();
+        let report = move |report| {
+            let _ = reports.send((reporting_key.clone(), report));
+        };
+        match Connection::start(role, &self.config, report) {
+            Ok(connection) => {
+                self.connections.insert(key, Live { connection, reader: Reader::new() });
+            }
+            Err(error) => self.queue(Input::Failed { key, reason: error.to_string() }),
+        }
+    }
+
+    /// Hands an event to the owner (who may have stopped listening: then it is dropped).
+    fn emit(&mut self, event: Event<Payload>) {
+        let event = match event {
+            Event::PeerJoined(peer) => PeerEvent::PeerJoined(peer),
+            Event::PeerLeft(peer) => PeerEvent::PeerLeft(peer),
+            Event::Connected(peer) => PeerEvent::Connected(peer),
+            Event::Disconnected { peer, reason } => PeerEvent::Disconnected { peer, reason },
+            Event::Message { from, message } => PeerEvent::Message { from, payload: message },
+            Event::Broadcast { from, message } => PeerEvent::Broadcast { from, payload: message },
+            Event::SignalingClosed { reason } => PeerEvent::SignalingClosed { reason },
+            Event::SignalingReconnecting { reason } => PeerEvent::SignalingReconnecting { reason },
+            Event::SignalingReconnected => PeerEvent::SignalingReconnected,
+        };
+        let _ = self.events.send(event);
+    }
+}
+
+/// The heartbeat frame.
+fn heartbeat() -> Frame {
+    Frame::Text(HEARTBEAT.to_owned())
+}
+
+/// Keeps a released connection until what it queued went out and its channel closed,
+/// for at most the linger time (plus time to drain its queue at 1 MB/s).
+fn linger(connection: Connection) {
+    connection.close_when_drained();
+    let drain_ms = u64::try_from(connection.buffered_amount(Channel::Reliable) / 1000);
+    let ms = u64::from(LINGER_MS).saturating_add(drain_ms.unwrap_or(u64::MAX));
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        drop(connection);
+    });
+}

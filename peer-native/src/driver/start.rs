@@ -1,0 +1,154 @@
+//! Joining and the driver's task: the join's handshake, then the loop that waits on
+//! the owner's commands, the signaling server, the connections and the machine's timer.
+
+use super::{Command, Driver, Rejoined};
+use crate::api::error::PeerError;
+use crate::api::events::Events;
+use crate::api::options::JoinOptions;
+use crate::identity::{Identity, SealKey};
+use crate::signaling::{self, JoinRequest, SignalingLink};
+use crate::transport::{ConnectionConfig, Report};
+use peer_core::{Backoff, ConnKey, Core, Input};
+use signaling_protocol::{PeerInfo, ServerMessage};
+use std::collections::{HashMap, VecDeque};
+use tokio::sync::mpsc;
+
+/// Joins as `options` say and starts the driver's task: this peer, where its commands
+/// go, and its events.
+pub(crate) async fn start(
+    options: JoinOptions,
+) -> Result<(PeerInfo, mpsc::UnboundedSender<Command>, Events), PeerError> {
+    let identity = options.identity.clone().unwrap_or_else(Identity::generate);
+    let request = JoinRequest {
+        url: options.url.clone(),
+        room: options.room.clone(),
+        name: options.name.clone(),
+        secret: options.secret.clone(),
+    };
+    let joined = signaling::join(&request, &identity).await.map_err(PeerError::from)?;
+    let seal = options.passphrase.as_deref().map(|words| SealKey::derive(words, &options.room));
+    let (commands, commands_in) = mpsc::unbounded_channel();
+    let (events, events_in) = mpsc::unbounded_channel();
+    let (reports, reports_in) = mpsc::unbounded_channel();
+    let (rejoins, rejoins_in) = mpsc::unbounded_channel();
+    let backoff = options.reconnect.then(Backoff::default);
+    let mut core = Core::new(joined.me.clone(), joined.roster, rand_session(), backoff);
+    if options.prefer_mesh {
+        core.prefer_mesh();
+    }
+    let me = joined.me.clone();
+    let driver = Driver {
+        me: joined.me,
+        room: options.room,
+        core,
+        identity,
+        seal,
+        link: Some(joined.link),
+        rejoin: options.reconnect.then_some(request),
+        config: ConnectionConfig { bind: options.bind },
+        connections: HashMap::new(),
+        calls: HashMap::new(),
+        next_call: 0,
+        pending: VecDeque::new(),
+        events,
+        reports,
+        rejoins,
+        origin: tokio::time::Instant::now(),
+    };
+    tokio::spawn(driver.run(commands_in, reports_in, rejoins_in));
+    Ok((me, commands, Events { receiver: events_in }))
+}
+
+/// A random first session number, so two peers rarely use the same numbers.
+fn rand_session() -> u32 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.subsec_nanos());
+    nanos ^ std::process::id().rotate_left(16)
+}
+
+impl Driver {
+    /// The driver's loop: until the peer is closed (by a command, or every handle gone).
+    async fn run(
+        mut self,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+        mut reports: mpsc::UnboundedReceiver<(ConnKey, Report)>,
+        mut rejoins: mpsc::UnboundedReceiver<Rejoined>,
+    ) {
+        loop {
+            let deadline = self.deadline();
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some(command) => self.command(command),
+                    None => self.apply(Input::Close),
+                },
+                message = next_message(&mut self.link) => self.server_said(message),
+                Some((key, report)) = reports.recv() => self.report(key, report),
+                Some(rejoined) = rejoins.recv() => self.rejoined(rejoined),
+                () = sleep_until(deadline) => self.handle_timeout(),
+            }
+            if self.core.is_closed() && self.calls.is_empty() {
+                break;
+            }
+        }
+        self.linger_on_close(&mut commands).await;
+    }
+
+    /// What the server said (`None`: the signaling connection closed).
+    fn server_said(&mut self, message: Option<ServerMessage>) {
+        let input = match message {
+            Some(ServerMessage::PeerJoined { peer }) => Input::PeerJoined(peer),
+            Some(ServerMessage::PeerLeft { peer }) => Input::PeerLeft(peer),
+            Some(ServerMessage::Signal { from, signal }) => Input::Signal { from, signal },
+            Some(ServerMessage::Error { code, message, to }) => {
+                Input::Refused { code, message, to }
+            }
+            // The join's handshake is over; native peers gather no STUN or TURN
+            // candidates, so the server's ICE servers are not used.
+            Some(
+                ServerMessage::Challenge { .. }
+                | ServerMessage::Welcome { .. }
+                | ServerMessage::IceServers { .. },
+            ) => return,
+            None => {
+                let link = self.link.take();
+                let reason = link.as_ref().and_then(SignalingLink::close_reason);
+                let reason = reason.unwrap_or_else(|| "the signaling connection closed".into());
+                if link.as_ref().is_some_and(SignalingLink::was_taken_over) {
+                    Input::SignalingOver { reason }
+                } else {
+                    Input::SignalingClosed { reason }
+                }
+            }
+        };
+        self.apply(input);
+    }
+
+    /// After close: answers what is still asked (the peer is closed), and gives the
+    /// goodbyes queued on the signaling connection a moment to go out.
+    async fn linger_on_close(mut self, commands: &mut mpsc::UnboundedReceiver<Command>) {
+        commands.close();
+        while let Ok(command) = commands.try_recv() {
+            self.command(command);
+        }
+        if let Some(link) = self.link.take() {
+            link.close();
+        }
+    }
+}
+
+/// The next message from the server; never, while there is no signaling connection.
+async fn next_message(link: &mut Option<SignalingLink>) -> Option<ServerMessage> {
+    match link {
+        Some(link) => link.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sleeps until `deadline`; forever without one.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
