@@ -14,6 +14,8 @@
 //! - several instances on one Redis ([`Harness::start_shared`], the Redis from
 //!   `signaling_server::testing`), and `balancer`: [`Balancer`], a TCP load balancer in
 //!   front of them, for a peer to move when its instance dies;
+//! - `native`: [`NativePeer`], a peer of the `peer-native` crate recording what it
+//!   receives the way a tab does, to put native peers and tabs in one room;
 //! - `tamper`: [`TamperProxy`], a WebSocket man in the middle between one tab and the
 //!   server, rewriting what passes ([`Harness::open_tab_through`]);
 //! - `netlab`: real networks (NATs, firewalls, loss) from Linux network namespaces,
@@ -29,6 +31,7 @@
 
 mod balancer;
 mod files;
+mod native;
 pub mod netlab;
 mod npm_app;
 mod scenario;
@@ -39,6 +42,7 @@ mod turn;
 
 pub use balancer::Balancer;
 pub use files::FILE_HELPERS;
+pub use native::{NativePeer, Record, plain};
 pub use npm_app::{DevServer, NpmApp};
 pub use scenario::reference_scenario;
 pub use tab::Tab;
