@@ -241,3 +241,47 @@ async fn a_native_peer_rejoins_with_its_id_after_a_server_restart() {
     .await
     .expect("finishes in time");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_server_dead_a_native_neighbour_introduces_two_tabs() {
+    tokio::time::timeout(BUDGET, async {
+        let harness = Harness::start().await;
+        let a = harness.open_tab().await;
+        let c = harness.open_tab().await;
+        let id_a = a.join_peer("mesh", "A").await;
+        let id_c = c.join_peer("mesh", "C").await;
+        let b = NativePeer::join(&harness.ws_url(), "mesh", "B").await;
+        for id in [&id_a, &id_c] {
+            b.peer.connect(&PeerId::new(id.clone())).await.expect("connects");
+        }
+        for tab in [&a, &c] {
+            tab.wait_until("window.peer.connectedPeers().length == 1", "window.events").await;
+        }
+
+        harness.kill_server();
+        for tab in [&a, &c] {
+            tab.wait_until("window.signaling.includes('reconnecting')", "window.signaling").await;
+        }
+        // Retried while the adverts that show the way through B are on their way.
+        let outcome = a
+            .eval(&format!(
+                "for (let tries = 0; ; tries++) {{
+                   try {{ await window.peer.connect({}); return 'connected'; }}
+                   catch (error) {{
+                     if (tries >= 40) return error.message;
+                     await new Promise((done) => setTimeout(done, 50));
+                   }}
+                 }}",
+                json!(id_c)
+            ))
+            .await;
+        assert_eq!(outcome, json!("connected"));
+        a.eval(&format!("window.peer.sendTo({}, 'hello C, through B');", json!(id_c))).await;
+        c.wait_until("window.inbox.length == 1", "window.inbox").await;
+        assert_eq!(c.eval("return window.inbox[0];").await["data"], "hello C, through B");
+        b.close().await;
+        harness.close().await;
+    })
+    .await
+    .expect("finishes in time");
+}
