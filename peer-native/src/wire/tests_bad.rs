@@ -152,3 +152,73 @@ fn bad_unreliable_frames_are_refused() {
     assert_eq!(read_unreliable(binary(&[0])), Ok(Payload::Bytes(Vec::new())));
     assert_eq!(read_unreliable(text("s")), Ok(Payload::Text(String::new())));
 }
+
+/// A small deterministic generator (xorshift), so the loop below needs no crate.
+struct Noise(u64);
+
+impl Noise {
+    fn next(&mut self, below: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % below as u64) as usize
+    }
+
+    /// A frame made of the pieces frames are made of, in any order.
+    fn frame(&mut self) -> Frame {
+        const PIECES: [&str; 24] = [
+            "s",
+            "j",
+            "t",
+            "c",
+            "h",
+            "f",
+            "d",
+            "e",
+            "x",
+            "r",
+            "k",
+            "g",
+            "b",
+            "1",
+            "0",
+            ":",
+            "4",
+            "Int16Array",
+            "{\"kind\":\"digest\",\"have\":{}}",
+            "{",
+            "é",
+            "67108864",
+            "\"",
+            "-",
+        ];
+        if self.next(3) == 0 {
+            let len = self.next(12);
+            return Frame::Binary((0..len).map(|_| self.next(256) as u8).collect());
+        }
+        let pieces = 1 + self.next(4);
+        Frame::Text((0..pieces).map(|_| PIECES[self.next(PIECES.len())]).collect())
+    }
+}
+
+#[test]
+fn no_sequence_of_frames_makes_the_reader_panic() {
+    let mut noise = Noise(0x9e37_79b9_7f4a_7c15);
+    let (mut taken, mut refused) = (0, 0);
+    for _ in 0..20_000 {
+        let mut reader = super::reading::Reader::new();
+        for _ in 0..8 {
+            let frame = noise.frame();
+            let _ = read_unreliable(frame.clone());
+            match reader.read(frame) {
+                Ok(_) => taken += 1,
+                Err(_) => {
+                    refused += 1;
+                    break;
+                }
+            }
+        }
+    }
+    // Both outcomes happen: the generator reaches well formed and bad frames alike.
+    assert!(taken > 1000 && refused > 1000, "{taken} taken, {refused} refused");
+}
