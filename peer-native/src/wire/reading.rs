@@ -6,6 +6,11 @@
 //! bytes, a chunked message waiting for chunks, a broadcast's header waiting for its
 //! message, a `d` frame waiting for its data frame. Anything the protocol does not allow
 //! where it comes is a [`BadFrame`].
+//!
+//! For the driver: `Ok(None)` and [`Incoming::Heartbeat`] are signs of life (the
+//! machine's `Heard`); a message, a mesh frame and a file frame go to the machine, the
+//! last to `peer_core::files::Files::handle_frame` as they are (a `Part` then its
+//! `Data`); an `Err` ends the connection ("the peer broke the framing").
 
 use super::chunks::{ChunkKind, Chunked};
 use super::files::{self, FileFrame};
