@@ -7,13 +7,19 @@ use crate::api::payload::Payload;
 use crate::api::peer::Delivery;
 use crate::transport::{Channel, Connection, Report, TransportError};
 use crate::wire::frame::Frame;
-use crate::wire::reading::{Incoming, read_unreliable};
-use crate::wire::sending::{self, WireError};
+use crate::wire::mesh::broadcast_header_frame;
+use crate::wire::reading::Incoming;
+use crate::wire::sending;
+use crate::wire::unreliable::{read_unreliable, unreliable_frame};
+use crate::wire::{MAX_FRAME_BYTES, WireError};
 use peer_core::{ConnKey, Input, MAX_TTL, MeshFrame};
 use signaling_protocol::PeerId;
 
 /// What a connection may hold queued before sends to it are refused.
 const MAX_QUEUED_BYTES: usize = 64 * 1024 * 1024;
+/// What the unreliable channel may hold waiting before sends are refused
+/// (`docs/PROTOCOL.md`, "The unreliable channel").
+const MAX_UNRELIABLE_BUFFERED: usize = 1024 * 1024;
 
 impl Driver {
     /// What connection `key` reported, for the machine.
@@ -54,14 +60,11 @@ impl Driver {
             Some(Incoming::Heartbeat) => Some(Input::Heard { key }),
             Some(Incoming::Mesh(frame)) => Some(Input::Mesh { key, frame }),
             Some(Incoming::File(file)) => {
-                // Native peers take no files yet: an offer is refused, as the protocol
-                // lets a receiver do; the rest of a transfer then never comes.
-                if let Some(refusal) = sending::refuse_offer(&file) {
-                    let _ = live.connection.send(Channel::Reliable, refusal);
-                }
+                let now = self.now();
+                live.files.handle_frame(file, now).map_err(|bad| bad.to_string())?;
+                self.run_files(&key);
                 None
             }
-            Some(Incoming::FileData(_)) => None,
         })
     }
 
@@ -108,7 +111,7 @@ impl Driver {
         let keys = self.core.open_keys();
         check_room(&self.open(&keys))?;
         let (origin, seq) = self.core.begin_broadcast();
-        let header = sending::broadcast_header(&origin, seq, MAX_TTL);
+        let header = broadcast_header_frame(&origin, seq, MAX_TTL);
         send_reliably(payload, Some(&header), &self.open(&keys))
     }
 
@@ -151,7 +154,7 @@ fn send_reliably(
         let frames = sending::message_frames(payload, max_frame)?;
         Ok(header.cloned().into_iter().chain(frames).collect())
     };
-    let first_max = open.first().map_or(sending::MAX_FRAME_BYTES, |(_, c)| c.max_frame());
+    let first_max = open.first().map_or(MAX_FRAME_BYTES, |(_, c)| c.max_frame());
     let mut encoded = (first_max, encode(first_max)?);
     for (key, connection) in open {
         let max_frame = connection.max_frame();
@@ -167,9 +170,9 @@ fn send_reliably(
 /// limit among them; the count says who got it.
 fn send_unreliable(payload: &Payload, open: &[(&ConnKey, &Connection)]) -> Result<usize, PeerError> {
     let limit = open.iter().map(|(_, connection)| connection.max_frame()).min();
-    let frame = sending::unreliable_frame(payload, limit.unwrap_or(sending::MAX_FRAME_BYTES))?;
+    let frame = unreliable_frame(payload, limit.unwrap_or(MAX_FRAME_BYTES))?;
     for (key, connection) in open {
-        if connection.buffered_amount(Channel::Unreliable) >= sending::MAX_UNRELIABLE_BUFFERED {
+        if connection.buffered_amount(Channel::Unreliable) >= MAX_UNRELIABLE_BUFFERED {
             return Err(PeerError::UnreliableBackedUp(key.peer.clone()));
         }
     }
@@ -191,8 +194,8 @@ fn send_frames(connection: &Connection, peer: &PeerId, frames: Vec<Frame>) -> Re
 impl From<WireError> for PeerError {
     fn from(error: WireError) -> Self {
         match error {
-            WireError::TooLargeForUnreliable { size, max } => {
-                PeerError::TooLargeForUnreliable { size, max }
+            WireError::TooLargeForUnreliable { bytes, limit } => {
+                PeerError::TooLargeForUnreliable { size: bytes, max: limit }
             }
             other => PeerError::Unsendable(other.to_string()),
         }

@@ -9,6 +9,7 @@ use crate::transport::{Channel, Connection};
 use crate::wire::frame::Frame;
 use crate::wire::reading::Reader;
 use crate::wire::sending::HEARTBEAT;
+use peer_core::files::Files;
 use peer_core::{ConnKey, Event, Input, LINGER_MS, Output, Role};
 
 impl Driver {
@@ -75,7 +76,8 @@ impl Driver {
         };
         match Connection::start(role, &self.config, report) {
             Ok(connection) => {
-                self.connections.insert(key, Live { connection, reader: Reader::new() });
+                let files = Files::new();
+                self.connections.insert(key, Live { connection, reader: Reader::new(), files });
             }
             Err(error) => self.queue(Input::Failed { key, reason: error.to_string() }),
         }

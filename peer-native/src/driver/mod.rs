@@ -9,6 +9,7 @@
 mod channels;
 mod commands;
 mod execute;
+mod files;
 mod signals;
 mod start;
 
@@ -22,6 +23,7 @@ use crate::identity::{Identity, SealKey};
 use crate::signaling::{JoinRequest, SignalingLink};
 use crate::transport::{Connection, ConnectionConfig, Report};
 use crate::wire::reading::Reader;
+use peer_core::files::Files;
 use peer_core::{CallId, ConnKey, Core, Input, Instant};
 use signaling_protocol::PeerInfo;
 use std::collections::{HashMap, VecDeque};
@@ -31,6 +33,8 @@ use tokio::sync::{mpsc, oneshot};
 struct Live {
     connection: Connection,
     reader: Reader,
+    /// The file transfers on its reliable channel.
+    files: Files<Vec<u8>>,
 }
 
 /// What a rejoin attempt, run in a task of its own, comes back with.
