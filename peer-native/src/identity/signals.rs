@@ -7,10 +7,18 @@ use super::keys::{Identity, verify};
 use super::sealing::SealKey;
 use peer_core::{Verdict, sealing_verdict};
 use signaling_protocol::{PeerId, Signal, Step, signal_text};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// How far a signal's `at` may be from our clock, in milliseconds: older ones are
 /// dropped (a replay of an old signal gets nowhere), and two machines' clocks differ a bit.
 pub const FRESH_MS: u64 = 5 * 60 * 1000;
+
+/// Milliseconds since the Unix epoch by this machine's clock: what signals are stamped
+/// with and checked against (0 for a clock set before 1970).
+pub fn now_ms() -> u64 {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+}
 
 /// Stamps `at` (`now_ms`, milliseconds since the Unix epoch) and `sig` on our `signal`
 /// for `to` in `room`.

@@ -9,6 +9,7 @@ use signaling_protocol::{
     ClientMessage, ErrorCode, IceServer, PeerInfo, ServerMessage, validate_name, validate_room,
     validate_secret,
 };
+use std::fmt;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
@@ -16,8 +17,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 /// server itself gives a connection 10 s to join).
 pub const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Who joins where.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who joins where. Its `Debug` hides the secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct JoinRequest {
     /// The server's WebSocket, e.g. `ws://127.0.0.1:8080/ws`.
     pub url: String,
@@ -27,6 +28,17 @@ pub struct JoinRequest {
     pub name: String,
     /// The room's secret, if it has one (or is to be created with one).
     pub secret: Option<String>,
+}
+
+impl fmt::Debug for JoinRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinRequest")
+            .field("url", &self.url)
+            .field("room", &self.room)
+            .field("name", &self.name)
+            .field("secret", &self.secret.as_ref().map(|_| ".."))
+            .finish()
+    }
 }
 
 /// A join the server welcomed.

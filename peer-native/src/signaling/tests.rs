@@ -8,13 +8,13 @@ use super::join::{JoinRequest, Joined, join};
 use super::link::{MAX_MESSAGE_BYTES, SignalingLink};
 use crate::identity::keys::Identity;
 use crate::identity::sealing::SealKey;
-use crate::identity::signals::{check_incoming, check_signal, outgoing};
+use crate::identity::signals::{check_incoming, check_signal, now_ms, outgoing};
 use futures_util::{SinkExt, StreamExt};
 use peer_core::Verdict;
 use signaling_protocol::{ClientMessage, ErrorCode, PeerInfo, ServerMessage, SessionId, Signal};
 use signaling_protocol::{PeerId, Step};
 use std::net::SocketAddr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
@@ -53,11 +53,6 @@ async fn joined(addr: SocketAddr, room: &str, name: &str, identity: &Identity) -
 
 async fn next(link: &mut SignalingLink) -> Option<ServerMessage> {
     tokio::time::timeout(WAIT, link.recv()).await.expect("a message in time")
-}
-
-fn now_ms() -> u64 {
-    let since = SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970");
-    u64::try_from(since.as_millis()).expect("in range")
 }
 
 fn info(identity: &Identity, name: &str) -> PeerInfo {
@@ -165,6 +160,7 @@ async fn refusals_carry_the_servers_code() {
     );
     // Checked before connecting, as the server would.
     let refused = join(&request(server.addr, "no room!", "A"), &Identity::generate()).await.err();
+    assert!(!format!("{wrong:?}").contains("guess"), "the secret stays out of logs");
     assert!(
         matches!(refused, Some(SignalingError::Refused { code: ErrorCode::InvalidRoom, .. })),
         "{refused:?}"
