@@ -44,5 +44,5 @@ pub use api::events::{Events, PeerEvent};
 pub use api::options::JoinOptions;
 pub use api::payload::Payload;
 pub use api::peer::{Delivery, Peer};
-pub use identity::Identity;
+pub use identity::keys::Identity;
 pub use signaling_protocol::{PeerId, PeerInfo};

@@ -1,6 +1,7 @@
 //! What a native peer's calls fail with: the browser package's errors, where they mean the
 //! same, and the machine's ([`CoreError`]) taken in at one place.
 
+use crate::signaling::error::SignalingError;
 use peer_core::CoreError;
 use signaling_protocol::{ErrorCode, PeerId};
 
@@ -97,6 +98,21 @@ impl From<CoreError> for PeerError {
             CoreError::NotConnected(peer) => Self::NotConnected(peer),
             CoreError::ConnectFailed { peer, reason } => Self::ConnectFailed { peer, reason },
             CoreError::Closed => Self::Closed,
+        }
+    }
+}
+
+impl From<SignalingError> for PeerError {
+    fn from(error: SignalingError) -> Self {
+        match error {
+            SignalingError::Unreachable { url, reason } => {
+                Self::SignalingUnreachable { url, reason }
+            }
+            SignalingError::Refused { code, message } => Self::Refused { code, message },
+            SignalingError::Closed { .. } | SignalingError::Backlog => Self::SignalingClosed,
+            other @ (SignalingError::Timeout { .. } | SignalingError::WrongId { .. }) => {
+                Self::SignalingUnreachable { url: String::new(), reason: other.to_string() }
+            }
         }
     }
 }

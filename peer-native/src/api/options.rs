@@ -1,6 +1,6 @@
 //! How a native peer joins: the browser's join options, where they mean the same.
 
-use crate::identity::Identity;
+use crate::identity::keys::Identity;
 use std::net::IpAddr;
 
 /// What [`crate::Peer::join`] needs. `url`, `room` and `name` are required; the rest

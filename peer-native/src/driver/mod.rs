@@ -19,8 +19,11 @@ pub(crate) use start::start;
 use crate::api::error::PeerError;
 use crate::api::events::PeerEvent;
 use crate::api::payload::Payload;
-use crate::identity::{Identity, SealKey};
-use crate::signaling::{JoinRequest, SignalingLink};
+use crate::identity::keys::Identity;
+use crate::identity::sealing::SealKey;
+use crate::signaling::join::{JoinRequest, Joined};
+use crate::signaling::error::SignalingError;
+use crate::signaling::link::SignalingLink;
 use crate::transport::{Connection, ConnectionConfig, Report};
 use crate::wire::reading::Reader;
 use peer_core::files::Files;
@@ -38,7 +41,7 @@ struct Live {
 }
 
 /// What a rejoin attempt, run in a task of its own, comes back with.
-type Rejoined = Result<crate::signaling::Joined, crate::signaling::SignalingError>;
+type Rejoined = Result<Joined, SignalingError>;
 
 /// One peer's machine and everything it acts on.
 pub(crate) struct Driver {

@@ -4,8 +4,9 @@
 //! the driver's task, in order, so that signals leave and are applied as they were made.
 
 use super::{Driver, Rejoined};
-use crate::identity;
-use crate::signaling::{self, SignalingError};
+use crate::identity::signals::{check_incoming, now_ms, outgoing};
+use crate::signaling::error::SignalingError;
+use crate::signaling::join::join;
 use peer_core::{ConnKey, Input, MeshFrame, RejoinFailure, Relayed, Way};
 use signaling_protocol::{ClientMessage, PeerId, Signal};
 
@@ -13,8 +14,8 @@ impl Driver {
     /// Signs (and seals) our `signal` for `to` and sends it `way`. A failure to send
     /// means the signaling connection is down, which its own end reports.
     pub(super) fn sign_and_send(&mut self, to: PeerId, signal: Signal, way: Way) {
-        let signal =
-            identity::outgoing(&self.identity, self.seal.as_ref(), &self.room, &to, signal, now_ms());
+        let seal = self.seal.as_ref();
+        let signal = outgoing(&self.identity, &self.room, &to, signal, seal, now_ms());
         match way {
             // There are no tabs natively; the server reaches every peer.
             Way::Server | Way::Tab => {
@@ -32,15 +33,9 @@ impl Driver {
     /// Checks (and opens) `signal` from `from` against its `key`; the verdict goes back
     /// to the machine behind the outputs being executed.
     pub(super) fn check(&mut self, from: PeerId, signal: Signal, key: &str, via: Option<ConnKey>) {
-        let (signal, verdict) = identity::check_incoming(
-            key,
-            self.seal.as_ref(),
-            &self.room,
-            &from,
-            &self.me.id,
-            signal,
-            now_ms(),
-        );
+        let seal = self.seal.as_ref();
+        let (signal, verdict) =
+            check_incoming(key, &self.room, &from, &self.me.id, signal, seal, now_ms());
         self.queue(Input::Checked { from, signal, via, verdict });
     }
 
@@ -50,7 +45,7 @@ impl Driver {
         let identity = self.identity.clone();
         let rejoins = self.rejoins.clone();
         tokio::spawn(async move {
-            let _ = rejoins.send(signaling::join(&request, &identity).await);
+            let _ = rejoins.send(join(&request, &identity).await);
         });
     }
 
@@ -73,11 +68,4 @@ impl Driver {
         };
         self.apply(input);
     }
-}
-
-/// Milliseconds since the Unix epoch, by this machine's clock: what signals are stamped
-/// with and checked against.
-fn now_ms() -> u64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    since.map_or(0, |since| u64::try_from(since.as_millis()).unwrap_or(u64::MAX))
 }

@@ -5,8 +5,10 @@ use super::{Command, Driver, Rejoined};
 use crate::api::error::PeerError;
 use crate::api::events::Events;
 use crate::api::options::JoinOptions;
-use crate::identity::{Identity, SealKey};
-use crate::signaling::{self, JoinRequest, SignalingLink};
+use crate::identity::keys::Identity;
+use crate::identity::sealing::SealKey;
+use crate::signaling::join::{JoinRequest, join};
+use crate::signaling::link::SignalingLink;
 use crate::transport::{ConnectionConfig, Report};
 use peer_core::{Backoff, ConnKey, Core, Input};
 use signaling_protocol::{PeerInfo, ServerMessage};
@@ -25,8 +27,16 @@ pub(crate) async fn start(
         name: options.name.clone(),
         secret: options.secret.clone(),
     };
-    let joined = signaling::join(&request, &identity).await.map_err(PeerError::from)?;
-    let seal = options.passphrase.as_deref().map(|words| SealKey::derive(words, &options.room));
+    let joined = join(&request, &identity).await.map_err(PeerError::from)?;
+    let seal = match options.passphrase.clone() {
+        // 100,000 rounds of PBKDF2: off the runtime's threads.
+        Some(words) => {
+            let room = options.room.clone();
+            let derived = tokio::task::spawn_blocking(move || SealKey::derive(&words, &room));
+            Some(derived.await.map_err(|error| PeerError::Transport(error.to_string()))?)
+        }
+        None => None,
+    };
     let (commands, commands_in) = mpsc::unbounded_channel();
     let (events, events_in) = mpsc::unbounded_channel();
     let (reports, reports_in) = mpsc::unbounded_channel();
@@ -114,7 +124,7 @@ impl Driver {
                 let link = self.link.take();
                 let reason = link.as_ref().and_then(SignalingLink::close_reason);
                 let reason = reason.unwrap_or_else(|| "the signaling connection closed".into());
-                if link.as_ref().is_some_and(SignalingLink::was_taken_over) {
+                if link.as_ref().is_some_and(SignalingLink::taken_over) {
                     Input::SignalingOver { reason }
                 } else {
                     Input::SignalingClosed { reason }
