@@ -1,0 +1,3 @@
+//! Tests of the transport over real sockets on loopback.
+
+mod loopback;
