@@ -29,7 +29,8 @@ impl Session {
                 if let Some(channel) = self.channel_of(id) {
                     self.opened[channel.stream_id() as usize] = true;
                 }
-                if self.opened == [true, true] && !self.open_reported {
+                // A channel closed before it opened stays closed.
+                if self.opened == [true, true] && !self.open_reported && !self.closed_reported {
                     self.open_reported = true;
                     self.reports.push(Report::ChannelOpen);
                 }

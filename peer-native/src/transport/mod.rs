@@ -6,7 +6,8 @@
 //!
 //! - `connection`: the handle the driver holds ([`connection::Connection`]);
 //! - `types`: channels, reports, configuration, counters, errors;
-//! - `session` and `events`: the connection's state without I/O, str0m's events;
+//! - `session`: the connection's state without I/O, set up and signals applied;
+//!   `sending`: frames written; `drive`: str0m run; `events`: str0m's events;
 //! - `send_queue`: the reliable channel's bounded queue;
 //! - `task`: sockets and the task;
 //! - `sdp`: what is read from SDP and candidates, local host addresses.
@@ -19,9 +20,11 @@
 #![allow(dead_code)]
 
 pub mod connection;
+pub mod drive;
 mod events;
 pub mod sdp;
 pub mod send_queue;
+pub mod sending;
 pub mod session;
 mod task;
 pub mod types;

@@ -48,12 +48,13 @@ impl SendQueue {
         self.frames.push_back(frame);
     }
 
-    /// The oldest frame, left in place.
-    pub fn front(&self) -> Option<&Frame> {
-        self.frames.front()
+    /// Puts back at the front a frame [`SendQueue::pop`] took and str0m refused.
+    pub fn unpop(&mut self, frame: Frame) {
+        self.queued_bytes += frame_len(&frame);
+        self.frames.push_front(frame);
     }
 
-    /// Removes the oldest frame (after str0m took it).
+    /// Removes the oldest frame.
     pub fn pop(&mut self) -> Option<Frame> {
         let frame = self.frames.pop_front()?;
         self.queued_bytes -= frame_len(&frame);

@@ -2,42 +2,29 @@
 //! the reliable queue, and the reports waiting for the owner. The connection's task
 //! feeds it datagrams and the time and carries out what it returns; the handle calls
 //! into it to send and to apply signals. Everything here runs under one lock.
+//!
+//! This file sets the session up and applies signals; `sending` writes frames and
+//! `drive` runs str0m.
 
 use super::sdp::{self, DEFAULT_MAX_FRAME};
-use super::send_queue::{self, SendQueue};
-use super::types::{Channel, ConnectionStats, Report, TransportError};
-use crate::wire::frame::Frame;
+#[cfg(doc)]
+use super::send_queue;
+use super::send_queue::SendQueue;
+#[cfg(doc)]
+use super::sending::UNRELIABLE_BACKED_UP;
+use super::types::{Channel, ConnectionStats, Report};
 use peer_core::{PathState, Role};
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::channel::{ChannelConfig, ChannelId, Reliability};
-use str0m::net::{Protocol, Receive};
-use str0m::{Candidate, Input, Output, Rtc, RtcError};
+use str0m::{Candidate, Rtc};
 
 /// str0m's buffer for both channels together. Channel 0 stays under
 /// [`send_queue::HIGH_WATER_BYTES`] plus one frame and channel 1 under
 /// [`UNRELIABLE_BACKED_UP`] plus one frame, so a write that passed those checks always
 /// finds room.
 const SCTP_BUFFER_BYTES: usize = 4 * 1024 * 1024;
-/// An unreliable send is refused while channel 1 holds this much
-/// (`docs/PROTOCOL.md`, "The unreliable channel").
-pub const UNRELIABLE_BACKED_UP: usize = 1024 * 1024;
-/// str0m never reports ICE `failed` (more candidates may always come); a path down
-/// this long is reported as failed, as a browser would.
-const FAILED_AFTER: Duration = Duration::from_secs(10);
-/// How long to sleep when nothing is due (str0m's "never" is far in the future).
-const IDLE: Duration = Duration::from_secs(1);
-
-/// A datagram for the network.
-pub struct Datagram {
-    /// The local address (socket) to send from.
-    pub source: SocketAddr,
-    /// Where to.
-    pub destination: SocketAddr,
-    /// The bytes.
-    pub contents: Vec<u8>,
-}
 
 /// One WebRTC connection's state.
 pub struct Session {
@@ -49,16 +36,16 @@ pub struct Session {
     pub(super) open_reported: bool,
     pub(super) closed_reported: bool,
     /// [`Session::close_when_drained`] was called; the channels close once drained.
-    closing: bool,
-    close_sent: bool,
-    pending_offer: Option<SdpPendingOffer>,
-    max_frame: usize,
-    queue: SendQueue,
+    pub(super) closing: bool,
+    pub(super) close_sent: bool,
+    pub(super) pending_offer: Option<SdpPendingOffer>,
+    pub(super) max_frame: usize,
+    pub(super) queue: SendQueue,
     pub(super) reports: Vec<Report>,
     pub(super) stats: ConnectionStats,
     pub(super) path: Option<PathState>,
     pub(super) down_since: Option<Instant>,
-    failed: bool,
+    pub(super) failed: bool,
 }
 
 /// The two channels' configurations (`docs/PROTOCOL.md`, "The data channel").
@@ -200,111 +187,14 @@ impl Session {
         self.max_frame
     }
 
-    /// Queues a frame on channel 0 or writes it to channel 1 at once.
-    pub fn send(&mut self, channel: Channel, frame: Frame) -> Result<(), TransportError> {
-        let size = send_queue::frame_len(&frame);
-        if size == 0 {
-            return Err(TransportError::Empty);
-        }
-        if size > self.max_frame {
-            return Err(TransportError::TooLarge { size, max: self.max_frame });
-        }
-        if self.closing || self.closed_reported || self.failed {
-            return Err(TransportError::NotOpen);
-        }
-        match channel {
-            Channel::Reliable if self.queue.is_full() => Err(TransportError::QueueFull),
-            Channel::Reliable => {
-                self.queue.push(frame);
-                Ok(())
-            }
-            Channel::Unreliable => self.send_unreliable(&frame),
-        }
-    }
-
-    fn send_unreliable(&mut self, frame: &Frame) -> Result<(), TransportError> {
-        if !self.open_reported {
-            return Err(TransportError::NotOpen);
-        }
-        if self.sctp_buffered(Channel::Unreliable) >= UNRELIABLE_BACKED_UP {
-            return Err(TransportError::BackedUp);
-        }
-        match self.write(Channel::Unreliable, frame) {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(TransportError::BackedUp),
-            Err(error) => {
-                tracing::debug!(%error, "unreliable write refused");
-                Err(TransportError::NotOpen)
-            }
-        }
-    }
-
-    /// Writes one frame to str0m: `false` when its buffer has no room.
-    fn write(&mut self, channel: Channel, frame: &Frame) -> Result<bool, RtcError> {
-        let Some(id) = self.channels[channel.stream_id() as usize] else { return Ok(false) };
-        let Some(mut handle) = self.rtc.channel(id) else { return Ok(false) };
-        let (binary, bytes) = match frame {
-            Frame::Text(text) => (false, text.as_bytes()),
-            Frame::Binary(bytes) => (true, bytes.as_slice()),
-        };
-        let written = handle.write(binary, bytes)?;
-        if written {
-            self.stats.messages_sent += 1;
-            self.stats.bytes_sent += bytes.len() as u64;
-        }
-        Ok(written)
-    }
-
-    /// Bytes in str0m's buffer for `channel`.
-    fn sctp_buffered(&mut self, channel: Channel) -> usize {
-        let Some(id) = self.channels[channel.stream_id() as usize] else { return 0 };
-        self.rtc.channel(id).map_or(0, |mut handle| handle.buffered_amount())
-    }
-
-    /// What waits to go out on `channel`: queued here plus in str0m's buffer.
-    pub fn buffered_amount(&mut self, channel: Channel) -> usize {
-        let queued = match channel {
-            Channel::Reliable => self.queue.queued_bytes(),
-            Channel::Unreliable => 0,
-        };
-        queued + self.sctp_buffered(channel)
-    }
-
-    /// Closes both channels once the queue and str0m's buffer for channel 0 are empty.
-    pub fn close_when_drained(&mut self) {
-        self.closing = true;
-    }
-
     /// A copy of the counters.
     pub fn stats(&self) -> ConnectionStats {
         self.stats.clone()
     }
 
-    /// Hands queued frames to str0m while channel 0 is under its high-water mark, then
-    /// closes the channels if asked and drained.
-    fn pump(&mut self) {
-        while self.open_reported && !self.failed {
-            let Some(frame) = self.queue.front().cloned() else { break };
-            if self.sctp_buffered(Channel::Reliable) >= send_queue::HIGH_WATER_BYTES {
-                break;
-            }
-            match self.write(Channel::Reliable, &frame) {
-                Ok(true) => {
-                    self.queue.pop();
-                }
-                Ok(false) => break,
-                Err(error) => return self.fail(format!("writing to the data channel: {error}")),
-            }
-        }
-        let drained = self.queue.is_empty() && self.sctp_buffered(Channel::Reliable) == 0;
-        if self.closing && !self.close_sent && self.open_reported && drained {
-            self.close_sent = true;
-            let mut api = self.rtc.direct_api();
-            for id in self.channels.iter().flatten() {
-                api.close_data_channel(*id);
-            }
-            self.reports.push(Report::ChannelClosing);
-        }
+    /// The reports gathered since the last call, oldest first.
+    pub fn take_reports(&mut self) -> Vec<Report> {
+        std::mem::take(&mut self.reports)
     }
 
     /// Records a failure: reported once, then the connection goes inert.
@@ -316,99 +206,5 @@ impl Session {
         self.failed = true;
         self.reports.push(Report::Failed(reason));
         self.rtc.disconnect();
-    }
-
-    /// Feeds a datagram that arrived on `destination` (one of our sockets).
-    pub fn receive(
-        &mut self,
-        now: Instant,
-        source: SocketAddr,
-        destination: SocketAddr,
-        bytes: &[u8],
-    ) {
-        // Anything that is not STUN, DTLS, RTP or RTCP is not for us.
-        let Ok(receive) = Receive::new(Protocol::Udp, source, destination, bytes) else { return };
-        self.stats.remote = Some(source);
-        if let Err(error) = self.rtc.handle_input(Input::Receive(now, receive)) {
-            self.fail(format!("str0m refused a datagram: {error}"));
-        }
-    }
-
-    /// Lets time pass.
-    pub fn timeout(&mut self, now: Instant) {
-        if let Err(error) = self.rtc.handle_input(Input::Timeout(now)) {
-            self.fail(format!("str0m failed on a timeout: {error}"));
-        }
-    }
-
-    /// Runs str0m until it waits: returns the datagrams to send and when to call
-    /// [`Session::timeout`] next. Reports pile up in [`Session::take_reports`].
-    pub fn poll(&mut self, now: Instant, out: &mut Vec<Datagram>) -> Instant {
-        self.pump();
-        let mut deadline = now + IDLE;
-        while self.rtc.is_alive() {
-            match self.rtc.poll_output() {
-                Ok(Output::Timeout(at)) => {
-                    deadline = deadline.min(at);
-                    break;
-                }
-                Ok(Output::Transmit(transmit)) => out.push(Datagram {
-                    source: transmit.source,
-                    destination: transmit.destination,
-                    contents: transmit.contents.into(),
-                }),
-                Ok(Output::Event(event)) => {
-                    self.on_event(event, now);
-                    // Acknowledged data made room, or a channel opened: refill.
-                    self.pump();
-                }
-                Err(error) => self.fail(format!("str0m failed: {error}")),
-            }
-        }
-        self.check_path(now);
-        if !self.rtc.is_alive() && self.open_reported && !self.closed_reported {
-            self.closed_reported = true;
-            self.reports.push(Report::ChannelClosed);
-        }
-        match self.down_since {
-            Some(since) if self.path == Some(PathState::Down) => deadline.min(since + FAILED_AFTER),
-            _ => deadline,
-        }
-    }
-
-    /// Reports a path down for [`FAILED_AFTER`] as failed.
-    fn check_path(&mut self, now: Instant) {
-        if let Some(since) = self.down_since
-            && self.path == Some(PathState::Down)
-            && now >= since + FAILED_AFTER
-        {
-            self.path = Some(PathState::Failed);
-            self.reports.push(Report::Path(PathState::Failed));
-        }
-    }
-
-    /// The reports gathered since the last call, oldest first.
-    pub fn take_reports(&mut self) -> Vec<Report> {
-        std::mem::take(&mut self.reports)
-    }
-
-    /// Ends the connection at once, telling the remote (SCTP and DTLS close) with
-    /// the datagrams returned.
-    pub fn close_now(&mut self, out: &mut Vec<Datagram>) {
-        if self.rtc.close().is_err() {
-            return;
-        }
-        // Bounded: the close emits a handful of datagrams.
-        for _ in 0..64 {
-            match self.rtc.poll_output() {
-                Ok(Output::Transmit(transmit)) => out.push(Datagram {
-                    source: transmit.source,
-                    destination: transmit.destination,
-                    contents: transmit.contents.into(),
-                }),
-                Ok(Output::Event(_)) => {}
-                Ok(Output::Timeout(_)) | Err(_) => break,
-            }
-        }
     }
 }

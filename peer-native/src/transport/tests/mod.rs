@@ -1,3 +1,6 @@
-//! Tests of the transport over real sockets on loopback.
+//! Tests of the transport: two connections over real sockets on loopback, a
+//! browser-style offer, limits.
 
+mod browser_offer;
+mod limits;
 mod loopback;
