@@ -37,8 +37,16 @@ impl Session {
     ) {
         // Anything that is not STUN, DTLS, RTP or RTCP is not for us.
         let Ok(receive) = Receive::new(Protocol::Udp, source, destination, bytes) else { return };
+        let input = Input::Receive(now, receive);
+        // Only STUN with our credentials, or anything from an address ICE checked: a
+        // stranger's datagrams on our port must not reach DTLS, where an error fails
+        // the connection.
+        if !self.rtc.accepts(&input) {
+            tracing::trace!(%source, "datagram from an unknown source dropped");
+            return;
+        }
         self.stats.remote = Some(source);
-        self.guarded("handling a datagram", |rtc| rtc.handle_input(Input::Receive(now, receive)));
+        self.guarded("handling a datagram", |rtc| rtc.handle_input(input));
     }
 
     /// Lets time pass.

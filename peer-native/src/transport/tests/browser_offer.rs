@@ -120,3 +120,23 @@ fn default_addresses_include_loopback() {
     assert!(addresses.contains(&"127.0.0.1".parse().expect("an address")));
     assert!(addresses.iter().all(|address| address.is_ipv4()));
 }
+
+#[tokio::test]
+async fn our_offer_is_what_a_browser_expects() {
+    let (reports_in, mut reports) = unbounded_channel();
+    let config = ConnectionConfig { bind: vec!["127.0.0.1".parse().expect("an address")] };
+    let _connection = Connection::start(Role::Offerer, &config, move |report| {
+        let _ = reports_in.send(report);
+    })
+    .expect("a connection");
+    let report = tokio::time::timeout(Duration::from_secs(5), reports.recv()).await;
+    let Ok(Some(Report::Outbound(Step::Offer { sdp }))) = report else {
+        panic!("expected an offer, got {report:?}");
+    };
+    eprintln!("{sdp}");
+    assert!(sdp.contains("m=application 9 UDP/DTLS/SCTP webrtc-datachannel"), "{sdp}");
+    assert!(sdp.contains("a=setup:actpass"), "{sdp}");
+    assert!(sdp.contains("a=sctp-port:5000"), "{sdp}");
+    assert!(sdp.contains("a=max-message-size:262144"), "{sdp}");
+    assert!(sdp.contains("a=candidate:") && sdp.contains("127.0.0.1"), "{sdp}");
+}

@@ -2,5 +2,6 @@
 //! browser-style offer, limits.
 
 mod browser_offer;
+mod chromium;
 mod limits;
 mod loopback;
