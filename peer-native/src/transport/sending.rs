@@ -1,0 +1,125 @@
+//! Frames going out: the reliable queue pumped into str0m under its high-water mark,
+//! unreliable frames written at once, buffered amounts, the graceful close.
+
+use super::send_queue;
+use super::session::Session;
+use super::types::{Channel, Report, TransportError};
+use crate::wire::frame::Frame;
+use str0m::RtcError;
+
+/// An unreliable send is refused while channel 1 holds this much
+/// (`docs/PROTOCOL.md`, "The unreliable channel").
+pub const UNRELIABLE_BACKED_UP: usize = 1024 * 1024;
+
+impl Session {
+    /// Queues a frame on channel 0 or writes it to channel 1 at once.
+    pub fn send(&mut self, channel: Channel, frame: Frame) -> Result<(), TransportError> {
+        let size = send_queue::frame_len(&frame);
+        if size == 0 {
+            return Err(TransportError::Empty);
+        }
+        if size > self.max_frame {
+            return Err(TransportError::TooLarge { size, max: self.max_frame });
+        }
+        if self.closing || self.closed_reported || self.failed {
+            return Err(TransportError::NotOpen);
+        }
+        match channel {
+            Channel::Reliable if self.queue.is_full() => Err(TransportError::QueueFull),
+            Channel::Reliable => {
+                self.queue.push(frame);
+                Ok(())
+            }
+            Channel::Unreliable => self.send_unreliable(&frame),
+        }
+    }
+
+    fn send_unreliable(&mut self, frame: &Frame) -> Result<(), TransportError> {
+        if !self.open_reported {
+            return Err(TransportError::NotOpen);
+        }
+        if self.sctp_buffered(Channel::Unreliable) >= UNRELIABLE_BACKED_UP {
+            return Err(TransportError::BackedUp);
+        }
+        match self.write(Channel::Unreliable, frame) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(TransportError::BackedUp),
+            Err(error) => {
+                tracing::debug!(%error, "unreliable write refused");
+                Err(TransportError::NotOpen)
+            }
+        }
+    }
+
+    /// Writes one frame to str0m: `false` when its buffer has no room.
+    fn write(&mut self, channel: Channel, frame: &Frame) -> Result<bool, RtcError> {
+        let Some(id) = self.channels[channel.stream_id() as usize] else { return Ok(false) };
+        let Some(mut handle) = self.rtc.channel(id) else { return Ok(false) };
+        let (binary, bytes) = match frame {
+            Frame::Text(text) => (false, text.as_bytes()),
+            Frame::Binary(bytes) => (true, bytes.as_slice()),
+        };
+        let written = handle.write(binary, bytes)?;
+        if written {
+            self.stats.messages_sent += 1;
+            self.stats.bytes_sent += bytes.len() as u64;
+        }
+        Ok(written)
+    }
+
+    /// Bytes in str0m's buffer for `channel`.
+    fn sctp_buffered(&mut self, channel: Channel) -> usize {
+        let Some(id) = self.channels[channel.stream_id() as usize] else { return 0 };
+        self.rtc.channel(id).map_or(0, |mut handle| handle.buffered_amount())
+    }
+
+    /// What waits to go out on `channel`: queued here plus in str0m's buffer.
+    pub fn buffered_amount(&mut self, channel: Channel) -> usize {
+        let queued = match channel {
+            Channel::Reliable => self.queue.queued_bytes(),
+            Channel::Unreliable => 0,
+        };
+        queued + self.sctp_buffered(channel)
+    }
+
+    /// Closes both channels once the queue and str0m's buffer for channel 0 are empty.
+    pub fn close_when_drained(&mut self) {
+        self.closing = true;
+    }
+
+    /// Hands queued frames to str0m while channel 0 is under its high-water mark, then
+    /// closes the channels if asked and drained.
+    pub(super) fn pump(&mut self) {
+        while self.open_reported && !self.failed && !self.queue.is_empty() {
+            if self.sctp_buffered(Channel::Reliable) >= send_queue::HIGH_WATER_BYTES {
+                break;
+            }
+            let Some(frame) = self.queue.pop() else { break };
+            match self.write(Channel::Reliable, &frame) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.queue.unpop(frame);
+                    break;
+                }
+                Err(error) => return self.fail(format!("writing to the data channel: {error}")),
+            }
+        }
+        if self.closing && !self.close_sent && !self.open_reported {
+            // Closed before it opened: nothing can drain; as a browser's channel would.
+            self.close_sent = true;
+            self.closed_reported = true;
+            self.reports.push(Report::ChannelClosing);
+            self.reports.push(Report::ChannelClosed);
+            return;
+        }
+        let drained = self.queue.is_empty() && self.sctp_buffered(Channel::Reliable) == 0;
+        if self.closing && !self.close_sent && drained {
+            self.close_sent = true;
+            let mut api = self.rtc.direct_api();
+            for id in self.channels.iter().flatten() {
+                api.close_data_channel(*id);
+            }
+            self.reports.push(Report::ChannelClosing);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The tokio side of a connection: its UDP sockets (one per local address, so a
+//! datagram's local address is known without `IP_PKTINFO`) and the task that moves
+//! datagrams and time between them and the session.
+
+use super::drive::Datagram;
+use super::session::Session;
+use super::types::{Report, TransportError};
+use std::future::poll_fn;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Poll;
+use std::time::Instant;
+use tokio::io::ReadBuf;
+use tokio::net::UdpSocket;
+use tokio::sync::Notify;
+
+/// Room for one datagram: str0m sends at most its MTU (1200), browsers about as much.
+const DATAGRAM_BYTES: usize = 2048;
+
+/// What the handle and the task share.
+pub struct Shared {
+    /// A std mutex: nothing is awaited while it is held, and the handle's calls are
+    /// synchronous.
+    session: Mutex<Session>,
+    /// Set by the handle after it changed the session (a frame queued, a signal
+    /// applied), so the task polls it.
+    pub wake: Notify,
+    sockets: Vec<(SocketAddr, UdpSocket)>,
+}
+
+impl Shared {
+    /// The session, locked. A panic elsewhere under the lock leaves the session as it
+    /// was; going on is better than a second panic here.
+    pub fn lock(&self) -> MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The local addresses, one per socket.
+    pub fn locals(&self) -> Vec<SocketAddr> {
+        self.sockets.iter().map(|(local, _)| *local).collect()
+    }
+
+    /// Sends datagrams, each from the socket of its source address. UDP may lose
+    /// them anyway: a full socket buffer drops one rather than waits.
+    pub fn transmit(&self, datagrams: impl Iterator<Item = Datagram>) {
+        for datagram in datagrams {
+            let socket = self.sockets.iter().find(|(local, _)| *local == datagram.source);
+            let Some((_, socket)) = socket else {
+                tracing::debug!(source = %datagram.source, "no socket for a datagram's source");
+                continue;
+            };
+            if let Err(error) = socket.try_send_to(&datagram.contents, datagram.destination) {
+                tracing::trace!(%error, "datagram not sent");
+            }
+        }
+    }
+}
+
+/// Binds one UDP socket on an unused port of each address; addresses that cannot be
+/// bound are skipped.
+pub fn open(
+    addresses: &[IpAddr],
+    session: impl FnOnce(&[SocketAddr]) -> Session,
+) -> Result<Shared, TransportError> {
+    let mut sockets = Vec::new();
+    let mut errors = Vec::new();
+    for ip in addresses {
+        let bound = std::net::UdpSocket::bind((*ip, 0))
+            .and_then(|socket| socket.set_nonblocking(true).map(|()| socket))
+            .and_then(|socket| Ok((socket.local_addr()?, UdpSocket::from_std(socket)?)));
+        match bound {
+            Ok(socket) => sockets.push(socket),
+            Err(error) => errors.push(format!("{ip}: {error}")),
+        }
+    }
+    if sockets.is_empty() {
+        return Err(TransportError::NoAddress(errors.join("; ")));
+    }
+    let locals: Vec<SocketAddr> = sockets.iter().map(|(local, _)| *local).collect();
+    Ok(Shared { session: Mutex::new(session(&locals)), wake: Notify::new(), sockets })
+}
+
+/// The connection's task: polls the session, carries out what it returned, then waits
+/// for a datagram, its timer or the handle. Ends when the handle aborts it.
+pub async fn run(shared: Arc<Shared>, reports: impl Fn(Report) + Send + 'static) {
+    let mut buffer = vec![0u8; DATAGRAM_BYTES];
+    let mut out = Vec::new();
+    loop {
+        let (deadline, batch) = {
+            let mut session = shared.lock();
+            let deadline = session.poll(Instant::now(), &mut out);
+            (deadline, session.take_reports())
+        };
+        shared.transmit(out.drain(..));
+        // Outside the lock: the owner may call back into the connection.
+        for report in batch {
+            reports(report);
+        }
+        tokio::select! {
+            received = receive(&shared.sockets, &mut buffer) => match received {
+                Ok((local, source, length)) => {
+                    let bytes = buffer.get(..length).unwrap_or_default();
+                    shared.lock().receive(Instant::now(), source, local, bytes);
+                }
+                // E.g. an ICMP "port unreachable" for an earlier datagram: not fatal.
+                Err(error) => tracing::trace!(%error, "receiving a datagram"),
+            },
+            () = tokio::time::sleep_until(deadline.into()) => shared.lock().timeout(Instant::now()),
+            () = shared.wake.notified() => {}
+        }
+    }
+}
+
+/// The next datagram on any socket: (the socket's address, the sender, its length).
+async fn receive(
+    sockets: &[(SocketAddr, UdpSocket)],
+    buffer: &mut [u8],
+) -> std::io::Result<(SocketAddr, SocketAddr, usize)> {
+    poll_fn(|context| {
+        for (local, socket) in sockets {
+            let mut read = ReadBuf::new(buffer);
+            match socket.poll_recv_from(context, &mut read) {
+                Poll::Ready(Ok(source)) => {
+                    return Poll::Ready(Ok((*local, source, read.filled().len())));
+                }
+                Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                Poll::Pending => {}
+            }
+        }
+        Poll::Pending
+    })
+    .await
+}

@@ -1,0 +1,109 @@
+//! The values a connection's user sees: which channel, what a connection reports, its
+//! configuration, its counters and its errors.
+
+use crate::wire::frame::Frame;
+use signaling_protocol::Step;
+use std::net::{IpAddr, SocketAddr};
+
+/// One of the connection's two negotiated data channels (`docs/PROTOCOL.md`, "The data
+/// channel").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// Id 0, `"peer-wasm"`: ordered and reliable.
+    Reliable,
+    /// Id 1, `"peer-wasm-unreliable"`: unordered, no retransmits.
+    Unreliable,
+}
+
+impl Channel {
+    /// The SCTP stream id both peers agreed on without announcing it.
+    pub fn stream_id(self) -> u16 {
+        match self {
+            Channel::Reliable => 0,
+            Channel::Unreliable => 1,
+        }
+    }
+}
+
+/// What a connection tells its owner, in the order it happened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Report {
+    /// A step for the remote peer: our offer, answer or restart offer. (Local
+    /// candidates travel inside the SDP: nothing is trickled.)
+    Outbound(Step),
+    /// Both data channels are open (reported once).
+    ChannelOpen,
+    /// The channels were closed here after [`close_when_drained`] drained the queue.
+    ///
+    /// [`close_when_drained`]: super::connection::Connection::close_when_drained
+    ChannelClosing,
+    /// The reliable channel is closed (by either side, or the connection died).
+    ChannelClosed,
+    /// A frame arrived on `channel`.
+    Received {
+        /// The channel it arrived on.
+        channel: Channel,
+        /// The frame.
+        frame: Frame,
+    },
+    /// What ICE says of the path.
+    Path(peer_core::PathState),
+    /// The connection cannot go on (a description that did not apply, a DTLS or SCTP
+    /// error); the reason is for people.
+    Failed(String),
+}
+
+/// How to set up a connection.
+#[derive(Clone, Debug, Default)]
+pub struct ConnectionConfig {
+    /// Local addresses to offer as host candidates, one UDP socket each. Empty: every
+    /// local IPv4 address that is up, and 127.0.0.1.
+    pub bind: Vec<IpAddr>,
+}
+
+/// What went through a connection so far.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConnectionStats {
+    /// Data-channel messages written to the transport.
+    pub messages_sent: u64,
+    /// Their payload bytes.
+    pub bytes_sent: u64,
+    /// Data-channel messages received.
+    pub messages_received: u64,
+    /// Their payload bytes.
+    pub bytes_received: u64,
+    /// Where the last datagram came from (the remote end of the path in use).
+    pub remote: Option<SocketAddr>,
+}
+
+/// Why a connection could not be made or a frame not sent.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TransportError {
+    /// No tokio runtime to run the connection's task on.
+    #[error("no tokio runtime: a connection must start inside one")]
+    NoRuntime,
+    /// No local address could be bound as a host candidate.
+    #[error("no local address to bind: {0}")]
+    NoAddress(String),
+    /// The unreliable channel's buffer holds 1 MiB or more.
+    #[error("the unreliable channel is backed up")]
+    BackedUp,
+    /// The frame is over the remote's message size limit.
+    #[error("frame of {size} bytes is over the limit of {max} bytes")]
+    TooLarge {
+        /// The frame's size.
+        size: usize,
+        /// The limit ([`super::connection::Connection::max_frame`]).
+        max: usize,
+    },
+    /// The reliable channel's queue is full; wait for it to drain.
+    #[error("the send queue is full")]
+    QueueFull,
+    /// An empty frame: str0m (its SCTP, sctp-proto 0.10) sends no chunk for an empty
+    /// message, so it would vanish silently. (Receiving one works.)
+    #[error("an empty frame cannot be sent")]
+    Empty,
+    /// The channel is not open (not yet, or no longer).
+    #[error("the channel is not open")]
+    NotOpen,
+}
