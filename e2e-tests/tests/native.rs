@@ -14,14 +14,14 @@ const BUDGET: Duration = Duration::from_secs(120);
 /// A message over 256 KiB: chunked on the wire by either side.
 const BIG: usize = 300 * 1024;
 
-/// Every kind of message a native peer sends, and how a tab's inbox shows each.
+/// Every kind of message a native peer sends reliably (the unreliable one goes once
+/// these arrived: it may overtake them), and how a tab's inbox shows each.
 fn native_kinds() -> Vec<(Payload, Delivery)> {
     vec![
         (Payload::Text("héllo from native".into()), Delivery::Reliable),
         (Payload::Json(r#"{"move":"e4","scores":[1,2.5,null]}"#.into()), Delivery::Reliable),
         (Payload::Bytes(vec![0, 1, 254, 255]), Delivery::Reliable),
         (Payload::Bytes(big_bytes()), Delivery::Reliable),
-        (Payload::Text("unreliable".into()), Delivery::Unreliable),
     ]
 }
 
@@ -65,7 +65,13 @@ async fn send_every_kind(from: &NativePeer, to: &str) {
     }
 }
 
-/// The tab sends the same kinds to `id` (the unreliable one last).
+async fn send_unreliable(from: &NativePeer, to: &str) {
+    let to = PeerId::new(to.to_owned());
+    let unreliable = Payload::Text("unreliable".into());
+    from.peer.send_to(&to, unreliable, Delivery::Unreliable).await.expect("sends");
+}
+
+/// The tab sends the same kinds to `id`, reliably.
 async fn tab_sends_every_kind(tab: &Tab<'_>, id: &str) {
     tab.eval(&format!(
         "const id = {};
@@ -73,8 +79,7 @@ async fn tab_sends_every_kind(tab: &Tab<'_>, id: &str) {
          window.peer.sendTo(id, 'héllo from native');
          window.peer.sendTo(id, {{ move: 'e4', scores: [1, 2.5, null] }});
          window.peer.sendTo(id, new Uint8Array([0, 1, 254, 255]));
-         window.peer.sendTo(id, big);
-         window.peer.sendTo(id, 'unreliable', {{ reliable: false }});",
+         window.peer.sendTo(id, big);",
         json!(id)
     ))
     .await;
@@ -87,11 +92,16 @@ async fn native_peers_send_every_kind_of_message_both_ways() {
         let url = harness.ws_url();
         let alice = NativePeer::join(&url, "native", "Alice").await;
         let bob = NativePeer::join(&url, "native", "Bob").await;
+        alice.wait_for_event("PeerJoined:Bob").await;
         alice.peer.connect(bob.peer.id()).await.expect("connects");
         bob.wait_for_event("Connected:Alice").await;
 
         send_every_kind(&alice, &bob.id()).await;
         send_every_kind(&bob, &alice.id()).await;
+        bob.wait_for_messages(4).await;
+        alice.wait_for_messages(4).await;
+        send_unreliable(&alice, &bob.id()).await;
+        send_unreliable(&bob, &alice.id()).await;
         bob.wait_for_messages(5).await;
         alice.wait_for_messages(5).await;
         assert_eq!(summarized(bob.inbox()), expected_from("Alice", &alice.id()));
@@ -129,11 +139,16 @@ async fn with_a_browser(engine: Engine) {
         native.peer.connect(&PeerId::new(tab_id.clone())).await.expect("connects");
         tab.wait_until("window.events.includes('Connected:Native')", "window.events").await;
         send_every_kind(&native, &tab_id).await;
+        tab.wait_until("window.inbox.length == 4", "window.inbox").await;
+        send_unreliable(&native, &tab_id).await;
         tab.wait_until("window.inbox.length == 5", "window.inbox").await;
         let inbox = tab.eval("return window.inbox;").await;
         assert_eq!(summarized(inbox), expected_from("Native", &native.id()));
 
         tab_sends_every_kind(&tab, &native.id()).await;
+        native.wait_for_messages(4).await;
+        let id = json!(native.id());
+        tab.eval(&format!("window.peer.sendTo({id}, 'unreliable', {{ reliable: false }});")).await;
         native.wait_for_messages(5).await;
         assert_eq!(summarized(native.inbox()), expected_from("Tab", &tab_id));
 
@@ -149,6 +164,11 @@ async fn with_a_browser(engine: Engine) {
     })
     .await
     .expect("finishes in time");
+}
+
+/// `sendMessage(text)` in `tab`: how many peers it went to.
+async fn send(tab: &Tab<'_>, text: &str) -> Value {
+    tab.eval(&format!("return window.peer.sendMessage({});", json!(text))).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,10 +190,6 @@ async fn reference_scenario_with_peer_2_native() {
         peer2.wait_for_event("Connected:Peer 1").await;
         peer3.wait_until("window.events.includes('Connected:Peer 1')", "window.events").await;
 
-        let send = |tab: &Tab<'_>, text: &str| {
-            let script = format!("return window.peer.sendMessage({});", json!(text));
-            async move { tab.eval(&script).await }
-        };
         assert_eq!(send(&peer1, "Hello, everyone!").await, json!(2));
         peer2.wait_for_messages(1).await;
         peer3.wait_until("window.inbox.length == 1", "window.inbox").await;
@@ -216,6 +232,7 @@ async fn a_native_peer_rejoins_with_its_id_after_a_server_restart() {
         let url = harness.ws_url();
         let alice = NativePeer::join(&url, "restart", "Alice").await;
         let bob = NativePeer::join(&url, "restart", "Bob").await;
+        alice.wait_for_event("PeerJoined:Bob").await;
         alice.peer.connect(bob.peer.id()).await.expect("connects");
         let before = alice.id();
 

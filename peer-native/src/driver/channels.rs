@@ -5,7 +5,8 @@ use super::Driver;
 use crate::api::error::PeerError;
 use crate::api::payload::Payload;
 use crate::api::peer::Delivery;
-use crate::transport::{Channel, Connection, Report, TransportError};
+use crate::transport::connection::Connection;
+use crate::transport::types::{Channel, Report, TransportError};
 use crate::wire::frame::Frame;
 use crate::wire::mesh::broadcast_header_frame;
 use crate::wire::reading::Incoming;
@@ -48,20 +49,20 @@ impl Driver {
         channel: Channel,
         frame: Frame,
     ) -> Result<Option<Input<Payload>>, String> {
+        let now = self.now();
         let Some(live) = self.connections.get_mut(key) else { return Ok(None) };
         let key = key.clone();
         if channel == Channel::Unreliable {
-            let message = read_unreliable(frame).map_err(|bad| bad.to_string())?;
+            let message = read_unreliable(frame).map_err(broke)?;
             return Ok(Some(Input::Received { key, message }));
         }
-        Ok(match live.reader.read(frame).map_err(|bad| bad.to_string())? {
+        Ok(match live.reader.read(frame).map_err(broke)? {
             None => None,
             Some(Incoming::Message(message)) => Some(Input::Received { key, message }),
             Some(Incoming::Heartbeat) => Some(Input::Heard { key }),
             Some(Incoming::Mesh(frame)) => Some(Input::Mesh { key, frame }),
             Some(Incoming::File(file)) => {
-                let now = self.now();
-                live.files.handle_frame(file, now).map_err(|bad| bad.to_string())?;
+                live.files.handle_frame(file, now).map_err(|_| broke("a file frame out of place"))?;
                 self.run_files(&key);
                 None
             }
@@ -132,6 +133,13 @@ impl Driver {
             .filter_map(|key| Some((key, &self.connections.get(key)?.connection)))
             .collect()
     }
+}
+
+/// What a connection ends with when its remote breaks the framing (as in the browser);
+/// what exactly was wrong goes to the log.
+fn broke(detail: impl std::fmt::Display) -> String {
+    tracing::warn!("{detail}");
+    "the peer broke the framing".to_owned()
 }
 
 /// Refuses, before anything is sent, when the queue of any of `open` is full.

@@ -3,7 +3,7 @@
 //! take files yet, so the machine refuses every offer, as the protocol lets a receiver.
 
 use super::Driver;
-use crate::transport::Channel;
+use crate::transport::types::Channel;
 use crate::wire::files::encode;
 use peer_core::ConnKey;
 use peer_core::files::FileOutput;

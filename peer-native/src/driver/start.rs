@@ -9,7 +9,7 @@ use crate::identity::keys::Identity;
 use crate::identity::sealing::SealKey;
 use crate::signaling::join::{JoinRequest, join};
 use crate::signaling::link::SignalingLink;
-use crate::transport::{ConnectionConfig, Report};
+use crate::transport::types::{ConnectionConfig, Report};
 use peer_core::{Backoff, ConnKey, Core, Input};
 use signaling_protocol::{PeerInfo, ServerMessage};
 use std::collections::{HashMap, VecDeque};
