@@ -87,7 +87,8 @@ async fn two_command_line_peers_chat_and_exit_cleanly() {
     bob.type_line("bye").await;
     assert_eq!(bob.end_input().await, Some(0));
     alice.expect_line("Bob: bye").await;
-    alice.expect_line("* disconnected Bob (the peer left the room)").await;
+    alice.expect_line("* disconnected Bob (the peer closed the data channel)").await;
+    alice.expect_line("* left Bob").await;
     assert_eq!(alice.end_input().await, Some(0));
     let _ = stop.send(());
     let _ = tokio::time::timeout(WAIT, server).await;

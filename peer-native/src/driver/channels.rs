@@ -25,6 +25,13 @@ const MAX_UNRELIABLE_BUFFERED: usize = 1024 * 1024;
 impl Driver {
     /// What connection `key` reported, for the machine.
     pub(super) fn report(&mut self, key: ConnKey, report: Report) {
+        if self.lingering.contains_key(&key) {
+            // Released: it is done once its channel closed (or it failed).
+            if matches!(report, Report::ChannelClosed | Report::Failed(_)) {
+                self.lingering.remove(&key);
+            }
+            return;
+        }
         let input = match report {
             Report::Outbound(step) => Input::Outbound { key, step },
             Report::ChannelOpen => Input::ChannelOpen { key },

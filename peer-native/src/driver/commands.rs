@@ -56,7 +56,8 @@ impl Driver {
                 if !self.core.is_closed() {
                     self.apply(Input::Close);
                 }
-                let _ = answer.send(());
+                // Answered once what was queued went out (see `start.rs`).
+                self.closers.push(answer);
             }
         }
     }

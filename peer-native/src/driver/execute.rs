@@ -37,10 +37,9 @@ impl Driver {
                 }
             }
             Output::Release { key, graceful } => {
-                if let Some(live) = self.connections.remove(&key) {
-                    if graceful {
-                        linger(live.connection);
-                    }
+                if let Some(live) = self.connections.remove(&key).filter(|_| graceful) {
+                    let until = linger(&live.connection);
+                    self.lingering.insert(key, (live.connection, until));
                 }
             }
             Output::Settle { call, result } => {
@@ -106,14 +105,11 @@ fn heartbeat() -> Frame {
     Frame::Text(HEARTBEAT.to_owned())
 }
 
-/// Keeps a released connection until what it queued went out and its channel closed,
-/// for at most the linger time (plus time to drain its queue at 1 MB/s).
-fn linger(connection: Connection) {
+/// Lets a released connection send what it queued, then close its channel: until when
+/// it may take (the linger time, plus time to drain its queue at 1 MB/s).
+fn linger(connection: &Connection) -> tokio::time::Instant {
     connection.close_when_drained();
     let drain_ms = u64::try_from(connection.buffered_amount(Channel::Reliable) / 1000);
     let ms = u64::from(LINGER_MS).saturating_add(drain_ms.unwrap_or(u64::MAX));
-    tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-        drop(connection);
-    });
+    tokio::time::Instant::now() + std::time::Duration::from_millis(ms)
 }

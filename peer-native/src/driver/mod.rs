@@ -31,6 +31,7 @@ use peer_core::files::Files;
 use peer_core::{CallId, ConnKey, Core, Input, Instant};
 use signaling_protocol::PeerInfo;
 use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// A connection the machine started, and the reader of its reliable channel.
@@ -57,6 +58,11 @@ pub(crate) struct Driver {
     rejoin: Option<JoinRequest>,
     config: ConnectionConfig,
     connections: HashMap<ConnKey, Live>,
+    /// Released connections letting what they queued go out, until their channel
+    /// closes or the time given them runs out.
+    lingering: HashMap<ConnKey, (Connection, tokio::time::Instant)>,
+    /// Who waits for `close()` to be done.
+    closers: Vec<oneshot::Sender<()>>,
     calls: HashMap<CallId, oneshot::Sender<Result<(), PeerError>>>,
     next_call: u64,
     /// Inputs waiting behind the outputs being executed.
@@ -109,9 +115,20 @@ impl Driver {
         }
     }
 
-    /// When the machine next needs to be woken, on tokio's clock.
+    /// When the driver next needs to be woken, on tokio's clock: the machine's next
+    /// deadline, or a lingering connection's.
     fn deadline(&self) -> Option<tokio::time::Instant> {
-        let at = self.core.poll_timeout()?;
-        Some(self.origin + std::time::Duration::from_millis(at.as_millis()))
+        let machine = self.core.poll_timeout();
+        let machine = machine.map(|at| self.origin + Duration::from_millis(at.as_millis()));
+        let lingering = self.lingering.values().map(|(_, until)| *until).min();
+        machine.into_iter().chain(lingering).min()
+    }
+
+    /// Handles what is due: the machine's deadlines, and lingering connections whose
+    /// time ran out (dropped: closed at once).
+    fn wake(&mut self) {
+        let now = tokio::time::Instant::now();
+        self.lingering.retain(|_, (_, until)| *until > now);
+        self.handle_timeout();
     }
 }

@@ -57,6 +57,8 @@ pub(crate) async fn start(
         rejoin: options.reconnect.then_some(request),
         config: ConnectionConfig { bind: options.bind },
         connections: HashMap::new(),
+        lingering: HashMap::new(),
+        closers: Vec::new(),
         calls: HashMap::new(),
         next_call: 0,
         pending: VecDeque::new(),
@@ -95,13 +97,13 @@ impl Driver {
                 message = next_message(&mut self.link) => self.server_said(message),
                 Some((key, report)) = reports.recv() => self.report(key, report),
                 Some(rejoined) = rejoins.recv() => self.rejoined(rejoined),
-                () = sleep_until(deadline) => self.handle_timeout(),
+                () = sleep_until(deadline) => self.wake(),
             }
             if self.core.is_closed() && self.calls.is_empty() {
                 break;
             }
         }
-        self.linger_on_close(&mut commands).await;
+        self.linger_on_close(&mut commands, &mut reports).await;
     }
 
     /// What the server said (`None`: the signaling connection closed).
@@ -134,15 +136,30 @@ impl Driver {
         self.apply(input);
     }
 
-    /// After close: answers what is still asked (the peer is closed), and gives the
-    /// goodbyes queued on the signaling connection a moment to go out.
-    async fn linger_on_close(mut self, commands: &mut mpsc::UnboundedReceiver<Command>) {
+    /// After close: answers what is still asked (the peer is closed), waits (bounded)
+    /// for the released connections to send what they queued, then closes the
+    /// signaling connection and answers `close()`.
+    async fn linger_on_close(
+        mut self,
+        commands: &mut mpsc::UnboundedReceiver<Command>,
+        reports: &mut mpsc::UnboundedReceiver<(ConnKey, Report)>,
+    ) {
         commands.close();
         while let Ok(command) = commands.try_recv() {
             self.command(command);
         }
+        while !self.lingering.is_empty() {
+            let deadline = self.deadline();
+            tokio::select! {
+                Some((key, report)) = reports.recv() => self.report(key, report),
+                () = sleep_until(deadline) => self.wake(),
+            }
+        }
         if let Some(link) = self.link.take() {
             link.close();
+        }
+        for closer in self.closers.drain(..) {
+            let _ = closer.send(());
         }
     }
 }
