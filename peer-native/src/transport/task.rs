@@ -80,20 +80,16 @@ pub fn open(
     Ok(Shared { session: Mutex::new(session(&locals)), wake: Notify::new(), sockets })
 }
 
-/// The connection's task: polls the session, carries out what it returned, then waits
-/// for a datagram, its timer or the handle. Ends when the handle aborts it.
+/// The connection's task: sends what the session's drains left and delivers its
+/// reports, then waits for a datagram, the session's deadline or the handle (which
+/// changed the session and drained it). Ends when the handle aborts it.
 pub async fn run(shared: Arc<Shared>, reports: impl Fn(Report) + Send + 'static) {
     let mut buffer = vec![0u8; DATAGRAM_BYTES];
-    let mut out = Vec::new();
     loop {
-        let (deadline, batch) = {
-            let mut session = shared.lock();
-            let deadline = session.poll(Instant::now(), &mut out);
-            (deadline, session.take_reports())
-        };
-        shared.transmit(out.drain(..));
+        let drained = shared.lock().take_drained(Instant::now());
+        shared.transmit(drained.datagrams.into_iter());
         // Outside the lock: the owner may call back into the connection.
-        for report in batch {
+        for report in drained.reports {
             reports(report);
         }
         tokio::select! {
@@ -105,7 +101,9 @@ pub async fn run(shared: Arc<Shared>, reports: impl Fn(Report) + Send + 'static)
                 // E.g. an ICMP "port unreachable" for an earlier datagram: not fatal.
                 Err(error) => tracing::trace!(%error, "receiving a datagram"),
             },
-            () = tokio::time::sleep_until(deadline.into()) => shared.lock().timeout(Instant::now()),
+            () = tokio::time::sleep_until(drained.deadline.into()) => {
+                shared.lock().timeout(Instant::now());
+            }
             () = shared.wake.notified() => {}
         }
     }
