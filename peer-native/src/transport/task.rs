@@ -16,6 +16,8 @@ use tokio::sync::Notify;
 
 /// Room for one datagram: str0m sends at most its MTU (1200), browsers about as much.
 const DATAGRAM_BYTES: usize = 2048;
+/// Most datagrams taken per wake-up, so that timers and the handle still get a turn.
+const BATCH: usize = 32;
 
 /// What the handle and the task share.
 pub struct Shared {
@@ -53,6 +55,16 @@ impl Shared {
                 tracing::trace!(%error, "datagram not sent");
             }
         }
+    }
+}
+
+impl Shared {
+    /// A datagram already waiting on any socket, without waiting.
+    fn try_receive(&self, buffer: &mut [u8]) -> Option<(SocketAddr, SocketAddr, usize)> {
+        self.sockets.iter().find_map(|(local, socket)| {
+            let (length, source) = socket.try_recv_from(buffer).ok()?;
+            Some((*local, source, length))
+        })
     }
 }
 
@@ -95,8 +107,18 @@ pub async fn run(shared: Arc<Shared>, reports: impl Fn(Report) + Send + 'static)
         tokio::select! {
             received = receive(&shared.sockets, &mut buffer) => match received {
                 Ok((local, source, length)) => {
+                    let mut session = shared.lock();
                     let bytes = buffer.get(..length).unwrap_or_default();
-                    shared.lock().receive(Instant::now(), source, local, bytes);
+                    session.receive(Instant::now(), source, local, bytes);
+                    // More may be waiting: take them under the same lock, and send
+                    // what they produced together.
+                    for _ in 1..BATCH {
+                        let Some((local, source, length)) = shared.try_receive(&mut buffer) else {
+                            break;
+                        };
+                        let bytes = buffer.get(..length).unwrap_or_default();
+                        session.receive(Instant::now(), source, local, bytes);
+                    }
                 }
                 // E.g. an ICMP "port unreachable" for an earlier datagram: not fatal.
                 Err(error) => tracing::trace!(%error, "receiving a datagram"),
