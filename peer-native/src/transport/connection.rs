@@ -114,8 +114,7 @@ impl Drop for Connection {
     /// basis; the sockets close with the last reference.
     fn drop(&mut self) {
         self.task.abort();
-        let mut out = Vec::new();
-        self.shared.lock().close_now(&mut out);
-        self.shared.transmit(out.into_iter());
+        let datagrams = self.shared.lock().close_now();
+        self.shared.transmit(datagrams.into_iter());
     }
 }

@@ -1,5 +1,10 @@
-//! Running str0m: datagrams and time in, datagrams and reports out, and the ICE
-//! `failed` that str0m does not have.
+//! Running str0m: datagrams and time in; datagrams, reports and the next deadline
+//! out; and the ICE `failed` that str0m does not have.
+//!
+//! str0m's contract: every mutation of the `Rtc` is followed by polling its output
+//! until `Output::Timeout`, before the next mutation. Every method of the session that
+//! changes str0m ends with [`Session::drain`], under the same lock, and the drain feeds
+//! queued frames one write at a time, polling after each.
 
 use super::session::Session;
 use super::types::Report;
@@ -26,6 +31,16 @@ pub struct Datagram {
     pub contents: Vec<u8>,
 }
 
+/// What the task carries out after a drain.
+pub struct Drained {
+    /// When to call [`Session::timeout`] next.
+    pub deadline: Instant,
+    /// Datagrams to send.
+    pub datagrams: Vec<Datagram>,
+    /// Reports for the owner, oldest first.
+    pub reports: Vec<Report>,
+}
+
 impl Session {
     /// Feeds a datagram that arrived on `destination` (one of our sockets).
     pub fn receive(
@@ -47,11 +62,13 @@ impl Session {
         }
         self.stats.remote = Some(source);
         self.guarded("handling a datagram", |rtc| rtc.handle_input(input));
+        self.drain(now);
     }
 
     /// Lets time pass.
     pub fn timeout(&mut self, now: Instant) {
         self.guarded("handling a timeout", |rtc| rtc.handle_input(Input::Timeout(now)));
+        self.drain(now);
     }
 
     /// Runs `step` on str0m; an error, or a panic (str0m has asserts on what it
@@ -75,29 +92,14 @@ impl Session {
         }
     }
 
-    /// Runs str0m until it waits: returns the datagrams to send and when to call
-    /// [`Session::timeout`] next. Reports pile up in [`Session::take_reports`].
-    pub fn poll(&mut self, now: Instant, out: &mut Vec<Datagram>) -> Instant {
-        self.pump();
-        let mut deadline = now + IDLE;
-        while self.rtc.is_alive() {
-            match self.guarded("polling", Rtc::poll_output) {
-                Some(Output::Timeout(at)) => {
-                    deadline = deadline.min(at);
-                    break;
-                }
-                Some(Output::Transmit(transmit)) => out.push(Datagram {
-                    source: transmit.source,
-                    destination: transmit.destination,
-                    contents: transmit.contents.into(),
-                }),
-                Some(Output::Event(event)) => {
-                    self.on_event(event, now);
-                    // Acknowledged data made room, or a channel opened: refill.
-                    self.pump();
-                }
-                // Failed: the connection is inert now.
-                None => break,
+    /// Polls str0m until it waits, then does the next sending step (a queued frame,
+    /// a close) and polls again, until nothing is due. Datagrams and reports wait in
+    /// the session for [`Session::take_drained`].
+    pub(super) fn drain(&mut self, now: Instant) {
+        loop {
+            self.poll_until_timeout(now);
+            if !self.send_step() {
+                break;
             }
         }
         self.check_path(now);
@@ -105,9 +107,24 @@ impl Session {
             self.closed_reported = true;
             self.reports.push(Report::ChannelClosed);
         }
-        match self.down_since {
-            Some(since) if self.path == Some(PathState::Down) => deadline.min(since + FAILED_AFTER),
-            _ => deadline,
+    }
+
+    fn poll_until_timeout(&mut self, now: Instant) {
+        while self.rtc.is_alive() {
+            match self.guarded("polling", Rtc::poll_output) {
+                Some(Output::Timeout(at)) => {
+                    self.deadline = at;
+                    return;
+                }
+                Some(Output::Transmit(transmit)) => self.outbox.push(Datagram {
+                    source: transmit.source,
+                    destination: transmit.destination,
+                    contents: transmit.contents.into(),
+                }),
+                Some(Output::Event(event)) => self.on_event(event, now),
+                // Failed: the connection is inert now.
+                None => return,
+            }
         }
     }
 
@@ -122,23 +139,27 @@ impl Session {
         }
     }
 
+    /// What the last drains left for the task, and when to wake it next.
+    pub fn take_drained(&mut self, now: Instant) -> Drained {
+        let mut deadline = self.deadline.min(now + IDLE);
+        if let Some(since) = self.down_since
+            && self.path == Some(PathState::Down)
+        {
+            deadline = deadline.min(since + FAILED_AFTER);
+        }
+        Drained {
+            deadline,
+            datagrams: std::mem::take(&mut self.outbox),
+            reports: std::mem::take(&mut self.reports),
+        }
+    }
+
     /// Ends the connection at once, telling the remote (SCTP and DTLS close) with
     /// the datagrams returned.
-    pub fn close_now(&mut self, out: &mut Vec<Datagram>) {
-        if self.rtc.close().is_err() {
-            return;
+    pub fn close_now(&mut self) -> Vec<Datagram> {
+        if self.rtc.close().is_ok() {
+            self.poll_until_timeout(Instant::now());
         }
-        // Bounded: the close emits a handful of datagrams.
-        for _ in 0..64 {
-            match self.rtc.poll_output() {
-                Ok(Output::Transmit(transmit)) => out.push(Datagram {
-                    source: transmit.source,
-                    destination: transmit.destination,
-                    contents: transmit.contents.into(),
-                }),
-                Ok(Output::Event(_)) => {}
-                Ok(Output::Timeout(_)) | Err(_) => break,
-            }
-        }
+        std::mem::take(&mut self.outbox)
     }
 }

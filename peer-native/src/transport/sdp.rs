@@ -35,8 +35,11 @@ pub fn remote_candidate(line: &str) -> Option<Candidate> {
     if line.is_empty() {
         return None;
     }
-    let address = line.split_whitespace().nth(4)?;
-    if address.ends_with(".local") {
+    let mut fields = line.split_whitespace();
+    let protocol = fields.nth(2)?;
+    let address = fields.nth(1)?;
+    // Only UDP sockets here: a browser's TCP candidates could never pair.
+    if !protocol.eq_ignore_ascii_case("udp") || address.ends_with(".local") {
         return None;
     }
     match Candidate::from_sdp_string(line) {

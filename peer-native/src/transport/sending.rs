@@ -1,10 +1,14 @@
-//! Frames going out: the reliable queue pumped into str0m under its high-water mark,
+//! Frames going out: the reliable queue fed to str0m under its high-water mark,
 //! unreliable frames written at once, buffered amounts, the graceful close.
+//!
+//! Each write to str0m is one mutation, followed by a drain (`drive`): str0m asks
+//! for its output to be polled to the end after every mutation.
 
 use super::send_queue;
 use super::session::Session;
 use super::types::{Channel, Report, TransportError};
 use crate::wire::frame::Frame;
+use std::time::Instant;
 use str0m::RtcError;
 
 /// An unreliable send is refused while channel 1 holds this much
@@ -24,14 +28,16 @@ impl Session {
         if self.closing || self.closed_reported || self.failed {
             return Err(TransportError::NotOpen);
         }
-        match channel {
+        let sent = match channel {
             Channel::Reliable if self.queue.is_full() => Err(TransportError::QueueFull),
             Channel::Reliable => {
                 self.queue.push(frame);
                 Ok(())
             }
             Channel::Unreliable => self.send_unreliable(&frame),
-        }
+        };
+        self.drain(Instant::now());
+        sent
     }
 
     fn send_unreliable(&mut self, frame: &Frame) -> Result<(), TransportError> {
@@ -79,47 +85,72 @@ impl Session {
             Channel::Reliable => self.queue.queued_bytes(),
             Channel::Unreliable => 0,
         };
-        queued + self.sctp_buffered(channel)
+        let buffered = queued + self.sctp_buffered(channel);
+        // Reading it goes through str0m's `&mut` handle, which counts as a mutation.
+        self.drain(Instant::now());
+        buffered
     }
 
     /// Closes both channels once the queue and str0m's buffer for channel 0 are empty.
     pub fn close_when_drained(&mut self) {
         self.closing = true;
+        self.drain(Instant::now());
     }
 
-    /// Hands queued frames to str0m while channel 0 is under its high-water mark, then
-    /// closes the channels if asked and drained.
-    pub(super) fn pump(&mut self) {
-        while self.open_reported && !self.failed && !self.queue.is_empty() {
-            if self.sctp_buffered(Channel::Reliable) >= send_queue::HIGH_WATER_BYTES {
-                break;
-            }
-            let Some(frame) = self.queue.pop() else { break };
-            match self.write(Channel::Reliable, &frame) {
-                Ok(true) => {}
+    /// Does the next step of sending, if one is due: hands the oldest queued frame to
+    /// str0m while channel 0 is under its high-water mark, or closes a channel once
+    /// asked and drained. `true` when it changed str0m (which must be drained then).
+    pub(super) fn send_step(&mut self) -> bool {
+        if self.failed || !self.rtc.is_alive() {
+            return false;
+        }
+        if self.open_reported
+            && !self.queue.is_empty()
+            && self.sctp_buffered(Channel::Reliable) < send_queue::HIGH_WATER_BYTES
+        {
+            let Some(frame) = self.queue.pop() else { return false };
+            return match self.write(Channel::Reliable, &frame) {
+                Ok(true) => true,
                 Ok(false) => {
                     self.queue.unpop(frame);
-                    break;
+                    false
                 }
-                Err(error) => return self.fail(format!("writing to the data channel: {error}")),
-            }
+                Err(error) => {
+                    self.fail(format!("writing to the data channel: {error}"));
+                    false
+                }
+            };
         }
-        if self.closing && !self.close_sent && !self.open_reported {
-            // Closed before it opened: nothing can drain; as a browser's channel would.
+        if self.closing && !self.close_sent {
+            return self.close_step();
+        }
+        false
+    }
+
+    /// Closes the unreliable channel, then the reliable one, once everything queued
+    /// went out; before the channels opened, reports them closed at once (as a
+    /// browser's channel would).
+    fn close_step(&mut self) -> bool {
+        if !self.open_reported {
             self.close_sent = true;
             self.closed_reported = true;
             self.reports.push(Report::ChannelClosing);
             self.reports.push(Report::ChannelClosed);
-            return;
+            return false;
         }
-        let drained = self.queue.is_empty() && self.sctp_buffered(Channel::Reliable) == 0;
-        if self.closing && !self.close_sent && drained {
-            self.close_sent = true;
-            let mut api = self.rtc.direct_api();
-            for id in self.channels.iter().flatten() {
-                api.close_data_channel(*id);
-            }
+        if !self.queue.is_empty() || self.sctp_buffered(Channel::Reliable) != 0 {
+            return false;
+        }
+        // The reliable channel's close is what the remote reports as closed: last.
+        let next = if self.channels_closed == 0 { Channel::Unreliable } else { Channel::Reliable };
+        if self.channels_closed == 0 {
             self.reports.push(Report::ChannelClosing);
         }
+        self.channels_closed += 1;
+        self.close_sent = self.channels_closed == 2;
+        if let Some(id) = self.channels[next.stream_id() as usize] {
+            self.rtc.direct_api().close_data_channel(id);
+        }
+        true
     }
 }

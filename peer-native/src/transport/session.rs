@@ -6,6 +6,7 @@
 //! This file sets the session up and applies signals; `sending` writes frames and
 //! `drive` runs str0m.
 
+use super::drive::Datagram;
 use super::sdp::{self, DEFAULT_MAX_FRAME};
 #[cfg(doc)]
 use super::send_queue;
@@ -32,20 +33,35 @@ pub struct Session {
     /// Channels 0 and 1 once created (at once for the offerer, with the offer's
     /// answer for the answerer).
     pub(super) channels: [Option<ChannelId>; 2],
+    /// Which channels str0m reported open.
     pub(super) opened: [bool; 2],
+    /// `ChannelOpen` was reported (both open); once.
     pub(super) open_reported: bool,
+    /// `ChannelClosed` was reported; once, and nothing is sent after.
     pub(super) closed_reported: bool,
     /// [`Session::close_when_drained`] was called; the channels close once drained.
     pub(super) closing: bool,
+    /// Both channels were closed (`ChannelClosing` was reported at the first).
     pub(super) close_sent: bool,
+    /// How many of the two channels were closed.
+    pub(super) channels_closed: u8,
+    /// Our offer (the first, or a restart) waiting for its answer.
     pub(super) pending_offer: Option<SdpPendingOffer>,
+    /// *max frame* of the remote's description (65536 until there is one).
     pub(super) max_frame: usize,
     pub(super) queue: SendQueue,
     pub(super) reports: Vec<Report>,
     pub(super) stats: ConnectionStats,
+    /// The path state last reported.
     pub(super) path: Option<PathState>,
+    /// When the path went down, to report it failed after a while.
     pub(super) down_since: Option<Instant>,
+    /// `Failed` was reported: the `Rtc` is disconnected, nothing more happens.
     pub(super) failed: bool,
+    /// Datagrams str0m gave out, for the task to send.
+    pub(super) outbox: Vec<Datagram>,
+    /// When str0m wants its next timeout.
+    pub(super) deadline: Instant,
 }
 
 /// The two channels' configurations (`docs/PROTOCOL.md`, "The data channel").
@@ -89,17 +105,22 @@ impl Session {
             path: None,
             down_since: None,
             failed: false,
+            channels_closed: 0,
+            outbox: Vec::new(),
+            deadline: now,
         };
         for address in local {
             match Candidate::host(*address, "udp") {
                 Ok(candidate) => {
                     session.rtc.add_local_candidate(candidate);
+                    session.drain(now);
                 }
                 Err(error) => tracing::debug!(%error, %address, "not a host candidate"),
             }
         }
         if role == Role::Offerer {
             session.offer();
+            session.drain(now);
         }
         session
     }
@@ -126,21 +147,30 @@ impl Session {
             Ok(offer) => offer,
             Err(error) => return self.fail(format!("the remote offer does not parse: {error}")),
         };
-        match self.rtc.sdp_api().accept_offer(offer) {
+        let accepted = self.rtc.sdp_api().accept_offer(offer);
+        self.drain(Instant::now());
+        match accepted {
             Ok(answer) => {
                 self.max_frame = sdp::max_frame_of(sdp);
                 self.pending_offer = None;
                 if self.channels[0].is_none() {
-                    let mut api = self.rtc.direct_api();
-                    let reliable = api.create_data_channel(channel_config(Channel::Reliable));
-                    let unreliable = api.create_data_channel(channel_config(Channel::Unreliable));
-                    self.channels = [Some(reliable), Some(unreliable)];
+                    self.create_channels();
                 }
                 let sdp = answer.to_sdp_string();
                 self.reports.push(Report::Outbound(signaling_protocol::Step::Answer { sdp }));
             }
             Err(error) => self.fail(format!("the remote offer does not apply: {error}")),
         }
+    }
+
+    /// The answerer's channels, created (unannounced) once the offer is applied.
+    fn create_channels(&mut self) {
+        let reliable = self.rtc.direct_api().create_data_channel(channel_config(Channel::Reliable));
+        self.drain(Instant::now());
+        let unreliable =
+            self.rtc.direct_api().create_data_channel(channel_config(Channel::Unreliable));
+        self.channels = [Some(reliable), Some(unreliable)];
+        self.drain(Instant::now());
     }
 
     /// Applies the answer to our pending offer; one with no offer waiting is stale.
@@ -153,7 +183,9 @@ impl Session {
             Ok(answer) => answer,
             Err(error) => return self.fail(format!("the remote answer does not parse: {error}")),
         };
-        match self.rtc.sdp_api().accept_answer(pending, answer) {
+        let accepted = self.rtc.sdp_api().accept_answer(pending, answer);
+        self.drain(Instant::now());
+        match accepted {
             Ok(()) => self.max_frame = sdp::max_frame_of(sdp),
             Err(error) => self.fail(format!("the remote answer does not apply: {error}")),
         }
@@ -163,6 +195,7 @@ impl Session {
     pub fn add_candidate(&mut self, line: &str) {
         if let Some(candidate) = sdp::remote_candidate(line) {
             self.rtc.add_remote_candidate(candidate);
+            self.drain(Instant::now());
         }
     }
 
@@ -175,7 +208,9 @@ impl Session {
         }
         let mut api = self.rtc.sdp_api();
         api.ice_restart(true);
-        if let Some((offer, pending)) = api.apply() {
+        let applied = api.apply();
+        self.drain(Instant::now());
+        if let Some((offer, pending)) = applied {
             self.pending_offer = Some(pending);
             let sdp = offer.to_sdp_string();
             self.reports.push(Report::Outbound(signaling_protocol::Step::Restart { sdp }));
@@ -190,11 +225,6 @@ impl Session {
     /// A copy of the counters.
     pub fn stats(&self) -> ConnectionStats {
         self.stats.clone()
-    }
-
-    /// The reports gathered since the last call, oldest first.
-    pub fn take_reports(&mut self) -> Vec<Report> {
-        std::mem::take(&mut self.reports)
     }
 
     /// Records a failure: reported once, then the connection goes inert.

@@ -16,6 +16,8 @@ use tokio::sync::Notify;
 
 /// Room for one datagram: str0m sends at most its MTU (1200), browsers about as much.
 const DATAGRAM_BYTES: usize = 2048;
+/// Most datagrams taken per wake-up, so that timers and the handle still get a turn.
+const BATCH: usize = 32;
 
 /// What the handle and the task share.
 pub struct Shared {
@@ -56,6 +58,16 @@ impl Shared {
     }
 }
 
+impl Shared {
+    /// A datagram already waiting on any socket, without waiting.
+    fn try_receive(&self, buffer: &mut [u8]) -> Option<(SocketAddr, SocketAddr, usize)> {
+        self.sockets.iter().find_map(|(local, socket)| {
+            let (length, source) = socket.try_recv_from(buffer).ok()?;
+            Some((*local, source, length))
+        })
+    }
+}
+
 /// Binds one UDP socket on an unused port of each address; addresses that cannot be
 /// bound are skipped.
 pub fn open(
@@ -80,32 +92,40 @@ pub fn open(
     Ok(Shared { session: Mutex::new(session(&locals)), wake: Notify::new(), sockets })
 }
 
-/// The connection's task: polls the session, carries out what it returned, then waits
-/// for a datagram, its timer or the handle. Ends when the handle aborts it.
+/// The connection's task: sends what the session's drains left and delivers its
+/// reports, then waits for a datagram, the session's deadline or the handle (which
+/// changed the session and drained it). Ends when the handle aborts it.
 pub async fn run(shared: Arc<Shared>, reports: impl Fn(Report) + Send + 'static) {
     let mut buffer = vec![0u8; DATAGRAM_BYTES];
-    let mut out = Vec::new();
     loop {
-        let (deadline, batch) = {
-            let mut session = shared.lock();
-            let deadline = session.poll(Instant::now(), &mut out);
-            (deadline, session.take_reports())
-        };
-        shared.transmit(out.drain(..));
+        let drained = shared.lock().take_drained(Instant::now());
+        shared.transmit(drained.datagrams.into_iter());
         // Outside the lock: the owner may call back into the connection.
-        for report in batch {
+        for report in drained.reports {
             reports(report);
         }
         tokio::select! {
             received = receive(&shared.sockets, &mut buffer) => match received {
                 Ok((local, source, length)) => {
+                    let mut session = shared.lock();
                     let bytes = buffer.get(..length).unwrap_or_default();
-                    shared.lock().receive(Instant::now(), source, local, bytes);
+                    session.receive(Instant::now(), source, local, bytes);
+                    // More may be waiting: take them under the same lock, and send
+                    // what they produced together.
+                    for _ in 1..BATCH {
+                        let Some((local, source, length)) = shared.try_receive(&mut buffer) else {
+                            break;
+                        };
+                        let bytes = buffer.get(..length).unwrap_or_default();
+                        session.receive(Instant::now(), source, local, bytes);
+                    }
                 }
                 // E.g. an ICMP "port unreachable" for an earlier datagram: not fatal.
                 Err(error) => tracing::trace!(%error, "receiving a datagram"),
             },
-            () = tokio::time::sleep_until(deadline.into()) => shared.lock().timeout(Instant::now()),
+            () = tokio::time::sleep_until(drained.deadline.into()) => {
+                shared.lock().timeout(Instant::now());
+            }
             () = shared.wake.notified() => {}
         }
     }

@@ -110,6 +110,8 @@ fn unusable_candidates_are_skipped() {
         sdp::remote_candidate("candidate:1 1 udp 2122260223 abc.local 5000 typ host").is_none()
     );
     assert!(sdp::remote_candidate("").is_none());
+    let tcp = "candidate:2 1 tcp 1518214911 192.0.2.2 9 typ host tcptype active";
+    assert!(sdp::remote_candidate(tcp).is_none());
     assert!(sdp::remote_candidate("candidate:garbage").is_none());
     assert!(sdp::remote_candidate("candidate:1 1 udp x 1.2.3.4 99999 typ host").is_none());
 }

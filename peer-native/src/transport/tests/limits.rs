@@ -83,3 +83,17 @@ fn the_queue_is_full_at_its_limit() {
     assert!(!queue.is_full());
     assert_eq!(queue.queued_bytes(), 1);
 }
+
+#[test]
+fn a_connection_needs_a_runtime() {
+    let started = Connection::start(Role::Offerer, &ConnectionConfig::default(), |_| {});
+    assert!(matches!(started, Err(TransportError::NoRuntime)));
+}
+
+#[tokio::test]
+async fn an_address_that_cannot_be_bound_is_an_error() {
+    // A documentation address (TEST-NET-3), on no interface of this machine.
+    let config = ConnectionConfig { bind: vec!["203.0.113.7".parse().expect("an address")] };
+    let started = Connection::start(Role::Offerer, &config, |_| {});
+    assert!(matches!(started, Err(TransportError::NoAddress(_))));
+}

@@ -201,3 +201,24 @@ async fn messages_flow_after_an_ice_restart() {
     // The path never went down on loopback.
     assert!(!a.paths.contains(&PathState::Down) && !b.paths.contains(&PathState::Down));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement: prints the reliable channel's throughput on loopback"]
+async fn reliable_throughput_on_loopback() {
+    let (a, mut b) = open_pair().await;
+    let frames = 320;
+    let started = std::time::Instant::now();
+    for i in 0..frames {
+        let frame = Frame::Binary(vec![(i % 256) as u8; 64 * 1024]);
+        while a.connection.send(Channel::Reliable, frame.clone()) == Err(TransportError::QueueFull)
+        {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    for _ in 0..frames {
+        let report = b.next(&Report::ChannelClosed).await;
+        assert!(matches!(report, Report::Received { channel: Channel::Reliable, .. }));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!("20 MiB in {seconds:.2} s: {:.1} MiB/s", 20.0 / seconds);
+}
