@@ -199,7 +199,10 @@ fn send_unreliable(payload: &Payload, open: &[(&ConnKey, &Connection)]) -> Resul
 fn send_frames(connection: &Connection, peer: &PeerId, frames: Vec<Frame>) -> Result<(), PeerError> {
     for frame in frames {
         connection.send(Channel::Reliable, frame).map_err(|error| match error {
-            TransportError::BackedUp => PeerError::QueueFull(peer.clone()),
+            TransportError::QueueFull => PeerError::QueueFull(peer.clone()),
+            TransportError::Empty => {
+                PeerError::Unsendable("native peers cannot send an empty binary message".into())
+            }
             other => PeerError::Transport(other.to_string()),
         })?;
     }

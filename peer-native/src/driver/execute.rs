@@ -55,10 +55,9 @@ impl Driver {
             }
             Output::Rejoin => self.rejoin(),
             Output::Heartbeat { key } => {
-                if let Some(live) = self.connections.get(&key) {
-                    if live.connection.buffered_amount(Channel::Reliable) == 0 {
-                        let _ = live.connection.send(Channel::Reliable, heartbeat());
-                    }
+                let idle = |live: &&Live| live.connection.buffered_amount(Channel::Reliable) == 0;
+                if let Some(live) = self.connections.get(&key).filter(idle) {
+                    let _ = live.connection.send(Channel::Reliable, heartbeat());
                 }
             }
             Output::Warn(text) => tracing::warn!("{text}"),

@@ -29,7 +29,7 @@ pub fn element_size(name: &str) -> Option<usize> {
 pub fn misfit(name: &str, bytes: usize) -> Option<String> {
     match element_size(name) {
         None => Some(format!("{name:?} is not a kind a t frame names")),
-        Some(size) if bytes % size != 0 => {
+        Some(size) if !bytes.is_multiple_of(size) => {
             Some(format!("{bytes} bytes are no whole number of {name} elements ({size} bytes)"))
         }
         Some(_) => None,
