@@ -121,7 +121,10 @@ impl Peer {
     }
 
     /// Sends the command `make` builds and waits for its answer.
-    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, PeerError> {
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, PeerError> {
         let (answer, answered) = oneshot::channel();
         self.commands.send(make(answer)).map_err(|_| PeerError::Closed)?;
         answered.await.map_err(|_| PeerError::Closed)

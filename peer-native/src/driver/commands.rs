@@ -11,18 +11,33 @@ use tokio::sync::oneshot;
 /// A call of [`crate::Peer`], with where its answer goes.
 #[derive(Debug)]
 pub(crate) enum Command {
-    Connect { peer: PeerId, answer: oneshot::Sender<Result<(), PeerError>> },
-    Disconnect { peer: PeerId, answer: oneshot::Sender<Result<(), PeerError>> },
+    Connect {
+        peer: PeerId,
+        answer: oneshot::Sender<Result<(), PeerError>>,
+    },
+    Disconnect {
+        peer: PeerId,
+        answer: oneshot::Sender<Result<(), PeerError>>,
+    },
     Send {
         to: Option<PeerId>,
         payload: Payload,
         delivery: Delivery,
         answer: oneshot::Sender<Result<usize, PeerError>>,
     },
-    Broadcast { payload: Payload, answer: oneshot::Sender<Result<usize, PeerError>> },
-    Peers { answer: oneshot::Sender<Vec<PeerInfo>> },
-    Connected { answer: oneshot::Sender<Vec<PeerInfo>> },
-    Close { answer: oneshot::Sender<()> },
+    Broadcast {
+        payload: Payload,
+        answer: oneshot::Sender<Result<usize, PeerError>>,
+    },
+    Peers {
+        answer: oneshot::Sender<Vec<PeerInfo>>,
+    },
+    Connected {
+        answer: oneshot::Sender<Vec<PeerInfo>>,
+    },
+    Close {
+        answer: oneshot::Sender<()>,
+    },
 }
 
 impl Driver {

@@ -68,12 +68,12 @@ impl Clock {
             tracing::info!("join timeout: open for {:?} without joining", config.join_timeout);
             return Err(Goodbye::JoinTimeout);
         }
-        if let (Some(renew_at), Some(every)) = (self.renew_at, ice::renewal(config)) {
-            if now >= renew_at {
-                self.renew_at = now.checked_add(every);
-                // Before the join there is nothing to renew (the welcome mints afresh).
-                return Ok(if peer.is_some() { Due::IceRenewal } else { Due::Nothing });
-            }
+        if let (Some(renew_at), Some(every)) = (self.renew_at, ice::renewal(config))
+            && now >= renew_at
+        {
+            self.renew_at = now.checked_add(every);
+            // Before the join there is nothing to renew (the welcome mints afresh).
+            return Ok(if peer.is_some() { Due::IceRenewal } else { Due::Nothing });
         }
         if now < self.next_ping {
             return Ok(Due::Nothing);

@@ -29,10 +29,10 @@ impl Snapshot {
             let (field, value) = (&pair[0], &pair[1]);
             if field == "#seq" {
                 snapshot.seq = value.parse().unwrap_or(0);
-            } else if !field.starts_with(['#', '@']) {
-                if let Some(listed) = listed(field, value) {
-                    snapshot.members.push(listed);
-                }
+            } else if !field.starts_with(['#', '@'])
+                && let Some(listed) = listed(field, value)
+            {
+                snapshot.members.push(listed);
             }
         }
         snapshot.members.sort_by_key(|listed| listed.order);

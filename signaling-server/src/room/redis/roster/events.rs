@@ -67,10 +67,10 @@ pub(super) fn apply_event(
         (Kind::TookOver, Some(index)) => {
             let member = &mut roster.members[index];
             let ours = member.seat.is_some() && me == event.instance.as_str();
-            if !(ours && member.ticket == event.ticket) {
-                if let Some(earlier) = member.seat.take() {
-                    close_taken_over(earlier);
-                }
+            if !(ours && member.ticket == event.ticket)
+                && let Some(earlier) = member.seat.take()
+            {
+                close_taken_over(earlier);
             }
             member.instance = event.instance.clone();
             member.ticket = event.ticket;
