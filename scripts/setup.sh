@@ -24,6 +24,8 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 missing_debs=()
+# A C compiler: the native peer's WebRTC crypto (aws-lc, under str0m) is built from C.
+command -v cc >/dev/null || missing_debs+=(gcc libc6-dev)
 command -v chromium >/dev/null || missing_debs+=(chromium)
 command -v chromedriver >/dev/null || missing_debs+=(chromium-driver)
 command -v firefox-esr >/dev/null || missing_debs+=(firefox-esr)
