@@ -7,7 +7,7 @@
 //! queued frames one write at a time, polling after each.
 
 use super::session::Session;
-use super::types::Report;
+use super::types::{Datagram, Report};
 use peer_core::PathState;
 use std::net::SocketAddr;
 use std::panic::{self, AssertUnwindSafe};
@@ -20,16 +20,6 @@ use str0m::{Input, Output, Rtc, RtcError};
 const FAILED_AFTER: Duration = Duration::from_secs(10);
 /// How long to sleep when nothing is due (str0m's "never" is far in the future).
 const IDLE: Duration = Duration::from_secs(1);
-
-/// A datagram for the network.
-pub struct Datagram {
-    /// The local address (socket) to send from.
-    pub source: SocketAddr,
-    /// Where to.
-    pub destination: SocketAddr,
-    /// The bytes.
-    pub contents: Vec<u8>,
-}
 
 /// What the task carries out after a drain.
 pub struct Drained {

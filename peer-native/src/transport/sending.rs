@@ -6,14 +6,10 @@
 
 use super::send_queue;
 use super::session::Session;
-use super::types::{Channel, Report, TransportError};
+use super::types::{Channel, Report, TransportError, UNRELIABLE_BACKED_UP};
 use crate::wire::frame::Frame;
 use std::time::Instant;
 use str0m::RtcError;
-
-/// An unreliable send is refused while channel 1 holds this much
-/// (`docs/PROTOCOL.md`, "The unreliable channel").
-pub const UNRELIABLE_BACKED_UP: usize = 1024 * 1024;
 
 impl Session {
     /// Queues a frame on channel 0 or writes it to channel 1 at once.

@@ -6,13 +6,13 @@
 //! This file sets the session up and applies signals; `sending` writes frames and
 //! `drive` runs str0m.
 
-use super::drive::Datagram;
 use super::sdp::{self, DEFAULT_MAX_FRAME};
 #[cfg(doc)]
 use super::send_queue;
 use super::send_queue::SendQueue;
+use super::types::Datagram;
 #[cfg(doc)]
-use super::sending::UNRELIABLE_BACKED_UP;
+use super::types::UNRELIABLE_BACKED_UP;
 use super::types::{Channel, ConnectionStats, Report};
 use peer_core::{PathState, Role};
 use std::net::SocketAddr;

@@ -2,8 +2,8 @@
 //! datagram's local address is known without `IP_PKTINFO`) and the task that moves
 //! datagrams and time between them and the session.
 
-use super::drive::Datagram;
 use super::session::Session;
+use super::types::Datagram;
 use super::types::{Report, TransportError};
 use std::future::poll_fn;
 use std::net::{IpAddr, SocketAddr};

@@ -107,3 +107,17 @@ pub enum TransportError {
     #[error("the channel is not open")]
     NotOpen,
 }
+
+/// An unreliable send is refused while channel 1 holds this much
+/// (`docs/PROTOCOL.md`, "The unreliable channel").
+pub const UNRELIABLE_BACKED_UP: usize = 1024 * 1024;
+
+/// A datagram for the network.
+pub struct Datagram {
+    /// The local address (socket) to send from.
+    pub source: SocketAddr,
+    /// Where to.
+    pub destination: SocketAddr,
+    /// The bytes.
+    pub contents: Vec<u8>,
+}
