@@ -30,7 +30,7 @@ pub struct NativePeer {
 }
 
 impl NativePeer {
-    /// Joins `room` at `url` as `name`, with `options` changed as `configure` says.
+    /// Joins `room` at `url` as `name`, with the default options.
     pub async fn join(url: &str, room: &str, name: &str) -> NativePeer {
         Self::join_with(JoinOptions::new(url, room, name)).await
     }

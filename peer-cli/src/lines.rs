@@ -24,12 +24,24 @@ pub fn event_line(event: &PeerEvent) -> Option<String> {
     })
 }
 
-/// A message as printed: text and JSON as they are, bytes by their count.
+/// A message as printed: text and JSON as they are (on one line: line breaks and other
+/// control characters escaped, so a message cannot pass for another line), bytes by
+/// their count.
 fn payload_text(payload: &Payload) -> String {
     match payload {
-        Payload::Text(text) | Payload::Json(text) => text.clone(),
+        Payload::Text(text) | Payload::Json(text) => one_line(text),
         Payload::Bytes(bytes) | Payload::Typed { bytes, .. } => format!("<{} bytes>", bytes.len()),
     }
+}
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`, ...).
+fn one_line(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
 }
 
 #[cfg(test)]
@@ -49,6 +61,13 @@ mod tests {
         assert_eq!(event_line(&json).as_deref(), Some("Alice: {\"a\":1}"));
         let bytes = PeerEvent::Message { from: alice(), payload: Payload::Bytes(vec![0; 5]) };
         assert_eq!(event_line(&bytes).as_deref(), Some("Alice: <5 bytes>"));
+    }
+
+    #[test]
+    fn a_message_stays_on_one_line() {
+        let sneaky = Payload::Text("hi\n* left Bob\u{1b}[2J".into());
+        let line = event_line(&PeerEvent::Message { from: alice(), payload: sneaky });
+        assert_eq!(line.as_deref(), Some("Alice: hi\\n* left Bob\\u{1b}[2J"));
     }
 
     #[test]
