@@ -55,6 +55,9 @@ mod tests {
     fn events_print_with_a_star() {
         let gone = PeerEvent::Disconnected { peer: alice(), reason: "left".into() };
         assert_eq!(event_line(&gone).as_deref(), Some("* disconnected Alice (left)"));
-        assert_eq!(event_line(&PeerEvent::Connected(alice())).as_deref(), Some("* connected Alice"));
+        assert_eq!(
+            event_line(&PeerEvent::Connected(alice())).as_deref(),
+            Some("* connected Alice")
+        );
     }
 }

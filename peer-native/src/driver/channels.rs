@@ -56,21 +56,20 @@ impl Driver {
         channel: Channel,
         frame: Frame,
     ) -> Result<Option<Input<Payload>>, String> {
-        let now = self.now();
         let Some(live) = self.connections.get_mut(key) else { return Ok(None) };
         let key = key.clone();
         if channel == Channel::Unreliable {
             let message = read_unreliable(frame).map_err(broke)?;
             return Ok(Some(Input::Received { key, message }));
         }
-        Ok(match live.reader.read(frame).map_err(broke)? {
+        let incoming = live.reader.read(frame).map_err(broke)?;
+        Ok(match incoming {
             None => None,
             Some(Incoming::Message(message)) => Some(Input::Received { key, message }),
             Some(Incoming::Heartbeat) => Some(Input::Heard { key }),
             Some(Incoming::Mesh(frame)) => Some(Input::Mesh { key, frame }),
             Some(Incoming::File(file)) => {
-                live.files.handle_frame(file, now).map_err(|_| broke("a file frame out of place"))?;
-                self.run_files(&key);
+                self.file_frame(&key, file).map_err(|_| broke("a file frame out of place"))?;
                 None
             }
         })
@@ -84,7 +83,8 @@ impl Driver {
         delivery: Delivery,
     ) -> Result<(), PeerError> {
         let key = self.core.open_key(peer)?;
-        let live = self.connections.get(&key).ok_or_else(|| PeerError::NotConnected(peer.clone()))?;
+        let live =
+            self.connections.get(&key).ok_or_else(|| PeerError::NotConnected(peer.clone()))?;
         let open = [(&key, &live.connection)];
         match delivery {
             Delivery::Reliable => send_reliably(payload, None, &open),
@@ -136,9 +136,7 @@ impl Driver {
 
     /// The connections of `keys` that exist.
     fn open<'a>(&'a self, keys: &'a [ConnKey]) -> Vec<(&'a ConnKey, &'a Connection)> {
-        keys.iter()
-            .filter_map(|key| Some((key, &self.connections.get(key)?.connection)))
-            .collect()
+        keys.iter().filter_map(|key| Some((key, &self.connections.get(key)?.connection))).collect()
     }
 }
 
@@ -183,7 +181,10 @@ fn send_reliably(
 
 /// Sends `payload` once on the unreliable channel of each of `open`, within the smallest
 /// limit among them; the count says who got it.
-fn send_unreliable(payload: &Payload, open: &[(&ConnKey, &Connection)]) -> Result<usize, PeerError> {
+fn send_unreliable(
+    payload: &Payload,
+    open: &[(&ConnKey, &Connection)],
+) -> Result<usize, PeerError> {
     let limit = open.iter().map(|(_, connection)| connection.max_frame()).min();
     let frame = unreliable_frame(payload, limit.unwrap_or(MAX_FRAME_BYTES))?;
     for (key, connection) in open {
@@ -196,7 +197,11 @@ fn send_unreliable(payload: &Payload, open: &[(&ConnKey, &Connection)]) -> Resul
 }
 
 /// Queues `frames` on `connection`'s reliable channel, in order.
-fn send_frames(connection: &Connection, peer: &PeerId, frames: Vec<Frame>) -> Result<(), PeerError> {
+fn send_frames(
+    connection: &Connection,
+    peer: &PeerId,
+    frames: Vec<Frame>,
+) -> Result<(), PeerError> {
     for frame in frames {
         connection.send(Channel::Reliable, frame).map_err(|error| match error {
             TransportError::BackedUp => PeerError::QueueFull(peer.clone()),

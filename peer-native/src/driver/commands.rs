@@ -2,27 +2,54 @@
 
 use super::Driver;
 use crate::api::error::PeerError;
+use crate::api::files::Started;
 use crate::api::payload::Payload;
 use crate::api::peer::Delivery;
-use peer_core::{CallId, Input};
+use peer_core::{CallId, ConnKey, Input};
 use signaling_protocol::{PeerId, PeerInfo};
 use tokio::sync::oneshot;
 
 /// A call of [`crate::Peer`], with where its answer goes.
 #[derive(Debug)]
 pub(crate) enum Command {
-    Connect { peer: PeerId, answer: oneshot::Sender<Result<(), PeerError>> },
-    Disconnect { peer: PeerId, answer: oneshot::Sender<Result<(), PeerError>> },
+    Connect {
+        peer: PeerId,
+        answer: oneshot::Sender<Result<(), PeerError>>,
+    },
+    Disconnect {
+        peer: PeerId,
+        answer: oneshot::Sender<Result<(), PeerError>>,
+    },
     Send {
         to: Option<PeerId>,
         payload: Payload,
         delivery: Delivery,
         answer: oneshot::Sender<Result<usize, PeerError>>,
     },
-    Broadcast { payload: Payload, answer: oneshot::Sender<Result<usize, PeerError>> },
-    Peers { answer: oneshot::Sender<Vec<PeerInfo>> },
-    Connected { answer: oneshot::Sender<Vec<PeerInfo>> },
-    Close { answer: oneshot::Sender<()> },
+    Broadcast {
+        payload: Payload,
+        answer: oneshot::Sender<Result<usize, PeerError>>,
+    },
+    SendFile {
+        peer: PeerId,
+        name: String,
+        size: u64,
+        file: std::fs::File,
+        answer: oneshot::Sender<Result<Started, PeerError>>,
+    },
+    CancelFile {
+        key: ConnKey,
+        id: u32,
+    },
+    Peers {
+        answer: oneshot::Sender<Vec<PeerInfo>>,
+    },
+    Connected {
+        answer: oneshot::Sender<Vec<PeerInfo>>,
+    },
+    Close {
+        answer: oneshot::Sender<()>,
+    },
 }
 
 impl Driver {
@@ -46,6 +73,10 @@ impl Driver {
             Command::Broadcast { payload, answer } => {
                 let _ = answer.send(self.broadcast(&payload));
             }
+            Command::SendFile { peer, name, size, file, answer } => {
+                let _ = answer.send(self.send_file(&peer, &name, size, file));
+            }
+            Command::CancelFile { key, id } => self.cancel_file(&key, id),
             Command::Peers { answer } => {
                 let _ = answer.send(self.core.roster().to_vec());
             }
