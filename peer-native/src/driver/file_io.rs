@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 
 /// Most received bytes waiting for the disk; past it, the transfer stops (the disk is
 /// slower than the network, and memory must stay bounded).
-pub(super) const MAX_UNWRITTEN_BYTES: usize = 64 * 1024 * 1024;
+pub(super) const MAX_UNWRITTEN_BYTES: usize = 16 * 1024 * 1024;
 
 /// What the disk did for a transfer of one connection.
 #[derive(Debug)]

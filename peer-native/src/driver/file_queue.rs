@@ -13,8 +13,10 @@ use peer_core::ConnKey;
 use std::time::Duration;
 
 /// The send queue counts as drained once less than this waits on the reliable channel:
-/// about one data frame, so the next one is read and ready before the channel idles.
-const DRAINED_BELOW: usize = 256 * 1024;
+/// then the transport's own queue is empty (it hands frames to SCTP while SCTP holds
+/// under 256 KiB, so what is left is at most that and one frame), as a browser's send
+/// queue is when it reports a drain; the next data frame, read meanwhile, goes at once.
+const DRAINED_BELOW: usize = 512 * 1024;
 /// How often a drain is looked for while a transfer waits for one.
 const DRAIN_TICK: Duration = Duration::from_millis(2);
 

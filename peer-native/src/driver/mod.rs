@@ -12,6 +12,8 @@ mod execute;
 mod file_io;
 mod file_names;
 mod file_queue;
+#[cfg(test)]
+mod file_tests;
 mod files;
 mod signals;
 mod start;
