@@ -68,13 +68,24 @@ impl Driver {
         for live in self.connections.values() {
             let machine = &live.files.machine;
             let tick = (machine.awaits_drain() || !live.files.backlog.is_empty())
-                .then(|| tokio::time::Instant::now() + DRAIN_TICK);
+                .then(|| self.next_drain_tick());
             let timeout = machine.poll_timeout().map(|instant| at(instant.as_millis()));
             for candidate in [tick, timeout].into_iter().flatten() {
                 deadline = Some(deadline.map_or(candidate, |d| d.min(candidate)));
             }
         }
         deadline
+    }
+
+    /// The next tick on a fixed grid from the driver's start: it does not move when the
+    /// deadline is worked out again after other work, so a busy connection (frames
+    /// arriving every millisecond) cannot put the drain check off for ever.
+    fn next_drain_tick(&self) -> tokio::time::Instant {
+        let tick = DRAIN_TICK.as_millis();
+        let since = tokio::time::Instant::now().saturating_duration_since(self.origin);
+        let next = (since.as_millis() / tick + 1).saturating_mul(tick);
+        let next = Duration::from_millis(u64::try_from(next).unwrap_or(u64::MAX));
+        self.origin.checked_add(next).unwrap_or_else(tokio::time::Instant::now)
     }
 
     /// Lets every files machine handle its deadlines, and hands it the drains.

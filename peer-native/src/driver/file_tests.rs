@@ -41,13 +41,26 @@ fn listing(dir: &Path) -> Vec<String> {
 
 /// Alice and Bob connected in `room`; Bob saves files in `bob_dir` when given.
 async fn pair(room: &str, bob_dir: Option<&Path>) -> (Peer, Peer, Events) {
+    let (alice, _, bob, bob_events) = pair_saving(room, None, bob_dir).await;
+    (alice, bob, bob_events)
+}
+
+/// Alice and Bob connected in `room`, each saving files in their folder when given;
+/// with their events.
+async fn pair_saving(
+    room: &str,
+    alice_dir: Option<&Path>,
+    bob_dir: Option<&Path>,
+) -> (Peer, Events, Peer, Events) {
     let url = server().await;
     let options = |name: &str| {
         let mut options = JoinOptions::new(url.clone(), room, name);
         options.bind = vec![IpAddr::V4(Ipv4Addr::LOCALHOST)];
         options
     };
-    let (alice, mut alice_events) = Peer::join(options("Alice")).await.expect("Alice joins");
+    let mut alice_options = options("Alice");
+    alice_options.download_dir = alice_dir.map(Path::to_owned);
+    let (alice, mut alice_events) = Peer::join(alice_options).await.expect("Alice joins");
     let mut bob_options = options("Bob");
     bob_options.download_dir = bob_dir.map(Path::to_owned);
     let (bob, bob_events) = Peer::join(bob_options).await.expect("Bob joins");
@@ -61,7 +74,7 @@ async fn pair(room: &str, bob_dir: Option<&Path>) -> (Peer, Peer, Events) {
     tokio::time::timeout(WAIT, bob_joined).await.expect("Alice hears Bob joined");
     let connecting = alice.connect(bob.id());
     tokio::time::timeout(WAIT, connecting).await.expect("in time").expect("connects");
-    (alice, bob, bob_events)
+    (alice, alice_events, bob, bob_events)
 }
 
 /// Bob's file events until one ends a transfer: the progress counts, then the end.
@@ -158,4 +171,25 @@ async fn a_connection_that_ends_fails_the_transfer_on_both_sides() {
         assert!(tokio::time::Instant::now() < deadline, "left behind: {:?}", listing(&dir));
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_cross_both_ways_at_once() {
+    let (alice_dir, bob_dir) = (empty_dir("cross-alice"), empty_dir("cross-bob"));
+    let (to_bob, to_alice) = (empty_dir("cross-src").join("to bob"), alice_dir.join("to alice"));
+    let (one, other) = (bytes(3 << 20), bytes((3 << 20) + 17));
+    std::fs::write(&to_bob, &one).expect("writes");
+    std::fs::write(&to_alice, &other).expect("writes");
+    let (alice, mut alice_events, bob, mut bob_events) =
+        pair_saving("cross", Some(&alice_dir), Some(&bob_dir)).await;
+    let from_alice = alice.send_file(bob.id(), &to_bob).await.expect("starts");
+    let from_bob = bob.send_file(alice.id(), &to_alice).await.expect("starts");
+    for (events, content) in [(&mut bob_events, &one), (&mut alice_events, &other)] {
+        let (_, end) = file_end(events).await;
+        let PeerEvent::FileReceived { sha256, .. } = end else { panic!("failed: {end:?}") };
+        assert_eq!(sha256, sha256_hex(content));
+    }
+    tokio::time::timeout(WAIT, from_alice.done()).await.expect("in time").expect("confirmed");
+    tokio::time::timeout(WAIT, from_bob.done()).await.expect("in time").expect("confirmed");
+    assert_eq!(listing(&alice_dir), ["to alice", "to alice (1)"]);
 }
