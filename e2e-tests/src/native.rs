@@ -65,10 +65,7 @@ impl NativePeer {
         let deadline = tokio::time::Instant::now() + WAIT;
         while !self.read(&condition) {
             if tokio::time::Instant::now() > deadline {
-                panic!(
-                    "timed out waiting for {what}; recorded {:?}",
-                    self.read(|r| format!("{r:?}"))
-                );
+                panic!("timed out waiting for {what}; recorded {:?}", self.read(|r| format!("{r:?}")));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

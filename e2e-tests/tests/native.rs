@@ -155,11 +155,10 @@ async fn with_a_browser(engine: Engine) {
         native.peer.disconnect(&PeerId::new(tab_id.clone())).await.expect("disconnects");
         tab.wait_until("window.events.includes('Disconnected:Native')", "window.events").await;
         assert_eq!(tab.try_connect(&native.id()).await, "connected");
-        native
-            .wait_until("connected again", |r| {
-                r.events.iter().filter(|e| *e == "Connected:Tab").count() == 2
-            })
-            .await;
+        native.wait_until("connected again", |r| {
+            r.events.iter().filter(|e| *e == "Connected:Tab").count() == 2
+        })
+        .await;
         native.close().await;
         harness.close().await;
     })
@@ -209,14 +208,10 @@ async fn reference_scenario_with_peer_2_native() {
         peer3.wait_until("window.inbox.length == 2", "window.inbox").await;
         tokio::time::sleep(Duration::from_millis(500)).await;
 
-        let said =
-            |from: &str, id: &str, text: &str| json!({ "from": from, "fromId": id, "data": text });
+        let said = |from: &str, id: &str, text: &str| json!({ "from": from, "fromId": id, "data": text });
         assert_eq!(
             peer1.eval("return window.inbox;").await,
-            json!([
-                said("Peer 2", &id2, "Hi, Peer 1!"),
-                said("Peer 3", &id3, "Greetings from Peer 3!")
-            ])
+            json!([said("Peer 2", &id2, "Hi, Peer 1!"), said("Peer 3", &id3, "Greetings from Peer 3!")])
         );
         assert_eq!(peer2.inbox(), json!([said("Peer 1", &id1, "Hello, everyone!")]));
         assert_eq!(
@@ -242,11 +237,7 @@ async fn a_native_peer_rejoins_with_its_id_after_a_server_restart() {
         let before = alice.id();
 
         harness.kill_server();
-        alice
-            .wait_until("reconnecting", |r| {
-                r.events.iter().any(|e| e.starts_with("SignalingReconnecting"))
-            })
-            .await;
+        alice.wait_until("reconnecting", |r| r.events.iter().any(|e| e.starts_with("SignalingReconnecting"))).await;
         // The channel does not need the server.
         alice.peer.send_message(Payload::Text("still here".into())).await.expect("sends");
         bob.wait_for_messages(1).await;
