@@ -112,12 +112,23 @@ impl Writer {
     }
 }
 
-/// The open temporary file and the hash of what went into it.
+/// The open temporary file and the hash of what went into it. Removed when dropped
+/// unless it was named: on a failure, when the driver lets go, and when the runtime
+/// shuts down with the writer still waiting (a program that exits).
 struct Part {
     file: std::fs::File,
     path: PathBuf,
     hash: Sha256,
     size: u64,
+    named: bool,
+}
+
+impl Drop for Part {
+    fn drop(&mut self) {
+        if !self.named {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// Writes the jobs in order: the report to send (`None` when the driver let go first:
@@ -136,20 +147,17 @@ async fn write_file(
         Ok(made) => made,
         Err(error) => return failed(format!("the file could not be created: {error}")),
     };
-    let mut part = Part { file, path, hash: Sha256::new(), size: 0 };
+    let mut part = Part { file, path, hash: Sha256::new(), size: 0, named: false };
     while let Some(job) = jobs.recv().await {
         match job {
             WriteJob::Append(bytes) => {
                 let len = bytes.len();
-                let path = part.path.clone();
                 let written = blocking(move || append(part, &bytes)).await;
                 unwritten.fetch_sub(len, Ordering::Relaxed);
                 part = match written {
                     Ok(part) => part,
-                    Err(error) => {
-                        let _ = std::fs::remove_file(path);
-                        return failed(format!("the file could not be written: {error}"));
-                    }
+                    // The part was dropped with the error: removed.
+                    Err(error) => return failed(format!("the file could not be written: {error}")),
                 };
             }
             WriteJob::Finish => {
@@ -160,7 +168,7 @@ async fn write_file(
             }
         }
     }
-    let _ = std::fs::remove_file(&part.path);
+    // The driver let go first: `part` is removed as it drops.
     None
 }
 
@@ -181,23 +189,14 @@ fn append(mut part: Part, bytes: &[u8]) -> std::io::Result<Part> {
     Ok(part)
 }
 
-/// Flushes the temporary file and gives it its free name.
+/// Flushes the temporary file and gives it its free name (removed if that fails).
 fn finish(mut part: Part, dir: &Path, name: String) -> Result<Saved, String> {
-    let named = part.file.flush().and_then(|()| {
-        drop(part.file);
-        move_to_free_name(&part.path, dir, &name)
-    });
-    match named {
-        Ok(path) => {
-            let saved_name = path.file_name().map_or(name, |n| n.to_string_lossy().into_owned());
-            let sha256 = hex(&part.hash.finalize());
-            Ok(Saved { name: saved_name, path, size: part.size, sha256 })
-        }
-        Err(error) => {
-            let _ = std::fs::remove_file(&part.path);
-            Err(format!("the file could not be saved: {error}"))
-        }
-    }
+    let named = part.file.flush().and_then(|()| move_to_free_name(&part.path, dir, &name));
+    let path = named.map_err(|error| format!("the file could not be saved: {error}"))?;
+    part.named = true;
+    let saved_name = path.file_name().map_or(name, |n| n.to_string_lossy().into_owned());
+    let sha256 = hex(&std::mem::take(&mut part.hash).finalize());
+    Ok(Saved { name: saved_name, path, size: part.size, sha256 })
 }
 
 /// Bytes as lowercase hex.
