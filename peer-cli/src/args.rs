@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 /// A peer in a room of the signaling server: prints each message it receives as
 /// `NAME: TEXT` and each event as `* ...` on stdout, and sends each line of stdin as
-/// text to every connected peer.
+/// text to every connected peer; `/file PATH` sends a file, and files received are
+/// saved in the current folder.
 #[derive(Debug, Parser)]
 #[command(version)]
 pub struct Args {
@@ -61,6 +62,8 @@ impl Args {
         options.passphrase = self.passphrase;
         options.reconnect = !self.no_reconnect;
         options.bind = self.bind;
+        // Files peers send are saved where the command runs.
+        options.download_dir = Some(PathBuf::from("."));
         if let Some(path) = self.identity {
             options.identity = Some(crate::key_file::load_or_create(&path)?);
         }

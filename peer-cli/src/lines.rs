@@ -20,6 +20,12 @@ pub fn event_line(event: &PeerEvent) -> Option<String> {
             format!("* signaling reconnecting ({reason})")
         }
         PeerEvent::SignalingReconnected => "* signaling reconnected".to_owned(),
+        PeerEvent::FileReceived { from, name, size, sha256, .. } => {
+            format!("* file {name} from {} ({size} bytes, sha256 {sha256})", from.name)
+        }
+        PeerEvent::FileFailed { from, name, reason } => {
+            format!("* file {name} from {} failed ({reason})", from.name)
+        }
         _ => return None,
     })
 }
@@ -78,5 +84,21 @@ mod tests {
             event_line(&PeerEvent::Connected(alice())).as_deref(),
             Some("* connected Alice")
         );
+    }
+
+    #[test]
+    fn files_print_their_saved_name_size_and_digest() {
+        let file = PeerEvent::FileReceived {
+            from: alice(),
+            name: "a (1).txt".into(),
+            path: "./a (1).txt".into(),
+            size: 3,
+            sha256: "ab".repeat(32),
+        };
+        let expected = format!("* file a (1).txt from Alice (3 bytes, sha256 {})", "ab".repeat(32));
+        assert_eq!(event_line(&file).as_deref(), Some(expected.as_str()));
+        let failed =
+            PeerEvent::FileFailed { from: alice(), name: "a".into(), reason: "cancelled".into() };
+        assert_eq!(event_line(&failed).as_deref(), Some("* file a from Alice failed (cancelled)"));
     }
 }

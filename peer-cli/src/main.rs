@@ -1,10 +1,12 @@
 //! A command-line peer: joins a room, prints what it receives and what happens on one
-//! line each, and sends each line of its input to every connected peer.
+//! line each, and sends each line of its input to every connected peer (`/file PATH`
+//! sends a file); files received are saved in the current folder.
 //!
 //! `args.rs` the options, `lines.rs` how events are printed, `key_file.rs` the identity
-//! kept between runs; this file runs the peer.
+//! kept between runs, `files.rs` the files sent; this file runs the peer.
 
 mod args;
+mod files;
 mod key_file;
 mod lines;
 
@@ -36,6 +38,7 @@ async fn run(args: args::Args) -> Result<(), String> {
         }
     }
     let mut input = BufReader::new(tokio::io::stdin()).lines();
+    let mut sending = files::Sending::default();
     loop {
         tokio::select! {
             event = events.next() => match event {
@@ -50,12 +53,17 @@ async fn run(args: args::Args) -> Result<(), String> {
                 None => break,
             },
             line = input.next_line() => match line {
-                Ok(Some(line)) => send_line(&peer, line).await,
-                // End of input: what is queued goes out before the peer closes.
+                Ok(Some(line)) => match line.strip_prefix("/file ") {
+                    Some(path) => sending.send(&peer, path.trim()).await,
+                    None => send_line(&peer, line).await,
+                },
+                // End of input: the files in flight and what is queued go out before
+                // the peer closes.
                 Ok(None) | Err(_) => break,
             },
         }
     }
+    sending.finish().await;
     peer.close().await;
     Ok(())
 }
@@ -70,12 +78,8 @@ fn connect_in_background(peer: &Peer, other: peer_native::PeerId) {
     });
 }
 
-/// Sends one line of input to every connected peer (or, for `/file`, says why not).
+/// Sends one line of input to every connected peer.
 async fn send_line(peer: &Peer, line: String) {
-    if line.starts_with("/file ") {
-        eprintln!("* files are not supported by native peers yet");
-        return;
-    }
     if let Err(error) = peer.send_message(Payload::Text(line)).await {
         eprintln!("* not sent: {error}");
     }

@@ -18,7 +18,7 @@
 //!
 //! Layers, from the top:
 //! - `api/`: what a program uses ([`Peer`], [`JoinOptions`], [`PeerEvent`], [`Payload`],
-//!   [`PeerError`]);
+//!   [`OutgoingFile`], [`PeerError`]);
 //! - `driver/`: one tokio task that owns the machine, carries out its outputs and feeds
 //!   it what happens, with the time;
 //! - `signaling/`: the WebSocket to the signaling server (challenge, join, messages);
@@ -30,7 +30,7 @@
 //! What differs from the browser package: no STUN or TURN (str0m has no TURN client, and
 //! native peers offer host candidates only, so they reach peers on the same network, the
 //! same machine, or any peer that can reach them); no tabs of one browser; files are
-//! refused.
+//! read from and saved to disk ([`Peer::send_file`], [`JoinOptions::download_dir`]).
 
 pub mod api;
 mod driver;
@@ -41,6 +41,7 @@ pub(crate) mod wire;
 
 pub use api::error::PeerError;
 pub use api::events::{Events, PeerEvent};
+pub use api::files::OutgoingFile;
 pub use api::options::JoinOptions;
 pub use api::payload::Payload;
 pub use api::peer::{Delivery, Peer};

@@ -82,6 +82,10 @@ pub enum PeerError {
     /// What the browser package offers and a native peer cannot do (see the crate doc).
     #[error("not supported by native peers: {0}")]
     Unsupported(&'static str),
+    /// A file transfer failed or was cancelled; the text says which file, with whom,
+    /// and why.
+    #[error("{0}")]
+    Transfer(String),
     /// The native WebRTC stack could not create a connection (no UDP socket, ...).
     #[error("WebRTC: {0}")]
     Transport(String),

@@ -2,6 +2,7 @@
 
 use crate::api::payload::Payload;
 use signaling_protocol::PeerInfo;
+use std::path::PathBuf;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Something that happened to a [`crate::Peer`], in order (the browser package's
@@ -48,6 +49,52 @@ pub enum PeerEvent {
     },
     /// The signaling connection is back: same id.
     SignalingReconnected,
+    /// A peer started sending a file, and it is being saved (see
+    /// [`crate::JoinOptions::download_dir`]).
+    FileOffered {
+        /// The sender.
+        from: PeerInfo,
+        /// The transfer's id on that connection.
+        id: u32,
+        /// The name as the sender gave it (not a path: it is saved under a safe one).
+        name: String,
+        /// Its size in bytes, as announced.
+        size: u64,
+    },
+    /// How far an incoming file is, at most four times a second.
+    FileProgress {
+        /// The sender.
+        from: PeerInfo,
+        /// The transfer's id on that connection.
+        id: u32,
+        /// Bytes received.
+        received: u64,
+        /// Bytes in all.
+        size: u64,
+    },
+    /// A file arrived whole (its size and the protocol's digest checked) and is saved.
+    FileReceived {
+        /// The sender.
+        from: PeerInfo,
+        /// The name it was saved under (the sender's, made safe, maybe numbered).
+        name: String,
+        /// Where it was saved.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+        /// The plain SHA-256 of its bytes, lowercase hex.
+        sha256: String,
+    },
+    /// An incoming file did not arrive (cancelled, a limit broken, the disk, the
+    /// connection ended); nothing of it is left on disk.
+    FileFailed {
+        /// The sender.
+        from: PeerInfo,
+        /// The name as the sender gave it.
+        name: String,
+        /// Why, for people.
+        reason: String,
+    },
 }
 
 /// The events of one peer, in order. Ends (`None`) once the peer is closed and every

@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod options;
 pub mod payload;
 pub mod peer;

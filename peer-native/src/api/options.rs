@@ -2,6 +2,7 @@
 
 use crate::identity::keys::Identity;
 use std::net::IpAddr;
+use std::path::PathBuf;
 
 /// What [`crate::Peer::join`] needs. `url`, `room` and `name` are required; the rest
 /// has the browser package's defaults.
@@ -28,6 +29,9 @@ pub struct JoinOptions {
     /// The local addresses offered as host candidates; empty: every IPv4 address of
     /// this machine that is up, loopback included.
     pub bind: Vec<IpAddr>,
+    /// Where files peers send are saved (under their names made safe, never replacing
+    /// a file); `None`: offers of files are refused.
+    pub download_dir: Option<PathBuf>,
 }
 
 impl JoinOptions {
@@ -43,6 +47,7 @@ impl JoinOptions {
             reconnect: true,
             prefer_mesh: false,
             bind: Vec::new(),
+            download_dir: None,
         }
     }
 }

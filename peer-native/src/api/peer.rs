@@ -3,10 +3,12 @@
 
 use crate::api::error::PeerError;
 use crate::api::events::Events;
+use crate::api::files::OutgoingFile;
 use crate::api::options::JoinOptions;
 use crate::api::payload::Payload;
 use crate::driver::{self, Command};
 use signaling_protocol::{PeerId, PeerInfo};
+use std::path::Path;
 use tokio::sync::{mpsc, oneshot};
 
 /// How a message travels.
@@ -93,6 +95,39 @@ impl Peer {
     /// returns to how many neighbours it went.
     pub async fn broadcast(&self, payload: Payload) -> Result<usize, PeerError> {
         self.ask(|answer| Command::Broadcast { payload, answer }).await?
+    }
+
+    /// Starts sending the file at `path` to `peer` under the file's own name; its bytes
+    /// are read from disk as they go out. Refused when `path` is no readable file
+    /// (missing, a folder) or `peer` is not connected.
+    pub async fn send_file(
+        &self,
+        peer: &PeerId,
+        path: impl AsRef<Path>,
+    ) -> Result<OutgoingFile, PeerError> {
+        let path = path.as_ref();
+        let invalid = |reason: String| PeerError::InvalidInput { what: "file", reason };
+        let shown = path.display();
+        let name = path.file_name().map(|name| name.to_string_lossy().into_owned());
+        let name = name.ok_or_else(|| invalid(format!("{shown} names no file")))?;
+        let owned = path.to_owned();
+        let opened = tokio::task::spawn_blocking(move || {
+            let file = std::fs::File::open(&owned)?;
+            let metadata = file.metadata()?;
+            Ok::<_, std::io::Error>((file, metadata))
+        });
+        let opened = opened.await.map_err(|error| invalid(format!("{shown}: {error}")))?;
+        let (file, metadata) = opened.map_err(|error| invalid(format!("{shown}: {error}")))?;
+        if !metadata.is_file() {
+            return Err(invalid(format!("{shown} is not a file")));
+        }
+        let size = metadata.len();
+        let (to, named) = (peer.clone(), name.clone());
+        let started =
+            self.ask(|answer| Command::SendFile { peer: to, name: named, size, file, answer });
+        let started = started.await??;
+        let commands = self.commands.clone();
+        Ok(OutgoingFile { started, to: peer.clone(), name, commands })
     }
 
     /// The other peers of the room, in the order they joined.

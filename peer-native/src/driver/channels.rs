@@ -56,23 +56,20 @@ impl Driver {
         channel: Channel,
         frame: Frame,
     ) -> Result<Option<Input<Payload>>, String> {
-        let now = self.now();
         let Some(live) = self.connections.get_mut(key) else { return Ok(None) };
         let key = key.clone();
         if channel == Channel::Unreliable {
             let message = read_unreliable(frame).map_err(broke)?;
             return Ok(Some(Input::Received { key, message }));
         }
-        Ok(match live.reader.read(frame).map_err(broke)? {
+        let incoming = live.reader.read(frame).map_err(broke)?;
+        Ok(match incoming {
             None => None,
             Some(Incoming::Message(message)) => Some(Input::Received { key, message }),
             Some(Incoming::Heartbeat) => Some(Input::Heard { key }),
             Some(Incoming::Mesh(frame)) => Some(Input::Mesh { key, frame }),
             Some(Incoming::File(file)) => {
-                live.files
-                    .handle_frame(file, now)
-                    .map_err(|_| broke("a file frame out of place"))?;
-                self.run_files(&key);
+                self.file_frame(&key, file).map_err(|_| broke("a file frame out of place"))?;
                 None
             }
         })

@@ -2,9 +2,10 @@
 
 use super::Driver;
 use crate::api::error::PeerError;
+use crate::api::files::Started;
 use crate::api::payload::Payload;
 use crate::api::peer::Delivery;
-use peer_core::{CallId, Input};
+use peer_core::{CallId, ConnKey, Input};
 use signaling_protocol::{PeerId, PeerInfo};
 use tokio::sync::oneshot;
 
@@ -28,6 +29,17 @@ pub(crate) enum Command {
     Broadcast {
         payload: Payload,
         answer: oneshot::Sender<Result<usize, PeerError>>,
+    },
+    SendFile {
+        peer: PeerId,
+        name: String,
+        size: u64,
+        file: std::fs::File,
+        answer: oneshot::Sender<Result<Started, PeerError>>,
+    },
+    CancelFile {
+        key: ConnKey,
+        id: u32,
     },
     Peers {
         answer: oneshot::Sender<Vec<PeerInfo>>,
@@ -61,6 +73,10 @@ impl Driver {
             Command::Broadcast { payload, answer } => {
                 let _ = answer.send(self.broadcast(&payload));
             }
+            Command::SendFile { peer, name, size, file, answer } => {
+                let _ = answer.send(self.send_file(&peer, &name, size, file));
+            }
+            Command::CancelFile { key, id } => self.cancel_file(&key, id),
             Command::Peers { answer } => {
                 let _ = answer.send(self.core.roster().to_vec());
             }

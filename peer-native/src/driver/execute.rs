@@ -1,6 +1,7 @@
 //! Carrying out the machine's outputs, one at a time and in order: each against the
 //! connections, the signaling server, the waiting calls or the owner.
 
+use super::files::Transfers;
 use super::{Driver, Live};
 use crate::api::error::PeerError;
 use crate::api::events::PeerEvent;
@@ -10,7 +11,6 @@ use crate::transport::types::Channel;
 use crate::wire::frame::Frame;
 use crate::wire::reading::Reader;
 use crate::wire::sending::HEARTBEAT;
-use peer_core::files::Files;
 use peer_core::{ConnKey, Event, Input, LINGER_MS, Output, Role};
 
 impl Driver {
@@ -37,6 +37,7 @@ impl Driver {
                 }
             }
             Output::Release { key, graceful } => {
+                self.end_transfers(&key);
                 if let Some(live) = self.connections.remove(&key).filter(|_| graceful) {
                     let until = linger(&live.connection);
                     self.lingering.insert(key, (live.connection, until));
@@ -55,8 +56,9 @@ impl Driver {
             }
             Output::Rejoin => self.rejoin(),
             Output::Heartbeat { key } => {
-                let idle = |live: &&Live| live.connection.buffered_amount(Channel::Reliable) == 0;
-                if let Some(live) = self.connections.get(&key).filter(idle) {
+                if let Some(live) = self.connections.get(&key)
+                    && live.connection.buffered_amount(Channel::Reliable) == 0
+                {
                     let _ = live.connection.send(Channel::Reliable, heartbeat());
                 }
             }
@@ -75,7 +77,7 @@ impl Driver {
         };
         match Connection::start(role, &self.config, report) {
             Ok(connection) => {
-                let files = Files::new();
+                let files = Transfers::new(self.download_dir.is_some());
                 self.connections.insert(key, Live { connection, reader: Reader::new(), files });
             }
             Err(error) => self.queue(Input::Failed { key, reason: error.to_string() }),

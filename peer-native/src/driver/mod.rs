@@ -9,6 +9,11 @@
 mod channels;
 mod commands;
 mod execute;
+mod file_io;
+mod file_names;
+mod file_queue;
+#[cfg(test)]
+mod file_tests;
 mod files;
 mod signals;
 mod start;
@@ -27,10 +32,12 @@ use crate::signaling::link::SignalingLink;
 use crate::transport::connection::Connection;
 use crate::transport::types::{ConnectionConfig, Report};
 use crate::wire::reading::Reader;
-use peer_core::files::Files;
+use file_io::FileReport;
+use files::Transfers;
 use peer_core::{CallId, ConnKey, Core, Input, Instant};
 use signaling_protocol::PeerInfo;
 use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
@@ -39,7 +46,7 @@ struct Live {
     connection: Connection,
     reader: Reader,
     /// The file transfers on its reliable channel.
-    files: Files<Vec<u8>>,
+    files: Transfers,
 }
 
 /// What a rejoin attempt, run in a task of its own, comes back with.
@@ -70,6 +77,10 @@ pub(crate) struct Driver {
     events: mpsc::UnboundedSender<PeerEvent>,
     reports: mpsc::UnboundedSender<(ConnKey, Report)>,
     rejoins: mpsc::UnboundedSender<Rejoined>,
+    /// Where received files are saved (`None`: offers are refused).
+    download_dir: Option<PathBuf>,
+    /// What the disk did for file transfers, per connection.
+    file_reports: mpsc::UnboundedSender<(ConnKey, FileReport)>,
     /// The machine's clock starts here.
     origin: tokio::time::Instant,
 }
@@ -116,19 +127,20 @@ impl Driver {
     }
 
     /// When the driver next needs to be woken, on tokio's clock: the machine's next
-    /// deadline, or a lingering connection's.
+    /// deadline, a lingering connection's, or a file transfer's.
     fn deadline(&self) -> Option<tokio::time::Instant> {
         let machine = self.core.poll_timeout();
         let machine = machine.map(|at| self.origin + Duration::from_millis(at.as_millis()));
         let lingering = self.lingering.values().map(|(_, until)| *until).min();
-        machine.into_iter().chain(lingering).min()
+        machine.into_iter().chain(lingering).chain(self.files_deadline()).min()
     }
 
     /// Handles what is due: the machine's deadlines, and lingering connections whose
-    /// time ran out (dropped: closed at once).
+    /// time ran out (dropped: closed at once), and the file transfers'.
     fn wake(&mut self) {
         let now = tokio::time::Instant::now();
         self.lingering.retain(|_, (_, until)| *until > now);
         self.handle_timeout();
+        self.files_wake();
     }
 }

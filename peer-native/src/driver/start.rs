@@ -1,6 +1,7 @@
 //! Joining and the driver's task: the join's handshake, then the loop that waits on
 //! the owner's commands, the signaling server, the connections and the machine's timer.
 
+use super::file_io::FileReport;
 use super::{Command, Driver, Rejoined};
 use crate::api::error::PeerError;
 use crate::api::events::Events;
@@ -41,6 +42,7 @@ pub(crate) async fn start(
     let (events, events_in) = mpsc::unbounded_channel();
     let (reports, reports_in) = mpsc::unbounded_channel();
     let (rejoins, rejoins_in) = mpsc::unbounded_channel();
+    let (file_reports, file_reports_in) = mpsc::unbounded_channel();
     let backoff = options.reconnect.then(Backoff::default);
     let mut core = Core::new(joined.me.clone(), joined.roster, rand_session(), backoff);
     if options.prefer_mesh {
@@ -65,9 +67,11 @@ pub(crate) async fn start(
         events,
         reports,
         rejoins,
+        download_dir: options.download_dir,
+        file_reports,
         origin: tokio::time::Instant::now(),
     };
-    tokio::spawn(driver.run(commands_in, reports_in, rejoins_in));
+    tokio::spawn(driver.run(commands_in, reports_in, rejoins_in, file_reports_in));
     Ok((me, commands, Events { receiver: events_in }))
 }
 
@@ -86,6 +90,7 @@ impl Driver {
         mut commands: mpsc::UnboundedReceiver<Command>,
         mut reports: mpsc::UnboundedReceiver<(ConnKey, Report)>,
         mut rejoins: mpsc::UnboundedReceiver<Rejoined>,
+        mut file_reports: mpsc::UnboundedReceiver<(ConnKey, FileReport)>,
     ) {
         loop {
             let deadline = self.deadline();
@@ -97,6 +102,7 @@ impl Driver {
                 message = next_message(&mut self.link) => self.server_said(message),
                 Some((key, report)) = reports.recv() => self.report(key, report),
                 Some(rejoined) = rejoins.recv() => self.rejoined(rejoined),
+                Some((key, report)) = file_reports.recv() => self.file_report(&key, report),
                 () = sleep_until(deadline) => self.wake(),
             }
             if self.core.is_closed() && self.calls.is_empty() {
