@@ -1,10 +1,10 @@
-//! Files between a native peer (`peer-native`) and a Chromium tab, both ways, over real
+//! Files between a native peer (`peer-native`) and a tab (Chromium, and Firefox both ways), over real
 //! data channels: the tab's Blob is saved by the native peer under its name with the
 //! right bytes and SHA-256, the native peer's file on disk arrives in the tab as a Blob
 //! of the same size and SHA-256 (WebCrypto), and a transfer cancelled by either side
 //! fails on both, leaving nothing in the download folder.
 
-use e2e_tests::{FILE_HELPERS, Harness, Tab, WAIT};
+use e2e_tests::{Engine, FILE_HELPERS, Harness, Tab, WAIT};
 use peer_native::{Events, JoinOptions, Peer, PeerEvent, PeerId};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -71,13 +71,14 @@ async fn next_event<T>(
     }
 }
 
-/// A tab and a native peer saving files in `dir`, connected in `room`.
+/// A tab of `engine` and a native peer saving files in `dir`, connected in `room`.
 async fn connected<'h>(
     harness: &'h Harness,
+    engine: Engine,
     room: &str,
     dir: &Path,
 ) -> (Tab<'h>, String, Peer, Events) {
-    let tab = harness.open_tab().await;
+    let tab = harness.open_tab_in(engine).await;
     let tab_id = tab.join_peer(room, "Tab").await;
     tab.eval(FILE_HELPERS).await;
     tab.eval(TAB_SETUP).await;
@@ -93,10 +94,21 @@ async fn connected<'h>(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_go_both_ways_between_a_native_peer_and_chromium() {
+    both_ways(Engine::Chromium, "chromium").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_go_both_ways_between_a_native_peer_and_firefox() {
+    both_ways(Engine::Firefox, "firefox").await;
+}
+
+/// A file each way between a native peer and a tab of `engine`.
+async fn both_ways(engine: Engine, label: &str) {
     tokio::time::timeout(BUDGET, async {
         let harness = Harness::start().await;
-        let dir = empty_dir("both-ways");
-        let (tab, tab_id, native, mut events) = connected(&harness, "native-files", &dir).await;
+        let dir = empty_dir(&format!("both-ways-{label}"));
+        let (tab, tab_id, native, mut events) =
+            connected(&harness, engine, "native-files", &dir).await;
 
         // The tab sends a Blob; the native peer saves it.
         tab.eval(&format!(
@@ -168,7 +180,8 @@ async fn a_cancelled_transfer_fails_on_both_sides_and_leaves_no_file() {
     tokio::time::timeout(BUDGET, async {
         let harness = Harness::start().await;
         let dir = empty_dir("cancel");
-        let (tab, tab_id, native, mut events) = connected(&harness, "native-cancel", &dir).await;
+        let (tab, tab_id, native, mut events) =
+            connected(&harness, Engine::Chromium, "native-cancel", &dir).await;
 
         // The tab cancels a big file it sends once 1 MiB went out.
         tab.eval(&format!(
