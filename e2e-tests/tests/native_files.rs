@@ -1,8 +1,8 @@
-//! Files between a native peer (`peer-native`) and a tab (Chromium, and Firefox both ways), over real
-//! data channels: the tab's Blob is saved by the native peer under its name with the
-//! right bytes and SHA-256, the native peer's file on disk arrives in the tab as a Blob
-//! of the same size and SHA-256 (WebCrypto), and a transfer cancelled by either side
-//! fails on both, leaving nothing in the download folder.
+//! Files between a native peer (`peer-native`) and a tab, both ways, over real data
+//! channels (Chromium and Firefox): the tab's Blob is saved by the native peer under its
+//! name with the right bytes and SHA-256, the native peer's file on disk arrives in the
+//! tab as a Blob of the same size and SHA-256 (WebCrypto), and a transfer cancelled by
+//! either side fails on both, leaving nothing in the download folder.
 
 use e2e_tests::{Engine, FILE_HELPERS, Harness, Tab, WAIT};
 use peer_native::{Events, JoinOptions, Peer, PeerEvent, PeerId};
