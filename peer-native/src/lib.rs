@@ -17,15 +17,17 @@
 //! ```
 //!
 //! Layers, from the top:
-//! - `api/`: what a program uses ([`Peer`], [`JoinOptions`], [`PeerEvent`], [`Payload`],
-//!   [`OutgoingFile`], [`PeerError`]);
+//! - `api/`: what a program holds ([`Peer`], [`OutgoingFile`]): each call a command to
+//!   the driver's task;
 //! - `driver/`: one tokio task that owns the machine, carries out its outputs and feeds
-//!   it what happens, with the time;
+//!   it what happens, with the time (and reads and writes files);
+//! - `transport/`: one WebRTC connection (str0m, a UDP socket per local address) with
+//!   its two data channels;
 //! - `signaling/`: the WebSocket to the signaling server (challenge, join, messages);
-//! - `transport/`: one WebRTC connection (str0m, a UDP socket) with its two data
-//!   channels;
-//! - `identity/`: the peer's key, join proofs, signed and sealed signals;
-//! - `wire/`: the data channel's frames (messages, chunks, mesh frames).
+//! - `wire/`: the data channel's frames (messages, chunks, file and mesh frames);
+//! - `values/`: what goes in and out ([`JoinOptions`], [`Payload`], [`Delivery`],
+//!   [`PeerEvent`], [`PeerError`]), used by every layer above;
+//! - `identity/`: the peer's key, join proofs, signed and sealed signals.
 //!
 //! What differs from the browser package: no STUN or TURN (str0m has no TURN client, and
 //! native peers offer host candidates only, so they reach peers on the same network, the
@@ -37,13 +39,15 @@ mod driver;
 mod identity;
 mod signaling;
 mod transport;
-pub(crate) mod wire;
+pub mod values;
+mod wire;
 
-pub use api::error::PeerError;
-pub use api::events::{Events, PeerEvent};
 pub use api::files::OutgoingFile;
-pub use api::options::JoinOptions;
-pub use api::payload::Payload;
-pub use api::peer::{Delivery, Peer};
+pub use api::peer::Peer;
 pub use identity::keys::Identity;
 pub use signaling_protocol::{PeerId, PeerInfo};
+pub use values::delivery::Delivery;
+pub use values::error::PeerError;
+pub use values::events::{Events, PeerEvent};
+pub use values::options::JoinOptions;
+pub use values::payload::Payload;

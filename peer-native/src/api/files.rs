@@ -1,21 +1,10 @@
 //! A file being sent, as its sender holds it ([`OutgoingFile`]): its progress, its end,
 //! and a way to cancel it. Files received are reported as [`crate::PeerEvent`]s.
 
-use crate::api::error::PeerError;
-use crate::driver::Command;
-use peer_core::ConnKey;
+use crate::driver::commands::{Command, Started};
+use crate::values::error::PeerError;
 use signaling_protocol::PeerId;
-use tokio::sync::{mpsc, oneshot, watch};
-
-/// What the driver answers a `send_file` with: the transfer's number and its channels.
-#[derive(Debug)]
-pub(crate) struct Started {
-    pub id: u32,
-    pub key: ConnKey,
-    pub size: u64,
-    pub progress: watch::Receiver<u64>,
-    pub done: oneshot::Receiver<Result<(), PeerError>>,
-}
+use tokio::sync::{mpsc, watch};
 
 /// A file being sent (see [`crate::Peer::send_file`]).
 #[derive(Debug)]

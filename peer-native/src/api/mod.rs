@@ -1,8 +1,5 @@
-//! What a program uses: the peer, its options, its events, its payloads and errors.
+//! What a program holds: the peer, and the files it sends. Each call is a command to the
+//! driver's task.
 
-pub mod error;
-pub mod events;
 pub mod files;
-pub mod options;
-pub mod payload;
 pub mod peer;

@@ -1,25 +1,17 @@
 //! The native `Peer`: a handle on the driver task, which owns the machine. Every call is
 //! a command to that task, answered in the order it was made.
 
-use crate::api::error::PeerError;
-use crate::api::events::Events;
 use crate::api::files::OutgoingFile;
-use crate::api::options::JoinOptions;
-use crate::api::payload::Payload;
-use crate::driver::{self, Command};
+use crate::driver::commands::Command;
+use crate::driver::start;
+use crate::values::delivery::Delivery;
+use crate::values::error::PeerError;
+use crate::values::events::Events;
+use crate::values::options::JoinOptions;
+use crate::values::payload::Payload;
 use signaling_protocol::{PeerId, PeerInfo};
 use std::path::Path;
 use tokio::sync::{mpsc, oneshot};
-
-/// How a message travels.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Delivery {
-    /// In order, and every message arrives (channel 0).
-    #[default]
-    Reliable,
-    /// As soon as possible; a message may be lost or overtake another (channel 1).
-    Unreliable,
-}
 
 /// One peer of a room. Cheap to clone: every clone drives the same peer. The peer is
 /// closed by [`Peer::close`], or once every clone is dropped.
@@ -35,7 +27,7 @@ impl Peer {
     /// peer come on the returned [`Events`]. Must run inside a tokio runtime.
     pub async fn join(options: JoinOptions) -> Result<(Peer, Events), PeerError> {
         let room = options.room.clone();
-        let (me, commands, events) = driver::start(options).await?;
+        let (me, commands, events) = start::start(options).await?;
         Ok((Peer { me, room, commands }, events))
     }
 

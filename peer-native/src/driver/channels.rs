@@ -2,11 +2,11 @@
 //! mesh and file frames), and what the owner and the machine send on them.
 
 use super::Driver;
-use crate::api::error::PeerError;
-use crate::api::payload::Payload;
-use crate::api::peer::Delivery;
 use crate::transport::connection::Connection;
 use crate::transport::types::{Channel, Report, TransportError};
+use crate::values::delivery::Delivery;
+use crate::values::error::PeerError;
+use crate::values::payload::Payload;
 use crate::wire::frame::Frame;
 use crate::wire::mesh::broadcast_header_frame;
 use crate::wire::reading::Incoming;

@@ -1,13 +1,12 @@
 //! The owner's calls, as commands to the driver's task: each answered in turn.
 
 use super::Driver;
-use crate::api::error::PeerError;
-use crate::api::files::Started;
-use crate::api::payload::Payload;
-use crate::api::peer::Delivery;
+use crate::values::delivery::Delivery;
+use crate::values::error::PeerError;
+use crate::values::payload::Payload;
 use peer_core::{CallId, ConnKey, Input};
 use signaling_protocol::{PeerId, PeerInfo};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 /// A call of [`crate::Peer`], with where its answer goes.
 #[derive(Debug)]
@@ -100,4 +99,14 @@ impl Driver {
         self.calls.insert(call, answer);
         call
     }
+}
+
+/// What the driver answers a `send_file` with: the transfer's number and its channels.
+#[derive(Debug)]
+pub(crate) struct Started {
+    pub id: u32,
+    pub key: ConnKey,
+    pub size: u64,
+    pub progress: watch::Receiver<u64>,
+    pub done: oneshot::Receiver<Result<(), PeerError>>,
 }

@@ -3,11 +3,11 @@
 
 use super::files::Transfers;
 use super::{Driver, Live};
-use crate::api::error::PeerError;
-use crate::api::events::PeerEvent;
-use crate::api::payload::Payload;
 use crate::transport::connection::Connection;
 use crate::transport::types::Channel;
+use crate::values::error::PeerError;
+use crate::values::events::PeerEvent;
+use crate::values::payload::Payload;
 use crate::wire::frame::Frame;
 use crate::wire::reading::Reader;
 use crate::wire::sending::HEARTBEAT;

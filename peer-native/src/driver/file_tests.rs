@@ -4,9 +4,9 @@
 //! folder refuses, and a connection that ends fails the transfer on both sides with
 //! nothing left on disk.
 
-use crate::api::events::{Events, PeerEvent};
-use crate::api::options::JoinOptions;
 use crate::api::peer::Peer;
+use crate::values::events::{Events, PeerEvent};
+use crate::values::options::JoinOptions;
 use sha2::{Digest, Sha256};
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};

@@ -5,11 +5,11 @@
 //! `files/link.rs`, with files on disk instead of Blobs.
 
 use super::Driver;
+use super::commands::Started;
 use super::file_io::{FileReport, Saved, Writer, read_slice};
 use super::file_names::sanitize;
-use crate::api::error::PeerError;
-use crate::api::events::PeerEvent;
-use crate::api::files::Started;
+use crate::values::error::PeerError;
+use crate::values::events::PeerEvent;
 use crate::wire::files::{FileFrame, data_frames};
 use peer_core::ConnKey;
 use peer_core::files::{Accepted, BadFrame, Direction, FileOutput, Files};

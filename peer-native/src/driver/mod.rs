@@ -7,7 +7,7 @@
 //! input behind the outputs being executed, never inside them.
 
 mod channels;
-mod commands;
+pub(crate) mod commands;
 mod execute;
 mod file_io;
 mod file_names;
@@ -16,14 +16,8 @@ mod file_queue;
 mod file_tests;
 mod files;
 mod signals;
-mod start;
+pub(crate) mod start;
 
-pub(crate) use commands::Command;
-pub(crate) use start::start;
-
-use crate::api::error::PeerError;
-use crate::api::events::PeerEvent;
-use crate::api::payload::Payload;
 use crate::identity::keys::Identity;
 use crate::identity::sealing::SealKey;
 use crate::signaling::error::SignalingError;
@@ -31,6 +25,9 @@ use crate::signaling::join::{JoinRequest, Joined};
 use crate::signaling::link::SignalingLink;
 use crate::transport::connection::Connection;
 use crate::transport::types::{ConnectionConfig, Report};
+use crate::values::error::PeerError;
+use crate::values::events::PeerEvent;
+use crate::values::payload::Payload;
 use crate::wire::reading::Reader;
 use file_io::FileReport;
 use files::Transfers;

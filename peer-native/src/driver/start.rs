@@ -1,16 +1,17 @@
 //! Joining and the driver's task: the join's handshake, then the loop that waits on
 //! the owner's commands, the signaling server, the connections and the machine's timer.
 
+use super::commands::Command;
 use super::file_io::FileReport;
-use super::{Command, Driver, Rejoined};
-use crate::api::error::PeerError;
-use crate::api::events::Events;
-use crate::api::options::JoinOptions;
+use super::{Driver, Rejoined};
 use crate::identity::keys::Identity;
 use crate::identity::sealing::SealKey;
 use crate::signaling::join::{JoinRequest, join};
 use crate::signaling::link::SignalingLink;
 use crate::transport::types::{ConnectionConfig, Report};
+use crate::values::error::PeerError;
+use crate::values::events::Events;
+use crate::values::options::JoinOptions;
 use peer_core::{Backoff, ConnKey, Core, Input};
 use signaling_protocol::{PeerInfo, ServerMessage};
 use std::collections::{HashMap, VecDeque};

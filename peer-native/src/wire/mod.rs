@@ -4,7 +4,6 @@
 //!
 //! - `frame.rs`: one data-channel message ([`frame::Frame`]);
 //! - `tags.rs`: the one registry of the characters that open text frames;
-//! - `kinds.rs`: the named binary kinds (`Float32Array`, ...) and their element sizes;
 //! - `sending.rs`: a payload or mesh frame into frames (chunked when large);
 //! - `reading.rs`: the reliable channel's receiver, a state machine fed frame by frame;
 //!   `chunks.rs` holds the message it is putting together;
@@ -22,7 +21,6 @@
 mod chunks;
 pub mod files;
 pub mod frame;
-pub mod kinds;
 pub mod mesh;
 pub mod reading;
 pub mod sending;
@@ -61,7 +59,7 @@ pub fn max_frame(remote: Option<u64>) -> usize {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WireError {
     /// The protocol cannot carry it (over 64 MiB, JSON text that does not parse, a kind
-    /// that is not one of [`kinds::KINDS`], bytes that do not fit their kind).
+    /// that is not one of [`crate::values::kinds::KINDS`], bytes that do not fit their kind).
     #[error("the message cannot be sent: {0}")]
     Unsendable(String),
     /// Over the unreliable channel's one-frame limit.

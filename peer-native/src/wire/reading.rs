@@ -16,8 +16,9 @@ use super::chunks::{ChunkKind, Chunked};
 use super::files::{self, FileFrame};
 use super::frame::Frame;
 use super::mesh::{self, Tapped};
-use super::{BadFrame, kinds, sending, tags};
-use crate::api::payload::Payload;
+use super::{BadFrame, sending, tags};
+use crate::values::kinds;
+use crate::values::payload::Payload;
 use peer_core::MeshFrame;
 use signaling_protocol::PeerId;
 

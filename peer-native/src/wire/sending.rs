@@ -5,8 +5,9 @@
 
 use super::chunks::ChunkKind;
 use super::frame::Frame;
-use super::{MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, WireError, kinds, mesh, tags};
-use crate::api::payload::Payload;
+use super::{MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, WireError, mesh, tags};
+use crate::values::kinds;
+use crate::values::payload::Payload;
 use peer_core::MeshFrame;
 
 /// The heartbeat frame: no message, sent only between messages.

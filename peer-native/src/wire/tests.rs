@@ -7,8 +7,9 @@ use super::frame::Frame;
 use super::reading::{Incoming, Reader};
 use super::sending::{HEARTBEAT, message_frames};
 use super::unreliable::{read_unreliable, unreliable_frame};
-use super::{WireError, kinds, max_frame};
-use crate::api::payload::Payload;
+use super::{WireError, max_frame};
+use crate::values::kinds;
+use crate::values::payload::Payload;
 
 const CHROMIUM: usize = 262_144;
 const FALLBACK: usize = 65_536;

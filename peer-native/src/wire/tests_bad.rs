@@ -6,7 +6,7 @@ use super::frame::Frame;
 use super::reading::Incoming;
 use super::tests::{feed, text};
 use super::unreliable::read_unreliable;
-use crate::api::payload::Payload;
+use crate::values::payload::Payload;
 
 fn binary(bytes: &[u8]) -> Frame {
     Frame::Binary(bytes.to_vec())

@@ -7,7 +7,7 @@ use super::mesh::{MAX_SIGNAL_CHARS, Tapped, parse};
 use super::reading::Incoming;
 use super::sending::mesh_frames;
 use super::tests::{feed, text};
-use crate::api::payload::Payload;
+use crate::values::payload::Payload;
 use peer_core::{Advert, MeshFrame, Relayed};
 use signaling_protocol::{PeerId, PeerInfo, SessionId, Signal, Step};
 

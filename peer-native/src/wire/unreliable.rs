@@ -8,8 +8,9 @@
 
 use super::frame::Frame;
 use super::sending::{check_json, check_typed};
-use super::{BadFrame, WireError, kinds, tags};
-use crate::api::payload::Payload;
+use super::{BadFrame, WireError, tags};
+use crate::values::kinds;
+use crate::values::payload::Payload;
 
 /// The one frame of `payload` on channel 1, refused when it would be over `max_frame`
 /// bytes (a text frame's UTF-8 with its tag, a binary frame with its header).

@@ -1,6 +1,6 @@
 //! What a native peer reports to its owner, and the stream that carries it.
 
-use crate::api::payload::Payload;
+use crate::values::payload::Payload;
 use signaling_protocol::PeerInfo;
 use std::path::PathBuf;
 use tokio::sync::mpsc::UnboundedReceiver;

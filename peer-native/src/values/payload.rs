@@ -41,7 +41,7 @@ impl Payload {
     /// `wire::kinds::KINDS` or the byte count is no whole number of its elements.
     pub fn typed(kind: &str, bytes: impl Into<Vec<u8>>) -> Option<Self> {
         let bytes = bytes.into();
-        let fits = crate::wire::kinds::misfit(kind, bytes.len()).is_none();
+        let fits = crate::values::kinds::misfit(kind, bytes.len()).is_none();
         fits.then(|| Self::Typed { kind: kind.to_owned(), bytes })
     }
 
