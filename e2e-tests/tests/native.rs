@@ -107,6 +107,12 @@ async fn native_peers_send_every_kind_of_message_both_ways() {
         assert_eq!(summarized(bob.inbox()), expected_from("Alice", &alice.id()));
         assert_eq!(summarized(alice.inbox()), expected_from("Bob", &bob.id()));
 
+        // Bob got 5 messages (the big one in chunks), over 300 KiB, from an address of Alice's.
+        let stats = bob.peer.stats(alice.peer.id()).await.expect("connected");
+        assert!(stats.messages_received >= 5, "{stats:?}");
+        assert!(stats.bytes_received > BIG as u64, "{stats:?}");
+        assert!(stats.remote.is_some(), "{stats:?}");
+
         bob.peer.disconnect(alice.peer.id()).await.expect("disconnects");
         alice.wait_for_event("Disconnected:Bob").await;
         assert!(alice.peer.connected().await.expect("open").is_empty());

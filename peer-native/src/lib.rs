@@ -51,3 +51,4 @@ pub use values::error::PeerError;
 pub use values::events::{Events, PeerEvent};
 pub use values::options::JoinOptions;
 pub use values::payload::Payload;
+pub use values::stats::ConnectionStats;

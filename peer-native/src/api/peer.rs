@@ -9,6 +9,7 @@ use crate::values::error::PeerError;
 use crate::values::events::Events;
 use crate::values::options::JoinOptions;
 use crate::values::payload::Payload;
+use crate::values::stats::ConnectionStats;
 use signaling_protocol::{PeerId, PeerInfo};
 use std::path::Path;
 use tokio::sync::{mpsc, oneshot};
@@ -120,6 +121,13 @@ impl Peer {
         let started = started.await??;
         let commands = self.commands.clone();
         Ok(OutgoingFile { started, to: peer.clone(), name, commands })
+    }
+
+    /// What went through the open connection to `peer` so far (messages and bytes each
+    /// way, the remote address in use).
+    pub async fn stats(&self, peer: &PeerId) -> Result<ConnectionStats, PeerError> {
+        let peer = peer.clone();
+        self.ask(|answer| Command::Stats { peer, answer }).await?
     }
 
     /// The other peers of the room, in the order they joined.

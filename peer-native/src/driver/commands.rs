@@ -4,6 +4,7 @@ use super::Driver;
 use crate::values::delivery::Delivery;
 use crate::values::error::PeerError;
 use crate::values::payload::Payload;
+use crate::values::stats::ConnectionStats;
 use peer_core::{CallId, ConnKey, Input};
 use signaling_protocol::{PeerId, PeerInfo};
 use tokio::sync::{oneshot, watch};
@@ -39,6 +40,10 @@ pub(crate) enum Command {
     CancelFile {
         key: ConnKey,
         id: u32,
+    },
+    Stats {
+        peer: PeerId,
+        answer: oneshot::Sender<Result<ConnectionStats, PeerError>>,
     },
     Peers {
         answer: oneshot::Sender<Vec<PeerInfo>>,
@@ -76,6 +81,9 @@ impl Driver {
                 let _ = answer.send(self.send_file(&peer, &name, size, file));
             }
             Command::CancelFile { key, id } => self.cancel_file(&key, id),
+            Command::Stats { peer, answer } => {
+                let _ = answer.send(self.stats(&peer));
+            }
             Command::Peers { answer } => {
                 let _ = answer.send(self.core.roster().to_vec());
             }
@@ -90,6 +98,14 @@ impl Driver {
                 self.closers.push(answer);
             }
         }
+    }
+
+    /// What went through the open connection to `peer`.
+    fn stats(&self, peer: &PeerId) -> Result<ConnectionStats, PeerError> {
+        let key = self.core.open_key(peer)?;
+        let live = self.connections.get(&key);
+        live.map(|live| live.connection.stats())
+            .ok_or_else(|| PeerError::NotConnected(peer.clone()))
     }
 
     /// A new call whose answer goes to `answer`.

@@ -4,7 +4,8 @@
 use super::sdp;
 use super::session::Session;
 use super::task::{self, Shared};
-use super::types::{Channel, ConnectionConfig, ConnectionStats, Report, TransportError};
+use super::types::{Channel, ConnectionConfig, Report, TransportError};
+use crate::values::stats::ConnectionStats;
 use crate::wire::frame::Frame;
 use peer_core::Role;
 use signaling_protocol::Step;

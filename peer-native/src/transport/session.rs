@@ -13,7 +13,8 @@ use super::send_queue::SendQueue;
 use super::types::Datagram;
 #[cfg(doc)]
 use super::types::UNRELIABLE_BACKED_UP;
-use super::types::{Channel, ConnectionStats, Report};
+use super::types::{Channel, Report};
+use crate::values::stats::ConnectionStats;
 use peer_core::{PathState, Role};
 use std::net::SocketAddr;
 use std::time::Instant;

@@ -7,3 +7,4 @@ pub mod events;
 pub mod kinds;
 pub mod options;
 pub mod payload;
+pub mod stats;
