@@ -98,7 +98,9 @@ pub enum PeerEvent {
 }
 
 /// The events of one peer, in order. Ends (`None`) once the peer is closed and every
-/// event was read.
+/// event was read. Read them as they come: events wait in memory until they are read (a
+/// browser peer calls its handlers instead), so a program that stops reading while
+/// peers keep sending holds every message they send.
 #[derive(Debug)]
 pub struct Events {
     pub(crate) receiver: UnboundedReceiver<PeerEvent>,
