@@ -69,17 +69,14 @@ const SIZES: [usize; 2] = [16 * 1024, 256 * 1024];
 fn main() -> std::process::ExitCode {
     let options = Options::parse();
     // Two workers: the reference machine has two cores.
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("bench-native: no runtime: {error}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
+    let runtime =
+        match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+            Ok(runtime) => runtime,
+            Err(error) => {
+                eprintln!("bench-native: no runtime: {error}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
     let failed = runtime.block_on(run(&options));
     // Peers still closing in the background must not hold the process.
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -95,9 +92,11 @@ async fn run(options: &Options) -> bool {
         eprintln!("bench-native: {step:?}...");
         let outcome = match step {
             Step::Pair => run_pair(options).await.map(|figures| table.pair(&figures)),
-            Step::Mesh => mesh::through_server(&options.server, options.peers, options.concurrency, budget)
-                .await
-                .map(|figures| table.through_server(&figures)),
+            Step::Mesh => {
+                mesh::through_server(&options.server, options.peers, options.concurrency, budget)
+                    .await
+                    .map(|figures| table.through_server(&figures))
+            }
             Step::NoServer => {
                 mesh::without_server(&options.server, options.peers, options.concurrency, budget)
                     .await

@@ -3,7 +3,7 @@
 
 use crate::BenchResult;
 use crate::room::{ConnectOutcome, Room, all_pairs_spread};
-use crate::server::ServerProcess;
+use crate::server::{ServerProcess, cpu_seconds};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -30,6 +30,8 @@ pub struct ThroughServer {
     pub signals_per_peer: f64,
     /// The server's CPU seconds from its start until the mesh had formed.
     pub server_cpu_s: f64,
+    /// This process's (the peers') CPU seconds over the same time.
+    pub peers_cpu_s: f64,
 }
 
 /// How the mesh formed with the server gone.
@@ -42,6 +44,8 @@ pub struct WithoutServer {
     pub formed_s: f64,
     /// The other pairs' connects, through the mesh.
     pub through_mesh: ConnectOutcome,
+    /// This process's (the peers') CPU seconds from the kill until the mesh had formed.
+    pub peers_cpu_s: f64,
 }
 
 /// `n` peers join a room, then every pair connects through the server, `concurrency`
@@ -54,6 +58,7 @@ pub async fn through_server(
 ) -> BenchResult<ThroughServer> {
     let server = ServerProcess::start(binary, n).await?;
     let (cpu_before, signals_before) = (server.cpu_seconds()?, server.signals_relayed().await?);
+    let peers_cpu_before = cpu_seconds("self")?;
     let started = Instant::now();
     let room = Room::join(&server.ws_url(), "bench-full-mesh", n).await?;
     let knowing = room.wait_all_known(started + budget).await?;
@@ -68,6 +73,7 @@ pub async fn through_server(
     let counts = room.wait_counts(Instant::now() + LAST_EVENTS, |c| c.connected >= expected).await;
     let formed_s = seconds_since(started, counts.last_connected);
     let server_cpu_s = server.cpu_seconds()? - cpu_before;
+    let peers_cpu_s = cpu_seconds("self")? - peers_cpu_before;
     let signals = server.signals_relayed().await? - signals_before;
     room.close().await;
     Ok(ThroughServer {
@@ -77,6 +83,7 @@ pub async fn through_server(
         connects,
         signals_per_peer: signals / n as f64,
         server_cpu_s,
+        peers_cpu_s,
     })
 }
 
@@ -95,12 +102,14 @@ pub async fn without_server(
         return Err(format!("only {knowing} of {n} peers knew every other in time").into());
     }
     let sparse_pairs = sparse_graph(n);
-    let sparse = room.connect_pairs(&sparse_pairs, concurrency, false, Instant::now() + budget).await;
+    let sparse =
+        room.connect_pairs(&sparse_pairs, concurrency, false, Instant::now() + budget).await;
     let settled = Instant::now() + LAST_EVENTS;
     room.wait_counts(settled, |c| c.connected >= 2 * sparse.succeeded).await;
 
     server.kill().await?;
     let killed = Instant::now();
+    let peers_cpu_before = cpu_seconds("self")?;
     room.wait_counts(killed + NOTICE_TIMEOUT, |c| c.reconnecting >= n).await;
     let linked: BTreeSet<(usize, usize)> = sparse_pairs.into_iter().collect();
     let rest: Vec<_> = all_pairs_spread(n).into_iter().filter(|p| !linked.contains(p)).collect();
@@ -109,8 +118,9 @@ pub async fn without_server(
     let expected = connected_before + 2 * through_mesh.succeeded;
     let counts = room.wait_counts(Instant::now() + LAST_EVENTS, |c| c.connected >= expected).await;
     let formed_s = seconds_since(killed, counts.last_connected);
+    let peers_cpu_s = cpu_seconds("self")? - peers_cpu_before;
     room.close().await;
-    Ok(WithoutServer { peers: n, sparse, formed_s, through_mesh })
+    Ok(WithoutServer { peers: n, sparse, formed_s, through_mesh, peers_cpu_s })
 }
 
 /// The sparse graph: a ring with chords, as `(smaller, larger)` index pairs.

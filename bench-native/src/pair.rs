@@ -64,7 +64,9 @@ pub async fn run(url: &str, pings: usize, sizes: &[usize], total: u64) -> BenchR
     for n in 0..WARM_UP_PINGS + pings {
         let started = Instant::now();
         a.send_to(b.id(), Payload::bytes((n as u64).to_le_bytes()), Delivery::Reliable).await?;
-        timeout(PING_TIMEOUT, next_message(&mut a_events)).await.map_err(|_| "a ping got no echo")??;
+        timeout(PING_TIMEOUT, next_message(&mut a_events))
+            .await
+            .map_err(|_| "a ping got no echo")??;
         if n >= WARM_UP_PINGS {
             round_trips_us.push(started.elapsed().as_secs_f64() * 1e6);
         }

@@ -34,20 +34,32 @@ impl Table {
     pub fn through_server(&mut self, figures: &ThroughServer) {
         let n = figures.peers;
         self.row(&format!("mesh of {n} via server: all joined, all known"), secs(figures.joined_s));
-        self.row(&format!("mesh of {n} via server: first join to last Connected"), secs(figures.formed_s));
+        self.row(
+            &format!("mesh of {n} via server: first join to last Connected"),
+            secs(figures.formed_s),
+        );
         self.row(&format!("mesh of {n} via server: connects"), connects(&figures.connects));
         let signals = format!("{:.0}", figures.signals_per_peer);
         self.row(&format!("mesh of {n} via server: signals relayed per peer"), signals);
         self.row(&format!("mesh of {n} via server: server CPU"), secs(figures.server_cpu_s));
+        self.row(&format!("mesh of {n} via server: peers' process CPU"), secs(figures.peers_cpu_s));
     }
 
     /// The mesh formed with the server gone.
     pub fn without_server(&mut self, figures: &WithoutServer) {
         let n = figures.peers;
-        self.row(&format!("mesh of {n}, server killed: sparse graph first"), connects(&figures.sparse));
-        self.row(&format!("mesh of {n}, server killed: kill to last Connected"), secs(figures.formed_s));
+        self.row(
+            &format!("mesh of {n}, server killed: sparse graph first"),
+            connects(&figures.sparse),
+        );
+        self.row(
+            &format!("mesh of {n}, server killed: kill to last Connected"),
+            secs(figures.formed_s),
+        );
         let label = format!("mesh of {n}, server killed: connects through the mesh");
         self.row(&label, connects(&figures.through_mesh));
+        let label = format!("mesh of {n}, server killed: peers' process CPU after the kill");
+        self.row(&label, secs(figures.peers_cpu_s));
     }
 
     /// A benchmark that ended in an error.

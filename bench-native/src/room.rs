@@ -68,7 +68,8 @@ impl Room {
         let mut joined = Vec::with_capacity(n);
         while let Some(result) = joins.join_next().await {
             let (index, result) = result?;
-            let (peer, events) = result.map_err(|error| format!("peer {index} joining: {error}"))?;
+            let (peer, events) =
+                result.map_err(|error| format!("peer {index} joining: {error}"))?;
             tokio::spawn(tally(events, counts.clone()));
             joined.push((index, peer));
         }

@@ -60,15 +60,7 @@ impl ServerProcess {
 
     /// CPU seconds the server used so far (user plus system).
     pub fn cpu_seconds(&self) -> BenchResult<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))?;
-        // The command name (field 2) may hold spaces: count fields after its `)`.
-        let after_name = stat.rsplit_once(')').ok_or("no `)` in /proc/PID/stat")?.1;
-        let fields: Vec<&str> = after_name.split_whitespace().collect();
-        // Fields 14 and 15 (utime, stime) are the 12th and 13th after the name.
-        let ticks = |at: usize| -> BenchResult<f64> {
-            Ok(fields.get(at).ok_or("/proc/PID/stat is too short")?.parse::<f64>()?)
-        };
-        Ok((ticks(11)? + ticks(12)?) / clock_ticks_per_second())
+        cpu_seconds(&self.pid.to_string())
     }
 
     /// The server's `signaling_signals_relayed_total` counter.
@@ -89,6 +81,19 @@ impl ServerProcess {
         self.child.kill().await?;
         Ok(())
     }
+}
+
+/// CPU seconds (user plus system) process `pid` used so far; `"self"` for this one.
+pub fn cpu_seconds(pid: &str) -> BenchResult<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name (field 2) may hold spaces: count fields after its `)`.
+    let after_name = stat.rsplit_once(')').ok_or("no `)` in /proc/PID/stat")?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // Fields 14 and 15 (utime, stime) are the 12th and 13th after the name.
+    let ticks = |at: usize| -> BenchResult<f64> {
+        Ok(fields.get(at).ok_or("/proc/PID/stat is too short")?.parse::<f64>()?)
+    };
+    Ok((ticks(11)? + ticks(12)?) / clock_ticks_per_second())
 }
 
 /// `GET /metrics` over a plain TCP stream: HTTP/1.0, so the body is never chunked and
