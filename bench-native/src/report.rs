@@ -86,6 +86,10 @@ fn secs(seconds: f64) -> String {
 }
 
 fn connects(outcome: &ConnectOutcome) -> String {
-    let total = outcome.succeeded + outcome.failed;
-    format!("{} of {total} succeeded ({} calls)", outcome.succeeded, outcome.attempts)
+    let total = outcome.succeeded + outcome.failed + outcome.not_started;
+    let (succeeded, failed, late) = (outcome.succeeded, outcome.failed, outcome.not_started);
+    format!(
+        "{succeeded} of {total} succeeded, {failed} failed, {late} not started in time ({} calls)",
+        outcome.attempts
+    )
 }

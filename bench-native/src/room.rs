@@ -38,8 +38,10 @@ pub struct Counts {
 pub struct ConnectOutcome {
     /// Connects that resolved with an open channel.
     pub succeeded: usize,
-    /// Connects that failed every attempt, or ran out of time.
+    /// Connects that failed every attempt, or ran out of time under way.
     pub failed: usize,
+    /// Connects never started: the deadline came while they waited for their turn.
+    pub not_started: usize,
     /// Calls of `connect`, retries included.
     pub attempts: usize,
 }
@@ -128,23 +130,29 @@ impl Room {
             let (from, to, permits) = (from.clone(), to.id().clone(), permits.clone());
             connects.spawn(async move {
                 let _permit = permits.acquire_owned().await;
+                if Instant::now() >= deadline {
+                    return None;
+                }
                 let mut attempts = 0;
                 loop {
                     attempts += 1;
                     let opened = timeout_at(deadline.into(), from.connect(&to)).await;
                     match opened {
-                        Ok(Ok(())) => return (true, attempts),
+                        Ok(Ok(())) => return Some((true, attempts)),
                         Ok(Err(_)) if retry && Instant::now() + RETRY_PAUSE < deadline => {
                             sleep(RETRY_PAUSE).await;
                         }
-                        _ => return (false, attempts),
+                        _ => return Some((false, attempts)),
                     }
                 }
             });
         }
         let mut outcome = ConnectOutcome::default();
         while let Some(result) = connects.join_next().await {
-            let (opened, attempts) = result.unwrap_or((false, 0));
+            let Some((opened, attempts)) = result.unwrap_or(Some((false, 0))) else {
+                outcome.not_started += 1;
+                continue;
+            };
             outcome.attempts += attempts;
             if opened {
                 outcome.succeeded += 1;
