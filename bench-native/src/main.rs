@@ -29,9 +29,13 @@ pub type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 #[derive(Parser, Debug)]
 #[command(about)]
 struct Options {
-    /// The `signaling-server` binary (a release build).
+    /// The `signaling-server` binary (a release build); each benchmark starts its own.
+    #[arg(long, required_unless_present = "url")]
+    server: Option<PathBuf>,
+    /// A running server's WebSocket URL for the pair benchmark instead of a server of its
+    /// own (the room benchmarks need `--server`: they read its CPU and kill it).
     #[arg(long)]
-    server: PathBuf,
+    url: Option<String>,
     /// Which benchmarks to run (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "pair,mesh,no-server")]
     only: Vec<Step>,
@@ -90,18 +94,18 @@ async fn run(options: &Options) -> bool {
     let mut failed = false;
     for step in &options.only {
         eprintln!("bench-native: {step:?}...");
-        let outcome = match step {
-            Step::Pair => run_pair(options).await.map(|figures| table.pair(&figures)),
-            Step::Mesh => {
-                mesh::through_server(&options.server, options.peers, options.concurrency, budget)
-                    .await
-                    .map(|figures| table.through_server(&figures))
-            }
-            Step::NoServer => {
-                mesh::without_server(&options.server, options.peers, options.concurrency, budget)
+        let (peers, concurrency) = (options.peers, options.concurrency);
+        let outcome = match (step, &options.server) {
+            (Step::Pair, _) => run_pair(options).await.map(|figures| table.pair(&figures)),
+            (Step::Mesh, Some(server)) => mesh::through_server(server, peers, concurrency, budget)
+                .await
+                .map(|figures| table.through_server(&figures)),
+            (Step::NoServer, Some(server)) => {
+                mesh::without_server(server, peers, concurrency, budget)
                     .await
                     .map(|figures| table.without_server(&figures))
             }
+            (_, None) => Err("this benchmark needs --server".into()),
         };
         if let Err(error) = outcome {
             eprintln!("bench-native: {step:?} failed: {error}");
@@ -113,8 +117,13 @@ async fn run(options: &Options) -> bool {
     failed
 }
 
-/// The pair benchmark, with a server of its own.
+/// The pair benchmark, on `--url` or with a server of its own.
 async fn run_pair(options: &Options) -> BenchResult<pair::PairFigures> {
-    let server = server::ServerProcess::start(&options.server, 2).await?;
-    pair::run(&server.ws_url(), options.pings, &SIZES, options.mib * 1024 * 1024).await
+    let total = options.mib * 1024 * 1024;
+    if let Some(url) = &options.url {
+        return pair::run(url, options.pings, &SIZES, total).await;
+    }
+    let binary = options.server.as_deref().ok_or("the pair needs --server or --url")?;
+    let server = server::ServerProcess::start(binary, 2).await?;
+    pair::run(&server.ws_url(), options.pings, &SIZES, total).await
 }
