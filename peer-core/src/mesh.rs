@@ -135,27 +135,33 @@ impl Mesh {
 
     /// Breadth first from us, each peer found with the index of the peer it was found
     /// from (`None`: one of ours); stops once `until` is found.
-    fn search(
-        &self,
-        me: &PeerId,
-        mine: &[PeerId],
+    ///
+    /// This runs after every advert that changes the mesh, and in a room of `n` peers
+    /// each advert lists up to `n` links: who was found already is kept sorted
+    /// (`seen`), so each link costs a binary search, not a scan of everyone found.
+    fn search<'a>(
+        &'a self,
+        me: &'a PeerId,
+        mine: &'a [PeerId],
         until: Option<&PeerId>,
     ) -> Vec<(PeerId, Option<usize>)> {
         let mut found: Vec<(PeerId, Option<usize>)> = Vec::new();
-        let add = |found: &mut Vec<(PeerId, Option<usize>)>, peer: &PeerId, from| {
-            if peer != me && found.iter().all(|(known, _)| known != peer) {
-                found.push((peer.clone(), from));
-            }
+        let mut seen: Vec<&'a PeerId> = vec![me];
+        let mut add = |found: &mut Vec<(PeerId, Option<usize>)>, peer: &'a PeerId, from| {
+            let Err(at) = seen.binary_search(&peer) else { return false };
+            seen.insert(at, peer);
+            found.push((peer.clone(), from));
+            until == Some(peer)
         };
+        let mut reached = false;
         for peer in mine {
-            add(&mut found, peer, None);
+            reached |= add(&mut found, peer, None);
         }
         let mut next = 0;
-        while next < found.len() && until.is_none_or(|to| found.iter().all(|(peer, _)| peer != to))
-        {
+        while next < found.len() && !reached {
             if let Some(advert) = self.advert(&found[next].0) {
                 for peer in &advert.links {
-                    add(&mut found, peer, Some(next));
+                    reached |= add(&mut found, peer, Some(next));
                 }
             }
             next += 1;
