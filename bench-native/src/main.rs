@@ -11,6 +11,7 @@
 //! Every benchmark starts its own `signaling-server` process (the binary given with
 //! `--server`); every peer binds 127.0.0.1 only, so all traffic stays on loopback.
 
+mod bench_result;
 mod mesh;
 mod pair;
 mod report;
@@ -18,12 +19,10 @@ mod room;
 mod server;
 mod stats;
 
+use bench_result::BenchResult;
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// What a step of the benchmark returns: any error ends that step, with its message.
-pub type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// Benchmarks of native peers, over loopback through a real signaling server.
 #[derive(Parser, Debug)]

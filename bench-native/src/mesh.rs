@@ -1,7 +1,7 @@
 //! The room benchmarks, each with a server process of its own: a full mesh formed
 //! through the server, and one formed through the mesh after the server is killed.
 
-use crate::BenchResult;
+use crate::bench_result::BenchResult;
 use crate::room::{ConnectOutcome, Room, all_pairs_spread};
 use crate::server::{ServerProcess, cpu_seconds};
 use std::collections::BTreeSet;

@@ -1,7 +1,7 @@
 //! Two native peers in this process, connected over loopback through a real signaling
 //! server: the round trip (pings with one in flight) and reliable throughput.
 
-use crate::BenchResult;
+use crate::bench_result::BenchResult;
 use crate::stats::percentile;
 use peer_native::{Delivery, Events, JoinOptions, Payload, Peer, PeerError, PeerEvent};
 use std::net::{IpAddr, Ipv4Addr};

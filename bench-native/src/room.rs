@@ -2,7 +2,7 @@
 //! one tally, connecting given pairs with bounded concurrency, and closing them. Every
 //! wait has a deadline; what did not happen by then is counted, not waited for.
 
-use crate::BenchResult;
+use crate::bench_result::BenchResult;
 use crate::pair::loopback_options;
 use peer_native::{Events, Peer, PeerEvent};
 use std::sync::{Arc, Mutex, PoisonError};

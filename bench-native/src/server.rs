@@ -2,7 +2,7 @@
 //! from `/proc/PID/stat`, its counters from `GET /metrics`, and it can be killed outright
 //! (`SIGKILL`: no goodbye to anyone), as a crashed server would be.
 
-use crate::BenchResult;
+use crate::bench_result::BenchResult;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
