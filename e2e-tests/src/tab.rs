@@ -123,6 +123,23 @@ impl Tab<'_> {
         outcome.as_str().unwrap_or_default().to_owned()
     }
 
+    /// `connect(id)` in this tab through the mesh: retried (every 50 ms, 40 times) while
+    /// the adverts that show the way are still on their way (until then, with the server
+    /// gone, the call is refused at once). `"connected"`, or the last rejection's message.
+    pub async fn connect_through_mesh(&self, id: &str) -> Value {
+        self.eval(&format!(
+            "for (let tries = 0; ; tries++) {{
+               try {{ await window.peer.connect({}); return 'connected'; }}
+               catch (error) {{
+                 if (tries >= 40) return error.message;
+                 await new Promise((done) => setTimeout(done, 50));
+               }}
+             }}",
+            json!(id)
+        ))
+        .await
+    }
+
     /// Polls the JS expression `condition` until truthy, for at most [`WAIT`]; on
     /// timeout panics with the value of the JS expression `observed`.
     pub async fn wait_until(&self, condition: &str, observed: &str) {

@@ -13,24 +13,6 @@ async fn connect(tab: &Tab<'_>, id: &str) {
     tab.eval(&format!("await window.peer.connect({});", json!(id))).await;
 }
 
-/// Connects through the mesh: retried while the adverts that show the way are still
-/// on their way (until then, with the server gone, the call is refused at once).
-async fn connect_through_mesh(tab: &Tab<'_>, id: &str) {
-    let outcome = tab
-        .eval(&format!(
-            "for (let tries = 0; ; tries++) {{
-               try {{ await window.peer.connect({}); return 'connected'; }}
-               catch (error) {{
-                 if (tries >= 40) return error.message;
-                 await new Promise((done) => setTimeout(done, 50));
-               }}
-             }}",
-            json!(id)
-        ))
-        .await;
-    assert_eq!(outcome, json!("connected"));
-}
-
 /// Three tabs A, B and C joined to one room with `options`, B connected to A and to C
 /// (A and C not to each other); their ids.
 async fn a_line_through_b(harness: &Harness, options: Value) -> ([Tab<'_>; 3], Vec<String>) {
@@ -61,7 +43,7 @@ async fn with_the_server_dead_a_neighbour_introduces_two_peers_and_its_return_du
         for tab in &tabs {
             tab.wait_until("window.signaling.includes('reconnecting')", "window.signaling").await;
         }
-        connect_through_mesh(a, &ids[2]).await;
+        assert_eq!(a.connect_through_mesh(&ids[2]).await, json!("connected"));
         c.wait_until("window.peer.connectedPeers().length == 2", "window.events").await;
         a.eval(&format!("window.peer.sendTo({}, 'hello C, through nobody');", json!(ids[2]))).await;
         c.wait_until("window.inbox.length == 1", "window.inbox").await;

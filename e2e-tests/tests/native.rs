@@ -294,20 +294,7 @@ async fn with_the_server_dead_a_native_neighbour_introduces_two_tabs() {
         for tab in [&a, &c] {
             tab.wait_until("window.signaling.includes('reconnecting')", "window.signaling").await;
         }
-        // Retried while the adverts that show the way through B are on their way.
-        let outcome = a
-            .eval(&format!(
-                "for (let tries = 0; ; tries++) {{
-                   try {{ await window.peer.connect({}); return 'connected'; }}
-                   catch (error) {{
-                     if (tries >= 40) return error.message;
-                     await new Promise((done) => setTimeout(done, 50));
-                   }}
-                 }}",
-                json!(id_c)
-            ))
-            .await;
-        assert_eq!(outcome, json!("connected"));
+        assert_eq!(a.connect_through_mesh(&id_c).await, json!("connected"));
         a.eval(&format!("window.peer.sendTo({}, 'hello C, through B');", json!(id_c))).await;
         c.wait_until("window.inbox.length == 1", "window.inbox").await;
         assert_eq!(c.eval("return window.inbox[0];").await["data"], "hello C, through B");
