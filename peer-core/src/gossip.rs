@@ -4,21 +4,22 @@
 //! server is gone, the room's membership follows what the mesh can reach.
 //!
 //! Costs, per change of one peer's links: one advert (about 60 bytes plus 12 per link)
-//! to each neighbour, then on over the links that reach peers the origin has no channel
-//! to (a peer linked to the origin, by either one's advert, has it or a newer one from
-//! the origin itself). A new link costs a digest each way (about 20 bytes per peer of
+//! to each neighbour, then on to the peers the origin has no channel to, each of them
+//! handed it by as few neighbours as the mesh allows (`forwarding.rs`). A new link costs a digest each way (about 20 bytes per peer of
 //! the room) and then only the adverts one side lacks: in a room that forms a full mesh,
 //! handing each new neighbour everything held grew with the cube of its size. Each
 //! broadcast crosses each link at most twice (once each way, the second copy dropped as
 //! seen).
 
 use super::link::Phase;
+use super::forwarding;
 use super::mesh::MAX_TTL;
 use crate::frames::{Advert, MeshFrame};
 use crate::ids::ConnKey;
 use crate::io::{Event, Output};
 use crate::state::{Core, Signaling};
 use signaling_protocol::{PeerId, PeerInfo};
+use std::collections::HashSet;
 
 /// How long a change of our links waits before it is advertised, so that a burst of
 /// changes (a peer connecting to many) makes one advert.
@@ -110,21 +111,19 @@ impl<M: Clone> Core<M> {
             }
             return;
         }
+        if self.mesh.is_full() && self.signaling == Signaling::Connected {
+            // Room is made from adverts of peers out of reach: know who they are.
+            self.refresh_reach();
+        }
         if !self.mesh.learn(advert.clone()) {
             return;
         }
-        // Not back, and not to a peer linked to the origin: the origin sent it to the
-        // peers it lists itself, and a peer whose own advert lists the origin gets this
-        // one or a newer one from it (its link opened, so the origin advertises again).
-        // In a mesh that is forming, flooding it on would cross nearly every link again.
+        // On to the neighbours no one else hands it to (`forwarding.rs`).
+        let origin_links: HashSet<&PeerId> = advert.links.iter().collect();
         for next in self.open_keys() {
-            let told = next.peer == key.peer || next.peer == advert.origin.id;
-            let linked = advert.links.contains(&next.peer)
-                || self
-                    .mesh
-                    .advert(&next.peer)
-                    .is_some_and(|its| its.links.contains(&advert.origin.id));
-            if !told && !linked {
+            let me = &self.me.id;
+            if forwarding::passes_on(&self.mesh, me, &advert, &origin_links, &key.peer, &next.peer)
+            {
                 let frame = MeshFrame::Advert(advert.clone());
                 self.out.push_back(Output::SendMesh { key: next, frame });
             }
@@ -207,16 +206,17 @@ impl<M: Clone> Core<M> {
     }
 
     /// Follows the mesh's changes, once an input is applied: see [`Core::mesh_changed`].
+    /// While the server is there, its word is the room's membership and signals' ways
+    /// are searched when they are sent, so who the mesh reaches is worked out only when
+    /// it is needed: each search walks every link of the room, and a forming mesh
+    /// changes with every advert (in a room of 100 native peers, searching after each
+    /// one was a third of all their work).
     pub(super) fn follow_mesh(&mut self) {
-        if !std::mem::take(&mut self.mesh.changed) {
-            return;
-        }
-        let mine = self.neighbours(Phase::is_usable);
-        let reachable = self.mesh.reachable_from(&self.me.id, &mine);
-        let before = std::mem::replace(&mut self.mesh.reachable, reachable.clone());
         if self.signaling == Signaling::Connected || self.closed {
             return;
         }
+        let Some(before) = self.refresh_reach() else { return };
+        let reachable = self.mesh.reachable.clone();
         let gone: Vec<PeerId> = before
             .into_iter()
             .filter(|peer| !reachable.contains(peer) && self.link(peer).is_none())
@@ -233,9 +233,24 @@ impl<M: Clone> Core<M> {
         }
     }
 
-    /// Whether `peer` is reachable through the mesh (for membership after a rejoin), as
-    /// [`Core::follow_mesh`] last found (it runs after every input that changes it).
-    pub(super) fn reachable(&self, peer: &PeerId) -> bool {
+    /// Searches who the mesh reaches if anything changed since the last search; returns
+    /// who it reached before, if it searched.
+    fn refresh_reach(&mut self) -> Option<Vec<PeerId>> {
+        if !std::mem::take(&mut self.mesh.changed) {
+            return None;
+        }
+        let mine = self.neighbours(Phase::is_usable);
+        let reachable = self.mesh.reachable_from(&self.me.id, &mine);
+        Some(std::mem::replace(&mut self.mesh.reachable, reachable))
+    }
+
+    /// Whether `peer` is reachable through the mesh now (for membership after a rejoin).
+    pub(super) fn reachable(&mut self, peer: &PeerId) -> bool {
+        if self.signaling == Signaling::Connected {
+            // Without the server, every input's changes were followed already (and
+            // what `refresh_reach` returns would be owed to `follow_mesh`).
+            self.refresh_reach();
+        }
         self.mesh.reachable.contains(peer)
     }
 

@@ -68,6 +68,7 @@ mod error;
 mod fallback;
 #[cfg(test)]
 mod fallback_tests;
+mod forwarding;
 pub mod files;
 mod frames;
 mod gossip;

@@ -63,7 +63,8 @@ pub(crate) struct Mesh {
     pub holds: u8,
     /// Our own broadcasts' last number.
     pub last_broadcast: u32,
-    /// Who the mesh reached when we last looked.
+    /// Who the mesh reached when we last looked (while the server is there, we look
+    /// only when it matters).
     pub reachable: Vec<PeerId>,
     /// Links or adverts changed since we last looked.
     pub changed: bool,
@@ -94,6 +95,11 @@ impl Mesh {
         }
         self.adverts.push(advert);
         true
+    }
+
+    /// Whether a new origin's advert needs room made for it.
+    pub fn is_full(&self) -> bool {
+        self.adverts.len() >= MAX_ADVERTS
     }
 
     /// Every advert held (for a new neighbour to start from).

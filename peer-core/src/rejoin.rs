@@ -53,14 +53,14 @@ impl<M: Clone> Core<M> {
             return; // no attempt of ours was under way
         }
         self.signaling = Signaling::Connected;
-        let gone: Vec<PeerId> = self
+        let absent: Vec<PeerId> = self
             .roster
             .iter()
             .filter(|known| roster.iter().all(|peer| peer.id != known.id))
-            // Still reachable through the mesh: not gone, only not back on the server yet.
-            .filter(|known| !self.reachable(&known.id))
             .map(|known| known.id.clone())
             .collect();
+        // Still reachable through the mesh: not gone, only not back on the server yet.
+        let gone: Vec<PeerId> = absent.into_iter().filter(|id| !self.reachable(id)).collect();
         for id in gone {
             self.peer_left(&id);
         }
