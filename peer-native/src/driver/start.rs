@@ -58,7 +58,7 @@ pub(crate) async fn start(
         seal,
         link: Some(joined.link),
         rejoin: options.reconnect.then_some(request),
-        config: ConnectionConfig { bind: options.bind },
+        config: ConnectionConfig::new(options.bind),
         connections: HashMap::new(),
         lingering: HashMap::new(),
         closers: Vec::new(),

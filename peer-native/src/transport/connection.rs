@@ -40,7 +40,9 @@ impl Connection {
         // Tokio sockets register with the runtime that is current when they are made.
         let shared = {
             let _entered = runtime.enter();
-            task::open(&addresses, |locals| Session::new(role, locals, Instant::now()))?
+            task::open(&addresses, |locals| {
+                Session::new(role, locals, config.certificate.clone(), Instant::now())
+            })?
         };
         let shared = Arc::new(shared);
         let task = runtime.spawn(task::run(Arc::clone(&shared), reports));

@@ -20,6 +20,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::channel::{ChannelConfig, ChannelId, Reliability};
+use str0m::config::DtlsCert;
 use str0m::{Candidate, Rtc};
 
 /// str0m's buffer for both channels together. Channel 0 stays under
@@ -86,10 +87,19 @@ fn channel_config(channel: Channel) -> ChannelConfig {
 }
 
 impl Session {
-    /// A session offering `local` as host candidates; the offerer's offer is reported
-    /// at once.
-    pub fn new(role: Role, local: &[SocketAddr], now: Instant) -> Session {
-        let rtc = Rtc::builder().set_sctp_max_buffered_amount(SCTP_BUFFER_BYTES).build(now);
+    /// A session offering `local` as host candidates and presenting `certificate` (or a
+    /// new one); the offerer's offer is reported at once.
+    pub fn new(
+        role: Role,
+        local: &[SocketAddr],
+        certificate: Option<DtlsCert>,
+        now: Instant,
+    ) -> Session {
+        let mut builder = Rtc::builder().set_sctp_max_buffered_amount(SCTP_BUFFER_BYTES);
+        if let Some(certificate) = certificate {
+            builder = builder.set_dtls_cert(certificate);
+        }
+        let rtc = builder.build(now);
         let mut session = Session {
             rtc,
             channels: [None, None],

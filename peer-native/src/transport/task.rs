@@ -10,12 +10,18 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::Instant;
+use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::ReadBuf;
 use tokio::net::UdpSocket;
 use tokio::sync::Notify;
 
 /// Room for one datagram: str0m sends at most its MTU (1200), browsers about as much.
 const DATAGRAM_BYTES: usize = 2048;
+/// The receive buffer asked for each socket. With Linux's default (208 KiB), the burst
+/// that opens a bulk transfer overflowed it: the datagrams dropped waited for SCTP's
+/// first retransmission timeout, and a 16 MiB transfer between two native peers took
+/// a second longer. Memory is spent only while datagrams wait.
+const RECEIVE_BUFFER: usize = 1 << 20;
 /// Most datagrams taken per wake-up, so that timers and the handle still get a turn.
 const BATCH: usize = 32;
 
@@ -77,8 +83,7 @@ pub fn open(
     let mut sockets = Vec::new();
     let mut errors = Vec::new();
     for ip in addresses {
-        let bound = std::net::UdpSocket::bind((*ip, 0))
-            .and_then(|socket| socket.set_nonblocking(true).map(|()| socket))
+        let bound = bind(SocketAddr::new(*ip, 0))
             .and_then(|socket| Ok((socket.local_addr()?, UdpSocket::from_std(socket)?)));
         match bound {
             Ok(socket) => sockets.push(socket),
@@ -90,6 +95,18 @@ pub fn open(
     }
     let locals: Vec<SocketAddr> = sockets.iter().map(|(local, _)| *local).collect();
     Ok(Shared { session: Mutex::new(session(&locals)), wake: Notify::new(), sockets })
+}
+
+/// A non-blocking UDP socket on `address`, asking for a [`RECEIVE_BUFFER`] (the system
+/// may give less: Linux caps it at `net.core.rmem_max`).
+fn bind(address: SocketAddr) -> std::io::Result<std::net::UdpSocket> {
+    let socket = Socket::new(Domain::for_address(address), Type::DGRAM, Some(Protocol::UDP))?;
+    if let Err(error) = socket.set_recv_buffer_size(RECEIVE_BUFFER) {
+        tracing::debug!(%error, "the default receive buffer stays");
+    }
+    socket.bind(&address.into())?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
 }
 
 /// The connection's task: sends what the session's drains left and delivers its

@@ -41,7 +41,7 @@ fn chromium_offer(max_message_size: Option<u32>) -> String {
 #[tokio::test]
 async fn a_browser_offer_gets_an_answer_with_the_data_channel() {
     let (reports_in, mut reports) = unbounded_channel();
-    let config = ConnectionConfig { bind: vec!["127.0.0.1".parse().expect("an address")] };
+    let config = ConnectionConfig::new(vec!["127.0.0.1".parse().expect("an address")]);
     let connection = Connection::start(Role::Answerer, &config, move |report| {
         let _ = reports_in.send(report);
     })
@@ -78,7 +78,7 @@ async fn a_browser_offer_gets_an_answer_with_the_data_channel() {
 #[tokio::test]
 async fn a_broken_offer_is_reported_as_failed() {
     let (reports_in, mut reports) = unbounded_channel();
-    let config = ConnectionConfig { bind: vec!["127.0.0.1".parse().expect("an address")] };
+    let config = ConnectionConfig::new(vec!["127.0.0.1".parse().expect("an address")]);
     let connection = Connection::start(Role::Answerer, &config, move |report| {
         let _ = reports_in.send(report);
     })
@@ -126,7 +126,7 @@ fn default_addresses_include_loopback() {
 #[tokio::test]
 async fn our_offer_is_what_a_browser_expects() {
     let (reports_in, mut reports) = unbounded_channel();
-    let config = ConnectionConfig { bind: vec!["127.0.0.1".parse().expect("an address")] };
+    let config = ConnectionConfig::new(vec!["127.0.0.1".parse().expect("an address")]);
     let _connection = Connection::start(Role::Offerer, &config, move |report| {
         let _ = reports_in.send(report);
     })

@@ -88,7 +88,7 @@ async fn echo(connection: &Connection, reports: &mut UnboundedReceiver<Report>) 
 
 fn start(role: Role) -> (Connection, UnboundedReceiver<Report>) {
     let (reports_in, reports) = unbounded_channel();
-    let config = ConnectionConfig { bind: vec!["127.0.0.1".parse().expect("an address")] };
+    let config = ConnectionConfig::new(vec!["127.0.0.1".parse().expect("an address")]);
     let connection = Connection::start(role, &config, move |report| {
         let _ = reports_in.send(report);
     })

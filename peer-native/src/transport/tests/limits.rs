@@ -54,7 +54,7 @@ async fn the_other_side_sees_the_channel_close_when_a_connection_is_dropped() {
 #[tokio::test]
 async fn nothing_is_sent_before_the_channels_open() {
     let (reports_in, mut reports) = unbounded_channel();
-    let config = ConnectionConfig { bind: vec!["127.0.0.1".parse().expect("an address")] };
+    let config = ConnectionConfig::new(vec!["127.0.0.1".parse().expect("an address")]);
     let connection = Connection::start(Role::Offerer, &config, move |report| {
         let _ = reports_in.send(report);
     })
@@ -86,14 +86,14 @@ fn the_queue_is_full_at_its_limit() {
 
 #[test]
 fn a_connection_needs_a_runtime() {
-    let started = Connection::start(Role::Offerer, &ConnectionConfig::default(), |_| {});
+    let started = Connection::start(Role::Offerer, &ConnectionConfig::new(Vec::new()), |_| {});
     assert!(matches!(started, Err(TransportError::NoRuntime)));
 }
 
 #[tokio::test]
 async fn an_address_that_cannot_be_bound_is_an_error() {
     // A documentation address (TEST-NET-3), on no interface of this machine.
-    let config = ConnectionConfig { bind: vec!["203.0.113.7".parse().expect("an address")] };
+    let config = ConnectionConfig::new(vec!["203.0.113.7".parse().expect("an address")]);
     let started = Connection::start(Role::Offerer, &config, |_| {});
     assert!(matches!(started, Err(TransportError::NoAddress(_))));
 }

@@ -46,7 +46,7 @@ impl Side {
 }
 
 fn loopback() -> ConnectionConfig {
-    ConnectionConfig { bind: vec!["127.0.0.1".parse().expect("an address")] }
+    ConnectionConfig::new(vec!["127.0.0.1".parse().expect("an address")])
 }
 
 /// Starts a connection whose signals go to `peer` once it is known.
