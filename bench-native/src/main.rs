@@ -1,25 +1,8 @@
-//! Benchmarks of native peers (`peer-native`), printed as one Markdown table
-//! (`bash scripts/bench-native.sh`; method and latest figures in `docs/BENCHMARKS.md`):
-//!
-//! - `pair`: two peers in this process, through a real signaling server over loopback:
-//!   round trip with one ping in flight, and reliable throughput per message size;
-//! - `mesh`: a room of many peers forming a full mesh through the server (formation
-//!   time, signals relayed, the server's CPU);
-//! - `no-server`: the same room linked in a sparse graph, the server killed, then every
-//!   other pair connected through the mesh.
-//!
-//! Every benchmark starts its own `signaling-server` process (the binary given with
-//! `--server`); every peer binds 127.0.0.1 only, so all traffic stays on loopback.
+//! The `bench-native` command: parses the options, runs the chosen benchmarks of the
+//! library (`lib.rs` describes them) and prints their table.
 
-mod bench_result;
-mod mesh;
-mod pair;
-mod report;
-mod room;
-mod server;
-mod stats;
-
-use bench_result::BenchResult;
+use bench_native::bench_result::BenchResult;
+use bench_native::{mesh, pair, report, server};
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -51,7 +34,7 @@ struct Options {
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
     /// Seconds each phase of a room benchmark may take; what is left is reported unfinished.
-    #[arg(long, default_value_t = 120)]
+    #[arg(long, default_value_t = 600)]
     budget_secs: u64,
 }
 

@@ -10,14 +10,17 @@
 //! cargo run --release -p bench-runner -- --quick # smaller sizes, fewer iterations
 //! cargo run --release -p bench-runner -- --browser firefox # raw JS and peer-wasm in Firefox
 //! cargo run --release -p bench-runner -- --busy 1 # with one core kept busy meanwhile
+//! cargo run --release -p bench-runner -- --native --page-args only=peer-wasm # and a native far end
 //! ```
 //!
 //! Layout: the package build, the npm files and the gzip sizes (`package.rs`); the
-//! servers (`servers.rs`); chromedriver and the page (`browser.rs`); the table and the
-//! JSON (`report.rs`).
+//! servers (`servers.rs`); chromedriver and the page (`browser.rs`); the native far end
+//! of `--native` (`native_far.rs`) and its native pair (`native_pair.rs`); the table and the JSON (`report.rs`).
 
 mod browser;
 mod busy;
+mod native_far;
+mod native_pair;
 mod package;
 mod report;
 mod servers;
@@ -62,6 +65,10 @@ struct Options {
     /// Keep this many cores busy (spinning threads) while the page runs: the loaded run.
     #[arg(long, default_value_t = 0)]
     busy: usize,
+    /// Add "peer-wasm↔native": our Peer in the page, the far end a native peer
+    /// (peer-native) in this process.
+    #[arg(long)]
+    native: bool,
     /// Also save a PNG of the finished page there (relative to the workspace root).
     #[arg(long)]
     screenshot: Option<PathBuf>,
@@ -111,6 +118,13 @@ async fn run(options: &Options) -> Result<(), Error> {
     if engine == Engine::Firefox {
         query.push_str("&only=peer-wasm");
     }
+    let native = match options.native {
+        true => Some(native_far::NativeFar::start(&format!("ws://{}/ws", signaling.addr)).await?),
+        false => None,
+    };
+    if let Some(native) = &native {
+        query.push_str(&format!("&native={}&nativeRoom={}", native.id(), native_far::ROOM));
+    }
     if !options.page_args.is_empty() {
         query = format!("{query}&{}", options.page_args);
     }
@@ -132,6 +146,11 @@ async fn run(options: &Options) -> Result<(), Error> {
     browser.close().await;
     let mut page = outcome?;
     page["busy_threads"] = serde_json::Value::from(options.busy);
+    if let Some(native) = native {
+        native.close().await;
+        let url = format!("ws://{}/ws", signaling.addr);
+        native_pair::measure_beside(&mut page, &url).await?;
+    }
 
     report::print_table(&page, &sizes, &version);
     let path = root.join(options.out.as_deref().unwrap_or(default_out.as_ref()));

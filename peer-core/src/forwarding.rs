@@ -77,7 +77,8 @@ mod tests {
         let mut got = vec![false; graph.len()];
         got[origin] = true;
         let mut messages = 0;
-        let mut way: VecDeque<(usize, usize)> = graph[origin].iter().map(|n| (origin, *n)).collect();
+        let mut way: VecDeque<(usize, usize)> =
+            graph[origin].iter().map(|n| (origin, *n)).collect();
         while let Some((sender, at)) = way.pop_front() {
             messages += 1;
             if std::mem::replace(&mut got[at], true) {
@@ -133,8 +134,7 @@ mod tests {
     #[test]
     fn a_full_mesh_hears_it_from_the_origin_only() {
         let n = 30;
-        let graph: Vec<Vec<usize>> =
-            (0..n).map(|a| (0..n).filter(|b| *b != a).collect()).collect();
+        let graph: Vec<Vec<usize>> = (0..n).map(|a| (0..n).filter(|b| *b != a).collect()).collect();
         let (got, messages) = flood(&graph, 7);
         assert!(got.iter().all(|got| *got));
         assert_eq!(messages, n - 1);

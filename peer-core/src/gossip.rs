@@ -11,8 +11,8 @@
 //! broadcast crosses each link at most twice (once each way, the second copy dropped as
 //! seen).
 
-use super::link::Phase;
 use super::forwarding;
+use super::link::Phase;
 use super::mesh::MAX_TTL;
 use crate::frames::{Advert, MeshFrame};
 use crate::ids::ConnKey;

@@ -68,8 +68,8 @@ mod error;
 mod fallback;
 #[cfg(test)]
 mod fallback_tests;
-mod forwarding;
 pub mod files;
+mod forwarding;
 mod frames;
 mod gossip;
 #[cfg(test)]

@@ -7,10 +7,13 @@
 // and resolves with when the last one arrived, and what it saw) and traced() (its
 // stamps, with `?trace=1`: see trace.js). connectMs is the time
 // from the library's connect call to open on both sides.
+// With `?native=ID&nativeRoom=ROOM` (bench-runner --native), "peer-wasm↔native" pairs
+// our Peer here with a native peer (native.js).
 // `mesh` names the kind of peers mesh.html makes for the mesh-formation rows (mesh.js);
 // contenders without one have no such rows.
 import { serveFarSide } from "./far.js";
 import { link as open } from "./link.js";
+import { nativePair } from "./native.js";
 import { SIDES } from "./sides.js";
 import { addStamps } from "./timeline.js";
 
@@ -125,6 +128,12 @@ export function contenders({ peerjsPort, choices }) {
       pair: () => pair("ours", { room: room(), strategy: ours, sameOrigin: true }, layout),
       mesh: "broadcast",
     },
+    ...(choices.has("native") ? [{
+      name: "peer-wasm↔native",
+      strategy: "as peer-wasm; the far end a native peer (peer-native) in the benchmark's process",
+      pair: () => nativePair({ room: choices.get("nativeRoom"), id: choices.get("native"), strategy: ours }),
+      native: true,
+    }] : []),
     { name: "PeerJS", strategy: 'send() (serialization "raw"); PeerJS queues', pair: () => pair("peerjs", { port: peerjsPort }, layout) },
     {
       name: "simple-peer",
@@ -132,6 +141,6 @@ export function contenders({ peerjsPort, choices }) {
       pair: () => pair("simplepeer", { strategy: simple }, layout),
     },
   ];
-  // `?only=NAME` keeps raw JS (the ratios need it) and NAME.
-  return only ? all.filter((c, i) => i === 0 || c.name === only) : all;
+  // `?only=NAME` keeps raw JS (the ratios need it), NAME, and the native far end if asked for.
+  return only ? all.filter((c, i) => i === 0 || c.name === only || c.native) : all;
 }

@@ -22,7 +22,8 @@ const SIMPLE_PEER_HIGH_WATER = 64 * 1024;
 
 const once = (target, event) =>
   new Promise((resolve) => target.addEventListener(event, resolve, { once: true }));
-const toBytes = (data) => (data instanceof Uint8Array ? data : new Uint8Array(data));
+/** Binary as bytes; text (the native far end's answers, native.js) as it is. */
+const toBytes = (data) => (data instanceof Uint8Array || typeof data === "string" ? data : new Uint8Array(data));
 const resolved = Promise.resolve();
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,12 +5,12 @@
 use super::session::Session;
 use super::types::Datagram;
 use super::types::{Report, TransportError};
+use socket2::{Domain, Protocol, Socket, Type};
 use std::future::poll_fn;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::Instant;
-use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::ReadBuf;
 use tokio::net::UdpSocket;
 use tokio::sync::Notify;
