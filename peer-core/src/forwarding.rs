@@ -8,7 +8,6 @@
 use crate::frames::Advert;
 use crate::mesh::Mesh;
 use signaling_protocol::PeerId;
-use std::collections::HashSet;
 
 /// How many peers with smaller ids, linked to both the origin and the next peer, make
 /// passing an advert on ours to skip: two, so that one link we still see but that has
@@ -28,17 +27,18 @@ const COVERING_PEERS: usize = 2;
 /// Whoever a peer leaves it to is earlier on the advert's way, or has a smaller id, so
 /// the rules never leave it in a circle; and a channel that opens after the advert went
 /// by starts with a digest, which hands over what either side lacks.
-/// `origin_links` is `advert.links` as a set.
+/// `origin_links` is `advert.links`, sorted (a search each, not a scan: a hash set would
+/// add its code to the browser package for this alone).
 pub(crate) fn passes_on(
     mesh: &Mesh,
     me: &PeerId,
     advert: &Advert,
-    origin_links: &HashSet<&PeerId>,
+    origin_links: &[&PeerId],
     sender: &PeerId,
     next: &PeerId,
 ) -> bool {
     let origin = &advert.origin.id;
-    if next == sender || next == origin || origin_links.contains(next) {
+    if next == sender || next == origin || origin_links.binary_search(&next).is_ok() {
         return false;
     }
     let theirs = mesh.advert(next).map(|its| its.links.as_slice()).unwrap_or_default();
@@ -48,7 +48,8 @@ pub(crate) fn passes_on(
     if mesh.advert(sender).is_some_and(|its| its.links.contains(next)) {
         return false;
     }
-    let covering = theirs.iter().filter(|peer| *peer < me && origin_links.contains(peer));
+    let covering =
+        theirs.iter().filter(|peer| *peer < me && origin_links.binary_search(peer).is_ok());
     covering.take(COVERING_PEERS).count() < COVERING_PEERS
 }
 
@@ -73,7 +74,8 @@ mod tests {
     fn flood(graph: &[Vec<usize>], origin: usize) -> (Vec<bool>, usize) {
         let adverts: Vec<Advert> = (0..graph.len()).map(|n| advert(n, &graph[n])).collect();
         let the_advert = &adverts[origin];
-        let origin_links: HashSet<&PeerId> = the_advert.links.iter().collect();
+        let mut origin_links: Vec<&PeerId> = the_advert.links.iter().collect();
+        origin_links.sort_unstable();
         let mut got = vec![false; graph.len()];
         got[origin] = true;
         let mut messages = 0;
@@ -153,7 +155,8 @@ mod tests {
         let mut mesh = Mesh::default();
         mesh.learn(advert(8, &[1, 2, 5]));
         let origin = advert(9, &[1, 2, 5]);
-        let links: HashSet<&PeerId> = origin.links.iter().collect();
+        let mut links: Vec<&PeerId> = origin.links.iter().collect();
+        links.sort_unstable();
         assert!(!passes_on(&mesh, &id(5), &origin, &links, &id(9), &id(8)));
         mesh.learn(Advert { version: 2, ..advert(8, &[1, 5]) });
         assert!(passes_on(&mesh, &id(5), &origin, &links, &id(9), &id(8)), "one is not enough");

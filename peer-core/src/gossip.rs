@@ -19,7 +19,6 @@ use crate::ids::ConnKey;
 use crate::io::{Event, Output};
 use crate::state::{Core, Signaling};
 use signaling_protocol::{PeerId, PeerInfo};
-use std::collections::HashSet;
 
 /// How long a change of our links waits before it is advertised, so that a burst of
 /// changes (a peer connecting to many) makes one advert.
@@ -119,7 +118,8 @@ impl<M: Clone> Core<M> {
             return;
         }
         // On to the neighbours no one else hands it to (`forwarding.rs`).
-        let origin_links: HashSet<&PeerId> = advert.links.iter().collect();
+        let mut origin_links: Vec<&PeerId> = advert.links.iter().collect();
+        origin_links.sort_unstable();
         for next in self.open_keys() {
             let me = &self.me.id;
             if forwarding::passes_on(&self.mesh, me, &advert, &origin_links, &key.peer, &next.peer)
