@@ -34,7 +34,8 @@
 //! `liveness.rs` heartbeats and silent remotes; `timeouts.rs` deadlines coming (and
 //! `time.rs` the clock's type); `rejoin.rs` how signaling comes back;
 //! `link.rs` a link and its phases; `mesh.rs` what a peer knows of the mesh
-//! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work,
+//! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work
+//! (`forwarding.rs` who passes a new advert on to whom),
 //! `relay.rs` which way our signals go, and signals through the mesh; `trust.rs` which
 //! signals to believe (`trust_memory.rs` what it remembers of them).
 //! [`files`] is a machine of its own: the file transfers of one connection.
