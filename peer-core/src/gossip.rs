@@ -5,11 +5,11 @@
 //!
 //! Costs, per change of one peer's links: one advert (about 60 bytes plus 12 per link)
 //! to each neighbour, then on to the peers the origin has no channel to, each of them
-//! handed it by as few neighbours as the mesh allows (`forwarding.rs`). A new link costs a digest each way (about 20 bytes per peer of
-//! the room) and then only the adverts one side lacks: in a room that forms a full mesh,
-//! handing each new neighbour everything held grew with the cube of its size. Each
-//! broadcast crosses each link at most twice (once each way, the second copy dropped as
-//! seen).
+//! handed it by as few neighbours as the mesh allows (`forwarding.rs`). A new link
+//! costs a digest each way (about 20 bytes per peer of the room) and then only the
+//! adverts one side lacks: in a room that forms a full mesh, handing each new neighbour
+//! everything held grew with the cube of its size. Each broadcast crosses each link at
+//! most twice (once each way, the second copy dropped as seen).
 
 use super::forwarding;
 use super::link::Phase;
@@ -213,10 +213,16 @@ impl<M: Clone> Core<M> {
     /// one was a third of all their work).
     pub(super) fn follow_mesh(&mut self) {
         if self.signaling == Signaling::Connected || self.closed {
+            self.mesh.following = false;
             return;
         }
+        let first_look = !std::mem::replace(&mut self.mesh.following, true);
         let Some(before) = self.refresh_reach() else { return };
         let reachable = self.mesh.reachable.clone();
+        // The first look since the server went: whom the mesh reached while the server
+        // was there (as last worked out, maybe long ago) was never followed, so no one
+        // has gone from it yet.
+        let before = if first_look { reachable.clone() } else { before };
         let gone: Vec<PeerId> = before
             .into_iter()
             .filter(|peer| !reachable.contains(peer) && self.link(peer).is_none())

@@ -68,6 +68,8 @@ pub(crate) struct Mesh {
     pub reachable: Vec<PeerId>,
     /// Links or adverts changed since we last looked.
     pub changed: bool,
+    /// Membership follows the mesh (the server is gone), and did after the last input.
+    pub following: bool,
     /// The way our signals to a peer took, kept while it holds, so that one
     /// negotiation's signals keep their order.
     pub pinned: Vec<(PeerId, Vec<PeerId>)>,

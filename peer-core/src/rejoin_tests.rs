@@ -1,6 +1,6 @@
 //! Losing the signaling server and coming back as the same peer, driven by hand.
 
-use super::harness::{Harness, info};
+use super::harness::{Harness, id, info};
 use super::*;
 use signaling_protocol::ErrorCode;
 
@@ -135,4 +135,24 @@ fn a_full_or_busy_server_is_tried_again_and_a_refusal_that_would_repeat_ends_sig
     let Some(Event::SignalingClosed { reason }) = h.events.last() else { panic!("closed") };
     assert_eq!(reason, "could not rejoin the room: the server refused: bad key");
     assert!(h.timers().is_empty());
+}
+
+#[test]
+fn a_peer_the_mesh_stopped_reaching_while_the_server_was_back_stays_when_it_goes_again() {
+    let mut h = Harness::new("m", &["b", "c"]);
+    let b = h.open_as_offerer("b");
+    let advert = |version, links: &[&str]| {
+        let links = links.iter().map(|link| id(link)).collect();
+        MeshFrame::Advert(Advert { origin: info("b"), version, links })
+    };
+    h.apply(Input::Mesh { key: b.clone(), frame: advert(1, &["m", "c"]) });
+    h.apply(Input::SignalingClosed { reason: "gone".into() });
+    h.fire(next_wait(&h).expect("a wait is armed"));
+    h.apply(Input::Rejoined { roster: vec![info("b"), info("c")] });
+    // With the server back, b's channel to c closes: c's presence is the server's word.
+    h.apply(Input::Mesh { key: b, frame: advert(2, &["m"]) });
+    h.apply(Input::SignalingClosed { reason: "gone again".into() });
+    assert_eq!(h.log(), ["+b", "reconnecting", "reconnected", "reconnecting"]);
+    let ids: Vec<String> = h.core.roster().iter().map(|p| p.id.to_string()).collect();
+    assert_eq!(ids, ["b", "c"], "c stays as the server last said");
 }
