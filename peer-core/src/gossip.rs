@@ -114,12 +114,14 @@ impl<M: Clone> Core<M> {
             // Room is made from adverts of peers out of reach: know who they are.
             self.refresh_reach();
         }
+        let mut origin_links: Vec<&PeerId> = advert.links.iter().collect();
+        origin_links.sort_unstable();
+        let reach_changes =
+            self.mesh.changed || self.mesh.changes_reach(&self.me.id, &advert, &origin_links);
         if !self.mesh.learn(advert.clone()) {
             return;
         }
         // On to the neighbours no one else hands it to (`forwarding.rs`).
-        let mut origin_links: Vec<&PeerId> = advert.links.iter().collect();
-        origin_links.sort_unstable();
         for next in self.open_keys() {
             let me = &self.me.id;
             if forwarding::passes_on(&self.mesh, me, &advert, &origin_links, &key.peer, &next.peer)
@@ -128,7 +130,9 @@ impl<M: Clone> Core<M> {
                 self.out.push_back(Output::SendMesh { key: next, frame });
             }
         }
-        self.mesh_changed();
+        if reach_changes {
+            self.mesh_changed();
+        }
     }
 
     /// The peers whose channel is in a phase that `phase` accepts.
@@ -247,6 +251,8 @@ impl<M: Clone> Core<M> {
         }
         let mine = self.neighbours(Phase::is_usable);
         let reachable = self.mesh.reachable_from(&self.me.id, &mine);
+        self.mesh.reachable_sorted.clone_from(&reachable);
+        self.mesh.reachable_sorted.sort_unstable();
         Some(std::mem::replace(&mut self.mesh.reachable, reachable))
     }
 

@@ -66,6 +66,8 @@ pub(crate) struct Mesh {
     /// Who the mesh reached when we last looked (while the server is there, we look
     /// only when it matters).
     pub reachable: Vec<PeerId>,
+    /// The same, sorted: to tell quickly whether an advert changes it.
+    pub reachable_sorted: Vec<PeerId>,
     /// Links or adverts changed since we last looked.
     pub changed: bool,
     /// Membership follows the mesh (the server is gone), and did after the last input.
@@ -102,6 +104,22 @@ impl Mesh {
     /// Whether a new origin's advert needs room made for it.
     pub fn is_full(&self) -> bool {
         self.adverts.len() >= MAX_ADVERTS
+    }
+
+    /// Whether `advert` (not learnt yet) can change who we reach, as last worked out:
+    /// not when its origin is out of reach (its links are never followed), nor when it
+    /// keeps every link the held one had and adds only links to peers reached already.
+    /// In a mesh that forms without the server most adverts are of that kind, and each
+    /// search walks every link of the room. `links` is `advert.links`, sorted.
+    pub fn changes_reach(&self, me: &PeerId, advert: &Advert, links: &[&PeerId]) -> bool {
+        let reached =
+            |peer: &PeerId| peer == me || self.reachable_sorted.binary_search(peer).is_ok();
+        if !reached(&advert.origin.id) {
+            return false;
+        }
+        let Some(held) = self.advert(&advert.origin.id) else { return true };
+        held.links.iter().any(|link| links.binary_search(&link).is_err())
+            || advert.links.iter().any(|link| !reached(link))
     }
 
     /// Every advert held (for a new neighbour to start from).
@@ -255,6 +273,49 @@ mod tests {
         assert!(!mesh.first_sight(&origin, 5), "too far behind to tell: dropped");
         assert!(mesh.first_sight(&origin, 199));
         assert!(mesh.first_sight(&id("p"), 5), "origins are apart");
+    }
+
+    /// Peer `p{n}` for each bit `n` set in `bits`.
+    fn peers(bits: u8) -> Vec<PeerId> {
+        (0..8).filter(|n| bits & (1 << n) != 0).map(|n| id(&format!("p{n}"))).collect()
+    }
+
+    fn advert_of(origin: u8, version: u32, links: u8) -> Advert {
+        let origin = format!("p{origin}");
+        Advert {
+            origin: PeerInfo::new(origin.as_str(), origin.as_str()),
+            version,
+            links: peers(links),
+        }
+    }
+
+    proptest::proptest! {
+        /// An advert that `changes_reach` lets by changes no one's reach: a search after
+        /// learning it finds whom the search before it found.
+        #[test]
+        fn an_advert_said_not_to_change_the_reach_does_not(
+            held in proptest::collection::vec((0u8..8, 0u8..=255), 0..12),
+            mine in 0u8..=255,
+            (origin, links) in (0u8..8, 0u8..=255),
+        ) {
+            let (me, mine) = (id("me"), peers(mine));
+            let mut mesh = Mesh::default();
+            for (version, (origin, links)) in (1..).zip(&held) {
+                mesh.learn(advert_of(*origin, version, *links));
+            }
+            let mut before = mesh.reachable_from(&me, &mine);
+            mesh.reachable_sorted = before.clone();
+            mesh.reachable_sorted.sort_unstable();
+            let new = advert_of(origin, 100, links);
+            let mut sorted: Vec<&PeerId> = new.links.iter().collect();
+            sorted.sort_unstable();
+            let changes = mesh.changes_reach(&me, &new, &sorted);
+            mesh.learn(new.clone());
+            let mut after = mesh.reachable_from(&me, &mine);
+            before.sort_unstable();
+            after.sort_unstable();
+            proptest::prop_assert!(changes || before == after, "{before:?} became {after:?}");
+        }
     }
 
     #[test]
