@@ -8,13 +8,18 @@ mod common;
 
 use common::{TestPeer, room, wait_until};
 use peer_wasm::{Payload, PeerError};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(inline_js = r#"
-export function samples() {
+// The page's helpers, made with `new Function` rather than `inline_js`: each inline
+// snippet is one more file the test page loads, and past six (Chromium's connections to
+// one host) wasm-bindgen-test-runner 0.2.130 sometimes never answers one of them, and
+// the page never starts its tests.
+const HELPERS: &str = r#"
+function samples() {
   const buffer = new ArrayBuffer(64);
   new Uint8Array(buffer).forEach((_, i, bytes) => { bytes[i] = i * 7; });
   // 600 KiB: more than one frame, so it travels chunked.
@@ -38,7 +43,7 @@ export function samples() {
   ];
 }
 
-export function sameKindAndContents(sent, got) {
+function sameKindAndContents(sent, got) {
   const tag = (v) => Object.prototype.toString.call(v);
   const bytes = (v) => ArrayBuffer.isView(v)
     ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v);
@@ -47,7 +52,7 @@ export function sameKindAndContents(sent, got) {
     && a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
-export function unsendable() {
+function unsendable() {
   return [
     new Blob(["x"]),
     new File(["x"], "a.txt"),
@@ -61,20 +66,35 @@ export function unsendable() {
 }
 
 /** A Float64Array and a Map made in an iframe: `instanceof` fails for both here. */
-export function fromAnotherRealm() {
+function fromAnotherRealm() {
   const frame = document.createElement("iframe");
   document.body.appendChild(frame);
   const other = frame.contentWindow;
   return [new other.Float64Array([1.25, -3]), new other.Map([[1, 2]])];
 }
-"#)]
-extern "C" {
-    fn samples() -> js_sys::Array;
-    #[wasm_bindgen(js_name = sameKindAndContents)]
-    fn same_kind_and_contents(sent: &JsValue, got: &JsValue) -> bool;
-    fn unsendable() -> js_sys::Array;
-    #[wasm_bindgen(js_name = fromAnotherRealm)]
-    fn from_another_realm() -> js_sys::Array;
+return { samples, sameKindAndContents, unsendable, fromAnotherRealm };
+"#;
+
+/// The helper `name` of [`HELPERS`].
+fn helper(name: &str) -> js_sys::Function {
+    let helpers = js_sys::Function::new_no_args(HELPERS).call0(&JsValue::NULL).expect("made");
+    js_sys::Reflect::get(&helpers, &name.into()).expect("a helper").unchecked_into()
+}
+
+fn samples() -> js_sys::Array {
+    helper("samples").call0(&JsValue::NULL).expect("samples").unchecked_into()
+}
+
+fn same_kind_and_contents(sent: &JsValue, got: &JsValue) -> bool {
+    helper("sameKindAndContents").call2(&JsValue::NULL, sent, got).expect("compared").is_truthy()
+}
+
+fn unsendable() -> js_sys::Array {
+    helper("unsendable").call0(&JsValue::NULL).expect("values").unchecked_into()
+}
+
+fn from_another_realm() -> js_sys::Array {
+    helper("fromAnotherRealm").call0(&JsValue::NULL).expect("values").unchecked_into()
 }
 
 /// Waits for `count` messages at `peer` and returns them as JS values.

@@ -130,18 +130,22 @@ fn named_kinds_are_sent_as_a_name_then_their_bytes() {
     );
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
-export function bufferFromAnotherRealm(bytes) {
+/// An `ArrayBuffer` of another realm (an iframe's) holding `bytes`. Made with `new
+/// Function`, not `inline_js`: each inline snippet is one more file the test page loads,
+/// and past six (Chromium's connections to one host) wasm-bindgen-test-runner 0.2.130
+/// sometimes never answers one of them, and the page never starts its tests.
+fn buffer_from_another_realm(bytes: &[u8]) -> JsValue {
+    let make = js_sys::Function::new_with_args(
+        "bytes",
+        r#"
   const frame = document.createElement("iframe");
   document.body.appendChild(frame);
   const copy = new frame.contentWindow.Uint8Array(bytes.length);
   copy.set(bytes);
   return copy.buffer;
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = bufferFromAnotherRealm)]
-    fn buffer_from_another_realm(bytes: &[u8]) -> JsValue;
+"#,
+    );
+    make.call1(&JsValue::NULL, &Uint8Array::from(bytes)).expect("a buffer")
 }
 
 /// Firefox hands a channel's `ArrayBuffer` to a page driven from another realm as one
