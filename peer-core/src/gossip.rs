@@ -222,19 +222,23 @@ impl<M: Clone> Core<M> {
         }
         let first_look = !std::mem::replace(&mut self.mesh.following, true);
         let Some(before) = self.refresh_reach() else { return };
-        let reachable = self.mesh.reachable.clone();
-        // The first look since the server went: whom the mesh reached while the server
-        // was there (as last worked out, maybe long ago) was never followed, so no one
-        // has gone from it yet.
-        let before = if first_look { reachable.clone() } else { before };
-        let gone: Vec<PeerId> = before
-            .into_iter()
-            .filter(|peer| !reachable.contains(peer) && self.link(peer).is_none())
-            .collect();
+        // On the first look since the server went, `before` is whom the mesh reached while
+        // the server was there (as last worked out, maybe long ago): never followed, so no
+        // one has gone from it yet.
+        let gone: Vec<PeerId> = if first_look {
+            Vec::new()
+        } else {
+            let out_of_reach =
+                |peer: &PeerId| self.mesh.reachable_sorted.binary_search(peer).is_err();
+            before
+                .into_iter()
+                .filter(|peer| out_of_reach(peer) && self.link(peer).is_none())
+                .collect()
+        };
         for peer in gone {
             self.forget(&peer);
         }
-        for peer in reachable {
+        for peer in self.mesh.reachable.clone() {
             if !self.knows(&peer) {
                 let info = self.known_or_advertised(&peer);
                 self.roster.push(info.clone());
