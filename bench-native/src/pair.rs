@@ -36,6 +36,13 @@ pub struct Transfer {
     pub seconds: f64,
 }
 
+impl Transfer {
+    /// Throughput in MB/s (10^6 bytes).
+    pub fn megabytes_per_second(&self) -> f64 {
+        self.total_bytes as f64 / 1e6 / self.seconds.max(f64::EPSILON)
+    }
+}
+
 impl PairFigures {
     /// The round trip at `fraction` (0.5 for the median), in microseconds.
     pub fn round_trip_us(&self, fraction: f64) -> f64 {

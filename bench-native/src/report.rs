@@ -27,8 +27,7 @@ impl Table {
         self.row(&format!("pair: round trip p99 ({pings} pings, one in flight)"), value);
         let mut first_rate = None;
         for transfer in &figures.transfers {
-            let megabytes = transfer.total_bytes as f64 / 1e6;
-            let rate = megabytes / transfer.seconds.max(f64::EPSILON);
+            let rate = transfer.megabytes_per_second();
             let (kib, mib) = (transfer.message_bytes / 1024, transfer.total_bytes / (1024 * 1024));
             let label = format!("pair: reliable throughput, {kib} KiB messages ({mib} MiB)");
             let mut value = format!("{rate:.1} MB/s ({:.2} s)", transfer.seconds);

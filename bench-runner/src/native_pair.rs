@@ -27,9 +27,9 @@ pub async fn measure_beside(page: &mut Value, url: &str) -> Result<(), Error> {
         "rtt_mean_ms": mean_us / 1000.0,
     });
     for transfer in &figures.transfers {
-        let rate = transfer.total_bytes as f64 / 1e6 / transfer.seconds.max(f64::EPSILON);
         // Its connection carried the pings first: a warm one.
-        values[format!("throughput_{}k_warm_mbps", transfer.message_bytes / 1024)] = json!(rate);
+        let key = format!("throughput_{}k_warm_mbps", transfer.message_bytes / 1024);
+        values[key] = json!(transfer.megabytes_per_second());
     }
     let strategy = "bench-native's pair: send_to, waiting while the queue is full";
     let column = json!({ "name": NAME, "strategy": strategy, "values": values, "samples": {}, "failed": {} });
