@@ -60,7 +60,9 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-if ! geckodriver --version 2>/dev/null | head -n1 | grep -qx "geckodriver $GECKODRIVER_VERSION"; then
+# (`sed -n 1p` reads the whole output: geckodriver panics when its stdout closes early, and
+# with pipefail that read as "not installed".)
+if [ "$(geckodriver --version 2>/dev/null | sed -n 1p)" != "geckodriver $GECKODRIVER_VERSION" ]; then
   log "building geckodriver $GECKODRIVER_VERSION (about 4 minutes, once)"
   cargo install --locked geckodriver --version "$GECKODRIVER_VERSION"
 fi
@@ -78,4 +80,4 @@ if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modul
   (cd bench && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
 fi
 
-log "ready: $(wasm-pack --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -n1), $(firefox-esr --version 2>/dev/null | head -n1), $(geckodriver --version 2>/dev/null | head -n1)"
+log "ready: $(wasm-pack --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | sed -n 1p), $(firefox-esr --version 2>/dev/null | sed -n 1p), $(geckodriver --version 2>/dev/null | sed -n 1p)"
