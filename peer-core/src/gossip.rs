@@ -17,6 +17,7 @@ use super::mesh::MAX_TTL;
 use crate::frames::{Advert, MeshFrame};
 use crate::ids::ConnKey;
 use crate::io::{Event, Output};
+use crate::sorting::sort;
 use crate::state::{Core, Signaling};
 use signaling_protocol::{PeerId, PeerInfo};
 
@@ -115,7 +116,7 @@ impl<M: Clone> Core<M> {
             self.refresh_reach();
         }
         let mut origin_links: Vec<&PeerId> = advert.links.iter().collect();
-        origin_links.sort_unstable();
+        sort(&mut origin_links);
         let reach_changes =
             self.mesh.changed || self.mesh.changes_reach(&self.me.id, &advert, &origin_links);
         if !self.mesh.learn(advert.clone()) {
@@ -256,7 +257,7 @@ impl<M: Clone> Core<M> {
         let mine = self.neighbours(Phase::is_usable);
         let reachable = self.mesh.reachable_from(&self.me.id, &mine);
         self.mesh.reachable_sorted.clone_from(&reachable);
-        self.mesh.reachable_sorted.sort_unstable();
+        sort(&mut self.mesh.reachable_sorted);
         Some(std::mem::replace(&mut self.mesh.reachable, reachable))
     }
 

@@ -37,7 +37,8 @@
 //! (adverts, broadcasts seen), `gossip.rs` adverts, membership and broadcasts at work
 //! (`forwarding.rs` who passes a new advert on to whom),
 //! `relay.rs` which way our signals go, and signals through the mesh; `trust.rs` which
-//! signals to believe (`trust_memory.rs` what it remembers of them).
+//! signals to believe (`trust_memory.rs` what it remembers of them); `sorting.rs` how
+//! the core sorts its short lists.
 //! [`files`] is a machine of its own: the file transfers of one connection.
 //! `harness.rs` and the `*tests.rs` / `properties.rs` (with `invariants.rs`) files
 //! drive it in plain `cargo test -p peer-core`; `tests/simulated.rs` runs several
@@ -99,6 +100,7 @@ mod restart;
 mod restart_tests;
 #[cfg(test)]
 mod route_tests;
+mod sorting;
 mod state;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@ use super::lifecycle::Ending;
 use super::link::{Fallback, Phase};
 use super::time::Instant;
 use crate::error::{connect_failed, with_hint};
+use crate::sorting::sort_by;
 use crate::state::{Core, Signaling};
 use crate::timings::OPEN_DEADLINE_MS;
 use signaling_protocol::PeerId;
@@ -36,7 +37,7 @@ impl<M: Clone> Core<M> {
         let due: Vec<(Instant, Due)> = {
             let mut due: Vec<_> = self.deadlines().filter(|(at, _)| *at <= self.now).collect();
             // Stable: equal deadlines keep the order of `deadlines`.
-            due.sort_by_key(|(at, _)| *at);
+            sort_by(&mut due, |(a, _), (b, _)| a < b);
             due
         };
         for (at, what) in due {
