@@ -1,7 +1,7 @@
-//! The heap allocator in the browser: talc, in place of the dlmalloc std brings. It is
-//! 5 KB smaller in the package (see docs/BENCHMARKS.md, "Browser package size") and no
-//! slower where the message path allocates (frames, payload buffers). A WASM page has
-//! one thread here (no `atomics`), which talc's single-threaded cell relies on.
+//! The heap allocator in the browser: talc, in place of the dlmalloc std brings. It
+//! makes the package 2.7 KB smaller (gzip; see docs/BENCHMARKS.md, "Browser package
+//! size"), and it is built for WASM's one linear memory. A page runs the module on one
+//! thread (no `atomics`), which talc's single-threaded cell relies on.
 
 #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
 #[global_allocator]
