@@ -81,6 +81,79 @@ async fn a_large_binary_payload_arrives_whole() {
     .expect("the test finishes in time");
 }
 
+/// Small strings and bytes go straight into the channel from JS while nothing is queued,
+/// and through the library's queue otherwise (behind a chunked message, or a typed array
+/// behind its header): messages mixing every path arrive in the order they were sent,
+/// each whole, both when sent in one burst and when sent one task at a time while a
+/// chunked message drains (when the channel's buffer runs low before the queue is empty).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_messages_never_overtake_a_chunked_one() {
+    tokio::time::timeout(Duration::from_secs(120), async {
+        let harness = Harness::start().await;
+        let alice = harness.open_tab().await;
+        let bob = harness.open_tab().await;
+        alice.join_peer("order", "Alice").await;
+        let bob_id = bob.join_peer("order", "Bob").await;
+        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        alice
+            .eval(&format!(
+                "const id = {};
+                 const p = window.peer;
+                 await p.connect(id);
+                 for (let round = 0; round < 3; round++) {{
+                   p.sendTo(id, 'a' + round);
+                   p.sendTo(id, new Uint8Array(600 * 1024).fill(round + 1));
+                   p.sendTo(id, 'b' + round);
+                   p.sendTo(id, new Uint8Array([round]));
+                   p.sendTo(id, new Float32Array([round, 0.5]));
+                   p.sendMessage('c' + round);
+                   p.sendTo(id, {{ round }});
+                   p.sendTo(id, 'd' + round);
+                 }}
+                 p.sendTo(id, new Uint8Array(3 * 1024 * 1024).fill(9));
+                 for (let n = 0; n < 100; n++) {{
+                   await new Promise((resolve) => setTimeout(resolve, 2));
+                   p.sendTo(id, n % 2 ? 'e' + n : new Uint8Array([n]));
+                 }}",
+                json!(bob_id)
+            ))
+            .await;
+        bob.wait_until("window.inbox.length >= 125", "window.inbox.length").await;
+        let received = bob
+            .eval(
+                "return window.inbox.map(({ data }) => {
+                   if (data instanceof Float32Array) return ['f32', ...data];
+                   if (typeof data !== 'object' || data === null || !('bytes' in data)) return data;
+                   const bytes = data.bytes;
+                   return bytes.length > 4 ? 'bytes ' + bytes.length + ' of ' + bytes[0] : bytes;
+                 });",
+            )
+            .await;
+        let round = |n: u8| {
+            let kib = 600 * 1024;
+            vec![
+                json!(format!("a{n}")),
+                json!(format!("bytes {kib} of {}", n + 1)),
+                json!(format!("b{n}")),
+                json!([n]),
+                json!(["f32", n, 0.5]),
+                json!(format!("c{n}")),
+                json!({ "round": n }),
+                json!(format!("d{n}")),
+            ]
+        };
+        let mut expected: Vec<_> = (0..3).flat_map(round).collect();
+        expected.push(json!(format!("bytes {} of 9", 3 * 1024 * 1024)));
+        expected.extend(
+            (0..100u8).map(|n| if n % 2 == 1 { json!(format!("e{n}")) } else { json!([n]) }),
+        );
+        assert_eq!(received, json!(expected));
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}
+
 /// `{reliable: false}` through the page's API: 200 unreliable messages all arrive between
 /// two tabs on one machine (order not asserted), a message past the channel's limit and
 /// malformed options throw `Error`s a person can read, and nothing refused goes out.

@@ -8,7 +8,7 @@
 // connect, mesh), trace=1 (stamp each library's send and receive paths in the round
 // trips, trace.js).
 import { closeFarTab, contenders } from "./contenders.js";
-import { connectTimes, gzipSize, percentile, roundTrips, transfer } from "./measure.js";
+import { connectTimes, gzipSize, percentile, roundTripper, tracedRoundTrips, transfer } from "./measure.js";
 import { formMesh, tabsFor } from "./mesh.js";
 import { render } from "./render.js";
 import { STAGES } from "./timeline.js";
@@ -20,6 +20,9 @@ const MIB = 1024 * 1024;
 const TOTAL = (quick ? 8 : 64) * MIB;
 const SIZES_KIB = [16, 64, 256];
 const PINGS = quick ? 200 : 1000;
+/** Round trips run in this many blocks per contender, the contenders in turn. */
+const RTT_BLOCKS = 10;
+const TRACE = params.has("trace");
 const CONNECTS = quick ? 8 : 30;
 /** Mesh sizes, each formed MESH_RUNS times per contender (figure: the median). */
 const MESH_SIZES = (params.get("mesh") ?? (quick ? "8" : "8,16,32")).split(",").map(Number).filter((n) => n > 1);
@@ -102,10 +105,7 @@ async function runAll(list, results) {
       }
     }
   }
-  for (const [i, c] of STEPS.has("rtt") ? list.entries() : []) {
-    status(`${c.name}: ${PINGS} round trips`);
-    const pair = await c.pair();
-    const { sorted, mean, trace } = await roundTrips(pair, PINGS).finally(() => pair.close());
+  const recordRoundTrips = (i, { sorted, mean, trace }) => {
     Object.assign(results[i].values, { rtt_p50_ms: percentile(sorted, 0.5), rtt_p99_ms: percentile(sorted, 0.99), rtt_mean_ms: mean });
     if (trace) {
       Object.assign(results[i].values, {
@@ -115,6 +115,32 @@ async function runAll(list, results) {
       });
     }
     show();
+  };
+  if (STEPS.has("rtt") && TRACE) {
+    for (const [i, c] of list.entries()) {
+      status(`${c.name}: ${PINGS} round trips, traced`);
+      const pair = await c.pair();
+      recordRoundTrips(i, await tracedRoundTrips(pair, PINGS).finally(() => pair.close()));
+    }
+  } else if (STEPS.has("rtt")) {
+    // Every contender's pair open at once, their round trips in RTT_BLOCKS blocks in turn.
+    const pairs = [];
+    try {
+      const trippers = [];
+      for (const c of list) {
+        pairs.push(await c.pair());
+        trippers.push(await roundTripper(pairs.at(-1)));
+      }
+      for (let block = 1; block <= RTT_BLOCKS; block++) {
+        for (const [i, c] of list.entries()) {
+          status(`${c.name}: round trips, block ${block} of ${RTT_BLOCKS} (${PINGS} in all)`);
+          await trippers[i].run(PINGS / RTT_BLOCKS);
+        }
+      }
+      trippers.forEach((tripper, i) => recordRoundTrips(i, tripper.result()));
+    } finally {
+      pairs.forEach((pair) => pair.close());
+    }
   }
   for (const [i, c] of STEPS.has("connect") ? list.entries() : []) {
     status(`${c.name}: ${CONNECTS} connects`);

@@ -56,10 +56,13 @@ export async function transfer(pair, total, size) {
 }
 
 /**
- * `pings` sequential 16-byte ping-pongs (after 10 not counted): sorted times in ms, their
- * mean, and with `?trace=1` the medians of each end's send and receive paths (µs).
+ * A pair made ready for round trips (its far end echoing, 10 ping-pongs done and not
+ * counted): `run(count)` does `count` more sequential 16-byte ping-pongs and keeps each
+ * time; `result()` gives the times so far (ms, sorted) and their mean. The page runs
+ * every contender's round trips in blocks, in turn, so the machine's slow drift spreads
+ * over all of them as it does for throughput.
  */
-export async function roundTrips(pair, pings) {
+export async function roundTripper(pair) {
   await pair.b.echo();
   let pong = null;
   pair.a.onMessage(() => pong());
@@ -69,20 +72,35 @@ export async function roundTrips(pair, pings) {
     await back;
   };
   for (let i = 0; i < 10; i++) await ping();
+  const times = [];
+  return {
+    async run(count) {
+      for (let i = 0; i < count; i++) {
+        const sent = performance.now();
+        await ping();
+        times.push(performance.now() - sent);
+      }
+    },
+    result() {
+      const sorted = [...times].sort((x, y) => x - y);
+      return { sorted, mean: times.reduce((sum, ms) => sum + ms, 0) / times.length };
+    },
+  };
+}
+
+/**
+ * `pings` round trips of one pair in one block, with `?trace=1` the medians of each
+ * end's send and receive paths (µs) as well: the stamps are kept per page, so a traced
+ * pair runs alone.
+ */
+export async function tracedRoundTrips(pair, pings) {
+  const tripper = await roundTripper(pair);
   // The stamps count from here, at both ends ("echo" again resets the far end's).
   resetTrace();
   await pair.b.echo();
-  const times = [];
-  const started = performance.now();
-  for (let i = 0; i < pings; i++) {
-    const sent = performance.now();
-    await ping();
-    times.push(performance.now() - sent);
-  }
-  const mean = (performance.now() - started) / pings;
+  await tripper.run(pings);
   const here = traced();
-  const trace = here && { here, far: await pair.b.traced() };
-  return { sorted: times.sort((x, y) => x - y), mean, trace };
+  return { ...tripper.result(), trace: here && { here, far: await pair.b.traced() } };
 }
 
 /**

@@ -180,6 +180,28 @@ impl Peer {
         self.driver.set_handler(Box::new(handler));
     }
 
+    /// Sets (or, with `None`, removes) a JS function that gets a direct message's
+    /// `{from, fromName, data}` as the page's `onMessage` does, from JS, without the
+    /// event handler (the JS API's fast path; see `transport/plain_messages.rs`).
+    pub(crate) fn set_page_message_handler(&self, handler: Option<&js_sys::Function>) {
+        self.driver.set_page_message_handler(handler);
+    }
+
+    /// Sends `data` reliably to the connected peer `id` from JS, when it can go
+    /// straight into the channel as one frame (the JS API's fast path; see
+    /// `transport/plain_messages.rs`); `false`: nothing was sent.
+    pub(crate) fn plain_buffered_amount(&self, id: &wasm_bindgen::JsValue) -> Option<f64> {
+        self.driver.plain_buffered_amount(id)
+    }
+
+    pub(crate) fn try_send_plain(
+        &self,
+        id: &wasm_bindgen::JsValue,
+        data: &wasm_bindgen::JsValue,
+    ) -> bool {
+        self.driver.try_send_plain(id, data)
+    }
+
     /// Opens a data channel to `peer`; resolves once it is open (the remote then counts
     /// us as connected too). Resolves at once when already connected; joins the pending
     /// attempt when one is under way, whichever side started it. Fails when the channel

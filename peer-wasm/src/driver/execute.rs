@@ -19,8 +19,8 @@ impl Driver {
             Output::Signal { to, signal, way } => self.sign_and_send(to, signal, way),
             Output::StartConnection { key, role } => {
                 let config = self.ice_configuration();
-                let files = Rc::clone(&self.files);
-                match Connection::start(key.clone(), role, self.reporting(), &config, files) {
+                let receivers = (Rc::clone(&self.files), &self.messages);
+                match Connection::start(key.clone(), role, self.reporting(), &config, receivers) {
                     Ok(connection) => self.connections.borrow_mut().push((key, connection)),
                     Err(error) => {
                         let reason = error.to_string();
@@ -50,6 +50,9 @@ impl Driver {
             }
             Output::Release { key, graceful } => {
                 let released = take(&self.connections, &key);
+                if let Some(connection) = &released {
+                    connection.close_for_messages();
+                }
                 if let Some(connection) = released.filter(|_| graceful) {
                     linger(connection);
                 }
@@ -88,7 +91,14 @@ impl Driver {
                 PeerEvent::PeerJoined(peer)
             }
             Event::PeerLeft(peer) => PeerEvent::PeerLeft(peer),
-            Event::Connected(peer) => PeerEvent::Connected(peer),
+            Event::Connected(peer) => {
+                let connections = self.connections.borrow();
+                let open = connections.iter().filter(|(key, _)| key.peer == peer.id);
+                for (_, connection) in open {
+                    connection.open_for_messages(&peer);
+                }
+                PeerEvent::Connected(peer)
+            }
             Event::Disconnected { peer, reason } => PeerEvent::Disconnected { peer, reason },
             Event::Message { from, message } => PeerEvent::Message { from, payload: message },
             Event::Broadcast { from, message } => PeerEvent::Broadcast { from, payload: message },

@@ -27,6 +27,7 @@ use crate::signaling::rejoin::Rejoin;
 use crate::signaling::same_origin::SameOrigin;
 use crate::timer::now;
 use crate::transport::connection::Connection;
+use crate::transport::plain_messages::MessageSink;
 use crate::transport::reporter::{ApplyNow, PeerInput};
 use crate::wire::payload::Payload;
 use alarm::Alarm;
@@ -73,6 +74,8 @@ pub(crate) struct Driver {
     connections: RefCell<Vec<(ConnKey, Connection)>>,
     /// What receives incoming files (shared with every connection).
     files: FileHandler,
+    /// Where plain messages go from JS (shared with every connection).
+    messages: MessageSink,
     /// The one timer, at the machine's next deadline.
     alarm: Alarm,
     calls: RefCell<Vec<(CallId, Answer)>>,
@@ -137,6 +140,7 @@ impl Driver {
             },
             connections: RefCell::new(Vec::new()),
             files: FileHandler::default(),
+            messages: MessageSink::new(),
             alarm: Alarm::default(),
             calls: RefCell::new(Vec::new()),
             next_call: Cell::new(0),
@@ -192,10 +196,20 @@ impl Driver {
         self.execute_outputs();
     }
 
-    /// The alarm went off: the machine acts on the deadlines that came.
+    /// The alarm went off: the machine acts on the deadlines that came, once it knows
+    /// which remotes were heard from in JS (plain messages never enter the module).
     fn on_timeout(&self) {
         self.alarm.fired();
-        self.core.borrow_mut().handle_timeout(now());
+        let heard: Vec<ConnKey> = (self.connections.borrow().iter())
+            .filter(|(_, connection)| connection.heard_in_js())
+            .map(|(key, _)| key.clone())
+            .collect();
+        let mut core = self.core.borrow_mut();
+        for key in heard {
+            core.apply(Input::Heard { key }, now());
+        }
+        core.handle_timeout(now());
+        drop(core);
         self.execute_outputs();
     }
 
@@ -225,6 +239,7 @@ impl Driver {
             // drop the last `Peer`, which closes, which comes back here).
             let handler = self.handler.borrow_mut().take();
             drop(handler);
+            self.messages.set_handler(None);
             let files = self.files.borrow_mut().take();
             drop(files);
             let nearby = self.same_origin.borrow_mut().take();
@@ -244,6 +259,24 @@ impl Driver {
             let old = self.handler.replace(Some(handler));
             drop(old);
         }
+    }
+
+    /// Sets (or, with `None`, removes) the page's `onMessage`, which plain messages reach
+    /// from JS (see `transport/plain_messages.rs`).
+    pub fn set_page_message_handler(&self, handler: Option<&js_sys::Function>) {
+        self.messages.set_handler(handler);
+    }
+
+    /// Sends `data` to `id` from JS, when it can go straight out (see
+    /// [`MessageSink::try_send`]); `false`: nothing was sent.
+    pub fn try_send_plain(&self, id: &wasm_bindgen::JsValue, data: &wasm_bindgen::JsValue) -> bool {
+        self.messages.try_send(id, data)
+    }
+
+    /// The bytes waiting to go out to `id`, read from JS when its queue is idle (see
+    /// [`MessageSink::buffered_amount`]).
+    pub fn plain_buffered_amount(&self, id: &wasm_bindgen::JsValue) -> Option<f64> {
+        self.messages.buffered_amount(id)
     }
 
     /// Sets (or, with `None`, removes) what receives incoming files.

@@ -82,6 +82,11 @@ impl FileLink {
         self.handle(wire::parse(text)?).map(|()| None)
     }
 
+    /// Whether the next frame belongs to a transfer (it follows a `d` frame).
+    pub fn awaits_data(&self) -> bool {
+        self.machine.borrow().awaits_data()
+    }
+
     fn handle(&self, frame: FileFrame) -> Result<(), FrameError> {
         let accepting = self.handler.borrow().is_some();
         let handled = {

@@ -2,10 +2,10 @@
 
 use crate::api::events::PeerEvent;
 use crate::log;
+use crate::transport::plain_messages::message_event;
 use js_sys::{Array, Function, Object, Reflect};
 use signaling_protocol::PeerInfo;
 use std::cell::RefCell;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Senders whose id and name are kept as JS strings: a message's sender is turned
@@ -123,17 +123,4 @@ pub(crate) fn peer_list_js(peers: &[PeerInfo]) -> JsValue {
 fn set(object: &Object, key: &str, value: &JsValue) {
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(object, &key.into(), value);
-}
-
-#[wasm_bindgen(inline_js = "export function message_event(from, fromName, data, broadcast) {\
-  return broadcast ? { from, fromName, data, broadcast } : { from, fromName, data }; }")]
-extern "C" {
-    /// The argument of `onMessage`, made in one call with literal keys (setting each
-    /// property from here would cross into JS, and decode its key, once per property).
-    fn message_event(
-        from: &JsValue,
-        from_name: &JsValue,
-        data: &JsValue,
-        broadcast: bool,
-    ) -> JsValue;
 }

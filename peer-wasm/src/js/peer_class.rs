@@ -136,18 +136,28 @@ impl JsPeer {
     #[wasm_bindgen(js_name = sendTo)]
     pub fn send_to(
         &self,
-        id: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
         data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "SendOptions")] options: Option<JsValue>,
     ) -> Result<(), JsValue> {
+        // Most messages go straight into the channel from JS, the id never copied in.
+        if options.is_none() && self.peer.try_send_plain(&id, &data) {
+            return Ok(());
+        }
         let delivery = read_delivery(&options.unwrap_or(JsValue::UNDEFINED))?;
-        Ok(self.peer.send_to_with(&PeerId::new(id), &Payload::from_js(data), delivery)?)
+        Ok(self.peer.send_to_with(&peer_id(&id)?, &Payload::from_js(data), delivery)?)
     }
 
     /// Bytes waiting to go out to the peer `id` (queued plus in the data channel).
     #[wasm_bindgen(js_name = bufferedAmount)]
-    pub fn buffered_amount(&self, id: String) -> Result<f64, JsValue> {
-        Ok(self.peer.buffered_amount(&PeerId::new(id))? as f64)
+    pub fn buffered_amount(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<f64, JsValue> {
+        if let Some(bytes) = self.peer.plain_buffered_amount(&id) {
+            return Ok(bytes);
+        }
+        Ok(self.peer.buffered_amount(&peer_id(&id)?)? as f64)
     }
 
     /// Resolves once everything queued for the peer `id` has been handed to its data
@@ -180,6 +190,7 @@ impl JsPeer {
         #[wasm_bindgen(unchecked_param_type = "((message: ReceivedMessage) => void) | null")]
         cb: Option<Function>,
     ) {
+        self.peer.set_page_message_handler(cb.as_ref());
         self.callbacks.set(Kind::Message, cb);
     }
 
@@ -281,4 +292,9 @@ fn path_stats_js(stats: &PathStats) -> JsValue {
         let _ = js_sys::Reflect::set(&object, &key.into(), &value);
     }
     object.into()
+}
+
+/// A peer id the page passed (typed `string`, but JS may pass anything).
+fn peer_id(id: &JsValue) -> Result<PeerId, JsError> {
+    id.as_string().map(PeerId::new).ok_or_else(|| JsError::new("a peer id must be a string"))
 }

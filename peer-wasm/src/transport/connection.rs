@@ -11,6 +11,7 @@ use crate::files::{FileHandler, FileLink, OutgoingFile};
 use crate::log;
 use crate::transport::mesh_tap::MeshTap;
 use crate::transport::negotiation::{NegotiationJob, negotiate};
+use crate::transport::plain_messages::{MessageSink, PlainMessages, PlainState};
 use crate::transport::reporter::{ApplyNow, PeerInput, Reporter};
 use crate::transport::send_queue::SendQueue;
 use crate::transport::unreliable::UnreliableChannel;
@@ -19,10 +20,10 @@ use futures_channel::mpsc::{self, UnboundedSender};
 use futures_util::future::{AbortHandle, Abortable};
 use gloo_events::EventListener;
 use peer_core::{ConnKey, Input, PathState, Role};
-use signaling_protocol::Step;
+use signaling_protocol::{PeerInfo, Step};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{
     MessageEvent, RtcConfiguration, RtcDataChannel, RtcDataChannelInit, RtcDataChannelType,
@@ -46,7 +47,9 @@ pub(crate) struct Connection {
     jobs: UnboundedSender<NegotiationJob>,
     negotiation: AbortHandle,
     reporter: Reporter,
-    _listeners: [EventListener; 9],
+    /// The reliable channel's message listener (plain messages go to the page from JS).
+    messages: PlainMessages,
+    _listeners: [EventListener; 8],
 }
 
 impl Connection {
@@ -58,7 +61,7 @@ impl Connection {
         role: Role,
         (inputs, apply_now): (UnboundedSender<PeerInput>, ApplyNow),
         config: &RtcConfiguration,
-        file_handler: FileHandler,
+        (file_handler, sink): (FileHandler, &MessageSink),
     ) -> Result<Self, PeerError> {
         let peer = key.peer.clone();
         let reporter = Reporter::new(inputs, apply_now, key);
@@ -72,9 +75,11 @@ impl Connection {
         let channel = pc.create_data_channel_with_data_channel_dict(CHANNEL_LABEL, &init);
         channel.set_binary_type(RtcDataChannelType::Arraybuffer);
         let unreliable = UnreliableChannel::create(&pc, &reporter);
-        let queue = Rc::new(RefCell::new(SendQueue::new(channel.clone())));
+        let plain = PlainState::new(sink);
+        let queue = Rc::new(RefCell::new(SendQueue::new(channel.clone(), Rc::clone(&plain))));
         let files = FileLink::new(peer, &queue, file_handler);
         let listeners = listen(&pc, [&channel, unreliable.channel()], (&queue, &files), &reporter);
+        let messages = on_message(&channel, &plain, &files, &reporter);
 
         let (jobs, inbox) = mpsc::unbounded();
         let (negotiation, registration) = AbortHandle::new_pair();
@@ -93,6 +98,7 @@ impl Connection {
             jobs,
             negotiation,
             reporter,
+            messages,
             _listeners: listeners,
         })
     }
@@ -149,6 +155,24 @@ impl Connection {
     /// Queues a mesh control frame (see [`SendQueue::push_control`]).
     pub(crate) fn send_control(&self, frame: Frame) -> Result<(), PeerError> {
         self.queue.borrow_mut().push_control(&self.reporter.key().peer, vec![frame])
+    }
+
+    /// The machine counts this connection to `peer` open: its plain messages may go
+    /// to the page without entering the module (see [`PlainMessages`]).
+    pub(crate) fn open_for_messages(&self, peer: &PeerInfo) {
+        let (id, name) = (JsValue::from_str(peer.id.as_str()), JsValue::from_str(&peer.name));
+        self.messages.open((&id, &name), &self.channel, self.max_frame());
+    }
+
+    /// The machine released this connection: every frame goes to the module, which
+    /// drops them.
+    pub(crate) fn close_for_messages(&self) {
+        self.messages.close();
+    }
+
+    /// Whether a message went to the page from JS since the last call.
+    pub(crate) fn heard_in_js(&self) -> bool {
+        self.messages.take_heard()
     }
 
     /// Starts sending `blob` to the remote as the file `name`.
@@ -223,7 +247,7 @@ fn listen(
     [channel, unreliable]: [&RtcDataChannel; 2],
     (queue, files): (&Rc<RefCell<SendQueue>>, &Rc<FileLink>),
     reporter: &Reporter,
-) -> [EventListener; 9] {
+) -> [EventListener; 8] {
     let on_candidate = {
         let reporter = reporter.clone();
         EventListener::new(pc, "icecandidate", move |event| {
@@ -287,31 +311,6 @@ fn listen(
             reporter.report(|key| Input::ChannelClosed { key })
         })
     };
-    let on_message = {
-        let (reporter, files) = (reporter.clone(), Rc::clone(files));
-        let mut reassembler = Reassembler::default();
-        let mut mesh = MeshTap::default();
-        EventListener::new(channel, "message", move |event| {
-            let event: &MessageEvent = event.unchecked_ref();
-            let data = event.data();
-            if framing::is_heartbeat(&data) {
-                return reporter.report(|key| Input::Heard { key });
-            }
-            // Mesh frames go to the machine, file frames to the transfers, the rest to
-            // the messages (a broadcast's message too, once whole).
-            let Some(data) = mesh.take(data, reassembler.is_between_messages(), &reporter) else {
-                return;
-            };
-            match files.take(data, reassembler.is_between_messages()) {
-                Ok(Some(data)) => match reassembler.push(data) {
-                    Ok(Some(message)) => mesh.received(message, &reporter),
-                    other => reporter.received(other),
-                },
-                other => reporter.received(other.map(|_| None)),
-            }
-            reporter.apply_now();
-        })
-    };
     let on_buffered_low = {
         let (reporter, queue) = (reporter.clone(), Rc::clone(queue));
         EventListener::new(channel, "bufferedamountlow", move |_| match queue.borrow_mut().pump() {
@@ -347,8 +346,46 @@ fn listen(
         on_unreliable_open,
         on_unreliable_close,
         on_close,
-        on_message,
         on_buffered_low,
         on_ice_error,
     ]
+}
+
+/// The reliable channel's message listener: plain messages go to the page from JS once
+/// the machine counts the connection open; the rest come here. Mesh frames go to the
+/// machine, file frames to the transfers, the rest to the messages (a broadcast's message
+/// too, once whole).
+fn on_message(
+    channel: &RtcDataChannel,
+    plain: &Rc<PlainState>,
+    files: &Rc<FileLink>,
+    reporter: &Reporter,
+) -> PlainMessages {
+    let (reporter, files) = (reporter.clone(), Rc::clone(files));
+    let mut reassembler = Reassembler::default();
+    let mut mesh = MeshTap::default();
+    PlainMessages::listen(channel, plain, move |event: MessageEvent, state| {
+        let data = event.data();
+        if framing::is_heartbeat(&data) {
+            return reporter.report(|key| Input::Heard { key });
+        }
+        // A mesh frame is left to the input loop; the rest is applied at once.
+        let rest = mesh.take(data, reassembler.is_between_messages(), &reporter);
+        let applied_now = rest.is_some();
+        if let Some(data) = rest {
+            match files.take(data, reassembler.is_between_messages()) {
+                Ok(Some(data)) => match reassembler.push(data) {
+                    Ok(Some(message)) => mesh.received(message, &reporter),
+                    other => reporter.received(other),
+                },
+                other => reporter.received(other.map(|_| None)),
+            }
+        }
+        state.set_between(
+            reassembler.is_between_messages() && mesh.is_idle() && !files.awaits_data(),
+        );
+        if applied_now {
+            reporter.apply_now();
+        }
+    })
 }

@@ -41,6 +41,11 @@ impl MeshTap {
         None
     }
 
+    /// Whether no broadcast's header waits for its message.
+    pub fn is_idle(&self) -> bool {
+        self.broadcast.is_none()
+    }
+
     /// Reports a whole message: the broadcast whose header came before it, if one did.
     pub fn received(&mut self, message: Payload, reporter: &Reporter) {
         match self.broadcast.take() {

@@ -7,11 +7,13 @@
 //! past which `send()` throws, is never approached.
 
 use crate::error::PeerError;
+use crate::transport::plain_messages::PlainState;
 use crate::wire::framing::Frame;
 use futures_channel::oneshot;
 use js_sys::JsString;
 use signaling_protocol::PeerId;
 use std::collections::VecDeque;
+use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::RtcDataChannel;
@@ -53,11 +55,15 @@ pub(crate) struct SendQueue {
     close_when_drained: bool,
     /// The channel was closed by this queue.
     closed: bool,
+    /// Told whether the queue is idle, for messages sent from JS (which must overtake
+    /// nothing queued here).
+    plain: Rc<PlainState>,
 }
 
 impl SendQueue {
-    /// A queue for `channel`, which it configures for the low-water event.
-    pub fn new(channel: RtcDataChannel) -> Self {
+    /// A queue for `channel`, which it configures for the low-water event; it tells
+    /// `plain` whether it is idle.
+    pub fn new(channel: RtcDataChannel, plain: Rc<PlainState>) -> Self {
         channel.set_buffered_amount_low_threshold(LOW_WATER_BYTES);
         Self {
             channel,
@@ -66,6 +72,7 @@ impl SendQueue {
             drained: Vec::new(),
             close_when_drained: false,
             closed: false,
+            plain,
         }
     }
 
@@ -94,11 +101,9 @@ impl SendQueue {
     /// Called after each push and on every `bufferedamountlow` event. `true` when it
     /// closed the channel (the queue ran empty after [`SendQueue::close_when_drained`]).
     pub fn pump(&mut self) -> Result<bool, JsValue> {
-        while self.channel.buffered_amount() < HIGH_WATER_BYTES {
-            let Some(frame) = self.frames.pop_front() else { break };
-            self.queued_bytes -= frame.len();
-            send_frame(&self.channel, &frame)?;
-        }
+        let sent = self.send_frames();
+        self.plain.set_queue_idle(self.frames.is_empty() && !self.close_when_drained);
+        sent?;
         if self.frames.is_empty() {
             for waiter in self.drained.drain(..) {
                 let _ = waiter.send(());
@@ -110,6 +115,15 @@ impl SendQueue {
             }
         }
         Ok(false)
+    }
+
+    fn send_frames(&mut self) -> Result<(), JsValue> {
+        while !self.frames.is_empty() && self.channel.buffered_amount() < HIGH_WATER_BYTES {
+            let Some(frame) = self.frames.pop_front() else { break };
+            self.queued_bytes -= frame.len();
+            send_frame(&self.channel, &frame)?;
+        }
+        Ok(())
     }
 
     /// Whether the queue holds [`MAX_QUEUED_BYTES`] or more: further messages are
@@ -139,6 +153,7 @@ impl SendQueue {
     /// frames from now on. `true` when that closed it at once (nothing was queued).
     pub fn close_when_drained(&mut self) -> bool {
         self.close_when_drained = true;
+        self.plain.set_queue_idle(false);
         if self.frames.is_empty() && !self.closed {
             self.channel.close();
             self.closed = true;
