@@ -8,7 +8,7 @@
 // connect, mesh), trace=1 (stamp each library's send and receive paths in the round
 // trips, trace.js).
 import { closeFarTab, contenders } from "./contenders.js";
-import { connectTimes, gzipSize, percentile, roundTripper, tracedRoundTrips, transfer } from "./measure.js";
+import { connectTimes, gzipSize, percentile, pingPongs, roundTripSummary, tracedRoundTrips, transfer } from "./measure.js";
 import { formMesh, tabsFor } from "./mesh.js";
 import { render } from "./render.js";
 import { STAGES } from "./timeline.js";
@@ -19,9 +19,9 @@ const STEPS = new Set((params.get("steps") ?? "throughput,rtt,connect,mesh").spl
 const MIB = 1024 * 1024;
 const TOTAL = (quick ? 8 : 64) * MIB;
 const SIZES_KIB = [16, 64, 256];
-const PINGS = quick ? 200 : 1000;
-/** Round trips run in this many blocks per contender, the contenders in turn. */
-const RTT_BLOCKS = 10;
+const PINGS = quick ? 200 : 2000;
+/** Round trips run in this many blocks, the contenders in turn, a new pair each. */
+const RTT_BLOCKS = quick ? 4 : 10;
 const TRACE = params.has("trace");
 const CONNECTS = quick ? 8 : 30;
 /** Mesh sizes, each formed MESH_RUNS times per contender (figure: the median). */
@@ -123,24 +123,24 @@ async function runAll(list, results) {
       recordRoundTrips(i, await tracedRoundTrips(pair, PINGS).finally(() => pair.close()));
     }
   } else if (STEPS.has("rtt")) {
-    // Every contender's pair open at once, their round trips in RTT_BLOCKS blocks in turn.
-    const pairs = [];
-    try {
-      const trippers = [];
-      for (const c of list) {
-        pairs.push(await c.pair());
-        trippers.push(await roundTripper(pairs.at(-1)));
-      }
-      for (let block = 1; block <= RTT_BLOCKS; block++) {
-        for (const [i, c] of list.entries()) {
-          status(`${c.name}: round trips, block ${block} of ${RTT_BLOCKS} (${PINGS} in all)`);
-          await trippers[i].run(PINGS / RTT_BLOCKS);
+    // In each block every contender in turn, each on a pair of its own made for the
+    // block, and each block starting one contender further: a slow patch of the
+    // machine, a pair whose path happens to be faster or slower than most, and the place
+    // in the turn (all three seen, with raw JS against itself) spread over all of them.
+    const times = list.map(() => []);
+    for (let block = 0; block < RTT_BLOCKS; block++) {
+      status(`round trips, block ${block + 1} of ${RTT_BLOCKS} (${PINGS / RTT_BLOCKS} per contender, each on a new pair)`);
+      for (let turn = 0; turn < list.length; turn++) {
+        const i = (block + turn) % list.length;
+        const pair = await list[i].pair();
+        try {
+          times[i].push(...(await pingPongs(pair, PINGS / RTT_BLOCKS)));
+        } finally {
+          pair.close();
         }
       }
-      trippers.forEach((tripper, i) => recordRoundTrips(i, tripper.result()));
-    } finally {
-      pairs.forEach((pair) => pair.close());
     }
+    times.forEach((contender, i) => recordRoundTrips(i, roundTripSummary(contender)));
   }
   for (const [i, c] of STEPS.has("connect") ? list.entries() : []) {
     status(`${c.name}: ${CONNECTS} connects`);

@@ -141,6 +141,13 @@ export function contenders({ peerjsPort, choices }) {
       pair: () => pair("simplepeer", { strategy: simple }, layout),
     },
   ];
-  // `?only=NAME` keeps raw JS (the ratios need it), NAME, and the native far end if asked for.
-  return only ? all.filter((c, i) => i === 0 || c.name === only || c.native) : all;
+  // `?control=1`: raw JS once more, last, as a check of the method (an A/A test: its
+  // ratios should be 1.00x, give or take the noise that every ratio carries).
+  if (choices.has("control")) {
+    const strategy = "raw JS once more, measured last: a check of the method";
+    all.push({ ...all[0], name: "raw JS, again", strategy, mesh: undefined });
+  }
+  // `?only=NAME` keeps raw JS (the ratios need it), NAME, the native far end if asked
+  // for, and the control.
+  return only ? all.filter((c, i) => i === 0 || c.name === only || c.native || c.name === "raw JS, again") : all;
 }

@@ -56,13 +56,10 @@ export async function transfer(pair, total, size) {
 }
 
 /**
- * A pair made ready for round trips (its far end echoing, 10 ping-pongs done and not
- * counted): `run(count)` does `count` more sequential 16-byte ping-pongs and keeps each
- * time; `result()` gives the times so far (ms, sorted) and their mean. The page runs
- * every contender's round trips in blocks, in turn, so the machine's slow drift spreads
- * over all of them as it does for throughput.
+ * `count` sequential 16-byte ping-pongs on `pair` (its far end set echoing, 10 more
+ * before them not counted): each round trip's time, ms.
  */
-export async function roundTripper(pair) {
+export async function pingPongs(pair, count) {
   await pair.b.echo();
   let pong = null;
   pair.a.onMessage(() => pong());
@@ -73,34 +70,31 @@ export async function roundTripper(pair) {
   };
   for (let i = 0; i < 10; i++) await ping();
   const times = [];
-  return {
-    async run(count) {
-      for (let i = 0; i < count; i++) {
-        const sent = performance.now();
-        await ping();
-        times.push(performance.now() - sent);
-      }
-    },
-    result() {
-      const sorted = [...times].sort((x, y) => x - y);
-      return { sorted, mean: times.reduce((sum, ms) => sum + ms, 0) / times.length };
-    },
-  };
+  for (let i = 0; i < count; i++) {
+    const sent = performance.now();
+    await ping();
+    times.push(performance.now() - sent);
+  }
+  return times;
+}
+
+/** Round-trip times (ms) sorted, and their mean. */
+export function roundTripSummary(times) {
+  const sorted = [...times].sort((x, y) => x - y);
+  return { sorted, mean: times.reduce((sum, ms) => sum + ms, 0) / times.length };
 }
 
 /**
- * `pings` round trips of one pair in one block, with `?trace=1` the medians of each
- * end's send and receive paths (µs) as well: the stamps are kept per page, so a traced
- * pair runs alone.
+ * `pings` round trips of one pair, with `?trace=1` the medians of each end's send and
+ * receive paths (µs) as well.
  */
 export async function tracedRoundTrips(pair, pings) {
-  const tripper = await roundTripper(pair);
-  // The stamps count from here, at both ends ("echo" again resets the far end's).
+  // The stamps count from here, the 10 warm-up pings included ("echo" resets the far
+  // end's).
   resetTrace();
-  await pair.b.echo();
-  await tripper.run(pings);
+  const times = await pingPongs(pair, pings);
   const here = traced();
-  return { ...tripper.result(), trace: here && { here, far: await pair.b.traced() } };
+  return { ...roundTripSummary(times), trace: here && { here, far: await pair.b.traced() } };
 }
 
 /**
