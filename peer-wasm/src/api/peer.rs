@@ -190,6 +190,14 @@ impl Peer {
     /// Sends `data` reliably to the connected peer `id` from JS, when it can go
     /// straight into the channel as one frame (the JS API's fast path; see
     /// `transport/plain_messages.rs`); `false`: nothing was sent.
+    /// Sends `data` reliably to every connected peer from JS, when it can go straight
+    /// into each channel as one frame; `None`: nothing was sent.
+    pub(crate) fn try_send_all_plain(&self, data: &wasm_bindgen::JsValue) -> Option<usize> {
+        self.driver.try_send_all_plain(data)
+    }
+
+    /// The bytes waiting to go out to `id`, read from JS when its queue is idle; `None`
+    /// when it is not (or `id` is not connected).
     pub(crate) fn plain_buffered_amount(&self, id: &wasm_bindgen::JsValue) -> Option<f64> {
         self.driver.plain_buffered_amount(id)
     }

@@ -273,6 +273,12 @@ impl Driver {
         self.messages.try_send(id, data)
     }
 
+    /// Sends `data` to every connected peer from JS, when it can go straight out to each
+    /// (see [`MessageSink::try_send_all`]); `None`: nothing was sent.
+    pub fn try_send_all_plain(&self, data: &wasm_bindgen::JsValue) -> Option<usize> {
+        self.messages.try_send_all(data)
+    }
+
     /// The bytes waiting to go out to `id`, read from JS when its queue is idle (see
     /// [`MessageSink::buffered_amount`]).
     pub fn plain_buffered_amount(&self, id: &wasm_bindgen::JsValue) -> Option<f64> {

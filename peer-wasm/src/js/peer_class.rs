@@ -118,8 +118,14 @@ impl JsPeer {
         data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "SendOptions")] options: Option<JsValue>,
     ) -> Result<u32, JsValue> {
-        let delivery = read_delivery(&options.unwrap_or(JsValue::UNDEFINED))?;
-        let sent = self.peer.send_message_with(&Payload::from_js(data), delivery)?;
+        // Most messages go straight into the channels from JS.
+        let sent = match options.is_none().then(|| self.peer.try_send_all_plain(&data)) {
+            Some(Some(sent)) => sent,
+            _ => {
+                let delivery = read_delivery(&options.unwrap_or(JsValue::UNDEFINED))?;
+                self.peer.send_message_with(&Payload::from_js(data), delivery)?
+            }
+        };
         Ok(u32::try_from(sent).unwrap_or(u32::MAX))
     }
 

@@ -6,10 +6,12 @@
 //!   that starts a message straight to the page's `onMessage`. Everything else goes to
 //!   the module's listener, and so does everything while the page has no `onMessage`
 //!   (a peer used from Rust never has one).
-//! - Sending: `sendTo` without options first tries [`MessageSink::try_send`]: a string or
+//! - Sending: `sendTo` and `sendMessage` without options first try
+//!   [`MessageSink::try_send`] and [`MessageSink::try_send_all`]: a string or
 //!   `Uint8Array` within the remote's frame limit goes into the channel when nothing is
-//!   queued before it and the channel's buffer is below the high-water mark. Otherwise it
-//!   takes the module's path (the queue, chunks, or an error saying why not).
+//!   queued before it and the channel's buffer is below the high-water mark (for
+//!   `sendMessage`, on every connection, or none). Otherwise it takes the module's path
+//!   (the queue, chunks, or an error saying why not).
 //!
 //! Why: each message crossing into the module and back cost 10-25 µs per end (the
 //! event and its data into WASM, the id string copied in, the machine, the event back
@@ -81,23 +83,37 @@ export function buffered_amount(sink, id) {
   const link = sink.links.get(id);
   return link && link.sendable ? link.channel.bufferedAmount : -1;
 }
+const isBytes = (data) => Object.prototype.toString.call(data) === "[object Uint8Array]";
+const takes = (link, data, highWater) =>
+  link.sendable && link.channel.bufferedAmount < highWater &&
+  (typeof data === "string" ? data.length * 3 < link.maxFrame : data.byteLength <= link.maxFrame);
 export function try_send(sink, id, data, highWater) {
   const link = sink.links.get(id);
-  if (!link || !link.sendable || link.channel.bufferedAmount >= highWater) return false;
-  let frame;
-  if (typeof data === "string") {
-    if (data.length * 3 >= link.maxFrame) return false;
-    frame = "s" + data;
-  } else if (Object.prototype.toString.call(data) === "[object Uint8Array]") {
-    if (data.byteLength > link.maxFrame) return false;
-    frame = data;
-  } else return false;
+  if (!link || !(typeof data === "string" || isBytes(data)) || !takes(link, data, highWater)) {
+    return false;
+  }
   try {
-    link.channel.send(frame);
+    link.channel.send(typeof data === "string" ? "s" + data : data);
   } catch {
     return false;
   }
   return true;
+}
+export function try_send_all(sink, data, highWater) {
+  const links = [...sink.links.values()];
+  if (links.length === 0 || !(typeof data === "string" || isBytes(data))) return -1;
+  if (!links.every((link) => takes(link, data, highWater))) return -1;
+  const frame = typeof data === "string" ? "s" + data : data;
+  let sent = 0;
+  for (const link of links) {
+    try {
+      link.channel.send(frame);
+      sent++;
+    } catch {
+      // Its channel closed under us (the close event is on its way): as a lost message.
+    }
+  }
+  return sent;
 }
 "#)]
 extern "C" {
@@ -130,6 +146,7 @@ extern "C" {
     fn new_sink() -> Object;
     fn set_handler(sink: &Object, handler: &JsValue);
     fn try_send(sink: &Object, id: &JsValue, data: &JsValue, high_water: u32) -> bool;
+    fn try_send_all(sink: &Object, data: &JsValue, high_water: u32) -> i32;
     fn buffered_amount(sink: &Object, id: &JsValue) -> f64;
 }
 
@@ -151,6 +168,14 @@ impl MessageSink {
     /// message takes the module's path (which queues it, chunks it, or says why not).
     pub fn try_send(&self, id: &JsValue, data: &JsValue) -> bool {
         try_send(&self.0, id, data, HIGH_WATER_BYTES)
+    }
+
+    /// Sends `data` to every connected peer from JS when it can go straight out to each
+    /// of them (as for [`MessageSink::try_send`], all or none); how many it went to.
+    /// `None`: nothing was sent. A channel that throws (closing under us, its close event
+    /// not yet handled) is skipped, as a lost message.
+    pub fn try_send_all(&self, data: &JsValue) -> Option<usize> {
+        usize::try_from(try_send_all(&self.0, data, HIGH_WATER_BYTES)).ok()
     }
 
     /// The bytes waiting to go out to the peer `id`, read from JS when its queue is
