@@ -25,7 +25,8 @@
 //! - `transport/`: one WebRTC connection: its `RTCPeerConnection` (`connection.rs`),
 //!   its offer/answer task, its two data channels (`unreliable.rs` the second) and the
 //!   reliable one's backpressure (`send_queue.rs`), how its listeners report to the
-//!   driver (`reporter.rs`), and what the browser says about its path (`stats.rs`).
+//!   driver (`reporter.rs`), the plain messages that go between the page and the channel
+//!   in JS (`plain_messages.rs`), and what the browser says about its path (`stats.rs`).
 //! - `files/`: file transfers beside the messages, their frames included.
 //! - `wire/`: the formats: the signaling messages as JSON (`signaling_json.rs`), what a
 //!   message carries (`payload.rs`) and how it travels on a channel (`framing.rs`,

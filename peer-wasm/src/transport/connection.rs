@@ -2,9 +2,11 @@
 //! channels (reliable, and unreliable in `unreliable.rs`), the listeners it owns, its
 //! send queue, and the task that negotiates it.
 //!
-//! The listeners only post into the peer's input channel (see `reporter.rs`). Dropping a
-//! [`Connection`] removes every listener, stops its negotiation task and closes the
-//! channels and the connection.
+//! The listeners only post into the peer's input channel (see `reporter.rs`), but for
+//! the plain messages the reliable channel's listener hands to the page from JS once the
+//! machine counts the connection open (`plain_messages.rs`). Dropping a [`Connection`]
+//! removes every listener, stops its negotiation task and closes the channels and the
+//! connection.
 
 use crate::error::PeerError;
 use crate::files::{FileHandler, FileLink, OutgoingFile};
