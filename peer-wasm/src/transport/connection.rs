@@ -78,7 +78,9 @@ impl Connection {
         channel.set_binary_type(RtcDataChannelType::Arraybuffer);
         let unreliable = UnreliableChannel::create(&pc, &reporter);
         let plain = PlainState::new(sink);
-        let queue = Rc::new(RefCell::new(SendQueue::new(channel.clone(), Rc::clone(&plain))));
+        let idle = Rc::clone(&plain);
+        let queue = SendQueue::new(channel.clone(), move |is_idle| idle.set_queue_idle(is_idle));
+        let queue = Rc::new(RefCell::new(queue));
         let files = FileLink::new(peer, &queue, file_handler);
         let listeners = listen(&pc, [&channel, unreliable.channel()], (&queue, &files), &reporter);
         let messages = on_message(&channel, &plain, &files, &reporter);

@@ -7,13 +7,11 @@
 //! past which `send()` throws, is never approached.
 
 use crate::error::PeerError;
-use crate::transport::plain_messages::PlainState;
 use crate::wire::framing::Frame;
 use futures_channel::oneshot;
 use js_sys::JsString;
 use signaling_protocol::PeerId;
 use std::collections::VecDeque;
-use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::RtcDataChannel;
@@ -55,15 +53,15 @@ pub(crate) struct SendQueue {
     close_when_drained: bool,
     /// The channel was closed by this queue.
     closed: bool,
-    /// Told whether the queue is idle, for messages sent from JS (which must overtake
-    /// nothing queued here).
-    plain: Rc<PlainState>,
+    /// Told after each change whether the queue is idle (empty and not closing): messages
+    /// sent from JS must overtake nothing queued here (`plain_messages.rs`).
+    idle: Box<dyn Fn(bool)>,
 }
 
 impl SendQueue {
     /// A queue for `channel`, which it configures for the low-water event; it tells
-    /// `plain` whether it is idle.
-    pub fn new(channel: RtcDataChannel, plain: Rc<PlainState>) -> Self {
+    /// `idle` whether it is idle after each change.
+    pub fn new(channel: RtcDataChannel, idle: impl Fn(bool) + 'static) -> Self {
         channel.set_buffered_amount_low_threshold(LOW_WATER_BYTES);
         Self {
             channel,
@@ -72,7 +70,7 @@ impl SendQueue {
             drained: Vec::new(),
             close_when_drained: false,
             closed: false,
-            plain,
+            idle: Box::new(idle),
         }
     }
 
@@ -102,7 +100,7 @@ impl SendQueue {
     /// closed the channel (the queue ran empty after [`SendQueue::close_when_drained`]).
     pub fn pump(&mut self) -> Result<bool, JsValue> {
         let sent = self.send_frames();
-        self.plain.set_queue_idle(self.frames.is_empty() && !self.close_when_drained);
+        (self.idle)(self.frames.is_empty() && !self.close_when_drained);
         sent?;
         if self.frames.is_empty() {
             for waiter in self.drained.drain(..) {
@@ -153,7 +151,7 @@ impl SendQueue {
     /// frames from now on. `true` when that closed it at once (nothing was queued).
     pub fn close_when_drained(&mut self) -> bool {
         self.close_when_drained = true;
-        self.plain.set_queue_idle(false);
+        (self.idle)(false);
         if self.frames.is_empty() && !self.closed {
             self.channel.close();
             self.closed = true;
