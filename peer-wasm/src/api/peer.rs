@@ -16,6 +16,7 @@ use crate::signaling::link::SignalingLink;
 use crate::signaling::rejoin::Rejoin;
 use crate::signaling::sealing::SealKey;
 use crate::signaling::websocket::WebSocketSignaling;
+use crate::transport::plain_messages::MessageSink;
 use crate::transport::stats::{self, PathStats};
 use crate::wire::framing;
 use crate::wire::payload::Payload;
@@ -180,34 +181,10 @@ impl Peer {
         self.driver.set_handler(Box::new(handler));
     }
 
-    /// Sets (or, with `None`, removes) a JS function that gets a direct message's
-    /// `{from, fromName, data}` as the page's `onMessage` does, from JS, without the
-    /// event handler (the JS API's fast path; see `transport/plain_messages.rs`).
-    pub(crate) fn set_page_message_handler(&self, handler: Option<&js_sys::Function>) {
-        self.driver.set_page_message_handler(handler);
-    }
-
-    /// Sends `data` reliably to the connected peer `id` from JS, when it can go
-    /// straight into the channel as one frame (the JS API's fast path; see
-    /// `transport/plain_messages.rs`); `false`: nothing was sent.
-    /// Sends `data` reliably to every connected peer from JS, when it can go straight
-    /// into each channel as one frame; `None`: nothing was sent.
-    pub(crate) fn try_send_all_plain(&self, data: &wasm_bindgen::JsValue) -> Option<usize> {
-        self.driver.try_send_all_plain(data)
-    }
-
-    /// The bytes waiting to go out to `id`, read from JS when its queue is idle; `None`
-    /// when it is not (or `id` is not connected).
-    pub(crate) fn plain_buffered_amount(&self, id: &wasm_bindgen::JsValue) -> Option<f64> {
-        self.driver.plain_buffered_amount(id)
-    }
-
-    pub(crate) fn try_send_plain(
-        &self,
-        id: &wasm_bindgen::JsValue,
-        data: &wasm_bindgen::JsValue,
-    ) -> bool {
-        self.driver.try_send_plain(id, data)
+    /// The JS API's fast path for plain messages, straight between the page and the
+    /// channels (see `transport/plain_messages.rs`).
+    pub(crate) fn plain_messages(&self) -> &MessageSink {
+        self.driver.plain_messages()
     }
 
     /// Opens a data channel to `peer`; resolves once it is open (the remote then counts

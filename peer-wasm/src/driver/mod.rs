@@ -261,28 +261,10 @@ impl Driver {
         }
     }
 
-    /// Sets (or, with `None`, removes) the page's `onMessage`, which plain messages reach
-    /// from JS (see `transport/plain_messages.rs`).
-    pub fn set_page_message_handler(&self, handler: Option<&js_sys::Function>) {
-        self.messages.set_handler(handler);
-    }
-
-    /// Sends `data` to `id` from JS, when it can go straight out (see
-    /// [`MessageSink::try_send`]); `false`: nothing was sent.
-    pub fn try_send_plain(&self, id: &wasm_bindgen::JsValue, data: &wasm_bindgen::JsValue) -> bool {
-        self.messages.try_send(id, data)
-    }
-
-    /// Sends `data` to every connected peer from JS, when it can go straight out to each
-    /// (see [`MessageSink::try_send_all`]); `None`: nothing was sent.
-    pub fn try_send_all_plain(&self, data: &wasm_bindgen::JsValue) -> Option<usize> {
-        self.messages.try_send_all(data)
-    }
-
-    /// The bytes waiting to go out to `id`, read from JS when its queue is idle (see
-    /// [`MessageSink::buffered_amount`]).
-    pub fn plain_buffered_amount(&self, id: &wasm_bindgen::JsValue) -> Option<f64> {
-        self.messages.buffered_amount(id)
+    /// Where plain messages go between the page and the channels in JS (see
+    /// `transport/plain_messages.rs`).
+    pub fn plain_messages(&self) -> &MessageSink {
+        &self.messages
     }
 
     /// Sets (or, with `None`, removes) what receives incoming files.

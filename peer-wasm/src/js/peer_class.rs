@@ -119,7 +119,7 @@ impl JsPeer {
         #[wasm_bindgen(unchecked_optional_param_type = "SendOptions")] options: Option<JsValue>,
     ) -> Result<u32, JsValue> {
         // Most messages go straight into the channels from JS.
-        let sent = match options.is_none().then(|| self.peer.try_send_all_plain(&data)) {
+        let sent = match options.is_none().then(|| self.peer.plain_messages().try_send_all(&data)) {
             Some(Some(sent)) => sent,
             _ => {
                 let delivery = read_delivery(&options.unwrap_or(JsValue::UNDEFINED))?;
@@ -147,7 +147,7 @@ impl JsPeer {
         #[wasm_bindgen(unchecked_optional_param_type = "SendOptions")] options: Option<JsValue>,
     ) -> Result<(), JsValue> {
         // Most messages go straight into the channel from JS, the id never copied in.
-        if options.is_none() && self.peer.try_send_plain(&id, &data) {
+        if options.is_none() && self.peer.plain_messages().try_send(&id, &data) {
             return Ok(());
         }
         let delivery = read_delivery(&options.unwrap_or(JsValue::UNDEFINED))?;
@@ -160,7 +160,7 @@ impl JsPeer {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> Result<f64, JsValue> {
-        if let Some(bytes) = self.peer.plain_buffered_amount(&id) {
+        if let Some(bytes) = self.peer.plain_messages().buffered_amount(&id) {
             return Ok(bytes);
         }
         Ok(self.peer.buffered_amount(&peer_id(&id)?)? as f64)
@@ -196,7 +196,7 @@ impl JsPeer {
         #[wasm_bindgen(unchecked_param_type = "((message: ReceivedMessage) => void) | null")]
         cb: Option<Function>,
     ) {
-        self.peer.set_page_message_handler(cb.as_ref());
+        self.peer.plain_messages().set_handler(cb.as_ref());
         self.callbacks.set(Kind::Message, cb);
     }
 

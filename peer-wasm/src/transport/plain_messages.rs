@@ -153,7 +153,6 @@ extern "C" {
 /// Where a peer's plain messages go: the page's `onMessage` (shared by all of the peer's
 /// connections; none for a peer used from Rust, whose messages all go through the
 /// module).
-#[derive(Clone)]
 pub(crate) struct MessageSink(Object);
 
 impl MessageSink {
