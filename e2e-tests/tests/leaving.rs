@@ -56,3 +56,48 @@ async fn closing_the_tab_or_calling_close_is_seen_as_leaving() {
 async fn names(tab: &e2e_tests::Tab<'_>, list: &str) -> serde_json::Value {
     tab.eval(&format!("return window.peer.{list}().map((p) => p.name);")).await
 }
+
+/// A peer freed from JS (`free()`) is gone for good: its channels close, and `sendTo`,
+/// `sendMessage` and `bufferedAmount` throw instead of sending (plain messages are sent
+/// from JS without entering the module, so this is not the module's check alone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_freed_peer_sends_nothing_and_says_so() {
+    tokio::time::timeout(Duration::from_secs(120), async {
+        let harness = Harness::start().await;
+        let alice = harness.open_tab().await;
+        let bob = harness.open_tab().await;
+        alice.join_peer("freed", "Alice").await;
+        let bob_id = bob.join_peer("freed", "Bob").await;
+        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        let outcome = alice
+            .eval(&format!(
+                "const id = {};
+                 const p = window.peer;
+                 await p.connect(id);
+                 p.sendTo(id, 'before');
+                 const counted = typeof p.bufferedAmount(id) === 'number';
+                 p.free();
+                 const throws = (call) => {{
+                   try {{ call(); return false; }} catch (e) {{ return e instanceof Error; }}
+                 }};
+                 return {{
+                   counted,
+                   sendTo: throws(() => p.sendTo(id, 'after')),
+                   sendMessage: throws(() => p.sendMessage('after')),
+                   bufferedAmount: throws(() => p.bufferedAmount(id)),
+                 }};",
+                json!(bob_id)
+            ))
+            .await;
+        assert_eq!(
+            outcome,
+            json!({ "counted": true, "sendTo": true, "sendMessage": true, "bufferedAmount": true })
+        );
+        bob.wait_until("window.events.includes('Disconnected:Alice')", "window.events").await;
+        let inbox = bob.eval("return window.inbox.map((m) => m.data);").await;
+        assert_eq!(inbox, json!(["before"]));
+        harness.close().await;
+    })
+    .await
+    .expect("the test finishes in time");
+}

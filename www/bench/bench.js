@@ -5,7 +5,7 @@
 // (other sending strategies, to compare), pairs=page (both ends of each pair in this
 // page; by default the far end is in a tab of its own), mesh=8,16 (the mesh sizes;
 // mesh=none skips them), meshRuns=N, steps=mesh,connect (only those of throughput, rtt,
-// connect, mesh), trace=1 (stamp each library's send and receive paths in the round
+// connect, mesh), sizes=16,64 (the message sizes of the transfers, KiB), trace=1 (stamp each library's send and receive paths in the round
 // trips, trace.js).
 import { closeFarTab, contenders } from "./contenders.js";
 import { connectTimes, gzipSize, percentile, pingPongs, roundTripSummary, tracedRoundTrips, transfer } from "./measure.js";
@@ -18,10 +18,15 @@ const quick = params.has("quick");
 const STEPS = new Set((params.get("steps") ?? "throughput,rtt,connect,mesh").split(","));
 const MIB = 1024 * 1024;
 const TOTAL = (quick ? 8 : 64) * MIB;
-const SIZES_KIB = [16, 64, 256];
-const PINGS = quick ? 200 : 2000;
-/** Round trips run in this many blocks, the contenders in turn, a new pair each. */
-const RTT_BLOCKS = quick ? 4 : 10;
+const SIZES_KIB = (params.get("sizes") ?? "16,64,256").split(",").map(Number).filter((k) => k > 0);
+const PINGS = quick ? 200 : 10000;
+/**
+ * Round trips run in this many blocks, the contenders in turn, a new pair each, after
+ * one block not counted (the first pair of a page also pays for its start: the far tab's
+ * first page work, the code's first runs, and it made the first contender's p99 1.5-2x
+ * the others').
+ */
+const RTT_BLOCKS = quick ? 4 : 25;
 const TRACE = params.has("trace");
 const CONNECTS = quick ? 8 : 30;
 /** Mesh sizes, each formed MESH_RUNS times per contender (figure: the median). */
@@ -92,7 +97,10 @@ async function runAll(list, results) {
   };
   for (let round = 1; STEPS.has("throughput") && round <= ROUNDS; round++) {
     for (const kib of SIZES_KIB) {
-      for (const [i, c] of list.entries()) {
+      // Each round starts one contender further, as the round trips' blocks do.
+      for (let turn = 0; turn < list.length; turn++) {
+        const i = (round + turn) % list.length;
+        const c = list[i];
         status(`round ${round} of ${ROUNDS}, ${c.name}: ${TOTAL / MIB} MiB in ${kib} KiB messages on a fresh connection, then again`);
         const pair = await c.pair();
         try {
@@ -128,13 +136,17 @@ async function runAll(list, results) {
     // machine, a pair whose path happens to be faster or slower than most, and the place
     // in the turn (all three seen, with raw JS against itself) spread over all of them.
     const times = list.map(() => []);
-    for (let block = 0; block < RTT_BLOCKS; block++) {
-      status(`round trips, block ${block + 1} of ${RTT_BLOCKS} (${PINGS / RTT_BLOCKS} per contender, each on a new pair)`);
+    for (let block = -1; block < RTT_BLOCKS; block++) {
+      const counted = block >= 0;
+      status(counted
+        ? `round trips, block ${block + 1} of ${RTT_BLOCKS} (${PINGS / RTT_BLOCKS} per contender, each on a new pair)`
+        : "round trips, a first block not counted");
       for (let turn = 0; turn < list.length; turn++) {
-        const i = (block + turn) % list.length;
+        const i = (block + list.length + turn) % list.length;
         const pair = await list[i].pair();
         try {
-          times[i].push(...(await pingPongs(pair, PINGS / RTT_BLOCKS)));
+          const pings = await pingPongs(pair, PINGS / RTT_BLOCKS);
+          if (counted) times[i].push(...pings);
         } finally {
           pair.close();
         }

@@ -30,6 +30,7 @@ impl JsPeer {
     /// later peers must give the same one (else the promise rejects with
     /// `wrong_secret`). `iceServers` replace the server's; `iceTransportPolicy: "relay"`
     /// connects through TURN only.
+    #[wasm_bindgen(unchecked_return_type = "Peer")]
     pub async fn join(
         url: String,
         room: String,
@@ -37,7 +38,7 @@ impl JsPeer {
         #[wasm_bindgen(unchecked_optional_param_type = "string | JoinOptions")] options: Option<
             JsValue,
         >,
-    ) -> Result<JsPeer, JsValue> {
+    ) -> Result<JsValue, JsValue> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let secret = read_secret(&options)?;
         let mut target = Room::new(&room);
@@ -52,7 +53,10 @@ impl JsPeer {
         let callbacks = Rc::new(Callbacks::default());
         let dispatch = Rc::clone(&callbacks);
         peer.set_event_handler(move |event| dispatch.dispatch(event));
-        Ok(JsPeer { peer, callbacks })
+        let sink = peer.plain_messages().clone();
+        let object = JsValue::from(JsPeer { peer, callbacks });
+        sink.answer_first_for(&object);
+        Ok(object)
     }
 
     /// Our id: derived from our public key (the same wherever we join with the same
@@ -118,14 +122,10 @@ impl JsPeer {
         data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "SendOptions")] options: Option<JsValue>,
     ) -> Result<u32, JsValue> {
-        // Most messages go straight into the channels from JS.
-        let sent = match options.is_none().then(|| self.peer.plain_messages().try_send_all(&data)) {
-            Some(Some(sent)) => sent,
-            _ => {
-                let delivery = read_delivery(&options.unwrap_or(JsValue::UNDEFINED))?;
-                self.peer.send_message_with(&Payload::from_js(data), delivery)?
-            }
-        };
+        // Most messages never get here: the object's own `sendMessage` sent them from JS
+        // (`MessageSink::answer_first_for`).
+        let delivery = read_delivery(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let sent = self.peer.send_message_with(&Payload::from_js(data), delivery)?;
         Ok(u32::try_from(sent).unwrap_or(u32::MAX))
     }
 
@@ -146,10 +146,7 @@ impl JsPeer {
         data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "SendOptions")] options: Option<JsValue>,
     ) -> Result<(), JsValue> {
-        // Most messages go straight into the channel from JS, the id never copied in.
-        if options.is_none() && self.peer.plain_messages().try_send(&id, &data) {
-            return Ok(());
-        }
+        // Most messages never get here: the object's own `sendTo` sent them from JS.
         let delivery = read_delivery(&options.unwrap_or(JsValue::UNDEFINED))?;
         Ok(self.peer.send_to_with(&peer_id(&id)?, &Payload::from_js(data), delivery)?)
     }
@@ -160,9 +157,6 @@ impl JsPeer {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> Result<f64, JsValue> {
-        if let Some(bytes) = self.peer.plain_messages().buffered_amount(&id) {
-            return Ok(bytes);
-        }
         Ok(self.peer.buffered_amount(&peer_id(&id)?)? as f64)
     }
 
@@ -276,6 +270,14 @@ impl JsPeer {
     /// Leaves the room and closes every connection.
     pub fn close(&self) {
         self.peer.close();
+    }
+}
+
+impl Drop for JsPeer {
+    /// `free()`, or the object collected: its own methods stop answering from JS, so
+    /// they reach the class's, which throw as for any freed object.
+    fn drop(&mut self) {
+        self.peer.plain_messages().shut();
     }
 }
 

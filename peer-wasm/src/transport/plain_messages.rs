@@ -6,12 +6,12 @@
 //!   that starts a message straight to the page's `onMessage`. Everything else goes to
 //!   the module's listener, and so does everything while the page has no `onMessage`
 //!   (a peer used from Rust never has one).
-//! - Sending: `sendTo` and `sendMessage` without options first try
-//!   [`MessageSink::try_send`] and [`MessageSink::try_send_all`]: a string or
-//!   `Uint8Array` within the remote's frame limit goes into the channel when nothing is
-//!   queued before it and the channel's buffer is below the high-water mark (for
-//!   `sendMessage`, on every connection, or none). Otherwise it takes the module's path
-//!   (the queue, chunks, or an error saying why not).
+//! - Sending: the JS `Peer` object's own `sendTo`, `sendMessage` and `bufferedAmount`
+//!   ([`MessageSink::answer_first_for`]) answer in JS without calling into the module: a
+//!   string or `Uint8Array` within the remote's frame limit goes into the channel when
+//!   nothing is queued before it and the channel's buffer is below the high-water mark
+//!   (for `sendMessage`, on every connection, or none). Otherwise they call the class's
+//!   methods: the module's path (the queue, chunks, or an error saying why not).
 //!
 //! Why: each message crossing into the module and back cost 10-25 µs per end (the
 //! event and its data into WASM, the id string copied in, the machine, the event back
@@ -79,6 +79,25 @@ export function close_link(link, sink) {
 export function take_heard(link) { const heard = link.heard; link.heard = false; return heard; }
 export function new_sink() { return { handler: null, links: new Map() }; }
 export function set_handler(sink, handler) { sink.handler = handler; }
+export function shut_sink(sink) { sink.handler = null; sink.links.clear(); }
+export function js_first(peer, sink, highWater) {
+  const proto = Object.getPrototypeOf(peer);
+  const method = (value) => ({ value, writable: true, configurable: true });
+  Object.defineProperties(peer, {
+    sendTo: method(function (id, data, options) {
+      if (options == null && try_send(sink, id, data, highWater)) return;
+      return proto.sendTo.call(this, id, data, options);
+    }),
+    sendMessage: method(function (data, options) {
+      const sent = options == null ? try_send_all(sink, data, highWater) : -1;
+      return sent >= 0 ? sent : proto.sendMessage.call(this, data, options);
+    }),
+    bufferedAmount: method(function (id) {
+      const bytes = buffered_amount(sink, id);
+      return bytes >= 0 ? bytes : proto.bufferedAmount.call(this, id);
+    }),
+  });
+}
 export function buffered_amount(sink, id) {
   const link = sink.links.get(id);
   return link && link.sendable ? link.channel.bufferedAmount : -1;
@@ -145,14 +164,14 @@ extern "C" {
     fn take_heard(link: &Object) -> bool;
     fn new_sink() -> Object;
     fn set_handler(sink: &Object, handler: &JsValue);
-    fn try_send(sink: &Object, id: &JsValue, data: &JsValue, high_water: u32) -> bool;
-    fn try_send_all(sink: &Object, data: &JsValue, high_water: u32) -> i32;
-    fn buffered_amount(sink: &Object, id: &JsValue) -> f64;
+    fn shut_sink(sink: &Object);
+    fn js_first(peer: &JsValue, sink: &Object, high_water: u32);
 }
 
 /// Where a peer's plain messages go: the page's `onMessage` (shared by all of the peer's
 /// connections; none for a peer used from Rust, whose messages all go through the
 /// module).
+#[derive(Clone)]
 pub(crate) struct MessageSink(Object);
 
 impl MessageSink {
@@ -160,27 +179,23 @@ impl MessageSink {
         Self(new_sink())
     }
 
-    /// Sends `data` to the peer `id` from JS when it can go as one frame, straight into
-    /// the channel: a string or a `Uint8Array` within the remote's frame limit, on a
-    /// connection the machine counts open, with nothing queued before it and the
-    /// channel's buffer below [`HIGH_WATER_BYTES`]. `false`: nothing was sent, and the
-    /// message takes the module's path (which queues it, chunks it, or says why not).
-    pub fn try_send(&self, id: &JsValue, data: &JsValue) -> bool {
-        try_send(&self.0, id, data, HIGH_WATER_BYTES)
+    /// Gives the JS object of a `Peer` its own `sendTo`, `sendMessage` and
+    /// `bufferedAmount`, which answer from JS when they can and call the class's methods
+    /// (the module's path) when not. `sendTo` and `sendMessage` without options send a
+    /// string or `Uint8Array` within the remote's frame limit straight into the channel
+    /// when the connection is open, nothing is queued before it and the channel's buffer
+    /// is below [`HIGH_WATER_BYTES`] (for `sendMessage`, on every connection, or none);
+    /// a channel that throws while closing is skipped, as a lost message.
+    /// `bufferedAmount` reads the channel's while the queue is idle (then every byte
+    /// waiting is in the channel's buffer). Otherwise the module queues the message,
+    /// chunks it, or says why not.
+    pub fn answer_first_for(&self, peer: &JsValue) {
+        js_first(peer, &self.0, HIGH_WATER_BYTES);
     }
 
-    /// Sends `data` to every connected peer from JS when it can go straight out to each
-    /// of them (as for [`MessageSink::try_send`], all or none); how many it went to.
-    /// `None`: nothing was sent. A channel that throws (closing under us, its close event
-    /// not yet handled) is skipped, as a lost message.
-    pub fn try_send_all(&self, data: &JsValue) -> Option<usize> {
-        usize::try_from(try_send_all(&self.0, data, HIGH_WATER_BYTES)).ok()
-    }
-
-    /// The bytes waiting to go out to the peer `id`, read from JS when its queue is
-    /// idle (then all of them are in the channel's buffer).
-    pub fn buffered_amount(&self, id: &JsValue) -> Option<f64> {
-        Some(buffered_amount(&self.0, id)).filter(|bytes| *bytes >= 0.0)
+    /// The peer is gone: no message goes to the page or to a channel from JS any more.
+    pub fn shut(&self) {
+        shut_sink(&self.0);
     }
 
     /// Sets (or, with `None`, removes) the page's `onMessage` callback.
