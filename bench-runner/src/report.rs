@@ -42,7 +42,8 @@ pub fn print_table(page: &Value, sizes: &Value, browser: &str) {
     print_failures(&results);
 }
 
-/// Every run that failed (a mesh that did not form), with the page's reason.
+/// Every run that failed (a mesh that did not form, a pair that did not connect and was
+/// made again), with the page's reason.
 fn print_failures(results: &[Value]) {
     for result in results {
         let Some(failed) = result["failed"].as_object() else { continue };

@@ -2,12 +2,12 @@
 //! below a high-water mark, and wait in a bounded queue otherwise; the channel's
 //! `bufferedamountlow` event resumes sending (no polling).
 //!
-//! The channel's buffer is kept between 128 and 256 KiB while frames wait: enough for
-//! the channel not to run dry while the page is busy for a few ms (with 32-64 KiB, one
-//! MiB of messages pushed through the module starved it, and 16 KiB messages moved 5%
-//! slower than raw JS), small enough that the first transfer on a fresh connection stays
-//! fast (queues of MiBs inside the channel made it 5-10x slower) and the channel's own
-//! 16 MiB limit, past which `send()` throws, is never approached.
+//! The channel's buffer is kept between 64 and 128 KiB while frames wait. With 16 KiB
+//! messages beside raw JS (which keeps 32-64 KiB), 32-64 KiB here moved 0.92-0.98x raw
+//! JS's bytes and 64-128 KiB about 1.00x on average (0.87-1.10x, runs of this shared
+//! machine); 128-256 KiB gave the first transfer on a fresh connection slow spells
+//! (0.84x in one run), and queues of MiBs inside the channel made it 5-10x slower. The
+//! channel's own 16 MiB limit, past which `send()` throws, is never approached.
 
 use crate::error::PeerError;
 use crate::wire::framing::Frame;
@@ -20,9 +20,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::RtcDataChannel;
 
 /// Frames are handed to the channel while its buffer holds less than this.
-pub(crate) const HIGH_WATER_BYTES: u32 = 256 * 1024;
+pub(crate) const HIGH_WATER_BYTES: u32 = 128 * 1024;
 /// The channel asks for more (`bufferedamountlow`) when its buffer drops to this.
-pub(crate) const LOW_WATER_BYTES: u32 = 128 * 1024;
+pub(crate) const LOW_WATER_BYTES: u32 = 64 * 1024;
 /// Most bytes waiting in one peer's queue; past it, sends fail with
 /// [`PeerError::QueueFull`] until the queue drains (see [`crate::Peer::ready`]).
 pub const MAX_QUEUED_BYTES: usize = 64 * 1024 * 1024;
