@@ -84,8 +84,8 @@ const median = (values) => {
 
 /**
  * A new pair of contender `c`. One that does not connect is noted in its `failed.pairs`
- * (listed under the table) and made once more: a library's rare lost connect (PeerJS's,
- * once in some 500 pairs) need not end a run.
+ * (listed under the table) and made once more: a library's rare lost connect (seen once
+ * with PeerJS, in one of four full runs) need not end a run.
  */
 async function freshPair(c, result) {
   try {
