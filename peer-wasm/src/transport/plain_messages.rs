@@ -98,7 +98,7 @@ export function js_first(peer, sink, highWater) {
     }),
   });
 }
-export function buffered_amount(sink, id) {
+function buffered_amount(sink, id) {
   const link = sink.links.get(id);
   return link && link.sendable ? link.channel.bufferedAmount : -1;
 }
@@ -106,7 +106,7 @@ const isBytes = (data) => Object.prototype.toString.call(data) === "[object Uint
 const takes = (link, data, highWater) =>
   link.sendable && link.channel.bufferedAmount < highWater &&
   (typeof data === "string" ? data.length * 3 < link.maxFrame : data.byteLength <= link.maxFrame);
-export function try_send(sink, id, data, highWater) {
+function try_send(sink, id, data, highWater) {
   const link = sink.links.get(id);
   if (!link || !(typeof data === "string" || isBytes(data)) || !takes(link, data, highWater)) {
     return false;
@@ -118,7 +118,7 @@ export function try_send(sink, id, data, highWater) {
   }
   return true;
 }
-export function try_send_all(sink, data, highWater) {
+function try_send_all(sink, data, highWater) {
   const links = [...sink.links.values()];
   if (links.length === 0 || !(typeof data === "string" || isBytes(data))) return -1;
   if (!links.every((link) => takes(link, data, highWater))) return -1;
