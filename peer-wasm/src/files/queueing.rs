@@ -109,7 +109,6 @@ impl FileLink {
     /// Whether the send queue has handed everything to the channel (or is gone).
     fn queue_is_empty(&self) -> bool {
         let Some(queue) = self.queue.upgrade() else { return true };
-        let drained = queue.borrow_mut().drained().try_recv();
-        matches!(drained, Ok(Some(())))
+        queue.borrow().is_empty()
     }
 }

@@ -134,6 +134,11 @@ impl SendQueue {
         self.queued_bytes >= MAX_QUEUED_BYTES
     }
 
+    /// Whether every frame has been handed to the channel.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
     /// Bytes queued here plus bytes in the channel's own buffer.
     pub fn buffered_amount(&self) -> usize {
         self.queued_bytes + self.channel.buffered_amount() as usize
