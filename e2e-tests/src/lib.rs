@@ -186,6 +186,17 @@ impl Harness {
         self.open_tab_at("/").await
     }
 
+    /// Alice and Bob, each in a new tab, joined to `room` with the library directly
+    /// ([`Tab::join_peer`]), once Alice sees Bob in the room: `(alice, bob, Bob's id)`.
+    pub async fn alice_and_bob(&self, room: &str) -> (Tab<'_>, Tab<'_>, String) {
+        let alice = self.open_tab().await;
+        let bob = self.open_tab().await;
+        alice.join_peer(room, "Alice").await;
+        let bob_id = bob.join_peer(room, "Bob").await;
+        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        (alice, bob, bob_id)
+    }
+
     /// Opens a new tab on the chat page in `engine`'s browser.
     pub async fn open_tab_in(&self, engine: Engine) -> Tab<'_> {
         self.open_tab_of(self.browser(engine).await, "/").await

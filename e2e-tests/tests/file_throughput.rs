@@ -50,11 +50,7 @@ const RAW: &str = "
 async fn file_throughput_against_a_raw_data_channel() {
     tokio::time::timeout(Duration::from_secs(400), async {
         let harness = Harness::start().await;
-        let alice = harness.open_tab().await;
-        let bob = harness.open_tab().await;
-        alice.join_peer("file-bench", "Alice").await;
-        let bob_id = bob.join_peer("file-bench", "Bob").await;
-        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        let (alice, bob, bob_id) = harness.alice_and_bob("file-bench").await;
         alice.eval(&format!("await window.peer.connect({});", json!(bob_id))).await;
         let bytes = f64::from(MIB) * 1024.0 * 1024.0;
         for tab in [&alice, &bob] {

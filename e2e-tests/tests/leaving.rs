@@ -64,11 +64,7 @@ async fn names(tab: &e2e_tests::Tab<'_>, list: &str) -> serde_json::Value {
 async fn a_freed_peer_sends_nothing_and_says_so() {
     tokio::time::timeout(Duration::from_secs(120), async {
         let harness = Harness::start().await;
-        let alice = harness.open_tab().await;
-        let bob = harness.open_tab().await;
-        alice.join_peer("freed", "Alice").await;
-        let bob_id = bob.join_peer("freed", "Bob").await;
-        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        let (alice, bob, bob_id) = harness.alice_and_bob("freed").await;
         let outcome = alice
             .eval(&format!(
                 "const id = {};

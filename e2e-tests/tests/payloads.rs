@@ -54,11 +54,7 @@ async fn binary_and_json_arrive_as_the_kind_sent() {
 async fn a_large_binary_payload_arrives_whole() {
     tokio::time::timeout(Duration::from_secs(120), async {
         let harness = Harness::start().await;
-        let alice = harness.open_tab().await;
-        let bob = harness.open_tab().await;
-        alice.join_peer("large", "Alice").await;
-        let bob_id = bob.join_peer("large", "Bob").await;
-        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        let (alice, bob, bob_id) = harness.alice_and_bob("large").await;
         alice.eval(&format!("await window.peer.connect({});", json!(bob_id))).await;
         // Bytes i * 7 mod 251: a pattern that a dropped, doubled or reordered chunk breaks.
         let pattern = "(n) => Uint8Array.from({ length: n }, (_, i) => (i * 7) % 251)";
@@ -90,11 +86,7 @@ async fn a_large_binary_payload_arrives_whole() {
 async fn small_messages_never_overtake_a_chunked_one() {
     tokio::time::timeout(Duration::from_secs(120), async {
         let harness = Harness::start().await;
-        let alice = harness.open_tab().await;
-        let bob = harness.open_tab().await;
-        alice.join_peer("order", "Alice").await;
-        let bob_id = bob.join_peer("order", "Bob").await;
-        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        let (alice, bob, bob_id) = harness.alice_and_bob("order").await;
         alice
             .eval(&format!(
                 "const id = {};
@@ -161,11 +153,7 @@ async fn small_messages_never_overtake_a_chunked_one() {
 async fn unreliable_messages_arrive_and_bad_send_options_throw() {
     tokio::time::timeout(Duration::from_secs(120), async {
         let harness = Harness::start().await;
-        let alice = harness.open_tab().await;
-        let bob = harness.open_tab().await;
-        alice.join_peer("unreliable", "Alice").await;
-        let bob_id = bob.join_peer("unreliable", "Bob").await;
-        alice.wait_until("window.peer.peers().length == 1", "window.peer.peers()").await;
+        let (alice, bob, bob_id) = harness.alice_and_bob("unreliable").await;
         let outcome = alice
             .eval(&format!(
                 "const id = {};
