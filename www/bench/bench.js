@@ -52,6 +52,8 @@ async function withSnippets(urls) {
 const FIGURES = [
   ...SIZES_KIB.map((k) => ({ key: `throughput_${k}k_fresh_mbps`, title: `throughput ${k} KiB, 1st transfer (fresh connection)`, unit: "MB/s", better: "higher" })),
   ...SIZES_KIB.map((k) => ({ key: `throughput_${k}k_warm_mbps`, title: `throughput ${k} KiB, 2nd transfer (same connection)`, unit: "MB/s", better: "higher" })),
+  ...SIZES_KIB.map((k) => ({ key: `dropped_${k}k_fresh`, title: `packets dropped on send, ${k} KiB, 1st transfer`, unit: "packets", better: "lower" })),
+  ...SIZES_KIB.map((k) => ({ key: `dropped_${k}k_warm`, title: `packets dropped on send, ${k} KiB, 2nd transfer`, unit: "packets", better: "lower" })),
   { key: "rtt_p50_ms", title: "round trip p50", unit: "ms", better: "lower" },
   { key: "rtt_p99_ms", title: "round trip p99", unit: "ms", better: "lower" },
   { key: "rtt_mean_ms", title: "round trip mean", unit: "ms", better: "lower" },
@@ -119,8 +121,11 @@ async function runAll(list, results) {
         status(`round ${round} of ${ROUNDS}, ${c.name}: ${TOTAL / MIB} MiB in ${kib} KiB messages on a fresh connection, then again`);
         const pair = await freshPair(c, results[i]);
         try {
-          record(results[i], `throughput_${kib}k_fresh_mbps`, await transfer(pair, TOTAL, kib * 1024));
-          record(results[i], `throughput_${kib}k_warm_mbps`, await transfer(pair, TOTAL, kib * 1024));
+          for (const which of ["fresh", "warm"]) {
+            const { mbps, dropped } = await transfer(pair, TOTAL, kib * 1024);
+            record(results[i], `throughput_${kib}k_${which}_mbps`, mbps);
+            record(results[i], `dropped_${kib}k_${which}`, dropped);
+          }
         } finally {
           pair.close();
         }

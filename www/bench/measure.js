@@ -1,5 +1,6 @@
 // The three measurements, the same code for every contender (see contenders.js for the
 // pair shape): verified throughput, ping-pong round trips, connect times.
+import { countDropped } from "./dropped.js";
 import { clock } from "./link.js";
 import { record } from "./timeline.js";
 import { resetTrace, traced } from "./trace.js";
@@ -33,12 +34,14 @@ export function checksum(sum, bytes, seq) {
 /**
  * Sends `total` bytes in `size`-byte messages from pair.a to pair.b and returns MB/s
  * (10^6 bytes), from the first send to the last message received (on the clock the tabs
- * share). The far end checks every message's sequence number, and the byte count and a
- * sampled checksum at the end: a failed check throws.
+ * share), and the packets this page's end dropped on send meanwhile (dropped.js). The
+ * far end checks every message's sequence number, and the byte count and a sampled
+ * checksum at the end: a failed check throws.
  */
 export async function transfer(pair, total, size) {
   const count = Math.ceil(total / size);
   const { sunk } = await pair.b.sink(count);
+  const dropped = await countDropped();
   let sumOut = 0;
   const started = clock();
   for (let seq = 0; seq < count; seq++) {
@@ -52,7 +55,7 @@ export async function transfer(pair, total, size) {
   if (bytes !== count * size || misordered || sum !== sumOut) {
     throw new Error(`corrupt transfer: ${bytes} of ${count * size} bytes, ${misordered} out of order, checksum ${sum} vs ${sumOut}`);
   }
-  return bytes / 1e6 / seconds;
+  return { mbps: bytes / 1e6 / seconds, dropped: await dropped() };
 }
 
 /**

@@ -9,7 +9,7 @@ const CHART_WIDTH = 640;
 /** A number as people read it: grouped thousands, fewer decimals for bigger values. */
 export function formatValue(value, unit) {
   if (value === undefined) return "…";
-  if (unit === "bytes") return Math.round(value).toLocaleString("en-US");
+  if (unit === "bytes" || unit === "packets") return Math.round(value).toLocaleString("en-US");
   return value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2);
 }
 

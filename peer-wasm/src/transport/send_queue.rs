@@ -2,12 +2,20 @@
 //! below a high-water mark, and wait in a bounded queue otherwise; the channel's
 //! `bufferedamountlow` event resumes sending (no polling).
 //!
-//! The channel's buffer is kept between 64 and 128 KiB while frames wait. With 16 KiB
-//! messages beside raw JS (which keeps 32-64 KiB), 32-64 KiB here moved 0.92-0.98x raw
-//! JS's bytes and 64-128 KiB about 1.00x on average (0.87-1.10x, runs of this shared
-//! machine); 128-256 KiB gave the first transfer on a fresh connection slow spells
-//! (0.84x in one run), and queues of MiBs inside the channel made it 5-10x slower. The
-//! channel's own 16 MiB limit, past which `send()` throws, is never approached.
+//! The channel's buffer is kept between 32 and 64 KiB while frames wait, the marks of the
+//! benchmark's raw `RTCDataChannel` code (simple-peer's high mark is 64 KiB too). More
+//! in the channel lets the SCTP stack of a connection still in slow start burst further
+//! ahead than its socket takes: packets are dropped on send (`packetsDiscardedOnSend`
+//! in `getStats()`), and the transfer stalls while they are sent again. 16 KiB messages
+//! beside raw JS, five runs of each on this shared machine:
+//! - 64-128 KiB: the first transfer on a fresh connection moved 0.82-0.96x raw JS's
+//!   bytes, and dropped 1,300-4,600 of its 33,000 packets in each of six first transfers
+//!   of one run; later transfers on the same connection 0.99-1.14x;
+//! - 32-64 KiB: first transfers 0.91-1.09x (packets dropped in two of six, 70 and 420);
+//!   later ones 0.91-1.11x.
+//!
+//! Queues of MiBs inside the channel made it 5-10x slower. The channel's own 16 MiB
+//! limit, past which `send()` throws, is never approached.
 
 use crate::error::PeerError;
 use crate::wire::framing::Frame;
@@ -20,9 +28,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::RtcDataChannel;
 
 /// Frames are handed to the channel while its buffer holds less than this.
-pub(crate) const HIGH_WATER_BYTES: u32 = 128 * 1024;
+pub(crate) const HIGH_WATER_BYTES: u32 = 64 * 1024;
 /// The channel asks for more (`bufferedamountlow`) when its buffer drops to this.
-pub(crate) const LOW_WATER_BYTES: u32 = 64 * 1024;
+pub(crate) const LOW_WATER_BYTES: u32 = 32 * 1024;
 /// Most bytes waiting in one peer's queue; past it, sends fail with
 /// [`PeerError::QueueFull`] until the queue drains (see [`crate::Peer::ready`]).
 pub const MAX_QUEUED_BYTES: usize = 64 * 1024 * 1024;
