@@ -124,7 +124,7 @@ async function runAll(list, results) {
           for (const which of ["fresh", "warm"]) {
             const { mbps, dropped } = await transfer(pair, TOTAL, kib * 1024);
             record(results[i], `throughput_${kib}k_${which}_mbps`, mbps);
-            record(results[i], `dropped_${kib}k_${which}`, dropped);
+            if (dropped !== undefined) record(results[i], `dropped_${kib}k_${which}`, dropped);
           }
         } finally {
           pair.close();

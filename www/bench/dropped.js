@@ -7,6 +7,12 @@
 // connections of this page.
 
 const connections = new Set();
+/**
+ * How long one connection's `getStats()` may take: in Firefox one can stay unsettled
+ * (a transfer's count waited for ever without this), and that connection is then left
+ * out of the count.
+ */
+const STATS_MS = 1000;
 
 const original = RTCPeerConnection.prototype.createDataChannel;
 RTCPeerConnection.prototype.createDataChannel = function (...args) {
@@ -14,7 +20,10 @@ RTCPeerConnection.prototype.createDataChannel = function (...args) {
   return original.apply(this, args);
 };
 
-/** Each open connection of this page with the packets it dropped on send so far. */
+/**
+ * Each open connection of this page with the packets it dropped on send so far (none
+ * where the browser does not count them: Firefox has no `packetsDiscardedOnSend`).
+ */
 async function countsNow() {
   const counts = new Map();
   for (const pc of connections) {
@@ -22,25 +31,31 @@ async function countsNow() {
       connections.delete(pc);
       continue;
     }
-    let dropped = 0;
-    (await pc.getStats()).forEach((report) => {
-      if (report.type === "candidate-pair") dropped += report.packetsDiscardedOnSend ?? 0;
+    const stats = await Promise.race([pc.getStats(), new Promise((resolve) => setTimeout(resolve, STATS_MS))]);
+    let dropped;
+    stats?.forEach((report) => {
+      if (report.type === "candidate-pair" && report.packetsDiscardedOnSend !== undefined) {
+        dropped = (dropped ?? 0) + report.packetsDiscardedOnSend;
+      }
     });
-    counts.set(pc, dropped);
+    if (dropped !== undefined) counts.set(pc, dropped);
   }
   return counts;
 }
 
 /**
  * Starts counting; the function returned resolves to the packets dropped on send since,
- * by the connections open at both ends of the count (a transfer's own pair: the one
- * before it may still be closing when the count starts).
+ * by the connections counted at both ends of the count (a transfer's own pair: the one
+ * before it may still be closing when the count starts), or to undefined where the
+ * browser counts none.
  */
 export async function countDropped() {
   const before = await countsNow();
   return async () => {
-    let dropped = 0;
-    for (const [pc, now] of await countsNow()) dropped += before.has(pc) ? now - before.get(pc) : 0;
+    let dropped;
+    for (const [pc, now] of await countsNow()) {
+      if (before.has(pc)) dropped = (dropped ?? 0) + now - before.get(pc);
+    }
     return dropped;
   };
 }

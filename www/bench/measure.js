@@ -34,9 +34,10 @@ export function checksum(sum, bytes, seq) {
 /**
  * Sends `total` bytes in `size`-byte messages from pair.a to pair.b and returns MB/s
  * (10^6 bytes), from the first send to the last message received (on the clock the tabs
- * share), and the packets this page's end dropped on send meanwhile (dropped.js). The
- * far end checks every message's sequence number, and the byte count and a sampled
- * checksum at the end: a failed check throws.
+ * share), and the packets this page's end dropped on send meanwhile (dropped.js;
+ * undefined where the browser does not count them). The far end checks every message's
+ * sequence number, and the byte count and a sampled checksum at the end: a failed check
+ * throws.
  */
 export async function transfer(pair, total, size) {
   const count = Math.ceil(total / size);
