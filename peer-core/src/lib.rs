@@ -122,7 +122,7 @@ pub use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
 pub use time::Instant;
 pub use timings::Backoff;
 pub use timings::LINGER_MS;
-pub use trust::{sealing_verdict, unsealed};
+pub use trust::{FRESH_MS, freshness_verdict, sealing_verdict, unsealed};
 
 pub use state::Core;
 

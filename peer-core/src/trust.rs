@@ -17,12 +17,24 @@ use signaling_protocol::{PeerId, SessionId, Signal, Step, key_matches_id, signal
 
 /// How many signals acted on are remembered (by fingerprint), to drop a replay of one.
 /// Only signals that checked out are remembered, so no one but their senders can push
-/// one out; older ones are refused for their age (see `mesh::FRESH_MS`) anyway.
+/// one out; older ones are refused for their age ([`FRESH_MS`], [`freshness_verdict`]) anyway.
 const MAX_SEEN: usize = 1024;
 
 /// How many refused sealed signals are remembered, so that an offer and the candidates
 /// that follow it (which cannot be told apart sealed) are answered with one bye.
 const MAX_REFUSED_SEALED: usize = 16;
+
+/// How far a signal's `at` (milliseconds since the Unix epoch, stamped by its sender) may
+/// be from the receiver's clock: an older one is refused (a replay of an old signal gets
+/// nowhere), and two machines' clocks may differ a bit.
+pub const FRESH_MS: u64 = 5 * 60 * 1000;
+
+/// [`Verdict::Stale`] for a signal stamped `at` that is not within [`FRESH_MS`] of
+/// `now_unix_ms` (the receiver's wall clock, read by its driver); `None` when its age
+/// does not refuse it. Checked before the signature: a stale signal costs no crypto.
+pub fn freshness_verdict(at: u64, now_unix_ms: u64) -> Option<Verdict> {
+    (at.abs_diff(now_unix_ms) > FRESH_MS).then_some(Verdict::Stale)
+}
 
 /// What a signal is before any crypto, for a peer that has a passphrase (`sealing`) or
 /// not: `Some` verdict when its being sealed or not refuses it already. Byes travel in

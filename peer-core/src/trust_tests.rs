@@ -250,3 +250,14 @@ fn an_offer_in_the_clear_is_refused_by_a_peer_with_a_passphrase() {
     assert_eq!(bye_reasons(&h, &a).len(), 1);
     assert_eq!(h.core.rejected_signals(), 2);
 }
+
+#[test]
+fn a_signal_stamped_more_than_five_minutes_from_our_clock_is_stale_either_way() {
+    let now = 1_800_000_000_000;
+    assert_eq!(freshness_verdict(now - FRESH_MS, now), None);
+    assert_eq!(freshness_verdict(now + FRESH_MS, now), None);
+    assert_eq!(freshness_verdict(now - FRESH_MS - 1, now), Some(Verdict::Stale));
+    assert_eq!(freshness_verdict(now + FRESH_MS + 1, now), Some(Verdict::Stale));
+    // A clock set before 1970 reads as 0: every real signal is then stale, none panics.
+    assert_eq!(freshness_verdict(now, 0), Some(Verdict::Stale));
+}

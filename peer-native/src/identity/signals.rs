@@ -5,13 +5,9 @@
 
 use super::keys::{Identity, verify};
 use super::sealing::SealKey;
-use peer_core::{Verdict, sealing_verdict};
+use peer_core::{Verdict, freshness_verdict, sealing_verdict};
 use signaling_protocol::{PeerId, Signal, Step, signal_text};
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// How far a signal's `at` may be from our clock, in milliseconds: older ones are
-/// dropped (a replay of an old signal gets nowhere), and two machines' clocks differ a bit.
-pub const FRESH_MS: u64 = 5 * 60 * 1000;
 
 /// Milliseconds since the Unix epoch by this machine's clock: what signals are stamped
 /// with and checked against (0 for a clock set before 1970).
@@ -52,8 +48,8 @@ pub fn outgoing(
     }
 }
 
-/// Whether `signal`, from `from` to `me` in `room`, is fresh (within [`FRESH_MS`] of
-/// `now_ms`) and signed by `key` over the text with `me` as its recipient: a signal for
+/// Whether `signal`, from `from` to `me` in `room`, is fresh (`peer_core::freshness_verdict`
+/// against `now_ms`) and signed by `key` over the text with `me` as its recipient: a signal for
 /// another peer, room or session, or altered on the way, is [`Verdict::Forged`].
 pub fn check_signal(
     key: &str,
@@ -63,8 +59,8 @@ pub fn check_signal(
     signal: &Signal,
     now_ms: u64,
 ) -> Verdict {
-    if signal.at.abs_diff(now_ms) > FRESH_MS {
-        Verdict::Stale
+    if let Some(stale) = freshness_verdict(signal.at, now_ms) {
+        stale
     } else if verify(key, &signal_text(room, from, me, signal), &signal.sig) {
         Verdict::Good
     } else {

@@ -4,9 +4,10 @@
 
 use super::keys::{Identity, IdentityError, join_proof, verify};
 use super::sealing::{MAX_DATA_CHARS, SealKey};
-use super::signals::{FRESH_MS, check_incoming, check_signal, outgoing, sign_signal};
+use super::signals::{check_incoming, check_signal, outgoing, sign_signal};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use peer_core::FRESH_MS;
 use peer_core::Verdict;
 use signaling_protocol::{PeerId, SessionId, Signal, Step, join_text, peer_id_for, validate_key};
 

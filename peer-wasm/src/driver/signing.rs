@@ -14,14 +14,12 @@ use crate::wire::signaling_json;
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_channel::oneshot;
 use futures_util::StreamExt;
-use peer_core::{ConnKey, Input, MeshFrame, Relayed, Verdict, Way, sealing_verdict, unsealed};
+use peer_core::{
+    ConnKey, Input, MeshFrame, Relayed, Verdict, Way, freshness_verdict, sealing_verdict, unsealed,
+};
 use signaling_protocol::{ClientMessage, PeerId, Signal, Step, signal_text};
 use std::rc::Weak;
 use wasm_bindgen_futures::spawn_local;
-
-/// How far a signal's time may be from ours: older ones are dropped (a replay of an old
-/// signal gets nowhere), and the clocks of two machines may differ a bit.
-pub(crate) const FRESH_MS: u64 = 5 * 60 * 1000;
 
 /// Work for the signing task.
 pub(super) enum Job {
@@ -193,8 +191,8 @@ async fn checked(
         _ => signal,
     };
     let Ends { room, from, to } = ends;
-    let verdict = if signal.at.abs_diff(now_ms()) > FRESH_MS {
-        Verdict::Stale
+    let verdict = if let Some(stale) = freshness_verdict(signal.at, now_ms()) {
+        stale
     } else if identity::verify(key, &signal.sig, &signal_text(room, from, to, &signal)).await {
         Verdict::Good
     } else {
