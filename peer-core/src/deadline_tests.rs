@@ -86,3 +86,10 @@ fn a_connection_refused_by_its_turn_server_says_so_when_it_gives_up() {
          turn:127.0.0.1:3478 answered 401 Unauthorized)"
     );
 }
+
+#[test]
+fn a_released_connection_lingers_three_seconds_plus_its_queue_at_one_megabyte_a_second() {
+    assert_eq!(crate::release_linger_ms(0), 3_000);
+    assert_eq!(crate::release_linger_ms(2_000_000), 5_000);
+    assert_eq!(crate::release_linger_ms(u64::MAX), u64::MAX / 1000 + 3_000);
+}

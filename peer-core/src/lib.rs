@@ -121,7 +121,7 @@ pub use io::{Event, Input, Output, Verdict};
 pub use mesh::{MAX_ADVERT_LINKS, MAX_ADVERTS, MAX_TTL};
 pub use time::Instant;
 pub use timings::Backoff;
-pub use timings::LINGER_MS;
+pub use timings::{LINGER_MS, release_linger_ms};
 pub use trust::{FRESH_MS, freshness_verdict, sealing_verdict, unsealed};
 
 pub use state::Core;

@@ -12,6 +12,13 @@ pub(crate) const OPEN_DEADLINE_MS: u32 = 15_000;
 pub(crate) const OPEN_DEADLINE_EXTENSIONS: u8 = 3;
 /// How long a closing channel may take to close on both sides.
 pub const LINGER_MS: u32 = 3_000;
+
+/// How long a driver keeps a released connection, which still holds `buffered` bytes,
+/// for what it queued to go out and its channel to close: the linger time, plus the
+/// queue drained at 1 MB/s (a slow path's last megabytes are not cut off).
+pub fn release_linger_ms(buffered: u64) -> u64 {
+    u64::from(LINGER_MS).saturating_add(buffered / 1000)
+}
 /// How long a connect may go without a path before it tries the TURN relay only (when
 /// one is configured): direct paths come up within a few hundred milliseconds where they
 /// exist (0.15 s through a NAT, measured), and two symmetric NATs never give one.

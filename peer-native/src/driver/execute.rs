@@ -11,7 +11,7 @@ use crate::values::payload::Payload;
 use crate::wire::frame::Frame;
 use crate::wire::reading::Reader;
 use crate::wire::sending::HEARTBEAT;
-use peer_core::{ConnKey, Event, Input, LINGER_MS, Output, Role};
+use peer_core::{ConnKey, Event, Input, Output, Role, release_linger_ms};
 
 impl Driver {
     pub(super) fn execute(&mut self, output: Output<Payload>) {
@@ -107,10 +107,10 @@ fn heartbeat() -> Frame {
 }
 
 /// Lets a released connection send what it queued, then close its channel: until when
-/// it may take (the linger time, plus time to drain its queue at 1 MB/s).
+/// it may take (`peer_core::release_linger_ms`).
 fn linger(connection: &Connection) -> tokio::time::Instant {
     connection.close_when_drained();
-    let drain_ms = u64::try_from(connection.buffered_amount(Channel::Reliable) / 1000);
-    let ms = u64::from(LINGER_MS).saturating_add(drain_ms.unwrap_or(u64::MAX));
+    let buffered = u64::try_from(connection.buffered_amount(Channel::Reliable)).unwrap_or(u64::MAX);
+    let ms = release_linger_ms(buffered);
     tokio::time::Instant::now() + std::time::Duration::from_millis(ms)
 }

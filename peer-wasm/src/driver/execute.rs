@@ -9,7 +9,7 @@ use crate::log;
 use crate::timer::now;
 use crate::transport::connection::Connection;
 use crate::wire::payload::Payload;
-use peer_core::{Event, Input, LINGER_MS, Output};
+use peer_core::{Event, Input, Output, release_linger_ms};
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 
@@ -117,11 +117,11 @@ impl Driver {
 }
 
 /// Keeps a released connection alive until what it queued went out and its channel
-/// closed, for at most the linger time (plus time to drain the queue at 1 MB/s).
+/// closed, for at most as long as `peer_core::release_linger_ms` gives it.
 fn linger(connection: Connection) {
     connection.close_when_drained();
-    let drain_ms = u32::try_from(connection.buffered_amount() / 1000).unwrap_or(u32::MAX);
-    let ms = LINGER_MS.saturating_add(drain_ms);
+    let buffered = u64::try_from(connection.buffered_amount()).unwrap_or(u64::MAX);
+    let ms = u32::try_from(release_linger_ms(buffered)).unwrap_or(u32::MAX);
     spawn_local(async move {
         gloo_timers::future::TimeoutFuture::new(ms).await;
         drop(connection);
