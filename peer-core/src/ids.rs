@@ -56,7 +56,9 @@ pub enum RejoinFailure {
 pub enum Way {
     /// Through the signaling server.
     Server,
-    /// Through the channel between tabs of this browser (the peer is in one).
+    /// Through the channel between tabs of this browser (the peer is in one), or, when
+    /// its tab has closed by the time the signal is signed (a race only the driver sees),
+    /// through the server, which reaches the peer as long as it is in the room.
     Tab,
     /// Through the mesh, along `route` (see [`crate::Relayed::route`]), starting on the
     /// channel of `hop`.

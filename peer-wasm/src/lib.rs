@@ -39,9 +39,10 @@
 //!
 //! Beside this file (which only declares modules and re-exports) lies what every layer
 //! uses: `error.rs`, the one error type; `identity.rs`, the key that signs our signals;
-//! `ice.rs`, the ICE servers as the browser takes them; `log.rs` and `timer.rs`; and
-//! `allocator.rs`, the heap allocator.
+//! `ice.rs`, the ICE servers as the browser takes them; `log.rs`, `timer.rs` and
+//! `alarm.rs` (a machine's one timer); and `allocator.rs`, the heap allocator.
 
+mod alarm;
 mod allocator;
 mod api;
 mod driver;

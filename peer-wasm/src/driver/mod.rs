@@ -1,6 +1,6 @@
 //! The driver: carries out what the state machine (the `peer-core` crate) asks, against
 //! the browser, and feeds it what happens, with the time. It owns the connections, one
-//! timer (at the machine's next deadline, `alarm.rs`), the waiting calls, the signaling
+//! timer (at the machine's next deadline, `crate::alarm`), the waiting calls, the signaling
 //! transport and the event handler; the machine owns every decision.
 //!
 //! Inputs are applied one at a time and their outputs executed in order. An event
@@ -8,7 +8,6 @@
 //! queued behind the outputs being executed, never run inside them, so events keep
 //! their order and none is lost.
 
-mod alarm;
 mod execute;
 mod mesh;
 mod send;
@@ -30,7 +29,7 @@ use crate::transport::connection::Connection;
 use crate::transport::plain_messages::MessageSink;
 use crate::transport::reporter::{ApplyNow, PeerInput};
 use crate::wire::payload::Payload;
-use alarm::Alarm;
+use crate::alarm::Alarm;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_channel::oneshot;
 use futures_util::StreamExt;

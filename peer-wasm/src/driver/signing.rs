@@ -46,8 +46,7 @@ impl Driver {
         match way {
             Way::Tab => match &*self.same_origin.borrow() {
                 Some(nearby) if nearby.carries(&to) => nearby.send(&to, &signal),
-                // Its tab closed while the signal was being signed: the server still
-                // reaches it.
+                // Its tab closed while the signal was being signed (`Way::Tab`).
                 _ => self.send_to_server(to, signal),
             },
             Way::Server => self.send_to_server(to, signal),

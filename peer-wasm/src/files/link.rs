@@ -6,14 +6,13 @@ use super::receive::{IncomingFile, Receiving};
 use super::send::{OutgoingFile, Sending};
 use super::shared::spawn;
 use super::wire::{self, Chunk, FileFrame};
+use crate::alarm::Alarm;
 use crate::error::PeerError;
 use crate::log;
 use crate::timer::now;
 use crate::transport::send_queue::SendQueue;
 use crate::wire::framing::{Frame, FrameError};
-use gloo_timers::callback::Timeout;
 use js_sys::{JsString, Uint8Array};
-use peer_core::Instant;
 use peer_core::files::{Direction, FileOutput, Files};
 use signaling_protocol::PeerId;
 use std::cell::{Cell, RefCell};
@@ -37,8 +36,8 @@ pub(crate) struct FileLink {
     pub(super) backlog: RefCell<Vec<(u32, Vec<Frame>)>>,
     /// Whether a task waits for the send queue to drain.
     pub(super) drain_watched: Cell<bool>,
-    /// The timer for the machine's next deadline, and that deadline.
-    timer: RefCell<Option<(Instant, Timeout)>>,
+    /// The timer at the machine's next deadline.
+    alarm: Alarm,
 }
 
 impl FileLink {
@@ -53,7 +52,7 @@ impl FileLink {
             outgoing: RefCell::new(Vec::new()),
             backlog: RefCell::new(Vec::new()),
             drain_watched: Cell::new(false),
-            timer: RefCell::new(None),
+            alarm: Alarm::default(),
         })
     }
 
@@ -234,27 +233,18 @@ impl FileLink {
         self.incoming.borrow().iter().find(|state| state.id == id).cloned()
     }
 
-    /// Keeps one timer at the machine's next deadline.
+    /// Keeps the alarm at the machine's next deadline.
     fn arm_timer(&self) {
-        let deadline = self.machine.borrow().poll_timeout();
-        let mut timer = self.timer.borrow_mut();
-        if timer.as_ref().map(|(at, _)| *at) == deadline {
-            return;
-        }
-        *timer = deadline.map(|at| {
-            let this = self.this.clone();
-            let delay = at.millis_since(now()).min(u64::from(u32::MAX)) as u32;
-            let timeout = Timeout::new(delay, move || {
-                // As a task: the timer is dropped once its callback has returned.
-                spawn(async move {
-                    if let Some(link) = this.upgrade() {
-                        link.timer.borrow_mut().take();
-                        link.machine.borrow_mut().handle_timeout(now());
-                        link.run();
-                    }
-                });
+        let this = self.this.clone();
+        self.alarm.set(self.machine.borrow().poll_timeout(), move || {
+            // As a task: the timeout is dropped once its callback has returned.
+            spawn(async move {
+                if let Some(link) = this.upgrade() {
+                    link.alarm.fired();
+                    link.machine.borrow_mut().handle_timeout(now());
+                    link.run();
+                }
             });
-            (at, timeout)
         });
     }
 }

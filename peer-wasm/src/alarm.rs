@@ -1,6 +1,8 @@
-//! The driver's one timer: a browser timeout kept at the machine's next deadline
-//! ([`peer_core::Core::poll_timeout`]), moved whenever that changes. When it goes off,
-//! the machine is told the time ([`peer_core::Core::handle_timeout`]).
+//! A machine's one timer: a browser timeout kept at the machine's next deadline
+//! ([`peer_core::Core::poll_timeout`], [`peer_core::Files::poll_timeout`]), moved
+//! whenever that changes. When it goes off, the machine is told the time (its
+//! `handle_timeout`). The driver keeps one for the connection machine, and each
+//! connection's files (`files/link.rs`) one for its files machine.
 
 use crate::timer::now;
 use gloo_timers::callback::Timeout;
@@ -9,7 +11,7 @@ use std::cell::RefCell;
 
 /// The armed timeout and the deadline it is for.
 #[derive(Default)]
-pub(super) struct Alarm {
+pub(crate) struct Alarm {
     armed: RefCell<Option<(Instant, Timeout)>>,
 }
 
