@@ -2,7 +2,7 @@
 //! ([`peer_core::Core::poll_timeout`], [`peer_core::Files::poll_timeout`]), moved
 //! whenever that changes. When it goes off, the machine is told the time (its
 //! `handle_timeout`). The driver keeps one for the connection machine, and each
-//! connection's files (`files/link.rs`) one for its files machine.
+//! connection's files (`files/file_link.rs`) one for its files machine.
 
 use crate::timer::now;
 use gloo_timers::callback::Timeout;

@@ -2,7 +2,7 @@
 //! frames go to the machine, and what it asks is carried out here (slices read and
 //! bytes written off the driver's task by `file_io.rs`, frames queued by
 //! `file_queue.rs`, the owner told). This is the native counterpart of peer-wasm's
-//! `files/link.rs`, with files on disk instead of Blobs.
+//! `files/file_link.rs`, with files on disk instead of Blobs.
 
 use super::Driver;
 use super::commands::Started;

@@ -12,11 +12,12 @@ mod execute;
 mod mesh;
 mod send;
 mod setup;
-mod signaling;
+mod signaling_events;
 mod signing;
 
 pub(crate) use setup::{Ice, Setup};
 
+use crate::alarm::Alarm;
 use crate::api::events::PeerEvent;
 use crate::error::PeerError;
 use crate::files::{FileHandler, IncomingFile};
@@ -29,7 +30,6 @@ use crate::transport::connection::Connection;
 use crate::transport::plain_messages::MessageSink;
 use crate::transport::reporter::{ApplyNow, PeerInput};
 use crate::wire::payload::Payload;
-use crate::alarm::Alarm;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_channel::oneshot;
 use futures_util::StreamExt;

@@ -3,10 +3,10 @@
 //! of messages), control frames best effort; and the "queue drained" input the machine
 //! paces its data frames by.
 
-use super::link::FileLink;
+use super::file_link::FileLink;
 use super::shared::spawn;
-use super::wire::{self, FileFrame};
 use crate::timer::now;
+use crate::wire::file_frames::{self, FileFrame};
 use crate::wire::framing::Frame;
 
 impl FileLink {
@@ -15,7 +15,7 @@ impl FileLink {
     pub(super) fn send_frame(&self, frame: FileFrame) {
         let step = matches!(frame, FileFrame::Offer(_) | FileFrame::End { .. });
         let id = frame.id().unwrap_or_default();
-        let text = match wire::encode(&frame) {
+        let text = match file_frames::encode(&frame) {
             Ok(Some(text)) => text,
             Ok(None) => return,
             Err(error) => return self.stop_outgoing(id, &crate::error::js_message(&error)),

@@ -219,7 +219,7 @@ impl Connection {
     pub(crate) fn heartbeat(&self) {
         if self.queue.borrow().buffered_amount() == 0 {
             // A channel that is closing refuses it: nothing to tell then.
-            let _ = self.channel.send_with_str(framing::HEARTBEAT);
+            let _ = self.channel.send_with_str(framing::HEARTBEAT_FRAME);
         }
     }
 

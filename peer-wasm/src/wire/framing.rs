@@ -56,7 +56,7 @@ extern "C" {
 }
 
 /// The heartbeat frame ([`tags::HEARTBEAT`] alone).
-pub(crate) const HEARTBEAT: &str = "h";
+pub(crate) const HEARTBEAT_FRAME: &str = "h";
 
 /// Whether `data`, as it came from the channel, is a heartbeat.
 pub(crate) fn is_heartbeat(data: &JsValue) -> bool {

@@ -1,8 +1,8 @@
 //! Every format this crate writes and reads: the signaling messages as JSON text, and on
-//! the data channels the payloads, their framing and the mesh frames, with the registry
-//! of the tags that tell text frames apart (`tags.rs`). (The file frames are
-//! `files/wire.rs`, beside the transfers; their tags are in the registry too.)
+//! the data channels the payloads, their framing, the mesh frames and the file frames,
+//! with the registry of the tags that tell text frames apart (`tags.rs`).
 
+pub(crate) mod file_frames;
 pub(crate) mod framing;
 pub(crate) mod mesh_frames;
 pub(crate) mod payload;

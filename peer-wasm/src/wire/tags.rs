@@ -19,7 +19,7 @@ pub(crate) const HEARTBEAT: u8 = b'h';
 /// The mesh's frames (`mesh_frames.rs`): `g` a control frame, `b` a broadcast's header.
 pub(crate) const MESH: [u8; 2] = [b'g', b'b'];
 
-/// The file frames (`files/wire.rs`): `f` an offer, `d` before a data frame, `e` the
+/// The file frames (`file_frames.rs`): `f` an offer, `d` before a data frame, `e` the
 /// end, `x` stopped by the sender, `r` stopped by the receiver, `k` kept.
 pub(crate) const FILE: [u8; 6] = [b'f', b'd', b'e', b'x', b'r', b'k'];
 

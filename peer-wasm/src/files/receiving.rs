@@ -6,8 +6,8 @@
 
 use super::FileLink;
 use super::shared::{Outcome, Progress, blob_of};
-use super::wire::Chunk;
 use crate::error::PeerError;
+use crate::wire::file_frames::Chunk;
 use js_sys::{Array, ArrayBuffer};
 use peer_core::files::Accepted;
 use signaling_protocol::PeerId;

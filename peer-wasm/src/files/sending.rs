@@ -3,9 +3,9 @@
 
 use super::FileLink;
 use super::shared::{Outcome, Progress, read_slice};
-use super::wire::Chunk;
 use crate::error::PeerError;
 use crate::timer::now;
+use crate::wire::file_frames::Chunk;
 use signaling_protocol::PeerId;
 use std::future::Future;
 use std::rc::{Rc, Weak};

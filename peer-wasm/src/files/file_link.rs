@@ -2,15 +2,15 @@
 //! and the browser side of each transfer, feeds the machine what the channel delivers,
 //! the send queue's drains and the time, and carries out its outputs in order.
 
-use super::receive::{IncomingFile, Receiving};
-use super::send::{OutgoingFile, Sending};
+use super::receiving::{IncomingFile, Receiving};
+use super::sending::{OutgoingFile, Sending};
 use super::shared::spawn;
-use super::wire::{self, Chunk, FileFrame};
 use crate::alarm::Alarm;
 use crate::error::PeerError;
 use crate::log;
 use crate::timer::now;
 use crate::transport::send_queue::SendQueue;
+use crate::wire::file_frames::{self, Chunk, FileFrame};
 use crate::wire::framing::{Frame, FrameError};
 use js_sys::{JsString, Uint8Array};
 use peer_core::files::{Direction, FileOutput, Files};
@@ -75,10 +75,10 @@ impl FileLink {
         let Some(text) = data.dyn_ref::<JsString>().filter(|_| between_messages) else {
             return Ok(Some(data));
         };
-        if text.length() == 0 || !wire::is_file_tag(text.char_code_at(0)) {
+        if text.length() == 0 || !file_frames::is_file_tag(text.char_code_at(0)) {
             return Ok(Some(data));
         }
-        self.handle(wire::parse(text)?).map(|()| None)
+        self.handle(file_frames::parse(text)?).map(|()| None)
     }
 
     /// Whether the next frame belongs to a transfer (it follows a `d` frame).
@@ -148,7 +148,7 @@ impl FileLink {
         match output {
             FileOutput::Send(frame) => self.send_frame(frame),
             FileOutput::SendData { id, data } => {
-                let part = Frame::Text(wire::part(id));
+                let part = Frame::Text(file_frames::part(id));
                 self.push_step(id, vec![part, Frame::Binary(Uint8Array::new(&data.0))]);
             }
             FileOutput::Read { id, offset, len } => {
