@@ -27,10 +27,12 @@
 //!   reliable one's backpressure (`send_queue.rs`), how its listeners report to the
 //!   driver (`reporter.rs`), the plain messages that go between the page and the channel
 //!   in JS (`plain_messages.rs`), and what the browser says about its path (`stats.rs`).
-//! - `files/`: file transfers beside the messages, their frames included.
+//! - `files/`: file transfers beside the messages: the driver of each connection's
+//!   files machine.
 //! - `wire/`: the formats: the signaling messages as JSON (`signaling_json.rs`), what a
 //!   message carries (`payload.rs`) and how it travels on a channel (`framing.rs`,
-//!   chunked past the SCTP message limit), the mesh frames (`mesh_frames.rs`), and the
+//!   chunked past the SCTP message limit), the mesh frames (`mesh_frames.rs`), the file
+//!   frames (`file_frames.rs`), and the
 //!   one registry of the tags that open text frames (`tags.rs`).
 //!
 //! Two ties run the other way, by design: the driver takes the Rust API's values (the
