@@ -32,8 +32,8 @@
 //! - `wire/`: the formats: the signaling messages as JSON (`signaling_json.rs`), what a
 //!   message carries (`payload.rs`) and how it travels on a channel (`framing.rs`,
 //!   chunked past the SCTP message limit), the mesh frames (`mesh_frames.rs`), the file
-//!   frames (`file_frames.rs`), and the
-//!   one registry of the tags that open text frames (`tags.rs`).
+//!   frames (`file_frames.rs`), and the one registry of the tags that open text frames
+//!   (`tags.rs`).
 //!
 //! Two ties run the other way, by design: the driver takes the Rust API's values (the
 //! join options, the events, the delivery), and a connection holds its file transfers,
