@@ -24,4 +24,4 @@ pub use ids::{PeerId, PeerInfo, SessionId};
 pub use limits::{
     MAX_NAME_CHARS, MAX_ROOM_CHARS, MAX_SECRET_CHARS, validate_name, validate_room, validate_secret,
 };
-pub use messages::{ClientMessage, ErrorCode, ServerMessage, Signal, Step};
+pub use messages::{ClientMessage, ErrorCode, ServerMessage, Signal, Step, TAKEN_OVER_CLOSE_CODE};

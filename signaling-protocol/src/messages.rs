@@ -3,6 +3,11 @@
 use crate::{IceServer, PeerId, PeerInfo, SessionId};
 use serde::{Deserialize, Serialize};
 
+/// The WebSocket close code of a connection whose seat a newer connection with the same
+/// key took (4000-4999 are for applications): its peer must not rejoin by itself
+/// (docs/PROTOCOL.md, "Taking a seat over").
+pub const TAKEN_OVER_CLOSE_CODE: u16 = 4000;
+
 /// A message from a client to the signaling server.
 ///
 /// `S` is what a signal carries: peers speak [`Signal`]; the server relays it without
@@ -15,7 +20,7 @@ pub enum ClientMessage<S = Signal> {
     /// the first message, sent once, after the server's [`ServerMessage::Challenge`].
     /// Answered by [`ServerMessage::Welcome`] or an [`ServerMessage::Error`]. A join with
     /// the key of a peer already in the room takes its place (the earlier connection is
-    /// closed with code 4000).
+    /// closed with code [`TAKEN_OVER_CLOSE_CODE`]).
     Join {
         /// Room to enter (see [`crate::validate_room`]); created on first join.
         room: String,

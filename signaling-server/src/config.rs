@@ -1,5 +1,6 @@
 //! The server's options, with their defaults, and the checks `main` runs on them; among
-//! them the TURN secret, which no `Debug` output shows.
+//! them the TURN secret, which no `Debug` output shows. Then the limits that are no
+//! options: fixed, and stated here with the others.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -8,6 +9,26 @@ use std::time::Duration;
 /// The shortest TURN credential lifetime [`Config::validate`] accepts: peers are sent
 /// fresh credentials at 80% of it, and more often than every 48 s would be churn.
 pub const MIN_TURN_CREDENTIAL_TTL: Duration = Duration::from_secs(60);
+
+/// Join proofs one connection may have checked at once (a client needs one; a few more
+/// cover a page that retries), and how many per second after that: each check is a
+/// signature verification (about 0.2 ms of CPU), which a stranger could otherwise ask
+/// for as fast as it may send messages.
+pub const PROOF_CHECK_BURST: u32 = 8;
+/// See [`PROOF_CHECK_BURST`].
+pub const PROOF_CHECKS_PER_SECOND: f64 = 0.2;
+
+/// Most events kept for a shared room (Redis) while its first join is on its way (a join
+/// takes a round trip to Redis; a room has at most `--max-peers-per-room` members to
+/// announce).
+pub const MAX_EARLY_EVENTS: usize = 1024;
+
+/// Signals waiting for the Redis publisher: past this, a signal to another instance is
+/// refused (`rate_limited`) rather than queued.
+pub const MAX_PUBLISH_QUEUE: usize = 65_536;
+
+/// How long a Redis command may take before the caller is told `unavailable`.
+pub const REDIS_COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Everything the server can be told; `main.rs` fills it from flags and environment.
 #[derive(Clone, Debug)]

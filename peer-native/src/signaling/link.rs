@@ -5,7 +5,7 @@
 use super::error::SignalingError;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use signaling_protocol::{ClientMessage, ServerMessage};
+use signaling_protocol::{ClientMessage, ServerMessage, TAKEN_OVER_CLOSE_CODE};
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
@@ -30,14 +30,10 @@ pub(super) const MAX_MESSAGE_BYTES: usize = 256 * 1024;
 /// with an error (what it holds is never buffered beyond this).
 pub(super) const MAX_WIRE_BYTES: usize = 1024 * 1024;
 
-/// The close code of a connection whose seat a newer connection of our key took: the
-/// peer must not rejoin by itself (docs/PROTOCOL.md, "Taking a seat over").
-pub const TAKEN_OVER: u16 = 4000;
-
 /// How the connection ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Closed {
-    /// The close frame's code, if the server sent one ([`TAKEN_OVER`], 1001 for a
+    /// The close frame's code, if the server sent one ([`TAKEN_OVER_CLOSE_CODE`], 1001 for a
     /// server going away, ...).
     pub code: Option<u16>,
     /// The close frame's reason, or what ended the connection, for people.
@@ -98,7 +94,7 @@ impl SignalingLink {
     /// Whether a newer connection of our key took our seat (close code 4000): do not
     /// rejoin by itself then.
     pub fn taken_over(&self) -> bool {
-        self.closed().is_some_and(|closed| closed.code == Some(TAKEN_OVER))
+        self.closed().is_some_and(|closed| closed.code == Some(TAKEN_OVER_CLOSE_CODE))
     }
 
     /// Closes the connection (a close frame after what is queued); `recv` then ends.

@@ -6,7 +6,7 @@ use crate::timer;
 use crate::wire::signaling_json;
 use futures_channel::{mpsc, oneshot};
 use gloo_events::EventListener;
-use signaling_protocol::{ClientMessage, ServerMessage};
+use signaling_protocol::{ClientMessage, ServerMessage, TAKEN_OVER_CLOSE_CODE};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -14,8 +14,6 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 /// How long opening the socket may take.
 const OPEN_TIMEOUT_MS: u32 = 10_000;
-/// The close code of a connection whose identity a newer one resumed (docs/PROTOCOL.md).
-const RESUMED_ELSEWHERE: u16 = 4000;
 
 /// A WebSocket to the signaling server. Owns its listeners: dropping it removes them
 /// and closes the socket (a failed join, a timed-out open and a closed peer all end
@@ -61,7 +59,7 @@ impl WebSocketSignaling {
                     reason => reason,
                 };
                 let closed = match event.code() {
-                    RESUMED_ELSEWHERE => SignalingEvent::Replaced { reason },
+                    TAKEN_OVER_CLOSE_CODE => SignalingEvent::Replaced { reason },
                     _ => SignalingEvent::Closed { reason },
                 };
                 let _ = events.unbounded_send(closed);

@@ -26,7 +26,7 @@ mod scripts;
 mod snapshot;
 mod tasks;
 
-use crate::config::Config;
+use crate::config::{Config, MAX_PUBLISH_QUEUE, REDIS_COMMAND_TIMEOUT};
 use crate::metrics::Metrics;
 use crate::room::types::{OpaqueSignal, Ticket, encode};
 use health::{Health, RedisMetrics};
@@ -39,13 +39,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
-
-/// How long a command may take before the caller is told `unavailable`.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
-
-/// Signals waiting for the publisher: past this, a signal to another instance is
-/// refused (`rate_limited`) rather than queued.
-const PUBLISH_QUEUE: usize = 65_536;
 
 /// This instance's side of the shared rooms.
 pub struct SharedRooms {
@@ -80,8 +73,8 @@ impl SharedRooms {
     ) -> Arc<Self> {
         let client = redis::Client::open(url).unwrap_or_else(|e| panic!("--redis-url: {e}"));
         let manager = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(COMMAND_TIMEOUT))
-            .set_response_timeout(Some(COMMAND_TIMEOUT))
+            .set_connection_timeout(Some(REDIS_COMMAND_TIMEOUT))
+            .set_response_timeout(Some(REDIS_COMMAND_TIMEOUT))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(500));
         let redis = ConnectionManager::new_lazy_with_config(client.clone(), manager)
@@ -90,7 +83,7 @@ impl SharedRooms {
         getrandom::fill(&mut id).unwrap_or_else(|error| panic!("no OS randomness: {error}"));
         let me: Arc<str> = id.iter().map(|b| format!("{b:02x}")).collect::<String>().into();
         tracing::info!(instance = %me, "rooms shared through Redis");
-        let (publish, queued) = mpsc::channel(PUBLISH_QUEUE);
+        let (publish, queued) = mpsc::channel(MAX_PUBLISH_QUEUE);
         let shared = Arc::new_cyclic(|this| Self {
             this: this.clone(),
             rosters: Rosters::new(Arc::clone(&me), Arc::clone(&metrics)),
@@ -202,7 +195,7 @@ impl SharedRooms {
             let mut invocation = shared.scripts.leave.prepare_invoke();
             invocation.arg(&gone.room).arg(&*shared.me).arg(gone.id.as_str()).arg(gone.ticket.0);
             let call = invocation.invoke_async::<i64>(&mut redis);
-            if !matches!(tokio::time::timeout(COMMAND_TIMEOUT * 2, call).await, Ok(Ok(_))) {
+            if !matches!(tokio::time::timeout(REDIS_COMMAND_TIMEOUT * 2, call).await, Ok(Ok(_))) {
                 tracing::warn!(room = gone.room, peer = %gone.id, "leave script failed: cleared once Redis is back");
                 shared.health.metrics.failed();
                 shared.dirty.store(true, Ordering::Relaxed);

@@ -3,6 +3,7 @@
 //! why it is refused. The session's task (`task.rs`) drives it from a real socket; the
 //! fuzz harness without one.
 
+use crate::config::{PROOF_CHECK_BURST, PROOF_CHECKS_PER_SECOND};
 use crate::credentials::ice;
 use crate::credentials::identity::{Nonce, verify_join};
 use crate::limits::RateLimit;
@@ -66,11 +67,6 @@ pub struct Connection {
     /// fast as it may send messages.
     proof_checks: RateLimit,
 }
-
-/// Join proofs one connection may have checked at once (a client needs one; a few more
-/// cover a page that retries), and how many per second after that.
-const PROOF_CHECK_BURST: u32 = 8;
-const PROOF_CHECKS_PER_SECOND: f64 = 0.2;
 
 impl Connection {
     /// A connection that has not joined, whose challenge is `nonce` (queued as the first

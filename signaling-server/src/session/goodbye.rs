@@ -3,9 +3,7 @@
 
 use axum::extract::ws::{CloseFrame, close_code};
 
-/// The close code of a connection whose seat a newer connection with the same key took
-/// (4000-4999: for applications).
-pub const TAKEN_OVER_CLOSE_CODE: u16 = 4000;
+use signaling_protocol::TAKEN_OVER_CLOSE_CODE;
 
 /// How a connection ends, as the close frame the peer is sent. (Kept as a byte until the
 /// end: the session's state is held for every peer, so it is kept small.)

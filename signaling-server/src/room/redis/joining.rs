@@ -1,10 +1,11 @@
 //! A join through Redis: the join script applies the room rules and seats the peer there
 //! in one step; then the peer is seated in its room's roster here and welcomed.
 
+use super::SharedRooms;
 use super::roster::seating::Newcomer;
 use super::roster::{Gone, Rosters};
 use super::snapshot::Snapshot;
-use super::{COMMAND_TIMEOUT, SharedRooms};
+use crate::config::REDIS_COMMAND_TIMEOUT;
 use crate::room::outbox::Outbound;
 use crate::room::types::{Admit, Arrival, Joined, Ticket, encode};
 use sha2::{Digest, Sha256};
@@ -94,7 +95,7 @@ impl SharedRooms {
             .arg(if self.config.require_room_secrets { "1" } else { "0" })
             .arg(join.key);
         let call = invocation.invoke_async::<Vec<String>>(&mut redis);
-        match tokio::time::timeout(COMMAND_TIMEOUT * 2, call).await {
+        match tokio::time::timeout(REDIS_COMMAND_TIMEOUT * 2, call).await {
             Ok(Ok(reply)) => Ok(reply),
             failed => {
                 tracing::warn!(room = join.room, error = ?failed.map(|r| r.err()), "join script failed");

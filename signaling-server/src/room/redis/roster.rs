@@ -26,10 +26,6 @@ pub mod seating;
 
 pub use recovery::LiveRoom;
 
-/// Most events kept for a room while its first join is on its way (a join takes a
-/// round trip to Redis; a room has at most `--max-peers-per-room` members to announce).
-const MAX_EARLY: usize = 1024;
-
 /// A seat this instance must clear in Redis (its peer was evicted for not reading): the
 /// caller runs the leave script for it.
 #[derive(Debug, PartialEq, Eq)]

@@ -8,10 +8,11 @@
 //! (every `--redis-heartbeat-ms`) sweeps it. So its peers are reported left within
 //! TTL + one heartbeat (4 s by default).
 
+use super::SharedRooms;
 use super::roster::LiveRoom;
 use super::scripts::{self, INSTANCES};
 use super::snapshot::Snapshot;
-use super::{COMMAND_TIMEOUT, SharedRooms};
+use crate::config::REDIS_COMMAND_TIMEOUT;
 use futures_util::StreamExt;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -52,7 +53,7 @@ async fn publisher(
             pipe.cmd("PUBLISH").arg(channel).arg(message).ignore();
         }
         let mut redis = shared.redis.clone();
-        match timeout(COMMAND_TIMEOUT, pipe.query_async::<()>(&mut redis)).await {
+        match timeout(REDIS_COMMAND_TIMEOUT, pipe.query_async::<()>(&mut redis)).await {
             Ok(Ok(())) => shared.health.metrics.forwarded(batch.len() as u64),
             failed => {
                 tracing::warn!(lost = batch.len(), error = ?failed.map(|r| r.err()), "signals to other instances lost");
@@ -75,7 +76,7 @@ async fn subscriber(shared: Arc<SharedRooms>, mut shutdown: watch::Receiver<bool
             pubsub.subscribe(&channel).await?;
             Ok::<_, redis::RedisError>(pubsub)
         };
-        if let Ok(Ok(pubsub)) = timeout(COMMAND_TIMEOUT, connect).await {
+        if let Ok(Ok(pubsub)) = timeout(REDIS_COMMAND_TIMEOUT, connect).await {
             shared.health.subscription(true);
             backoff = Duration::from_millis(50);
             if lost_once {
@@ -130,7 +131,7 @@ async fn beat(shared: &Arc<SharedRooms>, first: bool) {
     pipe.cmd("SADD").arg(INSTANCES).arg(&*shared.me).ignore();
     let mut redis = shared.redis.clone();
     let Ok(Ok((previous,))) =
-        timeout(COMMAND_TIMEOUT, pipe.query_async::<(Option<String>,)>(&mut redis)).await
+        timeout(REDIS_COMMAND_TIMEOUT, pipe.query_async::<(Option<String>,)>(&mut redis)).await
     else {
         shared.health.commands(false);
         shared.dirty.store(true, Ordering::Relaxed);
@@ -175,7 +176,7 @@ async fn restore(shared: &SharedRooms) -> bool {
         }
     }
     let mut redis = shared.redis.clone();
-    match timeout(COMMAND_TIMEOUT * 5, invocation.invoke_async::<u64>(&mut redis)).await {
+    match timeout(REDIS_COMMAND_TIMEOUT * 5, invocation.invoke_async::<u64>(&mut redis)).await {
         Ok(Ok(removed)) => {
             let peers: usize = live.iter().map(|room| room.peers.len()).sum();
             tracing::info!(
@@ -198,7 +199,7 @@ async fn restore(shared: &SharedRooms) -> bool {
 async fn sweep(shared: &SharedRooms) {
     let mut redis = shared.redis.clone();
     let invocation = shared.scripts.sweep.prepare_invoke();
-    match timeout(COMMAND_TIMEOUT, invocation.invoke_async::<(u64, u64)>(&mut redis)).await {
+    match timeout(REDIS_COMMAND_TIMEOUT, invocation.invoke_async::<(u64, u64)>(&mut redis)).await {
         Ok(Ok((0, _))) => {}
         Ok(Ok((instances, peers))) => {
             tracing::warn!(instances, peers, "swept dead instances: their peers left their rooms");
@@ -220,7 +221,7 @@ fn reconcile_later(shared: &Arc<SharedRooms>) {
             pipe.cmd("HGETALL").arg(scripts::room(room));
         }
         let mut redis = shared.redis.clone();
-        let read = timeout(COMMAND_TIMEOUT, pipe.query_async::<Vec<Vec<String>>>(&mut redis));
+        let read = timeout(REDIS_COMMAND_TIMEOUT, pipe.query_async::<Vec<Vec<String>>>(&mut redis));
         let Ok(Ok(replies)) = read.await else {
             shared.health.metrics.failed();
             shared.dirty.store(true, Ordering::Relaxed);
@@ -240,7 +241,7 @@ async fn retire(shared: &SharedRooms) {
     let mut redis = shared.redis.clone();
     let mut delete = redis::cmd("DEL");
     delete.arg(scripts::liveness(&shared.me));
-    if let Ok(Ok(())) = timeout(COMMAND_TIMEOUT, delete.query_async::<()>(&mut redis)).await {
+    if let Ok(Ok(())) = timeout(REDIS_COMMAND_TIMEOUT, delete.query_async::<()>(&mut redis)).await {
         sweep(shared).await;
     }
 }

@@ -2,7 +2,8 @@
 //! way, applied in order once we have a peer there (each at most once), and told to our
 //! peers whose welcome came before them.
 
-use super::{Entry, Gone, MAX_EARLY, Roster, Rosters, close_taken_over, deliver_all};
+use super::{Entry, Gone, Roster, Rosters, close_taken_over, deliver_all};
+use crate::config::MAX_EARLY_EVENTS;
 use crate::metrics::Metrics;
 use crate::room::redis::pubsub::{Event, Kind};
 use crate::room::types::encode;
@@ -15,7 +16,7 @@ impl Rosters {
         let Some(roster) = rooms.get_mut(&event.room) else { return Vec::new() };
         let mut gone = Vec::new();
         if !roster.has_seats() {
-            if roster.early.len() < MAX_EARLY {
+            if roster.early.len() < MAX_EARLY_EVENTS {
                 roster.early.push(event.clone());
             }
             return gone;
