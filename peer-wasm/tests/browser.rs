@@ -263,8 +263,8 @@ async fn a_peer_that_never_answers_fails_the_connect_instead_of_hanging() {
     assert!(alice.connected_names().is_empty());
 }
 
-/// Calling `close()` from inside an event callback used to lose every `Disconnected`
-/// event (the handler was out of its slot while it ran, and close() dropped it).
+/// Calling `close()` from inside an event callback keeps every `Disconnected` event (the
+/// handler is out of its slot while it runs, and close() must not drop it).
 #[wasm_bindgen_test]
 async fn close_from_inside_an_event_callback_still_reports_every_disconnect() {
     let [bob, carol] = room(["Bob", "Carol"]).await;

@@ -15,9 +15,10 @@
 //!
 //! Why: each message crossing into the module and back cost 10-25 µs per end (the
 //! event and its data into WASM, the id string copied in, the machine, the event back
-//! out), in a round trip of about 500 µs between two tabs here. With this path the
-//! receive side went from 20-30 µs to 5 (raw JS 5) and the send side from 10-20 to 5
-//! (raw JS 0-5), by `bash scripts/bench.sh --page-args "steps=rtt&trace=1"`.
+//! out), in a round trip of about 500 µs between two tabs here. On this path the
+//! receive side takes 5 µs (20-30 through the module; raw JS 5) and the send side 5
+//! (10-20 through the module; raw JS 0-5), by
+//! `bash scripts/bench.sh --page-args "steps=rtt&trace=1"`.
 //!
 //! The machine still decides. The driver opens this path when the machine reports the
 //! connection open (`Connected`, after any message that came early) and shuts it when
