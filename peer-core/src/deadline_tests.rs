@@ -4,7 +4,7 @@
 use super::harness::Harness;
 use super::*;
 
-/// Fault 7: deadline and linger timers were never cancelled.
+/// Every deadline and linger timer ends with its phase.
 #[test]
 fn every_timer_is_cancelled_when_its_phase_ends() {
     let mut h = Harness::new("m", &["b", "c", "d"]);

@@ -23,8 +23,8 @@ fn connect_opens_and_only_then_counts_as_connected() {
     assert!(h.phase_timers().is_empty(), "the open deadline is cancelled once open");
 }
 
-/// Fault 1: after `disconnect(b)`, `b` was still "open" while its queue refused sends,
-/// so `sendMessage` threw after having sent to some peers.
+/// After `disconnect(b)`, `b` is not "open": were it, its queue would refuse sends, and
+/// `sendMessage` would throw after having sent to some peers.
 #[test]
 fn a_disconnecting_peer_stops_counting_as_connected_at_once() {
     let mut h = Harness::new("m", &["b", "c"]);
@@ -50,8 +50,8 @@ fn a_disconnecting_peer_stops_counting_as_connected_at_once() {
     assert!(h.phase_timers().is_empty());
 }
 
-/// Fault 4: connect, disconnect, connect: the answer to the first offer arrived late
-/// and was taken by the new connection, whose own answer was then dropped.
+/// Connect, disconnect, connect: the answer to the first offer, arriving late, is not
+/// taken by the new connection (whose own answer would then be dropped).
 #[test]
 fn a_late_answer_to_an_earlier_offer_is_dropped_by_its_session() {
     let mut h = Harness::new("m", &["b"]);
@@ -83,7 +83,8 @@ fn a_late_answer_to_an_earlier_offer_is_dropped_by_its_session() {
     assert_eq!(h.connected(), ["b"]);
 }
 
-/// Fault 5: a refusal of our signal was only logged; connect() waited out 15 s.
+/// A refusal of our signal fails the connect at once: logged only, connect() would wait
+/// out its 15 s.
 #[test]
 fn a_refused_signal_fails_the_connect_with_the_servers_reason() {
     let mut h = Harness::new("m", &["b", "c"]);
@@ -125,7 +126,7 @@ fn crossing_offers_are_settled_by_id() {
     assert_eq!(h.connected(), ["a", "z"]);
 }
 
-/// Fault 2 at the machine's level: close() reports every open connection's end.
+/// At the machine's level: close() reports every open connection's end.
 #[test]
 fn close_ends_everything_and_reports_every_disconnect() {
     let mut h = Harness::new("m", &["b", "c", "d"]);

@@ -137,3 +137,37 @@ pub(crate) fn prepare(public_key: &str) {
 pub(crate) async fn verify(public_key: &str, sig: &str, text: &str) -> bool {
     verify_text(public_key, sig, text).await.is_truthy()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// docs/PROTOCOL.md: base64url without padding, and nothing else. A signature written
+    /// any other way is refused, as a native peer refuses it, even where it decodes to the
+    /// same bytes.
+    #[wasm_bindgen_test]
+    async fn a_signature_counts_only_in_unpadded_base64url() {
+        let identity = Identity::generate().await.expect("WebCrypto");
+        let sig = identity.sign("text").await.expect("signed");
+        assert!(verify(identity.key(), &sig, "text").await);
+        // 64 bytes: 86 characters unpadded, 88 with the padding.
+        assert!(!verify(identity.key(), &format!("{sig}=="), "text").await);
+        assert!(!verify(identity.key(), &format!("{sig} "), "text").await);
+        assert!(!verify(identity.key(), &format!("{}\n{}", &sig[..40], &sig[40..]), "text").await);
+        let standard = sig.replace('-', "+").replace('_', "/");
+        if standard != sig {
+            assert!(!verify(identity.key(), &standard, "text").await);
+        }
+        // The last character carries 2 bits of the last byte and 4 unused bits: one with
+        // unused bits set decodes to the same bytes, and is not the canonical text.
+        let last = sig.chars().last().expect("a last character");
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let index = alphabet.find(last).expect("base64url");
+        let sloppy = &alphabet[(index | 0b1111)..=(index | 0b1111)];
+        if sloppy.chars().next() != Some(last) {
+            let sloppy_sig = format!("{}{sloppy}", &sig[..sig.len() - 1]);
+            assert!(!verify(identity.key(), &sloppy_sig, "text").await);
+        }
+    }
+}
