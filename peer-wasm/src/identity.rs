@@ -14,8 +14,14 @@ use wasm_bindgen::prelude::wasm_bindgen;
 const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
 const b64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)))
   .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-const unb64 = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")),
-  (c) => c.charCodeAt(0));
+// Only the canonical text of its bytes: base64url without padding, nothing else
+// (docs/PROTOCOL.md), as a native peer reads it.
+const unb64 = (text) => {
+  const bytes = Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")),
+    (c) => c.charCodeAt(0));
+  if (b64(bytes) !== text) throw new TypeError("not base64url without padding");
+  return bytes;
+};
 const utf8 = (text) => new TextEncoder().encode(text);
 const known = new Map();
 export function createPair() {

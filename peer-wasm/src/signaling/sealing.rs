@@ -18,8 +18,14 @@ const b64 = (bytes) => {
   }
   return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 };
-const unb64 = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")),
-  (c) => c.charCodeAt(0));
+// Only the canonical text of its bytes: base64url without padding, nothing else
+// (docs/PROTOCOL.md), as a native peer reads it.
+const unb64 = (text) => {
+  const bytes = Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")),
+    (c) => c.charCodeAt(0));
+  if (b64(bytes) !== text) throw new TypeError("not base64url without padding");
+  return bytes;
+};
 export async function deriveKey(passphrase, room) {
   const base = await crypto.subtle.importKey("raw", utf8(passphrase), "PBKDF2", false,
     ["deriveKey"]);
