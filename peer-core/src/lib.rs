@@ -43,7 +43,7 @@
 //! `harness.rs` and the `*tests.rs` / `properties.rs` (with `invariants.rs`) files
 //! drive it in plain `cargo test -p peer-core`; `tests/simulated.rs` runs several
 //! machines against each other in a simulated room, server and network (`tests/sim/`),
-//! over simulated time.
+//! with a files machine on each connection, over simulated time.
 //!
 //! Each link goes through the phases of `link::Phase`; the rules, in short:
 //! - a session id, chosen by the offerer, is on every signal; a signal of another

@@ -1,10 +1,12 @@
 //! Several peers' machines in one simulated room (`sim/`): connecting, offers crossing,
-//! ICE restarts, signaling going and coming back, signals through the mesh and silent
-//! remotes, with the time each took checked against simulated time.
+//! ICE restarts, signaling going and coming back, signals through the mesh, silent
+//! remotes and files (whole, stalled, cancelled), with the time each took checked against
+//! simulated time.
 
 mod sim;
 
-use sim::{LATENCY_MS, OPEN_DELAY_MS, Sim};
+use peer_core::files::{Direction, STALL_MS};
+use sim::{BYTES_PER_MS, LATENCY_MS, OPEN_DELAY_MS, Sim};
 
 /// Whether `call` of `name` returned `Ok`.
 fn ok(sim: &Sim, name: &str, call: peer_core::CallId) -> bool {
@@ -147,4 +149,79 @@ fn a_silent_remote_is_dropped_in_seconds_with_the_server_gone() {
     let took = sim.now.saturating_duration_since(hung).as_millis();
     assert!((3_000..=5_000).contains(&took), "took {took} ms");
     assert_eq!(sim.log("a")[..4], ["joined b", "+b", "reconnecting", "-b"]);
+}
+
+/// `a` and `b` connected.
+fn connected_pair() -> Sim {
+    let mut sim = Sim::new(&["a", "b"]);
+    let call = sim.connect("a", "b");
+    sim.run_until(1_000, |sim| ok(sim, "a", call) && sim.connected("b") == ["a"]);
+    sim
+}
+
+fn file_bytes(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+#[test]
+fn a_whole_file_crosses_a_connection_beside_its_messages() {
+    let mut sim = connected_pair();
+    let file = file_bytes(1_000_000);
+    let id = sim.send_file("a", "b", "f.bin", file.clone(), 16 * 1024);
+    sim.send("a", "b", "sent you a file");
+    let start = sim.now.as_millis();
+    sim.run_until(60_000, |sim| sim.file_result("a", "b", id, Direction::Outgoing).is_some());
+    assert_eq!(sim.file_result("b", "a", id, Direction::Incoming), Some(Ok(())));
+    assert_eq!(sim.file_result("a", "b", id, Direction::Outgoing), Some(Ok(())));
+    assert!(sim.file_received("b", "a", id) == file, "the bytes arrive as sent");
+    // As fast as the queue drains, then the last frame's way there and the `k`'s back.
+    let took = sim.now.as_millis() - start;
+    let draining = 1_000_000_u64.div_ceil(BYTES_PER_MS);
+    assert!((draining + 2 * LATENCY_MS..draining + 3 * LATENCY_MS).contains(&took), "{took} ms");
+    // Paced: a report every 250 ms at most, and the last.
+    assert!(sim.file_progress_reports("b", "a", id) <= (took / 250 + 2) as usize);
+    assert_eq!(sim.log("b"), ["+a", "a: sent you a file"]);
+}
+
+#[test]
+fn a_stalled_file_fails_at_both_ends_after_thirty_seconds_and_the_connection_goes_on() {
+    let mut sim = connected_pair();
+    sim.hold_reads("a", "b", true);
+    let id = sim.send_file("a", "b", "f.bin", file_bytes(100_000), 16 * 1024);
+    let start = sim.now.as_millis();
+    sim.run_until(STALL_MS + 1_000, |sim| {
+        sim.file_result("a", "b", id, Direction::Outgoing).is_some()
+    });
+    let stalled = "no data for 30 seconds";
+    assert_eq!(sim.file_result("b", "a", id, Direction::Incoming), Some(Err(stalled.into())));
+    let told = format!("the receiver stopped: {stalled}");
+    assert_eq!(sim.file_result("a", "b", id, Direction::Outgoing), Some(Err(told)));
+    // From the offer's arrival: the stall, then the refusal's way back.
+    let took = sim.now.as_millis() - start;
+    assert_eq!(took, LATENCY_MS + STALL_MS + LATENCY_MS);
+    // The read that comes back late sends nothing, and the connection carries on.
+    sim.hold_reads("a", "b", false);
+    sim.send("b", "a", "still here");
+    sim.run_for(1_000);
+    assert_eq!(sim.connected("a"), ["b"]);
+    assert_eq!(sim.log("a"), ["joined b", "+b", "b: still here"]);
+}
+
+#[test]
+fn a_file_cancelled_halfway_ends_at_both_ends_and_a_new_one_goes_through() {
+    let mut sim = connected_pair();
+    let file = file_bytes(1_000_000);
+    let id = sim.send_file("a", "b", "f.bin", file.clone(), 16 * 1024);
+    sim.run_until(10_000, |sim| sim.file_received("b", "a", id).len() >= 500_000);
+    sim.cancel_file("a", "b", id);
+    sim.run_for(1_000);
+    let reason = "cancelled by the sender";
+    assert_eq!(sim.file_result("a", "b", id, Direction::Outgoing), Some(Err(reason.into())));
+    let told = format!("the sender stopped: {reason}");
+    assert_eq!(sim.file_result("b", "a", id, Direction::Incoming), Some(Err(told)));
+    let again = sim.send_file("a", "b", "f.bin", file.clone(), 16 * 1024);
+    assert_ne!(again, id);
+    sim.run_until(60_000, |sim| sim.file_result("a", "b", again, Direction::Outgoing).is_some());
+    assert_eq!(sim.file_result("b", "a", again, Direction::Incoming), Some(Ok(())));
+    assert!(sim.file_received("b", "a", again) == file);
 }

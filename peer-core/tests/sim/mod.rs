@@ -1,14 +1,19 @@
 //! A simulated room for several [`Core`]s: a signaling server that delivers joins,
 //! leaves and signals (and can go down and come back), and a network whose connections
 //! open a little after their offer and answer are applied and carry mesh frames,
-//! heartbeats and messages. Time is simulated: when nothing is left to deliver now, it
+//! heartbeats, messages and file transfers (each end with its own files machine,
+//! `files.rs`). Time is simulated: when nothing is left to deliver now, it
 //! jumps to the next delivery or the earliest `poll_timeout()` of the peers (quinn-proto's
 //! `tests/util.rs` `Pair`, str0m's `tests/common.rs` `progress`). Deterministic: no
 //! sleeps, no threads, no randomness beyond the sessions each peer starts from.
 
 mod faults;
+mod files;
 mod outputs;
 
+pub use files::BYTES_PER_MS;
+use files::FileSide;
+use peer_core::files::{FileFrame, Files};
 use peer_core::{Backoff, CallId, ConnKey, Core, CoreError, Event, Input, Instant};
 use signaling_protocol::{KEY_CHARS, PeerId, PeerInfo, peer_id_for};
 
@@ -40,6 +45,18 @@ pub(crate) struct End {
     pub key: ConnKey,
     /// Its data channel reported open.
     pub open: bool,
+    /// The files machine of this connection, and what its driver holds.
+    pub files: Files<Vec<u8>>,
+    pub(crate) side: FileSide,
+}
+
+impl End {
+    /// Peer `owner`'s new end of `key`, taking files.
+    pub(crate) fn new(owner: usize, key: ConnKey) -> Self {
+        let mut files = Files::new();
+        files.set_accepting(true);
+        Self { owner, key, open: false, files, side: FileSide::default() }
+    }
 }
 
 /// Something on its way to a peer.
@@ -48,7 +65,15 @@ struct Delivery {
     /// Orders deliveries due at the same time as they were sent.
     seq: u64,
     to: usize,
-    input: Input<Msg>,
+    what: Arrival,
+}
+
+/// What arrives: an input for the peer's machine, or, for the files machine of one of
+/// its connections, a frame from the channel or the news that its send queue drained.
+enum Arrival {
+    Input(Input<Msg>),
+    File { key: ConnKey, frame: FileFrame<Vec<u8>> },
+    Drained { key: ConnKey },
 }
 
 /// The room, the network and the time.
@@ -172,7 +197,11 @@ impl Sim {
         let first = self.in_flight.iter().enumerate().min_by_key(|(_, d)| (d.at, d.seq));
         if let Some((index, _)) = first.filter(|(_, delivery)| delivery.at <= self.now) {
             let delivery = self.in_flight.remove(index);
-            self.apply(delivery.to, delivery.input);
+            match delivery.what {
+                Arrival::Input(input) => self.apply(delivery.to, input),
+                Arrival::File { key, frame } => self.file_frame(delivery.to, &key, frame),
+                Arrival::Drained { key } => self.file_queue_drained(delivery.to, &key),
+            }
             return true;
         }
         for at in 0..self.peers.len() {
@@ -182,6 +211,7 @@ impl Sim {
                 self.drain(at);
             }
         }
+        self.file_deadlines();
         true
     }
 
@@ -190,7 +220,9 @@ impl Sim {
         let deliveries = self.in_flight.iter().map(|delivery| delivery.at);
         let live = self.peers.iter().filter(|peer| !peer.crashed);
         let deadlines = live.filter_map(|peer| peer.core.poll_timeout());
-        deliveries.chain(deadlines).min()
+        let files = self.ends.iter().filter(|end| !self.peers[end.owner].crashed);
+        let file_deadlines = files.filter_map(|end| end.files.poll_timeout());
+        deliveries.chain(deadlines).chain(file_deadlines).min()
     }
 
     /// Applies `input` to peer `at` now and acts on what it says.
@@ -207,9 +239,13 @@ impl Sim {
 
     /// Sends `input` to peer `to`, arriving `delay_ms` from now.
     pub(crate) fn deliver(&mut self, to: usize, delay_ms: u64, input: Input<Msg>) {
+        self.arrive(to, delay_ms, Arrival::Input(input));
+    }
+
+    fn arrive(&mut self, to: usize, delay_ms: u64, what: Arrival) {
         self.seq += 1;
         let at = Instant::from_millis(self.now.as_millis() + delay_ms);
-        self.in_flight.push(Delivery { at, seq: self.seq, to, input });
+        self.in_flight.push(Delivery { at, seq: self.seq, to, what });
     }
 
     /// A fresh signing time.

@@ -25,7 +25,7 @@ impl Sim {
                 self.through_server(at, &to, signal);
             }
             Output::StartConnection { key, role } => {
-                self.ends.push(End { owner: at, key: key.clone(), open: false });
+                self.ends.push(End::new(at, key.clone()));
                 if role == Role::Offerer {
                     let step = Step::Offer { sdp: "offer".into() };
                     self.deliver(at, 0, Input::Outbound { key, step });
