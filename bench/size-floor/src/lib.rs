@@ -45,7 +45,11 @@ pub unsafe extern "C" fn core_apply(core: *mut Core<Message>, input: *const u8, 
 /// # Safety
 /// Never called: `files` and `frame` would have to be live files and a `FileFrame`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn files_frame(files: *mut Files<Message>, frame: *const u8, now: u64) -> bool {
+pub unsafe extern "C" fn files_frame(
+    files: *mut Files<Message>,
+    frame: *const u8,
+    now: u64,
+) -> bool {
     let files = unsafe { &mut *files };
     let frame = unsafe { ptr::read(frame.cast::<FileFrame<Message>>()) };
     let accepted = files.handle_frame(frame, Instant::from_millis(now)).is_ok();
