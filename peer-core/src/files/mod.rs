@@ -17,7 +17,7 @@
 //! transfer, read ahead while it goes out), `receive.rs` the receiving end (offers
 //! checked, data counted, stalls, the check at the end); `tests.rs` wires two machines
 //! together over simulated time, `limit_tests.rs` feeds one a misbehaving sender's
-//! frames.
+//! frames, `properties.rs` throws random interleavings of every input at one.
 //!
 //! Everything a peer announces is bounded: [`MAX_INCOMING`] transfers at once, names
 //! and types of [`MAX_NAME_CHARS`], sizes up to [`MAX_FILE_BYTES`], no more bytes than
@@ -29,6 +29,8 @@ mod frames;
 mod io;
 #[cfg(test)]
 mod limit_tests;
+#[cfg(test)]
+mod properties;
 mod receive;
 mod send;
 #[cfg(test)]
