@@ -4,8 +4,9 @@
 //! time jumping ahead, the connection ending), checking after every step what an app
 //! relies on:
 //! - every transfer ends exactly once, and nothing is asked or told of it after its end;
-//! - a receiver never keeps more bytes than the offer announced, nor runs more than
-//!   [`MAX_INCOMING`] incoming transfers at once;
+//! - a receiver never keeps more bytes than the offer announced, nor receives more than
+//!   [`MAX_INCOMING`] transfers at once (one whose check was asked for no longer
+//!   receives);
 //! - progress never counts past the total;
 //! - after the time is handled, no deadline is left in the past;
 //! - a bad frame ends the connection: every transfer then ends, and no deadline is left.
@@ -115,6 +116,8 @@ struct Seen {
     ended: Vec<(u32, Direction)>,
     /// Offered sizes and bytes kept, of the incoming transfers accepted.
     incoming: HashMap<u32, (u64, u64)>,
+    /// Those of them being checked (they no longer receive).
+    checking: Vec<u32>,
 }
 
 impl Seen {
@@ -144,20 +147,24 @@ impl Seen {
                 FileOutput::Read { id, len, .. } => self.reads.push((id, len)),
                 FileOutput::Accepted(accepted) => {
                     self.incoming.insert(accepted.id, (accepted.size, 0));
-                    let running = self.incoming.len();
-                    prop_assert!(running <= MAX_INCOMING, "{running} incoming at once");
+                    let receiving = self.incoming.len() - self.checking.len();
+                    prop_assert!(receiving <= MAX_INCOMING, "{receiving} receiving at once");
                 }
                 FileOutput::Append { id, data } => {
                     let (size, kept) = self.incoming.get_mut(&id).expect("accepted first");
                     *kept += data.len() as u64;
                     prop_assert!(*kept <= *size, "kept {kept} of an offer of {size}");
                 }
-                FileOutput::Verify { id } => self.checks.push(id),
+                FileOutput::Verify { id } => {
+                    self.checks.push(id);
+                    self.checking.push(id);
+                }
                 FileOutput::Progress { done, total, .. } => prop_assert!(done <= total),
                 FileOutput::Settled { id, way, .. } => {
                     self.ended.push((id, way));
                     if way == Direction::Incoming {
                         self.incoming.remove(&id);
+                        self.checking.retain(|checking| *checking != id);
                     }
                 }
                 _ => {}
