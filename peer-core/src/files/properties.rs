@@ -210,82 +210,83 @@ fn frame(remote: &Remote) -> FileFrame<Vec<u8>> {
     }
 }
 
+/// The connection ends (`fail_all`): every transfer ends, those being checked once their
+/// check is done, and no deadline is left.
+fn connection_ends(files: &mut Files<Vec<u8>>, seen: &mut Seen) -> Result<(), TestCaseError> {
+    files.fail_all("the connection ended");
+    seen.take(files)?;
+    for id in std::mem::take(&mut seen.checks) {
+        files.verified(id, Ok(()));
+    }
+    seen.take(files)?;
+    prop_assert!(seen.incoming.is_empty(), "{:?} still running", seen.incoming);
+    prop_assert_eq!(files.poll_timeout(), None);
+    Ok(())
+}
+
+/// Applies `ops` in order, checking the promises after each.
+fn run(ops: &[Op]) -> Result<(), TestCaseError> {
+    let mut files: Files<Vec<u8>> = Files::new();
+    files.set_accepting(true);
+    let mut seen = Seen::default();
+    for op in ops {
+        let now = Instant::from_millis(seen.now);
+        match op {
+            Op::Send(size) => {
+                let _ = files.send_file("f", "", f64::from(*size), 8);
+            }
+            Op::Read(how) => {
+                if !seen.reads.is_empty() {
+                    let (id, len) = seen.reads.remove(0);
+                    let read = match how % 8 {
+                        0 => Err("unreadable".to_owned()),
+                        1 => Ok(vec![1; (len as usize).saturating_sub(1)]),
+                        _ => Ok(vec![1; len as usize]),
+                    };
+                    files.slice_read(id, read, now);
+                }
+            }
+            Op::Drained => files.drained(now),
+            Op::Frame(remote) => {
+                let hands_over = match remote {
+                    Remote::Data(_) | Remote::OtherText => files.awaits_data(),
+                    _ => true,
+                };
+                let mut frames = frames(remote).into_iter();
+                if hands_over && frames.any(|frame| files.handle_frame(frame, now).is_err()) {
+                    // A bad frame ends the connection.
+                    return connection_ends(&mut files, &mut seen);
+                }
+            }
+            Op::StopSending(id) => files.stop_sending(u32::from(*id), "cancelled"),
+            Op::StopReceiving(id) => files.stop_receiving(u32::from(*id), "cancelled"),
+            Op::Verified(kept) => {
+                if !seen.checks.is_empty() {
+                    let id = seen.checks.remove(0);
+                    files.verified(id, if *kept { Ok(()) } else { Err("no room".into()) });
+                }
+            }
+            Op::Accepting(accepting) => files.set_accepting(*accepting),
+            Op::Advance(ms) => {
+                seen.now += u64::from(*ms);
+                let now = Instant::from_millis(seen.now);
+                files.handle_timeout(now);
+                if let Some(due) = files.poll_timeout() {
+                    prop_assert!(due > now, "a deadline at {due:?} left behind at {now:?}");
+                }
+            }
+            Op::FailAll => return connection_ends(&mut files, &mut seen),
+        }
+        seen.take(&mut files)?;
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1_000))]
 
     #[test]
     fn any_interleaving_ends_every_transfer_once(ops in prop::collection::vec(op(), 1..120)) {
-        let mut files: Files<Vec<u8>> = Files::new();
-        files.set_accepting(true);
-        let mut seen = Seen::default();
-        for op in &ops {
-            let now = Instant::from_millis(seen.now);
-            match op {
-                Op::Send(size) => {
-                    let _ = files.send_file("f", "", f64::from(*size), 8);
-                }
-                Op::Read(how) => {
-                    if !seen.reads.is_empty() {
-                        let (id, len) = seen.reads.remove(0);
-                        let read = match how % 8 {
-                            0 => Err("unreadable".to_owned()),
-                            1 => Ok(vec![1; (len as usize).saturating_sub(1)]),
-                            _ => Ok(vec![1; len as usize]),
-                        };
-                        files.slice_read(id, read, now);
-                    }
-                }
-                Op::Drained => files.drained(now),
-                Op::Frame(remote) => {
-                    let hands_over = match remote {
-                        Remote::Data(_) | Remote::OtherText => files.awaits_data(),
-                        _ => true,
-                    };
-                    let bad = hands_over
-                        && frames(remote).into_iter().any(|frame| files.handle_frame(frame, now).is_err());
-                    if bad {
-                        // A bad frame ends the connection.
-                        files.fail_all("the connection ended");
-                        seen.take(&mut files)?;
-                        for id in std::mem::take(&mut seen.checks) {
-                            files.verified(id, Ok(()));
-                        }
-                        seen.take(&mut files)?;
-                        prop_assert!(seen.incoming.is_empty(), "{:?} still running", seen.incoming);
-                        prop_assert_eq!(files.poll_timeout(), None);
-                        return Ok(());
-                    }
-                }
-                Op::StopSending(id) => files.stop_sending(u32::from(*id), "cancelled"),
-                Op::StopReceiving(id) => files.stop_receiving(u32::from(*id), "cancelled"),
-                Op::Verified(kept) => {
-                    if !seen.checks.is_empty() {
-                        let id = seen.checks.remove(0);
-                        files.verified(id, if *kept { Ok(()) } else { Err("no room".into()) });
-                    }
-                }
-                Op::Accepting(accepting) => files.set_accepting(*accepting),
-                Op::Advance(ms) => {
-                    seen.now += u64::from(*ms);
-                    let now = Instant::from_millis(seen.now);
-                    files.handle_timeout(now);
-                    if let Some(due) = files.poll_timeout() {
-                        prop_assert!(due > now, "a deadline at {due:?} left behind at {now:?}");
-                    }
-                }
-                Op::FailAll => {
-                    files.fail_all("the connection ended");
-                    seen.take(&mut files)?;
-                    for id in std::mem::take(&mut seen.checks) {
-                        files.verified(id, Ok(()));
-                    }
-                    seen.take(&mut files)?;
-                    prop_assert!(seen.incoming.is_empty(), "{:?} still running", seen.incoming);
-                    prop_assert_eq!(files.poll_timeout(), None);
-                    return Ok(());
-                }
-            }
-            seen.take(&mut files)?;
-        }
+        run(&ops)?;
     }
 }
