@@ -102,7 +102,7 @@ impl Sim {
 
     /// A frame from the channel for peer `to`'s connection `key`.
     pub(super) fn file_frame(&mut self, to: usize, key: &ConnKey, frame: FileFrame<Vec<u8>>) {
-        let Some(end) = self.end_of(to, key) else { return };
+        let Some(end) = self.end(to, key) else { return };
         let now = self.now;
         self.ends[end].files.handle_frame(frame, now).expect("a good frame");
         self.run_files(end);
@@ -110,7 +110,7 @@ impl Sim {
 
     /// Everything peer `to`'s connection `key` queued went out.
     pub(super) fn file_queue_drained(&mut self, to: usize, key: &ConnKey) {
-        let Some(end) = self.end_of(to, key) else { return };
+        let Some(end) = self.end(to, key) else { return };
         self.ends[end].side.drain_pending = false;
         let now = self.now;
         self.ends[end].files.drained(now);
@@ -179,10 +179,6 @@ impl Sim {
     fn open_end(&self, from: &str, to: &str) -> usize {
         let at = self.peer(from);
         let key = self.peers[at].core.open_key(&self.id(to)).expect("an open connection");
-        self.end_of(at, &key).expect("its end")
-    }
-
-    fn end_of(&self, owner: usize, key: &ConnKey) -> Option<usize> {
-        self.ends.iter().position(|end| end.owner == owner && end.key == *key)
+        self.end(at, &key).expect("its end")
     }
 }

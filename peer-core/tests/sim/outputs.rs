@@ -122,7 +122,7 @@ impl Sim {
     }
 
     /// Peer `at`'s end of `key`.
-    fn end(&self, at: usize, key: &ConnKey) -> Option<usize> {
+    pub(super) fn end(&self, at: usize, key: &ConnKey) -> Option<usize> {
         self.ends.iter().position(|end| end.owner == at && end.key == *key)
     }
 
