@@ -90,3 +90,43 @@ pub enum FileFrame<B> {
 /// which ends the connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BadFrame;
+
+/// Most characters of a reason kept from a peer's `x` or `r` frame.
+pub const MAX_REASON_CHARS: usize = 200;
+
+impl<B> FileFrame<B> {
+    /// The control frame whose text is `tag` then `body` (`d<id>`, `e<id>`,
+    /// `e<id>:<sha256 hex>`, `k<id>`, `x<id>:<reason>`, `r<id>:<reason>`), as
+    /// `docs/PROTOCOL.md` ("Files") writes it; `None` when it breaks that format. Each
+    /// driver reads `f` frames itself, with its own JSON reader.
+    pub fn parse_control(tag: char, body: &str) -> Option<Self> {
+        let (digits, rest) = match body.split_once(':') {
+            Some((digits, rest)) => (digits, Some(rest)),
+            None => (body, None),
+        };
+        let id = parse_id(digits)?;
+        let reason = || {
+            let reason: String = rest.unwrap_or_default().chars().take(MAX_REASON_CHARS).collect();
+            if reason.is_empty() { "no reason given".to_owned() } else { reason }
+        };
+        match (tag, rest) {
+            ('d', None) => Some(Self::Part(id)),
+            ('e', None) => Some(Self::End { id, sha256: None }),
+            ('k', None) => Some(Self::Kept(id)),
+            ('e', Some(hex)) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                Some(Self::End { id, sha256: Some(hex.to_ascii_lowercase()) })
+            }
+            ('x', _) => Some(Self::Cancel { id, reason: reason() }),
+            ('r', _) => Some(Self::Refuse { id, reason: reason() }),
+            _ => None,
+        }
+    }
+}
+
+/// A transfer id: decimal digits, no sign, no leading zero (so not `0`), fits a `u32`.
+fn parse_id(digits: &str) -> Option<u32> {
+    let well_formed = !digits.is_empty()
+        && !digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit());
+    well_formed.then(|| digits.parse().ok()).flatten()
+}

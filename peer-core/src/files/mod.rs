@@ -36,7 +36,7 @@ mod send;
 #[cfg(test)]
 mod tests;
 
-pub use frames::{BadFrame, Bytes, FileFrame, Offer};
+pub use frames::{BadFrame, Bytes, FileFrame, MAX_REASON_CHARS, Offer};
 pub use io::{Accepted, Direction, FileOutput};
 
 pub use crate::time::Instant;

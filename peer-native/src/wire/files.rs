@@ -12,9 +12,6 @@ use peer_core::files::Offer;
 /// One file frame, its data as bytes.
 pub type FileFrame = peer_core::files::FileFrame<Vec<u8>>;
 
-/// Most characters of a reason kept from a peer's `x` or `r` frame.
-pub const MAX_REASON_CHARS: usize = 200;
-
 /// Parses a text frame whose first character is a file tag (`tags::is_file`).
 pub fn parse(text: &str) -> Result<FileFrame, BadFrame> {
     let mut chars = text.chars();
@@ -23,26 +20,8 @@ pub fn parse(text: &str) -> Result<FileFrame, BadFrame> {
     if tag == Some('f') {
         return parse_offer(body).map(FileFrame::Offer);
     }
-    let (digits, rest) = match body.split_once(':') {
-        Some((digits, rest)) => (digits, Some(rest)),
-        None => (body, None),
-    };
-    let id = parse_id(digits)?;
-    let reason = || {
-        let reason: String = rest.unwrap_or_default().chars().take(MAX_REASON_CHARS).collect();
-        if reason.is_empty() { "no reason given".to_owned() } else { reason }
-    };
-    match (tag, rest) {
-        (Some('d'), None) => Ok(FileFrame::Part(id)),
-        (Some('e'), None) => Ok(FileFrame::End { id, sha256: None }),
-        (Some('k'), None) => Ok(FileFrame::Kept(id)),
-        (Some('e'), Some(hex)) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            Ok(FileFrame::End { id, sha256: Some(hex.to_ascii_lowercase()) })
-        }
-        (Some('x'), _) => Ok(FileFrame::Cancel { id, reason: reason() }),
-        (Some('r'), _) => Ok(FileFrame::Refuse { id, reason: reason() }),
-        _ => Err(BadFrame::new(format!("file frame {text:.80} breaks its format"))),
-    }
+    let control = tag.and_then(|tag| FileFrame::parse_control(tag, body));
+    control.ok_or_else(|| BadFrame::new(format!("file frame {text:.80} breaks its format")))
 }
 
 /// The offer in an `f` frame: an object with `id` (a whole number from 1 to
@@ -65,15 +44,6 @@ fn parse_offer(json: &str) -> Result<Offer, BadFrame> {
         size: object.get("size").and_then(serde_json::Value::as_f64).ok_or_else(bad)?,
         mime: text("type").ok_or_else(bad)?,
     })
-}
-
-/// A transfer id: decimal digits, no sign, no leading zero (so not `0`), fits a `u32`.
-fn parse_id(digits: &str) -> Result<u32, BadFrame> {
-    let well_formed = !digits.is_empty()
-        && !digits.starts_with('0')
-        && digits.bytes().all(|b| b.is_ascii_digit());
-    let id = well_formed.then(|| digits.parse().ok()).flatten();
-    id.ok_or_else(|| BadFrame::new(format!("transfer id {digits:.16} breaks the format")))
 }
 
 /// The frames that carry `frame`: one text frame, or for data the binary frame itself

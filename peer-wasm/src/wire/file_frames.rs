@@ -31,9 +31,6 @@ impl Bytes for Chunk {
     }
 }
 
-/// Most characters of a reason kept from a peer's `x` or `r` frame.
-const MAX_REASON_CHARS: usize = 200;
-
 /// Whether the text frame starting with `tag` (its first UTF-16 unit) is a file frame.
 pub(crate) fn is_file_tag(tag: f64) -> bool {
     crate::wire::tags::is_one_of(&crate::wire::tags::FILE, tag)
@@ -48,26 +45,10 @@ pub(crate) fn parse(frame: &JsString) -> Result<FileFrame, FrameError> {
         let json = js_sys::JSON::parse(body).map_err(|_| FrameError::Malformed)?;
         return read_offer(&json).map(FileFrame::Offer).ok_or(FrameError::Malformed);
     }
-    let (digits, rest) = match body.split_once(':') {
-        Some((digits, rest)) => (digits, Some(rest)),
-        None => (body, None),
-    };
-    let id = parse_id(digits)?;
-    let reason = || {
-        let reason: String = rest.unwrap_or_default().chars().take(MAX_REASON_CHARS).collect();
-        if reason.is_empty() { "no reason given".to_owned() } else { reason }
-    };
-    match (tag, rest) {
-        ("d", None) => Ok(FileFrame::Part(id)),
-        ("e", None) => Ok(FileFrame::End { id, sha256: None }),
-        ("k", None) => Ok(FileFrame::Kept(id)),
-        ("e", Some(hex)) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            Ok(FileFrame::End { id, sha256: Some(hex.to_ascii_lowercase()) })
-        }
-        ("x", _) => Ok(FileFrame::Cancel { id, reason: reason() }),
-        ("r", _) => Ok(FileFrame::Refuse { id, reason: reason() }),
-        _ => Err(FrameError::Malformed),
-    }
+    tag.chars()
+        .next()
+        .and_then(|tag| FileFrame::parse_control(tag, body))
+        .ok_or(FrameError::Malformed)
 }
 
 /// The offer in a parsed `f` frame: an object with these four fields of these types.
@@ -86,14 +67,6 @@ fn read_offer(json: &JsValue) -> Option<Offer> {
         size: field("size")?.as_f64()?,
         mime: field("type")?.as_string()?,
     })
-}
-
-/// A transfer id: decimal digits, no sign, no leading zero (so not `0`), fits a `u32`.
-fn parse_id(digits: &str) -> Result<u32, FrameError> {
-    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(FrameError::Malformed);
-    }
-    digits.parse().map_err(|_| FrameError::Malformed)
 }
 
 /// The text frame of `frame` (`None` for a data frame or other text, which the machine
